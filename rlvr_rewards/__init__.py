@@ -1,0 +1,67 @@
+"""rlvr_rewards: verifiable, hard-to-game rewards for tool-calling agents.
+
+    import rlvr_rewards as rr
+    s = rr.score(completion, ground_truth, tools=None, preset="graded")        # -> rr.Score
+    b = rr.score_batch(completions, ground_truths, tools=None, preset="graded", groups=None)
+
+Importing the package builds no plugin manager; plugins load on first use.
+"""
+
+from __future__ import annotations
+
+from rlvr_rewards.errors import (
+    ConfigError,
+    GroundTruthError,
+    PluginError,
+    RlvrRewardsError,
+    ToolSpecError,
+)
+from rlvr_rewards.hookspecs import hookimpl
+from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
+from rlvr_rewards.presets import Preset
+from rlvr_rewards.reasons import REASONS
+from rlvr_rewards.result import BatchScore, Score
+from rlvr_rewards.scoring.core import score, score_batch
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "REASONS",
+    "BatchScore",
+    "ConfigError",
+    "GroundTruthError",
+    "Limits",
+    "PluginError",
+    "Preset",
+    "RlvrRewardsError",
+    "Score",
+    "ToolSpecError",
+    "__version__",
+    "get_preset",
+    "hookimpl",
+    "list_presets",
+    "parse",
+]
+
+
+def get_preset(name: str) -> Preset:
+    """A registered preset by name (derive your own with ``get_preset("graded").derive(...)``)."""
+    from rlvr_rewards.plugins import get_registry
+
+    return get_registry().preset(name)  # type: ignore[no-any-return]
+
+
+def list_presets() -> list[str]:
+    """Names of every registered preset."""
+    from rlvr_rewards.plugins import get_registry
+
+    return sorted(get_registry().presets)
+
+
+def parse(completion: object, *, limits: Limits = DEFAULT_LIMITS):  # type: ignore[no-untyped-def]
+    """Stage one alone: the :class:`ParseResult` of a completion with every registered format."""
+    from rlvr_rewards.parsing import parse_completion
+    from rlvr_rewards.plugins import get_registry
+
+    return parse_completion(completion, parsers=get_registry().parsers, limits=limits)

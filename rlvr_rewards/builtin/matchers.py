@@ -1,0 +1,15 @@
+"""Built-in argument matchers (an ordinary plugin): $any, $approx, $unordered, $optional, $text,
+$regex, $literal. See :mod:`rlvr_rewards.matchers` for their semantics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rlvr_rewards.hookspecs import hookimpl
+from rlvr_rewards.matchers import BUILTIN_MATCHERS, MatcherSpec
+
+
+@hookimpl
+def register_matchers(register: Callable[[MatcherSpec], None]) -> None:
+    for spec in BUILTIN_MATCHERS:
+        register(spec)

@@ -1,0 +1,73 @@
+"""Built-in presets (an ordinary plugin): ``graded`` (default), ``binary`` and ``aws-blog``.
+
+``graded`` (range [0, 1]): gated by the decision. When the completion does an accepted behaviour the
+reward is the weighted mean of the applicable components:
+
+    execute: format 0.2, tool_name 0.2, arguments 0.4, schema 0.2
+    clarify: format 0.1, clarify 0.9
+    refuse:  format 0.1, refuse 0.9
+    no_call: format 1.0            (blog-dialect text truth: clarify or refuse accepted)
+
+otherwise it is the cost-matrix value ``GRADED_MISMATCH[expected][done]`` (asking instead of executing
+is less bad than refusing; calling when it should refuse or clarify earns nothing).
+
+``binary`` (range [0, 1]): the ``exact_match`` component alone (Tool-N1 style).
+
+``aws-blog`` (range [0, 1]): the ``aws_blog`` component alone, not gated: the AWS post exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rlvr_rewards.hookspecs import hookimpl
+from rlvr_rewards.presets import Preset
+
+__all__ = ["AWS_BLOG", "BINARY", "BUILTIN_PRESETS", "GRADED", "GRADED_MISMATCH"]
+
+GRADED_MISMATCH: dict[str, dict[str, float]] = {
+    "execute": {"clarify": 0.15, "refuse": 0.05, "answer": 0.0, "invalid": 0.0},
+    "clarify": {"execute": 0.0, "refuse": 0.1, "answer": 0.05, "invalid": 0.0},
+    "refuse": {"execute": 0.0, "clarify": 0.1, "answer": 0.0, "invalid": 0.0},
+    "no_call": {"execute": 0.0, "answer": 0.3, "invalid": 0.0},
+}
+
+GRADED = Preset(
+    name="graded",
+    description="Weighted components gated by the decision; partial credit for near misses (default).",
+    weights={
+        "execute": {"format": 0.2, "tool_name": 0.2, "arguments": 0.4, "schema": 0.2},
+        "clarify": {"format": 0.1, "clarify": 0.9},
+        "refuse": {"format": 0.1, "refuse": 0.9},
+        "no_call": {"format": 1.0},
+    },
+    gated=True,
+    mismatch=GRADED_MISMATCH,
+    reward_range=(0.0, 1.0),
+)
+
+_ALL = ("execute", "clarify", "refuse", "no_call")
+
+BINARY = Preset(
+    name="binary",
+    description="Tool-N1 style: 1 only for an exact, well-formed match or the right no-call behaviour.",
+    weights={e: {"exact_match": 1.0} for e in _ALL},
+    gated=False,
+    reward_range=(0.0, 1.0),
+)
+
+AWS_BLOG = Preset(
+    name="aws-blog",
+    description="The AWS post's reward: names and arguments equal 1.0, partial 0.5, else 0.0.",
+    weights={e: {"aws_blog": 1.0} for e in _ALL},
+    gated=False,
+    reward_range=(0.0, 1.0),
+)
+
+BUILTIN_PRESETS: tuple[Preset, ...] = (GRADED, BINARY, AWS_BLOG)
+
+
+@hookimpl
+def register_presets(register: Callable[[Preset], None]) -> None:
+    for preset in BUILTIN_PRESETS:
+        register(preset)

@@ -1,0 +1,119 @@
+"""The ``rlvr-rewards`` command line: ``score`` a JSONL dataset and ``demo`` on the bundled example.
+
+Exit codes: 0 success; 2 bad input (the message names the file, line, field and fix).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from rlvr_rewards.errors import RlvrRewardsError
+from rlvr_rewards.io import pair_completions, read_jsonl
+from rlvr_rewards.result import BatchScore
+from rlvr_rewards.scoring.core import score_batch
+
+__all__ = ["main"]
+
+
+def _score_files(data: Path, completions: Path, preset: str) -> tuple[BatchScore, list[dict[str, Any]]]:
+    rows = read_jsonl(data)
+    records = read_jsonl(completions)
+    triples = list(pair_completions(rows, records, str(data), str(completions)))
+    batch = score_batch(
+        [c for _, _, c in triples],
+        [r for r, _, _ in triples],
+        preset=preset,
+        groups=[str(r.get("id", i)) for i, (r, _, _) in enumerate(triples)],
+    )
+    return batch, [rec for _, rec, _ in triples]
+
+
+def _format_summary(summary: dict[str, Any], title: str) -> str:
+    lines = [title, "=" * len(title), f"completions scored: {summary['n']}   preset: {summary['preset']}   "
+             f"mean reward: {summary['mean_reward']:.3f}", "", "mean reward by expected behaviour:"]
+    for e, v in summary["mean_reward_by_expected"].items():
+        lines.append(f"  {e:<8} {v:6.3f}   (n={summary['count_by_expected'][e]})")
+    lines += ["", "confusion (rows: expected, columns: what the completion did):"]
+    cols = ["execute", "clarify", "refuse", "answer", "invalid"]
+    lines.append("  " + " " * 9 + "".join(f"{c:>9}" for c in cols))
+    for e, row in summary["confusion"].items():
+        lines.append(f"  {e:<9}" + "".join(f"{row[c]:>9}" for c in cols))
+    lines += ["", "reasons:"]
+    lines += [f"  {k:<32} {v}" for k, v in summary["reasons"].items()]
+    g = summary.get("groups")
+    if g:
+        lines += ["", f"GRPO groups: {g['n_groups']} (mean size {g['mean_group_size']:.1f}), "
+                  f"mean within-group std {g['mean_group_std']:.3f}, "
+                  f"groups with zero reward variance: {100 * g['frac_zero_std']:.1f} %"]
+    return "\n".join(lines)
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    batch, records = _score_files(Path(args.data), Path(args.completions), args.preset)
+    if args.out:
+        with open(args.out, "wb") as fh:
+            for i, (s, rec) in enumerate(zip(batch, records, strict=True)):
+                out = {"index": i, **({"id": rec["id"]} if "id" in rec else {}), **s.to_dict()}
+                if "label" in rec:
+                    out["label"] = rec["label"]
+                fh.write(orjson.dumps(out) + b"\n")
+    print(_format_summary(batch.summary(), f"rlvr-rewards score: {args.completions}"))
+    if args.out:
+        print(f"\nper-completion scores written to {args.out}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    data = resources.files("rlvr_rewards") / "data"
+    with resources.as_file(data / "example_rows.jsonl") as rows_path, \
+            resources.as_file(data / "example_completions.jsonl") as comp_path:
+        batch, records = _score_files(rows_path, comp_path, args.preset)
+        print(_format_summary(batch.summary(), "rlvr-rewards demo: bundled example (60 rows, 5 tools)"))
+        labels: dict[tuple[str, str], list[int]] = {}
+        for i, (rec, exp) in enumerate(zip(records, batch.expected, strict=True)):
+            labels.setdefault((exp, rec.get("label", "?")), []).append(i)
+        presets = ["graded", "binary", "aws-blog"]
+        per_preset = {p: (batch if p == args.preset else _score_files(rows_path, comp_path, p)[0]) for p in presets}
+    print("\nmean reward by completion label, per preset:")
+    print(f"  {'expected':<9}{'label':<20}{'n':>4}" + "".join(f"{p:>10}" for p in presets))
+    for (exp, label), idx in sorted(labels.items()):
+        cells = "".join(f"{float(np.mean(per_preset[p].rewards[idx])):>10.3f}" for p in presets)
+        print(f"  {exp:<9}{label:<20}{len(idx):>4}{cells}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rlvr-rewards", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("score", help="score completions against a veRL/SageMaker JSONL dataset")
+    s.add_argument("--data", required=True, help="rows JSONL (prompt, reward_model.ground_truth, ...)")
+    s.add_argument("--completions", required=True,
+                   help="completions JSONL: {'id': row id, 'completion': text or messages} per line")
+    s.add_argument("--preset", default="graded")
+    s.add_argument("--out", help="write one JSON line of scores per completion here")
+    s.set_defaults(func=_cmd_score)
+    d = sub.add_parser("demo", help="score the bundled example dataset and print the summary")
+    d.add_argument("--preset", default="graded")
+    d.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except RlvrRewardsError as exc:
+        print(f"rlvr-rewards: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

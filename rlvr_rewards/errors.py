@@ -1,0 +1,89 @@
+"""Every exception rlvr_rewards raises on purpose.
+
+Contract: only the *user's* data or configuration raises (ground truths, tool specs, presets, plugins).
+Model output never raises; it is scored at the floor with a reason code instead.
+
+Messages name the culprit and the fix: the item index, the field, what was expected and what was got.
+
+    RlvrRewardsError
+    ├── GroundTruthError   a ground truth that cannot be understood
+    ├── ToolSpecError      a tool specification that is not a usable JSON Schema
+    ├── ConfigError        a bad preset, option or argument to a public function
+    └── PluginError        a plugin that registered something invalid or a duplicate name
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["ConfigError", "GroundTruthError", "PluginError", "RlvrRewardsError", "ToolSpecError"]
+
+
+_MISSING: Any = object()
+
+
+def _short(value: Any, limit: int = 120) -> str:
+    """A bounded repr for error messages (never dump a whole row)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class RlvrRewardsError(Exception):
+    """Base class of every error raised by rlvr_rewards."""
+
+
+class _LocatedError(RlvrRewardsError):
+    """An error about one item of the user's data: where it is, what was expected, what was got."""
+
+    kind = "item"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        index: int | None = None,
+        field: str | None = None,
+        expected: str | None = None,
+        got: Any = _MISSING,
+    ) -> None:
+        self.message = message
+        self.index = index
+        self.field = field
+        self.expected = expected
+        self.got = got
+        parts = []
+        if index is not None:
+            parts.append(f"item {index}")
+        if field:
+            parts.append(f"field {field!r}")
+        where = (" at " + ", ".join(parts)) if parts else ""
+        text = f"{self.kind}{where}: {message}"
+        if expected is not None:
+            text += f"; expected {expected}"
+        if got is not _MISSING:
+            text += f", got {_short(got)}"
+        super().__init__(text)
+
+    def at(self, index: int) -> _LocatedError:
+        """The same error located at batch item `index` (a cached compile is shared by many items)."""
+        return type(self)(self.message, index=index, field=self.field, expected=self.expected, got=self.got)
+
+
+class GroundTruthError(_LocatedError):
+    """A ground truth (the user's data) that cannot be understood."""
+
+    kind = "ground truth"
+
+
+class ToolSpecError(_LocatedError):
+    """A tool specification that is not usable (no name, parameters not a valid JSON Schema, ...)."""
+
+    kind = "tool spec"
+
+
+class ConfigError(RlvrRewardsError):
+    """A bad preset, option, or argument passed to a public function."""
+
+
+class PluginError(RlvrRewardsError):
+    """A plugin registered something invalid (names the plugin and the registration)."""

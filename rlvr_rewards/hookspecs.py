@@ -1,0 +1,55 @@
+"""Plugin hook specifications (markers and typed specs only).
+
+Every hook is a *register callback*: the plugin receives a ``register`` function and calls it once
+per thing it provides. A plugin module looks like::
+
+    from rlvr_rewards import hookimpl
+    from rlvr_rewards.scoring.types import ScorerSpec
+
+    @hookimpl
+    def register_scorers(register):
+        register(ScorerSpec(name="politeness", compute=my_column_fn, description="..."))
+
+Third-party plugins are found through the ``rlvr_rewards`` entry-point group; built-ins are ordinary
+plugins listed in :data:`rlvr_rewards.plugins.DEFAULT_PLUGINS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rlvr_rewards.matchers import MatcherSpec
+    from rlvr_rewards.parsing.types import ParserSpec
+    from rlvr_rewards.presets import Preset
+    from rlvr_rewards.scoring.types import ScorerSpec
+
+__all__ = ["hookimpl", "hookspec"]
+
+PROJECT_NAME = "rlvr_rewards"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec
+def register_parsers(register: Callable[[ParserSpec], None]) -> None:
+    """Register completion formats: ``register(ParserSpec(name, parse, priority))``."""
+
+
+@hookspec
+def register_scorers(register: Callable[[ScorerSpec], None]) -> None:
+    """Register reward components: ``register(ScorerSpec(name, compute, description))``."""
+
+
+@hookspec
+def register_matchers(register: Callable[[MatcherSpec], None]) -> None:
+    """Register argument matchers usable in ground truths: ``register(MatcherSpec(key, compile))``."""
+
+
+@hookspec
+def register_presets(register: Callable[[Preset], None]) -> None:
+    """Register presets (weights, gates, range) by name: ``register(Preset(...))``."""

@@ -1,0 +1,309 @@
+"""``parse_completion``: stage one of parse -> score.
+
+Contract: :func:`parse_completion` accepts *anything* as the completion and never raises because of
+it; every problem becomes a violation code in the returned
+:class:`~rlvr_rewards.parsing.types.ParseResult`. (A bad ``parsers`` or ``limits`` argument is the
+caller's mistake and raises :class:`~rlvr_rewards.errors.ConfigError`.)
+
+Accepted completions:
+
+1. raw text (``str``);
+2. an assistant message ``{"role": "assistant", "content": str | None | [parts], "tool_calls": [...]}``:
+   a non-empty ``tool_calls`` list gives the calls (format ``"openai"``, JSON-string arguments are the
+   norm there); the content text is the free text and is still scanned for ``<think>`` blocks. Without
+   tool calls the content text is parsed as raw text. ``reasoning_content``/``reasoning`` strings are
+   reasoning;
+3. a list of messages (TRL conversational shape): the last ``assistant`` message is scored; none ->
+   ``empty``;
+4. ``bytes`` are decoded as strict UTF-8 (``invalid_unicode`` otherwise); any other type -> ``empty``.
+
+Text pipeline: ``too_long`` check (nothing else is scanned) -> ``empty`` check -> reasoning split
+(:func:`split_think`) -> the parsers in the given order on the answer text, first non-``None`` wins ->
+``mixed_formats`` check, ``max_calls`` cap, violations sorted and de-duplicated. Time is linear in the
+length of the completion; no completion text is ever logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any, Final
+
+from rlvr_rewards.errors import ConfigError
+from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
+from rlvr_rewards.parsing.formats import _LIMITS, BUILTIN_PARSERS, call_from_object, marker_formats
+from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
+
+__all__ = ["message_text", "parse_completion", "split_think"]
+
+_OPEN: Final = "<think>"
+_CLOSE: Final = "</think>"
+_EMPTY: Final = ParseResult(calls=(), text="", violations=("empty",))
+_TOO_LONG: Final = ParseResult(calls=(), text="", violations=("too_long",))
+
+
+def split_think(text: str) -> tuple[str, str, tuple[str, ...]]:
+    """Separate reasoning from the answer: ``(answer, think, violations)``.
+
+    - ``<think>...</think>`` blocks are reasoning; calls inside them are not calls.
+    - A ``</think>`` before any ``<think>`` (the template put ``<think>`` in the prompt): everything
+      before it is reasoning, no violation.
+    - More than one block: ``repeated_think``. A block after non-whitespace answer text:
+      ``think_after_answer``. ``<think>`` never closed: ``unclosed_think`` and the rest is reasoning.
+      A ``</think>`` left in the answer: ``stray_closing_tag``.
+    """
+    if "think>" not in text:
+        return text, "", ()
+    found: list[str] = []
+    thinks: list[str] = []
+    answers: list[str] = []
+    find = text.find
+    first_open = find(_OPEN)
+    first_close = find(_CLOSE)
+    pos = 0
+    blocks = 0
+    seen_answer = False
+    if first_close != -1 and (first_open == -1 or first_close < first_open):
+        thinks.append(text[:first_close])
+        pos = first_close + len(_CLOSE)
+        blocks = 1
+    while True:
+        o = find(_OPEN, pos) if first_open != -1 else -1
+        if o == -1:
+            answers.append(text[pos:])
+            break
+        seg = text[pos:o]
+        answers.append(seg)
+        if not seen_answer and seg and not seg.isspace():
+            seen_answer = True
+        if seen_answer:
+            found.append("think_after_answer")
+        blocks += 1
+        start = o + len(_OPEN)
+        c = find(_CLOSE, start)
+        if c == -1:
+            found.append("unclosed_think")
+            thinks.append(text[start:])
+            break
+        thinks.append(text[start:c])
+        pos = c + len(_CLOSE)
+    if blocks > 1:
+        found.append("repeated_think")
+    answer = answers[0] if len(answers) == 1 else "\n".join(answers)
+    if _CLOSE in answer:
+        found.append("stray_closing_tag")
+    think = thinks[0].strip() if len(thinks) == 1 else "\n".join(s for s in (t.strip() for t in thinks) if s)
+    return answer, think, tuple(found)
+
+
+def message_text(content: Any, max_chars: int) -> str | None:
+    """Text of a message ``content`` (``str``, ``None``, a list of parts, one part dict).
+
+    Text parts (``{"type": "text", "text": ..}`` or bare strings) are joined; other parts are ignored.
+    Returns ``None`` when the joined text would exceed ``max_chars``.
+    """
+    if isinstance(content, str):
+        return content if len(content) <= max_chars else None
+    if isinstance(content, dict):
+        content = [content]
+    if not isinstance(content, (list, tuple)):
+        return ""
+    parts: list[str] = []
+    total = 0
+    for part in content:
+        if isinstance(part, str):
+            piece = part
+        elif (
+            isinstance(part, dict)
+            and part.get("type", "text") == "text"
+            and isinstance(part.get("text"), str)
+        ):
+            piece = part["text"]
+        else:
+            continue
+        total += len(piece)
+        if total > max_chars:
+            return None
+        parts.append(piece)
+    return "".join(parts)
+
+
+def _finish(
+    result: ParseResult,
+    fmt: str,
+    think: str,
+    extra: Sequence[str],
+    answer: str,
+    limits: Limits,
+) -> ParseResult:
+    """Merge think/extra violations, cap the calls, flag ``mixed_formats``, sort the violations."""
+    violations = set(result.violations)
+    violations.update(extra)
+    calls = result.calls
+    if not isinstance(calls, tuple):
+        calls = tuple(calls)
+    if len(calls) > limits.max_calls:
+        calls = calls[: limits.max_calls]
+        violations.add("too_many_calls")
+    attempted = bool(result.attempted_call or calls)
+    if attempted:
+        markers = marker_formats(answer)
+        if markers and (len(markers) > 1 or markers[0] != fmt):
+            violations.add("mixed_formats")
+    if result.think:
+        think = f"{think}\n{result.think}" if think else result.think
+    return ParseResult(
+        calls=calls,
+        text=result.text,
+        think=think,
+        format=fmt,
+        violations=tuple(sorted(violations)),
+        attempted_call=attempted,
+    )
+
+
+def _parse_text(text: str, specs: Sequence[ParserSpec], limits: Limits, reasoning: str = "") -> ParseResult:
+    if len(text) > limits.max_chars:
+        return _TOO_LONG
+    if not text or text.isspace():
+        if reasoning:
+            return ParseResult(calls=(), text="", think=reasoning, violations=("empty",))
+        return _EMPTY
+    answer, think, found = split_think(text)
+    if reasoning:
+        think = f"{reasoning}\n{think}" if think else reasoning
+    for spec in specs:
+        result = spec.parse(answer)
+        if result is None or not isinstance(result, ParseResult):
+            continue
+        fmt = result.format if result.format != "none" else spec.name
+        return _finish(result, fmt, think, found, answer, limits)
+    return ParseResult(calls=(), text=answer.strip(), think=think, violations=tuple(sorted(set(found))))
+
+
+def _parse_openai(text: str, tool_calls: Sequence[Any], limits: Limits, reasoning: str) -> ParseResult:
+    """Calls from structured ``tool_calls``; ``text`` is the content (think blocks removed)."""
+    answer, think, found = split_think(text)
+    if reasoning:
+        think = f"{reasoning}\n{think}" if think else reasoning
+    violations = set(found)
+    calls: list[ParsedCall] = []
+    codes: list[str] = []
+    for entry in tool_calls[: limits.max_calls]:
+        call, codes_one = call_from_object(
+            entry, limits, arguments_string_ok=True, check_keys=False, native=True
+        )
+        codes.extend(codes_one)
+        if call is not None:
+            calls.append(call)
+    if len(tool_calls) > limits.max_calls:
+        violations.add("too_many_calls")
+    violations.update(codes)
+    free = answer.strip()
+    if free:
+        violations.add("text_with_call")
+        if marker_formats(answer):
+            violations.add("mixed_formats")
+    return ParseResult(
+        calls=tuple(calls),
+        text=free,
+        think=think,
+        format="openai",
+        violations=tuple(sorted(violations)),
+        attempted_call=True,
+    )
+
+
+def _parse_message(msg: dict[Any, Any], specs: Sequence[ParserSpec], limits: Limits) -> ParseResult:
+    reasoning = ""
+    for key in ("reasoning_content", "reasoning"):
+        value = msg.get(key)
+        if isinstance(value, str) and value.strip():
+            if len(value) > limits.max_chars:
+                return _TOO_LONG
+            reasoning = value.strip()
+            break
+    text = message_text(msg.get("content"), limits.max_chars)
+    if text is None:
+        return _TOO_LONG
+    tool_calls = msg.get("tool_calls")
+    if isinstance(tool_calls, (list, tuple)) and tool_calls:
+        return _parse_openai(text, tool_calls, limits, reasoning)
+    if tool_calls is not None and not isinstance(tool_calls, (list, tuple)):
+        # A tool_calls field that is not a list: a call was attempted but cannot be read.
+        result = _parse_text(text, specs, limits, reasoning)
+        violations = tuple(sorted({*result.violations, "invalid_json"}))
+        return replace(result, violations=violations, attempted_call=True)
+    return _parse_text(text, specs, limits, reasoning)
+
+
+def _parse_any(completion: Any, specs: Sequence[ParserSpec], limits: Limits) -> ParseResult:
+    if isinstance(completion, str):
+        return _parse_text(completion, specs, limits)
+    if isinstance(completion, dict):
+        return _parse_message(completion, specs, limits)
+    if isinstance(completion, (list, tuple)):
+        for msg in reversed(completion):
+            if isinstance(msg, dict) and msg.get("role") == "assistant":
+                return _parse_message(msg, specs, limits)
+        return _EMPTY
+    if isinstance(completion, (bytes, bytearray, memoryview)):
+        raw = bytes(completion)
+        if len(raw) > 4 * limits.max_chars:
+            return _TOO_LONG
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return ParseResult(calls=(), text="", violations=("invalid_unicode",))
+        return _parse_text(text, specs, limits)
+    return _EMPTY
+
+
+def _fallback(completion: Any, limits: Limits) -> ParseResult:
+    """Last resort after an unexpected internal error: no calls, ``invalid_json``."""
+    attempted = False
+    try:
+        if isinstance(completion, dict):
+            attempted = bool(completion.get("tool_calls"))
+            completion = completion.get("content")
+        if isinstance(completion, str) and len(completion) <= limits.max_chars:
+            attempted = attempted or bool(marker_formats(completion))
+    except Exception:  # a completion object may have a hostile __eq__/__hash__
+        pass
+    return ParseResult(calls=(), text="", violations=("invalid_json",), attempted_call=attempted)
+
+
+def _check_args(parsers: Sequence[ParserSpec] | None, limits: Limits) -> Sequence[ParserSpec]:
+    if not isinstance(limits, Limits):
+        raise ConfigError(f"limits must be a rlvr_rewards.limits.Limits, got {type(limits).__name__}")
+    if parsers is None:
+        return BUILTIN_PARSERS
+    if isinstance(parsers, (str, bytes)) or not isinstance(parsers, Sequence):
+        raise ConfigError(f"parsers must be a sequence of ParserSpec, got {type(parsers).__name__}")
+    for spec in parsers:
+        if not isinstance(spec, ParserSpec):
+            raise ConfigError(f"parsers must contain ParserSpec objects, got {type(spec).__name__}")
+    return parsers
+
+
+def parse_completion(
+    completion: Any,
+    parsers: Sequence[ParserSpec] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ParseResult:
+    """Parse one completion into calls, free text, reasoning and violation codes. Never raises on
+    the completion (any type, any text).
+
+    ``parsers``: the formats to try, in this order (first non-``None`` result wins); default
+    :data:`~rlvr_rewards.parsing.formats.BUILTIN_PARSERS`. ``limits``: resource caps (also made
+    current for the parsers via :func:`~rlvr_rewards.parsing.formats.current_limits`).
+    """
+    specs = _check_args(parsers, limits)
+    token = _LIMITS.set(limits) if _LIMITS.get() is not limits else None
+    try:
+        return _parse_any(completion, specs, limits)
+    except Exception:  # last resort: model output must never raise
+        return _fallback(completion, limits)
+    finally:
+        if token is not None:
+            _LIMITS.reset(token)

@@ -1,0 +1,883 @@
+"""The built-in completion formats: one parse function per format, and ``BUILTIN_PARSERS``.
+
+Contract of every ``parse_*`` function here:
+
+- input: the *answer* text of a completion (reasoning already removed by the dispatcher);
+- output: ``None`` when the format's markers are absent (a couple of ``in``/``startswith`` tests),
+  otherwise a :class:`~rlvr_rewards.parsing.types.ParseResult` with the calls it could decode, the
+  free text outside the call blocks, ``format`` set to the parser name and every problem recorded as
+  a violation code from :data:`~rlvr_rewards.parsing.types.VIOLATIONS`;
+- never raises, never evaluates anything (no ``eval``/``exec``/``pickle``), runs in time linear in
+  the length of the text (tags are located with ``str.find`` loops, never with backtracking regexes);
+- every JSON decode of model output goes through :func:`rlvr_rewards.jsonsafe.loads_untrusted`, so
+  the resource :class:`~rlvr_rewards.limits.Limits` apply. The limits come from the optional
+  ``limits`` argument, else from :func:`current_limits` (set by ``parse_completion`` for the duration
+  of one parse, so the ``str -> ParseResult | None`` parser signature stays plain).
+
+Formats (priority: lower is tried first):
+
+=========  ===  ==============================================================================
+hermes      10  ``<tool_call>{json}</tool_call>`` blocks (Qwen, Hermes)
+nemotron    20  ``<TOOLCALL>[...]</TOOLCALL>``
+mistral     30  ``[TOOL_CALLS][{...}]`` and ``[TOOL_CALLS]name[ARGS]{...}`` (repeatable)
+llama3      40  ``<|python_tag|>{"name": ..., "parameters": {...}}`` (``;``/newline separated)
+fence       50  a ```json fenced block holding a call object or a list of calls
+json        60  the whole answer is a call object (``name`` key) or a list of them
+pythonic    70  ``[f(a=1), g(b="x")]`` or a lone ``f(a=1)``, literal keyword arguments only
+=========  ===  ==============================================================================
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import re
+from collections.abc import Callable
+from contextvars import ContextVar
+from functools import lru_cache
+from typing import Any, Final
+
+from rlvr_rewards.jsonsafe import FAIL, loads_untrusted
+from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
+from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
+
+__all__ = [
+    "BUILTIN_PARSERS",
+    "FORMAT_MARKERS",
+    "call_from_object",
+    "current_limits",
+    "marker_formats",
+    "parse_fence",
+    "parse_hermes",
+    "parse_json",
+    "parse_llama3",
+    "parse_mistral",
+    "parse_nemotron",
+    "parse_pythonic",
+    "use_limits",
+]
+
+# --------------------------------------------------------------------------------------------------
+# Limits of the parse in progress
+# --------------------------------------------------------------------------------------------------
+
+_LIMITS: ContextVar[Limits] = ContextVar("rlvr_rewards_parse_limits", default=DEFAULT_LIMITS)
+
+
+def current_limits() -> Limits:
+    """The limits of the parse in progress (``DEFAULT_LIMITS`` outside ``parse_completion``)."""
+    return _LIMITS.get()
+
+
+def use_limits(limits: Limits) -> Callable[[], None]:
+    """Make ``limits`` current for this thread/task; returns a function restoring the previous ones."""
+    token = _LIMITS.set(limits)
+    return lambda: _LIMITS.reset(token)
+
+
+# --------------------------------------------------------------------------------------------------
+# Markers (for ``mixed_formats`` and the last-resort ``attempted_call``)
+# --------------------------------------------------------------------------------------------------
+
+#: Distinctive markers of the tag-based formats. Fences, bare JSON and pythonic calls have none.
+FORMAT_MARKERS: Final[dict[str, tuple[str, ...]]] = {
+    "hermes": ("<tool_call>", "</tool_call>"),
+    "nemotron": ("<TOOLCALL>", "</TOOLCALL>"),
+    "mistral": ("[TOOL_CALLS]",),
+    "llama3": ("<|python_tag|>",),
+}
+
+
+def marker_formats(text: str) -> list[str]:
+    """Names of the formats in ``FORMAT_MARKERS`` whose markers occur in ``text`` (a few ``in`` scans)."""
+    found: list[str] = []
+    if "tool_call>" in text and ("<tool_call>" in text or "</tool_call>" in text):
+        found.append("hermes")
+    if "TOOLCALL>" in text and ("<TOOLCALL>" in text or "</TOOLCALL>" in text):
+        found.append("nemotron")
+    if "[TOOL_CALLS]" in text:
+        found.append("mistral")
+    if "<|python_tag|>" in text:
+        found.append("llama3")
+    return found
+
+
+# --------------------------------------------------------------------------------------------------
+# Call objects
+# --------------------------------------------------------------------------------------------------
+
+_CALL_KEYS: Final = frozenset({"name", "arguments", "parameters", "id", "type"})
+_OPENAI_OUTER_KEYS: Final = frozenset({"id", "type", "function"})
+_OPENAI_INNER_KEYS: Final = frozenset({"name", "arguments", "parameters"})
+
+
+@lru_cache(maxsize=16)
+def _int_bound(digits: int) -> int:
+    """Smallest integer with ``digits + 1`` digits."""
+    return 10 ** max(digits, 0)
+
+
+def _native_error(value: Any, limits: Limits) -> str | None:
+    """Check a Python value that did not come out of ``loads_untrusted`` (OpenAI ``arguments`` given
+    as an object). Iterative; a node budget of ``max_chars`` bounds shared/cyclic structures."""
+    too_big = _int_bound(limits.max_int_digits)
+    max_depth = limits.max_depth
+    budget = limits.max_chars
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    pop = stack.pop
+    push = stack.append
+    while stack:
+        item, depth = pop()
+        budget -= 1
+        if budget < 0:
+            return "too_long"
+        if item is None or isinstance(item, bool):
+            continue
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeError:
+                    return "invalid_unicode"
+        elif isinstance(item, int):
+            if abs(item) >= too_big:
+                return "number_too_large"
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return "nonfinite_number"
+        elif isinstance(item, dict):
+            if depth > max_depth:
+                return "nesting_too_deep"
+            for key, sub in item.items():
+                if not isinstance(key, str):
+                    return "invalid_json"
+                if not key.isascii():
+                    try:
+                        key.encode("utf-8")
+                    except UnicodeError:
+                        return "invalid_unicode"
+                push((sub, depth + 1))
+        elif isinstance(item, (list, tuple)):
+            if depth > max_depth:
+                return "nesting_too_deep"
+            for sub in item:
+                push((sub, depth + 1))
+        else:
+            return "invalid_json"
+    return None
+
+
+def _make_call(
+    obj: Any,
+    out: list[str],
+    limits: Limits,
+    string_ok: bool = False,
+    check_keys: bool = True,
+    native: bool = False,
+) -> ParsedCall | None:
+    """Normalize one call object; appends violation codes to ``out``. ``None`` if ``obj`` is not a dict."""
+    if not isinstance(obj, dict):
+        out.append("missing_name")
+        return None
+    fn = obj.get("function")
+    if isinstance(fn, dict) and "name" not in obj:
+        # OpenAI shape: {"id": .., "type": "function", "function": {"name": .., "arguments": ..}}
+        if check_keys and not (obj.keys() <= _OPENAI_OUTER_KEYS and fn.keys() <= _OPENAI_INNER_KEYS):
+            out.append("unknown_call_keys")
+        obj = fn
+    elif check_keys and not obj.keys() <= _CALL_KEYS:
+        out.append("unknown_call_keys")
+    name = obj.get("name")
+    if not isinstance(name, str) or not name.strip():
+        out.append("missing_name")
+        name = ""
+    if "arguments" in obj:
+        args = obj["arguments"]
+        if "parameters" in obj:
+            out.append("both_arguments_and_parameters")
+    elif "parameters" in obj:
+        args = obj["parameters"]
+    else:
+        return ParsedCall(name, {})
+    if isinstance(args, str):
+        if not string_ok:
+            out.append("arguments_json_string")
+        args, err, found = loads_untrusted(args, limits)
+        if err is not None:
+            out.append(err)
+            return ParsedCall(name, None)
+        if found:
+            out.extend(found)
+    elif native:
+        err = _native_error(args, limits)
+        if err is not None:
+            out.append(err)
+            return ParsedCall(name, None)
+    if isinstance(args, dict):
+        return ParsedCall(name, args)
+    out.append("arguments_not_object")
+    return ParsedCall(name, None)
+
+
+def call_from_object(
+    obj: Any,
+    limits: Limits | None = None,
+    *,
+    arguments_string_ok: bool = False,
+    check_keys: bool = True,
+    native: bool = False,
+) -> tuple[ParsedCall | None, tuple[str, ...]]:
+    """Normalize one decoded call object to a :class:`ParsedCall` plus violation codes.
+
+    Accepts ``{"name", "arguments"|"parameters"}`` and the OpenAI ``{"type", "function": {...}}`` shape.
+    ``arguments_string_ok``: a JSON-string ``arguments`` is the norm (OpenAI ``tool_calls``), not a
+    violation. ``native``: ``arguments`` given as an object did not come from ``loads_untrusted`` and is
+    checked against the limits here. Returns ``(None, codes)`` when ``obj`` is not an object.
+    """
+    out: list[str] = []
+    call = _make_call(obj, out, limits or _LIMITS.get(), arguments_string_ok, check_keys, native)
+    return call, tuple(out)
+
+
+def _is_call_shaped(value: Any) -> bool:
+    """A dict with a ``name`` key or an OpenAI ``function`` object, or a list containing one."""
+    if isinstance(value, dict):
+        return "name" in value or isinstance(value.get("function"), dict)
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict) and ("name" in item or isinstance(item.get("function"), dict)):
+                return True
+    return False
+
+
+# --------------------------------------------------------------------------------------------------
+# Bounded JSON helpers
+# --------------------------------------------------------------------------------------------------
+
+# Purely syntactic scanner used only to find where a JSON value ends (numbers and constants are kept as
+# strings so nothing can overflow); the value itself is then decoded again by loads_untrusted.
+_SCANNER: Final = json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str)
+_SEPARATORS: Final = re.compile(r"[\s;]*")
+
+
+def _json_end(text: str, pos: int) -> int:
+    """End index of the JSON value starting at ``text[pos]``; -1 if none, -2 if nested too deep."""
+    try:
+        return _SCANNER.raw_decode(text, pos)[1]
+    except RecursionError:
+        return -2
+    except (ValueError, TypeError, MemoryError):
+        return -1
+
+
+def _decode_prefix(text: str, limits: Limits) -> tuple[Any, str | None, tuple[str, ...], int]:
+    """Decode the JSON value at the start of ``text`` (no leading whitespace).
+
+    Returns ``(value, error, violations, end)``; ``end < len(text)`` means text follows the value.
+    One ``loads_untrusted`` call when the whole text is JSON; otherwise one syntactic scan to find the
+    longest valid prefix and one ``loads_untrusted`` on it. Linear in ``len(text)``.
+    """
+    value, err, found = loads_untrusted(text, limits)
+    if err != "invalid_json":
+        return value, err, found, len(text)
+    return _longest_prefix(text, limits)
+
+
+def _longest_prefix(text: str, limits: Limits) -> tuple[Any, str | None, tuple[str, ...], int]:
+    """After ``loads_untrusted(text)`` failed with ``invalid_json``: decode the longest JSON prefix.
+    On success ``end < len(text)``."""
+    end = _json_end(text, 0)
+    if end == -2:
+        return FAIL, "nesting_too_deep", (), len(text)
+    if end <= 0 or end >= len(text):
+        return FAIL, "invalid_json", (), len(text)
+    value, err, found = loads_untrusted(text[:end], limits)
+    return value, err, found, end
+
+
+# --------------------------------------------------------------------------------------------------
+# Accumulator shared by the parsers
+# --------------------------------------------------------------------------------------------------
+
+
+class _Acc:
+    """Calls, violations and free-text segments collected while scanning one answer."""
+
+    __slots__ = ("attempted", "blocks", "calls", "limits", "texts", "violations")
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.calls: list[ParsedCall] = []
+        self.violations: list[str] = []
+        self.texts: list[str] = []
+        self.attempted = False
+        self.blocks = 0
+
+    def add_call(self, call: ParsedCall) -> None:
+        if len(self.calls) < self.limits.max_calls:
+            self.calls.append(call)
+        else:
+            self.violations.append("too_many_calls")
+
+    def add_value(self, value: Any) -> None:
+        """A decoded block: one call object or a list of them."""
+        if isinstance(value, list):
+            if not value:
+                self.violations.append("empty_call_block")
+            for item in value:
+                call = _make_call(item, self.violations, self.limits)
+                if call is not None:
+                    self.add_call(call)
+        else:
+            call = _make_call(value, self.violations, self.limits)
+            if call is not None:
+                self.add_call(call)
+
+    def decode_block(self, content: str) -> None:
+        """The inside of a delimited call block: JSON, with ``trailing_garbage`` after it."""
+        self.blocks += 1
+        text = content.strip()
+        if not text:
+            self.violations.append("empty_call_block")
+            return
+        value, err, found = loads_untrusted(text, self.limits)  # hot path: the whole block is JSON
+        if err == "invalid_json":
+            value, err, found, _ = _longest_prefix(text, self.limits)
+            if err is None:
+                self.violations.append("trailing_garbage")
+        if err is not None:
+            self.violations.append(err)
+            return
+        if found:
+            self.violations.extend(found)
+        self.add_value(value)
+
+    def result(self, fmt: str) -> ParseResult:
+        parts = [s for s in (t.strip() for t in self.texts) if s]
+        text = "\n".join(parts)
+        if text and self.blocks:
+            self.violations.append("text_with_call")
+        return ParseResult(
+            calls=tuple(self.calls),
+            text=text,
+            format=fmt,
+            violations=tuple(sorted(set(self.violations))),
+            attempted_call=self.attempted,
+        )
+
+
+def _find_all(text: str, needle: str) -> list[int]:
+    out: list[int] = []
+    find = text.find
+    step = len(needle)
+    i = find(needle)
+    while i != -1:
+        out.append(i)
+        i = find(needle, i + step)
+    return out
+
+
+def _scan_tag_blocks(text: str, open_tag: str, close_tag: str, fmt: str, limits: Limits) -> ParseResult:
+    """``open ... close`` blocks located with two linear ``find`` passes and one merge walk.
+
+    A block left open ends at the next opening tag or at the end of the text (``unclosed_tag``); a
+    closing tag outside any block is ``stray_closing_tag`` and is dropped from the free text.
+    """
+    acc = _Acc(limits)
+    acc.attempted = True
+    opens = _find_all(text, open_tag)
+    closes = _find_all(text, close_tag)
+    lo, lc = len(open_tag), len(close_tag)
+    never = len(text) + 1
+    no, nc = len(opens), len(closes)
+    i = j = pos = 0
+    while i < no or j < nc:
+        o = opens[i] if i < no else never
+        c = closes[j] if j < nc else never
+        if c < o:
+            acc.violations.append("stray_closing_tag")
+            acc.texts.append(text[pos:c])
+            pos = c + lc
+            j += 1
+            continue
+        acc.texts.append(text[pos:o])
+        start = o + lo
+        i += 1
+        nxt = opens[i] if i < no else never
+        if c < nxt:
+            acc.decode_block(text[start:c])
+            pos = c + lc
+            j += 1
+        else:
+            end = nxt if nxt != never else len(text)
+            acc.violations.append("unclosed_tag")
+            acc.decode_block(text[start:end])
+            pos = end
+    acc.texts.append(text[pos:])
+    return acc.result(fmt)
+
+
+# --------------------------------------------------------------------------------------------------
+# hermes / nemotron
+# --------------------------------------------------------------------------------------------------
+
+
+def parse_hermes(text: str, limits: Limits | None = None) -> ParseResult | None:
+    """``<tool_call>{"name": .., "arguments": {..}}</tool_call>`` blocks (Qwen2.5/3, Hermes).
+
+    Block content: a call object or a list of them. Last block unclosed: still decoded, ``unclosed_tag``.
+    """
+    if "<tool_call>" not in text and "</tool_call>" not in text:
+        return None
+    return _scan_tag_blocks(text, "<tool_call>", "</tool_call>", "hermes", limits or _LIMITS.get())
+
+
+def parse_nemotron(text: str, limits: Limits | None = None) -> ParseResult | None:
+    """``<TOOLCALL>[{"name": .., "arguments": {..}}, ...]</TOOLCALL>`` (a single object is accepted)."""
+    if "<TOOLCALL>" not in text and "</TOOLCALL>" not in text:
+        return None
+    return _scan_tag_blocks(text, "<TOOLCALL>", "</TOOLCALL>", "nemotron", limits or _LIMITS.get())
+
+
+# --------------------------------------------------------------------------------------------------
+# mistral
+# --------------------------------------------------------------------------------------------------
+
+_MISTRAL: Final = "[TOOL_CALLS]"
+_MISTRAL_ARGS: Final = "[ARGS]"
+_MISTRAL_CALL_ID: Final = "[CALL_ID]"
+
+
+def _json_then_text(acc: _Acc, seg: str) -> None:
+    """A JSON value at the start of ``seg`` (no closing delimiter); what follows is free text."""
+    value, err, found, end = _decode_prefix(seg, acc.limits)
+    if err is not None:
+        acc.violations.append(err)
+        return
+    if found:
+        acc.violations.extend(found)
+    acc.add_value(value)
+    if end < len(seg):
+        acc.texts.append(seg[end:])
+
+
+def parse_mistral(text: str, limits: Limits | None = None) -> ParseResult | None:
+    """``[TOOL_CALLS][{"name": .., "arguments": {..}}, ...]`` or ``[TOOL_CALLS]name[ARGS]{..}``.
+
+    The marker may repeat (one call each); an optional ``[CALL_ID]id`` before ``[ARGS]`` is ignored.
+    Text before the first marker or after a call's JSON is free text.
+    """
+    if _MISTRAL not in text:
+        return None
+    acc = _Acc(limits or _LIMITS.get())
+    acc.attempted = True
+    marks = _find_all(text, _MISTRAL)
+    acc.texts.append(text[: marks[0]])
+    step = len(_MISTRAL)
+    for k, m in enumerate(marks):
+        end = marks[k + 1] if k + 1 < len(marks) else len(text)
+        seg = text[m + step : end].strip()
+        acc.blocks += 1
+        if not seg:
+            acc.violations.append("empty_call_block")
+        elif seg[0] in "[{":
+            _json_then_text(acc, seg)
+        else:
+            a = seg.find(_MISTRAL_ARGS)
+            if a == -1:
+                acc.violations.append("invalid_json")
+                continue
+            name = seg[:a]
+            cid = name.find(_MISTRAL_CALL_ID)
+            if cid != -1:
+                name = name[:cid]
+            name = name.strip()
+            if not name:
+                acc.violations.append("missing_name")
+            body = seg[a + len(_MISTRAL_ARGS) :].lstrip()
+            if not body:
+                acc.add_call(ParsedCall(name, {}))
+                continue
+            args, err, found, stop = _decode_prefix(body, acc.limits)
+            if err is not None:
+                acc.violations.append(err)
+                acc.add_call(ParsedCall(name, None))
+                continue
+            if found:
+                acc.violations.extend(found)
+            if isinstance(args, dict):
+                acc.add_call(ParsedCall(name, args))
+            else:
+                acc.violations.append("arguments_not_object")
+                acc.add_call(ParsedCall(name, None))
+            if stop < len(body):
+                acc.texts.append(body[stop:])
+    return acc.result("mistral")
+
+
+# --------------------------------------------------------------------------------------------------
+# llama3
+# --------------------------------------------------------------------------------------------------
+
+_PYTHON_TAG: Final = "<|python_tag|>"
+_LLAMA_END_TOKENS: Final = ("<|eom_id|>", "<|eot_id|>", "<|end_of_text|>")
+
+
+def _json_sequence(acc: _Acc, seg: str) -> None:
+    """JSON values separated by ``;`` or whitespace; anything else after them is free text."""
+    value, err, found = loads_untrusted(seg, acc.limits)
+    if err is None:  # fast path: exactly one value
+        if found:
+            acc.violations.extend(found)
+        acc.add_value(value)
+        return
+    if err != "invalid_json":
+        acc.violations.append(err)
+        return
+    n = len(seg)
+    pos = 0
+    while True:
+        pos = _SEPARATORS.match(seg, pos).end()  # type: ignore[union-attr]  # always matches
+        if pos >= n:
+            return
+        if seg[pos] not in "[{":
+            acc.texts.append(seg[pos:])
+            return
+        end = _json_end(seg, pos)
+        if end < 0:
+            acc.violations.append("nesting_too_deep" if end == -2 else "invalid_json")
+            return
+        value, err, found = loads_untrusted(seg[pos:end], acc.limits)
+        if err is not None:
+            acc.violations.append(err)
+            return
+        if found:
+            acc.violations.extend(found)
+        acc.add_value(value)
+        pos = end
+
+
+def parse_llama3(text: str, limits: Limits | None = None) -> ParseResult | None:
+    """``<|python_tag|>{"name": .., "parameters": {..}}`` (several separated by ``;``/newlines).
+
+    A pythonic call after the tag (Llama 3.1 built-in tools: ``brave_search.call(query="x")``) is
+    decoded like the pythonic format. The bare JSON form without the tag is the ``json`` format.
+    """
+    if _PYTHON_TAG not in text:
+        return None
+    acc = _Acc(limits or _LIMITS.get())
+    acc.attempted = True
+    marks = _find_all(text, _PYTHON_TAG)
+    acc.texts.append(text[: marks[0]])
+    step = len(_PYTHON_TAG)
+    for k, m in enumerate(marks):
+        end = marks[k + 1] if k + 1 < len(marks) else len(text)
+        seg = text[m + step : end].strip()
+        for token in _LLAMA_END_TOKENS:
+            if seg.endswith(token):
+                seg = seg[: -len(token)].rstrip()
+        acc.blocks += 1
+        if not seg:
+            acc.violations.append("empty_call_block")
+        elif seg[0] in "[{" and not _pythonic_shape(seg):
+            _json_sequence(acc, seg)
+        elif _pythonic_shape(seg):
+            _pythonic_into(acc, seg)
+        else:
+            acc.violations.append("invalid_json")
+    return acc.result("llama3")
+
+
+# --------------------------------------------------------------------------------------------------
+# fence
+# --------------------------------------------------------------------------------------------------
+
+_FENCE: Final = "```"
+_FENCE_CALL_LANGS: Final = frozenset({"", "json", "tool_call", "tool_calls", "tool_code", "jsonc"})
+
+
+def _fence_lang(first_line: str) -> str | None:
+    """The info string of a fence if ``first_line`` looks like one (a short word), else ``None``."""
+    word = first_line.strip()
+    if not word:
+        return ""
+    if len(word) <= 32 and word.replace("_", "").replace("-", "").replace("+", "").isalnum():
+        return word.lower()
+    return None
+
+
+def parse_fence(text: str, limits: Limits | None = None) -> ParseResult | None:
+    """A ```json (or bare ```) fenced block whose content is a call object or a list of calls.
+
+    Fences holding anything else (code, non-call JSON) stay free text; ``None`` when no fence is a call.
+    A call fence that is never closed runs to the end of the text (``unclosed_tag``).
+    """
+    if _FENCE not in text:
+        return None
+    acc = _Acc(limits or _LIMITS.get())
+    marks = _find_all(text, _FENCE)
+    step = len(_FENCE)
+    pos = 0  # start of pending free text
+    for k in range(0, len(marks), 2):
+        start = marks[k] + step
+        closed = k + 1 < len(marks)
+        stop = marks[k + 1] if closed else len(text)
+        nl = text.find("\n", start, stop)
+        lang = _fence_lang(text[start:nl]) if nl != -1 else None
+        if lang is None:
+            lang, body_start = "", start
+        else:
+            body_start = nl + 1
+        body = text[body_start:stop].strip()
+        if lang not in _FENCE_CALL_LANGS or not body or body[0] not in "[{":
+            continue
+        value, err, found, end = _decode_prefix(body, acc.limits)
+        if err is None:
+            if not _is_call_shaped(value):
+                continue
+        elif '"name"' not in body:
+            continue
+        acc.texts.append(text[pos : marks[k]])
+        pos = stop + step if closed else len(text)
+        acc.attempted = True
+        acc.blocks += 1
+        if not closed:
+            acc.violations.append("unclosed_tag")
+        if err is not None:
+            acc.violations.append(err)
+            continue
+        if found:
+            acc.violations.extend(found)
+        if end < len(body):
+            acc.violations.append("trailing_garbage")
+        acc.add_value(value)
+    if not acc.blocks:
+        return None
+    acc.texts.append(text[pos:])
+    return acc.result("fence")
+
+
+# --------------------------------------------------------------------------------------------------
+# json
+# --------------------------------------------------------------------------------------------------
+
+
+def parse_json(text: str, limits: Limits | None = None) -> ParseResult | None:
+    """The whole answer (stripped) is a call object (``name`` key) or a list of call objects.
+
+    JSON that is not call-shaped (no ``name``, a scalar) is free text: ``None``. Text after a call's
+    JSON is free text (``text_with_call``). Undecodable JSON counts as an attempt only if it mentions
+    ``"name"``.
+    """
+    body = text.strip()
+    if not body or body[0] not in "[{":
+        return None
+    limits = limits or _LIMITS.get()
+    value, err, found, end = _decode_prefix(body, limits)
+    acc = _Acc(limits)
+    if err is not None:
+        if '"name"' not in body:
+            return None
+        acc.attempted = True
+        acc.violations.append(err)
+        return acc.result("json")
+    if not _is_call_shaped(value):
+        return None
+    acc.attempted = True
+    acc.blocks = 1
+    if found:
+        acc.violations.extend(found)
+    acc.add_value(value)
+    if end < len(body):
+        acc.texts.append(body[end:])
+    return acc.result("json")
+
+
+# --------------------------------------------------------------------------------------------------
+# pythonic
+# --------------------------------------------------------------------------------------------------
+
+_PY_LIST_HEAD: Final = re.compile(r"\[\s*[A-Za-z_][\w.]*\(")  # one anchored match: linear
+_PY_CALL_HEAD: Final = re.compile(r"[A-Za-z_][\w.]*\(")
+_OPENERS: Final = frozenset("([{")
+_CLOSERS: Final = frozenset(")]}")
+
+
+def _pythonic_shape(text: str) -> bool:
+    """Cheap shape test (``text`` stripped): ``[ident(...) ...]`` or ``ident(...)`` spanning it all."""
+    if text.startswith("["):
+        return text.endswith("]") and _PY_LIST_HEAD.match(text) is not None
+    return text.endswith(")") and _PY_CALL_HEAD.match(text) is not None
+
+
+def _bracket_depth_ok(text: str, max_depth: int) -> bool:
+    """Linear pre-scan: bracket nesting never exceeds ``max_depth`` (strings are not skipped)."""
+    if text.count("(") + text.count("[") + text.count("{") <= max_depth:
+        return True
+    depth = 0
+    for ch in text:
+        if ch in _OPENERS:
+            depth += 1
+            if depth > max_depth:
+                return False
+        elif ch in _CLOSERS:
+            depth -= 1
+    return True
+
+
+class _NotLiteral(Exception):
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+
+def _literal(node: ast.AST, limits: Limits, dups: list[str]) -> Any:
+    """JSON-like value of a literal AST node (recursion bounded by the bracket pre-scan)."""
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if value is None or isinstance(value, bool):
+            return value
+        if isinstance(value, int):
+            if abs(value) >= _int_bound(limits.max_int_digits):
+                raise _NotLiteral("number_too_large")
+            return value
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise _NotLiteral("nonfinite_number")
+            return value
+        if isinstance(value, str):
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeError:
+                    raise _NotLiteral("invalid_unicode") from None
+            return value
+        raise _NotLiteral("pythonic_not_call")  # bytes, complex, Ellipsis
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        operand = node.operand
+        if isinstance(operand, ast.Constant) and type(operand.value) in (int, float):
+            number = _literal(operand, limits, dups)
+            return -number if isinstance(node.op, ast.USub) else number
+        raise _NotLiteral("pythonic_not_call")
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [_literal(item, limits, dups) for item in node.elts]
+    if isinstance(node, ast.Dict):
+        out: dict[str, Any] = {}
+        for key_node, value_node in zip(node.keys, node.values, strict=False):
+            if not (isinstance(key_node, ast.Constant) and isinstance(key_node.value, str)):
+                raise _NotLiteral("pythonic_not_call")
+            key = _literal(key_node, limits, dups)
+            if key in out:
+                dups.append("duplicate_keys")
+            out[key] = _literal(value_node, limits, dups)
+        return out
+    raise _NotLiteral("pythonic_not_call")  # names, calls, operators, comprehensions, f-strings, sets
+
+
+def _dotted_name(node: ast.AST) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _pythonic_call(node: ast.AST, acc: _Acc) -> None:
+    if not isinstance(node, ast.Call):
+        acc.violations.append("pythonic_not_call")
+        return
+    name = _dotted_name(node.func)
+    if name is None:
+        acc.violations.append("pythonic_not_call")
+        return
+    if node.args:
+        acc.violations.append("pythonic_not_call")
+        acc.add_call(ParsedCall(name, None))
+        return
+    args: dict[str, Any] = {}
+    for kw in node.keywords:
+        if kw.arg is None:  # **kwargs
+            acc.violations.append("pythonic_not_call")
+            acc.add_call(ParsedCall(name, None))
+            return
+        if kw.arg in args:
+            acc.violations.append("duplicate_keys")
+        try:
+            args[kw.arg] = _literal(kw.value, acc.limits, acc.violations)
+        except _NotLiteral as exc:
+            acc.violations.append(exc.code)
+            acc.add_call(ParsedCall(name, None))
+            return
+    acc.add_call(ParsedCall(name, args))
+
+
+def _pythonic_into(acc: _Acc, text: str) -> None:
+    """Decode ``text`` (already shape-checked) as pythonic calls into ``acc``; never evaluates."""
+    acc.attempted = True
+    limits = acc.limits
+    if len(text) > limits.max_chars:
+        acc.violations.append("too_long")
+        return
+    if not _bracket_depth_ok(text, limits.max_depth):
+        acc.violations.append("nesting_too_deep")
+        return
+    try:
+        tree = ast.parse(text, mode="eval")
+    except (RecursionError, MemoryError):
+        acc.violations.append("nesting_too_deep")
+        return
+    except UnicodeError:
+        acc.violations.append("invalid_unicode")
+        return
+    except (SyntaxError, ValueError) as exc:
+        acc.violations.append(
+            "number_too_large" if "integer string conversion" in str(exc) else "pythonic_not_call"
+        )
+        return
+    try:
+        body = tree.body
+        if isinstance(body, ast.List):
+            if not body.elts:
+                acc.violations.append("empty_call_block")
+            for item in body.elts:
+                _pythonic_call(item, acc)
+        else:
+            _pythonic_call(body, acc)
+    except RecursionError:
+        acc.violations.append("nesting_too_deep")
+
+
+def parse_pythonic(text: str, limits: Limits | None = None) -> ParseResult | None:
+    """``[f(a=1), g(b="x")]`` or a single ``f(a=1)`` spanning the whole answer (stripped).
+
+    Only keyword arguments with literal values (numbers, strings, booleans, None, lists, tuples, dicts
+    with string keys) make a call; anything else is ``pythonic_not_call`` (the call is kept with
+    ``arguments=None`` when its name is readable). Parsed with ``ast.parse`` after a linear bracket
+    depth pre-scan; never evaluated. Prose is rejected by a cheap shape test first.
+    """
+    body = text.strip()
+    if not body or not _pythonic_shape(body):
+        return None
+    acc = _Acc(limits or _LIMITS.get())
+    acc.blocks = 1
+    _pythonic_into(acc, body)
+    return acc.result("pythonic")
+
+
+# --------------------------------------------------------------------------------------------------
+# Registry of built-ins
+# --------------------------------------------------------------------------------------------------
+
+#: The built-in text formats, ordered by priority (the order ``parse_completion`` tries them in).
+BUILTIN_PARSERS: Final[tuple[ParserSpec, ...]] = (
+    ParserSpec("hermes", parse_hermes, 10, "<tool_call>{json}</tool_call> blocks (Qwen, Hermes)"),
+    ParserSpec("nemotron", parse_nemotron, 20, "<TOOLCALL>[...]</TOOLCALL> (Nemotron)"),
+    ParserSpec("mistral", parse_mistral, 30, "[TOOL_CALLS][...] or [TOOL_CALLS]name[ARGS]{...} (Mistral)"),
+    ParserSpec("llama3", parse_llama3, 40, '<|python_tag|>{"name": .., "parameters": {..}} (Llama 3.x)'),
+    ParserSpec("fence", parse_fence, 50, "a ```json fenced call object or list of calls"),
+    ParserSpec("json", parse_json, 60, "the whole answer is a call object or a list of call objects"),
+    ParserSpec("pythonic", parse_pythonic, 70, '[f(a=1), g(b="x")] with literal keyword arguments'),
+)

@@ -1,0 +1,85 @@
+"""Plain, immutable results of parsing one completion (stage one of parse -> score).
+
+Contract: a parser never raises on model output. Whatever it found is in a :class:`ParseResult`:
+the calls it could decode, the free text, the reasoning, the format it recognised, and every
+format violation as a stable code (see ``VIOLATIONS``). Scorers read these; they never re-parse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["VIOLATIONS", "ParseResult", "ParsedCall", "ParserFn", "ParserSpec"]
+
+#: Every violation code a built-in parser may record, with its meaning (documented in docs/reasons.md).
+VIOLATIONS: dict[str, str] = {
+    "too_long": "the completion exceeds Limits.max_chars and was not parsed",
+    "empty": "the completion is empty or whitespace only",
+    "unclosed_tag": "a call block was opened and never closed (e.g. a last <tool_call> without </tool_call>)",
+    "stray_closing_tag": "a closing tag with no opening tag",
+    "empty_call_block": "a call block with nothing inside (e.g. <tool_call></tool_call>)",
+    "text_with_call": "free text outside the call blocks, next to a call",
+    "invalid_json": "a call block whose content is not valid JSON",
+    "nonfinite_number": "NaN, Infinity or an overflowing float inside a call",
+    "nesting_too_deep": "arguments nested deeper than Limits.max_depth",
+    "number_too_large": "an integer literal longer than Limits.max_int_digits",
+    "invalid_unicode": "unpaired surrogates or invalid UTF-8 inside a call",
+    "duplicate_keys": "a JSON object repeats a key (the last value was kept)",
+    "trailing_garbage": "text after the JSON of a call block, inside the block",
+    "missing_name": "a call without a usable string name",
+    "arguments_not_object": "a call whose arguments are not a JSON object",
+    "arguments_json_string": "arguments given as a JSON string inside a format that expects an object",
+    "both_arguments_and_parameters": "a call with both `arguments` and `parameters` keys",
+    "unknown_call_keys": "a call object with keys other than name/arguments/parameters(/id/type)",
+    "too_many_calls": "more calls than Limits.max_calls; the rest were dropped",
+    "unclosed_think": "a <think> block that is never closed (everything after it is reasoning)",
+    "repeated_think": "more than one <think> block",
+    "think_after_answer": "a <think> block after answer text or a call",
+    "mixed_formats": "call markers of more than one format in one completion",
+    "pythonic_not_call": "a pythonic list whose items are not plain calls with literal arguments",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCall:
+    """One decoded tool call. ``arguments`` is ``None`` when they could not be decoded to an object."""
+
+    name: str
+    arguments: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """What one completion did, as far as the syntax shows.
+
+    - ``calls``: decoded calls, in the order written.
+    - ``text``: free text outside call blocks and reasoning, stripped.
+    - ``think``: the reasoning text (``<think>`` blocks), stripped.
+    - ``format``: name of the parser that recognised the calls (``"none"`` when there are none).
+    - ``violations``: sorted, de-duplicated violation codes (keys of ``VIOLATIONS`` or a plugin's own).
+    - ``attempted_call``: a call syntax was present even if nothing could be decoded.
+    """
+
+    calls: tuple[ParsedCall, ...]
+    text: str
+    think: str = ""
+    format: str = "none"
+    violations: tuple[str, ...] = ()
+    attempted_call: bool = False
+
+
+#: A format parser: given the answer text (reasoning already removed), return a ParseResult if the
+#: text is in this format, else ``None`` so the next parser is tried. Must not raise.
+ParserFn = Callable[[str], "ParseResult | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class ParserSpec:
+    """A registered completion format. Parsers are tried by ascending ``priority``, then name."""
+
+    name: str
+    parse: ParserFn
+    priority: int = 100
+    description: str = ""

@@ -1,0 +1,191 @@
+"""The plugin manager and the registry it produces (built lazily, never at import time).
+
+Contract:
+- :func:`get_registry` returns an immutable snapshot of everything registered: parsers (ordered by
+  priority), scorers, matchers and presets by name. It is built on first use and rebuilt after
+  :func:`register_plugin` / :func:`unregister_plugin`.
+- A registration of the wrong type, or a name registered twice, raises :class:`PluginError` naming
+  both plugins involved.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import pluggy
+
+from rlvr_rewards import hookspecs
+from rlvr_rewards.errors import PluginError
+
+__all__ = [
+    "DEFAULT_PLUGINS",
+    "ENTRY_POINT_GROUP",
+    "Registry",
+    "get_plugin_manager",
+    "get_registry",
+    "register_plugin",
+    "unregister_plugin",
+]
+
+ENTRY_POINT_GROUP = "rlvr_rewards"
+
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "rlvr_rewards.builtin.parsers",
+    "rlvr_rewards.builtin.matchers",
+    "rlvr_rewards.builtin.scorers",
+    "rlvr_rewards.builtin.presets",
+)
+
+_lock = threading.RLock()
+_pm: pluggy.PluginManager | None = None
+_registry: Registry | None = None
+_building = threading.local()
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Everything the plugins registered. Mappings are read-only."""
+
+    parsers: tuple[Any, ...]
+    scorers: MappingProxyType[str, Any]
+    matchers: MappingProxyType[str, Any]
+    presets: MappingProxyType[str, Any]
+    owners: MappingProxyType[tuple[str, str], str]
+
+    def preset(self, name: str) -> Any:
+        from rlvr_rewards.errors import ConfigError
+
+        try:
+            return self.presets[name]
+        except KeyError:
+            raise ConfigError(
+                f"unknown preset {name!r}; registered presets: {', '.join(sorted(self.presets))}"
+            ) from None
+
+
+def get_plugin_manager() -> pluggy.PluginManager:
+    """The process-wide plugin manager, created on first call with built-ins and entry points."""
+    global _pm
+    with _lock:
+        if _pm is None:
+            pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+            pm.add_hookspecs(hookspecs)
+            for module_name in DEFAULT_PLUGINS:
+                pm.register(importlib.import_module(module_name), name=module_name)
+            pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+            _pm = pm
+        return _pm
+
+
+def register_plugin(plugin: object, name: str | None = None) -> None:
+    """Register a plugin object or module at run time (tests, notebooks). Rebuilds the registry."""
+    global _registry
+    with _lock:
+        get_plugin_manager().register(plugin, name=name)
+        _registry = None
+        try:
+            get_registry()
+        except Exception:
+            get_plugin_manager().unregister(plugin)
+            _registry = None
+            raise
+
+
+def unregister_plugin(plugin_or_name: object) -> None:
+    """Remove a plugin registered with :func:`register_plugin` (by object or name)."""
+    global _registry
+    with _lock:
+        pm = get_plugin_manager()
+        if isinstance(plugin_or_name, str):
+            pm.unregister(name=plugin_or_name)
+        else:
+            pm.unregister(plugin_or_name)
+        _registry = None
+
+
+def _collect(
+    pm: pluggy.PluginManager, hook_name: str, expected_type: type, key: Callable[[Any], str]
+) -> tuple[dict[str, Any], dict[tuple[str, str], str]]:
+    items: dict[str, Any] = {}
+    owners: dict[tuple[str, str], str] = {}
+    hook = getattr(pm.hook, hook_name)
+    # get_hookimpls() is in call order (last registered first); reverse so built-ins come first.
+    for impl in reversed(hook.get_hookimpls()):
+        plugin_name = impl.plugin_name
+
+        def register(item: Any, _plugin: str = plugin_name) -> None:
+            if not isinstance(item, expected_type):
+                raise PluginError(
+                    f"plugin {_plugin!r} passed {type(item).__name__} to {hook_name}; "
+                    f"expected a {expected_type.__name__}"
+                )
+            name = key(item)
+            if not isinstance(name, str) or not name:
+                raise PluginError(f"plugin {_plugin!r} registered a {expected_type.__name__} with no name")
+            if name in items:
+                first = owners[(hook_name, name)]
+                raise PluginError(
+                    f"plugin {_plugin!r} registers {expected_type.__name__} {name!r} in {hook_name}, "
+                    f"which plugin {first!r} already registered; choose another name"
+                )
+            items[name] = item
+            owners[(hook_name, name)] = _plugin
+
+        try:
+            impl.function(register=register)
+        except PluginError as exc:
+            if "while the registry is being built" in str(exc):
+                raise PluginError(f"plugin {plugin_name!r} in {hook_name}: {exc}") from None
+            raise
+        except Exception as exc:
+            raise PluginError(f"plugin {plugin_name!r} failed in {hook_name}: {exc!r}") from exc
+    return items, owners
+
+
+def get_registry() -> Registry:
+    """The current registry snapshot (built lazily, cached until plugins change)."""
+    global _registry
+    reg = _registry
+    if reg is not None:
+        return reg
+    with _lock:
+        if _registry is not None:
+            return _registry
+        if getattr(_building, "active", False):
+            raise PluginError(
+                "a plugin hook asked for the registry (get_registry / get_preset / score) while the registry "
+                "is being built; hooks may only call `register`. To derive from a built-in preset, import it: "
+                "`from rlvr_rewards.builtin.presets import GRADED; register(GRADED.derive('mine', ...))`"
+            )
+        _building.active = True
+        try:
+            return _build()
+        finally:
+            _building.active = False
+
+
+def _build() -> Registry:
+    global _registry
+    from rlvr_rewards.matchers import MatcherSpec
+    from rlvr_rewards.parsing.types import ParserSpec
+    from rlvr_rewards.presets import Preset
+    from rlvr_rewards.scoring.types import ScorerSpec
+
+    pm = get_plugin_manager()
+    parsers, o1 = _collect(pm, "register_parsers", ParserSpec, lambda p: p.name)
+    scorers, o2 = _collect(pm, "register_scorers", ScorerSpec, lambda s: s.name)
+    matchers, o3 = _collect(pm, "register_matchers", MatcherSpec, lambda m: m.key)
+    presets, o4 = _collect(pm, "register_presets", Preset, lambda p: p.name)
+    _registry = Registry(
+        parsers=tuple(sorted(parsers.values(), key=lambda p: (p.priority, p.name))),
+        scorers=MappingProxyType(scorers),
+        matchers=MappingProxyType(matchers),
+        presets=MappingProxyType(presets),
+        owners=MappingProxyType({**o1, **o2, **o3, **o4}),
+    )
+    return _registry

@@ -1,0 +1,121 @@
+"""Result types: :class:`Score` for one completion and :class:`BatchScore` for a batch.
+
+Contract: results are plain values (floats, numpy arrays, strings). ``BatchScore[i]`` equals
+``score(completions[i], ground_truths[i], ...)`` for every ``i``; ``summary()`` is JSON-serialisable.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rlvr_rewards.truth import BEHAVIORS
+
+__all__ = ["BatchScore", "Score"]
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """The reward of one completion, with the components it came from and why it is not higher."""
+
+    reward: float
+    components: Mapping[str, float]
+    reason: str
+    behavior: str
+    expected: str
+    violations: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "reward": self.reward,
+            "components": {k: (None if np.isnan(v) else v) for k, v in self.components.items()},
+            "reason": self.reason,
+            "behavior": self.behavior,
+            "expected": self.expected,
+            "violations": list(self.violations),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class BatchScore:
+    """Rewards and components of a batch, as numpy columns."""
+
+    rewards: np.ndarray
+    components: Mapping[str, np.ndarray]
+    reasons: Sequence[str]
+    behaviors: Sequence[str]
+    expected: Sequence[str]
+    violations: Sequence[tuple[str, ...]]
+    preset: str
+    reward_range: tuple[float, float]
+    groups: Sequence[Hashable] | None = None
+
+    def __len__(self) -> int:
+        return int(self.rewards.shape[0])
+
+    def __getitem__(self, i: int) -> Score:
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError(f"BatchScore index {i} out of range for {n} items")
+        return Score(
+            reward=float(self.rewards[i]),
+            components={k: float(v[i]) for k, v in self.components.items()},
+            reason=self.reasons[i],
+            behavior=self.behaviors[i],
+            expected=self.expected[i],
+            violations=self.violations[i],
+        )
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return (self[i] for i in range(len(self)))
+
+    def summary(self) -> dict[str, Any]:
+        """Mean reward per expected behaviour, confusion counts, reasons, and GRPO group statistics."""
+        rewards = self.rewards
+        out: dict[str, Any] = {
+            "n": len(self),
+            "preset": self.preset,
+            "reward_range": list(self.reward_range),
+            "mean_reward": float(rewards.mean()) if len(self) else None,
+        }
+        by_exp: dict[str, list[int]] = {}
+        for i, e in enumerate(self.expected):
+            by_exp.setdefault(e, []).append(i)
+        out["mean_reward_by_expected"] = {e: float(rewards[idx].mean()) for e, idx in sorted(by_exp.items())}
+        out["count_by_expected"] = {e: len(idx) for e, idx in sorted(by_exp.items())}
+        confusion: dict[str, dict[str, int]] = {}
+        for e, d in zip(self.expected, self.behaviors, strict=True):
+            confusion.setdefault(e, dict.fromkeys(BEHAVIORS, 0))[d] += 1
+        out["confusion"] = dict(sorted(confusion.items()))
+        out["reasons"] = dict(Counter(self.reasons).most_common())
+        out["mean_components"] = {
+            k: (float(np.nanmean(v)) if np.any(~np.isnan(v)) else None) for k, v in self.components.items()
+        }
+        if self.groups is not None:
+            out["groups"] = group_statistics(rewards, self.groups)
+        return out
+
+
+def group_statistics(rewards: np.ndarray, groups: Sequence[Hashable]) -> dict[str, Any]:
+    """Per-group mean and (population) std of rewards, and the share of groups with zero variance."""
+    keys = list(dict.fromkeys(groups))
+    index = {k: i for i, k in enumerate(keys)}
+    ids = np.fromiter((index[g] for g in groups), dtype=np.intp, count=len(groups))
+    counts = np.bincount(ids, minlength=len(keys)).astype(np.float64)
+    sums = np.bincount(ids, weights=rewards, minlength=len(keys))
+    means = sums / counts
+    sq = np.bincount(ids, weights=(rewards - means[ids]) ** 2, minlength=len(keys))
+    stds = np.sqrt(sq / counts)
+    zero = stds <= 1e-12
+    return {
+        "n_groups": len(keys),
+        "mean_group_size": float(counts.mean()) if len(keys) else None,
+        "frac_zero_std": float(zero.mean()) if len(keys) else None,
+        "mean_group_std": float(stds.mean()) if len(keys) else None,
+        "group_mean": {str(k): float(means[i]) for i, k in enumerate(keys)},
+        "group_std": {str(k): float(stds[i]) for i, k in enumerate(keys)},
+    }

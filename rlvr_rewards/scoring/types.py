@@ -1,0 +1,74 @@
+"""The scorer contract: a scorer turns a batch of unique (completion, truth, tools) pairs into one column.
+
+Contract:
+- ``ScorerSpec.compute(ctx) -> numpy array`` of shape ``(len(ctx),)`` and dtype float64, each value in
+  [0, 1] or NaN ("not applicable"). Values outside that range are clipped by the core and NaN means
+  the component is left out of the weighted combination for that row.
+- A scorer must not raise on model output. The core treats an exception from a scorer as a plugin
+  bug and raises :class:`PluginError` naming the scorer.
+- :meth:`ScorerSpec.per_item` wraps a plain ``fn(parse, truth, tools) -> float`` for users who do not
+  need to vectorize.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rlvr_rewards.parsing.types import ParseResult
+from rlvr_rewards.tools import ToolSet
+from rlvr_rewards.truth import CompiledTruth
+
+__all__ = ["ScorerSpec", "ScoringContext"]
+
+
+@dataclass(eq=False)
+class ScoringContext:
+    """The unique pairs of one batch, as plain sequences. ``cache`` is shared by the batch's scorers."""
+
+    parses: Sequence[ParseResult]
+    truths: Sequence[CompiledTruth]
+    toolsets: Sequence[ToolSet | None]
+    done: Sequence[str]
+    options: Mapping[str, Any] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.parses)
+
+    def shared(self, name: str, build: Callable[[ScoringContext], Any]) -> Any:
+        """A per-batch intermediate result computed once and shared between scorers."""
+        hit = self.cache.get(name)
+        if hit is None:
+            hit = self.cache[name] = build(self)
+        return hit
+
+
+@dataclass(frozen=True)
+class ScorerSpec:
+    """A reward component registered by a plugin."""
+
+    name: str
+    compute: Callable[[ScoringContext], np.ndarray]
+    description: str = ""
+
+    @classmethod
+    def per_item(
+        cls,
+        name: str,
+        fn: Callable[[ParseResult, CompiledTruth, ToolSet | None], float | None],
+        description: str = "",
+    ) -> ScorerSpec:
+        """A scorer from a plain per-item function (``None`` means not applicable -> NaN)."""
+
+        def compute(ctx: ScoringContext) -> np.ndarray:
+            out = np.empty(len(ctx), dtype=np.float64)
+            for i, (p, t, ts) in enumerate(zip(ctx.parses, ctx.truths, ctx.toolsets, strict=True)):
+                v = fn(p, t, ts)
+                out[i] = np.nan if v is None else float(v)
+            return out
+
+        return cls(name=name, compute=compute, description=description)

@@ -1,0 +1,316 @@
+"""Ground truths: the tagged-union contract, the blog dialect, row extraction, and compilation.
+
+Contract:
+- :func:`resolve_item` turns whatever the user passed for one item (native dict, its JSON text, a
+  blog-dialect string, a decoded call list, or a whole veRL/SageMaker row) into
+  ``(CompiledTruth, tool specs or None)``.
+- Native truths are validated by pydantic, discriminated by ``behavior``::
+
+      {"behavior": "execute", "calls": [{"name": ..., "arguments": {...}}], "ordered": false}
+      {"behavior": "clarify", "missing": ["city"], "reference": "Which city?"}
+      {"behavior": "refuse", "reason": "harmful", "reference": "I can't help with that."}
+
+- Blog dialect (the AWS post's data): a string. If it parses as a JSON list of ``{"name", "arguments"}``
+  objects it is an execute truth; any other text is a ``no_call`` truth, for which clarify and
+  refuse are both acceptable (every preset; see docs/ground-truth.md).
+- Each distinct truth is validated and compiled once (cache keyed by its canonical JSON text);
+  compiled truths are immutable plain values. Bad truths raise :class:`GroundTruthError` naming the
+  field (the batch index is added by the caller).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from rlvr_rewards.errors import GroundTruthError
+from rlvr_rewards.jsonsafe import canonical_dumps
+from rlvr_rewards.matchers import CompiledMatcher, compile_value
+from rlvr_rewards.tools import tools_from_messages
+
+__all__ = [
+    "BEHAVIORS",
+    "EXPECTED_BEHAVIORS",
+    "ClarifyTruth",
+    "CompiledCall",
+    "CompiledTruth",
+    "ExecuteTruth",
+    "GroundTruth",
+    "RefuseTruth",
+    "compile_truth",
+    "resolve_item",
+]
+
+#: What a completion can do.
+BEHAVIORS = ("execute", "clarify", "refuse", "answer", "invalid")
+#: What a ground truth can expect (``no_call``: the blog dialect's text truths, clarify or refuse).
+EXPECTED_BEHAVIORS = ("execute", "clarify", "refuse", "no_call")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CallTruth(_Strict):
+    """One expected call. ``parameters`` is accepted as a synonym of ``arguments``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    name: Annotated[str, Field(min_length=1)]
+    arguments: dict[str, Any] = Field(default_factory=dict, validation_alias="arguments")
+
+
+class ExecuteTruth(_Strict):
+    behavior: Literal["execute"]
+    calls: Annotated[list[CallTruth], Field(min_length=1)]
+    ordered: bool = False
+
+
+class ClarifyTruth(_Strict):
+    behavior: Literal["clarify"]
+    missing: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    reference: str | None = None
+
+
+class RefuseTruth(_Strict):
+    behavior: Literal["refuse"]
+    reason: str | None = None
+    reference: str | None = None
+
+
+GroundTruth = Annotated[ExecuteTruth | ClarifyTruth | RefuseTruth, Field(discriminator="behavior")]
+_ADAPTER: TypeAdapter[Any] = TypeAdapter(GroundTruth)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledCall:
+    """An expected call, compiled: argument name -> matcher; ``plain_arguments`` if no matcher used."""
+
+    name: str
+    matchers: Mapping[str, CompiledMatcher]
+    plain_arguments: Mapping[str, Any] | None
+    arguments: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledTruth:
+    """A validated ground truth as plain values (the hot path reads only this)."""
+
+    behavior: str  # one of EXPECTED_BEHAVIORS
+    calls: tuple[CompiledCall, ...] = ()
+    ordered: bool = False
+    missing: tuple[str, ...] = ()
+    reference: str | None = None
+    reason: str | None = None
+    dialect: str = "native"  # "native" | "blog"
+    key: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.calls)
+
+
+_cache: dict[str, CompiledTruth] = {}
+_cache_lock = threading.Lock()
+_MAX_CACHE = 262_144
+
+
+def _pydantic_to_error(exc: ValidationError) -> GroundTruthError:
+    first = exc.errors(include_url=False)[0]
+    parts = list(first.get("loc", ()))
+    if parts and parts[0] in ("execute", "clarify", "refuse"):
+        parts = parts[1:]  # pydantic prefixes the union tag; the user's field path starts after it
+    loc = ".".join(str(p) for p in parts)
+    kind = first.get("type", "")
+    expected = {
+        "union_tag_invalid": "behavior one of 'execute', 'clarify', 'refuse'",
+        "union_tag_not_found": "a 'behavior' key ('execute', 'clarify' or 'refuse')",
+        "extra_forbidden": "no such field (check the spelling)",
+        "missing": "this field to be present",
+        "too_short": "at least one item",
+    }.get(kind, None)
+    msg = first.get("msg", "invalid")
+    got = first.get("input")
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        loc = "behavior"
+        msg = "unknown behavior" if kind == "union_tag_invalid" else "no behavior"
+        got = got.get("behavior") if isinstance(got, dict) else got
+    return GroundTruthError(msg, field=loc or None, expected=expected, got=got)
+
+
+def _compile_calls(calls: list[dict[str, Any]], path: str, matchers: Mapping[str, Any]) -> tuple[CompiledCall, ...]:
+    out = []
+    for i, call in enumerate(calls):
+        args = call.get("arguments") or {}
+        compiled = {k: compile_value(v, f"{path}[{i}].arguments.{k}", matchers) for k, v in args.items()}
+        plain = args if all(m.plain for m in compiled.values()) else None
+        out.append(CompiledCall(name=call["name"], matchers=compiled, plain_arguments=plain, arguments=args))
+    return tuple(out)
+
+
+def _registry_matchers() -> Mapping[str, Any]:
+    from rlvr_rewards.plugins import get_registry
+
+    return get_registry().matchers
+
+
+def _native(value: dict[str, Any], key: str) -> CompiledTruth:
+    value = dict(value)
+    if value.get("behavior") == "execute" and isinstance(value.get("calls"), list):
+        value["calls"] = [_call_synonyms(c, f"calls[{i}]") for i, c in enumerate(value["calls"])]
+    try:
+        model = _ADAPTER.validate_python(value)
+    except ValidationError as exc:
+        raise _pydantic_to_error(exc) from None
+    if isinstance(model, ExecuteTruth):
+        calls = [c.model_dump() for c in model.calls]
+        return CompiledTruth("execute", _compile_calls(calls, "calls", _registry_matchers()),
+                             ordered=model.ordered, key=key)
+    if isinstance(model, ClarifyTruth):
+        return CompiledTruth("clarify", missing=tuple(model.missing), reference=model.reference, key=key)
+    return CompiledTruth("refuse", reason=model.reason, reference=model.reference, key=key)
+
+
+def _call_synonyms(call: Any, path: str) -> Any:
+    """Accept ``parameters`` for ``arguments`` and arguments as a JSON string, in truths too."""
+    if not isinstance(call, dict):
+        return call
+    call = dict(call)
+    if "parameters" in call:
+        if "arguments" in call:
+            raise GroundTruthError("a call has both 'arguments' and 'parameters'", field=path,
+                                   expected="only one of them")
+        call["arguments"] = call.pop("parameters")
+    if isinstance(call.get("arguments"), str):
+        try:
+            call["arguments"] = orjson.loads(call["arguments"])
+        except orjson.JSONDecodeError:
+            raise GroundTruthError("arguments given as a string must be JSON", field=f"{path}.arguments",
+                                   expected="a JSON object", got=call["arguments"]) from None
+    return call
+
+
+def _blog_calls(items: list[Any], key: str) -> CompiledTruth:
+    if not items:
+        return CompiledTruth("no_call", dialect="blog", key=key)
+    calls = []
+    for i, item in enumerate(items):
+        item = _call_synonyms(item, f"ground_truth[{i}]")
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
+            raise GroundTruthError("each call needs a string 'name'", field=f"ground_truth[{i}]",
+                                   expected='{"name": ..., "arguments": {...}}', got=item)
+        args = item.get("arguments", {})
+        if not isinstance(args, dict):
+            raise GroundTruthError("arguments must be an object", field=f"ground_truth[{i}].arguments",
+                                   expected="a JSON object", got=args)
+        extra = set(item) - {"name", "arguments", "id", "type"}
+        if extra:
+            raise GroundTruthError(f"unknown key(s) {sorted(extra)} in a call", field=f"ground_truth[{i}]",
+                                   expected="name and arguments")
+        calls.append({"name": item["name"], "arguments": args})
+    return CompiledTruth("execute", _compile_calls(calls, "ground_truth", _registry_matchers()),
+                         dialect="blog", key=key)
+
+
+def _store(key: str, truth: CompiledTruth) -> CompiledTruth:
+    with _cache_lock:
+        if len(_cache) >= _MAX_CACHE:
+            _cache.clear()
+        _cache[key] = truth
+    return truth
+
+
+def compile_truth(value: Any) -> CompiledTruth:
+    """Validate and compile one ground truth (native dict, JSON text, blog string or call list)."""
+    if isinstance(value, CompiledTruth):
+        return value
+    if isinstance(value, str):
+        key = "s:" + value
+        hit = _cache.get(key)
+        if hit is not None:
+            return hit
+        stripped = value.strip()
+        decoded: Any = None
+        if stripped[:1] in ("{", "["):
+            try:
+                decoded = orjson.loads(stripped)
+            except orjson.JSONDecodeError:
+                decoded = None
+        if isinstance(decoded, dict):
+            return _store(key, compile_truth(decoded))
+        if isinstance(decoded, list):
+            return _store(key, _blog_calls(decoded, key))
+        if not stripped:
+            raise GroundTruthError("empty ground truth text", expected="a JSON truth or a reference response",
+                                   got=value)
+        return _store(key, CompiledTruth("no_call", reference=stripped, dialect="blog", key=key))
+    if isinstance(value, dict):
+        try:
+            key = "d:" + canonical_dumps(value)
+        except TypeError:
+            raise GroundTruthError("ground truth must be JSON-serialisable", got=value) from None
+        hit = _cache.get(key)
+        if hit is not None:
+            return hit
+        if "behavior" not in value:
+            hint = ("a native truth with a 'behavior' key ('execute', 'clarify' or 'refuse')"
+                    if not {"reward_model", "reference_answer"} & set(value) else "")
+            if "calls" in value:
+                hint = "'behavior': 'execute' next to 'calls'"
+            raise GroundTruthError("cannot tell what this ground truth expects", field="behavior",
+                                   expected=hint or "a 'behavior' key", got=value)
+        return _store(key, _native(value, key))
+    if isinstance(value, list):
+        try:
+            key = "l:" + canonical_dumps(value)
+        except TypeError:
+            raise GroundTruthError("ground truth must be JSON-serialisable", got=value) from None
+        hit = _cache.get(key)
+        if hit is not None:
+            return hit
+        return _store(key, _blog_calls(value, key))
+    raise GroundTruthError("unsupported ground truth type",
+                           expected="a dict, JSON text, blog-dialect string, list of calls or a dataset row",
+                           got=value)
+
+
+def _is_row(value: Any) -> bool:
+    return isinstance(value, dict) and "behavior" not in value and (
+        "reward_model" in value or "reference_answer" in value
+    )
+
+
+def resolve_item(value: Any) -> tuple[CompiledTruth, Any]:
+    """``(compiled truth, tool specs from the row or None)`` for one user-supplied ground truth."""
+    if not _is_row(value):
+        return compile_truth(value), None
+    row = value
+    if "reward_model" in row:
+        rm = row["reward_model"]
+        if not isinstance(rm, dict) or "ground_truth" not in rm:
+            raise GroundTruthError("the row's reward_model has no ground_truth", field="reward_model",
+                                   expected="{'ground_truth': ...}", got=rm)
+        raw, field = rm["ground_truth"], "reward_model.ground_truth"
+    else:
+        raw, field = row["reference_answer"], "reference_answer"
+    try:
+        truth = compile_truth(raw)
+    except GroundTruthError as exc:
+        inner = f"{field}.{exc.field}" if exc.field else field
+        raise GroundTruthError(exc.message, field=inner, expected=exc.expected, got=exc.got) from None
+    tools = row.get("tools")
+    extra = row.get("extra_info")
+    if tools is None and isinstance(extra, dict):
+        tools = extra.get("tools")
+    if tools is None:
+        for k in ("prompt", "messages"):
+            msgs = row.get(k)
+            if isinstance(msgs, list):
+                tools = tools_from_messages(msgs)
+                if tools is not None:
+                    break
+    return truth, tools

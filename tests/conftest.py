@@ -1,0 +1,81 @@
+"""Shared fixtures: a few realistic tool specs and helpers that render completions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather for a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string", "description": "Name of the city"},
+                "units": {"type": "string", "enum": ["metric", "imperial"], "default": "metric",
+                          "description": "Unit system"},
+            },
+            "required": ["city"],
+        },
+    },
+}
+STATS = {
+    "type": "function",
+    "function": {
+        "name": "calculate_statistics",
+        "description": "Summary statistics of a list of numbers.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "numbers": {"type": "array", "items": {"type": "number"}, "description": "The numbers"},
+                "operations": {"type": "array", "items": {"type": "string", "enum": ["mean", "median", "max"]}},
+            },
+            "required": ["numbers"],
+        },
+    },
+}
+EMAIL = {
+    "name": "send_email",
+    "description": "Send an email.",
+    "parameters": {
+        "type": "object",
+        "properties": {
+            "to": {"type": "string", "description": "Recipient email address"},
+            "subject": {"type": "string", "description": "Subject line"},
+            "body": {"type": "string", "description": "Message body"},
+            "count": {"type": "integer", "description": "How many copies"},
+            "urgent": {"type": "boolean", "description": "Flag as urgent"},
+        },
+        "required": ["to", "subject", "body"],
+    },
+}
+TOOLS: list[dict[str, Any]] = [WEATHER, STATS, EMAIL]
+
+
+def hermes(*calls: dict[str, Any], think: str | None = None, text: str = "") -> str:
+    """Render calls the way Qwen 2.5 writes them."""
+    parts = []
+    if think is not None:
+        parts.append(f"<think>{think}</think>\n")
+    if text:
+        parts.append(text + "\n")
+    for c in calls:
+        parts.append("<tool_call>\n" + json.dumps(c) + "\n</tool_call>")
+    return "\n".join(parts)
+
+
+def call(name: str, **arguments: Any) -> dict[str, Any]:
+    return {"name": name, "arguments": arguments}
+
+
+def execute(*calls: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"behavior": "execute", "calls": list(calls), **extra}
+
+
+@pytest.fixture
+def tools() -> list[dict[str, Any]]:
+    return TOOLS
