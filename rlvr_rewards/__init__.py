@@ -42,6 +42,8 @@ __all__ = [
     "hookimpl",
     "list_presets",
     "parse",
+    "score",
+    "score_batch",
 ]
 
 
@@ -49,7 +51,7 @@ def get_preset(name: str) -> Preset:
     """A registered preset by name (derive your own with ``get_preset("graded").derive(...)``)."""
     from rlvr_rewards.plugins import get_registry
 
-    return get_registry().preset(name)  # type: ignore[no-any-return]
+    return get_registry().preset(name)
 
 
 def list_presets() -> list[str]:

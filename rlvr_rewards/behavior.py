@@ -23,7 +23,8 @@ _FATAL = frozenset({"empty", "too_long"})
 _REFUSAL_RE = re.compile(
     r"\b(?:i\s*(?:can'?t|cannot|can\s+not|won'?t|will\s+not|must\s+decline|have\s+to\s+decline|"
     r"am\s+(?:unable|not\s+able|not\s+allowed|not\s+permitted)|'m\s+(?:unable|not\s+able|not\s+allowed)|"
-    r"m\s+(?:unable|not\s+able)|do\s*n[o']t\s+have\s+(?:the\s+)?(?:ability|access|a\s+tool))|"
+    r"m\s+(?:unable|not\s+able)|do\s*n[o']t\s+have\s+(?:the\s+|a\s+)?(?:ability|access|tool|way))|"
+    r"(?:there\s+is|there'?s)\s+no\s+way\s+(?:for\s+me\s+)?to|no\s+way\s+for\s+me\s+to|"
     r"unable\s+to\s+(?:help|assist|comply|do\s+that|provide)|not\s+able\s+to\s+(?:help|assist)|"
     r"(?:can'?t|cannot|won'?t)\s+(?:help|assist|comply|do\s+that|provide)|"
     r"(?:outside|beyond)\s+(?:of\s+)?(?:my|the)\s+(?:scope|capabilities|abilities)|out\s+of\s+scope|"

@@ -54,10 +54,10 @@ def pair_completions(
                 raise ConfigError(f"{rows_name} row {n}: duplicate id {row['id']!r}")
             by_id[row["id"]] = row
         for n, rec in enumerate(records, 1):
-            row = by_id.get(rec["id"])
-            if row is None:
+            match = by_id.get(rec["id"])
+            if match is None:
                 raise ConfigError(f"{comp_name} line {n}: id {rec['id']!r} is not in {rows_name}")
-            yield row, rec, _completion_of(rec, f"{comp_name} line {n}")
+            yield match, rec, _completion_of(rec, f"{comp_name} line {n}")
         return
     if len(rows) != len(records):
         raise ConfigError(

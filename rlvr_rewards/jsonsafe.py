@@ -32,6 +32,16 @@ __all__ = ["FAIL", "canonical_dumps", "loads_untrusted"]
 FAIL: Final = object()
 
 _LONG_DIGITS = re.compile(r"\d{20}")
+_DIGIT_RUNS: dict[int, re.Pattern[str]] = {}
+
+
+def _digit_run(limits: Limits) -> re.Pattern[str]:
+    """A pattern finding the first digit run that needs the exact, capped re-parse."""
+    n = min(20, limits.max_int_digits + 1)
+    pat = _DIGIT_RUNS.get(n)
+    if pat is None:
+        pat = _DIGIT_RUNS[n] = re.compile(rf"\d{{{n}}}")
+    return pat
 _KEY_END = re.compile(r'"[ \t\r\n]*:')
 
 
@@ -134,7 +144,14 @@ def loads_untrusted(text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> tuple
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
-        return FAIL, _classify_orjson_error(str(exc), text), ()
+        code = _classify_orjson_error(str(exc), text)
+        if code == "nonfinite_number" and _LONG_DIGITS.search(text) is not None:
+            # orjson reads a 400-digit integer as a double that overflows; find out which it is
+            try:
+                _stdlib_loads(text, limits)
+            except _Reject as rej:
+                code = rej.code
+        return FAIL, code, ()
     except Exception:  # pragma: no cover - defensive: orjson raises only JSONDecodeError
         return FAIL, "invalid_json", ()
     if isinstance(value, float) and not math.isfinite(value):  # pragma: no cover - orjson rejects these
@@ -154,8 +171,8 @@ def loads_untrusted(text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> tuple
                     violations = ("duplicate_keys",)
                 else:
                     return FAIL, rej.code, ()
-    if _LONG_DIGITS.search(text) is not None:
-        # orjson turns integers beyond 64 bits into floats; re-parse exactly, with a digit cap.
+    if _digit_run(limits).search(text) is not None:
+        # orjson turns integers beyond 64 bits into floats, and knows no digit cap: re-parse exactly.
         try:
             value = _stdlib_loads(text, limits)
         except _Reject as rej:

@@ -114,7 +114,10 @@ def normalize_text(value: str, steps: tuple[str, ...] = NORMALIZE_STEPS) -> str:
 
 
 def _plain(value: Any) -> CompiledMatcher:
-    return CompiledMatcher(match=lambda got, _v=value: json_equal(_v, got), plain=True)
+    def match(got: Any) -> bool:
+        return json_equal(value, got)
+
+    return CompiledMatcher(match=match, plain=True)
 
 
 def _err(path: str, message: str, expected: str, got: Any) -> GroundTruthError:
@@ -278,7 +281,7 @@ def compile_value(value: Any, path: str, matchers: dict[str, MatcherSpec] | Any)
             if spec is None:
                 raise _err(path, f"unknown matcher {key}",
                            f"one of {sorted(matchers)} (or wrap a literal object in $literal)", value)
-            return spec.compile(value, recurse, path)  # type: ignore[no-any-return]
+            return spec.compile(value, recurse, path)
         subs = {k: recurse(v, f"{path}.{k}") for k, v in value.items()}
         if all(s.plain for s in subs.values()):
             return _plain(value)

@@ -8,6 +8,7 @@ Contract:
 
       quality = sum_c w[e, c] * x_c / sum_c w[e, c] * [x_c is not NaN]     (normalize=True)
       quality = sum_c w[e, c] * x_c                                           (normalize=False)
+      quality = quality * prod_c (f[e, c] + (1 - f[e, c]) * x_c)              (multipliers: c -> floor f)
       reward  = where(gated & not accepted[e, done], mismatch[e, done], offset + quality)
       reward  = clip(reward, *reward_range); non-finite -> floor
 
@@ -57,6 +58,7 @@ class Preset:
     gated: bool = True
     mismatch: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     normalize: bool = True
+    multipliers: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     offset: float = 0.0
     reward_range: tuple[float, float] = (0.0, 1.0)
 
@@ -83,7 +85,15 @@ class Preset:
                 if not isinstance(v, (int, float)) or not (lo <= v <= hi):
                     raise ConfigError(f"preset {self.name!r}: mismatch {exp}.{done} = {v!r} is outside "
                                       f"the reward range {self.reward_range}")
+        for exp, fs in self.multipliers.items():
+            if exp not in EXPECTED_BEHAVIORS:
+                raise ConfigError(f"preset {self.name!r}: multipliers for unknown behaviour {exp!r}")
+            for comp, f in fs.items():
+                if not isinstance(f, (int, float)) or not (0.0 <= f <= 1.0):
+                    raise ConfigError(f"preset {self.name!r}: multiplier floor {exp}.{comp} must be in [0, 1], "
+                                      f"got {f!r}")
         object.__setattr__(self, "weights", _frozen(self.weights))
+        object.__setattr__(self, "multipliers", _frozen(self.multipliers))
         object.__setattr__(self, "mismatch", _frozen(self.mismatch))
 
     @property
@@ -92,12 +102,14 @@ class Preset:
 
     @property
     def components(self) -> tuple[str, ...]:
-        """Every component this preset weights (sorted)."""
-        return tuple(sorted({c for ws in self.weights.values() for c, w in ws.items() if w > 0}))
+        """Every component this preset weights or multiplies by (sorted)."""
+        used = {c for ws in self.weights.values() for c, w in ws.items() if w > 0}
+        used |= {c for fs in self.multipliers.values() for c in fs}
+        return tuple(sorted(used))
 
     def derive(self, name: str, **changes: Any) -> Preset:
         """A new preset from this one. ``weights``/``mismatch`` given as partial mappings are merged."""
-        for key in ("weights", "mismatch"):
+        for key in ("weights", "mismatch", "multipliers"):
             if key in changes:
                 merged = {k: dict(v) for k, v in getattr(self, key).items()}
                 for exp, ws in changes[key].items():
@@ -110,25 +122,31 @@ class Preset:
         except TypeError as exc:
             raise ConfigError(f"cannot derive preset {name!r} from {self.name!r}: {exc}") from None
 
-    def table(self, component_names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """Weight table (expected x component) and mismatch table (expected x done), as arrays."""
+    def table(self, component_names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Weight and multiplier-floor tables (expected x component; floor NaN = not a multiplier) and the
+        mismatch table (expected x done), as arrays."""
         w = np.zeros((len(EXPECTED_BEHAVIORS), len(component_names)), dtype=np.float64)
         col = {c: j for j, c in enumerate(component_names)}
         for exp, ws in self.weights.items():
             for comp, v in ws.items():
                 if comp in col:
                     w[_EXP_INDEX[exp], col[comp]] = v
+        f = np.full_like(w, np.nan)
+        for exp, fs in self.multipliers.items():
+            for comp, v in fs.items():
+                if comp in col:
+                    f[_EXP_INDEX[exp], col[comp]] = v
         m = np.full((len(EXPECTED_BEHAVIORS), len(BEHAVIORS)), self.floor, dtype=np.float64)
         for exp, row in self.mismatch.items():
             for done, v in row.items():
                 m[_EXP_INDEX[exp], _DONE_INDEX[done]] = v
-        return w, m
+        return w, f, m
 
     def combine(
         self, components: np.ndarray, component_names: tuple[str, ...], expected: np.ndarray, done: np.ndarray
     ) -> np.ndarray:
         """Rewards from a (rows x components) matrix and the expected/done behaviour indices."""
-        w_table, m_table = self.table(component_names)
+        w_table, f_table, m_table = self.table(component_names)
         weights = w_table[expected]
         present = ~np.isnan(components)
         values = np.where(present, components, 0.0)
@@ -138,7 +156,9 @@ class Preset:
             quality = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
         else:
             quality = num
-        reward = self.offset + quality
+        floors = f_table[expected]
+        factors = np.where(np.isnan(floors) | ~present, 1.0, floors + (1.0 - floors) * values)
+        reward = self.offset + quality * factors.prod(axis=1)
         if self.gated:
             accepted = _ACCEPT_TABLE[expected, done]
             reward = np.where(accepted, reward, m_table[expected, done])

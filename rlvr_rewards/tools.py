@@ -195,7 +195,7 @@ def _compile_tool(spec: Any, index: int) -> Tool:
     # BFCL writes "optional" defaults that are not valid JSON Schema keywords for some types; keep them.
     return Tool(
         name=name,
-        description=fn.get("description") if isinstance(fn.get("description"), str) else "",
+        description=str(fn.get("description") or ""),
         parameters=schema,
         properties=frozenset(props),
         required=frozenset(required),

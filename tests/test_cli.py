@@ -35,13 +35,21 @@ def _write(path: Path, rows: list[dict[str, object]]) -> Path:
 
 def test_score_writes_one_line_per_completion(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     truth = execute(call("get_weather", city="Paris"))
-    data = _write(tmp_path / "rows.jsonl", [{"id": "r1", "reward_model": {"ground_truth": truth}},
-                                            {"id": "r2", "reward_model": {"ground_truth": {"behavior": "refuse"}}}])
-    comps = _write(tmp_path / "c.jsonl", [
-        {"id": "r1", "completion": hermes(call("get_weather", city="Paris"))},
-        {"id": "r1", "completion": "Which city?"},
-        {"id": "r2", "completion": "I can't help with that."},
-    ])
+    data = _write(
+        tmp_path / "rows.jsonl",
+        [
+            {"id": "r1", "reward_model": {"ground_truth": truth}},
+            {"id": "r2", "reward_model": {"ground_truth": {"behavior": "refuse"}}},
+        ],
+    )
+    comps = _write(
+        tmp_path / "c.jsonl",
+        [
+            {"id": "r1", "completion": hermes(call("get_weather", city="Paris"))},
+            {"id": "r1", "completion": "Which city?"},
+            {"id": "r2", "completion": "I can't help with that."},
+        ],
+    )
     out = tmp_path / "scores.jsonl"
     assert main(["score", "--data", str(data), "--completions", str(comps), "--out", str(out)]) == 0
     lines = [json.loads(x) for x in out.read_text().splitlines()]
@@ -54,18 +62,31 @@ def test_score_writes_one_line_per_completion(tmp_path: Path, capsys: pytest.Cap
 @pytest.mark.parametrize(
     ("rows", "comps", "fragment"),
     [
-        ('{"id": "a", "reward_model": {"ground_truth": {"behavior": "refuse"}}}\nnot json\n', '{"id": "a", "completion": "x"}\n',
-         "line 2: not valid JSON"),
-        ('{"id": "a", "reward_model": {"ground_truth": {"behavior": "refuse"}}}\n', '{"id": "b", "completion": "x"}\n',
-         "id 'b' is not in"),
-        ('{"id": "a", "reward_model": {"ground_truth": {"behavior": "nope"}}}\n', '{"id": "a", "completion": "x"}\n',
-         "item 0, field 'reward_model.ground_truth.behavior'"),
-        ('{"id": "a", "reward_model": {"ground_truth": {"behavior": "refuse"}}}\n', '{"id": "a", "text": "x"}\n',
-         "no completion field"),
+        (
+            '{"id": "a", "reward_model": {"ground_truth": {"behavior": "refuse"}}}\nnot json\n',
+            '{"id": "a", "completion": "x"}\n',
+            "line 2: not valid JSON",
+        ),
+        (
+            '{"id": "a", "reward_model": {"ground_truth": {"behavior": "refuse"}}}\n',
+            '{"id": "b", "completion": "x"}\n',
+            "id 'b' is not in",
+        ),
+        (
+            '{"id": "a", "reward_model": {"ground_truth": {"behavior": "nope"}}}\n',
+            '{"id": "a", "completion": "x"}\n',
+            "item 0, field 'reward_model.ground_truth.behavior'",
+        ),
+        (
+            '{"id": "a", "reward_model": {"ground_truth": {"behavior": "refuse"}}}\n',
+            '{"id": "a", "text": "x"}\n',
+            "no completion field",
+        ),
     ],
 )
-def test_score_errors_name_the_culprit(tmp_path: Path, capsys: pytest.CaptureFixture[str], rows: str, comps: str,
-                                       fragment: str) -> None:
+def test_score_errors_name_the_culprit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rows: str, comps: str, fragment: str
+) -> None:
     (tmp_path / "rows.jsonl").write_text(rows)
     (tmp_path / "c.jsonl").write_text(comps)
     code = main(["score", "--data", str(tmp_path / "rows.jsonl"), "--completions", str(tmp_path / "c.jsonl")])

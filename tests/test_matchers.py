@@ -7,9 +7,8 @@ from typing import Any
 import pytest
 
 from rlvr_rewards.errors import GroundTruthError
-from rlvr_rewards.matchers import json_equal, normalize_text
+from rlvr_rewards.matchers import compile_value, json_equal, normalize_text
 from rlvr_rewards.plugins import get_registry
-from rlvr_rewards.matchers import compile_value
 
 
 def compiled(value: Any):  # type: ignore[no-untyped-def]

@@ -112,7 +112,7 @@ def test_wrong_registration_type_names_the_plugin() -> None:
         def register_scorers(self, register: Callable[[object], None]) -> None:
             register(lambda ctx: ctx)
 
-    with pytest.raises(rr.PluginError, match="bad-plugin.*expected a ScorerSpec"):
+    with pytest.raises(rr.PluginError, match=r"bad-plugin.*expected a ScorerSpec"):
         register_plugin(Bad(), name="bad-plugin")
 
 
@@ -124,7 +124,7 @@ def test_a_raising_scorer_is_reported_as_a_plugin_bug() -> None:
 
     register_plugin(Boom(), name="boom-plugin")
     try:
-        with pytest.raises(rr.PluginError, match="boom.*boom-plugin"):
+        with pytest.raises(rr.PluginError, match=r"boom.*boom-plugin"):
             rr.score(hermes(call("get_weather", city="x")), execute(call("get_weather", city="x")), tools=TOOLS)
     finally:
         unregister_plugin("boom-plugin")

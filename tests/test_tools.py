@@ -23,8 +23,10 @@ def test_openai_and_bare_specs_compile_to_the_same_facts() -> None:
 
 
 def test_bfcl_type_aliases() -> None:
-    schema = {"type": "dict", "properties": {"x": {"type": "float"}, "t": {"type": "tuple", "items": {"type": "any"}},
-                                             "a": {"type": "any"}}}
+    schema = {
+        "type": "dict",
+        "properties": {"x": {"type": "float"}, "t": {"type": "tuple", "items": {"type": "any"}}, "a": {"type": "any"}},
+    }
     assert normalize_schema(schema) == {
         "type": "object",
         "properties": {"x": {"type": "number"}, "t": {"type": "array", "items": {}}, "a": {}},
@@ -44,7 +46,10 @@ def test_bfcl_type_aliases() -> None:
         ([{"name": "f", "parameters": {"type": "object", "properties": {"a": {"type": "strng"}}}}], "unknown type"),
         ([{"name": "f", "parameters": {"type": "object", "required": "a"}}], "required"),
         ([{"name": "f"}, {"name": "f"}], "appears twice"),
-        ([{"name": "f", "parameters": {"type": "object", "properties": {"a": {"minimum": "x"}}}}], "invalid JSON Schema"),
+        (
+            [{"name": "f", "parameters": {"type": "object", "properties": {"a": {"minimum": "x"}}}}],
+            "invalid JSON Schema",
+        ),
         ("not json", "JSON list"),
         (3, "list of tool specs"),
     ],

@@ -34,7 +34,11 @@ def system_prompt(tools: list[dict[str, Any]]) -> str:
         {"reward_model": {"ground_truth": NATIVE}},
         {"reward_model": {"ground_truth": json.dumps([call("get_weather", city="Paris")])}},
         {"reference_answer": NATIVE},
-        {"id": 1, "prompt": [{"role": "user", "content": "hi"}], "reward_model": {"style": "rule", "ground_truth": NATIVE}},
+        {
+            "id": 1,
+            "prompt": [{"role": "user", "content": "hi"}],
+            "reward_model": {"style": "rule", "ground_truth": NATIVE},
+        },
     ],
 )
 def test_every_truth_shape_scores_the_same_correct_call(truth: Any) -> None:
@@ -69,8 +73,10 @@ def test_compiled_truths_are_cached() -> None:
 def test_row_tools_come_from_extra_info_or_the_system_prompt() -> None:
     row = {"reward_model": {"ground_truth": NATIVE}, "extra_info": {"tools": TOOLS}}
     assert resolve_item(row)[1] == TOOLS
-    row2 = {"prompt": [{"role": "system", "content": system_prompt(TOOLS)}, {"role": "user", "content": "x"}],
-            "reward_model": {"ground_truth": NATIVE}}
+    row2 = {
+        "prompt": [{"role": "system", "content": system_prompt(TOOLS)}, {"role": "user", "content": "x"}],
+        "reward_model": {"ground_truth": NATIVE},
+    }
     assert resolve_item(row2)[1] == TOOLS
     # the tools drive the schema component: an argument of the wrong type fails it
     bad = hermes(call("get_weather", city=7))

@@ -8,7 +8,8 @@ reward is the weighted mean of the applicable components:
     refuse:  format 0.1, refuse 0.9
     no_call: format 1.0            (blog-dialect text truth: clarify or refuse accepted)
 
-otherwise it is the cost-matrix value ``GRADED_MISMATCH[expected][done]`` (asking instead of executing
+and for execute truths that mean is multiplied by ``0.25 + 0.75 * tool_name``, so a call to the wrong
+(or a hallucinated) tool earns less than asking; otherwise it is the cost-matrix value ``GRADED_MISMATCH[expected][done]`` (asking instead of executing
 is less bad than refusing; calling when it should refuse or clarify earns nothing).
 
 ``binary`` (range [0, 1]): the ``exact_match`` component alone (Tool-N1 style).
@@ -43,6 +44,7 @@ GRADED = Preset(
     },
     gated=True,
     mismatch=GRADED_MISMATCH,
+    multipliers={"execute": {"tool_name": 0.25}},
     reward_range=(0.0, 1.0),
 )
 

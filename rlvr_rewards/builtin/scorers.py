@@ -76,7 +76,7 @@ def _matches(ctx: ScoringContext) -> list[CallMatch | None]:
 
 def call_matches(ctx: ScoringContext) -> list[CallMatch | None]:
     """The per-item call assignment, computed once per batch and shared by scorers."""
-    return ctx.shared("call_matches", _matches)  # type: ignore[no-any-return]
+    return ctx.shared("call_matches", _matches)
 
 
 def format_score(ctx: ScoringContext) -> np.ndarray:

@@ -481,7 +481,7 @@ def parse_mistral(text: str, limits: Limits | None = None) -> ParseResult | None
         acc.blocks += 1
         if not seg:
             acc.violations.append("empty_call_block")
-        elif seg[0] in "[{":
+        elif seg[0] in "[{" and not seg.startswith((_MISTRAL_ARGS, _MISTRAL_CALL_ID)):
             _json_then_text(acc, seg)
         else:
             a = seg.find(_MISTRAL_ARGS)

@@ -77,15 +77,15 @@ def _assign(scores: list[list[float]]) -> tuple[float, list[tuple[int, int]]]:
         cells = sorted(((scores[r][c], r, c) for r in range(n_rows) for c in range(n_cols)), reverse=True)
         used_r: set[int] = set()
         used_c: set[int] = set()
-        pairs = []
+        greedy: list[tuple[int, int]] = []
         total = 0.0
         for s, r, c in cells:
             if r not in used_r and c not in used_c:
                 used_r.add(r)
                 used_c.add(c)
-                pairs.append((r, c))
+                greedy.append((r, c))
                 total += s
-        return total, pairs
+        return total, greedy
     transpose = n_rows > n_cols
     if transpose:
         scores = [list(col) for col in zip(*scores, strict=True)]
@@ -94,7 +94,7 @@ def _assign(scores: list[list[float]]) -> tuple[float, list[tuple[int, int]]]:
     best: dict[int, tuple[float, tuple[tuple[int, int], ...]]] = {0: (0.0, ())}
     for r in range(n_rows):
         nxt: dict[int, tuple[float, tuple[tuple[int, int], ...]]] = {}
-        for mask, (val, pairs) in best.items():
+        for mask, (val, chosen) in best.items():
             for c in range(n_cols):
                 if mask & (1 << c):
                     continue
@@ -102,12 +102,12 @@ def _assign(scores: list[list[float]]) -> tuple[float, list[tuple[int, int]]]:
                 v2 = val + scores[r][c]
                 cur = nxt.get(m2)
                 if cur is None or v2 > cur[0] + 1e-12:
-                    nxt[m2] = (v2, (*pairs, (r, c)))
+                    nxt[m2] = (v2, (*chosen, (r, c)))
         best = nxt
-    total, pairs = max(best.values(), key=lambda x: (x[0], tuple(-p[1] for p in x[1])))
+    best_total, best_pairs = max(best.values(), key=lambda x: (x[0], tuple(-p[1] for p in x[1])))
     if transpose:
-        return total, [(c, r) for r, c in pairs]
-    return total, list(pairs)
+        return best_total, [(c, r) for r, c in best_pairs]
+    return best_total, list(best_pairs)
 
 
 def best_assignment(preds: Sequence[ParsedCall], truth: CompiledTruth, tools: ToolSet | None) -> CallMatch:
@@ -116,12 +116,12 @@ def best_assignment(preds: Sequence[ParsedCall], truth: CompiledTruth, tools: To
     if n_pred == 0 or n_truth == 0:
         return CallMatch((), 0.0, n_pred, n_truth)
     if truth.ordered:
-        pairs = []
+        by_position: list[tuple[int, int, float]] = []
         for i in range(min(n_pred, n_truth)):
             if preds[i].name == calls[i].name:
                 tool = tools.get(calls[i].name) if tools is not None else None
-                pairs.append((i, i, argument_score(preds[i], calls[i], tool)))
-        return CallMatch(tuple(pairs), sum(p[2] for p in pairs), n_pred, n_truth)
+                by_position.append((i, i, argument_score(preds[i], calls[i], tool)))
+        return CallMatch(tuple(by_position), sum(p[2] for p in by_position), n_pred, n_truth)
     # Pair within each name group only: different names never earn argument credit.
     by_name_pred: dict[str, list[int]] = {}
     for i, p in enumerate(preds):
@@ -136,8 +136,8 @@ def best_assignment(preds: Sequence[ParsedCall], truth: CompiledTruth, tools: To
             continue
         tool = tools.get(name) if tools is not None else None
         matrix = [[argument_score(preds[i], calls[j], tool) for j in tj] for i in pi]
-        _, pairs = _assign(matrix)
-        out.extend((pi[r], tj[c], matrix[r][c]) for r, c in pairs)
+        _, assigned = _assign(matrix)
+        out.extend((pi[r], tj[c], matrix[r][c]) for r, c in assigned)
     out.sort()
     return CallMatch(tuple(out), sum(p[2] for p in out), n_pred, n_truth)
 

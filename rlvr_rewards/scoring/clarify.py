@@ -2,8 +2,9 @@
 
 Contract:
 - :func:`mentions_parameter` is True when the text names a parameter: its name (``party_size`` ->
-  "party size", "party_size", "partysize"), or a content word of its schema description
-  ("Number of people in the party" -> "people"), case-insensitively on word boundaries.
+  "party size", "party_size", "partysize"; names that are function words like ``to`` do not count),
+  a content word of its schema description ("Number of people in the party" -> "people"), or an
+  everyday word from :data:`SYNONYMS` ("message" for ``body``), case-insensitively on word boundaries.
 - :func:`clarify_quality` in [0, 1]: a question with an empty ``missing`` list scores 1; otherwise
   0.25 + 0.75 * (fraction of missing parameters mentioned).
 - :func:`refuse_quality` in [0, 1]: 1 for a refusal without calls.
@@ -29,6 +30,27 @@ _STOP = frozenset(
 )
 
 
+#: Words too common to count as naming a parameter even when they are its name ("to", "from", "id").
+_FUNCTION_WORDS = frozenset("a an the to at in on by of for from as is it or and id with into".split())
+
+#: Everyday words for common parameter concepts, so a natural question counts as naming the parameter.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "body": ("message", "content", "text", "say", "write"),
+    "to": ("recipient", "address", "who", "whom"),
+    "recipient": ("who", "whom", "address"),
+    "subject": ("title", "topic"),
+    "time": ("when", "hour", "clock"),
+    "date": ("when", "day"),
+    "city": ("where", "location", "place"),
+    "location": ("where", "city", "place"),
+    "amount": ("much", "sum"),
+    "quantity": ("many", "much"),
+    "count": ("many",),
+    "party_size": ("many", "people", "guests", "persons"),
+    "numbers": ("values", "data", "list"),
+}
+
+
 def _name_variants(name: str) -> list[str]:
     spaced = _CAMEL_RE.sub(" ", name).replace("_", " ").replace("-", " ").lower().strip()
     return list(dict.fromkeys([spaced, spaced.replace(" ", ""), name.lower()]))
@@ -37,7 +59,7 @@ def _name_variants(name: str) -> list[str]:
 def parameter_terms(name: str, tools: ToolSet | None) -> tuple[tuple[str, ...], frozenset[str]]:
     """(phrases, keywords) that count as naming ``name``: name variants and description words."""
     phrases = tuple(_name_variants(name))
-    words: set[str] = set()
+    words: set[str] = set(SYNONYMS.get(name, ()))
     if tools is not None:
         for tool in tools.tools.values():
             desc = tool.param_descriptions.get(name)
@@ -53,8 +75,8 @@ def _tokens(text: str) -> set[str]:
 def mentions_parameter(text_lower: str, tokens: set[str], name: str, tools: ToolSet | None) -> bool:
     phrases, words = parameter_terms(name, tools)
     for p in phrases:
-        if p in _STOP or len(p) < 2:
-            continue  # a name like "to" or "at" is too common a word to count as naming it
+        if p in _FUNCTION_WORDS or len(p) < 2:
+            continue  # a name like "to" or "from" is too common a word to count as naming it
         if " " in p:
             if p in text_lower:
                 return True

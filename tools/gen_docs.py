@@ -1,0 +1,184 @@
+"""Regenerate the generated sections of docs/*.md from the code (reasons, violations, preset tables).
+
+    python tools/gen_docs.py          # rewrite the sections
+    python tools/gen_docs.py --check  # exit 1 if any section is out of date (run by the test suite)
+
+A generated section sits between ``<!-- BEGIN GENERATED: name -->`` and ``<!-- END GENERATED: name -->``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import rlvr_rewards as rr
+from rlvr_rewards.builtin.scorers import BUILTIN_SCORERS, FORMAT_PENALTIES
+from rlvr_rewards.parsing.types import VIOLATIONS
+from rlvr_rewards.presets import ACCEPTED
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather for a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string", "description": "Name of the city"},
+                "units": {"type": "string", "enum": ["metric", "imperial"], "default": "metric"},
+            },
+            "required": ["city"],
+        },
+    },
+}
+
+
+def _call(city: Any, **extra: Any) -> str:
+    return (
+        "<tool_call>\n" + json.dumps({"name": "get_weather", "arguments": {"city": city, **extra}}) + "\n</tool_call>"
+    )
+
+
+EXECUTE = {"behavior": "execute", "calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}
+CLARIFY = {"behavior": "clarify", "missing": ["city"]}
+REFUSE = {"behavior": "refuse"}
+BLOG_TEXT = "Could you please specify the location?"
+
+EXAMPLES: list[tuple[str, Any, str]] = [
+    ("correct call", EXECUTE, _call("Paris")),
+    ("correct call after a think block", EXECUTE, "<think>User wants Paris weather.</think>\n" + _call("Paris")),
+    ("correct call + schema default spelled out", EXECUTE, _call("Paris", units="metric")),
+    ("correct call + a sentence", EXECUTE, "Let me check that.\n" + _call("Paris")),
+    ("correct call, unclosed tag", EXECUTE, _call("Paris")[: -len("</tool_call>")]),
+    ("wrong city", EXECUTE, _call("London")),
+    ("city as a number", EXECUTE, _call(75001)),
+    ("extra unknown argument", EXECUTE, _call("Paris", country="FR")),
+    ("duplicated call", EXECUTE, _call("Paris") + "\n" + _call("Paris")),
+    (
+        "hallucinated tool",
+        EXECUTE,
+        '<tool_call>\n{"name": "weather_now", "arguments": {"city": "Paris"}}\n</tool_call>',
+    ),
+    ("broken JSON", EXECUTE, '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"</tool_call>'),
+    ("asks instead of calling", EXECUTE, "Which city do you mean?"),
+    ("refuses instead of calling", EXECUTE, "Sorry, I can't help with that."),
+    ("empty output", EXECUTE, ""),
+    ("good clarifying question", CLARIFY, "Which city would you like the weather for?"),
+    ("vague question", CLARIFY, "Could you give me more details?"),
+    ("guesses a city", CLARIFY, _call("Paris")),
+    ("polite refusal", REFUSE, "I'm sorry, but I can't help with that request."),
+    ("complies with a call", REFUSE, _call("Paris")),
+    ("blog text truth, question", BLOG_TEXT, "Which location do you mean?"),
+    ("blog text truth, call", BLOG_TEXT, _call("Paris")),
+]
+
+
+def _cell(text: str) -> str:
+    text = text.replace("\n", "⏎").replace("|", "\\|")
+    return f"`{text[:60]}{'…' if len(text) > 60 else ''}`" if text else "*(empty)*"
+
+
+def preset_examples() -> str:
+    presets = ["graded", "binary", "aws-blog"]
+    head = "| case | expected | completion | " + " | ".join(presets) + " | reason |\n"
+    head += "|---|---|---|" + "---:|" * len(presets) + "---|\n"
+    rows = []
+    for name, truth, completion in EXAMPLES:
+        scores = [rr.score(completion, truth, tools=[WEATHER], preset=p) for p in presets]
+        rows.append(
+            f"| {name} | {scores[0].expected} | {_cell(completion)} | "
+            + " | ".join(f"{s.reward:.2f}" for s in scores)
+            + f" | `{scores[0].reason}` |"
+        )
+    return head + "\n".join(rows) + "\n"
+
+
+def reasons_table() -> str:
+    lines = ["| reason | meaning |", "|---|---|"]
+    lines += [f"| `{k}` | {v} |" for k, v in rr.REASONS.items()]
+    return "\n".join(lines) + "\n"
+
+
+def violations_table() -> str:
+    lines = ["| violation | meaning | `format` penalty |", "|---|---|---:|"]
+    lines += [f"| `{k}` | {v} | {FORMAT_PENALTIES.get(k, 0.25):.2f} |" for k, v in VIOLATIONS.items()]
+    return "\n".join(lines) + "\n"
+
+
+def components_table() -> str:
+    lines = ["| component | meaning |", "|---|---|"]
+    lines += [f"| `{s.name}` | {s.description} |" for s in BUILTIN_SCORERS]
+    return "\n".join(lines) + "\n"
+
+
+def preset_weights() -> str:
+    lines = []
+    for name in ("graded", "binary", "aws-blog"):
+        p = rr.get_preset(name)
+        lines.append(f"**`{name}`** — {p.description} Range {list(p.reward_range)}, gated: {p.gated}.\n")
+        lines.append("| expected | weights |")
+        lines.append("|---|---|")
+        for exp, ws in p.weights.items():
+            lines.append(f"| {exp} | " + ", ".join(f"{c} {w:g}" for c, w in ws.items()) + " |")
+        for exp, fs in p.multipliers.items():
+            for comp, floor in fs.items():
+                lines.append(
+                    f"\nFor {exp} truths the weighted mean is multiplied by `{floor:g} + {1 - floor:g} × {comp}`."
+                )
+        if p.gated:
+            lines.append("\nReward when the behaviour is wrong (expected → done):\n")
+            lines.append("| expected | " + " | ".join(("execute", "clarify", "refuse", "answer", "invalid")) + " |")
+            lines.append("|---|" + "---:|" * 5)
+            for exp in ("execute", "clarify", "refuse", "no_call"):
+                row = p.mismatch.get(exp, {})
+                cells = [
+                    ("✓" if d in ACCEPTED[exp] else f"{row.get(d, p.floor):g}")
+                    for d in ("execute", "clarify", "refuse", "answer", "invalid")
+                ]
+                lines.append(f"| {exp} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+SECTIONS: dict[str, tuple[str, Callable[[], str]]] = {
+    "reasons": ("reasons.md", reasons_table),
+    "violations": ("formats.md", violations_table),
+    "components": ("presets.md", components_table),
+    "preset-weights": ("presets.md", preset_weights),
+    "preset-examples": ("presets.md", preset_examples),
+}
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    stale = []
+    for name, (filename, build) in SECTIONS.items():
+        path = DOCS / filename
+        text = path.read_text()
+        pattern = re.compile(
+            rf"(<!-- BEGIN GENERATED: {re.escape(name)} -->\n)(.*?)(<!-- END GENERATED: {re.escape(name)} -->)",
+            re.DOTALL,
+        )
+        if not pattern.search(text):
+            raise SystemExit(f"{path}: no generated section {name!r}")
+        new = pattern.sub(lambda m: m.group(1) + build() + m.group(3), text)  # noqa: B023
+        if new != text:
+            stale.append(f"{filename}:{name}")
+            if not check:
+                path.write_text(new)
+    if check and stale:
+        print("out of date: " + ", ".join(stale) + " (run python tools/gen_docs.py)")
+        return 1
+    print("docs up to date" if not stale else "rewrote: " + ", ".join(stale))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
