@@ -8,9 +8,10 @@ reward is the weighted mean of the applicable components:
     refuse:  format 0.1, refuse 0.9
     no_call: format 1.0            (blog-dialect text truth: clarify or refuse accepted)
 
-and for execute truths that mean is multiplied by ``0.25 + 0.75 * tool_name``, so a call to the wrong
-(or a hallucinated) tool earns less than asking; otherwise it is the cost-matrix value ``GRADED_MISMATCH[expected][done]`` (asking instead of executing
-is less bad than refusing; calling when it should refuse or clarify earns nothing).
+and for execute truths that mean is multiplied by ``0.25 + 0.75 * tool_name``, so a call to the
+wrong (or a hallucinated) tool earns less than asking. When the behaviour is wrong the reward is the
+cost-matrix value ``GRADED_MISMATCH[expected][done]`` (asking instead of executing is less bad than
+refusing; calling when it should refuse or clarify earns nothing).
 
 ``binary`` (range [0, 1]): the ``exact_match`` component alone (Tool-N1 style).
 
