@@ -113,6 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RlvrRewardsError as exc:
         print(f"rlvr-rewards: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -33,6 +33,7 @@ from rlvr_rewards.truth import CompiledTruth, resolve_item
 __all__ = ["score", "score_batch"]
 
 _INVALID_REASONS = ("empty", "too_long")
+_UNSEEN: Any = object()
 
 
 def _completion_key(completion: Any) -> Hashable:
@@ -141,7 +142,10 @@ def score_batch(
     item_tools = _per_item_tools(tools, n)
     truths: list[CompiledTruth] = []
     toolsets: list[ToolSet | None] = []
+    # The same objects recur (a GRPO group shares one row): memoise by identity within this call; the
+    # objects stay alive in the argument lists, so ids cannot be reused meanwhile.
     memo: dict[int, tuple[CompiledTruth, Any]] = {}
+    tool_memo: dict[int, ToolSet | None] = {}
     for i, gt in enumerate(ground_truths):
         try:
             hit = memo.get(id(gt))
@@ -149,7 +153,10 @@ def score_batch(
                 hit = memo[id(gt)] = resolve_item(gt)
             truth, row_tools = hit
             spec = item_tools[i] if item_tools[i] is not None else row_tools
-            toolsets.append(compile_tools(spec))
+            ts = tool_memo.get(id(spec), _UNSEEN)
+            if ts is _UNSEEN:
+                ts = tool_memo[id(spec)] = compile_tools(spec)
+            toolsets.append(ts)
         except (GroundTruthError, ToolSpecError) as exc:
             raise exc.at(i) from None
         truths.append(truth)
