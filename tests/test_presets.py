@@ -128,3 +128,15 @@ def test_unknown_preset_and_unknown_component() -> None:
     p = rr.get_preset("graded").derive("ghost", weights={"refuse": {"politeness": 1.0}})
     with pytest.raises(rr.ConfigError, match="politeness"):
         rr.score("x", {"behavior": "refuse"}, preset=p)
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        '<tool_call>\n{"name": "get_weather", "arguments": {"city": </tool_call>',
+        {"role": "assistant", "content": None,
+         "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": "{bad"}}]},
+    ],
+)
+def test_aws_blog_scores_a_broken_call_attempt_as_a_call_in_every_format(broken: object) -> None:
+    assert rr.score(broken, NO_CALL, preset="aws-blog").reward == 0.0

@@ -143,3 +143,17 @@ def test_clarify_quality_first_version() -> None:
     # a paraphrase through the schema description: "Recipient email address" -> "recipient"
     t2 = {"behavior": "clarify", "missing": ["to"]}
     assert rr.score("Who is the recipient of the email?", t2, tools=TOOLS).reward == 1.0
+
+
+def test_openai_messages_differing_only_in_call_ids_deduplicate_and_score_alike() -> None:
+    def msg(call_id: str) -> dict[str, object]:
+        return {"role": "assistant", "content": None, "tool_calls": [
+            {"id": call_id, "type": "function",
+             "function": {"name": "get_weather", "arguments": json.dumps({"city": "Paris"})}}]}
+
+    from rlvr_rewards.scoring.core import _completion_key
+
+    assert _completion_key(msg("call_a1")) == _completion_key(msg("call_b2"))
+    assert _completion_key([{"role": "user", "content": "x"}, msg("c1")]) == _completion_key(msg("c2"))
+    b = rr.score_batch([msg("a"), msg("b"), [msg("c")]], [TRUTH] * 3, tools=TOOLS)
+    assert list(b.rewards) == [1.0, 1.0, 1.0]

@@ -167,7 +167,8 @@ def aws_blog_score(ctx: ScoringContext) -> np.ndarray:
     for i, (p, t) in enumerate(zip(ctx.parses, ctx.truths, strict=True)):
         calls = [c for c in p.calls if c.name]
         if t.behavior != "execute":
-            out[i] = 0.0 if calls else 1.0
+            # a call attempt that does not decode still counts: the post's try/except scores it 0.0
+            out[i] = 0.0 if (calls or p.attempted_call) else 1.0
             continue
         if not calls:
             continue

@@ -36,9 +36,25 @@ _INVALID_REASONS = ("empty", "too_long")
 _UNSEEN: Any = object()
 
 
+def _message_key(msg: dict[Any, Any]) -> Any:
+    """The parts of an assistant message the parser reads: call ids (random per rollout in vLLM and
+    OpenAI output) are left out, so identical rollouts still deduplicate."""
+    calls = msg.get("tool_calls")
+    if isinstance(calls, list) and any(isinstance(c, dict) and "id" in c for c in calls):
+        msg = {**msg, "tool_calls": [{k: v for k, v in c.items() if k != "id"} if isinstance(c, dict) else c
+                                     for c in calls]}
+    return msg
+
+
 def _completion_key(completion: Any) -> Hashable:
+    """A key equal for completions that parse identically (raw text, message, or message list)."""
     if isinstance(completion, str):
         return completion
+    if isinstance(completion, list):
+        last = next((m for m in reversed(completion) if isinstance(m, dict) and m.get("role") == "assistant"), None)
+        completion = last if last is not None else ("no assistant message",)
+    if isinstance(completion, dict):
+        completion = _message_key(completion)
     try:
         return ("json", orjson.dumps(completion, option=orjson.OPT_SORT_KEYS))
     except (TypeError, orjson.JSONEncodeError):

@@ -1,0 +1,132 @@
+"""Smoke tests of the throughput benchmark: a tiny run, the workload's mix and the baselines."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"
+if str(BENCH_DIR) not in sys.path:
+    sys.path.insert(0, str(BENCH_DIR))  # benchmarks/ is a directory of scripts, not a package
+
+import bench_throughput  # noqa: E402
+from baselines import naive_aws_blog, parse_floor  # noqa: E402
+from workload import Workload, completion_key, make_workload  # noqa: E402
+
+FUNCTION_LABELS = ("floor (regex + orjson.loads)", "naive AWS-blog reward", "rr.score_batch graded",
+                   "rr.score_batch binary", "rr.score_batch aws-blog")
+
+
+@pytest.fixture(scope="module", params=["hermes", "openai"])
+def workload(request: pytest.FixtureRequest) -> Workload:
+    return make_workload(n_prompts=200, rollouts=8, seed=0, variant=request.param)
+
+
+def test_tiny_run_prints_throughput_and_ratios(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out_json = tmp_path / "bench.json"
+    argv = ["--prompts", "20", "--repeats", "1", "--variant", "hermes", "--json", str(out_json)]
+    assert bench_throughput.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "command : python " in out and "machine : " in out and "numpy" in out
+    assert "sanity: rewards finite and in [0, 1]" in out
+    lines = out.splitlines()
+    for label in FUNCTION_LABELS:
+        assert any(label in line and line.rstrip().endswith("completions/s") for line in lines), label
+    for preset in bench_throughput.PRESETS:
+        assert any(f"rr {preset} " in line and "vs floor:" in line and "vs naive:" in line for line in lines)
+    report = json.loads(out_json.read_text())
+    res = report["variants"]["hermes"]
+    assert res["n_completions"] == 160
+    assert set(res["completions_per_s"]) == set(bench_throughput.FUNCTIONS)
+    assert all(v > 0 for v in res["completions_per_s"].values())
+
+
+def test_both_variants_run_as_a_script(tmp_path: Path) -> None:
+    out_json = tmp_path / "both.json"
+    cmd = [sys.executable, str(BENCH_DIR / "bench_throughput.py"), "--prompts", "10", "--repeats", "1",
+           "--variant", "both", "--json", str(out_json)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "[hermes] cold start (fresh process)" in proc.stdout
+    assert "[openai] cold start (fresh process)" in proc.stdout
+    assert "summary:" in proc.stdout and "completions/s" in proc.stdout
+    assert "openai   rr graded    vs floor:" in proc.stdout
+    report = json.loads(out_json.read_text())
+    assert set(report["variants"]) == {"hermes", "openai"}
+    assert report["variants"]["openai"]["cold"]["fresh_process"] is True
+
+
+def test_workload_mix(workload: Workload) -> None:
+    n_prompts, rollouts = workload.n_prompts, workload.rollouts
+    assert len(workload) == n_prompts * rollouts
+    sizes = Counter(workload.groups)
+    assert len(sizes) == n_prompts and set(sizes.values()) == {8}
+    # each group has one ground truth (one shared object) and one expected behaviour
+    per_group: dict[int, set[str]] = {}
+    for g, e, gt in zip(workload.groups, workload.expected, workload.ground_truths, strict=True):
+        per_group.setdefault(g, set()).add(e)
+        assert gt["behavior"] == e
+    assert all(len(s) == 1 for s in per_group.values())
+    mix = Counter(next(iter(s)) for s in per_group.values())
+    for behavior, share in (("execute", 0.60), ("clarify", 0.25), ("refuse", 0.15)):
+        assert abs(mix[behavior] / n_prompts - share) <= 0.05, (behavior, mix)
+    keys = [completion_key(c) for c in workload.completions]
+    unique = len({(g, k) for g, k in zip(workload.groups, keys, strict=True)})
+    assert 0.20 <= (len(keys) - unique) / len(keys) <= 0.40
+    assert 0.20 <= workload.stats()["think_share"] <= 0.40
+    labels = Counter(label.split(":")[0] for label in workload.labels)
+    for kind in ("correct", "near_miss", "wrong_tool", "hallucinated_tool", "malformed", "text_with_call",
+                 "asked_instead", "refused_instead", "answered", "vague_question", "complied_call"):
+        assert labels[kind] > 0, kind
+    parallel = sum(1 for s in per_group if len(workload.ground_truths[s * rollouts].get("calls", ())) > 1)
+    assert 0 < parallel / mix["execute"] < 0.25
+    # blog-dialect truths: JSON call lists for execute, plain text otherwise
+    for e, blog in zip(workload.expected, workload.blog_truths, strict=True):
+        assert blog.startswith("[") == (e == "execute")
+
+
+def test_workload_is_deterministic_per_seed() -> None:
+    for variant in ("hermes", "openai"):
+        a = make_workload(n_prompts=30, seed=1, variant=variant)
+        b = make_workload(n_prompts=30, seed=1, variant=variant)
+        c = make_workload(n_prompts=30, seed=2, variant=variant)
+        assert a.completions == b.completions and a.ground_truths == b.ground_truths
+        assert a.blog_truths == b.blog_truths and a.labels == b.labels and a.groups == b.groups
+        assert a.completions != c.completions
+
+
+def test_naive_baseline_scores_correct_and_near_misses(workload: Workload) -> None:
+    rewards = naive_aws_blog(workload.completions, workload.blog_truths)
+    correct = [i for i, (e, lab) in enumerate(zip(workload.expected, workload.labels, strict=True))
+               if e == "execute" and lab == "correct"]
+    list_as_string = [i for i, lab in enumerate(workload.labels) if lab == "near_miss:list_as_string"]
+    assert correct and list_as_string
+    assert all(rewards[i] == 1.0 for i in correct)
+    assert all(rewards[i] == 0.5 for i in list_as_string)
+    assert all(r in (0.0, 0.5, 1.0) for r in rewards)
+
+
+def test_naive_baseline_on_the_blogs_near_miss() -> None:
+    truth = json.dumps([{"name": "calculate_statistics",
+                         "arguments": {"numbers": [10, 20, 30, 40, 50], "operations": ["mean"]}}])
+    good = ('<tool_call>\n{"name": "calculate_statistics", "arguments": {"operations": ["mean"], '
+            '"numbers": [10, 20, 30, 40, 50]}}\n</tool_call>')
+    near = good.replace("[10, 20, 30, 40, 50]", '"10, 20, 30, 40, 50"')
+    broken = good[: -len("}\n</tool_call>")] + "\n</tool_call>"
+    assert naive_aws_blog([good, near, broken, "Which numbers?"], [truth] * 3 + ["Which numbers?"]) == [
+        1.0, 0.5, 0.0, 1.0]
+
+
+def test_parse_floor_decodes_the_calls(workload: Workload) -> None:
+    parsed = parse_floor(workload.completions)
+    assert len(parsed) == len(workload)
+    for calls, e, lab in zip(parsed, workload.expected, workload.labels, strict=True):
+        if e == "execute" and lab == "correct":
+            assert calls and all(isinstance(c, dict) for c in calls)
+        elif lab in ("asked_instead", "refused_instead", "vague_question"):
+            assert calls == []
