@@ -6,6 +6,8 @@ Contract:
   :class:`ToolSet` (name -> :class:`Tool`). Identical tool lists are compiled once (cache).
 - BFCL's type names are accepted as aliases of JSON Schema types: ``dict`` -> ``object``,
   ``float`` -> ``number``, ``tuple`` -> ``array``, ``any`` -> no type constraint.
+- Validity is checked by a compiled checker for the usual subset of JSON Schema
+  (:mod:`rlvr_rewards.fastschema`), falling back to jsonschema for anything else; both agree.
 - A spec that is not usable (no name, parameters not an object schema, invalid JSON Schema) raises
   :class:`ToolSpecError` naming the tool index and field. Model output never reaches this module.
 - :func:`tools_from_system_prompt` extracts the specs from a ``<tools>...</tools>`` block (the
@@ -23,6 +25,7 @@ import jsonschema
 import orjson
 
 from rlvr_rewards.errors import ToolSpecError
+from rlvr_rewards.fastschema import compile_fast
 from rlvr_rewards.jsonsafe import canonical_dumps
 
 __all__ = ["Tool", "ToolSet", "compile_tools", "normalize_schema", "tools_from_system_prompt"]
@@ -129,8 +132,9 @@ def _compile_validator(schema: Mapping[str, Any], tool_index: int, name: str) ->
             f"tool {name!r} has an invalid JSON Schema: {exc.message}",
             index=tool_index, field="parameters" + (f".{path}" if path else ""),
         ) from None
+    fast = compile_fast(schema) if cls is jsonschema.Draft202012Validator else None
     validator = cls(schema, format_checker=None)
-    is_valid = validator.is_valid
+    is_valid = fast if fast is not None else validator.is_valid
 
     def check(instance: Any) -> bool:
         try:

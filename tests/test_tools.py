@@ -83,3 +83,11 @@ def test_unknown_tool_fails_schema_and_name() -> None:
     assert s.components["schema"] == 0.0
     assert s.components["tool_name"] == 0.0
     assert s.reason == "wrong_tool"
+
+
+def test_schemas_outside_the_fast_subset_still_validate_with_jsonschema() -> None:
+    code = {"name": "lookup", "parameters": {"type": "object", "properties": {
+        "code": {"type": "string", "pattern": "^[A-Z]{3}$"}}, "required": ["code"]}}
+    truth = execute(call("lookup", code="EUR"))
+    assert rr.score(hermes(call("lookup", code="EUR")), truth, tools=[code]).components["schema"] == 1.0
+    assert rr.score(hermes(call("lookup", code="eur")), truth, tools=[code]).components["schema"] == 0.0

@@ -1,0 +1,246 @@
+"""A compiled JSON Schema checker for the subset tool schemas use, with jsonschema as the fallback.
+
+Contract: :func:`compile_fast` returns a function ``instance -> bool`` that gives exactly the answer of
+``jsonschema.Draft202012Validator(schema).is_valid(instance)`` (no format assertion), or ``None`` when
+the schema uses anything outside the supported subset, in which case the caller uses jsonschema.
+Equivalence is checked by a differential hypothesis test against jsonschema.
+
+Supported: boolean schemas; ``type`` (string or list); ``enum``; ``const``; ``properties``;
+``required``; ``additionalProperties`` (bool or schema); ``items`` (a schema); ``minItems``,
+``maxItems``, ``uniqueItems``; ``minLength``, ``maxLength``, ``pattern`` (``re.search``, as
+jsonschema); ``minimum``, ``maximum``, ``exclusiveMinimum``, ``exclusiveMaximum``; ``minProperties``,
+``maxProperties``. Annotations (``description``, ``title``, ``default``, ``examples``, ``format``,
+``$comment``, ``deprecated``, ``readOnly``, ``writeOnly``) are ignored, as jsonschema ignores them
+for validity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from rlvr_rewards.matchers import json_equal
+
+__all__ = ["compile_fast"]
+
+Check = Callable[[Any], bool]
+
+_ANNOTATIONS = frozenset(
+    {"description", "title", "default", "examples", "format", "$comment", "deprecated", "readOnly", "writeOnly"}
+)
+_SUPPORTED = _ANNOTATIONS | {
+    "type",
+    "enum",
+    "const",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "minItems",
+    "maxItems",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minProperties",
+    "maxProperties",
+    "pattern",
+    "uniqueItems",
+}
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _is_int(v: Any) -> bool:
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, int):
+        return True
+    return isinstance(v, float) and v.is_integer()
+
+
+def _is_num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+_TYPE_CHECKS: dict[str, Check] = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "integer": _is_int,
+    "number": _is_num,
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+}
+
+
+def _num(schema: dict[str, Any], key: str) -> float | int | None:
+    v = schema.get(key)
+    if v is None:
+        return None
+    if not _is_num(v):
+        raise _Unsupported
+    return v
+
+
+def _count(schema: dict[str, Any], key: str) -> int | None:
+    v = schema.get(key)
+    if v is None:
+        return None
+    if not _is_int(v) or v < 0:
+        raise _Unsupported
+    return int(v)
+
+
+def _freeze(v: Any) -> Hashable:
+    """A hashable key equal exactly when jsonschema's ``equal`` says the values are equal."""
+    if isinstance(v, bool):
+        return ("b", v)
+    if isinstance(v, (int, float)):
+        return ("n", v)  # 1 and 1.0 are equal and hash alike, as in jsonschema
+    if isinstance(v, str):
+        return ("s", v)
+    if v is None:
+        return ("z",)
+    if isinstance(v, list):
+        return ("l", tuple(_freeze(x) for x in v))
+    if isinstance(v, dict):
+        return ("d", frozenset((k, _freeze(x)) for k, x in v.items()))
+    return ("o", id(v))
+
+
+def _unique(items: list[Any]) -> bool:
+    return len({_freeze(x) for x in items}) == len(items)
+
+
+def _compile(schema: Any) -> Check:
+    if schema is True:
+        return lambda v: True
+    if schema is False:
+        return lambda v: False
+    if not isinstance(schema, dict) or not set(schema) <= _SUPPORTED:
+        raise _Unsupported
+    checks: list[Check] = []
+
+    t = schema.get("type")
+    if t is not None:
+        names = [t] if isinstance(t, str) else t
+        if not isinstance(names, list) or not all(isinstance(n, str) and n in _TYPE_CHECKS for n in names):
+            raise _Unsupported
+        fns = tuple(_TYPE_CHECKS[n] for n in names)
+        checks.append(fns[0] if len(fns) == 1 else (lambda v: any(f(v) for f in fns)))
+
+    if "enum" in schema:
+        options = schema["enum"]
+        if not isinstance(options, list):
+            raise _Unsupported
+        opts = tuple(options)
+        checks.append(lambda v: any(json_equal(o, v) for o in opts))
+    if "const" in schema:
+        const = schema["const"]
+        checks.append(lambda v: json_equal(const, v))
+
+    lo, hi = _num(schema, "minimum"), _num(schema, "maximum")
+    xlo, xhi = _num(schema, "exclusiveMinimum"), _num(schema, "exclusiveMaximum")
+    if lo is not None or hi is not None or xlo is not None or xhi is not None:
+
+        def numeric(v: Any) -> bool:
+            if not _is_num(v):
+                return True
+            return (
+                (lo is None or v >= lo)
+                and (hi is None or v <= hi)
+                and (xlo is None or v > xlo)
+                and (xhi is None or v < xhi)
+            )
+
+        checks.append(numeric)
+
+    min_len, max_len = _count(schema, "minLength"), _count(schema, "maxLength")
+    pattern = schema.get("pattern")
+    if pattern is not None and not isinstance(pattern, str):
+        raise _Unsupported
+    search = re.compile(pattern).search if pattern is not None else None
+    if min_len is not None or max_len is not None or search is not None:
+
+        def string(v: Any) -> bool:
+            if not isinstance(v, str):
+                return True
+            n = len(v)
+            if (min_len is not None and n < min_len) or (max_len is not None and n > max_len):
+                return False
+            return search is None or search(v) is not None
+
+        checks.append(string)
+
+    min_items, max_items = _count(schema, "minItems"), _count(schema, "maxItems")
+    item_check = _compile(schema["items"]) if "items" in schema else None
+    unique = schema.get("uniqueItems", False)
+    if not isinstance(unique, bool):
+        raise _Unsupported
+    if min_items is not None or max_items is not None or item_check is not None or unique:
+
+        def array(v: Any) -> bool:
+            if not isinstance(v, list):
+                return True
+            n = len(v)
+            if (min_items is not None and n < min_items) or (max_items is not None and n > max_items):
+                return False
+            if item_check is not None and not all(item_check(x) for x in v):
+                return False
+            return not unique or _unique(v)
+
+        checks.append(array)
+
+    props = schema.get("properties", {})
+    if not isinstance(props, dict):
+        raise _Unsupported
+    prop_checks = {k: _compile(s) for k, s in props.items()}
+    required = schema.get("required", [])
+    if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
+        raise _Unsupported
+    req = tuple(dict.fromkeys(required))
+    addl = schema.get("additionalProperties", True)
+    addl_check = None if addl is True else _compile(addl)
+    min_p, max_p = _count(schema, "minProperties"), _count(schema, "maxProperties")
+    if prop_checks or req or addl_check is not None or min_p is not None or max_p is not None:
+
+        def obj(v: Any) -> bool:
+            if not isinstance(v, dict):
+                return True
+            for r in req:
+                if r not in v:
+                    return False
+            n = len(v)
+            if (min_p is not None and n < min_p) or (max_p is not None and n > max_p):
+                return False
+            for k, x in v.items():
+                c = prop_checks.get(k)
+                if c is not None:
+                    if not c(x):
+                        return False
+                elif addl_check is not None and not addl_check(x):
+                    return False
+            return True
+
+        checks.append(obj)
+
+    if not checks:
+        return lambda v: True
+    if len(checks) == 1:
+        return checks[0]
+    fns_all = tuple(checks)
+    return lambda v: all(f(v) for f in fns_all)
+
+
+def compile_fast(schema: Any) -> Check | None:
+    """A fast validity check equivalent to jsonschema's for ``schema``, or ``None`` if unsupported."""
+    try:
+        return _compile(schema)
+    except (_Unsupported, RecursionError, re.error):
+        return None

@@ -1,0 +1,135 @@
+"""The compiled schema checker agrees with jsonschema (differential test) and falls back when it must."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rlvr_rewards.fastschema import compile_fast
+
+from .conftest import TOOLS
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.sampled_from([0.0, 1.0, 2.5, -1.5, 3.0]),
+    st.sampled_from(["", "a", "ab", "abc", "metric"]),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), inner, max_size=4)
+    ),
+    max_leaves=8,
+)
+types = st.sampled_from(["object", "array", "string", "integer", "number", "boolean", "null"])
+
+
+def schemas(depth: int = 2) -> st.SearchStrategy[Any]:
+    leaf = st.one_of(
+        st.just({}),
+        st.booleans(),
+        st.builds(lambda t: {"type": t}, types),
+        st.builds(lambda ts: {"type": ts}, st.lists(types, min_size=1, max_size=3, unique=True)),
+        st.builds(lambda e: {"enum": e}, st.lists(scalars, min_size=1, max_size=4)),
+        st.builds(lambda c: {"const": c}, scalars),
+        st.builds(
+            lambda lo, hi: {"type": "number", "minimum": lo, "exclusiveMaximum": hi},
+            st.integers(-3, 3),
+            st.sampled_from([2, 2.5, 4]),
+        ),
+        st.builds(
+            lambda a, b: {"minLength": a, "maxLength": b, "description": "x", "default": "y"},
+            st.integers(0, 2),
+            st.integers(1, 3),
+        ),
+        st.builds(lambda p: {"type": "string", "pattern": p}, st.sampled_from(["^a", "b$", "^[a-c]{2}$", "a|m"])),
+        st.builds(lambda p: {"pattern": p}, st.sampled_from(["^a", "b"])),
+        st.builds(lambda u: {"uniqueItems": u}, st.booleans()),
+    )
+    if depth == 0:
+        return leaf
+    sub = schemas(depth - 1)
+    return st.one_of(
+        leaf,
+        st.builds(
+            lambda it, lo, hi: {"type": "array", "items": it, "minItems": lo, "maxItems": hi},
+            sub,
+            st.integers(0, 2),
+            st.integers(1, 4),
+        ),
+        st.builds(
+            lambda props, req, addl: {
+                "type": "object",
+                "properties": props,
+                "required": req,
+                "additionalProperties": addl,
+            },
+            st.dictionaries(st.sampled_from(["a", "b", "c"]), sub, max_size=3),
+            st.lists(st.sampled_from(["a", "b", "d"]), max_size=2, unique=True),
+            st.one_of(st.booleans(), sub),
+        ),
+    )
+
+
+@settings(max_examples=600, deadline=None)
+@given(schema=schemas(), instance=values)
+def test_agrees_with_jsonschema(schema: Any, instance: Any) -> None:
+    fast = compile_fast(schema)
+    assert fast is not None
+    assert fast(instance) == jsonschema.Draft202012Validator(schema).is_valid(instance)
+
+
+def test_unique_items_follows_jsonschema_equality() -> None:
+    check = compile_fast({"uniqueItems": True})
+    assert check is not None
+    cases = [
+        ([1, 1.0], False),
+        ([1, True], True),
+        ([0, False], True),
+        ([[1], [1.0]], False),
+        ([{"a": 1}, {"a": 1.0}], False),
+        (["1", 1], True),
+        ([None, None], False),
+    ]
+    for items, unique in cases:
+        assert check(items) is unique
+        assert jsonschema.Draft202012Validator({"uniqueItems": True}).is_valid(items) is unique
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+@settings(max_examples=100, deadline=None)
+@given(
+    instance=st.dictionaries(
+        st.sampled_from(["city", "units", "numbers", "operations", "to", "subject", "body", "count", "urgent", "x"]),
+        values,
+        max_size=5,
+    )
+)
+def test_agrees_on_real_tool_schemas(tool: dict[str, Any], instance: Any) -> None:
+    schema = tool.get("function", tool)["parameters"]
+    fast = compile_fast(schema)
+    assert fast is not None
+    assert fast(instance) == jsonschema.Draft202012Validator(schema).is_valid(instance)
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"pattern": "("},
+        {"anyOf": [{"type": "string"}]},
+        {"$ref": "#/$defs/x"},
+        {"multipleOf": 2},
+        {"uniqueItems": 1},
+        {"patternProperties": {"^x": {}}},
+        {"items": [{"type": "string"}]},
+        {"properties": {"a": {"oneOf": []}}},
+    ],
+)
+def test_unsupported_keywords_fall_back(schema: dict[str, Any]) -> None:
+    assert compile_fast(schema) is None
