@@ -224,6 +224,13 @@ def _store(key: str, truth: CompiledTruth) -> CompiledTruth:
     return truth
 
 
+def _json_key(prefix: str, value: Any) -> str:
+    try:
+        return prefix + canonical_dumps(value)
+    except TypeError:
+        raise GroundTruthError("ground truth must be JSON-serialisable", got=value) from None
+
+
 def compile_truth(value: Any) -> CompiledTruth:
     """Validate and compile one ground truth (native dict, JSON text, blog string or call list)."""
     if isinstance(value, CompiledTruth):
@@ -249,10 +256,7 @@ def compile_truth(value: Any) -> CompiledTruth:
                                    got=value)
         return _store(key, CompiledTruth("no_call", reference=stripped, dialect="blog", key=key))
     if isinstance(value, dict):
-        try:
-            key = "d:" + canonical_dumps(value)
-        except TypeError:
-            raise GroundTruthError("ground truth must be JSON-serialisable", got=value) from None
+        key = _json_key("d:", value)
         hit = _cache.get(key)
         if hit is not None:
             return hit
@@ -265,10 +269,7 @@ def compile_truth(value: Any) -> CompiledTruth:
                                    expected=hint or "a 'behavior' key", got=value)
         return _store(key, _native(value, key))
     if isinstance(value, list):
-        try:
-            key = "l:" + canonical_dumps(value)
-        except TypeError:
-            raise GroundTruthError("ground truth must be JSON-serialisable", got=value) from None
+        key = _json_key("l:", value)
         hit = _cache.get(key)
         if hit is not None:
             return hit

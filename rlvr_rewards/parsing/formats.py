@@ -462,6 +462,17 @@ def _json_then_text(acc: _Acc, seg: str) -> None:
         acc.texts.append(seg[end:])
 
 
+def _marker_segments(acc: _Acc, text: str, marker: str) -> list[str]:
+    """Split ``text`` at every ``marker``: the text before the first goes to free text; returns the
+    stripped segment after each marker (up to the next one), counting each as a block."""
+    marks = _find_all(text, marker)
+    acc.texts.append(text[: marks[0]])
+    step = len(marker)
+    ends = [*marks[1:], len(text)]
+    acc.blocks += len(marks)
+    return [text[m + step : e].strip() for m, e in zip(marks, ends, strict=True)]
+
+
 def parse_mistral(text: str, limits: Limits | None = None) -> ParseResult | None:
     """``[TOOL_CALLS][{"name": .., "arguments": {..}}, ...]`` or ``[TOOL_CALLS]name[ARGS]{..}``.
 
@@ -472,13 +483,7 @@ def parse_mistral(text: str, limits: Limits | None = None) -> ParseResult | None
         return None
     acc = _Acc(limits or _LIMITS.get())
     acc.attempted = True
-    marks = _find_all(text, _MISTRAL)
-    acc.texts.append(text[: marks[0]])
-    step = len(_MISTRAL)
-    for k, m in enumerate(marks):
-        end = marks[k + 1] if k + 1 < len(marks) else len(text)
-        seg = text[m + step : end].strip()
-        acc.blocks += 1
+    for seg in _marker_segments(acc, text, _MISTRAL):
         if not seg:
             acc.violations.append("empty_call_block")
         elif seg[0] in "[{" and not seg.startswith((_MISTRAL_ARGS, _MISTRAL_CALL_ID)):
@@ -568,16 +573,10 @@ def parse_llama3(text: str, limits: Limits | None = None) -> ParseResult | None:
         return None
     acc = _Acc(limits or _LIMITS.get())
     acc.attempted = True
-    marks = _find_all(text, _PYTHON_TAG)
-    acc.texts.append(text[: marks[0]])
-    step = len(_PYTHON_TAG)
-    for k, m in enumerate(marks):
-        end = marks[k + 1] if k + 1 < len(marks) else len(text)
-        seg = text[m + step : end].strip()
+    for seg in _marker_segments(acc, text, _PYTHON_TAG):
         for token in _LLAMA_END_TOKENS:
             if seg.endswith(token):
                 seg = seg[: -len(token)].rstrip()
-        acc.blocks += 1
         if not seg:
             acc.violations.append("empty_call_block")
         elif seg[0] in "[{" and not _pythonic_shape(seg):
