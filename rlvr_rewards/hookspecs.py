@@ -1,7 +1,8 @@
 """Plugin hook specifications (markers and typed specs only).
 
-Every hook is a *register callback*: the plugin receives a ``register`` function and calls it once
-per thing it provides. A plugin module looks like::
+The ``register_*`` hooks are *register callbacks*: the plugin receives a ``register`` function
+and calls it once per thing it provides. ``classify_behavior`` is a first-result hook called once
+per distinct completion. A plugin module looks like::
 
     from rlvr_rewards import hookimpl
     from rlvr_rewards.scoring.types import ScorerSpec
@@ -23,7 +24,7 @@ import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover
     from rlvr_rewards.matchers import MatcherSpec
-    from rlvr_rewards.parsing.types import ParserSpec
+    from rlvr_rewards.parsing.types import ParseResult, ParserSpec
     from rlvr_rewards.presets import Preset
     from rlvr_rewards.scoring.types import ScorerSpec
 
@@ -53,3 +54,10 @@ def register_matchers(register: Callable[[MatcherSpec], None]) -> None:
 @hookspec
 def register_presets(register: Callable[[Preset], None]) -> None:
     """Register presets (weights, gates, range) by name: ``register(Preset(...))``."""
+
+
+@hookspec(firstresult=True)
+def classify_behavior(parse: ParseResult) -> str | None:
+    """What a parsed completion did: one of ``execute``, ``clarify``, ``refuse``, ``answer``, ``invalid``,
+    or ``None`` to let the next implementation decide. The first non-``None`` result wins; the built-in
+    classifier runs last. Called once per distinct completion; must not raise on model output."""

@@ -39,6 +39,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "rlvr_rewards.builtin.matchers",
     "rlvr_rewards.builtin.scorers",
     "rlvr_rewards.builtin.presets",
+    "rlvr_rewards.builtin.behavior",
 )
 
 _lock = threading.RLock()
@@ -56,6 +57,7 @@ class Registry:
     matchers: MappingProxyType[str, Any]
     presets: MappingProxyType[str, Any]
     owners: MappingProxyType[tuple[str, str], str]
+    classifiers: tuple[tuple[str, Callable[..., Any]], ...] = ()  # (plugin name, function), call order
 
     def preset(self, name: str) -> Any:
         from rlvr_rewards.errors import ConfigError
@@ -181,7 +183,10 @@ def _build() -> Registry:
     scorers, o2 = _collect(pm, "register_scorers", ScorerSpec, lambda s: s.name)
     matchers, o3 = _collect(pm, "register_matchers", MatcherSpec, lambda m: m.key)
     presets, o4 = _collect(pm, "register_presets", Preset, lambda p: p.name)
+    # pluggy calls hook implementations from the end of get_hookimpls(): keep that order
+    classifiers = tuple((i.plugin_name, i.function) for i in reversed(pm.hook.classify_behavior.get_hookimpls()))
     _registry = Registry(
+        classifiers=classifiers,
         parsers=tuple(sorted(parsers.values(), key=lambda p: (p.priority, p.name))),
         scorers=MappingProxyType(scorers),
         matchers=MappingProxyType(matchers),

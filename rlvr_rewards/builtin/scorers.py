@@ -52,6 +52,8 @@ FORMAT_PENALTIES: dict[str, float] = {
     "both_arguments_and_parameters": _MAJOR,
     "unclosed_think": _MAJOR,
     "too_many_calls": _MAJOR,
+    "call_with_question": _MAJOR,
+    "call_with_refusal": _MAJOR,
     "invalid_json": _FATAL,
     "too_long": _FATAL,
     "empty": _FATAL,

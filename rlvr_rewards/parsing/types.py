@@ -39,6 +39,8 @@ VIOLATIONS: dict[str, str] = {
     "think_after_answer": "a <think> block after answer text or a call",
     "mixed_formats": "call markers of more than one format in one completion",
     "pythonic_not_call": "a pythonic list whose items are not plain calls with literal arguments",
+    "call_with_question": "a call with a question or request to the user beside it (hedging)",
+    "call_with_refusal": "a call with a refusal beside it (hedging)",
 }
 
 

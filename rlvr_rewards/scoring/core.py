@@ -12,13 +12,15 @@ Contract of :func:`score_batch`:
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import orjson
 
-from rlvr_rewards.behavior import classify
+from rlvr_rewards.behavior import classify as builtin_classify
+from rlvr_rewards.behavior import mixed_violations
 from rlvr_rewards.errors import ConfigError, GroundTruthError, PluginError, ToolSpecError
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
 from rlvr_rewards.parsing import ParseResult, parse_completion
@@ -28,7 +30,7 @@ from rlvr_rewards.reasons import mismatch_reason
 from rlvr_rewards.result import BatchScore, Score
 from rlvr_rewards.scoring.types import ScoringContext
 from rlvr_rewards.tools import ToolSet, compile_tools
-from rlvr_rewards.truth import CompiledTruth, resolve_item
+from rlvr_rewards.truth import BEHAVIORS, CompiledTruth, resolve_item
 
 __all__ = ["score", "score_batch"]
 
@@ -77,6 +79,31 @@ def _per_item_tools(tools: Any, n: int) -> list[Any]:
         "tools must be one list of tool specs for the whole batch, or one list (or None) per item "
         f"({n} items); got a list of {len(tools)} mixed entries"
     )
+
+
+def _classifier(registry: Any) -> Callable[[ParseResult], str]:
+    """The ``classify_behavior`` chain: plugins in pluggy's call order, first non-None result wins."""
+    chain = registry.classifiers
+    if len(chain) == 1 and chain[0][0] == "rlvr_rewards.builtin.behavior":
+        return builtin_classify
+
+    def classify(parse: ParseResult) -> str:
+        for plugin, fn in chain:
+            try:
+                result = fn(parse=parse)
+            except Exception as exc:
+                raise PluginError(f"classify_behavior of plugin {plugin!r} raised {exc!r}") from exc
+            if result is None:
+                continue
+            if result not in BEHAVIORS:
+                raise PluginError(
+                    f"classify_behavior of plugin {plugin!r} returned {result!r}; expected one of {list(BEHAVIORS)} "
+                    "or None"
+                )
+            return str(result)
+        return builtin_classify(parse)
+
+    return classify
 
 
 def _resolve_preset(preset: str | Preset, registered: set[str]) -> Preset:
@@ -181,7 +208,9 @@ def score_batch(
     parsers = registry.parsers
     comp_uid: dict[Hashable, int] = {}
     parses: list[ParseResult] = []
+    raws: list[Any] = []
     behaviors: list[str] = []
+    classify = _classifier(registry)
     item_comp = np.empty(n, dtype=np.intp)
     for i, c in enumerate(completions):
         key = _completion_key(c)
@@ -189,7 +218,11 @@ def score_batch(
         if uid is None:
             uid = comp_uid[key] = len(parses)
             p = parse_completion(c, parsers=parsers, limits=limits)
+            hedges = mixed_violations(p)
+            if hedges:
+                p = replace(p, violations=tuple(sorted({*p.violations, *hedges})))
             parses.append(p)
+            raws.append(c)
             behaviors.append(classify(p))
         item_comp[i] = uid
 
@@ -199,6 +232,7 @@ def score_batch(
     u_truth: list[CompiledTruth] = []
     u_tools: list[ToolSet | None] = []
     u_done: list[str] = []
+    u_raw: list[Any] = []
     inverse = np.empty(n, dtype=np.intp)
     for i in range(n):
         ts = toolsets[i]
@@ -210,8 +244,9 @@ def score_batch(
             u_truth.append(truths[i])
             u_tools.append(ts)
             u_done.append(behaviors[item_comp[i]])
+            u_raw.append(raws[item_comp[i]])
         inverse[i] = uid
-    ctx = ScoringContext(parses=u_parse, truths=u_truth, toolsets=u_tools, done=u_done,
+    ctx = ScoringContext(parses=u_parse, truths=u_truth, toolsets=u_tools, done=u_done, raw=u_raw,
                          options={"limits": limits, "preset": the_preset})
     m = len(u_parse)
     matrix = np.empty((m, len(scorers)), dtype=np.float64)

@@ -33,6 +33,7 @@ class ScoringContext:
     truths: Sequence[CompiledTruth]
     toolsets: Sequence[ToolSet | None]
     done: Sequence[str]
+    raw: Sequence[Any] = ()  # the completions as given (text, message or messages), for format checks
     options: Mapping[str, Any] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)
 
