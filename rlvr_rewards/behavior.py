@@ -89,7 +89,11 @@ _OFFER_RE = re.compile(
 )
 
 _RHETORICAL_ANSWER_RE = re.compile(r"^(?:because|well,|the\s+answer|that'?s\s+because|it'?s\s+because)\b", re.I)
-_ANSWER_CONTENT_RE = re.compile(r"\d|\bhere\s+(?:is|are)\b|\bhere'?s\b|\bthe\s+answer\s+is\b", re.IGNORECASE)
+_ANSWER_CONTENT_RE = re.compile(
+    r"[$€£¥]\s?\d|\d\s?(?:%|°|degrees?\b|dollars\b|euros?\b|pounds\b|yen\b|usd\b|eur\b|gbp\b|km\b|miles\b|"
+    r"mph\b|kg\b|lbs?\b|percent\b)|\bhere\s+(?:is|are)\b|\bhere'?s\b|\bthe\s+answer\s+is\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +103,7 @@ class TextCues:
     declines: bool  # an unconditional declining sentence
     conditional_decline: bool  # a declining sentence conditioned on missing information
     requests: bool  # a question or request for information (offers excluded)
-    content: bool  # a sentence that carries answer content (numbers, "here is", ...)
+    content: bool  # a sentence that carries answer content (quantities with units, "here is", ...)
 
 
 def read_text(text: str) -> TextCues:

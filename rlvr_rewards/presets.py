@@ -30,7 +30,10 @@ import numpy as np
 from rlvr_rewards.errors import ConfigError
 from rlvr_rewards.truth import BEHAVIORS, EXPECTED_BEHAVIORS
 
-__all__ = ["ACCEPTED", "Preset"]
+__all__ = ["ACCEPTED", "DEFAULT_LENGTH_BUDGET", "Preset"]
+
+#: Characters (soft, hard): the ``length`` component is 1 up to soft and falls linearly to 0 at hard.
+DEFAULT_LENGTH_BUDGET: tuple[int, int] = (8_000, 32_000)
 
 ACCEPTED: Mapping[str, frozenset[str]] = MappingProxyType({
     "execute": frozenset({"execute"}),
@@ -61,12 +64,17 @@ class Preset:
     multipliers: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     offset: float = 0.0
     reward_range: tuple[float, float] = (0.0, 1.0)
+    length_budget: tuple[int, int] = DEFAULT_LENGTH_BUDGET
 
     def __post_init__(self) -> None:
         lo, hi = self.reward_range
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
             raise ConfigError(f"preset {self.name!r}: reward_range must be two finite numbers lo < hi, "
                               f"got {self.reward_range!r}")
+        soft, hard = self.length_budget
+        if not (isinstance(soft, int) and isinstance(hard, int) and 0 < soft < hard):
+            raise ConfigError(f"preset {self.name!r}: length_budget must be two integers 0 < soft < hard "
+                              f"(characters), got {self.length_budget!r}")
         for exp, ws in self.weights.items():
             if exp not in EXPECTED_BEHAVIORS:
                 raise ConfigError(f"preset {self.name!r}: weights for unknown expected behaviour {exp!r}; "
@@ -115,8 +123,9 @@ class Preset:
                 for exp, ws in changes[key].items():
                     merged.setdefault(exp, {}).update(ws)
                 changes[key] = merged
-        if "reward_range" in changes:
-            changes["reward_range"] = tuple(changes["reward_range"])
+        for key in ("reward_range", "length_budget"):
+            if key in changes:
+                changes[key] = tuple(changes[key])
         try:
             return replace(self, name=name, **changes)
         except TypeError as exc:

@@ -96,6 +96,7 @@ class Tool:
     param_descriptions: Mapping[str, str]
     enums: Mapping[str, tuple[Any, ...]]
     is_valid: Callable[[Any], bool]
+    integer_params: frozenset[str] = frozenset()  # declared integer (not number): 1.0 is not accepted
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +207,11 @@ def _compile_tool(spec: Any, index: int) -> Tool:
         defaults=defaults,
         param_descriptions=descriptions,
         enums=enums,
+        integer_params=frozenset(
+            k for k, v in props.items()
+            if isinstance(v, dict) and (v.get("type") == "integer" or (
+                isinstance(v.get("type"), list) and "integer" in v["type"] and "number" not in v["type"]))
+        ),
         is_valid=_compile_validator(schema, index, name),
     )
 

@@ -86,7 +86,7 @@ def _cell(text: str) -> str:
 
 
 def preset_examples() -> str:
-    presets = ["graded", "binary", "aws-blog"]
+    presets = ["graded", "binary", "aws-blog", "toolrl"]
     head = "| case | expected | completion | " + " | ".join(presets) + " | reason |\n"
     head += "|---|---|---|" + "---:|" * len(presets) + "---|\n"
     rows = []
@@ -120,7 +120,7 @@ def components_table() -> str:
 
 def preset_weights() -> str:
     lines = []
-    for name in ("graded", "binary", "aws-blog"):
+    for name in ("graded", "binary", "aws-blog", "toolrl"):
         p = rr.get_preset(name)
         lines.append(f"**`{name}`** — {p.description} Range {list(p.reward_range)}, gated: {p.gated}.\n")
         lines.append("| expected | weights |")

@@ -16,6 +16,11 @@ refusing; calling when it should refuse or clarify earns nothing).
 ``binary`` (range [0, 1]): the ``exact_match`` component alone (Tool-N1 style).
 
 ``aws-blog`` (range [0, 1]): the ``aws_blog`` component alone, not gated: the AWS post exactly.
+
+``toolrl`` (range [-3, 4]): ``toolrl_format + 6 * toolrl_correctness - 3``, the published ToolRL reward.
+
+Every ``graded`` reward is also multiplied by the ``length`` component (1 within the preset's
+``length_budget``, falling to 0 at its hard limit), so padding a completion never pays.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from collections.abc import Callable
 from rlvr_rewards.hookspecs import hookimpl
 from rlvr_rewards.presets import Preset
 
-__all__ = ["AWS_BLOG", "BINARY", "BUILTIN_PRESETS", "GRADED", "GRADED_MISMATCH"]
+__all__ = ["AWS_BLOG", "BINARY", "BUILTIN_PRESETS", "GRADED", "GRADED_MISMATCH", "TOOLRL"]
 
 GRADED_MISMATCH: dict[str, dict[str, float]] = {
     "execute": {"clarify": 0.15, "refuse": 0.05, "answer": 0.0, "invalid": 0.0},
@@ -45,7 +50,12 @@ GRADED = Preset(
     },
     gated=True,
     mismatch=GRADED_MISMATCH,
-    multipliers={"execute": {"tool_name": 0.25}},
+    multipliers={
+        "execute": {"tool_name": 0.25, "length": 0.0},
+        "clarify": {"length": 0.0},
+        "refuse": {"length": 0.0},
+        "no_call": {"length": 0.0},
+    },
     reward_range=(0.0, 1.0),
 )
 
@@ -67,7 +77,17 @@ AWS_BLOG = Preset(
     reward_range=(0.0, 1.0),
 )
 
-BUILTIN_PRESETS: tuple[Preset, ...] = (GRADED, BINARY, AWS_BLOG)
+TOOLRL = Preset(
+    name="toolrl",
+    description="ToolRL (arXiv 2504.13958): format in {0, 1} plus correctness in [-3, 3].",
+    weights={e: {"toolrl_format": 1.0, "toolrl_correctness": 6.0} for e in _ALL},
+    gated=False,
+    normalize=False,
+    offset=-3.0,
+    reward_range=(-3.0, 4.0),
+)
+
+BUILTIN_PRESETS: tuple[Preset, ...] = (GRADED, BINARY, AWS_BLOG, TOOLRL)
 
 
 @hookimpl

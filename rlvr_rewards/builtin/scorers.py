@@ -24,9 +24,10 @@ from typing import Any
 import numpy as np
 
 from rlvr_rewards.hookspecs import hookimpl
-from rlvr_rewards.presets import is_accepted
+from rlvr_rewards.presets import DEFAULT_LENGTH_BUDGET, is_accepted
+from rlvr_rewards.scoring import toolrl
 from rlvr_rewards.scoring.calls import CallMatch, match_calls, name_f1
-from rlvr_rewards.scoring.clarify import clarify_quality, refuse_quality
+from rlvr_rewards.scoring.clarify import clarify_quality, reference_similarity, refuse_quality
 from rlvr_rewards.scoring.types import ScorerSpec, ScoringContext
 from rlvr_rewards.truth import CompiledCall
 
@@ -143,6 +144,63 @@ def refuse_score(ctx: ScoringContext) -> np.ndarray:
     return out
 
 
+def refuse_reference_score(ctx: ScoringContext) -> np.ndarray:
+    out = _column(len(ctx))
+    for i, (p, t, d) in enumerate(zip(ctx.parses, ctx.truths, ctx.done, strict=True)):
+        if t.behavior == "refuse" and d == "refuse":
+            sim = reference_similarity(p.text, t.reference or t.reason)
+            if sim is not None:
+                out[i] = sim
+    return out
+
+
+def completion_chars(raw: object) -> int:
+    """Characters the model wrote: text, or a message's content, reasoning and call arguments."""
+    if isinstance(raw, str):
+        return len(raw)
+    if isinstance(raw, list):
+        last = next((m for m in reversed(raw) if isinstance(m, dict) and m.get("role") == "assistant"), None)
+        return completion_chars(last) if last is not None else 0
+    if isinstance(raw, dict):
+        n = 0
+        for key in ("content", "reasoning_content", "reasoning"):
+            v = raw.get(key)
+            if isinstance(v, str):
+                n += len(v)
+            elif isinstance(v, list):
+                n += sum(len(part.get("text", "")) for part in v if isinstance(part, dict)
+                         and isinstance(part.get("text"), str))
+        calls = raw.get("tool_calls")
+        if isinstance(calls, list):
+            for c in calls:
+                fn = c.get("function") if isinstance(c, dict) else None
+                args = fn.get("arguments") if isinstance(fn, dict) else None
+                n += len(args) if isinstance(args, str) else 0
+        return n
+    return 0
+
+
+def length_score(ctx: ScoringContext) -> np.ndarray:
+    """1 up to the preset's soft length budget, falling linearly to 0 at the hard budget."""
+    soft, hard = getattr(ctx.options.get("preset"), "length_budget", DEFAULT_LENGTH_BUDGET)
+    chars = np.fromiter((completion_chars(r) for r in ctx.raw), dtype=np.float64, count=len(ctx))
+    return np.clip((hard - chars) / max(hard - soft, 1), 0.0, 1.0)
+
+
+def toolrl_format_score(ctx: ScoringContext) -> np.ndarray:
+    return np.fromiter(
+        (toolrl.format_reward(r, p, t) for r, p, t in zip(ctx.raw, ctx.parses, ctx.truths, strict=True)),
+        dtype=np.float64, count=len(ctx),
+    )
+
+
+def toolrl_correctness_score(ctx: ScoringContext) -> np.ndarray:
+    return np.fromiter(
+        ((toolrl.correctness_reward(p, t) + 3.0) / 6.0 for p, t in zip(ctx.parses, ctx.truths, strict=True)),
+        dtype=np.float64, count=len(ctx),
+    )
+
+
 def exact_match_score(ctx: ScoringContext) -> np.ndarray:
     out = np.zeros(len(ctx), dtype=np.float64)
     for i, (p, t, d, m) in enumerate(zip(ctx.parses, ctx.truths, ctx.done, call_matches(ctx), strict=True)):
@@ -193,6 +251,10 @@ BUILTIN_SCORERS: tuple[ScorerSpec, ...] = (
     ScorerSpec("schema", schema_score, "fraction of calls valid against the tool's JSON Schema"),
     ScorerSpec("clarify", clarify_score, "quality of a clarifying question"),
     ScorerSpec("refuse", refuse_score, "quality of a refusal"),
+    ScorerSpec("refuse_reference", refuse_reference_score, "word overlap of a refusal with the truth's reference"),
+    ScorerSpec("length", length_score, "1 within the preset's length budget, falling to 0 at its hard limit"),
+    ScorerSpec("toolrl_format", toolrl_format_score, "ToolRL format reward (0 or 1)"),
+    ScorerSpec("toolrl_correctness", toolrl_correctness_score, "ToolRL correctness, rescaled from [-3, 3]"),
     ScorerSpec("exact_match", exact_match_score, "Tool-N1 style binary exact match"),
     ScorerSpec("aws_blog", aws_blog_score, "the AWS post's tiered 1 / 0.5 / 0 score"),
 )

@@ -2,7 +2,8 @@
 
 Contract (all pure functions over plain values, never raising on model output):
 - :func:`argument_score` scores one predicted call against one expected call of the *same* name in
-  [0, 1]: the fraction of expected arguments matched, where arguments the truth does not mention count
+  [0, 1]: the fraction of expected arguments matched (a float for a parameter the schema declares
+  ``integer`` never matches, even ``1.0`` for ``1``), where arguments the truth does not mention count
   against (as extra denominators) unless the tool's schema knows them and their value equals the
   schema default. Absent expected arguments match only when their matcher is ``$optional``.
 - :func:`best_assignment` pairs predicted and expected calls one-to-one (same name only) maximising the
@@ -34,9 +35,12 @@ def argument_score(pred: ParsedCall, truth: CompiledCall, tool: Tool | None) -> 
     matchers = truth.matchers
     matched = 0
     denominator = len(matchers)
+    integers = tool.integer_params if tool is not None else ()
     for key, matcher in matchers.items():
         if key in args:
-            if matcher.match(args[key]):
+            value = args[key]
+            # JSON Schema 2020-12 accepts 1.0 as an integer; a tool that declares an integer wants 1
+            if matcher.match(value) and not (key in integers and isinstance(value, float)):
                 matched += 1
         elif matcher.optional:
             matched += 1
