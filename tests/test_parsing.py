@@ -1058,3 +1058,14 @@ def test_property_hermes_roundtrip(calls: list[dict[str, Any]]) -> None:
         "tool_calls": [openai_call(c["name"], json.dumps(c["arguments"])) for c in calls],
     }
     assert parse_completion(openai).calls == r.calls
+
+
+def test_hermes_block_with_json_lines_holds_several_calls() -> None:
+    a = '{"name": "a", "arguments": {"x": 1}}'
+    b = '{"name": "b", "arguments": {"y": 2}}'
+    r = parse_completion(f"<tool_call>\n{a}\n{b}\n</tool_call>")
+    assert [c.name for c in r.calls] == ["a", "b"] and r.violations == ()
+    r2 = parse_completion(f"<tool_call>\n{a}\n{b} and more\n</tool_call>")
+    assert [c.name for c in r2.calls] == ["a", "b"] and r2.violations == ("trailing_garbage",)
+    r3 = parse_completion(f"<tool_call>\n{a} {b}\n</tool_call>")
+    assert [c.name for c in r3.calls] == ["a"] and r3.violations == ("trailing_garbage",)

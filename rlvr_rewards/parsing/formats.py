@@ -343,15 +343,51 @@ class _Acc:
             return
         value, err, found = loads_untrusted(text, self.limits)  # hot path: the whole block is JSON
         if err == "invalid_json":
-            value, err, found, _ = _longest_prefix(text, self.limits)
-            if err is None:
-                self.violations.append("trailing_garbage")
+            self._decode_lines(text)
+            return
         if err is not None:
             self.violations.append(err)
             return
         if found:
             self.violations.extend(found)
         self.add_value(value)
+
+    def _decode_lines(self, text: str) -> None:
+        """A block that is not one JSON value: JSON Lines (one call object per line, the ToolRL
+        convention) are several calls; anything else after the first value is ``trailing_garbage``."""
+        value, err, found, end = _longest_prefix(text, self.limits)
+        if err is not None:
+            self.violations.append(err)
+            return
+        values = [value]
+        violations = list(found)
+        pos = end
+        n = len(text)
+        while len(values) <= self.limits.max_calls:
+            while pos < n and text[pos] in " \t\r":
+                pos += 1
+            if pos >= n or text[pos] != "\n":
+                break
+            nxt = pos
+            while nxt < n and text[nxt] in " \t\r\n":
+                nxt += 1
+            if nxt >= n or text[nxt] != "{":
+                break
+            stop = _json_end(text, nxt)
+            if stop <= 0:
+                break
+            v, e, f = loads_untrusted(text[nxt:stop], self.limits)
+            if e is not None:
+                self.violations.append(e)
+                return
+            values.append(v)
+            violations.extend(f)
+            pos = stop
+        if text[pos:].strip():
+            violations.append("trailing_garbage")
+        self.violations.extend(violations)
+        for v in values:
+            self.add_value(v)
 
     def result(self, fmt: str) -> ParseResult:
         parts = [s for s in (t.strip() for t in self.texts) if s]
