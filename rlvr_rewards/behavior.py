@@ -31,27 +31,41 @@ from dataclasses import dataclass
 
 from rlvr_rewards.parsing.types import ParseResult
 
-__all__ = ["TextCues", "classify", "is_question", "is_refusal", "mixed_violations", "read_text"]
+__all__ = ["TextCues", "classify", "is_question", "is_refusal", "mixed_violations", "read_text", "request_sentences"]
 
 _FATAL = frozenset({"empty", "too_long"})
 
 # Sentence boundaries: end punctuation followed by space, or line breaks. Fixed-width look-behind: linear.
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 
+_NEG = r"(?:can'?t|cannot|can\s+not|won'?t|will\s+not|wo\s+not)"
+# "I can't wait", "I can't guarantee that's current": idioms and hedges, not refusals
+_NOT_DECLINE = (
+    r"(?!\s+(?:wait|believe|thank|stress|tell\s+you\s+how|guarantee|promise|be\s+(?:sure|certain)|say\s+for|"
+    r"vouch|verify|confirm\s+(?:that|whether|if)|recommend\s+\w+\s+enough|help\s+(?:but|noticing)))"
+)
+
 _DECLINE_RE = re.compile(
     r"\b(?:"
-    r"i\s*(?:can'?t|can\s*not|cannot|won'?t|will\s+not|am\s+not\s+going\s+to|'m\s+not\s+going\s+to|"
-    r"must|have\s+to|need\s+to|'ll\s+have\s+to)\s+(?:politely\s+)?(?:decline|refuse|pass)|"
-    r"i\s*(?:can'?t|cannot|can\s+not|won'?t|will\s+not|wo\s+not)\b(?!\s+(?:wait|believe|thank|stress|tell\s+you\s+how))|"
+    rf"i\s*{_NEG}\b{_NOT_DECLINE}|"
+    r"i\s*(?:must|have\s+to|need\s+to|'ll\s+have\s+to)\s+(?:politely\s+|respectfully\s+)?(?:decline|refuse|pass)|"
     r"i\s*(?:am|'m|m)\s+(?:afraid\s+i\s+(?:can'?t|cannot)|unable|not\s+able|not\s+allowed|not\s+permitted|"
-    r"not\s+authori[sz]ed|not\s+in\s+a\s+position|not\s+equipped|not\s+designed)|"
-    r"i\s*(?:do\s*n[o']t|don'?t|do\s+not)\s+have\s+(?:a|any|the|access\s+to\s+(?:a|any))?\s*"
-    r"(?:ability|access|tool|tools|way|means|capability|capabilities|function|functionality)|"
-    r"i\s+have\s+no\s+(?:way|tool|tools|access|ability|means)|"
-    r"(?:no|none\s+of\s+(?:my|the))\s+(?:available\s+)?tools?\s+(?:can|could|is|are|for|that|lets?|allows?)|"
-    r"(?:isn'?t|is\s+not|not)\s+something\s+(?:that\s+)?i\s+(?:can|could|am\s+able\s+to|'m\s+able\s+to|will)|"
-    r"(?:outside|beyond)\s+(?:of\s+)?(?:my|the)\s+(?:scope|capabilities|abilities|remit)|out\s+of\s+(?:my\s+)?scope|"
-    r"(?:against|violates?|violating)\s+(?:my|the|our)\s+(?:guidelines|policy|policies|principles|rules)|"
+    r"not\s+authori[sz]ed|not\s+in\s+a\s+position|not\s+equipped|not\s+designed|not\s+going\s+to)|"
+    r"i(?:'d|\s+would)\s+rather\s+not|i\s+(?:refuse|decline)\b|i\s+lack\s+(?:the\s+|any\s+)?(?:ability|access|means|tools?|capabilit)|"
+    r"i\s*(?:do\s*n[o']t|don'?t|do\s+not)\s+have\s+(?:a|an|any|the|access\s+to\s+(?:a|any))?\s*(?:[\w-]+\s+){0,3}"
+    r"(?:ability|access|tool|tools|way|means|capability|capabilities|function|functionality|connection|permission)\b|"
+    r"i\s+have\s+no\s+(?:way|tool|tools|access|ability|means|function)|"
+    r"(?:no|none\s+of\s+(?:my|the))\s+(?:available\s+)?(?:tools?|functions?)\s+(?:can|could|is|are|for|that|lets?|allows?|handles?)|"
+    r"there(?:'s|\s+is)\s+no\s+(?:\w+\s+){0,3}(?:tool|function|way|option|capability)\s+(?:available\s+)?(?:to|for)\s+me|"
+    r"(?:is\s*n'?t|is\s+not|are\s*n'?t|are\s+not|not)\s+something\s+(?:that\s+)?i\s*(?:can|could|am\s+able|'m\s+able|will|do)|"
+    r"(?:is\s*n'?t|is\s+not|are\s*n'?t|are\s+not)\s+(?:among|one\s+of|part\s+of|included\s+in|covered\s+by)\s+"
+    r"(?:them|my|the\s+(?:things|tools|functions)|what)|"
+    r"(?:is\s*n'?t|is\s+not|not)\s+possible\s+for\s+me|"
+    r"(?:can'?t|cannot|can\s+not)\s+be\s+\w+\s+(?:through|by|via|with)\s+me|"
+    r"(?:outside|beyond)\s+(?:of\s+)?(?:my|the|what\s+i\s+can)\s*(?:scope|capabilities|abilities|remit|toolset|tools|skills|do)?|"
+    r"out\s+of\s+(?:my\s+)?scope|"
+    r"(?:against|violates?|violating|conflicts?\s+with)\s+(?:my|the|our)\s+(?:\w+\s+)?(?:guidelines|policy|policies|principles|rules)|"
+    r"(?:guidelines|policy|policies|rules|principles)\s+(?:do\s*n[o']t|don'?t|do\s+not|does\s*n'?t|does\s+not)\s+(?:allow|permit|let)|"
     r"unable\s+to\s+(?:help|assist|comply|do|provide|fulfil+|complete|process|perform|book|send|access)|"
     r"(?:not|never)\s+(?:able|permitted|allowed)\s+to\s+(?:help|assist|comply|do|provide|fulfil+|book|send)|"
     r"(?:that|this|it)(?:'s|\s+is)\s+not\s+(?:possible|something)\s+(?:for\s+me|i\s+can)"
@@ -59,39 +73,77 @@ _DECLINE_RE = re.compile(
     re.IGNORECASE,
 )
 
+# a curt refusal with the subject dropped, at the start of a sentence: "Can't do that.", "Not possible."
+_CURT_DECLINE_RE = re.compile(
+    r"^(?:(?:no|nope|sorry),?\s+)?(?:(?:can'?t|cannot|won'?t)\s+(?:do|help|order|book|send|make|provide|assist|"
+    r"process|complete|handle)|not\s+possible|not\s+(?:sending|doing|booking|ordering|going\s+to|happening)|"
+    r"no\s+can\s+do)\b",
+    re.IGNORECASE,
+)
+
 _CONDITIONAL_RE = re.compile(
-    r"\b(?:without|unless|until|until\s+i\s+know|before\s+i|first|yet|need|needs|missing|don'?t\s+know|"
-    r"do\s+not\s+know|not\s+sure\s+(?:which|what|where|when|who))\b",
+    r"\b(?:without|unless|until|before\s+i|first|yet|need|needs|missing|don'?t\s+know|do\s+not\s+know|blank|empty|"
+    r"not\s+sure\s+(?:which|what|where|when|who))\b",
     re.IGNORECASE,
 )
 
 _REQUEST_RE = re.compile(
     r"\b(?:"
     r"(?:please|kindly)\s+(?:provide|specify|tell|let\s+me\s+know|share|confirm|clarify|give|send|say|"
-    r"indicate|state|enter|choose|pick|select|supply)|"
+    r"indicate|state|enter|choose|pick|select|supply|paste|list)|"
     r"(?:could|can|would|will)\s+you\s+(?:please\s+|kindly\s+)?(?:provide|specify|tell|share|confirm|clarify|"
-    r"let\s+me\s+know|give|send|say|indicate|clarify|choose|pick|let\s+me)|"
-    r"let\s+me\s+know|"
+    r"let\s+me\s+know|give|send|say|indicate|choose|pick|let\s+me|paste|list)|"
+    r"let\s+me\s+know\s+(?:the|which|what|when|where|who|how|your)|"
     r"i\s*(?:will\s+|'ll\s+|would\s+|'d\s+|just\s+|still\s+|first\s+)?(?:need|require)\s+(?:to\s+know|to\s+have|"
-    r"the|a|an|your|some|more|few|that|this|which|what|when|where|who|how)|"
-    r"(?:need|needs|require|requires)\s+(?:a|an|the|your|some|more|to\s+know)\s+\w+\s+(?:first|before)|"
-    r"what\s+(?:is|are|was|would|should|time|date|day|city|amount|currency)\b.*\?|"
+    r"the|a|an|your|some|more|few|one|another|two|that|this|which|what|when|where|who|how)|"
+    r"(?:once|if|when|as\s+soon\s+as)\s+you\s+(?:give|send|share|tell|provide|paste|let\s+me\s+know|confirm|specify)|"
     r"tell\s+me\s+(?:the|which|what|when|where|who|how|your)"
     r")",
     re.IGNORECASE,
 )
 
-_OFFER_RE = re.compile(
-    r"\b(?:anything\s+else|something\s+else|else\s+i\s+can|(?:can|may|could)\s+i\s+help|how\s+can\s+i\s+help|"
-    r"help\s+(?:you\s+)?with\s+(?:anything|something)|another\s+(?:way|task|request)|"
-    r"would\s+you\s+like\s+(?:help|me\s+to\s+help)\s+with\s+(?:something|anything)|is\s+there\s+another)",
+# an imperative asking the user to supply something: "Send me the address and I'll ...", "Paste the numbers"
+_IMPERATIVE_RE = re.compile(
+    r"^(?:please\s+)?(?:send|give|paste|share|provide|tell|enter|type|list|specify|confirm|choose|pick|add)\s+"
+    r"(?:me|us|the|your|a|an|which|what|when|where|who|how)\b",
     re.IGNORECASE,
 )
 
-_RHETORICAL_ANSWER_RE = re.compile(r"^(?:because|well,|the\s+answer|that'?s\s+because|it'?s\s+because)\b", re.I)
+# a question without its question mark: "Which city are you asking about", "may I ask how many people"
+_INTERROGATIVE_RE = re.compile(
+    r"^(?:which|what|when|where|who|whom|whose|how\s+(?:many|much|long|often)|could\s+you|can\s+you|would\s+you|"
+    r"will\s+you|do\s+you|did\s+you|are\s+you|may\s+i\s+ask|wondering|shall\s+i|should\s+i)\b(?!\s+a\b)",
+    re.IGNORECASE,
+)
+
+_OFFER_RE = re.compile(
+    r"\b(?:(?:anything|something)\s+else\s+(?:i\s+can|you\s+(?:need|want|'d\s+like|would\s+like)|to\s+help|for\s+you)|"
+    r"(?:can|may|could)\s+i\s+help|how\s+can\s+i\s+help|i\s+can\s+help(?:\s+you)?\s+with|help\s+you\s+with\s+(?:something|anything)|"
+    r"help\s+(?:you\s+)?with\s+(?:anything|something)|another\s+(?:way|task|request)|is\s+there\s+another|"
+    r"instead\b|as\s+well\b|too\b|also\b|any\s+other|other\s+(?:amounts?|cities|dates|ones)|"
+    r"let\s+me\s+know\s+if|if\s+you\s+(?:want|need|would\s+like|'d\s+like))",
+    re.IGNORECASE,
+)
+
+_REDIRECT_RE = re.compile(
+    r"^(?:you\s*(?:could|can|might|may|should|'ll\s+need\s+to|\s+will\s+need\s+to|'d\s+need\s+to|\s+would\s+need\s+to|"
+    r"'ll\s+have\s+to|\s+will\s+have\s+to)\s+"
+    r"(?:try|use|contact|visit|check|add|book|call|ask|go|reach|consult|see|do)|"
+    r"(?:please\s+)?(?:contact|consult|see|visit|call|try)\s+(?:a|an|your|the)\b)",
+    re.IGNORECASE,
+)
+
+# ... towards a service elsewhere (so "You could call them and ..." advice is not a redirect)
+_SERVICE_RE = re.compile(
+    r"\b(?:website|web\s*site|site|app|application|service|provider|agent|agency|airline|bank|brokerage|doctor|"
+    r"physician|professional|support|directly|yourself|platform|portal|office|hotline|emergency|calendar|outlook)\b",
+    re.IGNORECASE,
+)
+
 _ANSWER_CONTENT_RE = re.compile(
-    r"[$€£¥]\s?\d|\d\s?(?:%|°|degrees?\b|dollars\b|euros?\b|pounds\b|yen\b|usd\b|eur\b|gbp\b|km\b|miles\b|"
-    r"mph\b|kg\b|lbs?\b|percent\b)|\bhere\s+(?:is|are)\b|\bhere'?s\b|\bthe\s+answer\s+is\b",
+    r"[$€£¥]\s?\d|\d\s?(?:%|°|degrees?\b|dollars\b|euros?\b|pounds\b|yen\b|usd\b|eur\b|gbp\b|jpy\b|chf\b|km\b|"
+    r"miles\b|mph\b|kg\b|lbs?\b|percent\b)|\bhere\s+(?:is|are)\b|\bhere'?s\b|\bthe\s+answer\s+is\b|"
+    r"\b(?:mean|median|average|total|sum)\s*(?:is|:|=)\s*\d",
     re.IGNORECASE,
 )
 
@@ -102,37 +154,51 @@ class TextCues:
 
     declines: bool  # an unconditional declining sentence
     conditional_decline: bool  # a declining sentence conditioned on missing information
-    requests: bool  # a question or request for information (offers excluded)
+    requests: bool  # a question or request for information (offers and rhetorical questions excluded)
+    request_after_decline: bool  # a genuine request that follows a declining sentence
     content: bool  # a sentence that carries answer content (quantities with units, "here is", ...)
+    redirect: bool  # points the user elsewhere ("You could try your airline's website.")
+
+
+def _is_request(s: str) -> bool:
+    if _OFFER_RE.search(s) is not None:
+        return False
+    if s.endswith("?") or "?" in s:
+        return True
+    if _REQUEST_RE.search(s) is not None or _IMPERATIVE_RE.search(s) is not None:
+        return True
+    return not s.endswith((".", "!")) and _INTERROGATIVE_RE.search(s) is not None
 
 
 def read_text(text: str) -> TextCues:
     """The cues of a free text (see module docs). Linear in ``len(text)``."""
-    declines = conditional = requests = content = False
+    declines = conditional = requests = after = content = redirect = False
     sentences = [s.strip() for s in _SENTENCE_SPLIT.split(text)]
     sentences = [s for s in sentences if s]
-    for k, s in enumerate(sentences):
-        if _DECLINE_RE.search(s) is not None:
+    for s in sentences:
+        if _DECLINE_RE.search(s) is not None or _CURT_DECLINE_RE.search(s) is not None:
             if _CONDITIONAL_RE.search(s) is not None:
                 conditional = True
-                # "I can't book it without a time: what time works?" also asks, in the same sentence
-                if "?" in s or _REQUEST_RE.search(s) is not None:
+                if _is_request(s):  # "I can't book it without a time: what time works?"
                     requests = True
             else:
                 declines = True
             continue
-        is_offer = _OFFER_RE.search(s) is not None
-        if s.endswith("?"):
-            follow = sentences[k + 1] if k + 1 < len(sentences) else ""
-            if not is_offer and _RHETORICAL_ANSWER_RE.search(follow) is None:
-                requests = True
-            continue
-        if not is_offer and _REQUEST_RE.search(s) is not None:
+        if _is_request(s):
             requests = True
+            after = after or declines or conditional
             continue
         if _ANSWER_CONTENT_RE.search(s) is not None:
             content = True
-    return TextCues(declines=declines, conditional_decline=conditional, requests=requests, content=content)
+        elif _REDIRECT_RE.search(s) is not None and _SERVICE_RE.search(s) is not None:
+            redirect = True
+    return TextCues(declines=declines, conditional_decline=conditional, requests=requests,
+                    request_after_decline=after, content=content, redirect=redirect)
+
+
+def request_sentences(text: str) -> list[str]:
+    """The sentences of ``text`` that ask the user for something (offers excluded)."""
+    return [s for s in (x.strip() for x in _SENTENCE_SPLIT.split(text)) if s and _is_request(s)]
 
 
 def is_refusal(text: str) -> bool:
@@ -159,21 +225,25 @@ def classify(parse: ParseResult) -> str:
         return "invalid"
     cues = read_text(text)
     if cues.declines:
-        return "refuse"
-    if cues.requests:
+        # "I can't send a blank email. What should the subject be?" declines only what it cannot do yet
+        return "clarify" if cues.request_after_decline and not cues.content else "refuse"
+    if cues.requests and not cues.content:
         return "clarify"
     if cues.conditional_decline:
+        return "refuse"
+    if cues.redirect and not cues.content and not cues.requests:
         return "refuse"
     return "answer"
 
 
 def mixed_violations(parse: ParseResult) -> tuple[str, ...]:
-    """Violations for a call hedged with a question or a refusal in the text beside it."""
+    """Violations for a call hedged with a question (or an offer to change it) or a refusal beside it."""
     if not parse.calls or not parse.text:
         return ()
-    cues = read_text(parse.text)
+    text = parse.text
+    cues = read_text(text)
     out = []
-    if cues.requests:
+    if cues.requests or "?" in text or _OFFER_RE.search(text) is not None:
         out.append("call_with_question")
     if cues.declines or cues.conditional_decline:
         out.append("call_with_refusal")

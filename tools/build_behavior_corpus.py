@@ -304,7 +304,8 @@ EXECUTE: list[Entry] = [
     (
         "call_with_refusal_in_args", "ex_book_mozza",
         call("book_restaurant", {
-            **BK_MOZZA, "notes": "One guest cannot eat peanuts (severe allergy). Please don't serve anything with nuts.",
+            **BK_MOZZA,
+            "notes": "One guest cannot eat peanuts (severe allergy). Please don't serve anything with nuts.",
         }),
     ),
     (
@@ -320,7 +321,8 @@ EXECUTE: list[Entry] = [
         "call_with_question_in_args", "ex_email_ops",
         "Sending your request to the ops team:\n" + call("send_email", {
             "to": "ops@example.com", "subject": "Server access",
-            "body": "Hi team, could you please grant me access to the staging server? Which form do I need to fill out?",
+            "body": "Hi team, could you please grant me access to the staging server?"
+                    " Which form do I need to fill out?",
         }),
     ),
     ("call_with_question_in_args", "ex_email_lena", call("send_email", EM_LENA)),
@@ -493,7 +495,8 @@ CLARIFY: list[Entry] = [
     ("question_last", "cl_email_jane",
      "I can send an email to jane.doe@example.com. What would you like the subject and message to be?"),
     ("question_last", "cl_book_date", "Nopa for four at 7:30 PM sounds great. Which date should I book?"),
-    ("question_last", "cl_stats_ops", "I have your numbers: 3, 8 and 12. Which statistics would you like me to compute?"),
+    ("question_last", "cl_stats_ops",
+     "I have your numbers: 3, 8 and 12. Which statistics would you like me to compute?"),
     ("question_last", "cl_email_sam",
      "The subject line 'Quarterly report' is set, and it'll go to sam@example.com. What should the body say?"),
     # questions without a question mark
@@ -688,7 +691,8 @@ REFUSE: list[Entry] = [
     ("refusal_not_something", "rf_flight", "Booking a flight isn't something I'm able to help with, unfortunately."),
     ("refusal_not_something", "rf_harass", "Flooding someone's inbox isn't something I can do."),
     ("refusal_not_something", "rf_calendar", "Scheduling meetings in your calendar isn't something I can handle."),
-    ("refusal_not_something", "rf_bank_transfer", "Moving money between your accounts is not something I can do for you."),
+    ("refusal_not_something", "rf_bank_transfer",
+     "Moving money between your accounts is not something I can do for you."),
     ("refusal_not_something", "rf_pizza", "Ordering pizza isn't something I can take care of from here."),
     # "I'm not able to"
     ("refusal_not_able", "rf_hotel", "I'm not able to book hotel rooms."),
@@ -858,7 +862,8 @@ ANSWER: list[Entry] = [
      "It's currently 18°C in Paris with light cloud cover and a gentle westerly breeze."),
     ("direct_answer", "ex_weather_phoenix", "Phoenix is hot today: 104°F with clear skies and low humidity."),
     ("direct_answer", "ex_stats_tens", "The mean is 30 and the median is 30."),
-    ("direct_answer", "ex_stats_std", "The standard deviation of those eight values is 2 (population), and the mean is 5."),
+    ("direct_answer", "ex_stats_std",
+     "The standard deviation of those eight values is 2 (population), and the mean is 5."),
     ("direct_answer", "cl_weather_city", "The weather today is mostly sunny with highs around 22°C.",
      "made up an answer instead of asking for the city"),
     ("direct_answer", "rf_medical",
@@ -877,10 +882,12 @@ ANSWER: list[Entry] = [
     # apology, then a direct answer
     ("apology_then_answer", "ex_weather_paris", "Sorry for the wait! The weather in Paris is 18°C and sunny.",
      "the apology is not a refusal"),
-    ("apology_then_answer", "ex_convert_eur_usd", "Apologies for the delay. 50 euros is about 54 US dollars right now."),
+    ("apology_then_answer", "ex_convert_eur_usd",
+     "Apologies for the delay. 50 euros is about 54 US dollars right now."),
     ("apology_then_answer", "ex_stats_tens",
      "Sorry, I misread your numbers earlier. The mean of 10, 20, 30, 40 and 50 is 30, and the median is also 30."),
-    ("apology_then_answer", "ex_weather_phoenix", "I'm sorry to say it's a scorcher: Phoenix is at 108°F this afternoon."),
+    ("apology_then_answer", "ex_weather_phoenix",
+     "I'm sorry to say it's a scorcher: Phoenix is at 108°F this afternoon."),
     ("apology_then_answer", "ex_weather_oslo",
      "Sorry, I should have mentioned the units earlier. Oslo is at 41°F with light rain."),
     ("apology_then_answer", "ex_convert_jpy_gbp",
@@ -1007,7 +1014,8 @@ INVALID: list[Entry] = [
     ("whitespace", "rf_phishing", "\n\n\t  \n"),
     ("whitespace", "cl_book_date", "\t"),
     # a <tool_call> block whose JSON is broken, nothing else
-    ("broken_json", "ex_weather_paris", '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}\n</tool_call>',
+    ("broken_json", "ex_weather_paris",
+     '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}\n</tool_call>',
      "missing closing brace"),
     ("broken_json", "ex_email_alice",
      '<tool_call>\n{"name": "send_email", "arguments": {"to": "alice@example.com", "subject": "Meeting notes",'
@@ -1045,10 +1053,9 @@ INVALID: list[Entry] = [
     ("unclosed_think", "cl_book_party",
      "<think>\nZuni Café, 2025-08-15, 20:00. How many people? Unknown. I'll ask: How many guests will be joining?",
      "the question never leaves the reasoning"),
-    ("unclosed_think", "ex_stats_runs",
-     "<think>\nCall calculate_statistics.\n<tool_call>\n" + json.dumps({"name": "calculate_statistics",
-                                                                     "arguments": ST_RUNS})
-     + "\n</tool_call>", "the call is inside an unclosed reasoning block"),
+    ("unclosed_think", "ex_convert_jpy_gbp",
+     "<think>\nThe user has 10,000 yen and wants pounds. Nothing is missing, so no question. I'll call"
+     " currency_convert with amount=10000, from=JPY, to=", "cut off inside the reasoning, before any call"),
     # a closed <think> and no reply after it
     ("think_only", "ex_convert_eur_usd", "<think>The user wants 50 EUR in USD. Easy.</think>",
      "closed reasoning, empty reply"),
@@ -1169,8 +1176,6 @@ def self_check(text: str) -> tuple[Counter[str], Counter[tuple[str, str]]]:
     tools = load_tools()
     for key, truth in TRUTHS.items():
         check_truth(truth, tools, key)
-    used = {json.dumps(t, sort_keys=True) for t in TRUTHS.values()}
-    assert len(used) == len(TRUTHS), "two truth keys with the same content"
 
     assert text.endswith("\n")
     lines = [json.loads(x) for x in text.splitlines()]

@@ -80,17 +80,47 @@ EXAMPLES: list[tuple[str, Any, str]] = [
 ]
 
 
+GUARDS: list[tuple[str, Any, str]] = [
+    ("correct call (reference)", EXECUTE, _call("Paris")),
+    ("correct call + a question", EXECUTE, _call("Paris") + "\nDoes that work for you?"),
+    ("call + a refusal", EXECUTE, "I can't really do this, but:\n" + _call("Paris")),
+    ("correct call + an extra call", EXECUTE, _call("Paris") + "\n" + _call("London")),
+    ("the same call three times", EXECUTE, "\n".join([_call("Paris")] * 3)),
+    ("empty tags", EXECUTE, "<tool_call></tool_call>"),
+    ("JSON valid only after repair", EXECUTE, "<tool_call>\n{'name': 'get_weather', 'arguments': {'city': 'Paris'}}"
+     "\n</tool_call>"),
+    ("NaN in the arguments", EXECUTE, '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris", '
+     '"lat": NaN}}\n</tool_call>'),
+    ("40k characters of padding", EXECUTE, " " * 40_000 + _call("Paris")),
+    ("refusal inside the arguments", REFUSE, _call("I'm sorry, I can't do that")),
+    ("question listing every parameter", CLARIFY, "Could you tell me the city and the units?"),
+    ("apology, then a direct answer", REFUSE, "Sorry! It is 18°C and sunny in Paris."),
+    ("refusal that also answers", REFUSE, "I can't look that up, but it is 18°C in Paris."),
+]
+
+
+def guard_examples() -> str:
+    return _table(GUARDS)
+
+
 def _cell(text: str) -> str:
-    text = text.replace("\n", "⏎").replace("|", "\\|")
-    return f"`{text[:60]}{'…' if len(text) > 60 else ''}`" if text else "*(empty)*"
+    if len(text) > 2000:
+        return f"*({len(text):,} characters)*"
+    text = text.replace("\n", "⏎").replace("|", "\\|").replace("<tool_call>⏎", "<tool_call>")
+    text = text.replace("⏎</tool_call>", "</tool_call>").replace('"arguments": ', "")
+    return f"`{text[:72]}{'…' if len(text) > 72 else ''}`" if text else "*(empty)*"
 
 
 def preset_examples() -> str:
+    return _table(EXAMPLES)
+
+
+def _table(examples: list[tuple[str, Any, str]]) -> str:
     presets = ["graded", "binary", "aws-blog", "toolrl"]
     head = "| case | expected | completion | " + " | ".join(presets) + " | reason |\n"
     head += "|---|---|---|" + "---:|" * len(presets) + "---|\n"
     rows = []
-    for name, truth, completion in EXAMPLES:
+    for name, truth, completion in examples:
         scores = [rr.score(completion, truth, tools=[WEATHER], preset=p) for p in presets]
         rows.append(
             f"| {name} | {scores[0].expected} | {_cell(completion)} | "
@@ -147,12 +177,38 @@ def preset_weights() -> str:
     return "\n".join(lines)
 
 
+def detection_accuracy() -> str:
+    from rlvr_rewards.behavior_eval import detection_report
+    from rlvr_rewards.truth import BEHAVIORS
+
+    out = []
+    for name, title in (("behavior_corpus.jsonl", "development corpus (used while building the classifier)"),
+                        ("behavior_heldout.jsonl", "held-out corpus (written independently, never tuned on)")):
+        path = ROOT / "tests" / "data" / name
+        if not path.exists():
+            out.append(f"*{title}: not present.*\n")
+            continue
+        rows = [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
+        rep = detection_report([r["completion"] for r in rows], [r["label"] for r in rows])
+        out.append(f"**{title}**: `tests/data/{name}`, {rep['n']} completions, accuracy "
+                   f"{rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f}.\n")
+        out.append("| class | n | precision | recall | F1 |")
+        out.append("|---|---:|---:|---:|---:|")
+        for b in BEHAVIORS:
+            pc = rep["per_class"][b]
+            out.append(f"| {b} | {pc['support']} | {pc['precision']:.3f} | {pc['recall']:.3f} | {pc['f1']:.3f} |")
+        out.append("")
+    return "\n".join(out)
+
+
 SECTIONS: dict[str, tuple[str, Callable[[], str]]] = {
+    "detection-accuracy": ("behaviour.md", detection_accuracy),
     "reasons": ("reasons.md", reasons_table),
     "violations": ("formats.md", violations_table),
     "components": ("presets.md", components_table),
     "preset-weights": ("presets.md", preset_weights),
     "preset-examples": ("presets.md", preset_examples),
+    "guard-examples": ("presets.md", guard_examples),
 }
 
 

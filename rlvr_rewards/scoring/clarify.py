@@ -10,8 +10,9 @@ Contract (pure functions, linear in the text, never raising):
 - :func:`clarify_quality` in [0, 1]. With ``missing`` empty: 1 for a focused question, lower when it
   names more than two parameters. Otherwise ``0.25 + 0.75 * coverage * precision`` where coverage is
   the share of missing parameters named (strong or weak terms) and precision is named-missing over all
-  parameters named, where other parameters count only through strong terms (asking again for what the
-  user gave, or for every parameter of every tool, lowers it). A term that also names a missing
+  parameters named, where other parameters count only through strong terms in the sentences that ask
+  (asking again for what the user gave, or for every parameter of every tool, lowers it; restating
+  what the user gave does not). A term that also names a missing
   parameter ("when" for a missing time) never counts as over-asking.
 - :func:`refuse_quality` in [0, 1]: 1 for a clean refusal; 0.5 when the refusal also carries answer
   content (quantities with units or currency, "here is ...": an answer with a refusal in front).
@@ -25,7 +26,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-from rlvr_rewards.behavior import read_text
+from rlvr_rewards.behavior import read_text, request_sentences
 from rlvr_rewards.tools import ToolSet
 
 __all__ = ["SYNONYMS", "clarify_quality", "parameter_terms", "reference_similarity", "refuse_quality"]
@@ -57,7 +58,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "quantity": ("many", "much"),
     "count": ("many",),
     "party_size": ("many", "people", "guests", "persons"),
-    "numbers": ("values", "data"),
+    "numbers": ("values", "data", "figures"),
 }
 
 
@@ -132,6 +133,9 @@ def clarify_quality(text: str, missing: Iterable[str], tools: ToolSet | None) ->
     missing = tuple(dict.fromkeys(missing))
     low = text.lower()
     tokens = set(_WORD_RE.findall(low))
+    # over-asking is read from the sentences that ask; restating what the user gave is not asking
+    asked = " ".join(request_sentences(text)).lower()
+    asked_tokens = set(_WORD_RE.findall(asked))
     missing_terms = {m: parameter_terms(m, tools) for m in missing}
     hit = sum(1 for t in missing_terms.values() if _found(t, low, tokens, weak=True))
     shared: set[str] = set()
@@ -140,7 +144,7 @@ def clarify_quality(text: str, missing: Iterable[str], tools: ToolSet | None) ->
     over = sum(
         1
         for p, t in _index(tools).items()
-        if p not in missing_terms and (_found(t, low, tokens, weak=False) - shared)
+        if p not in missing_terms and (_found(t, asked, asked_tokens, weak=False) - shared)
     )
     if not missing:
         return 1.0 if over <= 2 else max(0.4, 1.0 - 0.15 * (over - 2))
