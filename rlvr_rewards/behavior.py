@@ -183,6 +183,8 @@ def read_text(text: str) -> TextCues:
                     requests = True
             else:
                 declines = True
+            if _ANSWER_CONTENT_RE.search(s) is not None:  # "I can't look it up, but it is 18°C there."
+                content = True
             continue
         if _is_request(s):
             requests = True

@@ -29,6 +29,7 @@ REASONS: dict[str, str] = {
     "vague_clarification": "asked a question that does not name the missing parameters",
     "weak_refusal": "declined, but also answered or otherwise fell short of a clean refusal",
     # any truth
+    "overlong": "longer than the preset's soft length budget (the length component is below 1)",
     "format_violation": "the right content with format violations (text next to a call, unclosed tag, ...)",
 }
 for _done, _verb in _DONE_VERB.items():

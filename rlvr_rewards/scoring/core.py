@@ -148,6 +148,8 @@ def _reason(parse: ParseResult, truth: CompiledTruth, done: str, comps: dict[str
             return "vague_clarification"
     elif truth.behavior == "refuse" and comps.get("refuse", 1.0) < 1.0:
         return "weak_refusal"
+    if comps.get("length", 1.0) < 1.0:
+        return "overlong"
     if comps.get("format", 1.0) < 1.0:
         return "format_violation"
     return "ok"
