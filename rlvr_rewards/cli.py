@@ -80,7 +80,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         labels: dict[tuple[str, str], list[int]] = {}
         for i, (rec, exp) in enumerate(zip(records, batch.expected, strict=True)):
             labels.setdefault((exp, rec.get("label", "?")), []).append(i)
-        presets = ["graded", "binary", "aws-blog"]
+        presets = ["graded", "binary", "aws-blog", "toolrl"]
         per_preset = {p: (batch if p == args.preset else _score_files(rows_path, comp_path, p)[0]) for p in presets}
     print("\nmean reward by completion label, per preset:")
     print(f"  {'expected':<9}{'label':<20}{'n':>4}" + "".join(f"{p:>10}" for p in presets))

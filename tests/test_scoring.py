@@ -104,6 +104,18 @@ def test_mismatched_lengths_and_bad_arguments() -> None:
         rr.score_batch(GOOD, [TRUTH])  # type: ignore[arg-type]
 
 
+def test_components_policy() -> None:
+    graded = rr.score(GOOD, TRUTH, tools=TOOLS)
+    assert "aws_blog" not in graded.components and "toolrl_format" not in graded.components
+    assert "aws_blog" in rr.score(GOOD, TRUTH, tools=TOOLS, preset="aws-blog").components
+    everything = rr.score(GOOD, TRUTH, tools=TOOLS, components="all")
+    assert {"aws_blog", "exact_match", "toolrl_format", "toolrl_correctness", "refuse_reference"} <= set(
+        everything.components)
+    assert everything.reward == graded.reward
+    with pytest.raises(rr.ConfigError, match="components"):
+        rr.score(GOOD, TRUTH, components="some")
+
+
 def test_too_long_completion_is_floored_with_a_reason() -> None:
     s = rr.score(GOOD + " " * 50, TRUTH, limits=rr.Limits(max_chars=40))
     assert (s.reward, s.reason, s.behavior) == (0.0, "too_long", "invalid")

@@ -251,12 +251,14 @@ BUILTIN_SCORERS: tuple[ScorerSpec, ...] = (
     ScorerSpec("schema", schema_score, "fraction of calls valid against the tool's JSON Schema"),
     ScorerSpec("clarify", clarify_score, "quality of a clarifying question"),
     ScorerSpec("refuse", refuse_score, "quality of a refusal"),
-    ScorerSpec("refuse_reference", refuse_reference_score, "word overlap of a refusal with the truth's reference"),
+    ScorerSpec("refuse_reference", refuse_reference_score, "word overlap of a refusal with the truth's reference",
+               always=False),
     ScorerSpec("length", length_score, "1 within the preset's length budget, falling to 0 at its hard limit"),
-    ScorerSpec("toolrl_format", toolrl_format_score, "ToolRL format reward (0 or 1)"),
-    ScorerSpec("toolrl_correctness", toolrl_correctness_score, "ToolRL correctness, rescaled from [-3, 3]"),
-    ScorerSpec("exact_match", exact_match_score, "Tool-N1 style binary exact match"),
-    ScorerSpec("aws_blog", aws_blog_score, "the AWS post's tiered 1 / 0.5 / 0 score"),
+    ScorerSpec("toolrl_format", toolrl_format_score, "ToolRL format reward (0 or 1)", always=False),
+    ScorerSpec("toolrl_correctness", toolrl_correctness_score, "ToolRL correctness, rescaled from [-3, 3]",
+               always=False),
+    ScorerSpec("exact_match", exact_match_score, "Tool-N1 style binary exact match", always=False),
+    ScorerSpec("aws_blog", aws_blog_score, "the AWS post's tiered 1 / 0.5 / 0 score", always=False),
 )
 
 

@@ -163,8 +163,12 @@ def score_batch(
     groups: Sequence[Hashable] | None = None,
     *,
     limits: Limits = DEFAULT_LIMITS,
+    components: str = "preset",
 ) -> BatchScore:
-    """Score ``completions[i]`` against ``ground_truths[i]`` for every i (see the module contract)."""
+    """Score ``completions[i]`` against ``ground_truths[i]`` for every i (see the module contract).
+
+    ``components="preset"`` computes the components every preset reports (``ScorerSpec.always``) plus
+    those the preset uses; ``"all"`` computes every registered component (e.g. to compare presets)."""
     if isinstance(completions, (str, bytes, dict)) or isinstance(ground_truths, (str, bytes, dict)):
         raise ConfigError("score_batch takes sequences; use rr.score for a single completion")
     completions = list(completions)
@@ -178,10 +182,13 @@ def score_batch(
             raise ConfigError(f"got {len(groups)} group ids for {n} completions")
     if not isinstance(limits, Limits):
         raise ConfigError(f"limits must be a rlvr_rewards.Limits, got {type(limits).__name__}")
+    if components not in ("preset", "all"):
+        raise ConfigError(f"components must be 'preset' or 'all', got {components!r}")
     registry = get_registry()
-    scorers = tuple(registry.scorers.values())
+    the_preset = _resolve_preset(preset, set(registry.scorers))
+    used = set(the_preset.components)
+    scorers = tuple(s for s in registry.scorers.values() if components == "all" or s.always or s.name in used)
     names = tuple(s.name for s in scorers)
-    the_preset = _resolve_preset(preset, set(names))
 
     # 1. the user's data, validated and compiled once per distinct value
     item_tools = _per_item_tools(tools, n)
@@ -290,7 +297,9 @@ def score(
     preset: str | Preset = "graded",
     *,
     limits: Limits = DEFAULT_LIMITS,
+    components: str = "preset",
 ) -> Score:
     """Score one completion against one ground truth (see :func:`score_batch`)."""
     per_item = None if tools is None else [tools]
-    return score_batch([completion], [ground_truth], tools=per_item, preset=preset, limits=limits)[0]
+    return score_batch([completion], [ground_truth], tools=per_item, preset=preset, limits=limits,
+                       components=components)[0]

@@ -55,6 +55,8 @@ class ScorerSpec:
     name: str
     compute: Callable[[ScoringContext], np.ndarray]
     description: str = ""
+    #: computed for every preset (True), or only when the preset weights it or ``components="all"``
+    always: bool = True
 
     @classmethod
     def per_item(
@@ -62,6 +64,7 @@ class ScorerSpec:
         name: str,
         fn: Callable[[ParseResult, CompiledTruth, ToolSet | None], float | None],
         description: str = "",
+        always: bool = True,
     ) -> ScorerSpec:
         """A scorer from a plain per-item function (``None`` means not applicable -> NaN)."""
 
@@ -72,4 +75,4 @@ class ScorerSpec:
                 out[i] = np.nan if v is None else float(v)
             return out
 
-        return cls(name=name, compute=compute, description=description)
+        return cls(name=name, compute=compute, description=description, always=always)
