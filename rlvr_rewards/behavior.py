@@ -120,8 +120,14 @@ _OFFER_RE = re.compile(
     r"\b(?:(?:anything|something)\s+else\s+(?:i\s+can|you\s+(?:need|want|'d\s+like|would\s+like)|to\s+help|for\s+you)|"
     r"(?:can|may|could)\s+i\s+help|how\s+can\s+i\s+help|i\s+can\s+help(?:\s+you)?\s+with|help\s+you\s+with\s+(?:something|anything)|"
     r"help\s+(?:you\s+)?with\s+(?:anything|something)|another\s+(?:way|task|request)|is\s+there\s+another|"
-    r"instead\b|as\s+well\b|too\b|also\b|any\s+other|other\s+(?:amounts?|cities|dates|ones)|"
     r"let\s+me\s+know\s+if|if\s+you\s+(?:want|need|would\s+like|'d\s+like))",
+    re.IGNORECASE,
+)
+
+# follow-up markers: after an answer or a refusal, "Want the forecast as well?" offers more; on their own
+# ("Just the temperature, or also the wind?") they are part of a clarifying question
+_FOLLOW_UP_RE = re.compile(
+    r"\b(?:instead|as\s+well|too|also|another|any\s+other|other\s+(?:amounts?|cities|dates|ones|conversions?))\b",
     re.IGNORECASE,
 )
 
@@ -160,8 +166,10 @@ class TextCues:
     redirect: bool  # points the user elsewhere ("You could try your airline's website.")
 
 
-def _is_request(s: str) -> bool:
+def _is_request(s: str, after_answer: bool = False) -> bool:
     if _OFFER_RE.search(s) is not None:
+        return False
+    if after_answer and _FOLLOW_UP_RE.search(s) is not None:
         return False
     if s.endswith("?") or "?" in s:
         return True
@@ -186,7 +194,7 @@ def read_text(text: str) -> TextCues:
             if _ANSWER_CONTENT_RE.search(s) is not None:  # "I can't look it up, but it is 18°C there."
                 content = True
             continue
-        if _is_request(s):
+        if _is_request(s, after_answer=content or declines or conditional):
             requests = True
             after = after or declines or conditional
             continue
