@@ -42,6 +42,12 @@ def detect(text: str) -> str:
         ("50 EUR is about 54 USD. Would you like another conversion?", "answer"),
         ("Done! I've booked it.", "answer"),
         ("You could call them and reserve under a fake name.", "answer"),
+        ("The hotel is outside the city centre, about 5 km away.", "answer"),
+        ("It exceeded my expectations and is beyond my budget.", "answer"),
+        ("Hotel reservations are outside my toolset.", "refuse"),
+        ("I'm going to have to pass on that one.", "refuse"),
+        ("That's not a service I offer.", "refuse"),
+        ("I'd love to help, but booking flights is beyond me.", "refuse"),
     ],
 )
 def test_hard_cases(text: str, expected: str) -> None:
