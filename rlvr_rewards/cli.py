@@ -6,6 +6,7 @@ Exit codes: 0 success; 2 bad input (the message names the file, line, field and 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from rlvr_rewards.errors import RlvrRewardsError
+from rlvr_rewards.errors import ConfigError, RlvrRewardsError
 from rlvr_rewards.io import pair_completions, read_jsonl
 from rlvr_rewards.result import BatchScore
 from rlvr_rewards.scoring.core import score_batch
@@ -90,6 +91,44 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_lambda_build(args: argparse.Namespace) -> int:
+    from rlvr_rewards.aws_lambda.build import build_artifact
+
+    config: dict[str, Any] = {}
+    if args.config:
+        try:
+            config = json.loads(Path(args.config).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ConfigError(f"--config {args.config}: not a readable JSON file ({exc})") from None
+        if not isinstance(config, dict):
+            raise ConfigError(f"--config {args.config}: expected a JSON object")
+    if args.preset:
+        config["preset"] = args.preset
+    if args.output_style:
+        config["output_style"] = args.output_style
+    result = build_artifact(args.out, python=args.python, arch=args.arch, config=config, sam=args.sam)
+    print(f"wrote {result.zip_path} ({result.zipped_bytes / 1e6:.1f} MB zipped, "
+          f"{result.unzipped_bytes / 1e6:.1f} MB unzipped; Python {args.python}, {args.arch})")
+    print(f"wrote {result.handler_path} (handler: lambda_function.lambda_handler)")
+    if result.template_path:
+        print(f"wrote {result.template_path} (deploy: sam deploy --guided --template-file {result.template_path})")
+    print("dependencies: " + ", ".join(result.requirements))
+    return 0
+
+
+def _cmd_lambda_invoke(args: argparse.Namespace) -> int:
+    from rlvr_rewards.aws_lambda.build import invoke_artifact
+
+    out = invoke_artifact(args.artifact, args.event, python_exe=args.python_exe, timeout_ms=args.timeout_ms)
+    outside = {k: v for k, v in out["modules"].items() if v and not v.startswith(out["root"])}
+    if outside:
+        raise ConfigError(f"modules were imported from outside the artifact: {outside}")
+    print(json.dumps(out["result"], indent=2))
+    print(f"(ran in a clean interpreter that saw only the artifact; modules: "
+          f"{', '.join(k for k, v in out['modules'].items() if v)})", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rlvr-rewards", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -103,6 +142,23 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="score the bundled example dataset and print the summary")
     d.add_argument("--preset", default="graded")
     d.set_defaults(func=_cmd_demo)
+    lam = sub.add_parser("lambda", help="build and run the SageMaker RLVR reward Lambda")
+    lam_sub = lam.add_subparsers(dest="lambda_command", required=True)
+    b = lam_sub.add_parser("build", help="write reward.zip, lambda_function.py and (--sam) template.yaml")
+    b.add_argument("--out", required=True, help="output directory")
+    b.add_argument("--python", default="3.12", help="Lambda Python runtime version (default 3.12)")
+    b.add_argument("--arch", default="x86_64", choices=["x86_64", "arm64"])
+    b.add_argument("--sam", action="store_true", help="also write a SAM/CloudFormation template")
+    b.add_argument("--config", help="JSON file of Lambda settings to bundle (see docs/lambda.md)")
+    b.add_argument("--preset", help="preset to bundle (overrides --config)")
+    b.add_argument("--output-style", choices=["oss", "nova"], help="response style to bundle")
+    b.set_defaults(func=_cmd_lambda_build)
+    i = lam_sub.add_parser("invoke", help="run a built reward.zip on an event in a clean interpreter")
+    i.add_argument("--artifact", required=True, help="the reward.zip to run")
+    i.add_argument("--event", required=True, help="JSON file with the event (a list of samples)")
+    i.add_argument("--python-exe", help="interpreter matching the artifact's Python (default: this one)")
+    i.add_argument("--timeout-ms", type=float, default=300_000, help="simulated Lambda time budget")
+    i.set_defaults(func=_cmd_lambda_invoke)
     return parser
 
 
