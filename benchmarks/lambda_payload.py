@@ -86,8 +86,10 @@ def main() -> int:
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         assert r["n"] == len(event)
         warm = statistics.median(r["times"][1:])
-        print(f"| {shape} | {len(event):,} | {len(raw):,} | {r['times'][0]:.2f} | {warm:.2f} | {len(event) / warm:,.0f} "
-              f"| {r['rss_kb'] / 1024:.0f} | {r['baseline_rss_kb'] / 1024:.0f} | {r['peak_traced'] / 2**20:.0f} |")
+        cells = [shape, f"{len(event):,}", f"{len(raw):,}", f"{r['times'][0]:.2f}", f"{warm:.2f}",
+                 f"{len(event) / warm:,.0f}", f"{r['rss_kb'] / 1024:.0f}", f"{r['baseline_rss_kb'] / 1024:.0f}",
+                 f"{r['peak_traced'] / 2**20:.0f}"]
+        print("| " + " | ".join(cells) + " |")
     return 0
 
 
