@@ -29,7 +29,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from rlvr_rewards.errors import GroundTruthError
-from rlvr_rewards.jsonsafe import canonical_dumps
+from rlvr_rewards.jsonsafe import _walk, canonical_dumps
 from rlvr_rewards.matchers import CompiledMatcher, compile_value
 from rlvr_rewards.tools import tools_from_messages
 
@@ -224,7 +224,19 @@ def _store(key: str, truth: CompiledTruth) -> CompiledTruth:
     return truth
 
 
+#: Deepest nesting a ground truth may have (its values are compared recursively).
+TRUTH_MAX_DEPTH = 100
+
+
+def _check_depth(value: Any) -> None:
+    _, depth = _walk(value, TRUTH_MAX_DEPTH)
+    if depth > TRUTH_MAX_DEPTH:
+        raise GroundTruthError("ground truth nested too deeply", expected=f"at most {TRUTH_MAX_DEPTH} levels",
+                               got=f"more than {TRUTH_MAX_DEPTH} levels")
+
+
 def _json_key(prefix: str, value: Any) -> str:
+    _check_depth(value)
     try:
         return prefix + canonical_dumps(value)
     except TypeError:
@@ -245,11 +257,15 @@ def compile_truth(value: Any) -> CompiledTruth:
         if stripped[:1] in ("{", "["):
             try:
                 decoded = orjson.loads(stripped)
-            except orjson.JSONDecodeError:
+            except orjson.JSONDecodeError as exc:
+                if "recursion" in str(exc):
+                    raise GroundTruthError("ground truth nested too deeply",
+                                           expected=f"at most {TRUTH_MAX_DEPTH} levels") from None
                 decoded = None
         if isinstance(decoded, dict):
             return _store(key, compile_truth(decoded))
         if isinstance(decoded, list):
+            _check_depth(decoded)
             return _store(key, _blog_calls(decoded, key))
         if not stripped:
             raise GroundTruthError("empty ground truth text", expected="a JSON truth or a reference response",

@@ -849,6 +849,10 @@ def _pythonic_call(node: ast.AST, acc: _Acc) -> None:
     acc.add_call(ParsedCall(name, args))
 
 
+#: Most commas + parentheses + ``=`` signs a pythonic answer may hold before it is refused unparsed.
+PYTHONIC_MAX_NODES: Final = 5_000
+
+
 def _pythonic_into(acc: _Acc, text: str) -> None:
     """Decode ``text`` (already shape-checked) as pythonic calls into ``acc``; never evaluates."""
     acc.attempted = True
@@ -858,6 +862,11 @@ def _pythonic_into(acc: _Acc, text: str) -> None:
         return
     if not _bracket_depth_ok(text, limits.max_depth):
         acc.violations.append("nesting_too_deep")
+        return
+    # ast.parse costs about a microsecond per node: bound the node count (commas, calls, keywords)
+    # before parsing, so a 10^5-character list of calls cannot cost more than a few milliseconds
+    if text.count(",") + text.count("(") + text.count("=") > PYTHONIC_MAX_NODES:
+        acc.violations.append("pythonic_not_call")
         return
     try:
         tree = ast.parse(text, mode="eval")
