@@ -1069,3 +1069,13 @@ def test_hermes_block_with_json_lines_holds_several_calls() -> None:
     assert [c.name for c in r2.calls] == ["a", "b"] and r2.violations == ("trailing_garbage",)
     r3 = parse_completion(f"<tool_call>\n{a} {b}\n</tool_call>")
     assert [c.name for c in r3.calls] == ["a"] and r3.violations == ("trailing_garbage",)
+
+
+def test_pythonic_node_count_is_bounded_before_ast_parse() -> None:
+    import time
+
+    big = "[" + ", ".join(f"f(a={i})" for i in range(20_000)) + "]"
+    started = time.perf_counter()
+    r = parse_completion(big, limits=Limits(max_chars=1_000_000))
+    assert time.perf_counter() - started < 0.5
+    assert r.calls == () and "pythonic_not_call" in r.violations and r.attempted_call

@@ -123,3 +123,13 @@ def test_bad_truths_name_item_field_and_expectation(truth: Any, field: str | Non
 def test_model_output_never_raises_even_when_the_truth_is_odd() -> None:
     s = rr.score(None, NATIVE)
     assert s.reward == 0.0 and s.behavior == "invalid"
+
+
+def test_deeply_nested_truths_raise_a_ground_truth_error_not_recursion() -> None:
+    deep: Any = 1
+    for _ in range(2000):
+        deep = [deep]
+    for truth in (execute(call("f", a=deep)), [call("f", a=deep)],
+                  json.dumps([call("f", a=1)]).replace("1", "[" * 500 + "1" + "]" * 500)):
+        with pytest.raises(rr.GroundTruthError, match="nested too deeply"):
+            rr.score("x", truth)
