@@ -11,6 +11,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -106,6 +107,16 @@ def test_sam_template(artifact: BuildResult) -> None:
     assert set(actions) == {"logs:CreateLogStream", "logs:PutLogEvents", "sts:AssumeRole"}
     assert "${RewardLogGroup.Arn}:*" in text  # scoped to its own log group, not "*"
     assert f"Runtime: python{PY}" in text and "Handler: lambda_function.lambda_handler" in text
+
+
+def test_sam_template_passes_cfn_lint(artifact: BuildResult) -> None:
+    if shutil.which("cfn-lint") is None:
+        if os.environ.get("CI"):
+            pytest.fail("cfn-lint is in the test extra but not installed")
+        pytest.skip("cfn-lint (test extra) is not installed")
+    assert artifact.template_path is not None
+    proc = subprocess.run(["cfn-lint", str(artifact.template_path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_build_rejects_bad_configuration(tmp_path: Path) -> None:
