@@ -52,7 +52,7 @@ _DECLINE_RE = re.compile(
     r"i\s*(?:am|'m|m)\s+(?:afraid\s+i\s+(?:can'?t|cannot)|unable|not\s+able|not\s+allowed|not\s+permitted|"
     r"not\s+authori[sz]ed|not\s+in\s+a\s+position|not\s+equipped|not\s+designed|not\s+going\s+to)|"
     r"i(?:'d|\s+would)\s+rather\s+not|i\s+(?:refuse|decline)\b|i\s+lack\s+(?:the\s+|any\s+)?(?:ability|access|means|tools?|capabilit)|"
-    r"i\s*(?:do\s*n[o']t|don'?t|do\s+not)\s+have\s+(?:a|an|any|the|access\s+to\s+(?:a|any))?\s*(?:[\w-]+\s+){0,3}"
+    r"i\s*(?:do\s*n[o']t|don'?t|do\s+not)\s+have\s+(?:(?:a|an|any|the|access\s+to\s+(?:a|any))\s+)?(?:[\w-]+\s+){0,3}"
     r"(?:ability|access|tool|tools|way|means|capability|capabilities|function|functionality|connection|permission)\b|"
     r"i\s+have\s+no\s+(?:way|tool|tools|access|ability|means|function)|"
     r"(?:no|none\s+of\s+(?:my|the))\s+(?:available\s+)?(?:tools?|functions?)\s+(?:can|could|is|are|for|that|lets?|allows?|handles?)|"
@@ -147,8 +147,8 @@ _FOLLOW_UP_RE = re.compile(
 )
 
 _REDIRECT_RE = re.compile(
-    r"^(?:you\s*(?:could|can|might|may|should|'ll\s+need\s+to|\s+will\s+need\s+to|'d\s+need\s+to|\s+would\s+need\s+to|"
-    r"'ll\s+have\s+to|\s+will\s+have\s+to)\s+"
+    r"^(?:you(?:\s+(?:could|can|might|may|should|will\s+need\s+to|would\s+need\s+to|will\s+have\s+to)|"
+    r"'ll\s+need\s+to|'d\s+need\s+to|'ll\s+have\s+to)\s+"
     r"(?:try|use|contact|visit|check|add|book|call|ask|go|reach|consult|see|do)|"
     r"(?:please\s+)?(?:contact|consult|see|visit|call|try)\s+(?:a|an|your|the)\b)",
     re.IGNORECASE,

@@ -14,6 +14,7 @@ Messages name the culprit and the fix: the item index, the field, what was expec
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 __all__ = ["ConfigError", "GroundTruthError", "PluginError", "RlvrRewardsError", "ToolSpecError"]
@@ -22,9 +23,18 @@ __all__ = ["ConfigError", "GroundTruthError", "PluginError", "RlvrRewardsError",
 _MISSING: Any = object()
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 4
+_REPR.maxstring = 80
+_REPR.maxother = 80
+
+
 def _short(value: Any, limit: int = 120) -> str:
-    """A bounded repr for error messages (never dump a whole row)."""
-    text = repr(value)
+    """A bounded repr for error messages (never dump a whole row; safe on deeply nested values)."""
+    try:
+        text = _REPR.repr(value)
+    except Exception:  # a hostile __repr__ or anything else: the type is enough
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

@@ -26,7 +26,7 @@ import orjson
 
 from rlvr_rewards.errors import ToolSpecError
 from rlvr_rewards.fastschema import compile_fast
-from rlvr_rewards.jsonsafe import canonical_dumps
+from rlvr_rewards.jsonsafe import _walk, canonical_dumps
 
 __all__ = ["Tool", "ToolSet", "compile_tools", "normalize_schema", "tools_from_system_prompt"]
 
@@ -117,6 +117,8 @@ _validator_cache: dict[str, Callable[[Any], bool]] = {}
 _toolset_cache: dict[str, ToolSet] = {}
 _cache_lock = threading.Lock()
 _MAX_CACHE = 65_536
+#: Deepest nesting a list of tool specs may have (schemas are normalised recursively).
+TOOLS_MAX_DEPTH = 100
 
 
 def _compile_validator(schema: Mapping[str, Any], tool_index: int, name: str) -> Callable[[Any], bool]:
@@ -231,6 +233,9 @@ def compile_tools(specs: Any) -> ToolSet | None:
         specs = [specs]
     if not isinstance(specs, (list, tuple)):
         raise ToolSpecError("tools must be a list of tool specs", expected="a list", got=specs)
+    _, depth = _walk(specs, TOOLS_MAX_DEPTH)
+    if depth > TOOLS_MAX_DEPTH:
+        raise ToolSpecError("tool specs nested too deeply", expected=f"at most {TOOLS_MAX_DEPTH} levels")
     try:
         key = canonical_dumps(list(specs))
     except TypeError:
