@@ -15,6 +15,12 @@ import rlvr_rewards as rr
 from .conftest import TOOLS
 
 PRESETS = ("graded", "binary", "aws-blog")
+DEFAULTS = {
+    (t.get("function", t)["name"], k): v["default"]
+    for t in TOOLS
+    for k, v in t.get("function", t)["parameters"]["properties"].items()
+    if "default" in v
+}
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ABC", min_size=1, max_size=12).filter(lambda s: s.strip())
@@ -91,7 +97,12 @@ def mutated(draw: st.DrawFn) -> tuple[list[dict[str, Any]], str, str]:
         k = draw(st.sampled_from(sorted(args)))
         args[k] = draw(st.sampled_from(_different(args[k])))
     elif kind == "drop_arg":
-        args.pop(draw(st.sampled_from(sorted(args))))
+        # leaving out an optional argument that sits at its schema default is not a mutation
+        droppable = sorted(k for k in args if DEFAULTS.get((target["name"], k), object()) != args[k])
+        if not droppable:
+            args["zz_unknown"] = "x"
+        else:
+            args.pop(draw(st.sampled_from(droppable)))
     elif kind == "extra_arg":
         args["zz_unknown"] = draw(words)
     elif kind == "rename":

@@ -169,3 +169,11 @@ def test_openai_messages_differing_only_in_call_ids_deduplicate_and_score_alike(
     assert _completion_key([{"role": "user", "content": "x"}, msg("c1")]) == _completion_key(msg("c2"))
     b = rr.score_batch([msg("a"), msg("b"), [msg("c")]], [TRUTH] * 3, tools=TOOLS)
     assert list(b.rewards) == [1.0, 1.0, 1.0]
+
+
+def test_expected_optional_argument_at_its_default_may_be_left_out() -> None:
+    truth = execute(call("get_weather", city="Paris", units="metric"))  # metric is the schema default
+    assert rr.score(GOOD, truth, tools=TOOLS).reward == 1.0
+    assert rr.score(hermes(call("get_weather", city="Paris", units="imperial")), truth, tools=TOOLS).reward < 1.0
+    # without the schema, leaving it out is a missing argument
+    assert rr.score(GOOD, truth).reward < 1.0

@@ -43,7 +43,7 @@ MAX_ZIPPED = 50 * 1024 * 1024
 MAX_UNZIPPED = 250 * 1024 * 1024
 _ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 _ARCHES = {"x86_64": "x86_64", "arm64": "aarch64"}
-_SKIP = re.compile(r"(?:^|/)__pycache__/|\.pyc$")
+_SKIP = re.compile(r"(?:^|/)__pycache__/|\.pyc$|^rlvr_rewards/testing/")
 
 
 @dataclass(frozen=True)

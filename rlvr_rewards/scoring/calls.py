@@ -3,7 +3,8 @@
 Contract (all pure functions over plain values, never raising on model output):
 - :func:`argument_score` scores one predicted call against one expected call of the *same* name in
   [0, 1]: the fraction of expected arguments matched (a float for a parameter the schema declares
-  ``integer`` never matches, even ``1.0`` for ``1``), where arguments the truth does not mention count
+  ``integer`` never matches, even ``1.0`` for ``1``; an expected optional argument equal to its schema
+  default may be left out), where arguments the truth does not mention count
   against (as extra denominators) unless the tool's schema knows them and their value equals the
   schema default. Absent expected arguments match only when their matcher is ``$optional``.
 - :func:`best_assignment` pairs predicted and expected calls one-to-one (same name only) maximising the
@@ -44,6 +45,10 @@ def argument_score(pred: ParsedCall, truth: CompiledCall, tool: Tool | None) -> 
                 matched += 1
         elif matcher.optional:
             matched += 1
+        elif tool is not None and key not in tool.required and key in tool.defaults and matcher.match(
+            tool.defaults[key]
+        ):
+            matched += 1  # the truth spells out an optional argument at its default: leaving it out is the same
     for key, value in args.items():
         if key in matchers:
             continue

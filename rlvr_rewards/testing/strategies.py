@@ -630,7 +630,8 @@ def _arguments(src: Source, tool: Mapping[str, Any]) -> dict[str, Any]:
         args = {k: _value(src, k, props[k]) for k in props if k in chosen}
         if valid(args):
             return args
-        assume(isinstance(src, random.Random))  # Hypothesis: discard this example
+        if not isinstance(src, random.Random):
+            reject()  # Hypothesis: discard this example (a seeded Random retries instead)
     raise InvalidArgument(f"could not draw valid arguments for tool {_tool_name(tool)!r}")  # pragma: no cover
 
 
