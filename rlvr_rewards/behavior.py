@@ -181,6 +181,17 @@ class TextCues:
     redirect: bool  # points the user elsewhere ("You could try your airline's website.")
 
 
+#: Free text longer than twice this is read at its start and its end only (where replies decline or
+#: ask): cue reading stays bounded whatever the length, and the length budget penalises the rest.
+TEXT_WINDOW = 4_000
+
+
+def _window(text: str) -> str:
+    if len(text) <= 2 * TEXT_WINDOW:
+        return text
+    return text[:TEXT_WINDOW] + "\n" + text[-TEXT_WINDOW:]
+
+
 def _is_request(s: str, after_answer: bool = False) -> bool:
     if _OFFER_RE.search(s) is not None:
         return False
@@ -196,7 +207,7 @@ def _is_request(s: str, after_answer: bool = False) -> bool:
 def read_text(text: str) -> TextCues:
     """The cues of a free text (see module docs). Linear in ``len(text)``."""
     declines = conditional = requests = after = content = redirect = False
-    sentences = [s.strip() for s in _SENTENCE_SPLIT.split(text)]
+    sentences = [s.strip() for s in _SENTENCE_SPLIT.split(_window(text))]
     sentences = [s for s in sentences if s]
     for s in sentences:
         if _DECLINE_RE.search(s) is not None or _CURT_DECLINE_RE.search(s) is not None:
@@ -223,7 +234,7 @@ def read_text(text: str) -> TextCues:
 
 def request_sentences(text: str) -> list[str]:
     """The sentences of ``text`` that ask the user for something (offers excluded)."""
-    return [s for s in (x.strip() for x in _SENTENCE_SPLIT.split(text)) if s and _is_request(s)]
+    return [s for s in (x.strip() for x in _SENTENCE_SPLIT.split(_window(text))) if s and _is_request(s)]
 
 
 def is_refusal(text: str) -> bool:
@@ -268,7 +279,7 @@ def mixed_violations(parse: ParseResult) -> tuple[str, ...]:
     text = parse.text
     cues = read_text(text)
     out = []
-    if cues.requests or "?" in text or _OFFER_RE.search(text) is not None:
+    if cues.requests or "?" in text or _OFFER_RE.search(_window(text)) is not None:
         out.append("call_with_question")
     if cues.declines or cues.conditional_decline:
         out.append("call_with_refusal")

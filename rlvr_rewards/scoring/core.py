@@ -12,6 +12,7 @@ Contract of :func:`score_batch`:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -48,19 +49,41 @@ def _message_key(msg: dict[Any, Any]) -> Any:
     return msg
 
 
+def _exactly_serialisable(value: Any) -> bool:
+    """True when orjson's text identifies ``value`` exactly: no NaN/Infinity (orjson writes them as
+    null), no integers beyond 64 bits, no lone surrogates or non-string keys (orjson refuses those)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return True
+
+
 def _completion_key(completion: Any) -> Hashable:
-    """A key equal for completions that parse identically (raw text, message, or message list)."""
+    """A key equal only for completions that parse identically (raw text, message, or message list).
+    Anything that cannot be keyed exactly is keyed by the identity of the caller's object, which stays
+    alive for the whole call (so it is never deduplicated, and never confused with another)."""
     if isinstance(completion, str):
         return completion
+    original = completion
     if isinstance(completion, list):
         last = next((m for m in reversed(completion) if isinstance(m, dict) and m.get("role") == "assistant"), None)
         completion = last if last is not None else ("no assistant message",)
     if isinstance(completion, dict):
         completion = _message_key(completion)
     try:
-        return ("json", orjson.dumps(completion, option=orjson.OPT_SORT_KEYS))
+        key = orjson.dumps(completion, option=orjson.OPT_SORT_KEYS)
     except (TypeError, orjson.JSONEncodeError):
-        return ("id", id(completion))
+        return ("id", id(original))
+    if not _exactly_serialisable(completion):
+        return ("id", id(original))
+    return ("json", key)
 
 
 def _per_item_tools(tools: Any, n: int) -> list[Any]:
