@@ -345,12 +345,17 @@ class _Acc:
         if err == "invalid_json":
             self._decode_lines(text)
             return
+        self.take(value, err, found)
+
+    def take(self, value: Any, err: str | None, found: tuple[str, ...]) -> bool:
+        """Record one decoding outcome: its error, or its violations and its call(s)."""
         if err is not None:
             self.violations.append(err)
-            return
+            return False
         if found:
             self.violations.extend(found)
         self.add_value(value)
+        return True
 
     def _decode_lines(self, text: str) -> None:
         """A block that is not one JSON value: JSON Lines (one call object per line, the ToolRL
@@ -488,12 +493,8 @@ _MISTRAL_CALL_ID: Final = "[CALL_ID]"
 def _json_then_text(acc: _Acc, seg: str) -> None:
     """A JSON value at the start of ``seg`` (no closing delimiter); what follows is free text."""
     value, err, found, end = _decode_prefix(seg, acc.limits)
-    if err is not None:
-        acc.violations.append(err)
+    if not acc.take(value, err, found):
         return
-    if found:
-        acc.violations.extend(found)
-    acc.add_value(value)
     if end < len(seg):
         acc.texts.append(seg[end:])
 
