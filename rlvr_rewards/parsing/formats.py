@@ -569,13 +569,8 @@ _LLAMA_END_TOKENS: Final = ("<|eom_id|>", "<|eot_id|>", "<|end_of_text|>")
 def _json_sequence(acc: _Acc, seg: str) -> None:
     """JSON values separated by ``;`` or whitespace; anything else after them is free text."""
     value, err, found = loads_untrusted(seg, acc.limits)
-    if err is None:  # fast path: exactly one value
-        if found:
-            acc.violations.extend(found)
-        acc.add_value(value)
-        return
-    if err != "invalid_json":
-        acc.violations.append(err)
+    if err != "invalid_json":  # fast path: exactly one value (or a fatal error)
+        acc.take(value, err, found)
         return
     n = len(seg)
     pos = 0
@@ -590,13 +585,8 @@ def _json_sequence(acc: _Acc, seg: str) -> None:
         if end < 0:
             acc.violations.append("nesting_too_deep" if end == -2 else "invalid_json")
             return
-        value, err, found = loads_untrusted(seg[pos:end], acc.limits)
-        if err is not None:
-            acc.violations.append(err)
+        if not acc.take(*loads_untrusted(seg[pos:end], acc.limits)):
             return
-        if found:
-            acc.violations.extend(found)
-        acc.add_value(value)
         pos = end
 
 
