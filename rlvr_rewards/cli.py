@@ -1,6 +1,10 @@
 """The ``rlvr-rewards`` command line: ``score`` a JSONL dataset and ``demo`` on the bundled example.
 
-Exit codes: 0 success; 2 bad input (the message names the file, line, field and fix).
+Also ``convert --from bfcl`` (BFCL question + possible-answer JSON Lines -> veRL rows) and ``validate``
+(rows whose truth cannot satisfy its own tool schema).
+
+Exit codes: 0 success; 1 ``validate`` found problems; 2 bad input (the message names the file, line,
+field and fix).
 """
 
 from __future__ import annotations
@@ -129,6 +133,83 @@ def _cmd_lambda_invoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bfcl_prompt(question: Any, where: str) -> list[dict[str, Any]]:
+    """BFCL's ``question``: a list of turns (each a list of messages), a list of messages, or text."""
+    if isinstance(question, str):
+        return [{"role": "user", "content": question}]
+    if isinstance(question, list) and question and all(isinstance(t, list) for t in question):
+        question = question[0]  # single-turn categories: the first (only) turn
+    if isinstance(question, list) and all(isinstance(m, dict) and "role" in m for m in question):
+        return [dict(m) for m in question]
+    raise ConfigError(f"{where}: 'question' is not text, a list of messages or a list of turns")
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from rlvr_rewards.bfcl import IRRELEVANT_TRUTH, bfcl_to_native
+
+    questions = read_jsonl(args.questions)
+    answers: dict[str, dict[str, Any]] = {}
+    if args.answers:
+        for n, a in enumerate(read_jsonl(args.answers), 1):
+            if "id" not in a:
+                raise ConfigError(f"{args.answers} row {n}: no 'id'")
+            answers[str(a["id"])] = a
+    n_irrelevant = 0
+    with open(args.out, "wb") as fh:
+        for n, q in enumerate(questions, 1):
+            where = f"{args.questions} row {n}"
+            qid = str(q.get("id", n))
+            functions = q.get("function")
+            if not isinstance(functions, list):
+                raise ConfigError(f"{where} (id {qid}): no 'function' list")
+            answer = answers.get(qid)
+            if answer is not None:
+                try:
+                    truth = bfcl_to_native(answer, functions)
+                except RlvrRewardsError as exc:
+                    raise ConfigError(f"{args.answers} (id {qid}): {exc}") from None
+            elif "irrelevance" in qid:
+                truth = IRRELEVANT_TRUTH
+            else:
+                raise ConfigError(f"{where}: no possible answer with id {qid!r} in {args.answers} (only "
+                                  "irrelevance rows may go without one)")
+            n_irrelevant += truth == IRRELEVANT_TRUTH
+            row = {"id": qid, "data_source": "bfcl", "prompt": _bfcl_prompt(q.get("question"), where),
+                   "reward_model": {"style": "rule", "ground_truth": truth}, "extra_info": {"tools": functions}}
+            fh.write(orjson.dumps(row) + b"\n")
+    print(f"wrote {len(questions)} rows to {args.out} ({n_irrelevant} irrelevance rows: no call expected)")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from rlvr_rewards.validate import Problem, validate_rows
+
+    path = Path(args.data)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such file")
+    rows: list[Any] = []
+    lines: list[int] = []
+    problems: list[Problem] = []
+    with path.open("rb") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(orjson.loads(line))
+                lines.append(n)
+            except orjson.JSONDecodeError as exc:
+                problems.append(Problem(n, None, "bad_json", f"not valid JSON ({exc})"))
+    problems += validate_rows(rows, lines)
+    problems.sort(key=lambda p: p.line)
+    for p in problems:
+        print(f"{path}: {p}")
+    bad_rows = len({p.line for p in problems})
+    n_rows = len(rows) + sum(p.kind == "bad_json" for p in problems)
+    print(f"validated {n_rows} rows: {len(problems)} problem(s) in {bad_rows} row(s)" if problems
+          else f"validated {n_rows} rows: no problems")
+    return 1 if problems else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rlvr-rewards", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -142,6 +223,15 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="score the bundled example dataset and print the summary")
     d.add_argument("--preset", default="graded")
     d.set_defaults(func=_cmd_demo)
+    cv = sub.add_parser("convert", help="convert a benchmark's files to veRL rows (JSONL)")
+    cv.add_argument("--from", dest="source", required=True, choices=["bfcl"], help="source format")
+    cv.add_argument("--questions", required=True, help="BFCL question file (JSON Lines: id, question, function)")
+    cv.add_argument("--answers", help="BFCL possible-answer file (JSON Lines: id, ground_truth)")
+    cv.add_argument("--out", required=True, help="veRL rows JSONL to write")
+    cv.set_defaults(func=_cmd_convert)
+    v = sub.add_parser("validate", help="check that every row's truth can satisfy its own tool schema")
+    v.add_argument("--data", required=True, help="rows JSONL (veRL / SageMaker / BFCL rows)")
+    v.set_defaults(func=_cmd_validate)
     lam = sub.add_parser("lambda", help="build and run the SageMaker RLVR reward Lambda")
     lam_sub = lam.add_subparsers(dest="lambda_command", required=True)
     b = lam_sub.add_parser("build", help="write reward.zip, lambda_function.py and (--sam) template.yaml")

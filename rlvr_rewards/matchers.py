@@ -13,9 +13,12 @@ Contract:
       {"$optional": v, "default_ok": true}         (same; absent counts as the default v)
       {"$text": "New York", "normalize": [...]}    string equal after normalisation; steps among
                                                    "case", "whitespace", "punctuation", "quotes"
-                                                   (default: all, like BFCL's standardize_string)
+                                                   (default: those four), or "bfcl": exactly BFCL's
+                                                   standardize_string (drop spaces and ,./-_*^,
+                                                   lowercase, ' -> ")
       {"$regex": "[A-Z]{3}"}                       the whole string matches (Python ``re.fullmatch``)
       {"$literal": {...}}                          this value verbatim, even if it has ``$`` keys
+      {"$none": null}                              no value is acceptable, nor absence (``validate`` flags it)
 
 - Compilation happens once per ground truth (errors raise :class:`GroundTruthError` with the path of the
   bad value); matching is a plain function call ``matcher(value) -> bool`` that never raises.
@@ -98,10 +101,15 @@ _PUNCT = str.maketrans("", "", ",./-_*^!?;:()[]{}'\"`")
 _WS_RE = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u2018": '"', "\u2019": '"', "\u201c": '"', "\u201d": '"', "'": '"'})
 NORMALIZE_STEPS = ("case", "whitespace", "punctuation", "quotes")
+#: Every step ``$text`` accepts: the default four plus ``"bfcl"`` (BFCL's ``standardize_string``, exactly).
+TEXT_STEPS = (*NORMALIZE_STEPS, "bfcl")
+_BFCL_DROP = str.maketrans("", "", " ,./-_*^")
 
 
 def normalize_text(value: str, steps: tuple[str, ...] = NORMALIZE_STEPS) -> str:
     """Apply normalisation ``steps`` to a string (see module docs)."""
+    if "bfcl" in steps:
+        value = value.translate(_BFCL_DROP).lower().replace("'", '"')
     if "quotes" in steps:
         value = value.translate(_QUOTES)
     if "punctuation" in steps:
@@ -213,8 +221,8 @@ def compile_text(spec: dict[str, Any], compile_value: Callable[[Any, str], Compi
     if not isinstance(target, str):
         raise _err(path, "$text needs a string", "a string", target)
     steps = spec.get("normalize", list(NORMALIZE_STEPS))
-    if not isinstance(steps, list) or any(s not in NORMALIZE_STEPS for s in steps):
-        raise _err(f"{path}.normalize", "unknown normalisation step", f"a list drawn from {list(NORMALIZE_STEPS)}",
+    if not isinstance(steps, list) or any(s not in TEXT_STEPS for s in steps):
+        raise _err(f"{path}.normalize", "unknown normalisation step", f"a list drawn from {list(TEXT_STEPS)}",
                    steps)
     st = tuple(steps)
     want = normalize_text(target, st)
@@ -240,6 +248,12 @@ def compile_regex(spec: dict[str, Any], compile_value: Callable[[Any, str], Comp
     )
 
 
+def compile_none(spec: dict[str, Any], compile_value: Callable[[Any, str], CompiledMatcher],
+                 path: str) -> CompiledMatcher:
+    _options(spec, "$none", set(), path)
+    return CompiledMatcher(match=lambda got: False, plain=False, description="no acceptable value")
+
+
 def compile_literal(spec: dict[str, Any], compile_value: Callable[[Any, str], CompiledMatcher],
                     path: str) -> CompiledMatcher:
     _options(spec, "$literal", set(), path)
@@ -254,6 +268,7 @@ BUILTIN_MATCHERS: tuple[MatcherSpec, ...] = (
     MatcherSpec("$text", compile_text, "string equal after normalisation"),
     MatcherSpec("$regex", compile_regex, "string fully matching a regular expression"),
     MatcherSpec("$literal", compile_literal, "a value taken verbatim"),
+    MatcherSpec("$none", compile_none, "no value is acceptable (an unsatisfiable truth, e.g. BFCL's empty list)"),
 )
 
 

@@ -13,6 +13,9 @@ Contract:
 - Blog dialect (the AWS post's data): a string. If it parses as a JSON list of ``{"name", "arguments"}``
   objects it is an execute truth; any other text is a ``no_call`` truth, for which clarify and
   refuse are both acceptable (every preset; see docs/ground-truth.md).
+- BFCL dialect (:mod:`rlvr_rewards.bfcl`): a possible-answer row ``{"ground_truth": [{func: {param:
+  [acceptable values]}}], "function": [...]}`` (or its call list) is converted by ``bfcl_to_native``;
+  an irrelevance row (empty ``ground_truth``) is a ``no_call`` truth. Tools come from ``function``.
 - Each distinct truth is validated and compiled once (cache keyed by its canonical JSON text);
   compiled truths are immutable plain values. Bad truths raise :class:`GroundTruthError` naming the
   field (the batch index is added by the caller).
@@ -22,12 +25,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from rlvr_rewards.bfcl import bfcl_to_native, is_bfcl_answer, is_irrelevance_row
 from rlvr_rewards.errors import GroundTruthError
 from rlvr_rewards.jsonsafe import _walk, canonical_dumps
 from rlvr_rewards.matchers import CompiledMatcher, compile_value
@@ -106,7 +110,7 @@ class CompiledTruth:
     missing: tuple[str, ...] = ()
     reference: str | None = None
     reason: str | None = None
-    dialect: str = "native"  # "native" | "blog"
+    dialect: str = "native"  # "native" | "blog" | "bfcl"
     key: str = ""
 
     @property
@@ -266,6 +270,8 @@ def compile_truth(value: Any) -> CompiledTruth:
             return _store(key, compile_truth(decoded))
         if isinstance(decoded, list):
             _check_depth(decoded)
+            if is_bfcl_answer(decoded):
+                return _store(key, _from_bfcl(decoded, key))
             return _store(key, _blog_calls(decoded, key))
         if not stripped:
             raise GroundTruthError("empty ground truth text", expected="a JSON truth or a reference response",
@@ -276,6 +282,8 @@ def compile_truth(value: Any) -> CompiledTruth:
         hit = _cache.get(key)
         if hit is not None:
             return hit
+        if is_bfcl_answer(value) or is_irrelevance_row(value):
+            return _store(key, _from_bfcl(value, key))
         if "behavior" not in value:
             hint = ("a native truth with a 'behavior' key ('execute', 'clarify' or 'refuse')"
                     if not {"reward_model", "reference_answer"} & set(value) else "")
@@ -289,10 +297,19 @@ def compile_truth(value: Any) -> CompiledTruth:
         hit = _cache.get(key)
         if hit is not None:
             return hit
+        if is_bfcl_answer(value):
+            return _store(key, _from_bfcl(value, key))
         return _store(key, _blog_calls(value, key))
     raise GroundTruthError("unsupported ground truth type",
                            expected="a dict, JSON text, blog-dialect string, list of calls or a dataset row",
                            got=value)
+
+
+def _from_bfcl(value: Any, key: str) -> CompiledTruth:
+    native = bfcl_to_native(value)
+    if isinstance(native, str):  # an irrelevance row: no call expected
+        return CompiledTruth("no_call", reference=native, dialect="bfcl", key=key)
+    return replace(_native(native, key), dialect="bfcl")
 
 
 def _is_row(value: Any) -> bool:
@@ -304,7 +321,9 @@ def _is_row(value: Any) -> bool:
 def resolve_item(value: Any) -> tuple[CompiledTruth, Any]:
     """``(compiled truth, tool specs from the row or None)`` for one user-supplied ground truth."""
     if not _is_row(value):
-        return compile_truth(value), None
+        truth = compile_truth(value)
+        tools = value.get("function") if truth.dialect == "bfcl" and isinstance(value, dict) else None
+        return truth, tools
     row = value
     if "reward_model" in row:
         rm = row["reward_model"]

@@ -49,6 +49,9 @@ EXEMPT: dict[str, dict[str, str]] = {
     # reproduces ToolRL: its format point needs a <think> block and exactly one <tool_call> block, so a
     # correct answer without reasoning (or with parallel calls in two blocks) scores 1 below one with it;
     # free text beside a call is ignored; every answer to a no-call truth gets correctness 0
+    # reproduces BFCL's checker: a no-call truth passes any completion without a call (a question where a
+    # refusal was due keeps 1.0) and text beside a correct call is not seen (a call plus a question keeps 1.0)
+    "bfcl": {"mutations_lower": "any no-call answer scores 1.0; text beside a correct call is ignored"},
     "toolrl": {
         "perfect_is_max": "the format point requires <think>: correct without it scores 3, with it 4",
         "mutations_lower": "a correct call plus a question keeps 3; any no-call answer gets correctness 0",

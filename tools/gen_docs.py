@@ -116,7 +116,7 @@ def preset_examples() -> str:
 
 
 def _table(examples: list[tuple[str, Any, str]]) -> str:
-    presets = ["graded", "binary", "aws-blog", "toolrl"]
+    presets = ["graded", "binary", "aws-blog", "toolrl", "bfcl"]
     head = "| case | expected | completion | " + " | ".join(presets) + " | reason |\n"
     head += "|---|---|---|" + "---:|" * len(presets) + "---|\n"
     rows = []
@@ -150,7 +150,7 @@ def components_table() -> str:
 
 def preset_weights() -> str:
     lines = []
-    for name in ("graded", "binary", "aws-blog", "toolrl"):
+    for name in ("graded", "binary", "aws-blog", "toolrl", "bfcl"):
         p = rr.get_preset(name)
         lines.append(f"**`{name}`** — {p.description} Range {list(p.reward_range)}, gated: {p.gated}.\n")
         lines.append("| expected | weights |")

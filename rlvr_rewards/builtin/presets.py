@@ -1,4 +1,4 @@
-"""Built-in presets (an ordinary plugin): ``graded`` (default), ``binary`` and ``aws-blog``.
+"""Built-in presets (an ordinary plugin): ``graded`` (default), ``binary``, ``aws-blog``, ``toolrl``, ``bfcl``.
 
 ``graded`` (range [0, 1]): gated by the decision. When the completion does an accepted behaviour the
 reward is the weighted mean of the applicable components:
@@ -17,6 +17,9 @@ refusing; calling when it should refuse or clarify earns nothing).
 
 ``aws-blog`` (range [0, 1]): the ``aws_blog`` component alone, not gated: the AWS post exactly.
 
+``bfcl`` (range [0, 1]): the ``bfcl_match`` component alone, not gated: BFCL's AST checker verdict
+(format violations BFCL does not see are ignored; no-call truths pass any completion without a call).
+
 ``toolrl`` (range [-3, 4]): ``toolrl_format + 6 * toolrl_correctness - 3``, the published ToolRL reward.
 
 Every ``graded`` reward is also multiplied by the ``length`` component (1 within the preset's
@@ -30,7 +33,7 @@ from collections.abc import Callable
 from rlvr_rewards.hookspecs import hookimpl
 from rlvr_rewards.presets import Preset
 
-__all__ = ["AWS_BLOG", "BINARY", "BUILTIN_PRESETS", "GRADED", "GRADED_MISMATCH", "TOOLRL"]
+__all__ = ["AWS_BLOG", "BFCL", "BINARY", "BUILTIN_PRESETS", "GRADED", "GRADED_MISMATCH", "TOOLRL"]
 
 GRADED_MISMATCH: dict[str, dict[str, float]] = {
     "execute": {"clarify": 0.15, "refuse": 0.05, "answer": 0.0, "invalid": 0.0},
@@ -87,7 +90,15 @@ TOOLRL = Preset(
     reward_range=(-3.0, 4.0),
 )
 
-BUILTIN_PRESETS: tuple[Preset, ...] = (GRADED, BINARY, AWS_BLOG, TOOLRL)
+BFCL = Preset(
+    name="bfcl",
+    description="BFCL's AST checker as a binary reward: 1 when the call set passes BFCL's rules, else 0.",
+    weights={e: {"bfcl_match": 1.0} for e in _ALL},
+    gated=False,
+    reward_range=(0.0, 1.0),
+)
+
+BUILTIN_PRESETS: tuple[Preset, ...] = (GRADED, BINARY, AWS_BLOG, TOOLRL, BFCL)
 
 
 @hookimpl

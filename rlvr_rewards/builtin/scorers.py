@@ -14,6 +14,7 @@ Components (each in [0, 1] or NaN when not applicable):
 - ``exact_match``: Tool-N1 style binary: 1 for a violation-free completion whose calls equal the truth
   as a multiset (every argument matched, no extras) or, for no-call truths, an accepted behaviour.
 - ``aws_blog``: the AWS post's tiered score, reproduced exactly (see docs/presets.md).
+- ``bfcl_match``: BFCL's AST checker verdict as 0 / 1 (see :mod:`rlvr_rewards.scoring.bfcl_match`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import numpy as np
 from rlvr_rewards.hookspecs import hookimpl
 from rlvr_rewards.presets import DEFAULT_LENGTH_BUDGET, is_accepted
 from rlvr_rewards.scoring import toolrl
+from rlvr_rewards.scoring.bfcl_match import bfcl_verdict
 from rlvr_rewards.scoring.calls import CallMatch, match_calls, name_f1
 from rlvr_rewards.scoring.clarify import clarify_quality, reference_similarity, refuse_quality
 from rlvr_rewards.scoring.types import ScorerSpec, ScoringContext
@@ -243,6 +245,14 @@ def aws_blog_score(ctx: ScoringContext) -> np.ndarray:
     return out
 
 
+def bfcl_match_score(ctx: ScoringContext) -> np.ndarray:
+    """1 when BFCL's checker would pass the completion (any order for parallel calls), else 0."""
+    return np.fromiter(
+        (1.0 if bfcl_verdict(p, t, ts) else 0.0 for p, t, ts in zip(ctx.parses, ctx.truths, ctx.toolsets, strict=True)),
+        dtype=np.float64, count=len(ctx),
+    )
+
+
 BUILTIN_SCORERS: tuple[ScorerSpec, ...] = (
     ScorerSpec("format", format_score, "1 minus format-violation penalties"),
     ScorerSpec("decision", decision_score, "1 when the behaviour is one the truth accepts"),
@@ -259,6 +269,7 @@ BUILTIN_SCORERS: tuple[ScorerSpec, ...] = (
                always=False),
     ScorerSpec("exact_match", exact_match_score, "Tool-N1 style binary exact match", always=False),
     ScorerSpec("aws_blog", aws_blog_score, "the AWS post's tiered 1 / 0.5 / 0 score", always=False),
+    ScorerSpec("bfcl_match", bfcl_match_score, "BFCL's AST checker verdict (1 pass, 0 fail)", always=False),
 )
 
 

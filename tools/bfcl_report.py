@@ -1,0 +1,54 @@
+"""Rewrite the agreement tables of docs/bfcl.md from a fresh run against the official BFCL checker.
+
+    python -m pip install --no-deps bfcl-eval==2026.3.23   # once; only its AST checker is used
+    python tools/bfcl_report.py
+"""
+
+from __future__ import annotations
+
+import platform
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+import bfcl_agreement as ba  # noqa: E402
+
+
+def main() -> int:
+    started = time.perf_counter()
+    outcomes = ba.run()
+    s = ba.summarise(outcomes)
+    lines = [
+        f"Generated {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `python tools/bfcl_report.py` in "
+        f"{time.perf_counter() - started:.0f} s (bfcl-eval 2026.3.23, Python {platform.python_version()}).",
+        "",
+        f"**Overall: {s['agree']:,} of {s['n']:,} outputs agree ({100 * s['rate']:.3f} %).**",
+        "",
+        "| category | outputs | agree | agreement |",
+        "|---|---:|---:|---:|",
+    ]
+    for cat, c in sorted(s["by_category"].items()):
+        lines.append(f"| {cat} | {c['n']:,} | {c['agree']:,} | {100 * c['agree'] / c['n']:.3f} % |")
+    lines += ["", "| output kind | outputs | agree | agreement |", "|---|---:|---:|---:|"]
+    for kind, c in sorted(s["by_kind"].items()):
+        lines.append(f"| {kind} | {c['n']:,} | {c['agree']:,} | {100 * c['agree'] / c['n']:.3f} % |")
+    classes = Counter((o.kind, o.official, o.ours, o.case_id) for o in outcomes if o.official != o.ours)
+    lines += ["", "Disagreements (kind, official verdict, `bfcl` verdict, case): "
+              + (", ".join(f"`{k}` {'pass' if off else 'fail'}/{'pass' if ours else 'fail'} {cid} x{n}"
+                           for (k, off, ours, cid), n in sorted(classes.items())) or "none") + "."]
+    path = ROOT / "docs" / "bfcl.md"
+    text = path.read_text()
+    new = re.sub(r"(<!-- BEGIN REPORT -->\n).*?(<!-- END REPORT -->)", lambda m: m.group(1) + "\n".join(lines) + "\n"
+                 + m.group(2), text, flags=re.DOTALL)
+    path.write_text(new)
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
