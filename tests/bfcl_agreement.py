@@ -177,7 +177,9 @@ class Outcome:
     case_id: str
 
 
-def run(categories: tuple[str, ...] = CATEGORIES, formats: tuple[str, ...] = FORMATS) -> list[Outcome]:
+def run(categories: tuple[str, ...] = CATEGORIES, formats: tuple[str, ...] = FORMATS,
+        preset: str = "bfcl") -> list[Outcome]:
+    """Outcomes of ``preset`` (a pass is the preset's maximum reward) against the official checker."""
     import rlvr_rewards as rr
 
     ast_checker, language = load_checker()
@@ -207,9 +209,10 @@ def run(categories: tuple[str, ...] = CATEGORIES, formats: tuple[str, ...] = FOR
                     truths.append(answer)
                     tools.append(functions)
                     meta.append((kind, fmt, bool(verdict["valid"]), question["id"]))
-        batch = rr.score_batch(completions, truths, tools=tools, preset="bfcl")
+        batch = rr.score_batch(completions, truths, tools=tools, preset=preset)
+        top = rr.get_preset(preset).reward_range[1]
         for (kind, fmt, official, cid), reward in zip(meta, batch.rewards, strict=True):
-            outcomes.append(Outcome(category, kind, fmt, official, bool(reward == 1.0), cid))
+            outcomes.append(Outcome(category, kind, fmt, official, bool(reward == top), cid))
     return outcomes
 
 

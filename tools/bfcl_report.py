@@ -37,6 +37,12 @@ def main() -> int:
     lines += ["", "| output kind | outputs | agree | agreement |", "|---|---:|---:|---:|"]
     for kind, c in sorted(s["by_kind"].items()):
         lines.append(f"| {kind} | {c['n']:,} | {c['agree']:,} | {100 * c['agree'] / c['n']:.3f} % |")
+    lines += ["", "For the record, the other presets judged the same way (a pass is the preset's maximum reward); they "
+              "are not meant to agree (they also grade format and, with the tool schema, argument types):", "",
+              "| preset | agreement with the official checker |", "|---|---:|"]
+    for other in ("binary", "graded"):
+        o = ba.summarise(ba.run(preset=other))
+        lines.append(f"| {other} | {100 * o['rate']:.2f} % |")
     classes = Counter((o.kind, o.official, o.ours, o.case_id) for o in outcomes if o.official != o.ours)
     lines += ["", "Disagreements (kind, official verdict, `bfcl` verdict, case): "
               + (", ".join(f"`{k}` {'pass' if off else 'fail'}/{'pass' if ours else 'fail'} {cid} x{n}"
