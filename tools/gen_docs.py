@@ -201,7 +201,44 @@ def detection_accuracy() -> str:
     return "\n".join(out)
 
 
+BFCL_FUNCTIONS = [{
+    "name": "calculate_triangle_area",
+    "description": "Calculate the area of a triangle given its base and height.",
+    "parameters": {"type": "dict", "required": ["base", "height"], "properties": {
+        "base": {"type": "integer", "description": "The base of the triangle."},
+        "height": {"type": "integer", "description": "The height of the triangle."},
+        "unit": {"type": "string", "description": "The unit of measure (defaults to 'units')."}}},
+}]
+BFCL_ROW = {"id": "simple_python_0", "ground_truth": [
+    {"calculate_triangle_area": {"base": [10], "height": [5], "unit": ["units", ""]}}]}
+BFCL_IRRELEVANT = {"id": "irrelevance_0", "ground_truth": []}
+
+
+def _bfcl_call(**args: Any) -> str:
+    return "<tool_call>\n" + json.dumps({"name": "calculate_triangle_area", "arguments": args}) + "\n</tool_call>"
+
+
+def bfcl_examples() -> str:
+    cases: list[tuple[str, Any, str]] = [
+        ("`calculate_triangle_area(base=10, height=5)`", BFCL_ROW, _bfcl_call(base=10, height=5)),
+        ('same, `unit="Units"` (case differs from `units`)', BFCL_ROW, _bfcl_call(base=10, height=5, unit="Units")),
+        ("`Sure!` + the correct call", BFCL_ROW, "Sure!\n" + _bfcl_call(base=10, height=5)),
+        ("`base=10.0` for an `integer` parameter", BFCL_ROW, _bfcl_call(base=10.0, height=5)),
+        ("the correct call twice", BFCL_ROW, _bfcl_call(base=10, height=5) + "\n" + _bfcl_call(base=10, height=5)),
+        ("irrelevance row, a direct answer (`Michelangelo.`)", BFCL_IRRELEVANT, "Michelangelo."),
+        ("irrelevance row, a refusal", BFCL_IRRELEVANT, "I'm sorry, I can't help with that using these tools."),
+        ("irrelevance row, any call", BFCL_IRRELEVANT, _bfcl_call(base=1, height=1)),
+    ]
+    presets = ["graded", "binary", "aws-blog", "bfcl"]
+    lines = ["| completion | " + " | ".join(f"`{p}`" for p in presets) + " |", "|---|" + "---:|" * len(presets)]
+    for name, truth, completion in cases:
+        cells = [f"{rr.score(completion, truth, tools=BFCL_FUNCTIONS, preset=p).reward:.2f}" for p in presets]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 SECTIONS: dict[str, tuple[str, Callable[[], str]]] = {
+    "bfcl-examples": ("presets.md", bfcl_examples),
     "detection-accuracy": ("behaviour.md", detection_accuracy),
     "reasons": ("reasons.md", reasons_table),
     "violations": ("formats.md", violations_table),
