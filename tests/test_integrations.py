@@ -88,8 +88,8 @@ def test_openrlhf_reward_func_shapes() -> None:
     prompts = ["<|im_start|>user\nWeather in Paris?<|im_end|>\n<|im_start|>assistant\n"] * 2
     queries = [prompts[0] + GOOD, prompts[1] + "Which city?"]
     out = openrlhf.reward_func(queries, prompts, [TRUTH, TRUTH])
-    rewards = [float(x) for x in out["rewards"]]
-    assert rewards == [1.0, 0.15]
+    rewards = [float(x) for x in out["rewards"]]  # float32 tensors when torch is installed
+    assert rewards == pytest.approx([1.0, 0.15], abs=1e-6)
     assert [float(x) for x in out["scores"]] == rewards
     logs = out["extra_logs"]
     assert [float(x) for x in logs["arguments"]] == [1.0, 0.0]

@@ -7,7 +7,7 @@ start with the prompt); ``labels[i]`` is the ground truth (any form ``rr.score``
 ``{"rewards": list[float], "scores": list[float], "extra_logs": {component: list[float]}}`` where
 ``scores`` equals ``rewards`` (OpenRLHF uses it for dynamic filtering) and extra logs hold every
 component (NaN replaced by 0.0, with a ``<component>_applies`` 0/1 column so means stay honest). When
-torch is importable the three are returned as tensors, as OpenRLHF's own examples do.
+torch is importable the three are returned as float32 tensors, as OpenRLHF's own examples do.
 """
 
 from __future__ import annotations
@@ -42,5 +42,5 @@ def reward_func(queries: Sequence[str], prompts: Sequence[str], labels: Sequence
         import torch
     except ImportError:
         return out
-    return {"rewards": torch.tensor(rewards), "scores": torch.tensor(rewards),
-            "extra_logs": {k: torch.tensor(v) for k, v in logs.items()}}
+    return {"rewards": torch.tensor(rewards, dtype=torch.float32), "scores": torch.tensor(rewards, dtype=torch.float32),
+            "extra_logs": {k: torch.tensor(v, dtype=torch.float32) for k, v in logs.items()}}
