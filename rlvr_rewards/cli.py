@@ -61,7 +61,43 @@ def _format_summary(summary: dict[str, Any], title: str) -> str:
     return "\n".join(lines)
 
 
+def _cmd_score_ray(args: argparse.Namespace) -> int:
+    try:
+        import ray
+    except ImportError:
+        raise ConfigError("--ray needs Ray: pip install 'rlvr-rewards[ray]'") from None
+    from rlvr_rewards.integrations.ray import score_dataset
+
+    rows = read_jsonl(Path(args.data))
+    records = read_jsonl(Path(args.completions))
+    items = [{"index": i, "id": str(rec.get("id", i)), "completion": json.dumps(comp),
+              "ground_truth": json.dumps(row)}
+             for i, (row, rec, comp) in enumerate(pair_completions(rows, records, args.data, args.completions))]
+    if not ray.is_initialized():
+        ray.init(include_dashboard=False, log_to_driver=False)
+    # completions and rows travel as JSON text (one Arrow type per column) and are decoded by the scorer
+    scored = score_dataset(ray.data.from_items(items), preset=args.preset, json_columns=True)
+    n = 0
+    total = 0.0
+    out = open(args.out, "wb") if args.out else None
+    try:
+        for row in scored.iter_rows():
+            n += 1
+            total += float(row["reward"])
+            if out is not None:
+                record = {"index": int(row["index"]), "id": row["id"], "reward": float(row["reward"]),
+                          "reason": row["reason"], "behavior": row["behavior"], "expected": row["expected"]}
+                out.write(orjson.dumps(record) + b"\n")
+    finally:
+        if out is not None:
+            out.close()
+    print(f"rlvr-rewards score --ray: {n} completions, mean reward {total / n if n else 0:.3f}")
+    return 0
+
+
 def _cmd_score(args: argparse.Namespace) -> int:
+    if args.ray:
+        return _cmd_score_ray(args)
     batch, records = _score_files(Path(args.data), Path(args.completions), args.preset)
     if args.out:
         with open(args.out, "wb") as fh:
@@ -219,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="completions JSONL: {'id': row id, 'completion': text or messages} per line")
     s.add_argument("--preset", default="graded")
     s.add_argument("--out", help="write one JSON line of scores per completion here")
+    s.add_argument("--ray", action="store_true", help="score with Ray Data across the cores/cluster (big files)")
     s.set_defaults(func=_cmd_score)
     d = sub.add_parser("demo", help="score the bundled example dataset and print the summary")
     d.add_argument("--preset", default="graded")

@@ -1,5 +1,6 @@
-"""OpenRLHF remote/custom reward function (``--remote_rm_url path/to/this/file.py``), matching the
-``reward_func(queries, prompts, labels, **kwargs)`` interface of OpenRLHF 0.8 and later.
+"""OpenRLHF custom reward function (``--remote_rm_url path/to/this/file.py``): the
+``reward_func(queries, prompts, labels, **kwargs)`` interface in its dict form (``rewards``, ``scores``,
+``extra_logs``). Tested with the shapes that interface passes, not against a specific OpenRLHF release.
 
 Contract: ``queries[i]`` is the prompt followed by the response (OpenRLHF concatenates them), so the
 response is ``queries[i]`` with ``prompts[i]`` removed from its start (the whole query when it does not
