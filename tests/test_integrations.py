@@ -95,6 +95,9 @@ def test_openrlhf_reward_func_shapes() -> None:
     assert [float(x) for x in logs["arguments"]] == [1.0, 0.0]
     assert [float(x) for x in logs["clarify_applies"]] == [0.0, 0.0]
     assert openrlhf.split_response("abc", "xyz") == "abc"
+    # OpenRLHF 0.11 decodes the query with special tokens: the end-of-turn token must not count as text
+    one = openrlhf.reward_func([prompts[0] + GOOD + "<|im_end|>\n"], [prompts[0]], [TRUTH])
+    assert [float(x) for x in one["rewards"]] == [1.0]
 
 
 def test_integration_modules_import_nothing_heavy() -> None:

@@ -1,6 +1,8 @@
 """OpenRLHF custom reward function (``--remote_rm_url path/to/this/file.py``): the
 ``reward_func(queries, prompts, labels, **kwargs)`` interface in its dict form (``rewards``, ``scores``,
-``extra_logs``). Tested with the shapes that interface passes, not against a specific OpenRLHF release.
+``extra_logs``), matched against OpenRLHF 0.11.2 (its ``SingleTurnAgentExecutor`` loads the file, calls
+the function once per sample with the query decoded *with* special tokens, reads ``scores`` falling back
+to ``rewards``, and reduces each ``extra_logs`` value to its first element).
 
 Contract: ``queries[i]`` is the prompt followed by the response (OpenRLHF concatenates them), so the
 response is ``queries[i]`` with ``prompts[i]`` removed from its start (the whole query when it does not
@@ -21,11 +23,20 @@ from typing import Any
 __all__ = ["reward_func", "split_response"]
 
 
+#: End-of-turn tokens a query decoded with special tokens ends with (Qwen/ChatML, Llama 3, Llama 2, GPT-2).
+END_TOKENS = ("<|im_end|>", "<|eot_id|>", "<|end_of_text|>", "<|endoftext|>", "</s>")
+
+
 def split_response(query: str, prompt: str) -> str:
-    """The response part of an OpenRLHF query (prompt + response)."""
-    if isinstance(query, str) and isinstance(prompt, str) and query.startswith(prompt):
-        return query[len(prompt):]
-    return query
+    """The response part of an OpenRLHF query (prompt + response [+ end-of-turn token])."""
+    if not isinstance(query, str):
+        return query
+    response = query[len(prompt):] if isinstance(prompt, str) and query.startswith(prompt) else query
+    stripped = response.rstrip()
+    for token in END_TOKENS:
+        if stripped.endswith(token):
+            return stripped[: -len(token)]
+    return response
 
 
 def reward_func(queries: Sequence[str], prompts: Sequence[str], labels: Sequence[Any], **kwargs: Any) -> dict[str, Any]:
