@@ -166,9 +166,12 @@ def _metric(name: str, value: float, kind: str = "Metric") -> dict[str, Any]:
     return {"name": name, "value": value, "type": kind}
 
 
+def _error_metrics(codes: Sequence[str]) -> list[dict[str, Any]]:
+    return [_metric("error", 1.0), *(_metric(f"error_{c}", 1.0) for c in codes)]
+
+
 def _floor_result(sample: _Sample, floor: float, codes: Sequence[str]) -> dict[str, Any]:
-    metrics = [_metric("reward", floor, "Reward"), _metric("error", 1.0)]
-    metrics += [_metric(f"error_{c}", 1.0) for c in codes]
+    metrics = [_metric("reward", floor, "Reward"), *_error_metrics(codes)]
     return {"id": sample.id, "aggregate_reward_score": floor, "metrics_list": metrics}
 
 
@@ -226,8 +229,7 @@ def score_event(samples: Sequence[Any], config: LambdaConfig, context: Any = Non
                     if math.isfinite(v):
                         metrics.append(_metric(name, v))
             if s.errors:  # e.g. a missing id: scored, but flagged
-                metrics.append(_metric("error", 1.0))
-                metrics += [_metric(f"error_{c}", 1.0) for c in s.errors]
+                metrics += _error_metrics(s.errors)
             results[s.index] = {"id": s.id, "aggregate_reward_score": reward, "metrics_list": metrics}
         reasons.update(batch.reasons)
         scored += len(chunk)

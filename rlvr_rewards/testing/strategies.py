@@ -647,14 +647,18 @@ def arguments_for(draw: st.DrawFn, tool: Mapping[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _behaviors(behavior: str | Sequence[str] | None) -> tuple[str, ...]:
-    if behavior is None:
-        return BEHAVIORS
-    chosen = (behavior,) if isinstance(behavior, str) else tuple(behavior)
-    bad = [b for b in chosen if b not in BEHAVIORS]
-    if bad or not chosen:
-        raise InvalidArgument(f"behavior must be one or more of {BEHAVIORS}, got {behavior!r}")
+def _choices(value: str | Sequence[str] | None, allowed: tuple[str, ...], name: str) -> tuple[str, ...]:
+    """``value`` as a non-empty tuple drawn from ``allowed`` (``None``: all of them)."""
+    if value is None:
+        return allowed
+    chosen = (value,) if isinstance(value, str) else tuple(value)
+    if not chosen or any(c not in allowed for c in chosen):
+        raise InvalidArgument(f"{name} must be one or more of {allowed}, got {value!r}")
     return chosen
+
+
+def _behaviors(behavior: str | Sequence[str] | None) -> tuple[str, ...]:
+    return _choices(behavior, BEHAVIORS, "behavior")
 
 
 def _call_key(call: Mapping[str, Any], spec: Mapping[str, Any] | None) -> str:
@@ -838,13 +842,7 @@ _THINKS: Final = (
 
 
 def _formats(format: str | Sequence[str] | None) -> tuple[str, ...]:
-    if format is None:
-        return FORMATS
-    chosen = (format,) if isinstance(format, str) else tuple(format)
-    bad = [f for f in chosen if f not in FORMATS]
-    if bad or not chosen:
-        raise InvalidArgument(f"format must be one or more of {FORMATS}, got {format!r}")
-    return chosen
+    return _choices(format, FORMATS, "format")
 
 
 def _check_truth(truth: Any) -> Mapping[str, Any]:
