@@ -27,11 +27,15 @@ users run first and the first non-``None`` result wins.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from rlvr_rewards.parsing.types import ParseResult
 
-__all__ = ["TextCues", "classify", "is_question", "is_refusal", "mixed_violations", "read_text", "request_sentences"]
+__all__ = ["TextCues", "classify", "is_question", "is_refusal", "mixed_violations", "read_text", "request_sentences",
+           "text_cue_memo"]
 
 _FATAL = frozenset({"empty", "too_long"})
 
@@ -204,8 +208,33 @@ def _is_request(s: str, after_answer: bool = False) -> bool:
     return not s.endswith((".", "!")) and _INTERROGATIVE_RE.search(s) is not None
 
 
+_CUE_MEMO: ContextVar[dict[str, TextCues] | None] = ContextVar("rlvr_rewards_text_cues", default=None)
+
+
+@contextmanager
+def text_cue_memo() -> Iterator[None]:
+    """Within this block (one ``score_batch`` call), :func:`read_text` remembers the cues of each text
+    it has read: identical texts recur across a batch (a refusal, a question). The memo belongs to the
+    current context (thread), lives only as long as the block, and holds only texts of that batch."""
+    token = _CUE_MEMO.set({})
+    try:
+        yield
+    finally:
+        _CUE_MEMO.reset(token)
+
+
 def read_text(text: str) -> TextCues:
     """The cues of a free text (see module docs). Linear in ``len(text)``."""
+    memo = _CUE_MEMO.get()
+    if memo is None:
+        return _read_text(text)
+    cues = memo.get(text)
+    if cues is None:
+        cues = memo[text] = _read_text(text)
+    return cues
+
+
+def _read_text(text: str) -> TextCues:
     declines = conditional = requests = after = content = redirect = False
     sentences = [s.strip() for s in _SENTENCE_SPLIT.split(_window(text))]
     sentences = [s for s in sentences if s]

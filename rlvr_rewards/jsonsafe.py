@@ -12,8 +12,12 @@ Contract of :func:`loads_untrusted`: never raises; returns ``(value, error, viol
 ``violations`` lists non-fatal findings, currently only ``duplicate_keys`` (the last value wins,
 as in every mainstream JSON library; the violation lets scorers penalize the ambiguity).
 
-Fast path: one ``orjson.loads`` plus an iterative walk. Integers of 20+ digits (which orjson would
-silently turn into floats) and suspected duplicate keys trigger a stdlib re-parse with hooks.
+Fast path: one ``orjson.loads`` plus one iterative walk over the decoded containers (depth, key count,
+number magnitudes). A number large enough to have come from an over-long or beyond-64-bit integer
+literal (which orjson silently turns into a float) and suspected duplicate keys trigger a stdlib
+re-parse with hooks. Duplicate keys are suspected only when the text holds more ``:`` than the value
+has keys (every key occurrence is followed by its own colon), and then only when the stricter count of
+``"``-then-``:`` key ends also disagrees.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import lru_cache
 from typing import Any, Final
 
 import orjson
@@ -77,6 +82,45 @@ def _walk(value: Any, max_depth: int) -> tuple[int, int]:
                 if isinstance(v, (dict, list)):
                     push((v, depth + 1))
     return keys, deepest
+
+
+@lru_cache(maxsize=16)
+def _number_bound(max_int_digits: int) -> int:
+    """Smallest magnitude that an integer literal of ``min(20, max_int_digits + 1)`` digits can have:
+    orjson's result reaches it exactly when the text may hold such a literal (or a float that large,
+    which the exact re-parse then reads the same way)."""
+    return 10 ** (min(20, max_int_digits + 1) - 1)
+
+
+def _scan_decoded(value: Any, max_depth: int, bound: int) -> tuple[int, int, bool]:
+    """``(keys, depth, big_number)`` of an orjson result (only ``dict``/``list`` containers), iteratively.
+
+    Stops early once ``depth`` exceeds ``max_depth``. ``big_number``: some int or float has magnitude
+    >= ``bound`` (bools are not numbers here)."""
+    keys = 0
+    deepest = 0
+    big = False
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    pop = stack.pop
+    push = stack.append
+    while stack:
+        item, depth = pop()
+        if depth > deepest:
+            deepest = depth
+            if deepest > max_depth:
+                return keys, deepest, big
+        if type(item) is dict:
+            keys += len(item)
+            items: Any = item.values()
+        else:
+            items = item
+        for v in items:
+            t = type(v)
+            if t is dict or t is list:
+                push((v, depth + 1))
+            elif (t is int or t is float) and not big and (v >= bound or v <= -bound):
+                big = True
+    return keys, deepest, big
 
 
 def _stdlib_loads(text: str, limits: Limits, pairs_hook: Any = None) -> Any:
@@ -157,11 +201,13 @@ def loads_untrusted(text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> tuple
     if isinstance(value, float) and not math.isfinite(value):  # pragma: no cover - orjson rejects these
         return FAIL, "nonfinite_number", ()
     violations: tuple[str, ...] = ()
-    if isinstance(value, (dict, list)):
-        keys, depth = _walk(value, limits.max_depth)
+    bound = _number_bound(limits.max_int_digits)
+    t = type(value)
+    if t is dict or t is list:
+        keys, depth, big = _scan_decoded(value, limits.max_depth, bound)
         if depth > limits.max_depth:
             return FAIL, "nesting_too_deep", ()
-        if keys and len(_KEY_END.findall(text)) != keys:
+        if keys and text.count(":") != keys and len(_KEY_END.findall(text)) != keys:
             # Every key in the text ends with `"` + optional whitespace + `:`; a string value may also
             # contain that, so a mismatch only *suggests* duplicates: confirm with a checking re-parse.
             try:
@@ -171,7 +217,9 @@ def loads_untrusted(text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> tuple
                     violations = ("duplicate_keys",)
                 else:
                     return FAIL, rej.code, ()
-    if _digit_run(limits).search(text) is not None:
+    else:
+        big = (t is int or t is float) and (value >= bound or value <= -bound)
+    if big and _digit_run(limits).search(text) is not None:
         # orjson turns integers beyond 64 bits into floats, and knows no digit cap: re-parse exactly.
         try:
             value = _stdlib_loads(text, limits)

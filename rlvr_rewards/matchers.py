@@ -71,6 +71,13 @@ def _is_number(v: Any) -> bool:
 
 def json_equal(a: Any, b: Any) -> bool:
     """Equality under JSON types: bool, number, string, null, array, object never cross-match."""
+    ta = type(a)
+    if ta is str or ta is int:  # the common cases, exact types (an int is never a bool here)
+        tb = type(b)
+        if tb is ta:
+            return bool(a == b)
+        if ta is str:
+            return isinstance(b, str) and a == b
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a is b
     if _is_number(a):

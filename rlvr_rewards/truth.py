@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -112,10 +112,11 @@ class CompiledTruth:
     reason: str | None = None
     dialect: str = "native"  # "native" | "blog" | "bfcl"
     key: str = ""
+    #: the expected call names, in order (derived from ``calls``)
+    names: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.calls)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", tuple(c.name for c in self.calls))
 
 
 _cache: dict[str, CompiledTruth] = {}

@@ -7,7 +7,7 @@ input shapes and :mod:`.formats` for the built-in formats. Results are plain fro
 
 from __future__ import annotations
 
-from rlvr_rewards.parsing.dispatch import parse_completion
+from rlvr_rewards.parsing.dispatch import parse_completion, parse_many
 from rlvr_rewards.parsing.types import VIOLATIONS, ParsedCall, ParseResult, ParserSpec
 
-__all__ = ["VIOLATIONS", "ParseResult", "ParsedCall", "ParserSpec", "parse_completion"]
+__all__ = ["VIOLATIONS", "ParseResult", "ParsedCall", "ParserSpec", "parse_completion", "parse_many"]

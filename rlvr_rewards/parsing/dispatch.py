@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import pairwise
 from typing import Any, Final
 
 from rlvr_rewards.errors import ConfigError
@@ -34,7 +35,7 @@ from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
 from rlvr_rewards.parsing.formats import _LIMITS, BUILTIN_PARSERS, call_from_object, marker_formats
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
 
-__all__ = ["message_text", "parse_completion", "split_think"]
+__all__ = ["message_text", "parse_completion", "parse_many", "split_think"]
 
 _OPEN: Final = "<think>"
 _CLOSE: Final = "</think>"
@@ -137,27 +138,38 @@ def _finish(
     limits: Limits,
 ) -> ParseResult:
     """Merge think/extra violations, cap the calls, flag ``mixed_formats``, sort the violations."""
-    violations = set(result.violations)
-    violations.update(extra)
     calls = result.calls
     if not isinstance(calls, tuple):
         calls = tuple(calls)
-    if len(calls) > limits.max_calls:
-        calls = calls[: limits.max_calls]
-        violations.add("too_many_calls")
     attempted = bool(result.attempted_call or calls)
+    mixed = False
     if attempted:
         markers = marker_formats(answer)
-        if markers and (len(markers) > 1 or markers[0] != fmt):
-            violations.add("mixed_formats")
+        mixed = bool(markers) and (len(markers) > 1 or markers[0] != fmt)
     if result.think:
         think = f"{think}\n{result.think}" if think else result.think
+    if not extra and not mixed and len(calls) <= limits.max_calls and isinstance(result.violations, tuple):
+        violations: tuple[str, ...] = result.violations  # the common case: already sorted and unique
+        if any(a >= b for a, b in pairwise(violations)):
+            violations = tuple(sorted(set(violations)))
+    else:
+        found = set(result.violations)
+        found.update(extra)
+        if len(calls) > limits.max_calls:
+            calls = calls[: limits.max_calls]
+            found.add("too_many_calls")
+        if mixed:
+            found.add("mixed_formats")
+        violations = tuple(sorted(found))
+    if (calls is result.calls and violations is result.violations and think == result.think
+            and fmt == result.format and attempted == result.attempted_call):
+        return result  # nothing to add: the parser's result is already final
     return ParseResult(
         calls=calls,
         text=result.text,
         think=think,
         format=fmt,
-        violations=tuple(sorted(violations)),
+        violations=violations,
         attempted_call=attempted,
     )
 
@@ -284,6 +296,28 @@ def _check_args(parsers: Sequence[ParserSpec] | None, limits: Limits) -> Sequenc
         if not isinstance(spec, ParserSpec):
             raise ConfigError(f"parsers must contain ParserSpec objects, got {type(spec).__name__}")
     return parsers
+
+
+def parse_many(
+    completions: Sequence[Any],
+    parsers: Sequence[ParserSpec] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[ParseResult]:
+    """:func:`parse_completion` of each completion, with the arguments checked once for the batch."""
+    specs = _check_args(parsers, limits)
+    token = _LIMITS.set(limits) if _LIMITS.get() is not limits else None
+    out: list[ParseResult] = []
+    append = out.append
+    try:
+        for completion in completions:
+            try:
+                append(_parse_any(completion, specs, limits))
+            except Exception:  # last resort: model output must never raise
+                append(_fallback(completion, limits))
+    finally:
+        if token is not None:
+            _LIMITS.reset(token)
+    return out
 
 
 def parse_completion(

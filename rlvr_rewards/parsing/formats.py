@@ -395,7 +395,7 @@ class _Acc:
             self.add_value(v)
 
     def result(self, fmt: str) -> ParseResult:
-        parts = [s for s in (t.strip() for t in self.texts) if s]
+        parts = [t for t in map(str.strip, self.texts) if t]
         text = "\n".join(parts)
         if text and self.blocks:
             self.violations.append("text_with_call")

@@ -124,6 +124,12 @@ def best_assignment(preds: Sequence[ParsedCall], truth: CompiledTruth, tools: To
     n_pred, n_truth = len(preds), len(calls)
     if n_pred == 0 or n_truth == 0:
         return CallMatch((), 0.0, n_pred, n_truth)
+    if n_pred == 1 and n_truth == 1:  # the common case: one call each, paired when the names agree
+        if preds[0].name != calls[0].name:
+            return CallMatch((), 0.0, 1, 1)
+        tool = tools.get(calls[0].name) if tools is not None else None
+        score = argument_score(preds[0], calls[0], tool)
+        return CallMatch(((0, 0, score),), score, 1, 1)
     if truth.ordered:
         by_position: list[tuple[int, int, float]] = []
         for i in range(min(n_pred, n_truth)):
@@ -158,6 +164,8 @@ def match_calls(preds: Sequence[ParsedCall], truth: CompiledTruth, tools: ToolSe
 
 def name_f1(pred_names: Sequence[str], truth_names: Sequence[str]) -> float:
     """F1 between two multisets of names; 1.0 when both are empty."""
+    if len(pred_names) == 1 and len(truth_names) == 1:  # the common case: one call each
+        return 1.0 if pred_names[0] == truth_names[0] else 0.0
     if not pred_names and not truth_names:
         return 1.0
     if not pred_names or not truth_names:

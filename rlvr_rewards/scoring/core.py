@@ -21,10 +21,10 @@ import numpy as np
 import orjson
 
 from rlvr_rewards.behavior import classify as builtin_classify
-from rlvr_rewards.behavior import mixed_violations
+from rlvr_rewards.behavior import mixed_violations, text_cue_memo
 from rlvr_rewards.errors import ConfigError, GroundTruthError, PluginError, ToolSpecError
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
-from rlvr_rewards.parsing import ParseResult, parse_completion
+from rlvr_rewards.parsing import ParseResult, parse_many
 from rlvr_rewards.plugins import get_registry
 from rlvr_rewards.presets import Preset, done_index, expected_index, is_accepted
 from rlvr_rewards.reasons import mismatch_reason
@@ -65,6 +65,60 @@ def _exactly_serialisable(value: Any) -> bool:
     return True
 
 
+_CALL_SKIP = frozenset({"function", "id"})
+_NO_SKIP: frozenset[str] = frozenset()
+
+
+def _plain_items(obj: dict[Any, Any], skip: frozenset[str]) -> list[Any] | None:
+    """``obj``'s keys and values, flat, when every key and value is a str (values may be None); the
+    keys in ``skip`` are left out. ``None`` for any other content."""
+    out: list[Any] = []
+    for k, v in obj.items():
+        if k in skip:
+            continue
+        if (v is not None and type(v) is not str) or type(k) is not str:
+            return None
+        out.append(k)
+        out.append(v)
+    return out
+
+
+def _message_fast_key(msg: dict[Any, Any]) -> bytes | None:
+    """An exact key for the usual message shape (string fields, ``tool_calls`` of string fields plus a
+    ``function`` object of string fields), or ``None`` for any other shape.
+
+    The key is the JSON text of the fields in their order, call ids left out: equal keys mean equal
+    messages up to call ids, which nothing reads. It is ``bytes``: never equal to a raw-text key
+    (``str``) nor to the other key kinds (tuples), and, unlike a tuple, not tracked by the garbage
+    collector while the batch runs."""
+    parts: list[Any] = []
+    for k, v in msg.items():
+        if type(k) is not str:
+            return None
+        if v is None or type(v) is str:
+            parts.append(k)
+            parts.append(v)
+        elif k == "tool_calls" and type(v) is list:
+            calls: list[Any] = []
+            for call in v:
+                if type(call) is not dict:
+                    return None
+                fn = call.get("function")
+                outer = _plain_items(call, _CALL_SKIP)
+                inner = _plain_items(fn, _NO_SKIP) if type(fn) is dict else None
+                if outer is None or inner is None:
+                    return None
+                calls.append([outer, "function" in call, inner])
+            parts.append(k)
+            parts.append(calls)
+        else:
+            return None
+    try:
+        return orjson.dumps(parts)
+    except orjson.JSONEncodeError:  # a lone surrogate: take the general path
+        return None
+
+
 def _completion_key(completion: Any) -> Hashable:
     """A key equal only for completions that parse identically (raw text, message, or message list).
     Anything that cannot be keyed exactly is keyed by the identity of the caller's object, which stays
@@ -76,6 +130,9 @@ def _completion_key(completion: Any) -> Hashable:
         last = next((m for m in reversed(completion) if isinstance(m, dict) and m.get("role") == "assistant"), None)
         completion = last if last is not None else ("no assistant message",)
     if isinstance(completion, dict):
+        fast = _message_fast_key(completion)
+        if fast is not None:
+            return fast
         completion = _message_key(completion)
     try:
         key = orjson.dumps(completion, option=orjson.OPT_SORT_KEYS)
@@ -145,37 +202,57 @@ def _resolve_preset(preset: str | Preset, registered: set[str]) -> Preset:
     return p
 
 
-def _reason(parse: ParseResult, truth: CompiledTruth, done: str, comps: dict[str, float]) -> str:
+_NO_COLUMN: list[float] = []
+
+
+def _short(cols: dict[str, list[float]], name: str, k: int) -> bool:
+    """Component ``name`` of pair ``k`` is below full marks (a component not computed counts as full)."""
+    col = cols.get(name, _NO_COLUMN)
+    return bool(col) and col[k] < 1.0
+
+
+def _reason(parse: ParseResult, truth: CompiledTruth, done: str, k: int, cols: dict[str, list[float]]) -> str:
+    """The reason code of unique pair ``k`` (``cols``: each component's column as a list)."""
     if done == "invalid":
         for code in _INVALID_REASONS:
             if code in parse.violations:
                 return code
         return "unparseable"
-    if not is_accepted(truth.behavior, done):
-        return mismatch_reason(done, truth.behavior)
-    if truth.behavior == "execute":
-        pred = [c.name for c in parse.calls]
+    behavior = truth.behavior
+    if not is_accepted(behavior, done):
+        return mismatch_reason(done, behavior)
+
+    if behavior == "execute":
         want = truth.names
-        if any(name not in want for name in pred):
-            return "wrong_tool"
-        if len(pred) > len(want) or any(pred.count(n) > want.count(n) for n in set(pred)):
-            return "extra_calls"
-        if comps.get("tool_name", 1.0) < 1.0:
+        if len(parse.calls) != 1 or len(want) != 1 or parse.calls[0].name != want[0]:
+            pred = [c.name for c in parse.calls]
+            if any(name not in want for name in pred):
+                return "wrong_tool"
+            if len(pred) > len(want) or any(pred.count(nm) > want.count(nm) for nm in set(pred)):
+                return "extra_calls"
+        if _short(cols, "tool_name", k):
             return "missing_calls"
-        if comps.get("arguments", 1.0) < 1.0:
+        if _short(cols, "arguments", k):
             return "bad_arguments"
-        if comps.get("schema", 1.0) < 1.0:
+        if _short(cols, "schema", k):
             return "schema_violation"
-    elif truth.behavior == "clarify":
-        if comps.get("clarify", 1.0) < 1.0:
+    elif behavior == "clarify":
+        if _short(cols, "clarify", k):
             return "vague_clarification"
-    elif truth.behavior == "refuse" and comps.get("refuse", 1.0) < 1.0:
+    elif behavior == "refuse" and _short(cols, "refuse", k):
         return "weak_refusal"
-    if comps.get("length", 1.0) < 1.0:
+    if _short(cols, "length", k):
         return "overlong"
-    if comps.get("format", 1.0) < 1.0:
+    if _short(cols, "format", k):
         return "format_violation"
     return "ok"
+
+
+def _reasons(parses: list[ParseResult], truths: list[CompiledTruth], done: list[str], matrix: np.ndarray,
+             names: tuple[str, ...]) -> list[str]:
+    """One reason code per unique pair. A NaN component (not applicable) never counts as short."""
+    cols = {name: np.nan_to_num(matrix[:, j], nan=1.0).tolist() for j, name in enumerate(names)}
+    return [_reason(parses[k], truths[k], done[k], k, cols) for k in range(len(parses))]
 
 
 def score_batch(
@@ -236,77 +313,90 @@ def score_batch(
             raise exc.at(i) from None
         truths.append(truth)
 
-    # 2. parse each distinct completion once
-    parsers = registry.parsers
+    # 2. parse each distinct completion once (raw text is its own key: the common case stays cheap)
     comp_uid: dict[Hashable, int] = {}
-    parses: list[ParseResult] = []
     raws: list[Any] = []
-    behaviors: list[str] = []
-    classify = _classifier(registry)
-    item_comp = np.empty(n, dtype=np.intp)
+    item_comp: list[int] = [0] * n
     for i, c in enumerate(completions):
-        key = _completion_key(c)
+        key = c if type(c) is str else _completion_key(c)
         uid = comp_uid.get(key)
         if uid is None:
-            uid = comp_uid[key] = len(parses)
-            p = parse_completion(c, parsers=parsers, limits=limits)
-            hedges = mixed_violations(p)
-            if hedges:
-                p = replace(p, violations=tuple(sorted({*p.violations, *hedges})))
-            parses.append(p)
+            uid = comp_uid[key] = len(raws)
             raws.append(c)
-            behaviors.append(classify(p))
         item_comp[i] = uid
+    del comp_uid
+    parses = parse_many(raws, registry.parsers, limits)
+    classify = _classifier(registry)
+    behaviors: list[str] = []
+    with text_cue_memo():
+        for k, p in enumerate(parses):
+            if p.calls and p.text:
+                hedges = mixed_violations(p)
+                if hedges:
+                    p = parses[k] = replace(p, violations=tuple(sorted({*p.violations, *hedges})))
+            behaviors.append(classify(p))
 
-    # 3. score each distinct (completion, truth, tools) pair once
-    pair_uid: dict[tuple[int, str, str | None], int] = {}
-    u_parse: list[ParseResult] = []
-    u_truth: list[CompiledTruth] = []
-    u_tools: list[ToolSet | None] = []
-    u_done: list[str] = []
-    u_raw: list[Any] = []
-    inverse = np.empty(n, dtype=np.intp)
-    for i in range(n):
-        ts = toolsets[i]
-        key = (int(item_comp[i]), truths[i].key, ts.key if ts is not None else None)
-        uid = pair_uid.get(key)
-        if uid is None:
-            uid = pair_uid[key] = len(u_parse)
-            u_parse.append(parses[item_comp[i]])
-            u_truth.append(truths[i])
-            u_tools.append(ts)
-            u_done.append(behaviors[item_comp[i]])
-            u_raw.append(raws[item_comp[i]])
-        inverse[i] = uid
-    ctx = ScoringContext(parses=u_parse, truths=u_truth, toolsets=u_tools, done=u_done, raw=u_raw,
-                         options={"limits": limits, "preset": the_preset})
-    m = len(u_parse)
-    matrix = np.empty((m, len(scorers)), dtype=np.float64)
-    for j, scorer in enumerate(scorers):
-        try:
-            col = np.asarray(scorer.compute(ctx), dtype=np.float64)
-        except Exception as exc:
-            owner = registry.owners.get(("register_scorers", scorer.name), "?")
-            raise PluginError(f"scorer {scorer.name!r} (plugin {owner!r}) raised {exc!r}") from exc
-        if col.shape != (m,):
-            raise PluginError(f"scorer {scorer.name!r} returned shape {col.shape}, expected ({m},)")
-        matrix[:, j] = np.clip(col, 0.0, 1.0)  # NaN passes through clip unchanged
-    exp_idx = expected_index([t.behavior for t in u_truth])
+        # 3. score each distinct (completion, truth, tools) pair once
+        tt_uid: dict[tuple[str, str | None], int] = {}
+        item_tt: list[int] = [0] * n
+        tt_first: list[int] = []
+        for i in range(n):
+            ts = toolsets[i]
+            key2 = (truths[i].key, ts.key if ts is not None else None)
+            t = tt_uid.get(key2)
+            if t is None:
+                t = tt_uid[key2] = len(tt_first)
+                tt_first.append(i)
+            item_tt[i] = t
+        n_tt = max(len(tt_first), 1)
+        pair_uid: dict[int, int] = {}
+        u_comp: list[int] = []
+        u_item: list[int] = []
+        inverse_list: list[int] = [0] * n
+        for i in range(n):
+            c = item_comp[i]
+            key3 = c * n_tt + item_tt[i]
+            uid = pair_uid.get(key3)
+            if uid is None:
+                uid = pair_uid[key3] = len(u_comp)
+                u_comp.append(c)
+                u_item.append(tt_first[item_tt[i]])
+            inverse_list[i] = uid
+        u_parse = [parses[c] for c in u_comp]
+        u_truth = [truths[i] for i in u_item]
+        u_tools = [toolsets[i] for i in u_item]
+        u_done = [behaviors[c] for c in u_comp]
+        u_raw = [raws[c] for c in u_comp]
+        inverse = np.asarray(inverse_list, dtype=np.intp)
+        ctx = ScoringContext(parses=u_parse, truths=u_truth, toolsets=u_tools, done=u_done, raw=u_raw,
+                             options={"limits": limits, "preset": the_preset})
+        m = len(u_parse)
+        matrix = np.empty((m, len(scorers)), dtype=np.float64)
+        for j, scorer in enumerate(scorers):
+            try:
+                col = np.asarray(scorer.compute(ctx), dtype=np.float64)
+            except Exception as exc:
+                owner = registry.owners.get(("register_scorers", scorer.name), "?")
+                raise PluginError(f"scorer {scorer.name!r} (plugin {owner!r}) raised {exc!r}") from exc
+            if col.shape != (m,):
+                raise PluginError(f"scorer {scorer.name!r} returned shape {col.shape}, expected ({m},)")
+            matrix[:, j] = np.clip(col, 0.0, 1.0)  # NaN passes through clip unchanged
+    u_expected = [t.behavior for t in u_truth]
+    exp_idx = expected_index(u_expected)
     done_idx = done_index(u_done)
     u_rewards = the_preset.combine(matrix, names, exp_idx, done_idx)
-    u_reasons = [
-        _reason(u_parse[k], u_truth[k], u_done[k], dict(zip(names, matrix[k].tolist(), strict=True)))
-        for k in range(m)
-    ]
+    u_reasons = _reasons(u_parse, u_truth, u_done, matrix, names)
 
     # 4. back to batch order
+    expanded = matrix[inverse]
+    u_violations = [p.violations for p in u_parse]
     return BatchScore(
         rewards=u_rewards[inverse],
-        components={name: matrix[inverse, j] for j, name in enumerate(names)},
-        reasons=[u_reasons[k] for k in inverse],
-        behaviors=[u_done[k] for k in inverse],
-        expected=[u_truth[k].behavior for k in inverse],
-        violations=[u_parse[k].violations for k in inverse],
+        components={name: expanded[:, j] for j, name in enumerate(names)},
+        reasons=[u_reasons[k] for k in inverse_list],
+        behaviors=[u_done[k] for k in inverse_list],
+        expected=[u_expected[k] for k in inverse_list],
+        violations=[u_violations[k] for k in inverse_list],
         preset=the_preset.name,
         reward_range=the_preset.reward_range,
         groups=groups,

@@ -1,0 +1,244 @@
+"""The fast paths added for throughput give exactly the results of the general paths they shortcut.
+
+- ``loads_untrusted`` skips the stdlib re-parse unless a number is large enough to have come from a
+  long integer literal, and skips the duplicate-key confirmation when the text's colons (or key ends)
+  account for every key: checked against a reference decoder that always does the exact, hooked parse.
+- ``score_batch`` keys usual OpenAI messages by the JSON of their fields (call ids left out) instead of
+  serialising a normalised copy; messages that differ in anything but call ids never share a key.
+- ``read_text`` remembers cues only inside ``text_cue_memo`` (one batch), and the memo changes nothing.
+- ``parse_many`` equals ``parse_completion`` one by one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import rlvr_rewards as rr
+from rlvr_rewards import behavior
+from rlvr_rewards.jsonsafe import FAIL, loads_untrusted
+from rlvr_rewards.limits import Limits
+from rlvr_rewards.parsing import parse_completion, parse_many
+from rlvr_rewards.scoring import core
+
+from .reliability_inputs import CORPORA
+
+# --------------------------------------------------------------------------------------------------
+# loads_untrusted against an always-exact reference
+# --------------------------------------------------------------------------------------------------
+
+
+class _Bad(Exception):
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+
+def _reference(text: str, limits: Limits) -> tuple[Any, str | None, tuple[str, ...]]:
+    """What loads_untrusted must return for text that orjson accepts: the exact stdlib parse with every
+    check applied, no shortcuts."""
+    dups = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(items)
+        if len(out) != len(items):
+            dups.append(1)
+        return out
+
+    def parse_int(s: str) -> int:
+        if len(s.lstrip("-")) > limits.max_int_digits:
+            raise _Bad("number_too_large")
+        return int(s)
+
+    def parse_float(s: str) -> float:
+        f = float(s)
+        if not math.isfinite(f):
+            raise _Bad("nonfinite_number")
+        return f
+
+    try:
+        value = json.loads(text, object_pairs_hook=pairs, parse_int=parse_int, parse_float=parse_float)
+    except _Bad as bad:
+        return FAIL, bad.code, ()
+    return value, None, ("duplicate_keys",) if dups else ()
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal values with equal JSON types (1 and 1.0 and True differ)."""
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True) and type(a) is type(b)
+
+
+NUMBER_CASES = [
+    "1", "-1", "123456789012345678", "9223372036854775807", "-9223372036854775808",
+    "18446744073709551615", "18446744073709551616", "99999999999999999999", "-99999999999999999999",
+    "1" * 20, "1" * 30, "1" * 100, "1" * 101, "-" + "1" * 101, "1e19", "1e25", "-1e300", "1.5e18",
+    "12345678901234567890.5", "0.12345678901234567890123", "1E+19", "10000000000000000000",
+]
+
+
+@pytest.mark.parametrize("limits", [Limits(), Limits(max_int_digits=5), Limits(max_int_digits=19),
+                                    Limits(max_int_digits=20)], ids=["default", "5", "19", "20"])
+@pytest.mark.parametrize("literal", NUMBER_CASES)
+def test_numbers_match_the_exact_reference(literal: str, limits: Limits) -> None:
+    call = f'{{"name": "f", "arguments": {{"x": {literal}}}}}'
+    for text in (literal, f'{{"a": {literal}}}', f'[1, [{literal}]]', call, f'{{"s": "{literal}", "n": {literal}}}'):
+        got = loads_untrusted(text, limits)
+        want = _reference(text, limits)
+        assert got[1:] == want[1:], text
+        if want[1] is None:
+            assert _same(got[0], want[0]), text
+
+
+DUPLICATE_CASES = [
+    '{"a": 1, "a": 2}',
+    '{"a" : 1, "a" : 2}',
+    '{"a":1,"a":2,"b":"\\u003a"}',  # an escaped colon must not hide the duplicate
+    '{"a" :1,"a" :2,"b":"x\\":"}',  # a quote-colon inside a string must not hide it either
+    '{"t": "20:30", "u": "http://x"}',  # colons in values, no duplicate
+    '{"t": "20:30", "t": "21:00"}',
+    '{"o": {"k": 1, "k": 2}, "p": "a:b"}',
+    '[{"a": 1}, {"a": 1}]',  # same key in two objects is not a duplicate
+    '{"a": {"a": {"a": 1}}}',
+    '{"k\\"": 1, "k\\"": 2}',
+    '{"a": "\\":", "b": 1}',
+    '{}', '[]', '{"a": []}', '{"": 1, "": 2}',
+]
+
+
+@pytest.mark.parametrize("text", DUPLICATE_CASES)
+def test_duplicate_keys_match_the_exact_reference(text: str) -> None:
+    got = loads_untrusted(text)
+    want = _reference(text, Limits())
+    assert got[1:] == want[1:]
+    assert _same(got[0], want[0])
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(10**25), max_value=10**25)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(alphabet=':"\\ab{}[] ,', max_size=6),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["a", "b", ":", 'q"', "a:"]),
+                                                                 inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_json_values, dup=st.booleans(), spaced=st.booleans())
+def test_random_json_matches_the_exact_reference(value: Any, dup: bool, spaced: bool) -> None:
+    text = json.dumps(value, separators=(", ", " : ") if spaced else (",", ":"))
+    if dup and text.startswith("{") and text != "{}":
+        text = '{"a": 0, ' + text[1:] if '"a"' in text else text
+    got = loads_untrusted(text)
+    want = _reference(text, Limits())
+    assert got[1:] == want[1:], text
+    if want[1] is None:
+        assert _same(got[0], want[0]), text
+
+
+def test_jsontestsuite_accepted_files_match_the_exact_reference() -> None:
+    folder = CORPORA / "jsontestsuite" / "test_parsing"
+    if not folder.is_dir():
+        pytest.skip(f"corpus not found at {folder}")
+    checked = 0
+    for path in sorted(folder.glob("y_*.json")):
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        got = loads_untrusted(text)
+        if got[1] is not None:
+            continue  # strictness beyond the stdlib (e.g. lone surrogates) is tested elsewhere
+        want = _reference(text, Limits())
+        assert got[2] == want[2], path.name
+        assert _same(got[0], want[0]), path.name
+        checked += 1
+    assert checked > 50
+
+
+# --------------------------------------------------------------------------------------------------
+# message keys
+# --------------------------------------------------------------------------------------------------
+
+
+def _msg(args: str = '{"city": "Paris"}', call_id: Any = "call_1", content: Any = None, **extra: Any) -> dict[str, Any]:
+    return {"role": "assistant", "content": content,
+            "tool_calls": [{"id": call_id, "type": "function", "function": {"name": "get_weather", "arguments": args}}],
+            **extra}
+
+
+def test_message_keys_ignore_call_ids_only() -> None:
+    key = core._completion_key
+    assert key(_msg(call_id="a")) == key(_msg(call_id="b")) == key(_msg(call_id=7))
+    assert isinstance(key(_msg()), bytes)
+    different = [_msg(args='{"city": "Rome"}'), _msg(content=""), _msg(content="hi"), _msg(reasoning_content="x"),
+                 {**_msg(), "role": "user"}, {"role": "assistant", "content": None},
+                 {"role": "assistant", "content": None, "tool_calls": []}]
+    keys = [key(m) for m in [_msg(), *different]]
+    assert len(set(keys)) == len(keys)
+
+
+def test_unusual_messages_take_the_general_key() -> None:
+    key = core._completion_key
+    nested = _msg()
+    nested["tool_calls"][0]["function"]["arguments"] = {"city": "Paris"}  # arguments as an object
+    assert isinstance(key(nested), tuple)
+    assert key(nested) != key(_msg())
+    parts = {"role": "assistant", "content": [{"type": "text", "text": "hi"}]}
+    assert isinstance(key(parts), tuple)
+    surrogate = _msg(content="\ud800")
+    assert not isinstance(key(surrogate), bytes)
+    text_key = key('{"role": "assistant"}')
+    assert text_key not in {key(_msg()), key(parts)}
+
+
+def test_message_batches_score_like_one_by_one(tools: list[dict[str, Any]]) -> None:
+    truth = {"behavior": "execute", "calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}
+    nested = _msg()
+    nested["tool_calls"][0]["function"]["arguments"] = {"city": "Paris"}
+    batch = [_msg(call_id="a"), _msg(call_id="b"), _msg(args='{"city": "Rome"}'), nested, _msg(content="ok?"),
+             [{"role": "user", "content": "weather?"}, _msg()]]
+    scored = rr.score_batch(batch, [truth] * len(batch), tools=tools)
+    for i, m in enumerate(batch):
+        one = rr.score(m, truth, tools=tools)
+        assert scored.rewards[i] == one.reward
+        assert scored.reasons[i] == one.reason
+
+
+# --------------------------------------------------------------------------------------------------
+# text cue memo, parse_many
+# --------------------------------------------------------------------------------------------------
+
+
+def test_text_cue_memo_is_scoped_to_the_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real = behavior._read_text
+
+    def counting(text: str) -> behavior.TextCues:
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(behavior, "_read_text", counting)
+    text = "I can't help with that. Which city do you mean?"
+    assert behavior.read_text(text) == behavior.read_text(text)
+    assert len(calls) == 2  # no memo outside a batch
+    with behavior.text_cue_memo():
+        first = behavior.read_text(text)
+        assert behavior.read_text(text) is first
+        assert len(calls) == 3
+    behavior.read_text(text)
+    assert len(calls) == 4  # the memo ended with the block
+
+
+def test_parse_many_equals_parse_completion() -> None:
+    completions: list[Any] = [
+        '<tool_call>{"name": "f", "arguments": {"a": 1}}</tool_call>', "<think>x</think>Which city?", "",
+        _msg(), [{"role": "assistant", "content": "no"}], b"\xff", 42, '<tool_call>{"name": "f"', None,
+        '<think>a</think><tool_call>{"name": "f", "arguments": {}}</tool_call> extra',
+        '{"name": "f", "arguments": {"a": 1, "a": 2}}',
+    ]
+    limits = Limits(max_calls=2)
+    assert parse_many(completions, limits=limits) == [parse_completion(c, limits=limits) for c in completions]
