@@ -28,7 +28,8 @@ from rlvr_rewards.scoring.core import score_batch
 __all__ = ["main"]
 
 
-def _score_files(data: Path, completions: Path, preset: str) -> tuple[BatchScore, list[dict[str, Any]]]:
+def _score_files(data: Path, completions: Path, preset: str, workers: int = 1
+                 ) -> tuple[BatchScore, list[dict[str, Any]]]:
     rows = read_jsonl(data)
     records = read_jsonl(completions)
     triples = list(pair_completions(rows, records, str(data), str(completions)))
@@ -37,6 +38,7 @@ def _score_files(data: Path, completions: Path, preset: str) -> tuple[BatchScore
         [r for r, _, _ in triples],
         preset=preset,
         groups=[str(r.get("id", i)) for i, (r, _, _) in enumerate(triples)],
+        workers=workers,
     )
     return batch, [rec for _, rec, _ in triples]
 
@@ -98,7 +100,7 @@ def _cmd_score_ray(args: argparse.Namespace) -> int:
 def _cmd_score(args: argparse.Namespace) -> int:
     if args.ray:
         return _cmd_score_ray(args)
-    batch, records = _score_files(Path(args.data), Path(args.completions), args.preset)
+    batch, records = _score_files(Path(args.data), Path(args.completions), args.preset, args.workers)
     if args.out:
         with open(args.out, "wb") as fh:
             for i, (s, rec) in enumerate(zip(batch, records, strict=True)):
@@ -256,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--preset", default="graded")
     s.add_argument("--out", help="write one JSON line of scores per completion here")
     s.add_argument("--ray", action="store_true", help="score with Ray Data across the cores/cluster (big files)")
+    s.add_argument("--workers", type=int, default=1,
+                   help="processes to score with (fork; batches of 4096+ completions are split; default 1)")
     s.set_defaults(func=_cmd_score)
     d = sub.add_parser("demo", help="score the bundled example dataset and print the summary")
     d.add_argument("--preset", default="graded")

@@ -9,7 +9,8 @@ Messages name the culprit and the fix: the item index, the field, what was expec
     ├── GroundTruthError   a ground truth that cannot be understood
     ├── ToolSpecError      a tool specification that is not a usable JSON Schema
     ├── ConfigError        a bad preset, option or argument to a public function
-    └── PluginError        a plugin that registered something invalid or a duplicate name
+    ├── PluginError        a plugin that registered something invalid or a duplicate name
+    └── WorkerError        a worker process of ``score_batch(..., workers=N)`` died or sent nothing
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import reprlib
 from typing import Any
 
-__all__ = ["ConfigError", "GroundTruthError", "PluginError", "RlvrRewardsError", "ToolSpecError"]
+__all__ = ["ConfigError", "GroundTruthError", "PluginError", "RlvrRewardsError", "ToolSpecError", "WorkerError"]
 
 
 _MISSING: Any = object()
@@ -97,3 +98,8 @@ class ConfigError(RlvrRewardsError):
 
 class PluginError(RlvrRewardsError):
     """A plugin registered something invalid (names the plugin and the registration)."""
+
+
+class WorkerError(RlvrRewardsError):
+    """A worker process of ``score_batch(..., workers=N)`` ended without sending its chunk's result
+    (killed, out of memory, or a result that could not be pickled). Names the chunk and exit code."""

@@ -15,7 +15,7 @@ import numpy as np
 
 from rlvr_rewards.truth import BEHAVIORS
 
-__all__ = ["BatchScore", "Score"]
+__all__ = ["BatchScore", "Score", "concat_batches"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,3 +119,19 @@ def group_statistics(rewards: np.ndarray, groups: Sequence[Hashable]) -> dict[st
         "group_mean": {str(k): float(means[i]) for i, k in enumerate(keys)},
         "group_std": {str(k): float(stds[i]) for i, k in enumerate(keys)},
     }
+
+
+def concat_batches(parts: Sequence[BatchScore], groups: Sequence[Hashable] | None) -> BatchScore:
+    """One :class:`BatchScore` from consecutive chunks of one batch (same preset and components)."""
+    first = parts[0]
+    return BatchScore(
+        rewards=np.concatenate([p.rewards for p in parts]),
+        components={k: np.concatenate([p.components[k] for p in parts]) for k in first.components},
+        reasons=[r for p in parts for r in p.reasons],
+        behaviors=[b for p in parts for b in p.behaviors],
+        expected=[e for p in parts for e in p.expected],
+        violations=[v for p in parts for v in p.violations],
+        preset=first.preset,
+        reward_range=first.reward_range,
+        groups=groups,
+    )

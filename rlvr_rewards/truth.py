@@ -241,10 +241,12 @@ def _check_depth(value: Any) -> None:
 
 
 def _json_key(prefix: str, value: Any) -> str:
-    _check_depth(value)
+    """The cache key of a JSON-like truth. The depth is checked only when it cannot be serialised (orjson
+    stops at 255 levels); on a cache miss the caller checks it before compiling (a hit was checked)."""
     try:
         return prefix + canonical_dumps(value)
     except TypeError:
+        _check_depth(value)
         raise GroundTruthError("ground truth must be JSON-serialisable", got=value) from None
 
 
@@ -283,6 +285,7 @@ def compile_truth(value: Any) -> CompiledTruth:
         hit = _cache.get(key)
         if hit is not None:
             return hit
+        _check_depth(value)
         if is_bfcl_answer(value) or is_irrelevance_row(value):
             return _store(key, _from_bfcl(value, key))
         if "behavior" not in value:
@@ -298,6 +301,7 @@ def compile_truth(value: Any) -> CompiledTruth:
         hit = _cache.get(key)
         if hit is not None:
             return hit
+        _check_depth(value)
         if is_bfcl_answer(value):
             return _store(key, _from_bfcl(value, key))
         return _store(key, _blog_calls(value, key))

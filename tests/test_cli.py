@@ -52,6 +52,9 @@ def test_score_writes_one_line_per_completion(tmp_path: Path, capsys: pytest.Cap
     )
     out = tmp_path / "scores.jsonl"
     assert main(["score", "--data", str(data), "--completions", str(comps), "--out", str(out)]) == 0
+    out2 = tmp_path / "scores2.jsonl"
+    assert main(["score", "--data", str(data), "--completions", str(comps), "--out", str(out2), "--workers", "2"]) == 0
+    assert out2.read_text() == out.read_text()
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert [x["reward"] for x in lines] == [1.0, 0.15, 1.0]
     assert [x["id"] for x in lines] == ["r1", "r1", "r2"]

@@ -29,7 +29,8 @@ from rlvr_rewards.plugins import get_registry
 from rlvr_rewards.presets import Preset, done_index, expected_index, is_accepted
 from rlvr_rewards.reasons import mismatch_reason
 from rlvr_rewards.result import BatchScore, Score
-from rlvr_rewards.scoring.types import ScoringContext
+from rlvr_rewards.scoring.parallel import check_workers, plan_chunks, score_in_workers
+from rlvr_rewards.scoring.types import ScorerSpec, ScoringContext
 from rlvr_rewards.tools import ToolSet, compile_tools
 from rlvr_rewards.truth import BEHAVIORS, CompiledTruth, resolve_item
 
@@ -264,11 +265,18 @@ def score_batch(
     *,
     limits: Limits = DEFAULT_LIMITS,
     components: str = "preset",
+    workers: int = 1,
 ) -> BatchScore:
     """Score ``completions[i]`` against ``ground_truths[i]`` for every i (see the module contract).
 
     ``components="preset"`` computes the components every preset reports (``ScorerSpec.always``) plus
-    those the preset uses; ``"all"`` computes every registered component (e.g. to compare presets)."""
+    those the preset uses; ``"all"`` computes every registered component (e.g. to compare presets).
+
+    ``workers``: processes to score with (default 1, this process). With ``workers > 1`` a batch of at
+    least ``2 * PARALLEL_MIN_ITEMS`` items is cut into contiguous chunks scored at once in forked worker
+    processes (this process scores the first chunk); results are identical to ``workers=1``. Ground
+    truths and tools are validated here first, so errors name the batch index as usual. Needs the
+    ``fork`` start method (Linux; see :mod:`rlvr_rewards.scoring.parallel`)."""
     if isinstance(completions, (str, bytes, dict)) or isinstance(ground_truths, (str, bytes, dict)):
         raise ConfigError("score_batch takes sequences; use rr.score for a single completion")
     completions = list(completions)
@@ -284,6 +292,7 @@ def score_batch(
         raise ConfigError(f"limits must be a rlvr_rewards.Limits, got {type(limits).__name__}")
     if components not in ("preset", "all"):
         raise ConfigError(f"components must be 'preset' or 'all', got {components!r}")
+    check_workers(workers)
     registry = get_registry()
     the_preset = _resolve_preset(preset, set(registry.scorers))
     used = set(the_preset.components)
@@ -298,20 +307,55 @@ def score_batch(
     # objects stay alive in the argument lists, so ids cannot be reused meanwhile.
     memo: dict[int, tuple[CompiledTruth, Any]] = {}
     tool_memo: dict[int, ToolSet | None] = {}
+    last_gt: Any = _UNSEEN
+    last_spec: Any = _UNSEEN
+    truth: CompiledTruth | None = None
+    ts: ToolSet | None = None
     for i, gt in enumerate(ground_truths):
+        given = item_tools[i]
+        if gt is last_gt and given is last_spec:  # the rest of a GRPO group: same row, same tools
+            truths.append(truth)  # type: ignore[arg-type]
+            toolsets.append(ts)
+            continue
         try:
             hit = memo.get(id(gt))
             if hit is None:
                 hit = memo[id(gt)] = resolve_item(gt)
             truth, row_tools = hit
-            spec = item_tools[i] if item_tools[i] is not None else row_tools
+            spec = given if given is not None else row_tools
             ts = tool_memo.get(id(spec), _UNSEEN)
             if ts is _UNSEEN:
                 ts = tool_memo[id(spec)] = compile_tools(spec)
-            toolsets.append(ts)
         except (GroundTruthError, ToolSpecError) as exc:
             raise exc.at(i) from None
+        last_gt, last_spec = gt, given
         truths.append(truth)
+        toolsets.append(ts)
+
+    chunks = plan_chunks(n, workers)
+    if len(chunks) > 1:
+        return score_in_workers(
+            chunks,
+            lambda a, b: _score_resolved(completions[a:b], truths[a:b], toolsets[a:b], the_preset, scorers, names,
+                                         None if groups is None else groups[a:b], limits, registry),
+            groups,
+        )
+    return _score_resolved(completions, truths, toolsets, the_preset, scorers, names, groups, limits, registry)
+
+
+def _score_resolved(
+    completions: list[Any],
+    truths: list[CompiledTruth],
+    toolsets: list[ToolSet | None],
+    the_preset: Preset,
+    scorers: tuple[ScorerSpec, ...],
+    names: tuple[str, ...],
+    groups: list[Hashable] | None,
+    limits: Limits,
+    registry: Any,
+) -> BatchScore:
+    """Steps 2-4 of the contract, for items whose truths and tools are already compiled."""
+    n = len(completions)
 
     # 2. parse each distinct completion once (raw text is its own key: the common case stays cheap)
     comp_uid: dict[Hashable, int] = {}
