@@ -10,6 +10,9 @@
   call has a predicted call of that name with ``==`` arguments, 0.5 when the names are equal or
   overlap otherwise, 0.0 else; a text truth (clarify / refuse) scores 0.0 if there is any call, else
   1.0. Any exception (broken JSON, a call without ``name``) gives 0.0.
+- :func:`naive_jsonschema`: the same per-sample reward, but every decoded call is first checked with
+  ``jsonschema.validate(arguments, schema_of_its_tool)`` (the library's documented one-call API, which
+  also checks the schema itself each time); an unknown tool or a failed validation gives 0.0.
 
 Both are plain, unoptimised Python loops, but not sabotaged: the regex is compiled once and the
 fast path is the obvious one.
@@ -22,9 +25,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import jsonschema
 import orjson
 
-__all__ = ["naive_aws_blog", "parse_floor"]
+__all__ = ["naive_aws_blog", "naive_jsonschema", "parse_floor"]
 
 _TOOL_CALL_RE = re.compile(r"<tool_call>\s*(.*?)\s*</tool_call>", re.DOTALL)
 
@@ -88,5 +92,27 @@ def naive_aws_blog(completions: Sequence[Any], blog_truths: Sequence[str]) -> li
         try:
             rewards.append(_reward(completion, truth))
         except Exception:
+            rewards.append(0.0)
+    return rewards
+
+
+def _schemas(tools: Sequence[Any]) -> dict[str, Any]:
+    out = {}
+    for t in tools:
+        fn = t.get("function", t)
+        out[fn["name"]] = fn.get("parameters", {"type": "object"})
+    return out
+
+
+def naive_jsonschema(completions: Sequence[Any], blog_truths: Sequence[str], tools: Sequence[Any]) -> list[float]:
+    """The AWS-post style reward with ``jsonschema.validate`` on every call (0.0 if any call fails it)."""
+    rewards: list[float] = []
+    for completion, truth in zip(completions, blog_truths, strict=True):
+        try:
+            schemas = _schemas(tools)
+            for call in _extract_calls(completion):
+                jsonschema.validate(call["arguments"], schemas[call["name"]])
+            rewards.append(_reward(completion, truth))
+        except Exception:  # invalid JSON, unknown tool, jsonschema.ValidationError
             rewards.append(0.0)
     return rewards

@@ -37,16 +37,6 @@ __all__ = ["FAIL", "canonical_dumps", "loads_untrusted"]
 FAIL: Final = object()
 
 _LONG_DIGITS = re.compile(r"\d{20}")
-_DIGIT_RUNS: dict[int, re.Pattern[str]] = {}
-
-
-def _digit_run(limits: Limits) -> re.Pattern[str]:
-    """A pattern finding the first digit run that needs the exact, capped re-parse."""
-    n = min(20, limits.max_int_digits + 1)
-    pat = _DIGIT_RUNS.get(n)
-    if pat is None:
-        pat = _DIGIT_RUNS[n] = re.compile(rf"\d{{{n}}}")
-    return pat
 _KEY_END = re.compile(r'"[ \t\r\n]*:')
 
 
@@ -86,10 +76,11 @@ def _walk(value: Any, max_depth: int) -> tuple[int, int]:
 
 @lru_cache(maxsize=16)
 def _number_bound(max_int_digits: int) -> int:
-    """Smallest magnitude that an integer literal of ``min(20, max_int_digits + 1)`` digits can have:
-    orjson's result reaches it exactly when the text may hold such a literal (or a float that large,
-    which the exact re-parse then reads the same way)."""
-    return 10 ** (min(20, max_int_digits + 1) - 1)
+    """Smallest magnitude of a decoded number that needs the exact re-parse: an integer literal longer
+    than ``max_int_digits`` reaches ``10 ** max_int_digits``, and orjson turns integers outside
+    [-2**63, 2**64) into floats of magnitude >= 2**63. A float that large is re-parsed too (to the same
+    value)."""
+    return min(10 ** min(max_int_digits, 19), 2**63)
 
 
 def _scan_decoded(value: Any, max_depth: int, bound: int) -> tuple[int, int, bool]:
@@ -219,7 +210,7 @@ def loads_untrusted(text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> tuple
                     return FAIL, rej.code, ()
     else:
         big = (t is int or t is float) and (value >= bound or value <= -bound)
-    if big and _digit_run(limits).search(text) is not None:
+    if big:
         # orjson turns integers beyond 64 bits into floats, and knows no digit cap: re-parse exactly.
         try:
             value = _stdlib_loads(text, limits)

@@ -49,6 +49,8 @@ class CompiledMatcher:
     optional: bool = False
     plain: bool = True  # the truth value was plain JSON (no matcher anywhere inside)
     description: str = ""
+    #: for ``$text``: ``(steps, normalised target)``, so ``$any`` of texts can normalise a value once
+    text: tuple[tuple[str, ...], str] | None = None
 
 
 #: A matcher compiler: ``compile(spec_object, compile_value, path) -> CompiledMatcher`` where
@@ -113,14 +115,27 @@ TEXT_STEPS = (*NORMALIZE_STEPS, "bfcl")
 _BFCL_DROP = str.maketrans("", "", " ,./-_*^")
 
 
+_PUNCT_BYTES = b",./-_*^!?;:()[]{}'\"`"
+_BFCL_DROP_BYTES = b" ,./-_*^"
+
+
+def _drop(value: str, table: dict[int, Any], chars: bytes, ascii_only: bool) -> str:
+    """``value`` without the characters in ``chars`` (``table`` is the same deletion as a str table);
+    ASCII text goes through ``bytes.translate``, which deletes in C without a per-character lookup."""
+    if ascii_only:
+        return value.encode("ascii").translate(None, chars).decode("ascii")
+    return value.translate(table)
+
+
 def normalize_text(value: str, steps: tuple[str, ...] = NORMALIZE_STEPS) -> str:
     """Apply normalisation ``steps`` to a string (see module docs)."""
+    ascii_only = value.isascii()
     if "bfcl" in steps:
-        value = value.translate(_BFCL_DROP).lower().replace("'", '"')
+        value = _drop(value, _BFCL_DROP, _BFCL_DROP_BYTES, ascii_only).lower().replace("'", '"')
     if "quotes" in steps:
-        value = value.translate(_QUOTES)
+        value = value.translate(_QUOTES) if not ascii_only else value.replace("'", '"')
     if "punctuation" in steps:
-        value = value.translate(_PUNCT)
+        value = _drop(value, _PUNCT, _PUNCT_BYTES, ascii_only)
     if "whitespace" in steps:
         value = _WS_RE.sub("", value) if "punctuation" in steps else _WS_RE.sub(" ", value).strip()
     if "case" in steps:
@@ -153,6 +168,13 @@ def compile_any(spec: dict[str, Any], compile_value: Callable[[Any, str], Compil
     if not isinstance(options, list) or not options:
         raise _err(path, "$any needs a non-empty list of acceptable values", "a non-empty list", options)
     subs = [compile_value(v, f"{path}.$any[{i}]") for i, v in enumerate(options)]
+    texts = [s.text for s in subs]
+    if all(t is not None for t in texts) and len({t[0] for t in texts if t is not None}) == 1:
+        # only texts under the same steps (BFCL's string answers): normalise the value once, look it up
+        steps = texts[0][0] if texts[0] is not None else ()
+        wants = frozenset(t[1] for t in texts if t is not None)
+        return CompiledMatcher(match=lambda got: isinstance(got, str) and normalize_text(got, steps) in wants,
+                               plain=False, description="any of")
     fns = tuple(s.match for s in subs)
     return CompiledMatcher(match=lambda got: any(f(got) for f in fns), plain=False, description="any of")
 
@@ -235,7 +257,7 @@ def compile_text(spec: dict[str, Any], compile_value: Callable[[Any, str], Compi
     want = normalize_text(target, st)
     return CompiledMatcher(
         match=lambda got: isinstance(got, str) and normalize_text(got, st) == want, plain=False,
-        description="text",
+        description="text", text=(st, want),
     )
 
 

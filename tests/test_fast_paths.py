@@ -75,6 +75,7 @@ def _same(a: Any, b: Any) -> bool:
 NUMBER_CASES = [
     "1", "-1", "123456789012345678", "9223372036854775807", "-9223372036854775808",
     "18446744073709551615", "18446744073709551616", "99999999999999999999", "-99999999999999999999",
+    "-9223372036854775809", "9223372036854775808",
     "1" * 20, "1" * 30, "1" * 100, "1" * 101, "-" + "1" * 101, "1e19", "1e25", "-1e300", "1.5e18",
     "12345678901234567890.5", "0.12345678901234567890123", "1E+19", "10000000000000000000",
 ]
@@ -242,3 +243,49 @@ def test_parse_many_equals_parse_completion() -> None:
     ]
     limits = Limits(max_calls=2)
     assert parse_many(completions, limits=limits) == [parse_completion(c, limits=limits) for c in completions]
+
+
+# --------------------------------------------------------------------------------------------------
+# text normalisation and $any of texts
+# --------------------------------------------------------------------------------------------------
+
+
+def _normalize_reference(value: str, steps: tuple[str, ...]) -> str:
+    """normalize_text with str.translate only (no ASCII shortcut)."""
+    from rlvr_rewards import matchers as m
+
+    if "bfcl" in steps:
+        value = value.translate(m._BFCL_DROP).lower().replace("'", '"')
+    if "quotes" in steps:
+        value = value.translate(m._QUOTES)
+    if "punctuation" in steps:
+        value = value.translate(m._PUNCT)
+    if "whitespace" in steps:
+        value = m._WS_RE.sub("", value) if "punctuation" in steps else m._WS_RE.sub(" ", value).strip()
+    if "case" in steps:
+        value = value.casefold()
+    return value
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=st.text(alphabet=st.sampled_from(list(" ,./-_*^!?;:()[]{}'\"`aZ\u2019\u201cé\t")), max_size=12),
+       steps=st.lists(st.sampled_from(["case", "whitespace", "punctuation", "quotes", "bfcl"]), unique=True))
+def test_normalize_text_ascii_shortcut_is_exact(value: str, steps: list[str]) -> None:
+    from rlvr_rewards.matchers import normalize_text
+
+    assert normalize_text(value, tuple(steps)) == _normalize_reference(value, tuple(steps))
+
+
+@pytest.mark.parametrize("got", ["Paris", "paris!", "PARIS", "Rome", "rome", 3, None, "", "São Paulo", "sao paulo"])
+def test_any_of_texts_matches_like_each_text(got: Any) -> None:
+    from rlvr_rewards.matchers import compile_any, compile_text
+
+    def compile_value(v: Any, path: str) -> Any:
+        return compile_text(v, compile_value, path) if isinstance(v, dict) and "$text" in v else None
+
+    options = [{"$text": "Paris"}, {"$text": "São Paulo"}, {"$text": "rome", "normalize": ["case"]}]
+    mixed = compile_any({"$any": options}, compile_value, "p")  # different steps: the general path
+    same = compile_any({"$any": options[:2]}, compile_value, "p")  # same steps: one normalisation
+    each = [compile_text(o, compile_value, "p") for o in options]
+    assert mixed.match(got) == any(m.match(got) for m in each)
+    assert same.match(got) == any(m.match(got) for m in each[:2])
