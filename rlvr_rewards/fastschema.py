@@ -133,14 +133,18 @@ def _compile(schema: Any) -> Check:
         if not isinstance(names, list) or not all(isinstance(n, str) and n in _TYPE_CHECKS for n in names):
             raise _Unsupported
         fns = tuple(_TYPE_CHECKS[n] for n in names)
-        checks.append(fns[0] if len(fns) == 1 else (lambda v: any(f(v) for f in fns)))
+        checks.append(fns[0] if len(fns) == 1 else _any_of(fns))
 
     if "enum" in schema:
         options = schema["enum"]
         if not isinstance(options, list):
             raise _Unsupported
         opts = tuple(options)
-        checks.append(lambda v: any(json_equal(o, v) for o in opts))
+        if opts and all(type(o) is str for o in opts):  # the usual enum: strings, a set lookup
+            names_set = frozenset(opts)
+            checks.append(lambda v: isinstance(v, str) and v in names_set)
+        else:
+            checks.append(lambda v: any(json_equal(o, v) for o in opts))
     if "const" in schema:
         const = schema["const"]
         checks.append(lambda v: json_equal(const, v))
@@ -191,8 +195,10 @@ def _compile(schema: Any) -> Check:
             n = len(v)
             if (min_items is not None and n < min_items) or (max_items is not None and n > max_items):
                 return False
-            if item_check is not None and not all(item_check(x) for x in v):
-                return False
+            if item_check is not None:
+                for x in v:
+                    if not item_check(x):
+                        return False
             return not unique or _unique(v)
 
         checks.append(array)
@@ -234,8 +240,35 @@ def _compile(schema: Any) -> Check:
         return lambda v: True
     if len(checks) == 1:
         return checks[0]
-    fns_all = tuple(checks)
-    return lambda v: all(f(v) for f in fns_all)
+    return _all_of(tuple(checks))
+
+
+def _any_of(fns: tuple[Check, ...]) -> Check:
+    def check(v: Any) -> bool:
+        for f in fns:
+            if f(v):
+                return True
+        return False
+
+    return check
+
+
+def _all_of(fns: tuple[Check, ...]) -> Check:
+    """``fns`` in order, all true (two or three checks without a loop: the usual type + one keyword)."""
+    if len(fns) == 2:
+        a, b = fns
+        return lambda v: a(v) and b(v)
+    if len(fns) == 3:
+        a, b, c = fns
+        return lambda v: a(v) and b(v) and c(v)
+
+    def check(v: Any) -> bool:
+        for f in fns:
+            if not f(v):
+                return False
+        return True
+
+    return check
 
 
 def compile_fast(schema: Any) -> Check | None:

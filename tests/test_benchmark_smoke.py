@@ -18,8 +18,8 @@ import bench_throughput  # noqa: E402
 from baselines import naive_aws_blog, parse_floor  # noqa: E402
 from workload import Workload, completion_key, make_workload  # noqa: E402
 
-FUNCTION_LABELS = ("floor (regex + orjson.loads)", "naive AWS-blog reward", "rr.score_batch graded",
-                   "rr.score_batch binary", "rr.score_batch aws-blog")
+FUNCTION_LABELS = ("floor (regex + orjson.loads)", "naive AWS-blog reward", "naive + jsonschema.validate",
+                   "rr.score_batch graded", "rr.score_batch binary", "rr.score_batch aws-blog")
 
 
 @pytest.fixture(scope="module", params=["hermes", "openai"])
@@ -29,7 +29,8 @@ def workload(request: pytest.FixtureRequest) -> Workload:
 
 def test_tiny_run_prints_throughput_and_ratios(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out_json = tmp_path / "bench.json"
-    argv = ["--prompts", "20", "--repeats", "1", "--variant", "hermes", "--json", str(out_json)]
+    argv = ["--prompts", "20", "--repeats", "1", "--variant", "hermes", "--sections", "throughput",
+            "--schema-items", "50", "--json", str(out_json)]
     assert bench_throughput.main(argv) == 0
     out = capsys.readouterr().out
     assert "command : python " in out and "machine : " in out and "numpy" in out
@@ -44,12 +45,73 @@ def test_tiny_run_prints_throughput_and_ratios(capsys: pytest.CaptureFixture[str
     assert res["n_completions"] == 160
     assert set(res["completions_per_s"]) == set(bench_throughput.FUNCTIONS)
     assert all(v > 0 for v in res["completions_per_s"].values())
+    assert res["workload"]["jsonschema_items"] == 50
+    assert set(res["ratios"]["graded"]) == {"vs_floor", "vs_naive", "vs_jsonschema"}
+    targets = {row["target"]: row for row in report["targets"]}
+    assert targets["graded >= 1x the naive reward (b)"]["measured"] == {"hermes": res["ratios"]["graded"]["vs_naive"]}
+    assert targets["peak memory <= 256 MB for a 6 MB batch"]["met"] is None  # section not run: not measured
+    assert "CI floors (graded / parse floor): hermes" in out
+
+
+def test_other_sections_markdown_and_readme_update(tmp_path: Path) -> None:
+    out_json = tmp_path / "sections.json"
+    cmd = [sys.executable, str(BENCH_DIR / "bench_throughput.py"), "--prompts", "10", "--repeats", "1",
+           "--sections", "workers,length", "--json", str(out_json)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "[workers] 80 items (hermes), identical results" in proc.stdout
+    assert "[length] unclosed tag" in proc.stdout and "per-char cost 10^5 / 10^4" in proc.stdout
+    report = json.loads(out_json.read_text())
+    assert "speedup" not in report["workers"]  # 80 items: below the 10k the target is about
+    rows = {row["target"]: row for row in report["targets"]}
+    assert rows["workers=2 >= 1.6x workers=1 for >= 10k items"]["met"] is None
+    length = rows["time linear in completion length (cost per char at 10^5 / at 10^4 <= 2)"]
+    assert length["met"] is True and length["measured"][""] == report["length"]["worst_ratio"]
+    block = bench_throughput.markdown(report)
+    assert "### Time against completion length" in block and "### Parallel scoring" in block
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n<!-- figures:start -->\nold\n<!-- figures:end -->\noutro\n")
+    bench_throughput.update_readme(block, readme)
+    text = readme.read_text()
+    assert text.startswith("intro\n<!-- figures:start -->\nCommand: `python ") and "### Time against" in text
+    assert "old" not in text and text.endswith("<!-- figures:end -->\noutro\n")
+
+
+def test_memory_and_bfcl_sections(tmp_path: Path) -> None:
+    out_json = tmp_path / "mem.json"
+    cmd = [sys.executable, str(BENCH_DIR / "bench_throughput.py"), "--repeats", "1", "--sections", "memory,bfcl",
+           "--json", str(out_json)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(out_json.read_text())
+    shapes = report["memory"]["shapes"]
+    assert set(shapes) == {"full rows", "compact"}
+    assert all(m["bytes"] > 6 * 2**20 and m["peak_rss_mib"] > 0 for m in shapes.values())
+    rows = {row["target"]: row for row in report["targets"]}
+    assert rows["peak memory <= 256 MB for a 6 MB batch"]["met"] is True
+    bfcl = report["bfcl"]
+    if "skipped" in bfcl:
+        pytest.skip(bfcl["skipped"])
+    assert bfcl["n_cases"] > 10_000 and bfcl["agreement"] >= 0.999
+    assert "[bfcl]" in proc.stdout and "ratio rr / ast_checker" in proc.stdout
+
+
+def test_check_targets_reads_each_section() -> None:
+    report = {"variants": {"hermes": {"ratios": {"graded": {"vs_floor": 0.5, "vs_naive": 0.9, "vs_jsonschema": 150}}}},
+              "bfcl": {"skipped": "no bfcl-eval"}, "workers": {"speedup": 1.7}, "memory": {"peak_rss_mb": 300.0},
+              "length": {"worst_ratio": 1.1}}
+    rows = {r["target"].split(" (")[0]: r["met"] for r in bench_throughput.check_targets(report)}
+    assert rows == {"graded >= 0.33x the parse floor": True, "graded >= 1x the naive reward": False,
+                    "graded >= 100x the jsonschema-per-call reward": True, "bfcl preset >= 3x BFCL ast_checker": None,
+                    "workers=2 >= 1.6x workers=1 for >= 10k items": True,
+                    "peak memory <= 256 MB for a 6 MB batch": False,
+                    "time linear in completion length": True}
 
 
 def test_both_variants_run_as_a_script(tmp_path: Path) -> None:
     out_json = tmp_path / "both.json"
     cmd = [sys.executable, str(BENCH_DIR / "bench_throughput.py"), "--prompts", "10", "--repeats", "1",
-           "--variant", "both", "--json", str(out_json)]
+           "--variant", "both", "--sections", "throughput", "--schema-items", "20", "--json", str(out_json)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "[hermes] cold start (fresh process)" in proc.stdout

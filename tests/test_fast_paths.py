@@ -3,8 +3,8 @@
 - ``loads_untrusted`` skips the stdlib re-parse unless a number is large enough to have come from a
   long integer literal, and skips the duplicate-key confirmation when the text's colons (or key ends)
   account for every key: checked against a reference decoder that always does the exact, hooked parse.
-- ``score_batch`` keys usual OpenAI messages by the JSON of their fields (call ids left out) instead of
-  serialising a normalised copy; messages that differ in anything but call ids never share a key.
+- ``score_batch`` keys usual OpenAI messages by a flat tuple of their fields (call ids left out) instead
+  of serialising a normalised copy; messages that differ in anything but call ids never share a key.
 - ``read_text`` remembers cues only inside ``text_cue_memo`` (one batch), and the memo changes nothing.
 - ``parse_many`` equals ``parse_completion`` one by one.
 """
@@ -174,8 +174,11 @@ def _msg(args: str = '{"city": "Paris"}', call_id: Any = "call_1", content: Any 
 def test_message_keys_ignore_call_ids_only() -> None:
     key = core._completion_key
     assert key(_msg(call_id="a")) == key(_msg(call_id="b")) == key(_msg(call_id=7))
-    assert isinstance(key(_msg()), bytes)
+    assert isinstance(key(_msg()), tuple) and key(_msg())[0] == "msg"
+    moved = {"role": "assistant", "content": None, "tool_calls": [
+        {"type": "function", "function": {"name": "get_weather"}, "arguments": '{"city": "Paris"}'}]}
     different = [_msg(args='{"city": "Rome"}'), _msg(content=""), _msg(content="hi"), _msg(reasoning_content="x"),
+                 moved,
                  {**_msg(), "role": "user"}, {"role": "assistant", "content": None},
                  {"role": "assistant", "content": None, "tool_calls": []}]
     keys = [key(m) for m in [_msg(), *different]]
@@ -186,12 +189,12 @@ def test_unusual_messages_take_the_general_key() -> None:
     key = core._completion_key
     nested = _msg()
     nested["tool_calls"][0]["function"]["arguments"] = {"city": "Paris"}  # arguments as an object
-    assert isinstance(key(nested), tuple)
+    assert key(nested)[0] == "json"
     assert key(nested) != key(_msg())
     parts = {"role": "assistant", "content": [{"type": "text", "text": "hi"}]}
-    assert isinstance(key(parts), tuple)
-    surrogate = _msg(content="\ud800")
-    assert not isinstance(key(surrogate), bytes)
+    assert key(parts)[0] == "json"
+    no_function = {"role": "assistant", "content": None, "tool_calls": [{"id": "x", "type": "function"}]}
+    assert key(no_function)[0] == "json"
     text_key = key('{"role": "assistant"}')
     assert text_key not in {key(_msg()), key(parts)}
 
@@ -289,3 +292,20 @@ def test_any_of_texts_matches_like_each_text(got: Any) -> None:
     each = [compile_text(o, compile_value, "p") for o in options]
     assert mixed.match(got) == any(m.match(got) for m in each)
     assert same.match(got) == any(m.match(got) for m in each[:2])
+
+
+@pytest.mark.parametrize("schema", [
+    {"enum": ["a", "b"]}, {"type": "string", "enum": ["a", "b", ""]}, {"enum": ["1", 1]},
+    {"type": ["string", "null"]}, {"type": "array", "items": {"enum": ["x", "y"]}},
+    {"type": "object", "properties": {"u": {"type": "string", "enum": ["c", "f"]}}, "required": ["u"]},
+])
+@pytest.mark.parametrize("value", ["a", "b", "", "c", 1, 1.0, True, None, ["x"], ["x", "z"], [], {"u": "c"},
+                                   {"u": "k"}, {}])
+def test_compiled_schema_shortcuts_agree_with_jsonschema(schema: dict[str, Any], value: Any) -> None:
+    import jsonschema
+
+    from rlvr_rewards.fastschema import compile_fast
+
+    check = compile_fast(schema)
+    assert check is not None
+    assert bool(check(value)) == jsonschema.Draft202012Validator(schema).is_valid(value)

@@ -66,58 +66,55 @@ def _exactly_serialisable(value: Any) -> bool:
     return True
 
 
-_CALL_SKIP = frozenset({"function", "id"})
-_NO_SKIP: frozenset[str] = frozenset()
+_CALL_MARK: Any = object()  # separators inside a message key: never equal to a str or None
+_FUNCTION_MARK: Any = object()
 
 
-def _plain_items(obj: dict[Any, Any], skip: frozenset[str]) -> list[Any] | None:
-    """``obj``'s keys and values, flat, when every key and value is a str (values may be None); the
-    keys in ``skip`` are left out. ``None`` for any other content."""
-    out: list[Any] = []
-    for k, v in obj.items():
-        if k in skip:
-            continue
-        if (v is not None and type(v) is not str) or type(k) is not str:
-            return None
-        out.append(k)
-        out.append(v)
-    return out
-
-
-def _message_fast_key(msg: dict[Any, Any]) -> bytes | None:
+def _message_fast_key(msg: dict[Any, Any]) -> Hashable | None:
     """An exact key for the usual message shape (string fields, ``tool_calls`` of string fields plus a
     ``function`` object of string fields), or ``None`` for any other shape.
 
-    The key is the JSON text of the fields in their order, call ids left out: equal keys mean equal
-    messages up to call ids, which nothing reads. It is ``bytes``: never equal to a raw-text key
-    (``str``) nor to the other key kinds (tuples), and, unlike a tuple, not tracked by the garbage
-    collector while the batch runs."""
-    parts: list[Any] = []
+    The key is one flat tuple: ``"msg"``, then the message's keys and values in order, each call opened
+    by a marker object and its function by another, call ids left out. Keys and values are all str or
+    None, so the markers make the layout unambiguous: equal keys mean equal messages up to call ids,
+    which nothing reads. (One flat tuple of strings: cheap to build and soon untracked by the garbage
+    collector; nested tuples cost several times more under it.)"""
+    parts: list[Any] = ["msg"]
+    add = parts.append
     for k, v in msg.items():
         if type(k) is not str:
             return None
         if v is None or type(v) is str:
-            parts.append(k)
-            parts.append(v)
+            add(k)
+            add(v)
         elif k == "tool_calls" and type(v) is list:
-            calls: list[Any] = []
+            add(k)
             for call in v:
                 if type(call) is not dict:
                     return None
-                fn = call.get("function")
-                outer = _plain_items(call, _CALL_SKIP)
-                inner = _plain_items(fn, _NO_SKIP) if type(fn) is dict else None
-                if outer is None or inner is None:
+                add(_CALL_MARK)
+                fn = None
+                for ck, cv in call.items():
+                    if ck == "id":
+                        continue
+                    if ck == "function" and type(cv) is dict:
+                        fn = cv
+                        continue
+                    if type(ck) is not str or (cv is not None and type(cv) is not str):
+                        return None
+                    add(ck)
+                    add(cv)
+                if fn is None:
                     return None
-                calls.append([outer, "function" in call, inner])
-            parts.append(k)
-            parts.append(calls)
+                add(_FUNCTION_MARK)
+                for fk, fv in fn.items():
+                    if type(fk) is not str or (fv is not None and type(fv) is not str):
+                        return None
+                    add(fk)
+                    add(fv)
         else:
             return None
-    try:
-        return orjson.dumps(parts)
-    except orjson.JSONEncodeError:  # a lone surrogate: take the general path
-        return None
+    return tuple(parts)
 
 
 def _completion_key(completion: Any) -> Hashable:

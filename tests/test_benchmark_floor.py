@@ -1,0 +1,65 @@
+"""The CI performance check: ``graded`` throughput divided by the bare parse floor's, measured in the same
+process and interleaved, must not fall below the floors in ``benchmarks/floors.json``.
+
+The floors sit at about 70 % of the ratios in ``benchmarks/README.md`` (a noisy shared machine moves a
+same-run ratio by 10-20 %, a real slowdown of the scorer by much more). A failure means the scorer got
+slower relative to bare ``orjson`` parsing; ``python benchmarks/bench_throughput.py --profile`` shows where
+the time goes.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"
+if str(BENCH_DIR) not in sys.path:
+    sys.path.insert(0, str(BENCH_DIR))  # benchmarks/ is a directory of scripts, not a package
+
+from baselines import parse_floor  # noqa: E402
+from bench_throughput import FLOORS  # noqa: E402
+from workload import make_workload  # noqa: E402
+
+import rlvr_rewards as rr  # noqa: E402
+
+PROMPTS = 1000  # 8,000 completions: large enough that per-call costs do not dominate
+REPEATS = 7
+
+
+@pytest.mark.parametrize("variant", sorted(FLOORS))
+def test_graded_throughput_ratio_to_the_parse_floor(variant: str) -> None:
+    wl = make_workload(PROMPTS, 8, seed=0, variant=variant)  # type: ignore[arg-type]
+
+    def graded() -> object:
+        return rr.score_batch(wl.completions, wl.ground_truths, tools=wl.tools, groups=wl.groups)
+
+    def floor() -> object:
+        return parse_floor(wl.completions)
+
+    graded()  # warm: registry, truths, tools, validators
+    times: dict[str, list[float]] = {"graded": [], "floor": []}
+    for _ in range(REPEATS):
+        for name, fn in (("floor", floor), ("graded", graded)):
+            gc.collect()
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    ratio = statistics.median(times["floor"]) / statistics.median(times["graded"])
+    print(f"{variant}: graded / floor throughput = {ratio:.3f} (floor {FLOORS[variant]})")
+    assert ratio >= FLOORS[variant], (
+        f"{variant}: graded throughput fell to {ratio:.3f}x the parse floor's, below the CI floor "
+        f"{FLOORS[variant]} (benchmarks/floors.json); profile with "
+        "`python benchmarks/bench_throughput.py --profile`"
+    )
+
+
+def test_floors_are_set_below_the_published_figures() -> None:
+    readme = (BENCH_DIR / "README.md").read_text(encoding="utf-8")
+    assert "CI floors (`floors.json`, graded / parse floor)" in readme
+    for variant, floor in FLOORS.items():
+        assert 0 < floor < 1, (variant, floor)
