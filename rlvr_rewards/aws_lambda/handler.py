@@ -34,6 +34,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from rlvr_rewards.aws_lambda.config import LambdaConfig, load_config
 from rlvr_rewards.errors import ConfigError, GroundTruthError, RlvrRewardsError, ToolSpecError
 from rlvr_rewards.presets import Preset
@@ -64,9 +66,14 @@ _TOOL_PATHS = (("tools",), ("extra_info", "tools"), ("metadata", "tools"))
 _MISSING = object()
 
 
+def _is_map(obj: Any) -> bool:
+    """A mapping (the exact-type test first: an ABC ``isinstance`` costs ten times more)."""
+    return type(obj) is dict or isinstance(obj, Mapping)
+
+
 def _get(obj: Any, path: Sequence[str]) -> Any:
     for key in path:
-        if not isinstance(obj, Mapping) or key not in obj:
+        if not _is_map(obj) or key not in obj:
             return _MISSING
         obj = obj[key]
     return obj
@@ -87,13 +94,15 @@ class _Sample:
     completion: Any = None
     row: dict[str, Any] | None = None
     errors: list[str] = field(default_factory=list)
+    truth: Any = None  # the compiled truth and tools, resolved once here and handed to score_batch
+    tools: Any = None
 
 
 def _content_ok(content: Any) -> bool:
     if content is None or isinstance(content, str):
         return True
     return isinstance(content, list) and all(
-        isinstance(p, str) or (isinstance(p, Mapping) and isinstance(p.get("text", ""), str)) for p in content
+        isinstance(p, str) or (_is_map(p) and isinstance(p.get("text", ""), str)) for p in content
     )
 
 
@@ -102,7 +111,7 @@ def _extract(index: int, sample: Any) -> _Sample:
     from rlvr_rewards.truth import resolve_item
 
     out = _Sample(index=index)
-    if not isinstance(sample, Mapping):
+    if not _is_map(sample):
         out.errors.append("sample_not_object")
         return out
     sid = _first(sample, _ID_PATHS)
@@ -114,8 +123,7 @@ def _extract(index: int, sample: Any) -> _Sample:
     if not isinstance(messages, list):
         out.errors.append("no_messages")
         return out
-    assistant = next((m for m in reversed(messages) if isinstance(m, Mapping) and m.get("role") == "assistant"),
-                     None)
+    assistant = next((m for m in reversed(messages) if _is_map(m) and m.get("role") == "assistant"), None)
     if assistant is None:
         out.errors.append("no_assistant_message")
         return out
@@ -131,8 +139,8 @@ def _extract(index: int, sample: Any) -> _Sample:
     if tools is not _MISSING:
         row["tools"] = tools
     try:
-        _, row_tools = resolve_item(row)
-        compile_tools(row_tools)
+        truth, row_tools = resolve_item(row)
+        toolset = compile_tools(row_tools)
     except GroundTruthError as exc:
         out.errors.append("bad_ground_truth")
         logger.warning(json.dumps({"event": "bad_ground_truth", "index": index, "id": _safe_id(out.id),
@@ -145,6 +153,8 @@ def _extract(index: int, sample: Any) -> _Sample:
         return out
     out.completion = dict(assistant)
     out.row = row
+    out.truth = truth
+    out.tools = toolset
     return out
 
 
@@ -216,16 +226,18 @@ def score_event(samples: Sequence[Any], config: LambdaConfig, context: Any = Non
         if left is not None and left - config.deadline_margin_ms < per_item_ms * len(chunk):
             break
         t0 = time.perf_counter()
-        batch = score_batch([s.completion for s in chunk], [s.row for s in chunk], preset=preset,
-                            limits=config.limits)
+        batch = score_batch([s.completion for s in chunk], [s.truth for s in chunk],
+                            tools=[s.tools for s in chunk], preset=preset, limits=config.limits)
         elapsed = (time.perf_counter() - t0) * 1000.0
         per_item_ms = max(per_item_ms, elapsed / len(chunk))
+        rewards = batch.rewards.tolist()
+        columns = [(name, column.tolist()) for name, column in batch.components.items()]
         for k, s in enumerate(chunk):
-            reward = float(batch.rewards[k])
+            reward = rewards[k]
             metrics = [_metric("reward", reward, "Reward")]
             if config.component_metrics:
-                for name, column in batch.components.items():
-                    v = float(column[k])
+                for name, values in columns:
+                    v = values[k]
                     if math.isfinite(v):
                         metrics.append(_metric(name, v))
             if s.errors:  # e.g. a missing id: scored, but flagged
@@ -262,6 +274,15 @@ def _samples_of(event: Any) -> list[Any]:
     )
 
 
+def _dumps(results: list[dict[str, Any]]) -> str:
+    """JSON text of the results: orjson (ten times faster); the stdlib for ids orjson cannot write (an
+    integer beyond 64 bits)."""
+    try:
+        return orjson.dumps(results).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(results)
+
+
 class _BadEvent(ValueError):
     pass
 
@@ -291,7 +312,7 @@ def make_handler(bundled: Mapping[str, Any] | None = None) -> Callable[[Any, Any
             return _error_response(style, 500, kind, str(exc))
         if style == "nova":
             return results
-        return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(results)}
+        return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": _dumps(results)}
 
     return lambda_handler
 
