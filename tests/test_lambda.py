@@ -97,6 +97,13 @@ def test_malformed_events_get_clear_error_responses(event: Any, fragment: str, m
     assert n["errorType"] == "InvalidEvent" and fragment in n["errorMessage"]
 
 
+def test_any_json_id_comes_back_unchanged() -> None:
+    ids: list[Any] = ["s1", 7, 2**70, -(2**64), 1.5, None, True, {"k": ["v"]}, "\u00e9\U0001f600"]
+    results = body(lambda_handler([sample(sid=i) for i in ids], {}))
+    assert [r["id"] for r in results] == ids
+    assert [r["aggregate_reward_score"] for r in results] == [1.0] * len(ids)
+
+
 def test_wrapped_and_text_events() -> None:
     assert body(lambda_handler({"body": json.dumps([sample()])}, {}))[0]["aggregate_reward_score"] == 1.0
     assert body(lambda_handler(json.dumps([sample()]), {}))[0]["aggregate_reward_score"] == 1.0
