@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -309,3 +310,73 @@ def test_compiled_schema_shortcuts_agree_with_jsonschema(schema: dict[str, Any],
     check = compile_fast(schema)
     assert check is not None
     assert bool(check(value)) == jsonschema.Draft202012Validator(schema).is_valid(value)
+
+
+# --------------------------------------------------------------------------------------------------
+# the one-block shortcut of the tag scanner
+# --------------------------------------------------------------------------------------------------
+
+_BLOCK_PIECES = ["<tool_call>", "</tool_call>", '{"name": "f", "arguments": {"a": 1}}', '{"name": "f"}', "[", "]",
+                 '{"a": 1, "a": 2}', "{", "}", "NaN", " ", "\n", "text", "Which city?", '"x"', ",", "1e999",
+                 '{"name": "g", "parameters": {}, "extra": 1}', '{"name": 3}', "<tool_call>\n\n</tool_call>"]
+
+
+def _general_scan(text: str, limits: Limits) -> Any:
+    from rlvr_rewards.parsing import formats
+
+    real = formats._single_block
+    formats._single_block = lambda *a: None  # type: ignore[assignment]
+    try:
+        return formats._scan_tag_blocks(text, "<tool_call>", "</tool_call>", "hermes", limits)
+    finally:
+        formats._single_block = real
+
+
+_CALL_TEXT = '<tool_call>{"name": "f", "arguments": {"a": 1}}</tool_call>'
+
+
+@pytest.mark.parametrize("text", [
+    f"Sure.{_CALL_TEXT}Done?", f"  Sure. \n{_CALL_TEXT}\n  ", f"{_CALL_TEXT} Which one?", _CALL_TEXT,
+    f"</tool_call>{_CALL_TEXT}", f"{_CALL_TEXT}</tool_call>", f"{_CALL_TEXT}{_CALL_TEXT}",
+    '<tool_call>{"name": "f", "arguments": {"a": 1, "a": 2}}</tool_call> ok',
+    '<tool_call>[{"name": "f", "arguments": {}}]</tool_call>', "<tool_call>{}</tool_call>",
+])
+def test_single_block_shortcut_examples(text: str) -> None:
+    from rlvr_rewards.parsing import formats
+
+    assert formats._scan_tag_blocks(text, "<tool_call>", "</tool_call>", "hermes", Limits()) == _general_scan(
+        text, Limits())
+
+
+@settings(max_examples=600, deadline=None)
+@given(pieces=st.lists(st.sampled_from(_BLOCK_PIECES), max_size=7),
+       limits=st.sampled_from([Limits(), Limits(max_calls=0), Limits(max_depth=1), Limits(max_int_digits=1)]))
+def test_single_block_shortcut_equals_the_general_scan(pieces: list[str], limits: Limits) -> None:
+    from rlvr_rewards.parsing import formats
+
+    text = "".join(pieces)
+    fast = formats._scan_tag_blocks(text, "<tool_call>", "</tool_call>", "hermes", limits)
+    assert fast == _general_scan(text, limits)
+
+
+def test_single_block_shortcut_on_the_benchmark_workload() -> None:
+    import sys
+
+    from rlvr_rewards.parsing import formats
+    from rlvr_rewards.parsing.dispatch import split_think
+
+    bench = Path(__file__).resolve().parent.parent / "benchmarks"
+    sys.path.insert(0, str(bench))
+    try:
+        from workload import make_workload
+    finally:
+        sys.path.remove(str(bench))
+    hits = 0
+    for completion in dict.fromkeys(make_workload(300, 8, seed=5).completions):
+        answer = split_think(completion)[0]
+        if "<tool_call>" not in answer and "</tool_call>" not in answer:
+            continue
+        hits += formats._single_block(answer, "<tool_call>", "</tool_call>", "hermes", Limits()) is not None
+        assert formats._scan_tag_blocks(answer, "<tool_call>", "</tool_call>", "hermes", Limits()) == _general_scan(
+            answer, Limits())
+    assert hits > 500

@@ -419,12 +419,46 @@ def _find_all(text: str, needle: str) -> list[int]:
     return out
 
 
+def _single_block(text: str, open_tag: str, close_tag: str, fmt: str, limits: Limits) -> ParseResult | None:
+    """The common case of :func:`_scan_tag_blocks` straight through: exactly one opening and one closing
+    tag, in that order, around one JSON object. ``None`` for anything else (the general scan runs
+    then); otherwise the result equals the general scan's (tested on every corpus)."""
+    lo = len(open_tag)
+    lc = len(close_tag)
+    o = text.find(open_tag)
+    if o == -1 or limits.max_calls < 1 or text.find(open_tag, o + lo) != -1:
+        return None
+    c = text.find(close_tag, o + lo)
+    if c == -1 or text.find(close_tag, c + lc) != -1 or text.find(close_tag, 0, o) != -1:
+        return None
+    value, err, found = loads_untrusted(text[o + lo : c].strip(), limits)
+    if err is not None or type(value) is not dict:
+        return None
+    violations = list(found)
+    call = _make_call(value, violations, limits)
+    before = text[:o].strip()
+    after = text[c + lc :].strip()
+    free = f"{before}\n{after}" if before and after else before or after
+    if free:
+        violations.append("text_with_call")
+    return ParseResult(
+        calls=(call,) if call is not None else (),
+        text=free,
+        format=fmt,
+        violations=tuple(sorted(set(violations))) if violations else (),
+        attempted_call=True,
+    )
+
+
 def _scan_tag_blocks(text: str, open_tag: str, close_tag: str, fmt: str, limits: Limits) -> ParseResult:
     """``open ... close`` blocks located with two linear ``find`` passes and one merge walk.
 
     A block left open ends at the next opening tag or at the end of the text (``unclosed_tag``); a
     closing tag outside any block is ``stray_closing_tag`` and is dropped from the free text.
     """
+    single = _single_block(text, open_tag, close_tag, fmt, limits)
+    if single is not None:
+        return single
     acc = _Acc(limits)
     acc.attempted = True
     opens = _find_all(text, open_tag)
