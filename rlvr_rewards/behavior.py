@@ -39,6 +39,16 @@ __all__ = ["TextCues", "classify", "is_question", "is_refusal", "mixed_violation
 
 _FATAL = frozenset({"empty", "too_long"})
 
+# The cue patterns below are written in lower case and run on lower-cased text: sre's case-insensitive
+# matching costs about three times more than lower-casing a sentence once (``_fold``). The test suite
+# checks the classification is unchanged against case-insensitive patterns on every corpus.
+_CASE = 0
+
+
+def _fold(text: str) -> str:
+    return text.lower()
+
+
 # Sentence boundaries: end punctuation followed by space, or line breaks. Fixed-width look-behind: linear.
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -89,7 +99,7 @@ _DECLINE_RE = re.compile(
     r"i\s*(?:have|'ve)\s+(?:got\s+)?no\s+(?:way|means|tool|ability|access)|"
     r"(?:love|like|want|happy|glad)\s+to\s+help,?\s+but\s+(?:i|that|this|it)"
     r")",
-    re.IGNORECASE,
+    _CASE,
 )
 
 # a curt refusal with the subject dropped, at the start of a sentence: "Can't do that.", "Not possible."
@@ -97,13 +107,13 @@ _CURT_DECLINE_RE = re.compile(
     r"^(?:(?:no|nope|sorry),?\s+)?(?:(?:can'?t|cannot|won'?t)\s+(?:do|help|order|book|send|make|provide|assist|"
     r"process|complete|handle)|not\s+possible|not\s+(?:sending|doing|booking|ordering|going\s+to|happening)|"
     r"no\s+can\s+do)\b",
-    re.IGNORECASE,
+    _CASE,
 )
 
 _CONDITIONAL_RE = re.compile(
     r"\b(?:without|unless|until|before\s+i|first|yet|need|needs|missing|don'?t\s+know|do\s+not\s+know|blank|empty|"
     r"not\s+sure\s+(?:which|what|where|when|who))\b",
-    re.IGNORECASE,
+    _CASE,
 )
 
 _REQUEST_RE = re.compile(
@@ -118,21 +128,21 @@ _REQUEST_RE = re.compile(
     r"(?:once|if|when|as\s+soon\s+as)\s+you\s+(?:give|send|share|tell|provide|paste|let\s+me\s+know|confirm|specify)|"
     r"tell\s+me\s+(?:the|which|what|when|where|who|how|your)"
     r")",
-    re.IGNORECASE,
+    _CASE,
 )
 
 # an imperative asking the user to supply something: "Send me the address and I'll ...", "Paste the numbers"
 _IMPERATIVE_RE = re.compile(
     r"^(?:please\s+)?(?:send|give|paste|share|provide|tell|enter|type|list|specify|confirm|choose|pick|add)\s+"
     r"(?:me|us|the|your|a|an|which|what|when|where|who|how)\b",
-    re.IGNORECASE,
+    _CASE,
 )
 
 # a question without its question mark: "Which city are you asking about", "may I ask how many people"
 _INTERROGATIVE_RE = re.compile(
     r"^(?:which|what|when|where|who|whom|whose|how\s+(?:many|much|long|often)|could\s+you|can\s+you|would\s+you|"
     r"will\s+you|do\s+you|did\s+you|are\s+you|may\s+i\s+ask|wondering|shall\s+i|should\s+i)\b(?!\s+a\b)",
-    re.IGNORECASE,
+    _CASE,
 )
 
 _OFFER_RE = re.compile(
@@ -140,14 +150,14 @@ _OFFER_RE = re.compile(
     r"(?:can|may|could)\s+i\s+help|how\s+can\s+i\s+help|i\s+can\s+help(?:\s+you)?\s+with|help\s+you\s+with\s+(?:something|anything)|"
     r"help\s+(?:you\s+)?with\s+(?:anything|something)|another\s+(?:way|task|request)|is\s+there\s+another|"
     r"let\s+me\s+know\s+if|if\s+you\s+(?:want|need|would\s+like|'d\s+like))",
-    re.IGNORECASE,
+    _CASE,
 )
 
 # follow-up markers: after an answer or a refusal, "Want the forecast as well?" offers more; on their own
 # ("Just the temperature, or also the wind?") they are part of a clarifying question
 _FOLLOW_UP_RE = re.compile(
     r"\b(?:instead|as\s+well|too|also|another|any\s+other|other\s+(?:amounts?|cities|dates|ones|conversions?))\b",
-    re.IGNORECASE,
+    _CASE,
 )
 
 _REDIRECT_RE = re.compile(
@@ -155,21 +165,21 @@ _REDIRECT_RE = re.compile(
     r"'ll\s+need\s+to|'d\s+need\s+to|'ll\s+have\s+to)\s+"
     r"(?:try|use|contact|visit|check|add|book|call|ask|go|reach|consult|see|do)|"
     r"(?:please\s+)?(?:contact|consult|see|visit|call|try)\s+(?:a|an|your|the)\b)",
-    re.IGNORECASE,
+    _CASE,
 )
 
 # ... towards a service elsewhere (so "You could call them and ..." advice is not a redirect)
 _SERVICE_RE = re.compile(
     r"\b(?:website|web\s*site|site|app|application|service|provider|agent|agency|airline|bank|brokerage|doctor|"
     r"physician|professional|support|directly|yourself|platform|portal|office|hotline|emergency|calendar|outlook)\b",
-    re.IGNORECASE,
+    _CASE,
 )
 
 _ANSWER_CONTENT_RE = re.compile(
     r"[$€£¥]\s?\d|\d\s?(?:%|°|degrees?\b|dollars\b|euros?\b|pounds\b|yen\b|usd\b|eur\b|gbp\b|jpy\b|chf\b|km\b|"
     r"miles\b|mph\b|kg\b|lbs?\b|percent\b)|\bhere\s+(?:is|are)\b|\bhere'?s\b|\bthe\s+answer\s+is\b|"
     r"\b(?:mean|median|average|total|sum)\s*(?:is|:|=)\s*\d",
-    re.IGNORECASE,
+    _CASE,
 )
 
 
@@ -197,6 +207,7 @@ def _window(text: str) -> str:
 
 
 def _is_request(s: str, after_answer: bool = False) -> bool:
+    """``s``: one sentence, already folded to lower case."""
     if _OFFER_RE.search(s) is not None:
         return False
     if after_answer and _FOLLOW_UP_RE.search(s) is not None:
@@ -236,7 +247,7 @@ def read_text(text: str) -> TextCues:
 
 def _read_text(text: str) -> TextCues:
     declines = conditional = requests = after = content = redirect = False
-    sentences = [s.strip() for s in _SENTENCE_SPLIT.split(_window(text))]
+    sentences = [s.strip() for s in _SENTENCE_SPLIT.split(_fold(_window(text)))]
     sentences = [s for s in sentences if s]
     for s in sentences:
         if _DECLINE_RE.search(s) is not None or _CURT_DECLINE_RE.search(s) is not None:
@@ -263,7 +274,7 @@ def _read_text(text: str) -> TextCues:
 
 def request_sentences(text: str) -> list[str]:
     """The sentences of ``text`` that ask the user for something (offers excluded)."""
-    return [s for s in (x.strip() for x in _SENTENCE_SPLIT.split(_window(text))) if s and _is_request(s)]
+    return [s for s in (x.strip() for x in _SENTENCE_SPLIT.split(_window(text))) if s and _is_request(_fold(s))]
 
 
 def is_refusal(text: str) -> bool:
@@ -308,7 +319,7 @@ def mixed_violations(parse: ParseResult) -> tuple[str, ...]:
     text = parse.text
     cues = read_text(text)
     out = []
-    if cues.requests or "?" in text or _OFFER_RE.search(_window(text)) is not None:
+    if cues.requests or "?" in text or _OFFER_RE.search(_fold(_window(text))) is not None:
         out.append("call_with_question")
     if cues.declines or cues.conditional_decline:
         out.append("call_with_refusal")

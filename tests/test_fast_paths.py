@@ -380,3 +380,44 @@ def test_single_block_shortcut_on_the_benchmark_workload() -> None:
         assert formats._scan_tag_blocks(answer, "<tool_call>", "</tool_call>", "hermes", Limits()) == _general_scan(
             answer, Limits())
     assert hits > 500
+
+
+# --------------------------------------------------------------------------------------------------
+# behaviour cues: lower-cased text with lower-case patterns == case-insensitive patterns
+# --------------------------------------------------------------------------------------------------
+
+
+def _cue_texts() -> list[str]:
+    from .reliability_inputs import blns_strings
+
+    data = Path(__file__).resolve().parent / "data"
+    texts: list[str] = []
+    for name in ("behavior_corpus.jsonl", "behavior_heldout.jsonl"):
+        for line in (data / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                completion = json.loads(line)["completion"]
+                texts.append(completion if isinstance(completion, str) else json.dumps(completion))
+    examples = Path(rr.__file__).resolve().parent / "data" / "example_completions.jsonl"
+    texts += [str(json.loads(x)["completion"]) for x in examples.read_text(encoding="utf-8").splitlines() if x]
+    naughty = blns_strings()
+    texts += naughty + [f"I can't help with {s}. Which {s} do you mean?" for s in naughty]
+    texts += ["ſorry, I can't", "I CAN'T HELP WITH THAT.", "WHICH CITY?", "İ can't do that", "Kelvin: I \u212aNOW"]
+    return texts
+
+
+def test_folded_cues_equal_case_insensitive_cues(monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    texts = _cue_texts()
+    assert len(texts) > 1000
+    folded = [(behavior.read_text(t), behavior.request_sentences(t)) for t in texts]
+    for name in dir(behavior):
+        rx = getattr(behavior, name)
+        if isinstance(rx, re.Pattern) and name.endswith("_RE"):
+            monkeypatch.setattr(behavior, name, re.compile(rx.pattern, rx.flags | re.IGNORECASE))
+    monkeypatch.setattr(behavior, "_fold", lambda text: text)
+    reference = [(behavior.read_text(t), behavior.request_sentences(t)) for t in texts]
+    differ = [t for t, a, b in zip(texts, folded, reference, strict=True) if a != b]
+    # Only text whose lower-casing differs from case-insensitive matching may differ: the long s and
+    # the Kelvin sign (case-insensitive matches for s and k) and the dotted capital I.
+    assert all(any(c in t for c in "\u017f\u212a\u0130") for t in differ), differ[:3]
