@@ -144,6 +144,16 @@ def normalize_text(value: str, steps: tuple[str, ...] = NORMALIZE_STEPS) -> str:
 
 
 def _plain(value: Any) -> CompiledMatcher:
+    """Equality under JSON types with ``value``; strings and numbers get a direct check (same result as
+    :func:`json_equal`, one call less on the hot path)."""
+    if type(value) is str:
+        return CompiledMatcher(match=lambda got: isinstance(got, str) and got == value, plain=True)
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return CompiledMatcher(
+            match=lambda got: isinstance(got, (int, float)) and not isinstance(got, bool) and got == value,
+            plain=True,
+        )
+
     def match(got: Any) -> bool:
         return json_equal(value, got)
 

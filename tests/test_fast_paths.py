@@ -421,3 +421,12 @@ def test_folded_cues_equal_case_insensitive_cues(monkeypatch: pytest.MonkeyPatch
     # Only text whose lower-casing differs from case-insensitive matching may differ: the long s and
     # the Kelvin sign (case-insensitive matches for s and k) and the dotted capital I.
     assert all(any(c in t for c in "\u017f\u212a\u0130") for t in differ), differ[:3]
+
+
+@pytest.mark.parametrize("want", ["Paris", "", "1", 1, 0, -3, 1.5, 0.0, 2**70, True, False, None, [1], {"a": 1}])
+@pytest.mark.parametrize("got", ["Paris", "", "1", 1, 0, 1.0, -3, -3.0, 1.5, 0.0, 2**70, float(2**70), True, False,
+                                 None, [1], {"a": 1}, float("nan"), float("inf")])
+def test_plain_matchers_equal_json_equal(want: Any, got: Any) -> None:
+    from rlvr_rewards.matchers import _plain, json_equal
+
+    assert _plain(want).match(got) == json_equal(want, got)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -200,6 +201,13 @@ def _resolve_preset(preset: str | Preset, registered: set[str]) -> Preset:
     return p
 
 
+def _take(values: list[Any], index: list[int]) -> list[Any]:
+    """``[values[k] for k in index]`` in C (``itemgetter`` of one index returns the item itself)."""
+    if len(index) < 2:
+        return [values[k] for k in index]
+    return list(itemgetter(*index)(values))
+
+
 _NO_COLUMN: list[float] = []
 
 
@@ -381,13 +389,19 @@ def _score_resolved(
         tt_uid: dict[tuple[str, str | None], int] = {}
         item_tt: list[int] = [0] * n
         tt_first: list[int] = []
+        last_truth: Any = _UNSEEN
+        last_ts: Any = _UNSEEN
+        t = 0
         for i in range(n):
             ts = toolsets[i]
-            key2 = (truths[i].key, ts.key if ts is not None else None)
-            t = tt_uid.get(key2)
-            if t is None:
-                t = tt_uid[key2] = len(tt_first)
-                tt_first.append(i)
+            truth = truths[i]
+            if truth is not last_truth or ts is not last_ts:  # a GRPO group shares both objects
+                key2 = (truth.key, ts.key if ts is not None else None)
+                got = tt_uid.get(key2)
+                if got is None:
+                    got = tt_uid[key2] = len(tt_first)
+                    tt_first.append(i)
+                t, last_truth, last_ts = got, truth, ts
             item_tt[i] = t
         n_tt = max(len(tt_first), 1)
         pair_uid: dict[int, int] = {}
@@ -434,10 +448,10 @@ def _score_resolved(
     return BatchScore(
         rewards=u_rewards[inverse],
         components={name: expanded[:, j] for j, name in enumerate(names)},
-        reasons=[u_reasons[k] for k in inverse_list],
-        behaviors=[u_done[k] for k in inverse_list],
-        expected=[u_expected[k] for k in inverse_list],
-        violations=[u_violations[k] for k in inverse_list],
+        reasons=_take(u_reasons, inverse_list),
+        behaviors=_take(u_done, inverse_list),
+        expected=_take(u_expected, inverse_list),
+        violations=_take(u_violations, inverse_list),
         preset=the_preset.name,
         reward_range=the_preset.reward_range,
         groups=groups,
