@@ -616,7 +616,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     machine = machine_info()
     settings = {k: v for k, v in vars(args).items() if k not in ("json_out", "child", "update_readme", "profile")}
-    command = _command([a for a in argv if a not in ("--update-readme",)] if argv else [])
+    shown: list[str] = []  # the command that reproduces the figures: without output options
+    skip = False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a == "--json":
+            skip = True
+        elif a != "--update-readme" and not a.startswith("--json="):
+            shown.append(a)
+    command = _command(shown)
     report: dict[str, Any] = {"command": command, "machine": machine, "settings": settings, "variants": {}}
     out("rlvr_rewards benchmark")
     out(f"command : {report['command']}")

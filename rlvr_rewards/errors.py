@@ -79,6 +79,32 @@ class _LocatedError(RlvrRewardsError):
         """The same error located at batch item `index` (a cached compile is shared by many items)."""
         return type(self)(self.message, index=index, field=self.field, expected=self.expected, got=self.got)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle with the exact text (``score_batch(workers=N)`` sends errors between processes). ``got``
+        travels when it is plain data; any other object arrives as ``None`` (the text still shows it)."""
+        got = self.got if _plain_data(self.got) else None
+        return (_rebuild_located, (type(self), str(self), self.message, self.index, self.field, self.expected, got))
+
+
+def _plain_data(value: Any, depth: int = 0) -> bool:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return True
+    if depth > 20:
+        return False
+    if isinstance(value, (list, tuple)):
+        return all(_plain_data(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain_data(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def _rebuild_located(cls: type[_LocatedError], text: str, message: str, index: int | None, field: str | None,
+                     expected: str | None, got: Any) -> _LocatedError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, text)
+    err.message, err.index, err.field, err.expected, err.got = message, index, field, expected, got
+    return err
+
 
 class GroundTruthError(_LocatedError):
     """A ground truth (the user's data) that cannot be understood."""

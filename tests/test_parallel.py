@@ -128,6 +128,40 @@ def test_bad_ground_truth_is_reported_with_its_batch_index(workload: Workload) -
     assert info.value.index == bad_at
 
 
+@pytest.fixture(scope="module")
+def three_chunks() -> Workload:
+    return make_workload(n_prompts=3 * PARALLEL_MIN_ITEMS // 8 + 20, rollouts=8, seed=4)
+
+
+@pytest.mark.parametrize("where", ["first", "middle", "last", "two_workers", "all"])
+def test_the_first_bad_ground_truth_in_batch_order_is_raised(three_chunks: Workload, where: str) -> None:
+    wl = three_chunks
+    truths = list(wl.ground_truths)
+    n = len(truths)
+    assert len(plan_chunks(n, 3)) == 3
+    bad = {"first": [3], "middle": [n // 2], "last": [n - 5], "two_workers": [n - 5, n // 2 + 7],
+           "all": [n - 1, n // 2, 11]}[where]
+    for i in bad:
+        truths[i] = {"behavior": "execute", "calls": "not a list"}
+    with pytest.raises(rr.GroundTruthError) as info:
+        rr.score_batch(wl.completions, truths, tools=wl.tools, workers=3)
+    assert info.value.index == min(bad)
+    assert f"ground truth at item {min(bad)}, field" in str(info.value)  # the exact text, once
+    assert multiprocessing.active_children() == []  # the other workers were stopped and reaped
+
+
+def test_errors_survive_the_trip_between_processes() -> None:
+    import pickle
+
+    for err in (rr.GroundTruthError("bad", index=3, field="calls", expected="a list", got={"calls": "x"}),
+                rr.ToolSpecError("no name", index=1, got=lambda: 1), rr.GroundTruthError("m")):
+        back = pickle.loads(pickle.dumps(err))
+        assert type(back) is type(err) and str(back) == str(err)
+        assert (back.index, back.field, back.expected, back.message) == (err.index, err.field, err.expected,
+                                                                          err.message)
+    assert pickle.loads(pickle.dumps(rr.GroundTruthError("b", got={"k": [1]}))).got == {"k": [1]}
+
+
 class _ChildOnly:
     """A plugin whose scorer misbehaves only inside a worker process."""
 

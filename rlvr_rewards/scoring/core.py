@@ -279,9 +279,9 @@ def score_batch(
 
     ``workers``: processes to score with (default 1, this process). With ``workers > 1`` a batch of at
     least ``2 * PARALLEL_MIN_ITEMS`` items is cut into contiguous chunks scored at once in forked worker
-    processes (this process scores the first chunk); results are identical to ``workers=1``. Ground
-    truths and tools are validated here first, so errors name the batch index as usual. Needs the
-    ``fork`` start method (Linux; see :mod:`rlvr_rewards.scoring.parallel`)."""
+    processes (this process scores the first chunk); results are identical to ``workers=1``, and a bad
+    ground truth or tool list raises with its batch index as usual (the first in batch order). Needs
+    the ``fork`` start method (Linux; see :mod:`rlvr_rewards.scoring.parallel`)."""
     if isinstance(completions, (str, bytes, dict)) or isinstance(ground_truths, (str, bytes, dict)):
         raise ConfigError("score_batch takes sequences; use rr.score for a single completion")
     completions = list(completions)
@@ -304,8 +304,25 @@ def score_batch(
     scorers = tuple(s for s in registry.scorers.values() if components == "all" or s.always or s.name in used)
     names = tuple(s.name for s in scorers)
 
-    # 1. the user's data, validated and compiled once per distinct value
     item_tools = _per_item_tools(tools, n)
+
+    def score_chunk(start: int, stop: int) -> BatchScore:
+        whole = start == 0 and stop == n
+        truths, toolsets = _resolve(ground_truths if whole else ground_truths[start:stop],
+                                    item_tools if whole else item_tools[start:stop], start)
+        return _score_resolved(completions if whole else completions[start:stop], truths, toolsets, the_preset,
+                               scorers, names, groups if whole or groups is None else groups[start:stop], limits,
+                               registry)
+
+    chunks = plan_chunks(n, workers)
+    if len(chunks) > 1:  # each process resolves its own chunk's truths too: errors keep their batch index
+        return score_in_workers(chunks, score_chunk, groups)
+    return score_chunk(0, n)
+
+
+def _resolve(ground_truths: list[Any], item_tools: list[Any], offset: int
+             ) -> tuple[list[CompiledTruth], list[ToolSet | None]]:
+    """Step 1 of the contract: the compiled truth and tools of each item; errors name ``offset + i``."""
     truths: list[CompiledTruth] = []
     toolsets: list[ToolSet | None] = []
     # The same objects recur (a GRPO group shares one row): memoise by identity within this call; the
@@ -332,20 +349,11 @@ def score_batch(
             if ts is _UNSEEN:
                 ts = tool_memo[id(spec)] = compile_tools(spec)
         except (GroundTruthError, ToolSpecError) as exc:
-            raise exc.at(i) from None
+            raise exc.at(offset + i) from None
         last_gt, last_spec = gt, given
         truths.append(truth)
         toolsets.append(ts)
-
-    chunks = plan_chunks(n, workers)
-    if len(chunks) > 1:
-        return score_in_workers(
-            chunks,
-            lambda a, b: _score_resolved(completions[a:b], truths[a:b], toolsets[a:b], the_preset, scorers, names,
-                                         None if groups is None else groups[a:b], limits, registry),
-            groups,
-        )
-    return _score_resolved(completions, truths, toolsets, the_preset, scorers, names, groups, limits, registry)
+    return truths, toolsets
 
 
 def _score_resolved(

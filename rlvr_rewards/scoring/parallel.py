@@ -9,11 +9,12 @@ Contract:
   items). Contiguous chunks keep each GRPO group whole except at a boundary, so deduplication is
   barely affected; results never depend on it.
 - :func:`score_in_workers` forks one process per chunk after the first, scores the first chunk in this
-  process meanwhile, and concatenates the results in order. Workers inherit the batch, the compiled
-  truths, tools, registry and caches from the fork (nothing is pickled on the way in); each sends its
-  :class:`~rlvr_rewards.result.BatchScore` back through a pipe. An exception in a worker (a plugin
-  bug) is re-raised here; a worker that ends without a result raises
-  :class:`~rlvr_rewards.errors.WorkerError` naming its chunk and exit code.
+  process meanwhile, and concatenates the results in order. Workers inherit the batch, the registry
+  and the compile caches from the fork (nothing is pickled on the way in); each resolves and scores
+  its own chunk and sends its :class:`~rlvr_rewards.result.BatchScore` back through a pipe. The first
+  exception in batch order is raised here (a bad ground truth keeps its batch index; chunk 0's own
+  error first, then the workers' in chunk order) and the other workers are stopped; a worker that ends
+  without a result raises :class:`~rlvr_rewards.errors.WorkerError` naming its chunk and exit code.
 
 Forking a process that runs other threads is safe for this code (workers run only rlvr_rewards and
 exit without cleanup), but the usual caveat applies to libraries that hold locks in those threads.
@@ -105,11 +106,10 @@ def score_in_workers(
     finally:
         for proc, receiver, _ in started:
             receiver.close()
-            if not done:  # after an error here: do not leave a worker behind
-                proc.join(timeout=5)
+            if not done:  # after an error: the other results are not needed, stop the workers now
                 if proc.is_alive():
                     proc.kill()
-                    proc.join()
+                proc.join()
     # A worker that sent its result is exiting; multiprocessing reaps it at the next process start,
     # ``multiprocessing.active_children()`` or interpreter exit (waiting here would add its exit time).
     return concat_batches(parts, groups)
