@@ -150,7 +150,7 @@ def _finish(
         think = f"{think}\n{result.think}" if think else result.think
     if not extra and not mixed and len(calls) <= limits.max_calls and isinstance(result.violations, tuple):
         violations: tuple[str, ...] = result.violations  # the common case: already sorted and unique
-        if any(a >= b for a, b in pairwise(violations)):
+        if len(violations) > 1 and any(a >= b for a, b in pairwise(violations)):
             violations = tuple(sorted(set(violations)))
     else:
         found = set(result.violations)
