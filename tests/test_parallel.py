@@ -110,6 +110,24 @@ def test_workers_without_fork_is_a_config_error(monkeypatch: pytest.MonkeyPatch)
     assert check_workers(1) == 1
 
 
+def _check_in_daemon(conn: Any) -> None:
+    try:
+        check_workers(2)
+        conn.send("accepted")
+    except rr.ConfigError as exc:
+        conn.send(str(exc))
+
+
+def test_workers_inside_a_daemonic_process_is_a_config_error() -> None:
+    ctx = multiprocessing.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_check_in_daemon, args=(sender,), daemon=True)
+    proc.start()
+    message = receiver.recv()
+    proc.join()
+    assert "daemonic process" in message and "workers=1" in message
+
+
 def test_small_batches_never_fork(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_fork(*args: Any, **kwargs: Any) -> BatchScore:
         raise AssertionError("a small batch must be scored in this process")

@@ -46,6 +46,11 @@ def check_workers(workers: Any) -> int:
             f"workers={workers} needs the 'fork' start method, which this platform lacks; use workers=1 "
             "(or score disjoint slices of the batch in your own processes)"
         )
+    if workers > 1 and multiprocessing.current_process().daemon:
+        raise ConfigError(
+            f"workers={workers} cannot start processes from a daemonic process (e.g. a DataLoader or pool "
+            "worker); use workers=1 there"
+        )
     return workers
 
 
