@@ -430,3 +430,73 @@ def test_plain_matchers_equal_json_equal(want: Any, got: Any) -> None:
     from rlvr_rewards.matchers import _plain, json_equal
 
     assert _plain(want).match(got) == json_equal(want, got)
+
+
+# --------------------------------------------------------------------------------------------------
+# the straight-through Hermes path of parse_many
+# --------------------------------------------------------------------------------------------------
+
+_THINK_PIECES = ["<think>", "</think>", "reasoning", " ", "\n", "think>", "<tool_call>", "</tool_call>",
+                 '{"name": "f", "arguments": {"a": 1}}', "[TOOL_CALLS]", "<TOOLCALL>", "ok", '{"name": 1}']
+
+
+def _general(text: str, limits: Limits) -> Any:
+    from rlvr_rewards.parsing import dispatch, formats
+
+    return dispatch._parse_any(text, formats.BUILTIN_PARSERS, limits)
+
+
+@settings(max_examples=600, deadline=None)
+@given(pieces=st.lists(st.sampled_from(_THINK_PIECES), max_size=8),
+       limits=st.sampled_from([Limits(), Limits(max_calls=0), Limits(max_chars=30)]))
+def test_hermes_straight_path_equals_the_general_parse(pieces: list[str], limits: Limits) -> None:
+    from rlvr_rewards.parsing import dispatch
+
+    text = "".join(pieces)
+    fast = dispatch._hermes_straight(text, limits)
+    if fast is not None:
+        assert fast == _general(text, limits)
+    assert parse_many([text], limits=limits) == [_general(text, limits)]
+
+
+@pytest.mark.parametrize("text", [
+    f"<think>plan</think>{_CALL_TEXT}", f"<think>\n plan \n</think>\n\n{_CALL_TEXT}\n",
+    f"<think></think>{_CALL_TEXT}", f" <think>plan</think>{_CALL_TEXT}",
+    f"<think>a</think><think>b</think>{_CALL_TEXT}", f"{_CALL_TEXT}<think>x</think>",
+    f"<think>I think> so</think>{_CALL_TEXT}", f"<think>plan{_CALL_TEXT}", f"</think>{_CALL_TEXT}",
+    f"<think>plan</think>Sure! {_CALL_TEXT} [TOOL_CALLS]", f"<think>plan</think>{_CALL_TEXT} Which city?",
+])
+def test_hermes_straight_path_examples(text: str) -> None:
+    from rlvr_rewards.parsing import dispatch
+
+    fast = dispatch._hermes_straight(text, Limits())
+    general = _general(text, Limits())
+    assert fast is None or fast == general
+    assert parse_many([text]) == [general]
+
+
+def test_hermes_straight_path_on_the_benchmark_workload() -> None:
+    import sys
+
+    from rlvr_rewards.parsing import dispatch
+
+    bench = Path(__file__).resolve().parent.parent / "benchmarks"
+    sys.path.insert(0, str(bench))
+    try:
+        from workload import make_workload
+    finally:
+        sys.path.remove(str(bench))
+    texts = list(dict.fromkeys(make_workload(300, 8, seed=6).completions))
+    straight = [dispatch._hermes_straight(t, Limits()) for t in texts]
+    assert sum(s is not None for s in straight) > 400
+    assert parse_many(texts) == [_general(t, Limits()) for t in texts]
+    assert all(s is None or s == _general(t, Limits()) for s, t in zip(straight, texts, strict=True))
+
+
+def test_a_plugin_parser_first_disables_the_straight_path() -> None:
+    from rlvr_rewards.parsing import formats
+    from rlvr_rewards.parsing.types import ParseResult, ParserSpec
+
+    first = ParserSpec("everything", lambda text: ParseResult(calls=(), text="mine", format="everything"), priority=1)
+    got = parse_many([_CALL_TEXT], parsers=(first, *formats.BUILTIN_PARSERS))
+    assert got[0].format == "everything" and got[0].text == "mine"

@@ -32,7 +32,14 @@ from typing import Any, Final
 
 from rlvr_rewards.errors import ConfigError
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
-from rlvr_rewards.parsing.formats import _LIMITS, BUILTIN_PARSERS, call_from_object, marker_formats
+from rlvr_rewards.parsing.formats import (
+    _LIMITS,
+    BUILTIN_PARSERS,
+    _single_block,
+    call_from_object,
+    marker_formats,
+    parse_hermes,
+)
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
 
 __all__ = ["message_text", "parse_completion", "parse_many", "split_think"]
@@ -298,6 +305,39 @@ def _check_args(parsers: Sequence[ParserSpec] | None, limits: Limits) -> Sequenc
     return parsers
 
 
+_HERMES_OPEN: Final = "<tool_call>"
+_HERMES_CLOSE: Final = "</tool_call>"
+
+
+def _hermes_straight(text: str, limits: Limits) -> ParseResult | None:
+    """The dominant completion (Qwen / Hermes) straight through, or ``None`` for the general path.
+
+    Handles text with no reasoning or one leading ``<think>...</think>``, then exactly one
+    ``<tool_call>`` block holding one JSON object, and no marker of another format. Applies only when
+    the built-in ``hermes`` parser is the first parser (it decides such text). The result equals
+    ``_parse_text``'s (tested on every corpus): it skips the dispatch layers and builds one
+    ``ParseResult`` instead of two."""
+    if len(text) > limits.max_chars:
+        return None
+    think = ""
+    answer = text
+    if "think>" in text:
+        if not text.startswith(_OPEN) or text.count("think>") != 2:
+            return None
+        close = text.find(_CLOSE, len(_OPEN))
+        if close == -1:
+            return None
+        think = text[len(_OPEN) : close].strip()
+        answer = text[close + len(_CLOSE) :]
+    result = _single_block(answer, _HERMES_OPEN, _HERMES_CLOSE, "hermes", limits)
+    if result is None or marker_formats(answer) != ["hermes"]:
+        return None
+    if not think:
+        return result
+    return ParseResult(calls=result.calls, text=result.text, think=think, format="hermes",
+                       violations=result.violations, attempted_call=True)
+
+
 def parse_many(
     completions: Sequence[Any],
     parsers: Sequence[ParserSpec] | None = None,
@@ -308,9 +348,15 @@ def parse_many(
     token = _LIMITS.set(limits) if _LIMITS.get() is not limits else None
     out: list[ParseResult] = []
     append = out.append
+    straight = bool(specs) and specs[0].parse is parse_hermes
     try:
         for completion in completions:
             try:
+                if straight and type(completion) is str:
+                    fast = _hermes_straight(completion, limits)
+                    if fast is not None:
+                        append(fast)
+                        continue
                 append(_parse_any(completion, specs, limits))
             except Exception:  # last resort: model output must never raise
                 append(_fallback(completion, limits))
