@@ -96,6 +96,14 @@ def test_memory_and_bfcl_sections(tmp_path: Path) -> None:
     assert "[bfcl]" in proc.stdout and "ratio rr / ast_checker" in proc.stdout
 
 
+def test_profile_prints_the_call_tree() -> None:
+    pytest.importorskip("pyinstrument")
+    cmd = [sys.executable, str(BENCH_DIR / "bench_throughput.py"), "--profile", "--prompts", "30"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "score_batch" in proc.stdout and "parse_many" in proc.stdout and "Duration" in proc.stdout
+
+
 def test_check_targets_reads_each_section() -> None:
     report = {"variants": {"hermes": {"ratios": {"graded": {"vs_floor": 0.5, "vs_naive": 0.9, "vs_jsonschema": 150}}}},
               "bfcl": {"skipped": "no bfcl-eval"}, "workers": {"speedup": 1.7}, "memory": {"peak_rss_mb": 300.0},

@@ -227,7 +227,6 @@ def _reason(parse: ParseResult, truth: CompiledTruth, done: str, k: int, cols: d
     behavior = truth.behavior
     if not is_accepted(behavior, done):
         return mismatch_reason(done, behavior)
-
     if behavior == "execute":
         want = truth.names
         if len(parse.calls) != 1 or len(want) != 1 or parse.calls[0].name != want[0]:
