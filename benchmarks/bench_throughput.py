@@ -416,14 +416,17 @@ def check_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         upper = key in ("peak_rss_mb", "worst_ratio")
         met = all((v <= minimum) if upper else (v >= minimum) for v in values.values())
-        rows.append({"target": label, "measured": values, "met": met})
+        rows.append({"target": label, "measured": values, "met": met, "unit": _UNITS.get(key, "")})
     return rows
 
 
-def _fmt_measured(values: dict[str, float] | None) -> str:
+_UNITS = {"vs_floor": "x", "vs_naive": "x", "vs_jsonschema": "x", "ratio": "x", "speedup": "x", "peak_rss_mb": " MB"}
+
+
+def _fmt_measured(values: dict[str, float] | None, unit: str = "") -> str:
     if not values:
         return "not measured"
-    return ", ".join(f"{k} {v:.3g}" if k else f"{v:.3g}" for k, v in values.items())
+    return ", ".join(f"{k} {v:.3g}{unit}" if k else f"{v:.3g}{unit}" for k, v in values.items())
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -500,7 +503,7 @@ def markdown(report: dict[str, Any]) -> str:
     lines += ["### Targets", "", "| target | measured | met |", "|---|---|---|"]
     for row in report.get("targets", []):
         met = {True: "yes", False: "**no**", None: "not measured"}[row["met"]]
-        lines.append(f"| {row['target']} | {_fmt_measured(row['measured'])} | {met} |")
+        lines.append(f"| {row['target']} | {_fmt_measured(row['measured'], row.get('unit', ''))} | {met} |")
     floors = report.get("floors")
     if floors:
         lines += ["", "CI floors (`floors.json`, graded / parse floor): " + ", ".join(
@@ -652,7 +655,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out("targets of the performance issue:")
     for row in report["targets"]:
         met = {True: "met", False: "NOT MET", None: "not measured"}[row["met"]]
-        out(f"  {met:<13} {row['target']}: {_fmt_measured(row['measured'])}")
+        out(f"  {met:<13} {row['target']}: {_fmt_measured(row['measured'], row.get('unit', ''))}")
     out("CI floors (graded / parse floor): " + ", ".join(
         f"{v} {measured[v]:.3f} >= {f}: {'ok' if measured[v] >= f else 'BELOW'}" for v, f in FLOORS.items()
         if v in measured))
