@@ -21,6 +21,7 @@ import pluggy
 
 from rlvr_rewards import hookspecs
 from rlvr_rewards.errors import PluginError
+from rlvr_rewards.locks import ForkSafeLock
 
 __all__ = [
     "DEFAULT_PLUGINS",
@@ -42,7 +43,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "rlvr_rewards.builtin.behavior",
 )
 
-_lock = threading.RLock()
+_lock = ForkSafeLock(threading.RLock)
 _pm: pluggy.PluginManager | None = None
 _registry: Registry | None = None
 _building = threading.local()

@@ -16,7 +16,6 @@ Contract:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +26,7 @@ import orjson
 from rlvr_rewards.errors import ToolSpecError
 from rlvr_rewards.fastschema import compile_fast
 from rlvr_rewards.jsonsafe import _walk, canonical_dumps
+from rlvr_rewards.locks import ForkSafeLock
 
 __all__ = ["Tool", "ToolSet", "compile_tools", "normalize_schema", "tools_from_system_prompt"]
 
@@ -115,7 +115,7 @@ class ToolSet:
 
 _validator_cache: dict[str, Callable[[Any], bool]] = {}
 _toolset_cache: dict[str, ToolSet] = {}
-_cache_lock = threading.Lock()
+_cache_lock = ForkSafeLock()
 _MAX_CACHE = 65_536
 #: Deepest nesting a list of tool specs may have (schemas are normalised recursively).
 TOOLS_MAX_DEPTH = 100

@@ -23,7 +23,6 @@ Contract:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal
@@ -34,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from rlvr_rewards.bfcl import bfcl_to_native, is_bfcl_answer, is_irrelevance_row
 from rlvr_rewards.errors import GroundTruthError
 from rlvr_rewards.jsonsafe import _walk, canonical_dumps
+from rlvr_rewards.locks import ForkSafeLock
 from rlvr_rewards.matchers import CompiledMatcher, compile_value
 from rlvr_rewards.tools import tools_from_messages
 
@@ -120,7 +120,7 @@ class CompiledTruth:
 
 
 _cache: dict[str, CompiledTruth] = {}
-_cache_lock = threading.Lock()
+_cache_lock = ForkSafeLock()
 _MAX_CACHE = 262_144
 
 

@@ -227,3 +227,68 @@ def test_a_dead_worker_is_a_worker_error(workload: Workload) -> None:
 
     _with_plugin(_ChildOnly(os.getpid(), die), body)
     assert len(multiprocessing.active_children()) == 0
+
+
+def _try_lock(lock: Any, conn: Any) -> None:
+    conn.send(lock.acquire(timeout=2))
+
+
+@pytest.mark.parametrize("where", ["truth", "tools", "clarify", "plugins"])
+def test_a_lock_held_by_another_thread_is_free_in_a_forked_child(where: str) -> None:
+    import threading
+
+    from rlvr_rewards import plugins, tools, truth
+    from rlvr_rewards.scoring import clarify
+
+    lock = {"truth": truth._cache_lock, "tools": tools._cache_lock, "clarify": clarify._index_lock,
+            "plugins": plugins._lock}[where]
+    held, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with lock:
+            held.set()
+            done.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    try:
+        ctx = multiprocessing.get_context("fork")
+        receiver, sender = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_try_lock, args=(lock, sender), daemon=True)
+        proc.start()
+        assert receiver.recv() is True  # a fresh lock in the child, not the parent's held one
+        proc.join()
+    finally:
+        done.set()
+        holder.join()
+
+
+_HELD_LOCK_SCRIPT = r"""
+import sys, threading, time
+sys.path.insert(0, sys.argv[1])
+from workload import make_workload
+import rlvr_rewards as rr
+from rlvr_rewards import truth
+wl = make_workload(600, 8, seed=11)
+truths = wl.ground_truths  # nothing compiled yet in this fresh process: both chunks miss the caches
+held = threading.Event()
+def hold():
+    with truth._cache_lock:
+        held.set()
+        time.sleep(0.5)
+threading.Thread(target=hold).start()
+held.wait()
+b = rr.score_batch(wl.completions, truths, tools=wl.tools, workers=2)
+print("scored", len(b))
+"""
+
+
+def test_scoring_with_workers_while_another_thread_holds_a_cache_lock() -> None:
+    import subprocess
+
+    bench = str(Path(__file__).resolve().parent.parent / "benchmarks")
+    proc = subprocess.run([sys.executable, "-c", _HELD_LOCK_SCRIPT, bench], capture_output=True, text=True,
+                          timeout=60)  # a deadlocked worker would hang here
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "scored 4800" in proc.stdout

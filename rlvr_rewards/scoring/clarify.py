@@ -22,11 +22,11 @@ Contract (pure functions, linear in the text, never raising):
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from rlvr_rewards.behavior import read_text, request_sentences
+from rlvr_rewards.locks import ForkSafeLock
 from rlvr_rewards.tools import ToolSet
 
 __all__ = ["SYNONYMS", "clarify_quality", "parameter_terms", "reference_similarity", "refuse_quality"]
@@ -78,7 +78,7 @@ class Terms(NamedTuple):
 
 
 _index_cache: dict[str, Mapping[str, Terms]] = {}
-_index_lock = threading.Lock()
+_index_lock = ForkSafeLock()
 
 
 def _terms(name: str, weak: set[str], enums: set[str]) -> Terms:

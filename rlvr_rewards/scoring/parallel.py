@@ -2,8 +2,9 @@
 
 Contract:
 - :func:`check_workers` accepts a positive ``int``; ``workers > 1`` needs the ``fork`` start method
-  (Linux; macOS and Windows default to ``spawn``, which would have to pickle the whole batch and
-  re-import everything). Anything else raises :class:`~rlvr_rewards.errors.ConfigError`.
+  (Linux; also offered on macOS, where some system libraries do not survive a fork; Windows has only
+  ``spawn``, which would have to pickle the whole batch and re-import everything) and a process that
+  may have children (not a daemonic one). Anything else raises :class:`~rlvr_rewards.errors.ConfigError`.
 - :func:`plan_chunks` cuts ``n`` items into ``min(workers, n // PARALLEL_MIN_ITEMS)`` contiguous,
   near-equal chunks; a small batch stays one chunk (a fork costs more than scoring a few thousand
   items). Contiguous chunks keep each GRPO group whole except at a boundary, so deduplication is
@@ -16,8 +17,10 @@ Contract:
   error first, then the workers' in chunk order) and the other workers are stopped; a worker that ends
   without a result raises :class:`~rlvr_rewards.errors.WorkerError` naming its chunk and exit code.
 
-Forking a process that runs other threads is safe for this code (workers run only rlvr_rewards and
-exit without cleanup), but the usual caveat applies to libraries that hold locks in those threads.
+Forking a process that runs other threads: the library's own locks are re-created in the child
+(:mod:`rlvr_rewards.locks`), so a cache lock held by another thread at the fork cannot deadlock a
+worker (tested); workers run only rlvr_rewards code and exit without cleanup. Locks that other
+libraries' threads hold are their own matter, as with any fork.
 """
 
 from __future__ import annotations
