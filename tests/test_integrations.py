@@ -84,6 +84,27 @@ def test_verl_compute_score_and_batch() -> None:
     assert "clarify" in batch[2] and "arguments" not in batch[2]
 
 
+def test_verl_batch_workers_from_reward_kwargs_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[int] = []
+    real = rr.score_batch
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs["workers"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("rlvr_rewards.scoring.core.score_batch", spy)
+    fn = verl.compute_score_batch
+    kw = {"data_sources": ["a"] * 3, "solution_strs": COMPLETIONS, "ground_truths": ROW_TRUTHS}
+    one = fn(**kw)
+    assert fn(**kw, workers=2) == one  # a small batch: same results, scored in this process
+    monkeypatch.setenv("RLVR_WORKERS", "3")
+    assert fn(**kw) == one
+    assert seen == [1, 2, 3]
+    monkeypatch.setenv("RLVR_WORKERS", "many")
+    with pytest.raises(rr.ConfigError, match="RLVR_WORKERS"):
+        fn(**kw)
+
+
 def test_openrlhf_reward_func_shapes() -> None:
     prompts = ["<|im_start|>user\nWeather in Paris?<|im_end|>\n<|im_start|>assistant\n"] * 2
     queries = [prompts[0] + GOOD, prompts[1] + "Which city?"]
