@@ -15,6 +15,7 @@ from rlvr_rewards.errors import (
     PluginError,
     RlvrRewardsError,
     ToolSpecError,
+    WorkerError,
 )
 from rlvr_rewards.hookspecs import hookimpl
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
@@ -37,6 +38,7 @@ __all__ = [
     "RlvrRewardsError",
     "Score",
     "ToolSpecError",
+    "WorkerError",
     "__version__",
     "get_preset",
     "hookimpl",

@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 import rlvr_rewards as rr
-from rlvr_rewards.errors import WorkerError
 from rlvr_rewards.plugins import register_plugin, unregister_plugin
 from rlvr_rewards.result import BatchScore
 from rlvr_rewards.scoring import parallel
@@ -222,7 +221,7 @@ def test_a_dead_worker_is_a_worker_error(workload: Workload) -> None:
         os._exit(3)
 
     def body() -> None:
-        with pytest.raises(WorkerError, match=r"ended without a result \(exit code 3\)"):
+        with pytest.raises(rr.WorkerError, match=r"ended without a result \(exit code 3\)"):
             _score(workload, 2)
 
     _with_plugin(_ChildOnly(os.getpid(), die), body)
