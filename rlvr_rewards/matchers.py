@@ -106,17 +106,18 @@ def json_equal(a: Any, b: Any) -> bool:
     return False
 
 
-_PUNCT = str.maketrans("", "", ",./-_*^!?;:()[]{}'\"`")
+_PUNCT_CHARS = ",./-_*^!?;:()[]{}'\"`"
+_PUNCT = str.maketrans("", "", _PUNCT_CHARS)
 _WS_RE = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u2018": '"', "\u2019": '"', "\u201c": '"', "\u201d": '"', "'": '"'})
 NORMALIZE_STEPS = ("case", "whitespace", "punctuation", "quotes")
 #: Every step ``$text`` accepts: the default four plus ``"bfcl"`` (BFCL's ``standardize_string``, exactly).
 TEXT_STEPS = (*NORMALIZE_STEPS, "bfcl")
-_BFCL_DROP = str.maketrans("", "", " ,./-_*^")
-
-
-_PUNCT_BYTES = b",./-_*^!?;:()[]{}'\"`"
-_BFCL_DROP_BYTES = b" ,./-_*^"
+_BFCL_DROP_CHARS = " ,./-_*^"
+_BFCL_DROP = str.maketrans("", "", _BFCL_DROP_CHARS)
+# the same deletions for ASCII text, as bytes.translate arguments
+_PUNCT_BYTES = _PUNCT_CHARS.encode("ascii")
+_BFCL_DROP_BYTES = _BFCL_DROP_CHARS.encode("ascii")
 
 
 def _drop(value: str, table: dict[int, Any], chars: bytes, ascii_only: bool) -> str:
