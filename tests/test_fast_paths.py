@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import rlvr_rewards as rr
@@ -441,11 +441,17 @@ _THINK_PIECES = ["<think>", "</think>", "reasoning", " ", "\n", "think>", "<tool
 
 
 def _general(text: str, limits: Limits) -> Any:
+    """The general parse, with ``limits`` made current for the parsers as parse_many does."""
     from rlvr_rewards.parsing import dispatch, formats
 
-    return dispatch._parse_any(text, formats.BUILTIN_PARSERS, limits)
+    restore = formats.use_limits(limits)
+    try:
+        return dispatch._parse_any(text, formats.BUILTIN_PARSERS, limits)
+    finally:
+        restore()
 
 
+@example(pieces=["<tool_call>", '{"name": 1}', "\n", '{"name": 1}'], limits=Limits(max_calls=0))
 @settings(max_examples=600, deadline=None)
 @given(pieces=st.lists(st.sampled_from(_THINK_PIECES), max_size=8),
        limits=st.sampled_from([Limits(), Limits(max_calls=0), Limits(max_chars=30)]))
