@@ -32,7 +32,7 @@ import orjson
 
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["FAIL", "canonical_dumps", "loads_untrusted"]
+__all__ = ["FAIL", "canonical_dumps", "loads_untrusted", "nesting_depth"]
 
 FAIL: Final = object()
 
@@ -45,9 +45,10 @@ class _Reject(Exception):
         self.code = code
 
 
-def _walk(value: Any, max_depth: int) -> tuple[int, int]:
-    """Return (number of object keys, max depth) without recursion."""
-    keys = 0
+def nesting_depth(value: Any, max_depth: int) -> int:
+    """Deepest nesting of dicts and lists in a trusted Python value (the user's truths and tool specs),
+    without recursion; stops counting once it exceeds ``max_depth``. Decoded model output goes through
+    :func:`_scan_decoded` instead (exact types, plus key count and number sizes)."""
     deepest = 0
     stack: list[tuple[Any, int]] = [(value, 1)]
     pop = stack.pop
@@ -55,23 +56,19 @@ def _walk(value: Any, max_depth: int) -> tuple[int, int]:
     while stack:
         item, depth = pop()
         if isinstance(item, dict):
-            if depth > deepest:
-                deepest = depth
-                if deepest > max_depth:
-                    return keys, deepest
-            keys += len(item)
-            for v in item.values():
-                if isinstance(v, (dict, list)):
-                    push((v, depth + 1))
+            children: Any = item.values()
         elif isinstance(item, list):
-            if depth > deepest:
-                deepest = depth
-                if deepest > max_depth:
-                    return keys, deepest
-            for v in item:
-                if isinstance(v, (dict, list)):
-                    push((v, depth + 1))
-    return keys, deepest
+            children = item
+        else:
+            continue
+        if depth > deepest:
+            deepest = depth
+            if deepest > max_depth:
+                return deepest
+        for v in children:
+            if isinstance(v, (dict, list)):
+                push((v, depth + 1))
+    return deepest
 
 
 @lru_cache(maxsize=16)

@@ -25,7 +25,7 @@ import orjson
 
 from rlvr_rewards.errors import ToolSpecError
 from rlvr_rewards.fastschema import compile_fast
-from rlvr_rewards.jsonsafe import _walk, canonical_dumps
+from rlvr_rewards.jsonsafe import canonical_dumps, nesting_depth
 from rlvr_rewards.locks import ForkSafeLock
 
 __all__ = ["Tool", "ToolSet", "compile_tools", "normalize_schema", "tools_from_system_prompt"]
@@ -233,7 +233,7 @@ def compile_tools(specs: Any) -> ToolSet | None:
         specs = [specs]
     if not isinstance(specs, (list, tuple)):
         raise ToolSpecError("tools must be a list of tool specs", expected="a list", got=specs)
-    _, depth = _walk(specs, TOOLS_MAX_DEPTH)
+    depth = nesting_depth(specs, TOOLS_MAX_DEPTH)
     if depth > TOOLS_MAX_DEPTH:
         raise ToolSpecError("tool specs nested too deeply", expected=f"at most {TOOLS_MAX_DEPTH} levels")
     try:

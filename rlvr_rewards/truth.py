@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from rlvr_rewards.bfcl import bfcl_to_native, is_bfcl_answer, is_irrelevance_row
 from rlvr_rewards.errors import GroundTruthError
-from rlvr_rewards.jsonsafe import _walk, canonical_dumps
+from rlvr_rewards.jsonsafe import canonical_dumps, nesting_depth
 from rlvr_rewards.locks import ForkSafeLock
 from rlvr_rewards.matchers import CompiledMatcher, compile_value
 from rlvr_rewards.tools import tools_from_messages
@@ -234,7 +234,7 @@ TRUTH_MAX_DEPTH = 100
 
 
 def _check_depth(value: Any) -> None:
-    _, depth = _walk(value, TRUTH_MAX_DEPTH)
+    depth = nesting_depth(value, TRUTH_MAX_DEPTH)
     if depth > TRUTH_MAX_DEPTH:
         raise GroundTruthError("ground truth nested too deeply", expected=f"at most {TRUTH_MAX_DEPTH} levels",
                                got=f"more than {TRUTH_MAX_DEPTH} levels")
