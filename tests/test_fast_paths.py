@@ -451,6 +451,25 @@ def _general(text: str, limits: Limits) -> Any:
         restore()
 
 
+@settings(max_examples=400, deadline=None)
+@given(pieces=st.lists(st.sampled_from(_THINK_PIECES), max_size=8))
+def test_split_think_shortcut_equals_the_walk(pieces: list[str]) -> None:
+    from rlvr_rewards.parsing import dispatch
+
+    text = "".join(pieces)
+    if "think>" in text:
+        assert dispatch.split_think(text) == dispatch._split_think_walk(text)
+
+
+@pytest.mark.parametrize("text", ["<think> plan </think>\nanswer", "<think></think>", "<think>a</think>b</think>",
+                                  "<think>a</think><think>b</think>", "<think>I think> so</think>x"])
+def test_split_think_shortcut_examples(text: str) -> None:
+    from rlvr_rewards.parsing import dispatch
+
+    assert dispatch.split_think(text) == dispatch._split_think_walk(text)
+    assert dispatch.split_think("<think> plan </think>\nanswer") == ("\n\nanswer", "plan", ())
+
+
 @example(pieces=["<tool_call>", '{"name": 1}', "\n", '{"name": 1}'], limits=Limits(max_calls=0))
 @settings(max_examples=600, deadline=None)
 @given(pieces=st.lists(st.sampled_from(_THINK_PIECES), max_size=8),

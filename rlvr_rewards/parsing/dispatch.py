@@ -62,6 +62,15 @@ def split_think(text: str) -> tuple[str, str, tuple[str, ...]]:
     """
     if "think>" not in text:
         return text, "", ()
+    if text.startswith(_OPEN) and text.count("think>") == 2:  # one block at the very start: the usual case
+        close = text.find(_CLOSE, len(_OPEN))
+        if close != -1:  # what the walk below returns for it (answers "" and the rest, joined)
+            return "\n" + text[close + len(_CLOSE) :], text[len(_OPEN) : close].strip(), ()
+    return _split_think_walk(text)
+
+
+def _split_think_walk(text: str) -> tuple[str, str, tuple[str, ...]]:
+    """:func:`split_think` for any layout of blocks (one linear walk)."""
     found: list[str] = []
     thinks: list[str] = []
     answers: list[str] = []
@@ -312,23 +321,16 @@ _HERMES_CLOSE: Final = "</tool_call>"
 def _hermes_straight(text: str, limits: Limits) -> ParseResult | None:
     """The dominant completion (Qwen / Hermes) straight through, or ``None`` for the general path.
 
-    Handles text with no reasoning or one leading ``<think>...</think>``, then exactly one
+    Handles reasoning that :func:`split_think` separates without a violation, then exactly one
     ``<tool_call>`` block holding one JSON object, and no marker of another format. Applies only when
     the built-in ``hermes`` parser is the first parser (it decides such text). The result equals
     ``_parse_text``'s (tested on every corpus): it skips the dispatch layers and builds one
     ``ParseResult`` instead of two."""
     if len(text) > limits.max_chars:
         return None
-    think = ""
-    answer = text
-    if "think>" in text:
-        if not text.startswith(_OPEN) or text.count("think>") != 2:
-            return None
-        close = text.find(_CLOSE, len(_OPEN))
-        if close == -1:
-            return None
-        think = text[len(_OPEN) : close].strip()
-        answer = text[close + len(_CLOSE) :]
+    answer, think, found = split_think(text)
+    if found:
+        return None
     result = _single_block(answer, _HERMES_OPEN, _HERMES_CLOSE, "hermes", limits)
     if result is None or marker_formats(answer) != ["hermes"]:
         return None
@@ -378,12 +380,4 @@ def parse_completion(
     :data:`~rlvr_rewards.parsing.formats.BUILTIN_PARSERS`. ``limits``: resource caps (also made
     current for the parsers via :func:`~rlvr_rewards.parsing.formats.current_limits`).
     """
-    specs = _check_args(parsers, limits)
-    token = _LIMITS.set(limits) if _LIMITS.get() is not limits else None
-    try:
-        return _parse_any(completion, specs, limits)
-    except Exception:  # last resort: model output must never raise
-        return _fallback(completion, limits)
-    finally:
-        if token is not None:
-            _LIMITS.reset(token)
+    return parse_many((completion,), parsers, limits)[0]
