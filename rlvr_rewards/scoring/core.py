@@ -306,12 +306,9 @@ def score_batch(
     item_tools = _per_item_tools(tools, n)
 
     def score_chunk(start: int, stop: int) -> BatchScore:
-        whole = start == 0 and stop == n
-        truths, toolsets = _resolve(ground_truths if whole else ground_truths[start:stop],
-                                    item_tools if whole else item_tools[start:stop], start)
-        return _score_resolved(completions if whole else completions[start:stop], truths, toolsets, the_preset,
-                               scorers, names, groups if whole or groups is None else groups[start:stop], limits,
-                               registry)
+        truths, toolsets = _resolve(ground_truths[start:stop], item_tools[start:stop], start)
+        return _score_resolved(completions[start:stop], truths, toolsets, the_preset, scorers, names,
+                               None if groups is None else groups[start:stop], limits, registry)
 
     chunks = plan_chunks(n, workers)
     if len(chunks) > 1:  # each process resolves its own chunk's truths too: errors keep their batch index
