@@ -92,9 +92,8 @@ class _Sample:
     index: int
     id: Any = None
     completion: Any = None
-    row: dict[str, Any] | None = None
     errors: list[str] = field(default_factory=list)
-    truth: Any = None  # the compiled truth and tools, resolved once here and handed to score_batch
+    truth: Any = None  # the compiled truth and tools, resolved once here (None: the sample cannot be scored)
     tools: Any = None
 
 
@@ -152,7 +151,6 @@ def _extract(index: int, sample: Any) -> _Sample:
                                    "error": str(exc)[:300]}))
         return out
     out.completion = dict(assistant)
-    out.row = row
     out.truth = truth
     out.tools = toolset
     return out
@@ -213,9 +211,9 @@ def score_event(samples: Sequence[Any], config: LambdaConfig, context: Any = Non
     for s in extracted:
         if s.errors:
             errors.update(s.errors)
-            if s.row is None:
+            if s.truth is None:
                 results[s.index] = _floor_result(s, floor, s.errors)
-    todo = [s for s in extracted if s.row is not None]
+    todo = [s for s in extracted if s.truth is not None]
     reasons: Counter[str] = Counter()
     per_item_ms = 0.0
     scored = 0
