@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+#: benchmarks/ is a directory of scripts, not a package: the tests import its modules (workload,
+#: baselines, bench_throughput) by path. conftest.py is loaded before any test module.
+BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"
+if str(BENCH_DIR) not in sys.path:
+    sys.path.insert(0, str(BENCH_DIR))
 
 # Hypothesis profiles: "ci" (the default, also used locally) and "long" (opt-in, >= 10k examples per
 # fuzz test): HYPOTHESIS_PROFILE=long python -m pytest tests/test_fuzz.py

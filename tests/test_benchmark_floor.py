@@ -11,21 +11,16 @@ from __future__ import annotations
 
 import gc
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import pytest
+from baselines import parse_floor
+from bench_throughput import FLOORS
+from workload import make_workload
 
-BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"
-if str(BENCH_DIR) not in sys.path:
-    sys.path.insert(0, str(BENCH_DIR))  # benchmarks/ is a directory of scripts, not a package
+import rlvr_rewards as rr
 
-from baselines import parse_floor  # noqa: E402
-from bench_throughput import FLOORS  # noqa: E402
-from workload import make_workload  # noqa: E402
-
-import rlvr_rewards as rr  # noqa: E402
+from .conftest import BENCH_DIR
 
 PROMPTS = 1000  # 8,000 completions: large enough that per-call costs do not dominate
 REPEATS = 7

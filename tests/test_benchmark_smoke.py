@@ -8,15 +8,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import bench_throughput
 import pytest
+from baselines import naive_aws_blog, parse_floor
+from workload import Workload, completion_key, make_workload
 
-BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"
-if str(BENCH_DIR) not in sys.path:
-    sys.path.insert(0, str(BENCH_DIR))  # benchmarks/ is a directory of scripts, not a package
-
-import bench_throughput  # noqa: E402
-from baselines import naive_aws_blog, parse_floor  # noqa: E402
-from workload import Workload, completion_key, make_workload  # noqa: E402
+from .conftest import BENCH_DIR
 
 FUNCTION_LABELS = ("floor (regex + orjson.loads)", "naive AWS-blog reward", "naive + jsonschema.validate",
                    "rr.score_batch graded", "rr.score_batch binary", "rr.score_batch aws-blog")

@@ -360,17 +360,11 @@ def test_single_block_shortcut_equals_the_general_scan(pieces: list[str], limits
 
 
 def test_single_block_shortcut_on_the_benchmark_workload() -> None:
-    import sys
+
+    from workload import make_workload  # benchmarks/, on sys.path through conftest.py
 
     from rlvr_rewards.parsing import formats
     from rlvr_rewards.parsing.dispatch import split_think
-
-    bench = Path(__file__).resolve().parent.parent / "benchmarks"
-    sys.path.insert(0, str(bench))
-    try:
-        from workload import make_workload
-    finally:
-        sys.path.remove(str(bench))
     hits = 0
     for completion in dict.fromkeys(make_workload(300, 8, seed=5).completions):
         answer = split_think(completion)[0]
@@ -501,16 +495,10 @@ def test_hermes_straight_path_examples(text: str) -> None:
 
 
 def test_hermes_straight_path_on_the_benchmark_workload() -> None:
-    import sys
+
+    from workload import make_workload  # benchmarks/, on sys.path through conftest.py
 
     from rlvr_rewards.parsing import dispatch
-
-    bench = Path(__file__).resolve().parent.parent / "benchmarks"
-    sys.path.insert(0, str(bench))
-    try:
-        from workload import make_workload
-    finally:
-        sys.path.remove(str(bench))
     texts = list(dict.fromkeys(make_workload(300, 8, seed=6).completions))
     straight = [dispatch._hermes_straight(t, Limits()) for t in texts]
     assert sum(s is not None for s in straight) > 400

@@ -8,11 +8,11 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from workload import Workload, make_workload
 
 import rlvr_rewards as rr
 from rlvr_rewards.plugins import register_plugin, unregister_plugin
@@ -21,11 +21,7 @@ from rlvr_rewards.scoring import parallel
 from rlvr_rewards.scoring.parallel import PARALLEL_MIN_ITEMS, check_workers, plan_chunks
 from rlvr_rewards.scoring.types import ScorerSpec, ScoringContext
 
-BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"
-if str(BENCH_DIR) not in sys.path:
-    sys.path.insert(0, str(BENCH_DIR))  # benchmarks/ is a directory of scripts, not a package
-
-from workload import Workload, make_workload  # noqa: E402
+from .conftest import BENCH_DIR
 
 pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
                                 reason="workers > 1 needs the fork start method")
@@ -286,8 +282,7 @@ print("scored", len(b))
 def test_scoring_with_workers_while_another_thread_holds_a_cache_lock() -> None:
     import subprocess
 
-    bench = str(Path(__file__).resolve().parent.parent / "benchmarks")
-    proc = subprocess.run([sys.executable, "-c", _HELD_LOCK_SCRIPT, bench], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-c", _HELD_LOCK_SCRIPT, str(BENCH_DIR)], capture_output=True, text=True,
                           timeout=60)  # a deadlocked worker would hang here
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "scored 4800" in proc.stdout
