@@ -162,15 +162,35 @@ class Clock:
         return int((self.deadline - time.monotonic()) * 1000)
 
 
+class RunsOut:
+    """A Lambda context with plenty of time for the first ``checks`` deadline checks and none after:
+    the handler checks once per chunk, so exactly that many chunks are scored, however fast it is."""
+
+    def __init__(self, checks: int) -> None:
+        self.left = checks
+
+    def get_remaining_time_in_millis(self) -> int:
+        self.left -= 1
+        return 300_000 if self.left >= 0 else 0
+
+
 def test_deadline_floors_the_rest_instead_of_timing_out(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RLVR_DEADLINE_MARGIN_MS", "1000")
     event = [sample(f"s{i}", content=CALL.replace("Paris", f"P{i}")) for i in range(3000)]
     started = time.monotonic()
-    results = body(lambda_handler(event, Clock(budget_ms=1050)))
+    # no time left beyond the margin (with 50 ms left, as before, a fast machine scored all 3,000)
+    results = body(lambda_handler(event, Clock(budget_ms=1000)))
     assert time.monotonic() - started < 1.0  # returned before the simulated timeout
     assert len(results) == 3000 and [r["id"] for r in results] == [f"s{i}" for i in range(3000)]
     skipped = [r for r in results if any(m["name"] == "error_deadline" for m in r["metrics_list"])]
     assert 0 < len(skipped) <= 3000
+    assert all(r["aggregate_reward_score"] == 0.0 for r in skipped)
+    # part of a batch: a context that runs out after two chunks floors exactly the rest
+    results = body(lambda_handler(event, RunsOut(checks=2)))
+    assert [r["id"] for r in results] == [f"s{i}" for i in range(3000)]
+    skipped = [r for r in results if any(m["name"] == "error_deadline" for m in r["metrics_list"])]
+    assert 0 < len(skipped) < 3000
+    assert [r["id"] for r in skipped] == [f"s{i}" for i in range(3000 - len(skipped), 3000)]
     assert all(r["aggregate_reward_score"] == 0.0 for r in skipped)
     # with time to spare, nothing is skipped
     results = body(lambda_handler(event[:50], Clock(budget_ms=60_000)))
