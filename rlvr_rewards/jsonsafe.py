@@ -12,6 +12,13 @@ Contract of :func:`loads_untrusted`: never raises; returns ``(value, error, viol
 ``violations`` lists non-fatal findings, currently only ``duplicate_keys`` (the last value wins,
 as in every mainstream JSON library; the violation lets scorers penalize the ambiguity).
 
+Every code is decided from the text and the decoded value (the stdlib decoder's hooks, exception *types*,
+``JSONDecodeError.pos`` and a linear bracket-depth scan of the text up to it), never from a decoder's
+error message, so the codes do not change with the installed orjson release: orjson only answers "valid
+or not" and, when it says not, the text is re-read by :func:`_decode_rejected` (the stdlib decoder, whose
+verdict is the reference; it also accepts what orjson cannot represent, such as a 400-digit integer under
+a raised ``max_int_digits``). That costs what orjson's own failure costs: both stop where the text fails.
+
 Fast path: one ``orjson.loads`` plus one iterative walk over the decoded containers (depth, key count,
 number magnitudes). A number large enough to have come from an over-long or beyond-64-bit integer
 literal (which orjson silently turns into a float) and suspected duplicate keys trigger a stdlib
@@ -25,24 +32,53 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, Final
 
 import orjson
 
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["FAIL", "canonical_dumps", "loads_untrusted", "nesting_depth"]
+__all__ = ["FAIL", "canonical_dumps", "loads_untrusted", "nesting_depth", "text_too_deep"]
 
 FAIL: Final = object()
 
-_LONG_DIGITS = re.compile(r"\d{20}")
+# A JSON string literal (the closing quote optional, so an unclosed one runs to the end of the text and the
+# match never fails or backtracks: linear), and a run of characters that are not brackets.
+_STRING_LITERAL = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"?')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP: Final = {"[": 1, "{": 1, "]": -1, "}": -1}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _KEY_END = re.compile(r'"[ \t\r\n]*:')
 
 
 class _Reject(Exception):
     def __init__(self, code: str) -> None:
         self.code = code
+
+
+def text_too_deep(text: str, max_depth: int) -> bool:
+    """Does JSON-like ``text`` open more than ``max_depth`` arrays/objects at once? Linear, never raises.
+
+    Brackets inside string literals do not count (an unclosed string hides the rest of the text); the
+    depth is the running count of ``[``/``{`` minus ``]``/``}``, whether or not the text is valid JSON, so
+    the answer depends on the text alone (no decoder is asked)."""
+    if text.count("[") + text.count("{") <= max_depth:
+        return False
+    # The running depth over a prefix is the running depth of the whole text there (a string cut at the end
+    # of the prefix is an unclosed string, whose brackets do not count either way), so prefixes growing 4x
+    # answer a deep text after O(max_depth) characters and cost at most ~4/3 of one full scan otherwise.
+    size = 8 * (max_depth + 1)
+    while True:
+        brackets = _NOT_BRACKET.sub("", _STRING_LITERAL.sub("", text[:size]))
+        # running depth = prefix sums of +1 / -1 steps (C-level iteration)
+        if max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0) > max_depth:
+            return True
+        if size >= len(text):
+            return False
+        size *= 4
 
 
 def nesting_depth(value: Any, max_depth: int) -> int:
@@ -111,37 +147,15 @@ def _scan_decoded(value: Any, max_depth: int, bound: int) -> tuple[int, int, boo
     return keys, deepest, big
 
 
-def _stdlib_loads(text: str, limits: Limits, pairs_hook: Any = None) -> Any:
-    max_digits = limits.max_int_digits
-
-    def parse_int(s: str) -> int:
-        if len(s.lstrip("-")) > max_digits:
-            raise _Reject("number_too_large")
-        return int(s)
-
-    def parse_float(s: str) -> float:
-        f = float(s)
-        if not math.isfinite(f):
-            raise _Reject("nonfinite_number")
-        return f
-
-    def parse_constant(s: str) -> Any:
+def _parse_float(s: str) -> float:
+    f = float(s)
+    if not math.isfinite(f):
         raise _Reject("nonfinite_number")
+    return f
 
-    try:
-        return json.loads(
-            text,
-            parse_int=parse_int,
-            parse_float=parse_float,
-            parse_constant=parse_constant,
-            object_pairs_hook=pairs_hook,
-        )
-    except _Reject:
-        raise
-    except RecursionError:
-        raise _Reject("nesting_too_deep") from None
-    except (ValueError, TypeError):
-        raise _Reject("invalid_json") from None
+
+def _parse_constant(s: str) -> Any:
+    raise _Reject("nonfinite_number")
 
 
 def _dup_checking_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -151,17 +165,89 @@ def _dup_checking_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _classify_orjson_error(message: str, text: str) -> str:
-    low = message.lower()
-    if "recursion" in low:
-        return "nesting_too_deep"
-    if "infinity" in low or "nan" in low:
-        return "nonfinite_number"
-    if "surrogate" in low or "utf-8" in low:
-        return "invalid_unicode"
-    if "NaN" in text or "Infinity" in text:
-        return "nonfinite_number"
-    return "invalid_json"
+@lru_cache(maxsize=16)
+def _stdlib_decoder(max_int_digits: int, check_duplicates: bool) -> json.JSONDecoder:
+    """The stdlib decoder with checking hooks (built once per digit limit)."""
+    cap = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+    # the longest integer literal to convert: ours, or CPython's conversion cap when that is lower
+    max_digits = min(max_int_digits, cap) if cap > 0 else max_int_digits
+
+    def parse_int(s: str) -> int:
+        if len(s) - (s[0] == "-") > max_digits:
+            raise _Reject("number_too_large")
+        return int(s)
+
+    return json.JSONDecoder(parse_int=parse_int, parse_float=_parse_float, parse_constant=_parse_constant,
+                            object_pairs_hook=_dup_checking_hook if check_duplicates else None)
+
+
+def _stdlib_loads(text: str, limits: Limits, check_duplicates: bool = False) -> Any:
+    """Decode with the stdlib decoder and checking hooks. Raises ``_Reject(code)``; a syntax error is
+    ``_Reject("invalid_json")`` unless the text opened more than ``max_depth`` brackets before the point
+    where it failed (``JSONDecodeError.pos``, a documented attribute), which is ``nesting_too_deep``."""
+    try:
+        return _stdlib_decoder(limits.max_int_digits, check_duplicates).decode(text)
+    except _Reject:
+        raise
+    except RecursionError:  # deeper than the interpreter's recursion limit: deeper than any max_depth
+        raise _Reject("nesting_too_deep") from None
+    except json.JSONDecodeError as exc:
+        # the failure point bounds the scan, so a failing decode costs what it read, like orjson's
+        code = "nesting_too_deep" if text_too_deep(text[: exc.pos + 1], limits.max_depth) else "invalid_json"
+        raise _Reject(code) from None
+    except (ValueError, TypeError):
+        raise _Reject("invalid_json") from None
+
+
+def _holds_surrogate(value: Any) -> bool:
+    """Does a decoded value hold a lone surrogate in any string or key? (Iterative; the depth is bounded.)"""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii() and _SURROGATE.search(item) is not None:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _decode_rejected(text: str, limits: Limits) -> tuple[Any, str | None, tuple[str, ...]]:
+    """orjson rejected ``text``: decide why from the text itself, or decode it anyway.
+
+    1. a lone surrogate written into the text -> ``invalid_unicode`` (non-ASCII text only, where orjson too
+       reads every character);
+    2. the stdlib decoder with checking hooks (:func:`_stdlib_loads`), which stops where the text fails,
+       as orjson does: NaN/Infinity or a float that overflows -> ``nonfinite_number``; an integer longer
+       than ``limits.max_int_digits`` -> ``number_too_large``; more than ``limits.max_depth`` brackets
+       open before the failure point, or deeper than the interpreter's recursion limit ->
+       ``nesting_too_deep``; any other syntax error -> ``invalid_json``;
+    3. it decoded: deeper than ``limits.max_depth`` -> ``nesting_too_deep``; an escaped lone surrogate in a
+       string -> ``invalid_unicode``; otherwise the value is valid JSON that orjson cannot represent (say a
+       400-digit integer under a raised digit limit) and is returned, with ``duplicate_keys`` checked as
+       on the fast path.
+    """
+    if not text.isascii() and _SURROGATE.search(text) is not None:
+        return FAIL, "invalid_unicode", ()
+    violations: tuple[str, ...] = ()
+    try:
+        value = _stdlib_loads(text, limits, check_duplicates=True)
+    except _Reject as rej:
+        if rej.code != "duplicate_keys":
+            return FAIL, rej.code, ()
+        violations = ("duplicate_keys",)  # rare: decode again, keeping the last value of each key
+        try:
+            value = _stdlib_loads(text, limits)
+        except _Reject as again:
+            return FAIL, again.code, ()
+    if nesting_depth(value, limits.max_depth) > limits.max_depth:
+        return FAIL, "nesting_too_deep", ()
+    if _holds_surrogate(value):
+        return FAIL, "invalid_unicode", ()
+    return value, None, violations
 
 
 def loads_untrusted(text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, str | None, tuple[str, ...]]:
@@ -175,17 +261,10 @@ def loads_untrusted(text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> tuple
         return FAIL, "too_long", ()
     try:
         value = orjson.loads(text)
-    except orjson.JSONDecodeError as exc:
-        code = _classify_orjson_error(str(exc), text)
-        if code == "nonfinite_number" and _LONG_DIGITS.search(text) is not None:
-            # orjson reads a 400-digit integer as a double that overflows; find out which it is
-            try:
-                _stdlib_loads(text, limits)
-            except _Reject as rej:
-                code = rej.code
-        return FAIL, code, ()
+    except orjson.JSONDecodeError:
+        return _decode_rejected(text, limits)
     except Exception:  # pragma: no cover - defensive: orjson raises only JSONDecodeError
-        return FAIL, "invalid_json", ()
+        return _decode_rejected(text, limits)
     if isinstance(value, float) and not math.isfinite(value):  # pragma: no cover - orjson rejects these
         return FAIL, "nonfinite_number", ()
     violations: tuple[str, ...] = ()
@@ -199,7 +278,7 @@ def loads_untrusted(text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> tuple
             # Every key in the text ends with `"` + optional whitespace + `:`; a string value may also
             # contain that, so a mismatch only *suggests* duplicates: confirm with a checking re-parse.
             try:
-                _stdlib_loads(text, limits, _dup_checking_hook)
+                _stdlib_loads(text, limits, check_duplicates=True)
             except _Reject as rej:
                 if rej.code == "duplicate_keys":
                     violations = ("duplicate_keys",)

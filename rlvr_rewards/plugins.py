@@ -6,6 +6,10 @@ Contract:
   :func:`register_plugin` / :func:`unregister_plugin`.
 - A registration of the wrong type, or a name registered twice, raises :class:`PluginError` naming
   both plugins involved.
+- :func:`registry_generation` counts the changes made through :func:`register_plugin` /
+  :func:`unregister_plugin`. Everything compiled against the registry (compiled ground truths, whose
+  matchers come from plugins; the Lambda's derived presets) is stamped with the generation it was built
+  under and is rebuilt, never reused, once the generation moves on.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ __all__ = [
     "get_plugin_manager",
     "get_registry",
     "register_plugin",
+    "registry_generation",
     "unregister_plugin",
 ]
 
@@ -47,6 +52,12 @@ _lock = ForkSafeLock(threading.RLock)
 _pm: pluggy.PluginManager | None = None
 _registry: Registry | None = None
 _building = threading.local()
+#: bumped by every register_plugin / unregister_plugin (see registry_generation)
+_generation = 0
+
+
+class _RegistryReentered(PluginError):
+    """A hook asked for the registry while it was being built (told apart by type, not by message)."""
 
 
 @dataclass(frozen=True)
@@ -85,30 +96,42 @@ def get_plugin_manager() -> pluggy.PluginManager:
         return _pm
 
 
+def registry_generation() -> int:
+    """How many times the plugin set changed through :func:`register_plugin` / :func:`unregister_plugin`.
+
+    A cache of anything built from the registry keys on (or is cleared with) this number, so a plugin
+    registered or unregistered later can never leave a stale compiled value behind."""
+    return _generation
+
+
+def _plugins_changed() -> None:
+    global _registry, _generation
+    _registry = None
+    _generation += 1
+
+
 def register_plugin(plugin: object, name: str | None = None) -> None:
     """Register a plugin object or module at run time (tests, notebooks). Rebuilds the registry."""
-    global _registry
     with _lock:
         get_plugin_manager().register(plugin, name=name)
-        _registry = None
+        _plugins_changed()
         try:
             get_registry()
         except Exception:
             get_plugin_manager().unregister(plugin)
-            _registry = None
+            _plugins_changed()
             raise
 
 
 def unregister_plugin(plugin_or_name: object) -> None:
     """Remove a plugin registered with :func:`register_plugin` (by object or name)."""
-    global _registry
     with _lock:
         pm = get_plugin_manager()
         if isinstance(plugin_or_name, str):
             pm.unregister(name=plugin_or_name)
         else:
             pm.unregister(plugin_or_name)
-        _registry = None
+        _plugins_changed()
 
 
 def _collect(
@@ -141,9 +164,9 @@ def _collect(
 
         try:
             impl.function(register=register)
-        except PluginError as exc:
-            if "while the registry is being built" in str(exc):
-                raise PluginError(f"plugin {plugin_name!r} in {hook_name}: {exc}") from None
+        except _RegistryReentered as exc:
+            raise PluginError(f"plugin {plugin_name!r} in {hook_name}: {exc}") from None
+        except PluginError:
             raise
         except Exception as exc:
             raise PluginError(f"plugin {plugin_name!r} failed in {hook_name}: {exc!r}") from exc
@@ -160,7 +183,7 @@ def get_registry() -> Registry:
         if _registry is not None:
             return _registry
         if getattr(_building, "active", False):
-            raise PluginError(
+            raise _RegistryReentered(
                 "a plugin hook asked for the registry (get_registry / get_preset / score) while the registry "
                 "is being built; hooks may only call `register`. To derive from a built-in preset, import it: "
                 "`from rlvr_rewards.builtin.presets import GRADED; register(GRADED.derive('mine', ...))`"

@@ -17,12 +17,17 @@ Contract:
   [acceptable values]}}], "function": [...]}`` (or its call list) is converted by ``bfcl_to_native``;
   an irrelevance row (empty ``ground_truth``) is a ``no_call`` truth. Tools come from ``function``.
 - Each distinct truth is validated and compiled once (cache keyed by its canonical JSON text);
-  compiled truths are immutable plain values. Bad truths raise :class:`GroundTruthError` naming the
+  compiled truths are immutable plain values. Matchers come from the plugin registry, so each compiled
+  truth is stamped with :func:`rlvr_rewards.plugins.registry_generation`: the cache is emptied when a
+  plugin is registered or unregistered, and a compiled truth from an older generation handed back to
+  :func:`compile_truth` is compiled again from its source (an unregistered matcher then raises, exactly
+  as for a fresh truth). Bad truths raise :class:`GroundTruthError` naming the
   field (the batch index is added by the caller).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal
@@ -31,10 +36,11 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from rlvr_rewards.bfcl import bfcl_to_native, is_bfcl_answer, is_irrelevance_row
-from rlvr_rewards.errors import GroundTruthError
-from rlvr_rewards.jsonsafe import canonical_dumps, nesting_depth
+from rlvr_rewards.errors import ConfigError, GroundTruthError
+from rlvr_rewards.jsonsafe import canonical_dumps, nesting_depth, text_too_deep
 from rlvr_rewards.locks import ForkSafeLock
 from rlvr_rewards.matchers import CompiledMatcher, compile_value
+from rlvr_rewards.plugins import registry_generation
 from rlvr_rewards.tools import tools_from_messages
 
 __all__ = [
@@ -111,7 +117,10 @@ class CompiledTruth:
     reference: str | None = None
     reason: str | None = None
     dialect: str = "native"  # "native" | "blog" | "bfcl"
+    #: the cache key, which is also the source: "s:" + the text given, or "d:"/"l:" + canonical JSON
     key: str = ""
+    #: the plugin-registry generation the matchers were taken from (see rlvr_rewards.plugins)
+    generation: int = field(default=-1, compare=False)
     #: the expected call names, in order (derived from ``calls``)
     names: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
@@ -122,6 +131,10 @@ class CompiledTruth:
 _cache: dict[str, CompiledTruth] = {}
 _cache_lock = ForkSafeLock()
 _MAX_CACHE = 262_144
+#: the registry generation the cached truths were compiled under
+_cache_generation = registry_generation()
+#: per thread: the generation the compile_truth call in progress read before compiling
+_compiling = threading.local()
 
 
 def _pydantic_to_error(exc: ValidationError) -> GroundTruthError:
@@ -222,10 +235,17 @@ def _blog_calls(items: list[Any], key: str) -> CompiledTruth:
 
 
 def _store(key: str, truth: CompiledTruth) -> CompiledTruth:
+    """Stamp ``truth`` with the generation compile_truth read before compiling it, and cache it if that is
+    still the cache's generation. (A plugin change after that read makes the stamp stale: the truth is
+    then not cached, and compiled again when it is next handed to compile_truth.)"""
+    generation: int = _compiling.generation
+    if truth.generation != generation:
+        truth = replace(truth, generation=generation)
     with _cache_lock:
-        if len(_cache) >= _MAX_CACHE:
-            _cache.clear()
-        _cache[key] = truth
+        if generation == _cache_generation == registry_generation():
+            if len(_cache) >= _MAX_CACHE:
+                _cache.clear()
+            _cache[key] = truth
     return truth
 
 
@@ -233,11 +253,14 @@ def _store(key: str, truth: CompiledTruth) -> CompiledTruth:
 TRUTH_MAX_DEPTH = 100
 
 
+def _raise_too_deep() -> None:
+    raise GroundTruthError("ground truth nested too deeply", expected=f"at most {TRUTH_MAX_DEPTH} levels",
+                           got=f"more than {TRUTH_MAX_DEPTH} levels")
+
+
 def _check_depth(value: Any) -> None:
-    depth = nesting_depth(value, TRUTH_MAX_DEPTH)
-    if depth > TRUTH_MAX_DEPTH:
-        raise GroundTruthError("ground truth nested too deeply", expected=f"at most {TRUTH_MAX_DEPTH} levels",
-                               got=f"more than {TRUTH_MAX_DEPTH} levels")
+    if nesting_depth(value, TRUTH_MAX_DEPTH) > TRUTH_MAX_DEPTH:
+        _raise_too_deep()
 
 
 def _json_key(prefix: str, value: Any) -> str:
@@ -251,7 +274,37 @@ def _json_key(prefix: str, value: Any) -> str:
 
 
 def compile_truth(value: Any) -> CompiledTruth:
-    """Validate and compile one ground truth (native dict, JSON text, blog string or call list)."""
+    """Validate and compile one ground truth (native dict, JSON text, blog string or call list).
+
+    A :class:`CompiledTruth` is returned as it is when it was compiled under the current plugin set, and
+    compiled again from its source otherwise."""
+    global _cache_generation
+    generation = registry_generation()  # read before any matcher is: a later change makes this stale
+    if generation != _cache_generation:
+        with _cache_lock:
+            if generation > _cache_generation:
+                _cache.clear()
+                _cache_generation = generation
+    _compiling.generation = generation
+    if isinstance(value, CompiledTruth):
+        if value.generation == generation:
+            return value
+        return _compile(_source_of(value))
+    return _compile(value)
+
+
+def _source_of(truth: CompiledTruth) -> Any:
+    """The value a compiled truth was compiled from, read back from its cache key."""
+    prefix, body = truth.key[:2], truth.key[2:]
+    if prefix == "s:":
+        return body
+    if prefix in ("d:", "l:"):
+        return orjson.loads(body)
+    raise ConfigError("this CompiledTruth has no source to compile again from under the current plugins; "
+                      "pass the ground truth itself (compile_truth keeps the source of what it compiles)")
+
+
+def _compile(value: Any) -> CompiledTruth:
     if isinstance(value, CompiledTruth):
         return value
     if isinstance(value, str):
@@ -264,13 +317,13 @@ def compile_truth(value: Any) -> CompiledTruth:
         if stripped[:1] in ("{", "["):
             try:
                 decoded = orjson.loads(stripped)
-            except orjson.JSONDecodeError as exc:
-                if "recursion" in str(exc):
-                    raise GroundTruthError("ground truth nested too deeply",
-                                           expected=f"at most {TRUTH_MAX_DEPTH} levels") from None
+            except orjson.JSONDecodeError:
+                # decided from the text, not from the decoder's message (whose wording varies by release)
+                if text_too_deep(stripped, TRUTH_MAX_DEPTH):
+                    _raise_too_deep()
                 decoded = None
         if isinstance(decoded, dict):
-            return _store(key, compile_truth(decoded))
+            return _store(key, _compile(decoded))
         if isinstance(decoded, list):
             _check_depth(decoded)
             if is_bfcl_answer(decoded):

@@ -697,7 +697,12 @@ def whitespace_run(cue: str, n: int) -> str:
     return cue + " " * n + "x"
 
 
-BUDGET_SECONDS = 0.050  # p99 per completion at 10^5 characters
+BUDGET_SECONDS = 0.050  # p99 per completion at 10^5 characters: the figure docs/reliability.md reports against
+#: The tests' form of the budget (they assert no absolute time): p99 per completion at 10^5 characters <= this
+#: many times decoding a megabyte of JSON with the standard library, measured in the same process
+#: (tests/timing.py). Measured here: p99 about 2x (23 ms against 11 ms); 5x is the 50 ms budget on this
+#: machine's reference.
+BUDGET_FACTOR = 5.0
 LINEARITY_MAX_RATIO = 12.0  # 10x the input may cost at most 12x the time
 LINEARITY_FLOOR_SECONDS = 0.0005  # times below this are timer noise: a ratio's denominator is at least this
 LINEAR_LIMITS = rr.Limits(max_chars=1_000_000)
@@ -778,12 +783,16 @@ def _timing_task(task: dict[str, Any]) -> dict[str, Any]:
     shapes = all_shapes()
     chosen = {name: shapes[name] for name in task["shapes"]}
     if task["kind"] == "budget":
+        from tests.timing import best_times, reference_task
+
+        reference = best_times({"reference": reference_task}, 5)["reference"]
         times = measure_budget(chosen, task.get("n", 100_000), repeats=task.get("repeats", 3))
-        over = [k for k, t in times.items() if t > BUDGET_SECONDS]
+        reference = min(reference, best_times({"reference": reference_task}, 5)["reference"])
+        over = [k for k, t in times.items() if t > BUDGET_FACTOR * reference]
         if over:  # one re-measurement of the slow ones, to rule out a noisy neighbour
             again = measure_budget({k: chosen[k] for k in over}, task.get("n", 100_000), repeats=5)
             times.update({k: min(times[k], again[k]) for k in over})
-        return times
+        return {"times": times, "reference": reference}
     if task["kind"] == "linearity":
         out = {}
         for name, make in chosen.items():
@@ -794,8 +803,9 @@ def _timing_task(task: dict[str, Any]) -> dict[str, Any]:
 
 
 def measure_in_subprocess(kind: str, shapes: Iterable[str], **options: Any) -> dict[str, Any]:
-    """Run a timing task (``"budget"``: seconds per shape at 10^5 characters; ``"linearity"``: a
-    :class:`Linearity` as a dict per shape) in a fresh interpreter. A long test process has a fragmented heap
+    """Run a timing task (``"budget"``: ``{"times": seconds per shape at 10^5 characters, "reference":
+    seconds of tests.timing.reference_task}``; ``"linearity"``: a :class:`Linearity` as a dict per shape) in
+    a fresh interpreter. A long test process has a fragmented heap
     that makes allocating 10^5 objects measurably slower than in a fresh one, which would bias a 2*10^4 vs
     2*10^5 comparison; a training loop's reward worker resembles the fresh process."""
     import subprocess

@@ -22,6 +22,8 @@ import rlvr_rewards as rr
 
 from .conftest import BENCH_DIR
 
+pytestmark = pytest.mark.slow  # a throughput benchmark (interleaved, 7 repeats)
+
 PROMPTS = 1000  # 8,000 completions: large enough that per-call costs do not dominate
 REPEATS = 7
 

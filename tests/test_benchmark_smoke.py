@@ -15,6 +15,8 @@ from workload import Workload, completion_key, make_workload
 
 from .conftest import BENCH_DIR
 
+pytestmark = pytest.mark.slow  # runs the benchmark script in subprocesses
+
 FUNCTION_LABELS = ("floor (regex + orjson.loads)", "naive AWS-blog reward", "naive + jsonschema.validate",
                    "rr.score_batch graded", "rr.score_batch binary", "rr.score_batch aws-blog")
 

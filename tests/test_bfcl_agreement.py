@@ -11,6 +11,8 @@ from collections import Counter
 
 import pytest
 
+pytestmark = pytest.mark.slow  # BFCL's official checker over 19,905 cases
+
 try:
     from . import bfcl_agreement as ba
 except ImportError:  # pragma: no cover

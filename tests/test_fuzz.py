@@ -21,12 +21,15 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rlvr_rewards as rr
 
 from .reliability_inputs import FRAGMENTS, TOOLS, TRUTHS, openai_message, problems_of
+
+pytestmark = pytest.mark.slow  # fuzz campaigns
 
 #: ~300 examples per test under the default "ci" profile (its max_examples is hypothesis' default 100); a
 #: profile asking for more (HYPOTHESIS_PROFILE=long: 10,000) keeps its own number.

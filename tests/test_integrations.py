@@ -105,6 +105,7 @@ def test_verl_batch_workers_from_reward_kwargs_or_environment(monkeypatch: pytes
         fn(**kw)
 
 
+@pytest.mark.slow  # imports torch (float32 tensors)
 def test_openrlhf_reward_func_shapes() -> None:
     prompts = ["<|im_start|>user\nWeather in Paris?<|im_end|>\n<|im_start|>assistant\n"] * 2
     queries = [prompts[0] + GOOD, prompts[1] + "Which city?"]

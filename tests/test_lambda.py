@@ -14,6 +14,8 @@ import pytest
 from rlvr_rewards.aws_lambda import ERROR_CODES, lambda_handler, load_config, make_handler
 from rlvr_rewards.errors import ConfigError
 
+from .timing import best_times
+
 CALL = '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>'
 TRUTH = json.dumps([{"name": "get_weather", "arguments": {"city": "Paris"}}])
 SECRET = "SECRET-COMPLETION-TEXT-42"
@@ -177,13 +179,12 @@ class RunsOut:
 def test_deadline_floors_the_rest_instead_of_timing_out(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RLVR_DEADLINE_MARGIN_MS", "1000")
     event = [sample(f"s{i}", content=CALL.replace("Paris", f"P{i}")) for i in range(3000)]
-    started = time.monotonic()
-    # no time left beyond the margin (with 50 ms left, as before, a fast machine scored all 3,000)
+    # no time left beyond the margin: nothing is scored, every sample is floored at once, in order (the
+    # real clock: whatever the machine's speed, less than the 1,000 ms margin is left when it first looks)
     results = body(lambda_handler(event, Clock(budget_ms=1000)))
-    assert time.monotonic() - started < 1.0  # returned before the simulated timeout
     assert len(results) == 3000 and [r["id"] for r in results] == [f"s{i}" for i in range(3000)]
     skipped = [r for r in results if any(m["name"] == "error_deadline" for m in r["metrics_list"])]
-    assert 0 < len(skipped) <= 3000
+    assert len(skipped) == 3000
     assert all(r["aggregate_reward_score"] == 0.0 for r in skipped)
     # part of a batch: a context that runs out after two chunks floors exactly the rest
     results = body(lambda_handler(event, RunsOut(checks=2)))
@@ -238,18 +239,26 @@ def make_payload(target_bytes: int, compact: bool = False) -> list[dict[str, Any
     return event
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("compact", [False, True], ids=["full-rows", "compact"])
 def test_a_6mb_batch_is_scored_within_time_and_memory_bounds(compact: bool) -> None:
+    """Memory: peak traced memory under 512 MiB. Time: a sample of the 6 MB batch costs at most 3x what a
+    sample of a 300-sample batch costs, both timed under tracemalloc (no superlinear path in batch size;
+    the absolute figures are in docs/lambda.md)."""
     event = make_payload(6 * 1024 * 1024, compact=compact)
     raw = json.dumps(event)
+    small_raw = json.dumps(event[:300])
     assert len(raw) >= 6 * 1024 * 1024
     tracemalloc.start()
     started = time.perf_counter()
     results = body(lambda_handler(json.loads(raw), {}))
     seconds = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
+    small = best_times({"small": lambda: lambda_handler(json.loads(small_raw), {})}, 3)["small"]
     tracemalloc.stop()
     assert len(results) == len(event)
-    print(f"6 MB batch: {len(event)} samples in {seconds:.2f} s, peak traced memory {peak / 2**20:.0f} MiB")
-    assert seconds < 60  # generous: measured figures are in docs/lambda.md
+    per_sample_ratio = (seconds / len(event)) / (small / 300)
+    print(f"6 MB batch: {len(event)} samples in {seconds:.2f} s, peak traced memory {peak / 2**20:.0f} MiB; "
+          f"per sample {per_sample_ratio:.2f}x a 300-sample batch's")
     assert peak < 512 * 2**20
+    assert per_sample_ratio <= 3.0

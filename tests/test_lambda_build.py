@@ -26,6 +26,8 @@ from rlvr_rewards.errors import ConfigError
 
 from .test_lambda import CALL, TRUTH, sample
 
+pytestmark = pytest.mark.slow  # builds the Lambda artifact and runs it in fresh interpreters
+
 PY = f"{sys.version_info[0]}.{sys.version_info[1]}"
 
 

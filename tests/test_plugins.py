@@ -3,10 +3,12 @@ bad registrations name the plugin; the manager is built lazily."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import types
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -150,3 +152,107 @@ def test_import_builds_no_plugin_manager() -> None:
     code = "import rlvr_rewards, rlvr_rewards.plugins as p; print(p._pm is None, p._registry is None)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True True"
+
+
+# --------------------------------------------------------------------------------------------------
+# Nothing compiled against the registry outlives a plugin change
+# --------------------------------------------------------------------------------------------------
+
+
+def _parity_matcher_plugin(remainder: int) -> object:
+    """A plugin registering ``$parity``: an integer whose remainder mod 2 is ``remainder``."""
+    from rlvr_rewards.matchers import CompiledMatcher, MatcherSpec
+
+    def compile_parity(spec: dict[str, Any], compile_value: Any, path: str) -> CompiledMatcher:
+        def match(v: Any) -> bool:
+            return isinstance(v, int) and not isinstance(v, bool) and v % 2 == remainder
+
+        return CompiledMatcher(match=match, plain=False, description=f"n % 2 == {remainder}")
+
+    class ParityPlugin:
+        @rr.hookimpl
+        def register_matchers(self, register: Callable[[MatcherSpec], None]) -> None:
+            register(MatcherSpec("$parity", compile_parity, "parity"))
+
+    return ParityPlugin()
+
+
+PARITY_TRUTH = execute(call("count_items", n={"$parity": True}))
+PARITY_FORMS = {
+    "native": PARITY_TRUTH,
+    "json-text": json.dumps(PARITY_TRUTH),
+    "row": {"reward_model": {"ground_truth": json.dumps(PARITY_TRUTH)}},
+    "blog-list": [{"name": "count_items", "arguments": {"n": {"$parity": True}}}],
+}
+
+
+@pytest.mark.parametrize("form", list(PARITY_FORMS))
+def test_a_truth_compiled_with_a_plugin_matcher_is_not_reused_once_the_plugin_is_gone(form: str) -> None:
+    from rlvr_rewards.truth import compile_truth
+
+    truth = PARITY_FORMS[form]
+    even, odd = hermes(call("count_items", n=2)), hermes(call("count_items", n=3))
+    register_plugin(_parity_matcher_plugin(0), name="parity")
+    try:
+        assert rr.score(even, truth).reward == 1.0
+        assert rr.score(odd, truth).reason == "bad_arguments"
+        held = compile_truth(truth if form != "row" else truth["reward_model"]["ground_truth"])
+    finally:
+        unregister_plugin("parity")
+    # the cached compilation is not used: the truth fails exactly like a fresh one with that matcher
+    fresh = execute(call("count_items", n={"$parity": False}))
+    for t in (truth, fresh):
+        with pytest.raises(rr.GroundTruthError, match=r"unknown matcher \$parity"):
+            rr.score(even, t)
+        with pytest.raises(rr.GroundTruthError, match=r"unknown matcher \$parity"):
+            rr.score_batch([even, odd], [t, t])
+    # nor is a compiled truth the caller held on to
+    with pytest.raises(rr.GroundTruthError, match=r"unknown matcher \$parity"):
+        compile_truth(held)
+    # a new plugin under the same key is what the same truth now means
+    register_plugin(_parity_matcher_plugin(1), name="parity-odd")
+    try:
+        assert rr.score(odd, truth).reward == 1.0
+        assert rr.score(even, truth).reason == "bad_arguments"
+        assert compile_truth(held).calls[0].matchers["n"].match(3)
+    finally:
+        unregister_plugin("parity-odd")
+
+
+def test_a_compiled_truth_is_reused_while_the_plugins_do_not_change() -> None:
+    from rlvr_rewards.truth import compile_truth
+
+    first = compile_truth(PARITY_TRUTH | {"calls": [call("count_items", n=2)]})
+    assert compile_truth(first) is first
+    assert compile_truth(PARITY_TRUTH | {"calls": [call("count_items", n=2)]}) is first
+    register_plugin(PolitenessPlugin(), name="unrelated")
+    unregister_plugin("unrelated")
+    again = compile_truth(first)  # compiled again from its source, with the same meaning
+    assert again is not first and (again.key, again.names) == (first.key, first.names)
+    assert again.generation > first.generation and compile_truth(again) is again
+
+
+def test_the_lambda_does_not_reuse_a_preset_from_an_unregistered_plugin() -> None:
+    from rlvr_rewards.aws_lambda.config import LambdaConfig
+    from rlvr_rewards.aws_lambda.handler import score_event
+
+    def preset_plugin(clarify_weight: float) -> object:
+        class P:
+            @rr.hookimpl
+            def register_presets(self, register: Callable[[Any], None]) -> None:
+                register(GRADED.derive("mine", weights={"execute": {"format": 1.0, "arguments": clarify_weight}}))
+
+        return P()
+
+    sample = {"id": "s1", "messages": [{"role": "user", "content": "weather?"},
+                                       {"role": "assistant", "content": hermes(call("get_weather", city="Rome"))}],
+              "reward_model": {"ground_truth": json.dumps(execute(call("get_weather", city="Paris")))}}
+    config = LambdaConfig(preset="mine")
+    rewards = []
+    for i, weight in enumerate((0.0, 1.0)):
+        register_plugin(preset_plugin(weight), name=f"mine-{i}")
+        try:
+            rewards.append(score_event([sample], config)[0]["aggregate_reward_score"])
+        finally:
+            unregister_plugin(f"mine-{i}")
+    assert rewards[0] != rewards[1]

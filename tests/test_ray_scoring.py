@@ -15,6 +15,8 @@ import pytest
 
 import rlvr_rewards as rr
 
+pytestmark = pytest.mark.slow  # a local Ray cluster and 100,000 rows
+
 DATA = Path(__file__).resolve().parent.parent / "rlvr_rewards" / "data"
 
 

@@ -43,6 +43,7 @@ def test_ten_repeats_are_bit_identical(batch: tuple[list[Any], list[Any]], prese
     assert repeat_mismatches(*batch, preset, repeats=10) == []
 
 
+@pytest.mark.slow  # interpreters with other hash seeds
 def test_hash_seeds_do_not_change_anything() -> None:
     """Subprocesses with PYTHONHASHSEED 0, 1 and 12345 hash the batch's rewards and reasons (every preset)
     with sha256; all digests equal each other and this process's (whatever its seed)."""

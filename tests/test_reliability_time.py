@@ -4,7 +4,9 @@
   nesting, reasoning blocks, pythonic lists, JSON fences, OpenAI messages, question marks, refusals,
   whitespace, ...) is built at 10^5 characters and scored (graded, execute truth, tools, default limits);
   best of 3 after a warm-up, GC collected and disabled, in a fresh interpreter (a long test process has a
-  fragmented heap). p99 over the shapes <= 50 ms.
+  fragmented heap). p99 over the shapes <= ``BUDGET_FACTOR`` (5) times decoding a megabyte of JSON with the
+  standard library in the same interpreter (tests/timing.py): the 50 ms budget that docs/reliability.md
+  reports, as a ratio that holds on a busy or slower machine.
 - Linearity: each shape at 2*10^4 and 2*10^5 characters (limits raised to 10^6, best of 5): 10x the input
   costs at most 12x the time (times under 0.5 ms count as 0.5 ms); a failing ratio is re-measured once.
   ``ALLOCATION_BOUND_SHAPES`` (nothing but 60-deep lists) count for the budget only: see their definition.
@@ -23,18 +25,18 @@ import rlvr_rewards as rr
 
 from .reliability_inputs import (
     ALLOCATION_BOUND_SHAPES,
-    BUDGET_SECONDS,
+    BUDGET_FACTOR,
     LINEARITY_MAX_RATIO,
     SHAPES,
     TRUTHS,
     WHITESPACE_RUN_CUES,
     WORD_DENSE_SHAPES,
-    best_time,
     measure_in_subprocess,
     percentile,
     size_of,
     whitespace_run,
 )
+from .timing import assert_linear
 
 N = 100_000
 
@@ -52,16 +54,20 @@ def test_there_are_enough_shapes_of_the_right_size() -> None:
         assert 0.95 * N <= size <= 1.2 * N, (name, size)
 
 
+@pytest.mark.slow  # timed in a fresh interpreter
 def test_p99_per_completion_at_1e5_characters_is_within_budget() -> None:
-    times = measure_in_subprocess("budget", list(SHAPES) + list(ALLOCATION_BOUND_SHAPES))
+    measured = measure_in_subprocess("budget", list(SHAPES) + list(ALLOCATION_BOUND_SHAPES))
+    times, reference = measured["times"], measured["reference"]
     for name, t in sorted(times.items(), key=lambda kv: -kv[1]):
-        print(f"{name:34s} {t * 1000:8.2f} ms")
+        print(f"{name:34s} {t * 1000:8.2f} ms  {t / reference:6.2f}x")
     p99 = percentile(list(times.values()), 99)
     print(f"p50 {percentile(list(times.values()), 50) * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms, "
-          f"max {max(times.values()) * 1000:.2f} ms over {len(times)} shapes")
-    assert p99 <= BUDGET_SECONDS, {k: round(v * 1000, 1) for k, v in times.items() if v > BUDGET_SECONDS}
+          f"max {max(times.values()) * 1000:.2f} ms over {len(times)} shapes; reference {reference * 1000:.2f} ms")
+    bound = BUDGET_FACTOR * reference
+    assert p99 <= bound, {k: f"{v / reference:.1f}x" for k, v in times.items() if v > bound}
 
 
+@pytest.mark.slow  # timed in a fresh interpreter
 @pytest.mark.parametrize("name", list(SHAPES))
 def test_time_is_linear_in_the_length(name: str, linear: dict[str, dict[str, Any]]) -> None:
     lin = linear[name]
@@ -70,15 +76,18 @@ def test_time_is_linear_in_the_length(name: str, linear: dict[str, dict[str, Any
     assert lin["ratio"] <= LINEARITY_MAX_RATIO, lin
 
 
+@pytest.mark.slow  # timed in a fresh interpreter
 @pytest.mark.parametrize("name", list(WORD_DENSE_SHAPES))
 def test_word_dense_text_is_linear(name: str, linear: dict[str, dict[str, Any]]) -> None:
     assert linear[name]["ratio"] <= LINEARITY_MAX_RATIO, linear[name]
 
 
+@pytest.mark.slow  # timed in a fresh interpreter
 def test_word_dense_text_is_within_budget() -> None:
-    times = measure_in_subprocess("budget", list(WORD_DENSE_SHAPES))
-    print({k: round(v * 1000, 1) for k, v in times.items()})
-    assert max(times.values()) <= BUDGET_SECONDS, times
+    measured = measure_in_subprocess("budget", list(WORD_DENSE_SHAPES))
+    times, reference = measured["times"], measured["reference"]
+    print({k: f"{v * 1000:.1f} ms, {v / reference:.2f}x" for k, v in times.items()})
+    assert max(times.values()) <= BUDGET_FACTOR * reference, {k: v / reference for k, v in times.items()}
 
 
 @pytest.mark.parametrize("cue", list(WHITESPACE_RUN_CUES))
@@ -88,7 +97,6 @@ def test_a_long_whitespace_run_after_a_cue_word_is_linear(cue: str) -> None:
     ~7 s at n = 8000 and ~20 min at 10^5; measured at n = 500 and 2000 only, so a regression stays cheap.)"""
     text = WHITESPACE_RUN_CUES[cue]
     truth = TRUTHS["refuse"]
-    small = best_time(lambda: rr.score(whitespace_run(text, 500), truth), 3)
-    big = best_time(lambda: rr.score(whitespace_run(text, 2000), truth), 3)
-    print(f"{cue}: {small * 1000:.2f} ms at 500 spaces, {big * 1000:.2f} ms at 2000")
-    assert big <= 0.020 and big / max(small, 0.0005) <= 6.0, (small, big)
+    # linear is 4x (less: a fixed cost dominates at 500); quadratic would be 16x
+    assert_linear(lambda: rr.score(whitespace_run(text, 500), truth),
+                  lambda: rr.score(whitespace_run(text, 2000), truth), 8.0, f"{cue}: 2000 spaces / 500 spaces")

@@ -11,6 +11,8 @@ import pytest
 
 from .conftest import call, execute
 
+pytestmark = pytest.mark.slow  # a GRPO training step
+
 
 def _require(module: str) -> None:
     try:

@@ -68,8 +68,8 @@ def timing() -> dict[str, Any]:
     """Budget and linearity measured in fresh interpreters (as the tests do), whitespace runs here."""
     shapes = {**ri.SHAPES, **ri.ALLOCATION_BOUND_SHAPES}
     print("  budget at 10^5 characters", flush=True)
-    budget = ri.measure_in_subprocess("budget", list(shapes))
-    dense = ri.measure_in_subprocess("budget", list(ri.WORD_DENSE_SHAPES))
+    budget = ri.measure_in_subprocess("budget", list(shapes))["times"]
+    dense = ri.measure_in_subprocess("budget", list(ri.WORD_DENSE_SHAPES))["times"]
     print("  linearity", flush=True)
     lin = {k: ri.Linearity(k, v["small"], v["big"], v["ratio"], v["remeasured"])
            for k, v in ri.measure_in_subprocess("linearity", list(shapes) + list(ri.WORD_DENSE_SHAPES)).items()}

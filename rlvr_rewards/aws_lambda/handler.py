@@ -183,13 +183,14 @@ def _floor_result(sample: _Sample, floor: float, codes: Sequence[str]) -> dict[s
     return {"id": sample.id, "aggregate_reward_score": floor, "metrics_list": metrics}
 
 
-_preset_cache: dict[tuple[str, str], Preset] = {}
+#: (registry generation, preset name, weights) -> preset: a plugin change never reuses an old preset
+_preset_cache: dict[tuple[int, str, str], Preset] = {}
 
 
 def _preset(config: LambdaConfig) -> Preset:
-    from rlvr_rewards.plugins import get_registry
+    from rlvr_rewards.plugins import get_registry, registry_generation
 
-    key = (config.preset, json.dumps(config.weights, sort_keys=True))
+    key = (registry_generation(), config.preset, json.dumps(config.weights, sort_keys=True))
     hit = _preset_cache.get(key)
     if hit is None:
         base = get_registry().preset(config.preset)

@@ -33,6 +33,7 @@ import ast
 import json
 import math
 import re
+import sys
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import lru_cache
@@ -786,6 +787,29 @@ def _bracket_depth_ok(text: str, max_depth: int) -> bool:
     return True
 
 
+@lru_cache(maxsize=16)
+def _long_digit_run(max_digits: int) -> re.Pattern[str]:
+    return re.compile(rf"\d{{{max_digits + 1},}}")
+
+
+def _fails_for_long_integers(text: str, limits: Limits) -> bool:
+    """``ast.parse`` refused ``text``: is an over-long integer literal the cause? Decided structurally, not
+    from the error message: every digit run longer than the limit (ours, or CPython's integer-conversion
+    cap when that is lower) becomes ``0`` and the text parses then. A long run inside a string literal
+    of otherwise broken text changes nothing (the text still fails)."""
+    # CPython 3.10.0-3.10.6 have no conversion cap (and no getter)
+    cap = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+    limit = min(limits.max_int_digits, cap) if cap > 0 else limits.max_int_digits
+    shortened, runs = _long_digit_run(limit).subn("0", text)
+    if not runs:
+        return False
+    try:
+        ast.parse(shortened, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeError):
+        return False
+    return True
+
+
 class _NotLiteral(Exception):
     def __init__(self, code: str) -> None:
         self.code = code
@@ -901,10 +925,8 @@ def _pythonic_into(acc: _Acc, text: str) -> None:
     except UnicodeError:
         acc.violations.append("invalid_unicode")
         return
-    except (SyntaxError, ValueError) as exc:
-        acc.violations.append(
-            "number_too_large" if "integer string conversion" in str(exc) else "pythonic_not_call"
-        )
+    except (SyntaxError, ValueError):
+        acc.violations.append("number_too_large" if _fails_for_long_integers(text, limits) else "pythonic_not_call")
         return
     try:
         body = tree.body

@@ -307,15 +307,18 @@ class _Runner:
         return a == b or abs(a - b) <= self.tol
 
 
-def _as_assertion(exc: BaseException) -> AssertionError | None:
-    """The first AssertionError inside a (possibly grouped) Hypothesis error."""
+def _as_assertion(exc: BaseException | None, depth: int = 0) -> AssertionError | None:
+    """The first AssertionError inside a Hypothesis error: grouped (``FlakyFailure.exceptions``, Hypothesis
+    >= 6.100) or chained (``Flaky.__cause__``, older releases)."""
+    if exc is None or depth > 8:
+        return None
     if isinstance(exc, AssertionError):
         return exc
     for sub in getattr(exc, "exceptions", ()) or ():
-        found = _as_assertion(sub)
+        found = _as_assertion(sub, depth + 1)
         if found is not None:
             return found
-    return None
+    return _as_assertion(exc.__cause__, depth + 1)
 
 
 def check_reward_properties(

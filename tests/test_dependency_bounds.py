@@ -1,0 +1,72 @@
+"""constraints/minimum.txt pins every dependency at the lower bound pyproject.toml declares, and nothing else.
+
+.ci/run installs the project with those constraints in a second virtual environment and runs the `not slow`
+tier there: this test keeps the two files from drifting apart, so that run proves the declared minimums.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+ROOT = Path(__file__).resolve().parent.parent
+#: the extras .ci/run installs in both environments (and the testing kit's, a subset of test)
+EXTRAS = ("test", "testing", "trl", "ray", "sagemaker")
+
+
+def _declared() -> dict[str, Requirement]:
+    if sys.version_info < (3, 11):
+        pytest.skip("tomllib is Python 3.11+")
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    reqs = [Requirement(r) for r in project["dependencies"]]
+    for extra in EXTRAS:
+        reqs += [Requirement(r) for r in project["optional-dependencies"][extra]]
+    out: dict[str, Requirement] = {}
+    for r in reqs:
+        out.setdefault(r.name.lower(), r)
+    return out
+
+
+def _lower_bound(req: Requirement) -> str:
+    bounds = [s.version for s in req.specifier if s.operator in (">=", "==")]
+    assert len(bounds) == 1, f"{req}: declare exactly one lower bound (>= or ==)"
+    return bounds[0]
+
+
+def _pinned() -> dict[str, str]:
+    pins: dict[str, str] = {}
+    for line in (ROOT / "constraints" / "minimum.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            req = Requirement(line)
+            (spec,) = req.specifier
+            assert spec.operator == "==", f"minimum.txt: {line!r} must pin with =="
+            pins[req.name.lower()] = spec.version
+    return pins
+
+
+def test_every_declared_dependency_is_pinned_at_its_lower_bound() -> None:
+    declared, pinned = _declared(), _pinned()
+    wrong = {name: (_lower_bound(req), pinned.get(name)) for name, req in declared.items()
+             if pinned.get(name) is None or _release(pinned[name]) != _release(_lower_bound(req))}
+    assert not wrong, f"declared lower bound vs minimum.txt pin: {wrong}"
+    extra = set(pinned) - set(declared)
+    assert not extra, f"minimum.txt pins packages pyproject.toml does not declare: {sorted(extra)}"
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """``1.24`` and ``1.24.0`` are the same lower bound."""
+    parts = [int(p) for p in version.split(".")]
+    while parts and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+def test_ci_runs_the_not_slow_tier_against_the_minimums() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "constraints/minimum.txt" in ci and '-m "not slow"' in ci
