@@ -41,7 +41,7 @@ import orjson
 
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["FAIL", "canonical_dumps", "loads_untrusted", "nesting_depth", "text_too_deep"]
+__all__ = ["FAIL", "canonical_dumps", "convertible_digits", "loads_untrusted", "nesting_depth", "text_too_deep"]
 
 FAIL: Final = object()
 
@@ -165,12 +165,18 @@ def _dup_checking_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def convertible_digits(max_int_digits: int) -> int:
+    """The longest integer literal to convert: ``max_int_digits``, or CPython's integer-conversion cap
+    (``sys.get_int_max_str_digits()``, 4300 by default) when that is lower. CPython 3.10.0-3.10.6 have no
+    cap (and no getter); a cap of 0 means none."""
+    cap = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+    return min(max_int_digits, cap) if cap > 0 else max_int_digits
+
+
 @lru_cache(maxsize=16)
 def _stdlib_decoder(max_int_digits: int, check_duplicates: bool) -> json.JSONDecoder:
     """The stdlib decoder with checking hooks (built once per digit limit)."""
-    cap = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
-    # the longest integer literal to convert: ours, or CPython's conversion cap when that is lower
-    max_digits = min(max_int_digits, cap) if cap > 0 else max_int_digits
+    max_digits = convertible_digits(max_int_digits)
 
     def parse_int(s: str) -> int:
         if len(s) - (s[0] == "-") > max_digits:

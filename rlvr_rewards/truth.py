@@ -30,7 +30,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NoReturn
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -253,7 +253,7 @@ def _store(key: str, truth: CompiledTruth) -> CompiledTruth:
 TRUTH_MAX_DEPTH = 100
 
 
-def _raise_too_deep() -> None:
+def _raise_too_deep() -> NoReturn:
     raise GroundTruthError("ground truth nested too deeply", expected=f"at most {TRUTH_MAX_DEPTH} levels",
                            got=f"more than {TRUTH_MAX_DEPTH} levels")
 
@@ -305,8 +305,6 @@ def _source_of(truth: CompiledTruth) -> Any:
 
 
 def _compile(value: Any) -> CompiledTruth:
-    if isinstance(value, CompiledTruth):
-        return value
     if isinstance(value, str):
         key = "s:" + value
         hit = _cache.get(key)

@@ -33,13 +33,12 @@ import ast
 import json
 import math
 import re
-import sys
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, Final
 
-from rlvr_rewards.jsonsafe import FAIL, loads_untrusted
+from rlvr_rewards.jsonsafe import FAIL, convertible_digits, loads_untrusted
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
 
@@ -797,10 +796,7 @@ def _fails_for_long_integers(text: str, limits: Limits) -> bool:
     from the error message: every digit run longer than the limit (ours, or CPython's integer-conversion
     cap when that is lower) becomes ``0`` and the text parses then. A long run inside a string literal
     of otherwise broken text changes nothing (the text still fails)."""
-    # CPython 3.10.0-3.10.6 have no conversion cap (and no getter)
-    cap = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
-    limit = min(limits.max_int_digits, cap) if cap > 0 else limits.max_int_digits
-    shortened, runs = _long_digit_run(limit).subn("0", text)
+    shortened, runs = _long_digit_run(convertible_digits(limits.max_int_digits)).subn("0", text)
     if not runs:
         return False
     try:
