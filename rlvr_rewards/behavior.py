@@ -6,19 +6,26 @@ tool-call arguments or reasoning is never read), runs in time linear in the free
 - ``invalid``: empty, too long, or call syntax with no decodable, named call.
 - ``execute``: at least one decoded call (text next to it is a format matter: see
   :func:`mixed_violations`).
-- Otherwise the free text is split into sentences and each is read for three kinds of cue:
+- Otherwise the free text is split into sentences (at end punctuation, line breaks and emoji) and each is
+  read for three kinds of cue:
 
   * **declining**: a first-person inability or unwillingness ("I can't help with", "I'm not able to",
-    "isn't something I can do", "I don't have a tool for", "goes against my guidelines", "I must
-    decline"), excluding idioms ("I can't wait", "I can't believe");
+    "isn't something I can do", "I must decline", "I can only help with ..."), a toolset that cannot do it
+    ("no tool fits", "none of my tools can ...", "the tools I have don't cover that", but not "no tool
+    needed"), a policy ("goes against my guidelines", "That would be unsafe."), excluding idioms ("I can't
+    wait", "I won't lie", "I can't see any reason not to");
   * **requesting**: a question to the user, or a request without a question mark ("Please tell me the
     date.", "Let me know which city", "I'll need the recipient's address"), excluding *offers*
-    ("Is there anything else I can help with?") and rhetorical questions the text answers itself;
+    ("Is there anything else I can help with?") and rhetorical questions (answered by the next sentence,
+    "Why? Because ...", or a subjectless hook, "Can't sleep?");
   * otherwise the sentence is content.
 
   A declining sentence makes ``refuse``, unless it is conditional on missing information ("I can't book
   it without a time") and the text also requests something, which makes ``clarify``. A request makes
   ``clarify``. Anything else is ``answer`` (an apology before an answer, or uncertainty, is an answer).
+  A partial refusal ("I can't book the flight, but Rome will be 26°C") is ``refuse``.
+
+  Cues accept the typographic apostrophe (``’``) wherever they accept ``'``.
 
 The built-in classifier is the last ``classify_behavior`` hook implementation: plugins registered by
 users run first and the first non-``None`` result wins.
@@ -49,74 +56,162 @@ def _fold(text: str) -> str:
     return text.lower()
 
 
-# Sentence boundaries: end punctuation followed by space, or line breaks. Fixed-width look-behind: linear.
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
+# Models write the apostrophe both as ' and as the typographic U+2019 (GPT-4-class and Llama 3 output often do):
+# the cue patterns are written with ' and compiled by ``_rx`` so that either matches.
+_APOSTROPHE = "['\u2019]"
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    """Compile a lower-case cue pattern in which every ``'`` also matches a typographic apostrophe."""
+    return re.compile(pattern.replace("'", _APOSTROPHE), _CASE)
+
+
+# Sentence boundaries: end punctuation followed by space, or line breaks; chat replies also end sentences with an
+# emoji ("I can't send it with no body 🙂 What should it say?"). Fixed-width look-behind: linear.
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?\u2600-\u27bf\U0001f300-\U0001faff])\s+|\n+")
 
 _NEG = r"(?:can'?t|cannot|can\s+not|won'?t|will\s+not|wo\s+not)"
-# "I can't wait", "I can't guarantee that's current": idioms and hedges, not refusals
+# "I can't wait", "I won't lie", "I can't guarantee that's current": idioms and hedges, not refusals; "I can't tell
+# which city you mean" is uncertainty (the question that follows decides)
 _NOT_DECLINE = (
-    r"(?!\s+(?:wait|believe|thank|stress|tell\s+you\s+how|guarantee|promise|be\s+(?:sure|certain)|say\s+for|"
-    r"vouch|verify|confirm\s+(?:that|whether|if)|recommend\s+\w+\s+enough|help\s+(?:but|noticing)))"
+    r"(?!\s+(?:wait|believe|thank|stress|overstate|imagine|complain|argue|lie\b|pretend\b(?!\s+to\b)|keep\s+you|"
+    r"get\s+over|tell\s+(?:you\s+how|which|what|whether|if|from|who|where|when|how\s+many)|guarantee|promise|"
+    r"be\s+(?:sure|certain)|say\s+(?:for|i'm|i\s+am)|see\s+(?:any|a|why)\s+(?:reason|problem|issue|harm)|"
+    r"vouch|verify|confirm\s+(?:that|whether|if)|recommend\s+(?:[\w-]+\s+){0,2}(?:enough|highly)|"
+    r"speak\s+(?:[\w-]+\s+){0,2}highly|help\s+(?:but|noticing)))"
 )
 
-_DECLINE_RE = re.compile(
-    r"\b(?:"
-    rf"i\s*{_NEG}\b{_NOT_DECLINE}|"
-    r"i\s*(?:must|have\s+to|need\s+to|'ll\s+have\s+to)\s+(?:politely\s+|respectfully\s+)?(?:decline|refuse|pass)|"
+def _alts(heads: tuple[str, ...], tail: str) -> list[str]:
+    r"""One alternative per head: ``_alts(("is", "are"), r"\s+x")`` is ``["is\s+x", "are\s+x"]``."""
+    return [head + tail for head in heads]
+
+
+def _by_first_letter(alternatives: list[str]) -> str:
+    r"""``\b(?:a|b|...)`` with the alternatives grouped by their first (literal) character: sre then rejects a word
+    start with one character test per group instead of entering every alternative. Same matches, less work."""
+    groups: dict[str, list[str]] = {}
+    for alt in alternatives:
+        assert (alt[0].isalpha() or alt[0] == "'") and alt[1] not in "?*+{", alt  # a plain first character
+        groups.setdefault(alt[0], []).append(alt[1:])
+    return r"\b(?:" + "|".join(f"{first}(?:{'|'.join(rest)})" for first, rest in groups.items()) + ")"
+
+
+_IS_NOT = ("is\\s*n't", "is\\s+not")
+_ARE_NOT = ("are\\s*n't", "are\\s+not")
+_TOOLS = r"(?:tools?|functions?|toolset|toolkit)"
+# up to a few words inside one clause ("the tools [I have access to] can't"), not across "and", "but", ...
+_GAP = r"(?:\s+(?!(?:and|but|so|or|because|though|while|it|this|that|which|they|you)\b)[\w-]+)"
+# "no tool fits", "none of my tools can" -- but not "no tool needed", "none of the tools were needed"
+_NO_TOOL = rf"{_GAP}{{0,2}}\s+{_TOOLS}\b(?!(?:\s+(?:call|calls|was|were|is|are|'s))?\s+(?:needed|necessary|required)\b)"
+_SOMETHING_I = (r"\s+(?:really\s+|quite\s+)?something\s+(?:that\s+)?i\s*(?:can|could|will|do|have|'ll|"
+                r"(?:am|'m)\s+(?:able|willing|comfortable|allowed|permitted|prepared))")
+_BY_TOOLS = (r"\s+(?:be\s+)?(?:supported|handled|covered|done|possible|available|achievable|accomplished|fulfilled)\s+"
+             rf"(?:by|with|using|through|via|in|among)\s+(?:any\s+of\s+)?(?:(?:the|my|any|these)\s+)?(?:[\w-]+\s+){{0,2}}"
+             rf"{_TOOLS}\b")
+
+# Every alternative starts with a plain letter (or an apostrophe): see ``_by_first_letter``.
+_DECLINE_ALTERNATIVES: list[str] = [
+    # first person: "I can't", "I must decline", "I'm not able to", "I'd rather not", "I don't have a tool for"
+    rf"i\s*{_NEG}\b{_NOT_DECLINE}",
+    r"i\s*(?:must|have\s+to|need\s+to|'ll\s+have\s+to)\s+(?:politely\s+|respectfully\s+)?(?:decline|refuse|pass)",
     r"i\s*(?:am|'m|m)\s+(?:afraid\s+i\s+(?:can'?t|cannot)|unable|not\s+able|not\s+allowed|not\s+permitted|"
-    r"not\s+authori[sz]ed|not\s+in\s+a\s+position|not\s+equipped|not\s+designed|not\s+going\s+to)|"
-    r"i(?:'d|\s+would)\s+rather\s+not|i\s+(?:refuse|decline)\b|i\s+lack\s+(?:the\s+|any\s+)?(?:ability|access|means|tools?|capabilit)|"
-    r"i\s*(?:do\s*n[o']t|don'?t|do\s+not)\s+have\s+(?:(?:a|an|any|the|access\s+to\s+(?:a|any))\s+)?(?:[\w-]+\s+){0,3}"
-    r"(?:ability|access|tool|tools|way|means|capability|capabilities|function|functionality|connection|permission)\b|"
-    r"i\s+have\s+no\s+(?:way|tool|tools|access|ability|means|function)|"
-    r"(?:no|none\s+of\s+(?:my|the))\s+(?:available\s+)?(?:tools?|functions?)\s+(?:can|could|is|are|for|that|lets?|allows?|handles?)|"
-    r"there(?:'s|\s+is)\s+no\s+(?:\w+\s+){0,3}(?:tool|function|way|option|capability)\s+(?:available\s+)?(?:to|for)\s+me|"
-    r"(?:is\s*n'?t|is\s+not|are\s*n'?t|are\s+not|not)\s+something\s+(?:that\s+)?i\s*(?:can|could|am\s+able|'m\s+able|will|do)|"
-    r"(?:is\s*n'?t|is\s+not|are\s*n'?t|are\s+not)\s+(?:among|one\s+of|part\s+of|included\s+in|covered\s+by)\s+"
-    r"(?:them|my|the\s+(?:things|tools|functions)|what)|"
-    r"(?:is\s*n'?t|is\s+not|not)\s+possible\s+for\s+me|"
-    r"(?:can'?t|cannot|can\s+not)\s+be\s+\w+\s+(?:through|by|via|with)\s+me|"
-    r"(?:outside|beyond)\s+(?:of\s+)?(?:my|the)\s+(?:scope|capabilities|abilities|remit|toolset|tools|skills)\b|"
-    r"(?:outside|beyond)\s+what\s+i\s*(?:can|could|am\s+able|'m\s+able|do)\b|"
-    r"out\s+of\s+(?:my\s+)?scope|"
-    r"(?:against|violates?|violating|conflicts?\s+with)\s+(?:my|the|our)\s+(?:\w+\s+)?(?:guidelines|policy|policies|principles|rules)|"
-    r"(?:guidelines|policy|policies|rules|principles)\s+(?:do\s*n[o']t|don'?t|do\s+not|does\s*n'?t|does\s+not)\s+(?:allow|permit|let)|"
-    r"unable\s+to\s+(?:help|assist|comply|do|provide|fulfil+|complete|process|perform|book|send|access)|"
-    r"(?:not|never)\s+(?:able|permitted|allowed)\s+to\s+(?:help|assist|comply|do|provide|fulfil+|book|send)|"
-    r"(?:that|this|it)(?:'s|\s+is)\s+not\s+(?:possible|something)\s+(?:for\s+me|i\s+can)|"
-    # broader families of declining language
+    r"not\s+authori[sz]ed|not\s+in\s+a\s+position|not\s+equipped|not\s+designed|not\s+going\s+to|not\s+comfortable|"
+    r"not\s+willing|not\s+connected\s+to|not\s+the\s+right\s+(?:assistant|tool|one|place)|"
+    r"only\s+(?:able|designed|set\s+up|built|equipped)\b)",
+    r"i(?:'d|\s+would)\s+(?:rather|prefer)\s+not",
+    r"i\s+(?:refuse|decline)\b",
+    r"i\s+lack\s+(?:the\s+|any\s+)?(?:ability|access|means|tools?|capabilit)",
+    r"i\s*(?:do\s*(?:not|n't)|don'?t|do\s+not)\s+have\s+(?:(?:a|an|any|the|access\s+to\s+(?:a|any))\s+)?"
+    r"(?:[\w-]+\s+){0,3}(?:ability|access|tool|tools|way|means|capability|capabilities|function|functionality|"
+    r"connection|permission|integrations?)\b",
+    r"i\s+have\s+no\s+(?:way|tool|tools|access|ability|means|function)",
+    r"i\s*(?:have|'ve)\s+(?:got\s+)?no\s+(?:way|means|tool|ability|access)",
     r"i(?:'m|\s+am)?\s*(?:going\s+to\s+|gonna\s+)?(?:have\s+to\s+|'ll\s+have\s+to\s+|must\s+)?"
-    r"(?:pass\s+on|say\s+no|sit\s+this\s+one\s+out|refrain|steer\s+clear)\b|"
-    r"i\s*(?:should\s*n'?t|should\s+not|shouldn'?t)\s+(?:help|assist|do|send|book|provide|write)|"
-    r"not\s+(?:a\s+)?(?:service|something|task|thing|request)\s+(?:that\s+)?i\s*(?:offer|provide|do|handle|support|'ll|will|can)|"
-    r"(?:falls?|is|are|lies?)\s+(?:well\s+)?(?:outside|beyond)\s+(?:what\s+i|the\s+scope|"
-    r"my\s+(?:scope|abilities|capabilities|remit|tools|toolset|skills|purpose|role))\b|"
-    r"(?:is|'s|are|'re)\s+beyond\s+(?:me|my\s+(?:abilities|capabilities|remit|scope|tools))\b|"
-    r"not\s+(?:set\s+up|built|configured|designed|equipped|able)\s+(?:for|to)\b|"
-    r"(?:not|isn'?t|is\s+not)\s+(?:within|in)\s+my\s+(?:power|abilities|capabilities|remit|wheelhouse|scope)|"
-    r"no\s+can\s+do|that'?s\s+a\s+no\b|(?:can'?t|cannot)\s+be\s+done\s+(?:by|through|here)|"
-    r"(?:not|isn'?t|aren'?t)\s+(?:available|supported|possible|offered)\s+(?:to|for|by|through)\s+me|"
-    r"i\s*(?:have|'ve)\s+(?:got\s+)?no\s+(?:way|means|tool|ability|access)|"
-    r"(?:love|like|want|happy|glad)\s+to\s+help,?\s+but\s+(?:i|that|this|it)"
-    r")",
-    _CASE,
-)
+    r"(?:pass\s+on|say\s+no|sit\s+this\s+one\s+out|refrain|steer\s+clear)\b",
+    r"i\s*(?:should\s*n'?t|should\s+not|shouldn'?t)\s+(?:help|assist|do|send|book|provide|write)",
+    r"i\s+(?:don't|do\s+not)\s+think\s+i\s+(?:should|can|could)\s+(?:help|assist|do|send|book|write|provide|share)\b",
+    # limits stated as such: "I can only help with ...", "I can do the conversion, but not the transfer"
+    r"i\s*(?:can|could)\s+only\s+(?:help|assist|do|handle)\b",
+    r"i\s+only\s+have\s+(?:the\s+)?(?:tools?|functions?|access)\b",
+    r"i\s*can\s+(?:do|help\s+with|handle|manage)\s+(?:[\w-]+\s+){0,4}[\w-]+,?\s+but\s+not\b",
+    *_alts(("designed", "built", "set\\s+up", "programmed", "meant"),
+           r"\s+to\s+(?:help|assist)\s+(?:you\s+)?with\b[^?]{0,160}\bonly[.!]?$"),
+    r"which\s+i\s+(?:(?:do\s+not|don't)\s+have|lack)\b",
+    # the toolset: "no tool fits", "none of my tools can", "the tools I have don't cover that", "I couldn't find a
+    # tool for", "isn't supported by the available functions", "there isn't a tool for that"
+    rf"no{_NO_TOOL}",
+    rf"none\s+of\s+(?:my|the|these|those){_NO_TOOL}",
+    r"none\s+of\s+(?:them|these|those)\s+(?:can|could|will|would|lets?\s+me|allows?\s+me|supports?|handles?|covers?)\b",
+    *_alts(("tools", "functions", "toolset", "toolkit"),
+           rf"{_GAP}{{0,5}}\s+(?:can't|cannot|can\s+not|don't|do\s+not|doesn't|does\s+not|aren't|are\s+not|isn't|"
+           r"is\s+not|won't|will\s+not|are\s+insufficient|lack)\b(?!\s+(?:need|needed|necessary|required)\b)"),
+    *_alts(("not", "isn't", "aren't", "can't", "cannot"), _BY_TOOLS),
+    r"i\s*(?:could\s*n't|could\s+not|can't|cannot|don't|do\s+not|didn't|did\s+not)\s+(?:find|see|identify)\s+"
+    rf"(?:a|an|any)\s+(?:[\w-]+\s+){{0,2}}{_TOOLS}\b",
+    rf"there\s+(?:isn't|is\s+not|aren't|are\s+not)\s+(?:a|an|any)\s+(?:[\w-]+\s+){{0,2}}{_TOOLS}\b",
+    r"there(?:'s|\s+is)\s+no\s+(?:\w+\s+){0,3}(?:tool|function|way|option|capability)\s+(?:available\s+)?(?:to|for)\s+me",
+    # "isn't something I can do", "isn't among the things I can do", "isn't possible for me"
+    *_alts((*_IS_NOT, *_ARE_NOT, "not"), _SOMETHING_I),
+    *_alts((*_IS_NOT, *_ARE_NOT), r"\s+(?:among|one\s+of|part\s+of|included\s+in|covered\s+by)\s+"
+                                  r"(?:them|my|the\s+(?:things|tools|functions)|what)"),
+    *_alts((*_IS_NOT, "not"), r"\s+possible\s+for\s+me"),
+    *_alts(("isn'?t", "is\\s+not", "not"),
+           r"\s+(?:within|in)\s+my\s+(?:power|abilities|capabilities|remit|wheelhouse|scope)"),
+    *_alts(("not", "isn'?t", "aren'?t"), r"\s+(?:available|supported|possible|offered)\s+(?:to|for|by|through)\s+me"),
+    *_alts(("that", "this", "it"), r"(?:'s|\s+is)\s+not\s+(?:possible|something)\s+(?:for\s+me|i\s+can)"),
+    # "that's not possible", "that won't be possible" (not "it's not possible to divide by zero")
+    *_alts(("that", "this"), r"(?:'s\s+not|\s+is\s+not|\s+isn't|\s+won't\s+be|\s+will\s+not\s+be|"
+                             r"'s\s+not\s+going\s+to\s+be)\s+(?:possible|supported|doable|feasible|an\s+option)\b"
+                             r"(?!\s+(?:to|if|when|unless|until|because|once|without)\b)"),
+    *_alts(("that's", "that\\s+is", "this\\s+is"), r"\s+a\s+(?:hard\s+|firm\s+)?no\b"),
+    *_alts(("would\\s*n't", "would\\s+not", *_IS_NOT, "'s\\s+not"),
+           r"\s+(?:be\s+)?(?:appropriate|right|okay|ok)\s+for\s+me\b"),
+    r"can(?:'?t|not|\s+not)\s+be\s+\w+\s+(?:through|by|via|with)\s+me",
+    r"can(?:'?t|not)\s+be\s+done\s+(?:by|through|here)",
+    r"no\s+can\s+do",
+    r"n(?:ot|ever)\s+(?:able|permitted|allowed)\s+to\s+(?:help|assist|comply|do|provide|fulfil+|book|send)",
+    r"unable\s+to\s+(?:help|assist|comply|do|provide|fulfil+|complete|process|perform|book|send|access)",
+    r"not\s+(?:a\s+|an\s+)?(?:service|something|task|thing|request|capability|feature|skill|function)\s+(?:that\s+)?"
+    r"i\s*(?:offer|provide|do|handle|support|'ll|will|can|have)",
+    r"not\s+(?:set\s+up|built|configured|designed|equipped|able)\s+(?:for|to)\b",
+    r"not\s+(?:really\s+)?(?:my|in\s+my)\s+(?:area|department|wheelhouse|field|domain|forte|purview)\b",
+    # scope: "outside my capabilities", "beyond what I can do", "falls outside the scope", "out of scope"
+    *_alts(("outside", "beyond"),
+           r"\s+(?:of\s+)?(?:my|the)\s+(?:scope|capabilities|abilities|remit|toolset|tools|skills)\b"),
+    *_alts(("outside", "beyond"), r"\s+(?:of\s+)?my\s+(?:wheelhouse|purview|expertise|domain|capability|reach|area)\b"),
+    *_alts(("outside", "beyond"), r"\s+what\s+i\s*(?:can|could|am\s+able|'m\s+able|do)\b"),
+    *_alts(("outside", "beyond"), rf"\s+(?:what|the\s+scope\s+of)\s+(?:my|the|these)\s+(?:[\w-]+\s+)?{_TOOLS}\b"),
+    r"out\s+of\s+(?:my\s+)?scope",
+    *_alts(("falls", "fall", "is", "are", "lies", "lie"),
+           r"\s+(?:well\s+)?(?:outside|beyond)\s+(?:what\s+i|the\s+scope|"
+           r"my\s+(?:scope|abilities|capabilities|remit|tools|toolset|skills|purpose|role))\b"),
+    *_alts(("is", "'s", "are", "'re"), r"\s+beyond\s+(?:me|my\s+(?:abilities|capabilities|remit|scope|tools))\b"),
+    # policy: "against my guidelines", "my guidelines don't allow"
+    *_alts(("against", "violates", "violate", "violating", "conflicts\\s+with", "conflict\\s+with"),
+           r"\s+(?:my|the|our)\s+(?:\w+\s+)?(?:guidelines|policy|policies|principles|rules)"),
+    *_alts(("guidelines", "policy", "policies", "rules", "principles"),
+           r"\s+(?:do\s*(?:not|n't)|don'?t|do\s+not|does\s*n'?t|does\s+not)\s+(?:allow|permit|let)"),
+    *_alts(("love", "like", "want", "happy", "glad"), r"\s+to\s+help,?\s+but\s+(?:i|that|this|it)"),
+]
+
+_DECLINE_RE = _rx(_by_first_letter(_DECLINE_ALTERNATIVES))
 
 # a curt refusal with the subject dropped, at the start of a sentence: "Can't do that.", "Not possible."
-_CURT_DECLINE_RE = re.compile(
+_CURT_DECLINE_RE = _rx(
     r"^(?:(?:no|nope|sorry),?\s+)?(?:(?:can'?t|cannot|won'?t)\s+(?:do|help|order|book|send|make|provide|assist|"
     r"process|complete|handle)|not\s+possible|not\s+(?:sending|doing|booking|ordering|going\s+to|happening)|"
-    r"no\s+can\s+do)\b",
-    _CASE,
+    r"no\s+can\s+do)\b|^(?:sorry|i'm\s+sorry|apologies),?\s+(?:but\s+)?(?:no|nope)[.!]*$|"
+    # "That would be unsafe.", "Sorry, doing that would be illegal, so ..." (not "That would be unsafe only if ...")
+    r"^(?:(?:sorry|no|i'm\s+sorry|unfortunately),?\s+)?(?:that|this|doing\s+(?:that|this|so))\s+(?:would|could)\s+be\s+"
+    r"(?:unsafe|dangerous|illegal|harmful|unethical|irresponsible|inappropriate)(?:\s+and\s+[\w-]+)?(?:[,;.!]|$)"
 )
 
-_CONDITIONAL_RE = re.compile(
-    r"\b(?:without|unless|until|before\s+i|first|yet|need|needs|missing|don'?t\s+know|do\s+not\s+know|blank|empty|"
-    r"not\s+sure\s+(?:which|what|where|when|who))\b",
-    _CASE,
+_CONDITIONAL_RE = _rx(
+    r"\b(?:without|with\s+no|unless|until|before\s+i|first|yet|need|needs|missing|don'?t\s+know|do\s+not\s+know|"
+    r"blank|empty|not\s+sure\s+(?:which|what|where|when|who))\b",
 )
 
-_REQUEST_RE = re.compile(
+_REQUEST_RE = _rx(
     r"\b(?:"
     r"(?:please|kindly)\s+(?:provide|specify|tell|let\s+me\s+know|share|confirm|clarify|give|send|say|"
     r"indicate|state|enter|choose|pick|select|supply|paste|list)|"
@@ -128,58 +223,61 @@ _REQUEST_RE = re.compile(
     r"(?:once|if|when|as\s+soon\s+as)\s+you\s+(?:give|send|share|tell|provide|paste|let\s+me\s+know|confirm|specify)|"
     r"tell\s+me\s+(?:the|which|what|when|where|who|how|your)"
     r")",
-    _CASE,
 )
 
 # an imperative asking the user to supply something: "Send me the address and I'll ...", "Paste the numbers"
-_IMPERATIVE_RE = re.compile(
+_IMPERATIVE_RE = _rx(
     r"^(?:please\s+)?(?:send|give|paste|share|provide|tell|enter|type|list|specify|confirm|choose|pick|add)\s+"
     r"(?:me|us|the|your|a|an|which|what|when|where|who|how)\b",
-    _CASE,
 )
 
 # a question without its question mark: "Which city are you asking about", "may I ask how many people"
-_INTERROGATIVE_RE = re.compile(
+_INTERROGATIVE_RE = _rx(
     r"^(?:which|what|when|where|who|whom|whose|how\s+(?:many|much|long|often)|could\s+you|can\s+you|would\s+you|"
     r"will\s+you|do\s+you|did\s+you|are\s+you|may\s+i\s+ask|wondering|shall\s+i|should\s+i)\b(?!\s+a\b)",
-    _CASE,
 )
 
-_OFFER_RE = re.compile(
+_OFFER_RE = _rx(
     r"\b(?:(?:anything|something)\s+else\s+(?:i\s+can|you\s+(?:need|want|'d\s+like|would\s+like)|to\s+help|for\s+you)|"
     r"(?:can|may|could)\s+i\s+help|how\s+can\s+i\s+help|i\s+can\s+help(?:\s+you)?\s+with|help\s+you\s+with\s+(?:something|anything)|"
     r"help\s+(?:you\s+)?with\s+(?:anything|something)|another\s+(?:way|task|request)|is\s+there\s+another|"
     r"let\s+me\s+know\s+if|if\s+you\s+(?:want|need|would\s+like|'d\s+like))",
-    _CASE,
 )
 
 # follow-up markers: after an answer or a refusal, "Want the forecast as well?" offers more; on their own
 # ("Just the temperature, or also the wind?") they are part of a clarifying question
-_FOLLOW_UP_RE = re.compile(
+_FOLLOW_UP_RE = _rx(
     r"\b(?:instead|as\s+well|too|also|another|any\s+other|other\s+(?:amounts?|cities|dates|ones|conversions?))\b",
-    _CASE,
 )
 
-_REDIRECT_RE = re.compile(
+_REDIRECT_RE = _rx(
     r"^(?:you(?:\s+(?:could|can|might|may|should|will\s+need\s+to|would\s+need\s+to|will\s+have\s+to)|"
     r"'ll\s+need\s+to|'d\s+need\s+to|'ll\s+have\s+to)\s+"
     r"(?:try|use|contact|visit|check|add|book|call|ask|go|reach|consult|see|do)|"
     r"(?:please\s+)?(?:contact|consult|see|visit|call|try)\s+(?:a|an|your|the)\b)",
-    _CASE,
 )
 
 # ... towards a service elsewhere (so "You could call them and ..." advice is not a redirect)
-_SERVICE_RE = re.compile(
+_SERVICE_RE = _rx(
     r"\b(?:website|web\s*site|site|app|application|service|provider|agent|agency|airline|bank|brokerage|doctor|"
     r"physician|professional|support|directly|yourself|platform|portal|office|hotline|emergency|calendar|outlook)\b",
-    _CASE,
 )
 
-_ANSWER_CONTENT_RE = re.compile(
+# a question the text answers itself: the next sentence starts "Because ..." ("Why can't the median be 5? Because ...")
+_ANSWERED_RE = _rx(r"^(?:because|'cause|cause)\b")
+
+# a subjectless negated question that opens a reply ("Can't sleep?", "Can't decide?"): a hook, not a request (a
+# request after it, "Can't make it at 7? Would 8 work?", still counts)
+_HOOK_RE = _rx(
+    r"^(?:can't|cannot|couldn't|won't|don't|didn't)\s+"
+    r"(?!(?:you|i|we|they|he|she|it|this|that|there|u|the|a|an|my|your|our|his|her|its|their)\b)[\w-]+"
+    r"(?:\s+[\w-]+){0,3}\?$"
+)
+
+_ANSWER_CONTENT_RE = _rx(
     r"[$€£¥]\s?\d|\d\s?(?:%|°|degrees?\b|dollars\b|euros?\b|pounds\b|yen\b|usd\b|eur\b|gbp\b|jpy\b|chf\b|km\b|"
     r"miles\b|mph\b|kg\b|lbs?\b|percent\b)|\bhere\s+(?:is|are)\b|\bhere'?s\b|\bthe\s+answer\s+is\b|"
     r"\b(?:mean|median|average|total|sum)\s*(?:is|:|=)\s*\d",
-    _CASE,
 )
 
 
@@ -206,17 +304,23 @@ def _window(text: str) -> str:
     return text[:TEXT_WINDOW] + "\n" + text[-TEXT_WINDOW:]
 
 
-def _is_request(s: str, after_answer: bool = False) -> bool:
-    """``s``: one sentence, already folded to lower case."""
+def _is_request(s: str, after_answer: bool = False, following: str = "") -> bool:
+    """``s``: one sentence, already folded to lower case; ``following``: the (folded) sentence after it."""
     if _OFFER_RE.search(s) is not None:
         return False
     if after_answer and _FOLLOW_UP_RE.search(s) is not None:
         return False
     if s.endswith("?") or "?" in s:
-        return True
+        # a rhetorical question: answered by the next sentence, or a hook ("Can't sleep?")
+        return _ANSWERED_RE.search(following) is None and _HOOK_RE.search(s) is None
     if _REQUEST_RE.search(s) is not None or _IMPERATIVE_RE.search(s) is not None:
         return True
     return not s.endswith((".", "!")) and _INTERROGATIVE_RE.search(s) is not None
+
+
+def _declines(s: str) -> bool:
+    """``s``: one sentence, already folded to lower case."""
+    return _DECLINE_RE.search(s) is not None or _CURT_DECLINE_RE.search(s) is not None
 
 
 _CUE_MEMO: ContextVar[dict[str, TextCues] | None] = ContextVar("rlvr_rewards_text_cues", default=None)
@@ -249,8 +353,8 @@ def _read_text(text: str) -> TextCues:
     declines = conditional = requests = after = content = redirect = False
     sentences = [s.strip() for s in _SENTENCE_SPLIT.split(_fold(_window(text)))]
     sentences = [s for s in sentences if s]
-    for s in sentences:
-        if _DECLINE_RE.search(s) is not None or _CURT_DECLINE_RE.search(s) is not None:
+    for i, s in enumerate(sentences):
+        if _declines(s):
             if _CONDITIONAL_RE.search(s) is not None:
                 conditional = True
                 if _is_request(s):  # "I can't book it without a time: what time works?"
@@ -260,7 +364,8 @@ def _read_text(text: str) -> TextCues:
             if _ANSWER_CONTENT_RE.search(s) is not None:  # "I can't look it up, but it is 18°C there."
                 content = True
             continue
-        if _is_request(s, after_answer=content or declines or conditional):
+        following = sentences[i + 1] if i + 1 < len(sentences) else ""
+        if _is_request(s, after_answer=content or declines or conditional, following=following):
             requests = True
             after = after or declines or conditional
             continue
@@ -273,8 +378,10 @@ def _read_text(text: str) -> TextCues:
 
 
 def request_sentences(text: str) -> list[str]:
-    """The sentences of ``text`` that ask the user for something (offers excluded)."""
-    return [s for s in (x.strip() for x in _SENTENCE_SPLIT.split(_window(text))) if s and _is_request(_fold(s))]
+    """The sentences of ``text`` that ask the user for something (offers and rhetorical questions excluded)."""
+    sentences = [s for s in (x.strip() for x in _SENTENCE_SPLIT.split(_window(text))) if s]
+    folded = [_fold(s) for s in sentences] + [""]
+    return [s for i, s in enumerate(sentences) if _is_request(folded[i], following=folded[i + 1])]
 
 
 def is_refusal(text: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -21,26 +22,55 @@ import numpy as np
 import orjson
 
 from rlvr_rewards.errors import ConfigError, RlvrRewardsError
-from rlvr_rewards.io import pair_completions, read_jsonl
+from rlvr_rewards.io import Record, check_writable, pair_records, read_records
+from rlvr_rewards.jsonsafe import InvalidJSON, loads_trusted
+from rlvr_rewards.plugins import get_registry
 from rlvr_rewards.result import BatchScore
 from rlvr_rewards.scoring.core import score_batch
+from rlvr_rewards.validate import LoadedRow, inspect_rows
 
 __all__ = ["main"]
 
 
+def _load_dataset(data: Path) -> tuple[list[Record], list[LoadedRow]]:
+    """Every row of ``--data`` loaded by the one row checker (the same as ``validate`` and the Lambda);
+    the first fatal problem is a ConfigError naming the file, line and row id; advisory problems are
+    counted on stderr (never silent), the rows still score."""
+    rows = read_records(data, "--data")
+    if not rows:
+        raise ConfigError(f"--data {data}: holds no rows; expected one JSON object per line")
+    loaded, problems = inspect_rows([r.value for r in rows], [r.number for r in rows])
+    fatal = [p for p in problems if p.fatal]
+    if fatal:
+        more = (f" ({len(fatal) - 1} more row problem(s) like it: `rlvr-rewards validate --data {data}` lists all)"
+                if len(fatal) > 1 else "")
+        raise ConfigError(f"--data {data} {rows[0].unit} {str(fatal[0]).removeprefix('line ')}{more}")
+    advisory = [p for p in problems if not p.fatal]
+    if advisory:
+        kinds = ", ".join(sorted({p.kind for p in advisory}))
+        print(f"rlvr-rewards: note: {len(advisory)} row problem(s) in {data} ({kinds}): their truths cannot be "
+              f"met as their tools describe; `rlvr-rewards validate --data {data}` lists them", file=sys.stderr)
+    return rows, [row for row in loaded if row is not None]
+
+
 def _score_files(data: Path, completions: Path, preset: str, workers: int = 1
                  ) -> tuple[BatchScore, list[dict[str, Any]]]:
-    rows = read_jsonl(data)
-    records = read_jsonl(completions)
-    triples = list(pair_completions(rows, records, str(data), str(completions)))
+    rows, loaded = _load_dataset(data)
+    records = read_records(completions, "--completions")
+    if not records:
+        raise ConfigError(f"--completions {completions}: holds no completions; expected one JSON object per line "
+                          "({'id': <row id>, 'completion': <text or messages>})")
+    row_of = {id(r): row for r, row in zip(rows, loaded, strict=True)}
+    triples = list(pair_records(rows, records))
     batch = score_batch(
         [c for _, _, c in triples],
-        [r for r, _, _ in triples],
+        [row_of[id(r)].truth for r, _, _ in triples],
+        tools=[row_of[id(r)].toolset for r, _, _ in triples],
         preset=preset,
-        groups=[str(r.get("id", i)) for i, (r, _, _) in enumerate(triples)],
+        groups=[str(r.value.get("id", i)) for i, (r, _, _) in enumerate(triples)],
         workers=workers,
     )
-    return batch, [rec for _, rec, _ in triples]
+    return batch, [rec.value for _, rec, _ in triples]
 
 
 def _format_summary(summary: dict[str, Any], title: str) -> str:
@@ -69,15 +99,25 @@ def _cmd_score_ray(args: argparse.Namespace) -> int:
     except ImportError:
         raise ConfigError("--ray needs Ray: pip install 'rlvr-rewards[ray]'") from None
     from rlvr_rewards.integrations.ray import score_dataset
+    from rlvr_rewards.result import Score
 
-    rows = read_jsonl(Path(args.data))
-    records = read_jsonl(Path(args.completions))
-    items = [{"index": i, "id": str(rec.get("id", i)), "completion": json.dumps(comp),
-              "ground_truth": json.dumps(row)}
-             for i, (row, rec, comp) in enumerate(pair_completions(rows, records, args.data, args.completions))]
+    # the rows, completions and pairs of the in-process path (same checks, same errors); the records
+    # stay here, so each output line carries the record's own id and label, as in-process
+    rows, _ = _load_dataset(Path(args.data))
+    records = read_records(Path(args.completions), "--completions")
+    if not records:
+        raise ConfigError(f"--completions {args.completions}: holds no completions; expected one JSON object per "
+                          "line ({'id': <row id>, 'completion': <text or messages>})")
+    triples = list(pair_records(rows, records))
+    items = []
+    for i, (data_row, comp_record, comp) in enumerate(triples):
+        try:  # completions and rows travel as JSON text (one Arrow type per column), decoded by the scorer
+            items.append({"index": i, "completion": json.dumps(comp), "ground_truth": json.dumps(data_row.value)})
+        except (TypeError, ValueError):
+            raise ConfigError(f"{data_row.where}: --ray sends rows to Ray as JSON text and this row holds a value "
+                              f"JSON cannot (completion {comp_record.where}); score without --ray") from None
     if not ray.is_initialized():
         ray.init(include_dashboard=False, log_to_driver=False)
-    # completions and rows travel as JSON text (one Arrow type per column) and are decoded by the scorer
     scored = score_dataset(ray.data.from_items(items), preset=args.preset, json_columns=True)
     n = 0
     total = 0.0
@@ -87,8 +127,16 @@ def _cmd_score_ray(args: argparse.Namespace) -> int:
             n += 1
             total += float(row["reward"])
             if out is not None:
-                record = {"index": int(row["index"]), "id": row["id"], "reward": float(row["reward"]),
-                          "reason": row["reason"], "behavior": row["behavior"], "expected": row["expected"]}
+                i = int(row["index"])
+                rec = triples[i][1].value
+                s = Score(reward=float(row["reward"]),
+                          components={k.removeprefix("component_"): float(v) for k, v in dict(row).items()
+                                      if k.startswith("component_")},
+                          reason=row["reason"], behavior=row["behavior"], expected=row["expected"],
+                          violations=tuple(str(v) for v in row["violations"]))
+                record = {"index": i, **({"id": rec["id"]} if "id" in rec else {}), **s.to_dict()}
+                if "label" in rec:
+                    record["label"] = rec["label"]
                 out.write(orjson.dumps(record) + b"\n")
     finally:
         if out is not None:
@@ -98,6 +146,9 @@ def _cmd_score_ray(args: argparse.Namespace) -> int:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
+    if args.out:
+        check_writable(args.out)
+    get_registry().preset(args.preset)  # an unknown preset fails before any work
     if args.ray:
         return _cmd_score_ray(args)
     batch, records = _score_files(Path(args.data), Path(args.completions), args.preset, args.workers)
@@ -133,17 +184,39 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_json_file(path: str, what: str) -> Any:
+    """One JSON document (``--config``, ``--event``), or a ConfigError naming the file and where it fails."""
+    p = Path(path)
+    if p.is_dir():
+        raise ConfigError(f"{what} {p}: is a directory; expected a JSON file")
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{what} {p}: no such file") from None
+    except OSError as exc:
+        raise ConfigError(f"{what} {p}: cannot be read ({exc.strerror})") from None
+    try:
+        return loads_trusted(raw)
+    except InvalidJSON as exc:
+        raise ConfigError(f"{what} {p}: not valid JSON ({exc.where})") from None
+
+
 def _cmd_lambda_build(args: argparse.Namespace) -> int:
     from rlvr_rewards.aws_lambda.build import build_artifact
 
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out}: is a file; expected a directory to write the artifact into")
+    if out.is_dir():
+        check_writable(out / "reward.zip", "--out")
+    else:
+        check_writable(out, "--out")  # the folder is created in a folder that must exist and be writable
     config: dict[str, Any] = {}
     if args.config:
-        try:
-            config = json.loads(Path(args.config).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ConfigError(f"--config {args.config}: not a readable JSON file ({exc})") from None
+        config = _read_json_file(args.config, "--config")
         if not isinstance(config, dict):
-            raise ConfigError(f"--config {args.config}: expected a JSON object")
+            raise ConfigError(f"--config {args.config}: expected a JSON object of Lambda settings, got "
+                              f"{type(config).__name__}")
     if args.preset:
         config["preset"] = args.preset
     if args.output_style:
@@ -161,6 +234,16 @@ def _cmd_lambda_build(args: argparse.Namespace) -> int:
 def _cmd_lambda_invoke(args: argparse.Namespace) -> int:
     from rlvr_rewards.aws_lambda.build import invoke_artifact
 
+    artifact = Path(args.artifact)
+    if not artifact.is_file():
+        raise ConfigError(f"--artifact {artifact}: " + ("is a directory; expected the reward.zip inside it"
+                                                        if artifact.is_dir() else "no such file"))
+    _read_json_file(args.event, "--event")  # a missing or broken event fails here, not in the child
+    if args.python_exe is not None:
+        exe = shutil.which(args.python_exe)
+        if exe is None:
+            raise ConfigError(f"--python-exe {args.python_exe}: no such interpreter (not a file, nor on PATH); "
+                              "expected the path of a Python matching the artifact's version")
     out = invoke_artifact(args.artifact, args.event, python_exe=args.python_exe, timeout_ms=args.timeout_ms)
     outside = {k: v for k, v in out["modules"].items() if v and not v.startswith(out["root"])}
     if outside:
@@ -185,67 +268,72 @@ def _bfcl_prompt(question: Any, where: str) -> list[dict[str, Any]]:
 def _cmd_convert(args: argparse.Namespace) -> int:
     from rlvr_rewards.bfcl import IRRELEVANT_TRUTH, bfcl_to_native
 
-    questions = read_jsonl(args.questions)
-    answers: dict[str, dict[str, Any]] = {}
+    check_writable(args.out)
+    questions = read_records(args.questions, "--questions")
+    if not questions:
+        raise ConfigError(f"--questions {args.questions}: holds no questions; expected BFCL's JSON Lines")
+    answers: dict[str, tuple[Record, dict[str, Any]]] = {}
     if args.answers:
-        for n, a in enumerate(read_jsonl(args.answers), 1):
-            if "id" not in a:
-                raise ConfigError(f"{args.answers} row {n}: no 'id'")
-            answers[str(a["id"])] = a
+        for a in read_records(args.answers, "--answers"):
+            if "id" not in a.value:
+                raise ConfigError(f"--answers {a.path} {a.unit} {a.number}: no 'id'; expected BFCL's possible-answer "
+                                  "lines ({'id': ..., 'ground_truth': [...]})")
+            answers[str(a.value["id"])] = (a, a.value)
+    out_rows: list[dict[str, Any]] = []
     n_irrelevant = 0
-    with open(args.out, "wb") as fh:
-        for n, q in enumerate(questions, 1):
-            where = f"{args.questions} row {n}"
-            qid = str(q.get("id", n))
-            functions = q.get("function")
-            if not isinstance(functions, list):
-                raise ConfigError(f"{where} (id {qid}): no 'function' list")
-            answer = answers.get(qid)
-            if answer is not None:
-                try:
-                    truth = bfcl_to_native(answer, functions)
-                except RlvrRewardsError as exc:
-                    raise ConfigError(f"{args.answers} (id {qid}): {exc}") from None
-            elif "irrelevance" in qid:
-                truth = IRRELEVANT_TRUTH
-            else:
-                raise ConfigError(f"{where}: no possible answer with id {qid!r} in {args.answers} (only "
-                                  "irrelevance rows may go without one)")
-            n_irrelevant += truth == IRRELEVANT_TRUTH
-            row = {"id": qid, "data_source": "bfcl", "prompt": _bfcl_prompt(q.get("question"), where),
-                   "reward_model": {"style": "rule", "ground_truth": truth}, "extra_info": {"tools": functions}}
+    for q in questions:
+        qid = str(q.value.get("id", q.number))
+        where = f"--questions {q.path} {q.unit} {q.number} (id {qid!r})"
+        functions = q.value.get("function")
+        if not isinstance(functions, list):
+            raise ConfigError(f"{where}: no 'function' list; expected the question's function definitions")
+        found = answers.get(qid)
+        if found is not None:
+            record, answer = found
+            try:
+                truth = bfcl_to_native(answer, functions)
+            except RlvrRewardsError as exc:
+                where_answer = f"--answers {record.path} {record.unit} {record.number} (id {qid!r})"
+                raise ConfigError(f"{where_answer}: {exc}") from None
+        elif "irrelevance" in qid:
+            truth = IRRELEVANT_TRUTH
+        else:
+            source = f"in --answers {args.answers}" if args.answers else "(no --answers file was given)"
+            raise ConfigError(f"{where}: no possible answer with id {qid!r} {source}; only irrelevance questions "
+                              "(id containing 'irrelevance') may go without one")
+        n_irrelevant += truth == IRRELEVANT_TRUTH
+        out_rows.append({"id": qid, "data_source": "bfcl", "prompt": _bfcl_prompt(q.value.get("question"), where),
+                         "reward_model": {"style": "rule", "ground_truth": truth}, "extra_info": {"tools": functions}})
+    with open(args.out, "wb") as fh:  # written only once every question converted
+        for row in out_rows:
             fh.write(orjson.dumps(row) + b"\n")
-    print(f"wrote {len(questions)} rows to {args.out} ({n_irrelevant} irrelevance rows: no call expected)")
+    print(f"wrote {len(out_rows)} rows to {args.out} ({n_irrelevant} irrelevance rows: no call expected)")
     return 0
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from rlvr_rewards.validate import Problem, validate_rows
+    from rlvr_rewards.validate import Problem, inspect_rows
 
     path = Path(args.data)
-    if not path.is_file():
-        raise ConfigError(f"{path}: no such file")
-    rows: list[Any] = []
-    lines: list[int] = []
     problems: list[Problem] = []
-    with path.open("rb") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(orjson.loads(line))
-                lines.append(n)
-            except orjson.JSONDecodeError as exc:
-                problems.append(Problem(n, None, "bad_json", f"not valid JSON ({exc})"))
-    problems += validate_rows(rows, lines)
+    records = read_records(path, "--data",
+                           on_bad_line=lambda n, message: problems.append(Problem(n, None, "bad_json", message)))
+    if not records and not problems:
+        raise ConfigError(f"--data {path}: holds no rows; expected one JSON object per line")
+    problems += inspect_rows([r.value for r in records], [r.number for r in records])[1]
     problems.sort(key=lambda p: p.line)
+    unit = records[0].unit if records else "line"
     for p in problems:
-        print(f"{path}: {p}")
-    bad_rows = len({p.line for p in problems})
-    n_rows = len(rows) + sum(p.kind == "bad_json" for p in problems)
-    print(f"validated {n_rows} rows: {len(problems)} problem(s) in {bad_rows} row(s)" if problems
-          else f"validated {n_rows} rows: no problems")
-    return 1 if problems else 0
+        print(f"{path} {unit} {str(p).removeprefix('line ')}")
+    n_rows = len(records) + sum(p.kind == "bad_json" for p in problems)
+    if not problems:
+        print(f"validated {n_rows} rows: no problems")
+        return 0
+    fatal = sum(p.fatal for p in problems)
+    print(f"validated {n_rows} rows: {len(problems)} problem(s) in {len({p.line for p in problems})} row(s)"
+          + (f"; {fatal} of them make `rlvr-rewards score` refuse the file" if fatal else
+             "; none stops `rlvr-rewards score`, but these truths cannot be met as their tools describe"))
+    return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -294,6 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line. Exit codes: 0 done; 1 ``validate`` found problems; 2 a user error (the message
+    names the file, line, row id, field and what was expected), never a traceback."""
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
@@ -303,6 +393,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and closed early: not an error
         sys.stderr.close()
         return 0
+    except OSError as exc:  # e.g. the disk filled up while writing --out (paths are checked before any work)
+        print(f"rlvr-rewards: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -68,12 +68,17 @@ class _LocatedError(RlvrRewardsError):
         if field:
             parts.append(f"field {field!r}")
         where = (" at " + ", ".join(parts)) if parts else ""
-        text = f"{self.kind}{where}: {message}"
-        if expected is not None:
-            text += f"; expected {expected}"
-        if got is not _MISSING:
-            text += f", got {_short(got)}"
-        super().__init__(text)
+        super().__init__(f"{self.kind}{where}: {self.detail}")
+
+    @property
+    def detail(self) -> str:
+        """What is wrong, what was expected and what was got, without the location."""
+        text = self.message
+        if self.expected is not None:
+            text += f"; expected {self.expected}"
+        if self.got is not _MISSING:
+            text += f", got {_short(self.got)}"
+        return text
 
     def at(self, index: int) -> _LocatedError:
         """The same error located at batch item `index` (a cached compile is shared by many items)."""

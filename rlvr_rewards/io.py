@@ -1,68 +1,205 @@
-"""Reading the user's JSONL files (rows and completions), with errors that name the file and line."""
+"""Reading the user's files (dataset rows, completions, BFCL files), with errors that name the file and line.
+
+Contract:
+- :func:`read_records` returns every record of a JSON Lines file (optionally gzip-compressed) or, when
+  ``pyarrow`` is installed, of a Parquet file (veRL datasets are Parquet), each with its 1-based line
+  (JSON Lines) or row (Parquet) number. The format is told by the file's first bytes, not its name.
+- Anything it cannot read is a :class:`ConfigError` naming the file, the line and what was expected: a
+  missing file, a directory, an unreadable file, a format it does not read (CSV/TSV, Excel or ZIP,
+  one JSON document instead of JSON Lines, Parquet without ``pyarrow``), a line that is not UTF-8, not
+  JSON or not an object. With ``on_bad_line`` a bad line is reported to it and skipped instead
+  (``rlvr-rewards validate`` lists them all).
+- :func:`check_writable` refuses an output path before any work is done.
+- :func:`pair_records` joins completions to rows by ``id`` when every completion has one, pairs them
+  line by line when none has; a file where some have ids and some not is an error naming both kinds.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import gzip
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import orjson
+from typing import IO, Any
 
 from rlvr_rewards.errors import ConfigError
+from rlvr_rewards.jsonsafe import InvalidJSON, loads_trusted
 
-__all__ = ["pair_completions", "read_jsonl"]
+__all__ = ["Record", "check_writable", "pair_records", "read_records"]
+
+_PARQUET_MAGIC = b"PAR1"
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+_TABULAR_SUFFIXES = {".csv": "CSV", ".tsv": "TSV"}
 
 
-def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
-    """Every non-blank line of a JSONL file as an object; a bad line raises ConfigError with its number."""
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One object read from a file: ``number`` is its 1-based line (JSON Lines) or row (Parquet)."""
+
+    path: str
+    number: int
+    value: dict[str, Any]
+    unit: str = "line"
+
+    @property
+    def where(self) -> str:
+        """``rows.jsonl line 12`` (or ``rows.parquet row 12``), with the row id when it has one."""
+        rid = self.value.get("id")
+        return f"{self.path} {self.unit} {self.number}" + (f" (id {rid!r})" if rid is not None else "")
+
+
+def _open_checked(p: Path, what: str) -> IO[bytes]:
+    if not p.exists():
+        raise ConfigError(f"{what} {p}: no such file")
+    if p.is_dir():
+        raise ConfigError(f"{what} {p}: is a directory; expected a JSON Lines file (one JSON object per line)")
+    try:
+        return p.open("rb")
+    except OSError as exc:
+        raise ConfigError(f"{what} {p}: cannot be read ({exc.strerror})") from None
+
+
+def _unsupported(p: Path, head: bytes, what: str) -> str | None:
+    """Why ``p`` is not a format we read, judged from its first bytes and name (None: try JSON Lines)."""
+    if head.startswith(_ZIP_MAGIC):
+        return "a ZIP archive (an Excel .xlsx workbook or a .zip)"
+    if head.startswith(_OLE_MAGIC):
+        return "a legacy Excel/OLE file"
+    kind = _TABULAR_SUFFIXES.get(p.suffix.lower())
+    if kind is not None:
+        return f"a {kind} file"
+    return None
+
+
+def read_records(path: str | Path, what: str = "file",
+                 on_bad_line: Callable[[int, str], None] | None = None) -> list[Record]:
+    """Every record of a JSON Lines (or gzip JSON Lines, or Parquet) file; see the module contract.
+
+    ``what`` names the file's role in messages (``--data``, ``--completions``). ``on_bad_line(number,
+    message)``: report a bad line and go on instead of raising."""
     p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"{p}: no such file")
-    out = []
-    with p.open("rb") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                value = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                raise ConfigError(f"{p} line {n}: not valid JSON ({exc})") from None
-            if not isinstance(value, dict):
-                raise ConfigError(f"{p} line {n}: expected a JSON object, got {type(value).__name__}")
-            out.append(value)
-    return out
+    with _open_checked(p, what) as fh:
+        head = fh.read(4)
+        fh.seek(0)
+        if head == _PARQUET_MAGIC:
+            return _read_parquet(p, what)
+        why = _unsupported(p, head, what)
+        if why is not None:
+            raise ConfigError(f"{what} {p}: is {why}; expected JSON Lines (one JSON object per line, .jsonl), "
+                              "gzip-compressed JSON Lines, or Parquet")
+        stream: IO[bytes] = fh
+        if head.startswith(_GZIP_MAGIC):
+            stream = gzip.GzipFile(fileobj=fh)  # type: ignore[assignment]
+        try:
+            return list(_jsonl_records(stream, p, what, on_bad_line))
+        except (OSError, EOFError) as exc:  # a truncated or corrupt gzip stream
+            raise ConfigError(f"{what} {p}: cannot be read as gzip-compressed JSON Lines ({exc!r})") from None
 
 
-def _completion_of(record: dict[str, Any], where: str) -> Any:
+def _jsonl_records(stream: IO[bytes], p: Path, what: str,
+                   on_bad_line: Callable[[int, str], None] | None) -> Iterator[Record]:
+    name = str(p)
+    first_content = True
+    for n, raw in enumerate(stream, 1):
+        if not raw.strip():
+            continue
+        problem: str | None = None
+        value: Any = None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problem = (f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}); expected "
+                       "JSON Lines in UTF-8")
+        else:
+            stripped = text.strip()
+            if first_content and stripped == "[":
+                problem = ("the file looks like one JSON document (a '[' array spread over lines), not JSON Lines; "
+                           "expected one JSON object per line")
+            else:
+                try:
+                    value = loads_trusted(text)
+                except InvalidJSON as exc:
+                    where = exc.reason if exc.column is None else f"{exc.reason} at column {exc.column}"
+                    problem = f"not valid JSON ({where}); expected one JSON object per line"
+                else:
+                    if not isinstance(value, dict):
+                        problem = f"expected a JSON object, got {type(value).__name__}"
+                        if first_content and isinstance(value, list):
+                            problem += " (the whole file as one JSON array? JSON Lines holds one object per line)"
+        first_content = False
+        if problem is None:
+            yield Record(name, n, value)
+        elif on_bad_line is not None:
+            on_bad_line(n, problem)
+        else:
+            raise ConfigError(f"{what} {p} line {n}: {problem}")
+
+
+def _read_parquet(p: Path, what: str) -> list[Record]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ConfigError(f"{what} {p}: is a Parquet file; reading Parquet needs pyarrow "
+                          "(pip install pyarrow, or pip install 'rlvr-rewards[parquet]'), or convert it to JSON "
+                          "Lines") from None
+    try:
+        rows = pq.read_table(p).to_pylist()
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{what} {p}: cannot be read as Parquet ({exc!r})") from None
+    return [Record(str(p), n, row, unit="row") for n, row in enumerate(rows, 1)]
+
+
+def check_writable(path: str | Path, what: str = "--out") -> None:
+    """Raise ConfigError unless ``path`` can be written (checked before any work: a path that cannot be
+    written must not cost a whole scoring run)."""
+    p = Path(path)
+    if p.is_dir():
+        raise ConfigError(f"{what} {p}: is a directory; expected a file path to write")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise ConfigError(f"{what} {p}: the folder {parent} does not exist; create it first")
+    if p.exists():
+        if not os.access(p, os.W_OK):
+            raise ConfigError(f"{what} {p}: the file is not writable")
+    elif not os.access(parent, os.W_OK | os.X_OK):
+        raise ConfigError(f"{what} {p}: cannot create a file in {parent} (no write permission)")
+
+
+def _completion_of(record: Record, what: str) -> Any:
     for key in ("completion", "response", "messages", "output"):
-        if key in record:
-            return record[key]
-    raise ConfigError(f"{where}: no completion field; expected one of 'completion', 'response', 'messages'")
+        if key in record.value:
+            return record.value[key]
+    raise ConfigError(f"{what} {record.path} {record.unit} {record.number}: no completion field; expected one of "
+                      "'completion', 'response', 'messages', 'output'")
 
 
-def pair_completions(
-    rows: list[dict[str, Any]], records: list[dict[str, Any]], rows_name: str = "rows", comp_name: str = "completions"
-) -> Iterator[tuple[dict[str, Any], dict[str, Any], Any]]:
-    """(row, completion record, completion) triples: joined by ``id`` when the records carry ids,
-    else paired line by line."""
-    if records and all("id" in r for r in records):
-        by_id: dict[Any, dict[str, Any]] = {}
-        for n, row in enumerate(rows, 1):
-            if "id" not in row:
-                raise ConfigError(f"{rows_name} row {n}: no 'id' to join completions on")
-            if row["id"] in by_id:
-                raise ConfigError(f"{rows_name} row {n}: duplicate id {row['id']!r}")
-            by_id[row["id"]] = row
-        for n, rec in enumerate(records, 1):
-            match = by_id.get(rec["id"])
+def pair_records(rows: Sequence[Record], records: Sequence[Record]) -> Iterator[tuple[Record, Record, Any]]:
+    """(row, completion record, completion) triples: joined by ``id`` when every record carries one,
+    paired line by line when none does. Rows' ids are unique (checked by the row checker)."""
+    with_id = [r for r in records if "id" in r.value]
+    if with_id and len(with_id) != len(records):
+        missing = next(r for r in records if "id" not in r.value)
+        raise ConfigError(
+            f"--completions {missing.path}: {missing.unit} {missing.number} has no 'id' but {with_id[0].unit} "
+            f"{with_id[0].number} has one; give every completion the id of its row (joined by id) or none "
+            "(paired line by line with the rows)")
+    if with_id:
+        by_id = {r.value["id"]: r for r in rows if "id" in r.value}
+        for rec in records:
+            match = by_id.get(rec.value["id"])
             if match is None:
-                raise ConfigError(f"{comp_name} line {n}: id {rec['id']!r} is not in {rows_name}")
-            yield match, rec, _completion_of(rec, f"{comp_name} line {n}")
+                raise ConfigError(f"--completions {rec.path} {rec.unit} {rec.number}: id {rec.value['id']!r} is "
+                                  f"not the id of any row of {rows[0].path if rows else 'the rows'}")
+            yield match, rec, _completion_of(rec, "--completions")
         return
     if len(rows) != len(records):
         raise ConfigError(
-            f"{comp_name} has no ids, so it is paired line by line with {rows_name}, but they have "
-            f"{len(records)} and {len(rows)} records; add an 'id' to each completion"
-        )
-    for n, (row, rec) in enumerate(zip(rows, records, strict=True), 1):
-        yield row, rec, _completion_of(rec, f"{comp_name} line {n}")
+            f"--completions {records[0].path if records else ''}: no completion has an 'id', so completions are "
+            f"paired line by line with the rows, but there are {len(records)} completions and {len(rows)} "
+            "rows; add to each completion the 'id' of its row")
+    for row, rec in zip(rows, records, strict=True):
+        yield row, rec, _completion_of(rec, "--completions")
+

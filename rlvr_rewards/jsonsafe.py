@@ -33,6 +33,7 @@ import json
 import math
 import re
 import sys
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any, Final
@@ -41,7 +42,18 @@ import orjson
 
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["FAIL", "canonical_dumps", "convertible_digits", "loads_untrusted", "nesting_depth", "text_too_deep"]
+__all__ = [
+    "FAIL",
+    "InvalidJSON",
+    "any_leaf",
+    "canonical_dumps",
+    "convertible_digits",
+    "is_nonfinite",
+    "loads_trusted",
+    "loads_untrusted",
+    "nesting_depth",
+    "text_too_deep",
+]
 
 FAIL: Final = object()
 
@@ -301,6 +313,92 @@ def loads_untrusted(text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> tuple
     return value, None, violations
 
 
+class InvalidJSON(ValueError):
+    """The user's JSON text is not strict JSON: ``reason`` says why, ``line``/``column`` (1-based) where when
+    known (taken from the stdlib decoder's documented attributes, whose wording is stable)."""
+
+    def __init__(self, reason: str, line: int | None = None, column: int | None = None) -> None:
+        self.reason, self.line, self.column = reason, line, column
+        super().__init__(self.where)
+
+    @property
+    def where(self) -> str:
+        """``Expecting ',' delimiter at line 1, column 57``."""
+        if self.line is None:
+            return self.reason
+        return f"{self.reason} at line {self.line}, column {self.column}"
+
+
+def loads_trusted(text: str | bytes) -> Any:
+    """Decode the user's JSON text (dataset lines, ground truths and tools given as text), exactly.
+
+    orjson decodes; when it refuses the text, or turns an integer beyond 64 bits into a float (which would
+    change what a ground truth means), the stdlib decoder decides instead and keeps every digit. NaN and
+    Infinity are refused. Raises :class:`InvalidJSON`. Nesting is the caller's to bound first
+    (:func:`text_too_deep`); past the interpreter's recursion limit it is ``InvalidJSON("nested too
+    deeply")``."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        pass
+    else:
+        t = type(value)
+        if t is dict or t is list:
+            if not _scan_decoded(value, sys.maxsize, 2**63)[2]:
+                return value
+        elif not ((t is int or t is float) and (value >= 2**63 or value <= -(2**63))):
+            return value
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        return json.loads(text, parse_float=_parse_float, parse_constant=_parse_constant)
+    except UnicodeDecodeError as exc:
+        raise InvalidJSON(f"not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from None
+    except _Reject:
+        raise InvalidJSON("NaN, Infinity or a number too large for a float, which JSON does not allow") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidJSON(exc.msg, exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise InvalidJSON("nested too deeply") from None
+    except ValueError:  # CPython's integer-conversion cap (4300 digits)
+        raise InvalidJSON("an integer too long to convert") from None
+
+
 def canonical_dumps(value: Any) -> str:
-    """Deterministic JSON text for a trusted value (sorted keys), used as a cache key."""
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    """Deterministic JSON text for a trusted value (sorted keys), used as a cache key.
+
+    orjson writes it; a value orjson cannot write exactly (an integer beyond 64 bits) is written by the
+    stdlib instead (the same value always takes the same path, so keys stay deterministic). Raises
+    ``TypeError`` for what is not JSON data (and for nesting orjson refuses, 255 levels). orjson writes
+    NaN and Infinity as ``null``: callers that must tell them apart check for them."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except orjson.JSONEncodeError:
+        if not any_leaf(value, _is_big_int):
+            raise
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def any_leaf(value: Any, test: Callable[[Any], bool]) -> bool:
+    """Does ``test`` hold for some non-container value inside a trusted value (dict values, list and tuple
+    items, iteratively)?"""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif test(item):
+            return True
+    return False
+
+
+def is_nonfinite(item: Any) -> bool:
+    """A float NaN or infinity (which orjson writes as ``null``)."""
+    return isinstance(item, float) and not math.isfinite(item)
+
+
+def _is_big_int(item: Any) -> bool:
+    """An integer outside orjson's 64-bit range."""
+    return isinstance(item, int) and not isinstance(item, bool) and not -(2**63) <= item < 2**64

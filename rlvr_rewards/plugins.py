@@ -24,7 +24,7 @@ from typing import Any
 import pluggy
 
 from rlvr_rewards import hookspecs
-from rlvr_rewards.errors import PluginError
+from rlvr_rewards.errors import ConfigError, PluginError
 from rlvr_rewards.locks import ForkSafeLock
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "get_plugin_manager",
     "get_registry",
     "register_plugin",
+    "registered_components",
     "registry_generation",
     "unregister_plugin",
 ]
@@ -94,6 +95,14 @@ def get_plugin_manager() -> pluggy.PluginManager:
             pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
             _pm = pm
         return _pm
+
+
+def registered_components() -> frozenset[str] | None:
+    """The names of the registered scorers (the components a preset may weight), or None while the
+    registry is being built (a hook deriving a preset cannot ask; the build checks every preset)."""
+    if getattr(_building, "active", False):
+        return None
+    return frozenset(get_registry().scorers)
 
 
 def registry_generation() -> int:
@@ -209,6 +218,12 @@ def _build() -> Registry:
     presets, o4 = _collect(pm, "register_presets", Preset, lambda p: p.name)
     # pluggy calls hook implementations from the end of get_hookimpls(): keep that order
     classifiers = tuple((i.plugin_name, i.function) for i in reversed(pm.hook.classify_behavior.get_hookimpls()))
+    known = frozenset(scorers)
+    for preset in presets.values():
+        try:
+            preset.check_components(known, owner=o4[("register_presets", preset.name)])
+        except ConfigError as exc:
+            raise PluginError(str(exc)) from None
     _registry = Registry(
         classifiers=classifiers,
         parsers=tuple(sorted(parsers.values(), key=lambda p: (p.priority, p.name))),

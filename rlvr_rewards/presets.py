@@ -14,7 +14,9 @@ Contract:
 
 - Accepted behaviours: execute -> {execute}, clarify -> {clarify}, refuse -> {refuse},
   no_call -> {clarify, refuse}.
-- :meth:`Preset.derive` makes a user preset from a registered one; bad values raise ConfigError.
+- :meth:`Preset.derive` makes a user preset from a registered one; bad values raise ConfigError, and so
+  does a component name no registered scorer provides (checked when the preset is derived; a preset
+  derived inside a plugin hook is checked when the registry is built).
 """
 
 from __future__ import annotations
@@ -127,9 +129,25 @@ class Preset:
             if key in changes:
                 changes[key] = tuple(changes[key])
         try:
-            return replace(self, name=name, **changes)
+            derived = replace(self, name=name, **changes)
         except TypeError as exc:
             raise ConfigError(f"cannot derive preset {name!r} from {self.name!r}: {exc}") from None
+        from rlvr_rewards.plugins import registered_components
+
+        known = registered_components()
+        if known is not None:  # (None while plugins are being registered: the registry checks them when built)
+            derived.check_components(known)
+        return derived
+
+    def check_components(self, known: frozenset[str], owner: str = "") -> None:
+        """Raise ConfigError naming every component this preset weights (or multiplies by) that is not in
+        ``known`` (the registered scorers), with the valid names."""
+        unknown = [c for c in self.components if c not in known]
+        if unknown:
+            raise ConfigError(
+                f"preset {self.name!r}{f' (registered by plugin {owner!r})' if owner else ''} weights "
+                f"component(s) {unknown} that no plugin registered; registered components: {sorted(known)} "
+                "(register the plugin that provides a component before deriving a preset that weights it)")
 
     def table(self, component_names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Weight and multiplier-floor tables (expected x component; floor NaN = not a multiplier) and the

@@ -10,12 +10,18 @@ Contract:
   (:mod:`rlvr_rewards.fastschema`), falling back to jsonschema for anything else; both agree.
 - A spec that is not usable (no name, parameters not an object schema, invalid JSON Schema) raises
   :class:`ToolSpecError` naming the tool index and field. Model output never reaches this module.
-- :func:`tools_from_system_prompt` extracts the specs from a ``<tools>...</tools>`` block (the
-  Qwen/Hermes chat template), one JSON object per line or one JSON list.
+- :func:`tools_from_prompt` (a rendered prompt string or chat messages), :func:`tools_from_messages` and
+  :func:`tools_from_system_prompt` (one text) read the tool specs a chat template wrote into the prompt: Qwen 2.5 /
+  Qwen 3 and Hermes 2 Pro ``<tools>`` blocks, Mistral ``[AVAILABLE_TOOLS]`` blocks, Llama 3.1 / 3.2 / 3.3 JSON tool
+  lists. ``None``: the prompt declares no tools; ``[]``: only empty blocks (an empty ``<tools></tools>``, as in
+  Qwen's sentence, never hides a later block). A block that is not closed or not JSON, and tools declared in more
+  than one non-empty place, raise :class:`ToolSpecError` naming the message and line. Linear in the prompt's
+  length; only system messages and the first user message are read.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +34,10 @@ from rlvr_rewards.fastschema import compile_fast
 from rlvr_rewards.jsonsafe import canonical_dumps, nesting_depth
 from rlvr_rewards.locks import ForkSafeLock
 
-__all__ = ["Tool", "ToolSet", "compile_tools", "normalize_schema", "tools_from_system_prompt"]
+__all__ = [
+    "Tool", "ToolSet", "compile_tools", "normalize_schema", "tools_from_messages", "tools_from_prompt",
+    "tools_from_system_prompt",
+]
 
 _TYPE_ALIASES = {"dict": "object", "float": "number", "tuple": "array", "double": "number", "int": "integer",
                  "str": "string", "bool": "boolean", "list": "array", "long": "integer"}
@@ -257,45 +266,287 @@ def compile_tools(specs: Any) -> ToolSet | None:
     return toolset
 
 
-def tools_from_system_prompt(text: str) -> list[Any] | None:
-    """Tool specs from the first ``<tools>...</tools>`` block of a system prompt, or ``None``."""
-    if not isinstance(text, str):
+# --- Tools written into the prompt by a chat template ------------------------------------------------------------
+#
+# One left-to-right scan of each text finds the next opener of every supported form (cached positions: each opener
+# is searched for from a position past the last one found, so the whole scan is linear), consumes that declaration
+# and goes on after it. No regular expression runs over the text; JSON is decoded at an index (no copies of the
+# rest of the text) and only where a form says a value starts.
+
+_TOOLS_OPEN, _TOOLS_CLOSE = "<tools>", "</tools>"
+_MISTRAL_OPEN, _MISTRAL_CLOSE = "[AVAILABLE_TOOLS]", "[/AVAILABLE_TOOLS]"
+#: What Hermes 2 Pro's template writes just before its ``<tools>`` block.
+_HERMES_LEAD = "Here are the available tools: "
+#: The sentences Meta's Llama 3.1 / 3.2 / 3.3 templates write before the tools' JSON: in the first user message
+#: (``tools_in_user_message``, the default) or in the system message.
+_LLAMA_INTROS = (
+    "Given the following functions, please respond with a JSON for a function call",
+    "You have access to the following functions. To call a function, please respond with JSON for a function call.",
+)
+#: The last sentence of the Llama instructions; the tools' JSON follows it. It must come within this many
+#: characters of the intro (the templates put about 200 between them), so a lone intro never scans the prompt.
+_LLAMA_LAST_SENTENCE = "Do not use variables."
+_LLAMA_WINDOW = 1_000
+_WHITESPACE = " \t\r\n"
+
+
+class _NonFinite(ValueError):
+    """NaN or Infinity in a tool block (not JSON)."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NonFinite(name)
+
+
+# ``strict=False``: control characters inside strings are accepted, because Hermes 2 Pro's template writes each
+# tool's argument list into its description with raw newlines (the block is otherwise JSON).
+_DECODER = json.JSONDecoder(strict=False, parse_constant=_reject_constant)
+
+
+@dataclass(frozen=True, slots=True)
+class _Declared:
+    """Tool specs one prompt text declares at one place (``specs`` empty: an empty block, e.g. Qwen's sentence)."""
+
+    specs: list[Any]
+    kind: str
+    where: str
+
+
+def _skip_space(text: str, i: int, end: int) -> int:
+    while i < end and text[i] in _WHITESPACE:
+        i += 1
+    return i
+
+
+def _line_col(text: str, start: int, pos: int) -> tuple[int, int]:
+    """1-based line and column of ``pos`` counted from ``start``."""
+    line = text.count("\n", start, pos) + 1
+    nl = text.rfind("\n", start, pos)
+    return line, pos - (nl + 1 if nl >= 0 else start) + 1
+
+
+def _bad_json(text: str, start: int, pos: int, kind: str, where: str, expected: str) -> ToolSpecError:
+    line, col = _line_col(text, start, pos)
+    eol = text.find("\n", pos)
+    bol = text.rfind("\n", start, pos) + 1 or start
+    return ToolSpecError(
+        f"the {kind} in the prompt is not JSON tool specs", field=f"{where}{kind} line {line} column {col}",
+        expected=expected, got=text[max(bol, start):eol if eol >= 0 else len(text)].strip(),
+    )
+
+
+def _as_spec_error(exc: Exception, text: str, start: int, i: int, kind: str, where: str,
+                   expected: str) -> ToolSpecError:
+    """The ToolSpecError for a value at ``text[i]`` that did not decode (by the exception's type)."""
+    if isinstance(exc, json.JSONDecodeError):
+        return _bad_json(text, start, exc.pos, kind, where, expected)
+    if isinstance(exc, _NonFinite):
+        return _bad_json(text, start, i, kind, where, "JSON numbers (NaN and Infinity are not JSON)")
+    return ToolSpecError("tool specs nested too deeply", field=f"{where}{kind}",
+                         expected=f"at most {TOOLS_MAX_DEPTH} levels")
+
+
+_DECODE_ERRORS = (json.JSONDecodeError, _NonFinite, RecursionError)
+
+
+def _decode_at(text: str, i: int, start: int, kind: str, where: str, expected: str) -> tuple[Any, int]:
+    """The JSON value starting at ``text[i]`` and the index after it; a ToolSpecError naming the place if none."""
+    try:
+        return _DECODER.raw_decode(text, i)
+    except _DECODE_ERRORS as exc:
+        raise _as_spec_error(exc, text, start, i, kind, where, expected) from None
+
+
+def _close_hermes_tool(text: str, i: int, pos: int, end: int, close: int) -> tuple[Any, int] | None:
+    """The tool object at ``text[i]`` read as if closed, when it is exactly one ``}`` short at ``pos`` (where the
+    decoder stopped) and the next thing is the next tool's ``{`` or the closing tag; else ``None``."""
+    k = _skip_space(text, pos, close)  # (the decoder reports the place before any whitespace)
+    if text[i] != "{" or not (k == close or (k < end and text[k] == "{")):
         return None
-    start = text.find("<tools>")
-    if start < 0:
+    try:
+        return _DECODER.decode(text[i:pos] + "}"), min(pos, end)
+    except _DECODE_ERRORS:
         return None
-    end = text.find("</tools>", start)
-    if end < 0:
-        return None
-    body = text[start + len("<tools>"):end].strip()
-    if not body:
-        return []
+
+
+def _decode_block(text: str, start: int, end: int, close: int, kind: str, where: str, hermes: bool) -> list[Any]:
+    """The specs of a closed block ``text[start:end]`` (``close``: where its closing tag starts): one JSON list (or
+    object), or JSON values one after another. ``hermes``: the block follows Hermes 2 Pro's sentence, whose template
+    writes ``{"type": "function", "function": {...}`` and never closes the outer object; such an object, exactly one
+    ``}`` short and followed by the next tool's ``{`` or by the closing tag, is read as if closed."""
+    body = text[start:end]
     try:
         value = orjson.loads(body)
-        return value if isinstance(value, list) else [value]
     except orjson.JSONDecodeError:
         pass
+    else:
+        return value if isinstance(value, list) else [value]
+    expected = "one JSON list, or JSON objects separated by whitespace (one per line in Qwen's template)"
+    if hermes:
+        expected = ("one JSON object per tool (Hermes 2 Pro's template copies descriptions unescaped, so a double "
+                    "quote in a description breaks the block: give the row's `tools` instead)")
     specs: list[Any] = []
-    for n, line in enumerate(body.splitlines()):
-        line = line.strip()
-        if not line:
-            continue
+    i = _skip_space(text, start, end)
+    while i < end:
         try:
-            specs.append(orjson.loads(line))
-        except orjson.JSONDecodeError:
-            raise ToolSpecError(
-                "the <tools> block of the system prompt is not one JSON object per line",
-                field=f"<tools> line {n + 1}", got=line,
-            ) from None
+            value, j = _DECODER.raw_decode(text, i)
+        except _DECODE_ERRORS as exc:
+            repaired = None
+            if hermes and isinstance(exc, json.JSONDecodeError):
+                repaired = _close_hermes_tool(text, i, exc.pos, end, close)
+            if repaired is None:
+                raise _as_spec_error(exc, text, start, i, kind, where, expected) from None
+            value, j = repaired
+        if j > end:  # a value running past the closing tag: the block itself is broken
+            raise _bad_json(text, start, i, kind, where, expected)
+        if isinstance(value, list):
+            specs.extend(value)
+        else:
+            specs.append(value)
+        i = _skip_space(text, j, end)
     return specs
 
 
+def _closed_block(text: str, i: int, opener: str, closer: str, kind: str, where: str) -> tuple[_Declared, int]:
+    body_start = i + len(opener)
+    close = text.find(closer, body_start)
+    if close < 0:
+        raise ToolSpecError(
+            f"a {kind} in the prompt is never closed", field=f"{where}{kind} at character {i}",
+            expected=f"{closer!r} after the tool specs", got=text[i:i + 80],
+        )
+    start, end = _skip_space(text, body_start, close), close
+    while end > start and text[end - 1] in _WHITESPACE:
+        end -= 1
+    hermes = opener == _TOOLS_OPEN and text.endswith(_HERMES_LEAD, 0, i)
+    specs = _decode_block(text, start, end, close, kind, where, hermes) if start < end else []
+    return _Declared(specs, kind, f"{where}{kind} at character {i}"), close + len(closer)
+
+
+def _llama_tools(text: str, i: int, intro: str, where: str) -> tuple[_Declared, int]:
+    kind = "Llama 3.x tool list"
+    after = i + len(intro)
+    last = text.find(_LLAMA_LAST_SENTENCE, after, after + _LLAMA_WINDOW)
+    if last < 0:
+        raise ToolSpecError(
+            "the prompt has Llama 3.x's tool instructions but not the tools after them",
+            field=f"{where}{kind} at character {i}",
+            expected=f"{_LLAMA_LAST_SENTENCE!r} within {_LLAMA_WINDOW} characters, then each tool's JSON",
+            got=text[i:i + 120],
+        )
+    start = last + len(_LLAMA_LAST_SENTENCE)
+    expected = "each tool as a JSON object, separated by blank lines"
+    specs: list[Any] = []
+    j = end = _skip_space(text, start, len(text))
+    while j < len(text) and text[j] == "{":  # the tools end where the user's text begins
+        value, end = _decode_at(text, j, start, kind, where, expected)
+        specs.append(value)
+        j = _skip_space(text, end, len(text))
+    return _Declared(specs, kind, f"{where}{kind} at character {i}"), end
+
+
+def _declarations(text: str, where: str) -> list[_Declared]:
+    """Every tool declaration in one prompt text, in order (empty ones too)."""
+    openers = (_TOOLS_OPEN, _MISTRAL_OPEN, *_LLAMA_INTROS)
+    nxt = [text.find(o) for o in openers]
+    out: list[_Declared] = []
+    pos = 0
+    while True:
+        for k, o in enumerate(openers):
+            if 0 <= nxt[k] < pos:
+                nxt[k] = text.find(o, pos)
+        live = [(at, k) for k, at in enumerate(nxt) if at >= 0]
+        if not live:
+            return out
+        at, k = min(live)
+        if k == 0:
+            decl, pos = _closed_block(text, at, _TOOLS_OPEN, _TOOLS_CLOSE, "<tools> block", where)
+        elif k == 1:
+            decl, pos = _closed_block(text, at, _MISTRAL_OPEN, _MISTRAL_CLOSE, "[AVAILABLE_TOOLS] block", where)
+        else:
+            decl, pos = _llama_tools(text, at, openers[k], where)
+        out.append(decl)
+
+
+def _one_declaration(declared: list[_Declared]) -> list[Any] | None:
+    """The specs of the one non-empty declaration; ``[]`` if all are empty; ``None`` if there is none."""
+    full = [d for d in declared if d.specs]
+    if len(full) > 1:
+        raise ToolSpecError(
+            f"the prompt declares tools in more than one place (first: {full[0].where})", field=full[1].where,
+            expected="one tool block per prompt (or give the row's `tools` / `extra_info.tools`, which take "
+                     "precedence over the prompt)",
+            got=f"{len(full[0].specs)} tool(s) there and {len(full[1].specs)} here",
+        )
+    if full:
+        return full[0].specs
+    return [] if declared else None
+
+
+def tools_from_system_prompt(text: str) -> list[Any] | None:
+    """Tool specs written into one prompt text by a chat template, or ``None`` if it declares none.
+
+    Same forms and rules as :func:`tools_from_prompt` (the name is historical: any prompt text works)."""
+    if not isinstance(text, str):
+        return None
+    return _one_declaration(_declarations(text, ""))
+
+
+def _message_text(content: Any) -> str | None:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # OpenAI content parts
+        return "".join(p if isinstance(p, str) else p["text"] for p in content
+                       if isinstance(p, str) or (isinstance(p, Mapping) and isinstance(p.get("text"), str)))
+    return None
+
+
 def tools_from_messages(messages: Sequence[Any]) -> list[Any] | None:
-    """Tool specs from the ``<tools>`` block of the first system message of a chat, or ``None``."""
-    for msg in messages:
-        if isinstance(msg, dict) and msg.get("role") == "system":
-            content = msg.get("content")
-            if isinstance(content, list):
-                content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
-            return tools_from_system_prompt(content) if isinstance(content, str) else None
+    """Tool specs written into the system messages and the first user message of a chat by a chat template
+    (Llama 3.x puts them in the first user message), or ``None``.
+
+    Later user messages are the user's own words and are not read; assistant and tool messages are never read
+    (model output never reaches this module). Same forms and rules as :func:`tools_from_prompt`; errors name
+    the message (``message 0 (system) <tools> block line 3 ...``)."""
+    declared: list[_Declared] = []
+    seen_user = False
+    for n, msg in enumerate(messages):
+        if not isinstance(msg, Mapping):
+            continue
+        role = msg.get("role")
+        if role == "user":
+            if seen_user:
+                continue
+            seen_user = True
+        elif role != "system":
+            continue
+        text = _message_text(msg.get("content"))
+        if text:
+            declared.extend(_declarations(text, f"message {n} ({role}) "))
+    return _one_declaration(declared)
+
+
+def tools_from_prompt(prompt: Any) -> list[Any] | None:
+    """Tool specs a prompt declares, the prompt being one rendered string or a list of chat messages.
+
+    Recognised forms (each as the model's published chat template renders it):
+
+    - ``<tools>`` ... ``</tools>``: Qwen 2.5 / Qwen 3 (one JSON object per line) and Hermes 2 Pro (objects
+      separated by newlines; raw newlines inside their strings are accepted). A block with nothing in it, such as
+      the one in the sentence "...signatures within <tools></tools> XML tags", declares nothing and never hides
+      a later block.
+    - ``[AVAILABLE_TOOLS]`` ... ``[/AVAILABLE_TOOLS]``: Mistral (a JSON list).
+    - Llama 3.1 / 3.2 / 3.3: the sentence "Given the following functions, please respond with a JSON for a
+      function call ..." (first user message) or "You have access to the following functions. ..." (system
+      message), then, after "Do not use variables.", each tool's JSON object; the list ends at the first text
+      that does not start with ``{`` (the user's question).
+
+    Returns ``None`` when the prompt declares no tools, ``[]`` when it declares only empty blocks.
+    Raises :class:`ToolSpecError` naming the place when a block is not closed, its body is not JSON, Llama's
+    instructions are not followed by the tools, or tools are declared in more than one non-empty place
+    (ambiguous: which list would the model have seen?)."""
+    if isinstance(prompt, str):
+        return tools_from_system_prompt(prompt)
+    if isinstance(prompt, Sequence) and not isinstance(prompt, (bytes, bytearray)):
+        return tools_from_messages(prompt)
     return None

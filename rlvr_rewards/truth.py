@@ -32,16 +32,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal, NoReturn
 
-import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from rlvr_rewards.bfcl import bfcl_to_native, is_bfcl_answer, is_irrelevance_row
-from rlvr_rewards.errors import ConfigError, GroundTruthError
-from rlvr_rewards.jsonsafe import canonical_dumps, nesting_depth, text_too_deep
+from rlvr_rewards.errors import ConfigError, GroundTruthError, ToolSpecError
+from rlvr_rewards.jsonsafe import (
+    InvalidJSON,
+    any_leaf,
+    canonical_dumps,
+    is_nonfinite,
+    loads_trusted,
+    nesting_depth,
+    text_too_deep,
+)
 from rlvr_rewards.locks import ForkSafeLock
 from rlvr_rewards.matchers import CompiledMatcher, compile_value
 from rlvr_rewards.plugins import registry_generation
-from rlvr_rewards.tools import tools_from_messages
+from rlvr_rewards.tools import tools_from_prompt
 
 __all__ = [
     "BEHAVIORS",
@@ -204,11 +211,14 @@ def _call_synonyms(call: Any, path: str) -> Any:
                                    expected="only one of them")
         call["arguments"] = call.pop("parameters")
     if isinstance(call.get("arguments"), str):
+        text = call["arguments"]
+        if text_too_deep(text, TRUTH_MAX_DEPTH):
+            _raise_too_deep()
         try:
-            call["arguments"] = orjson.loads(call["arguments"])
-        except orjson.JSONDecodeError:
-            raise GroundTruthError("arguments given as a string must be JSON", field=f"{path}.arguments",
-                                   expected="a JSON object", got=call["arguments"]) from None
+            call["arguments"] = loads_trusted(text)
+        except InvalidJSON as exc:
+            raise GroundTruthError(f"arguments given as a string must be JSON ({exc.where})", field=f"{path}.arguments",
+                                   expected="a JSON object", got=text) from None
     return call
 
 
@@ -267,10 +277,14 @@ def _json_key(prefix: str, value: Any) -> str:
     """The cache key of a JSON-like truth. The depth is checked only when it cannot be serialised (orjson
     stops at 255 levels); on a cache miss the caller checks it before compiling (a hit was checked)."""
     try:
-        return prefix + canonical_dumps(value)
+        key = prefix + canonical_dumps(value)
     except TypeError:
         _check_depth(value)
         raise GroundTruthError("ground truth must be JSON-serialisable", got=value) from None
+    if "null" in key and any_leaf(value, is_nonfinite):  # orjson writes NaN/Infinity as null: not the same truth
+        raise GroundTruthError("ground-truth numbers must be finite", expected="finite numbers (JSON has no NaN "
+                               "or Infinity)", got=value)
+    return key
 
 
 def compile_truth(value: Any) -> CompiledTruth:
@@ -299,7 +313,7 @@ def _source_of(truth: CompiledTruth) -> Any:
     if prefix == "s:":
         return body
     if prefix in ("d:", "l:"):
-        return orjson.loads(body)
+        return loads_trusted(body)
     raise ConfigError("this CompiledTruth has no source to compile again from under the current plugins; "
                       "pass the ground truth itself (compile_truth keeps the source of what it compiles)")
 
@@ -313,13 +327,17 @@ def _compile(value: Any) -> CompiledTruth:
         stripped = value.strip()
         decoded: Any = None
         if stripped[:1] in ("{", "["):
+            # JSON text: bounded by a bracket scan before any decoder sees it, then decoded exactly
+            if text_too_deep(stripped, TRUTH_MAX_DEPTH):
+                _raise_too_deep()
             try:
-                decoded = orjson.loads(stripped)
-            except orjson.JSONDecodeError:
-                # decided from the text, not from the decoder's message (whose wording varies by release)
-                if text_too_deep(stripped, TRUTH_MAX_DEPTH):
-                    _raise_too_deep()
-                decoded = None
+                decoded = loads_trusted(stripped)
+            except InvalidJSON as exc:
+                raise GroundTruthError(
+                    f"ground truth text starts with {stripped[0]!r} but is not valid JSON ({exc.where})",
+                    expected="valid JSON (text starting with '{' or '[' is read as JSON), or plain text that does "
+                             "not start with '{' or '[' (a reference reply in the blog dialect)",
+                    got=value) from None
         if isinstance(decoded, dict):
             return _store(key, _compile(decoded))
         if isinstance(decoded, list):
@@ -340,7 +358,8 @@ def _compile(value: Any) -> CompiledTruth:
         if is_bfcl_answer(value) or is_irrelevance_row(value):
             return _store(key, _from_bfcl(value, key))
         if "behavior" not in value:
-            hint = ("a native truth with a 'behavior' key ('execute', 'clarify' or 'refuse')"
+            hint = ("a native truth with a 'behavior' key ('execute', 'clarify' or 'refuse'), or a dataset row "
+                    "with 'reward_model': {'ground_truth': ...} or 'reference_answer'"
                     if not {"reward_model", "reference_answer"} & set(value) else "")
             if "calls" in value:
                 hint = "'behavior': 'execute' next to 'calls'"
@@ -374,8 +393,13 @@ def _is_row(value: Any) -> bool:
     )
 
 
-def resolve_item(value: Any) -> tuple[CompiledTruth, Any]:
-    """``(compiled truth, tool specs from the row or None)`` for one user-supplied ground truth."""
+def resolve_item(value: Any, read_tools: bool = True) -> tuple[CompiledTruth, Any]:
+    """``(compiled truth, tool specs from the row or None)`` for one user-supplied ground truth.
+
+    A row's tools come from its ``tools``, else ``extra_info.tools``, else what a chat template wrote into its
+    ``prompt`` / ``messages`` (a list of messages or one rendered string; see
+    :func:`rlvr_rewards.tools.tools_from_prompt`). ``read_tools=False`` (the caller has the tools) reads none
+    of them, so a broken block in a prompt that does not matter raises nothing."""
     if not _is_row(value):
         truth = compile_truth(value)
         tools = value.get("function") if truth.dialect == "bfcl" and isinstance(value, dict) else None
@@ -394,15 +418,21 @@ def resolve_item(value: Any) -> tuple[CompiledTruth, Any]:
     except GroundTruthError as exc:
         inner = f"{field}.{exc.field}" if exc.field else field
         raise GroundTruthError(exc.message, field=inner, expected=exc.expected, got=exc.got) from None
+    if not read_tools:
+        return truth, None
     tools = row.get("tools")
     extra = row.get("extra_info")
     if tools is None and isinstance(extra, dict):
         tools = extra.get("tools")
     if tools is None:
         for k in ("prompt", "messages"):
-            msgs = row.get(k)
-            if isinstance(msgs, list):
-                tools = tools_from_messages(msgs)
+            prompt = row.get(k)
+            if isinstance(prompt, (list, str)):
+                try:
+                    tools = tools_from_prompt(prompt)
+                except ToolSpecError as exc:
+                    raise ToolSpecError(exc.message, field=f"{k}: {exc.field}" if exc.field else k,
+                                        expected=exc.expected, got=exc.got) from None
                 if tools is not None:
                     break
     return truth, tools

@@ -1,22 +1,34 @@
-"""Dataset checks: rows whose ground truth cannot satisfy its own tool schema.
+"""The one row checker: what ``rlvr-rewards score``, ``rlvr-rewards validate`` and the Lambda accept.
 
-Contract: :func:`validate_rows(rows)` loads every row as ``rr.score`` would (truth and tools through
-:func:`rlvr_rewards.truth.resolve_item` and :func:`rlvr_rewards.tools.compile_tools`) and returns one
-:class:`Problem` per finding, never raising on bad data:
+Contract:
+- :func:`load_row` turns one dataset row (or a Lambda sample reshaped as a row) into its compiled truth and
+  tools, exactly as scoring reads them (:func:`rlvr_rewards.truth.resolve_item`, then
+  :func:`rlvr_rewards.tools.compile_tools`); a bad truth or tool list raises ``GroundTruthError`` /
+  ``ToolSpecError`` naming the field. Every entry point calls it, so they cannot disagree.
+- :func:`inspect_rows` runs it over a dataset and returns the loaded rows and one :class:`Problem` per
+  finding, never raising on bad data. *Fatal* problems (``Problem.fatal``) make ``score`` refuse the
+  dataset; ``validate`` lists every problem:
 
-- ``bad_truth`` / ``bad_tools``: the truth or the tools do not load (the error message is kept);
-- ``unknown_tool``: an expected call names a tool that is not among the row's tools;
-- ``missing_required``: an expected call leaves out a required parameter that has no schema default;
-- ``optional_required``: the truth lets a required parameter (with no schema default) be left out,
-  so an answer the truth accepts violates the schema (e.g. a BFCL answer listing ``""`` for it);
-- ``unsatisfiable``: an expected argument accepts no value at all (``$none``, e.g. a BFCL answer
-  with an empty list of acceptable values);
-- ``unknown_parameter``: an expected call passes a parameter the tool's schema does not declare;
-- ``wrong_type``: a plain expected value (or a plain option of ``$any`` / ``$optional`` / ``$text``)
-  does not have the parameter's schema type (a string where the schema says integer, ...).
+  fatal:
+  - ``bad_json``: a line that is not a JSON object (reported by the reader, see :mod:`rlvr_rewards.io`);
+  - ``not_object``: a row that is not an object;
+  - ``bad_truth`` / ``bad_tools``: the truth or the tools do not load (the error's text is kept);
+  - ``duplicate_id``: a row id used by an earlier row (completions join rows by id, and GRPO groups
+    are keyed by it);
 
-Rows without tools are only checked for loading. ``line`` is 1-based (the JSONL line when rows come
-from :func:`rlvr_rewards.io.read_jsonl` without blank lines; the CLI passes real line numbers).
+  advisory (the row scores, but its truth cannot be satisfied as the tools describe it):
+  - ``unknown_tool``: an expected call names a tool that is not among the row's tools;
+  - ``missing_required``: an expected call leaves out a required parameter that has no schema default;
+  - ``optional_required``: the truth lets a required parameter (with no schema default) be left out,
+    so an answer the truth accepts violates the schema (e.g. a BFCL answer listing ``""`` for it);
+  - ``unsatisfiable``: an expected argument accepts no value at all (``$none``, e.g. a BFCL answer
+    with an empty list of acceptable values);
+  - ``unknown_parameter``: an expected call passes a parameter the tool's schema does not declare;
+  - ``wrong_type``: a plain expected value (or a plain option of ``$any`` / ``$optional`` / ``$text``)
+    does not have the parameter's schema type (a string where the schema says integer, ...).
+
+Rows without tools are only checked for loading. ``line`` is 1-based (the JSONL line or Parquet row; the
+CLI passes real line numbers).
 """
 
 from __future__ import annotations
@@ -26,10 +38,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from rlvr_rewards.errors import GroundTruthError, ToolSpecError
-from rlvr_rewards.tools import compile_tools
-from rlvr_rewards.truth import resolve_item
+from rlvr_rewards.tools import ToolSet, compile_tools
+from rlvr_rewards.truth import CompiledTruth, resolve_item
 
-__all__ = ["Problem", "validate_rows"]
+__all__ = ["FATAL", "LoadedRow", "Problem", "inspect_rows", "load_row", "validate_rows"]
+
+#: Problems that make ``score`` refuse the dataset (the others are advisory).
+FATAL = frozenset({"bad_json", "not_object", "bad_truth", "bad_tools", "duplicate_id"})
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedRow:
+    """A row as scoring reads it: the compiled truth, the tool specs (as given) and their compiled set."""
+
+    truth: CompiledTruth
+    tools: Any
+    toolset: ToolSet | None
+
+
+def load_row(row: Any) -> LoadedRow:
+    """Load one row as every entry point does; raises GroundTruthError / ToolSpecError naming the field."""
+    truth, tools = resolve_item(row)
+    return LoadedRow(truth, tools, compile_tools(tools))
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +73,13 @@ class Problem:
     call: str | None = None
     field: str | None = None
 
+    @property
+    def fatal(self) -> bool:
+        """Does this problem make ``score`` refuse the dataset? (See :data:`FATAL`.)"""
+        return self.kind in FATAL
+
     def __str__(self) -> str:
-        where = f"line {self.line}" + (f" (id {self.id})" if self.id is not None else "")
+        where = f"line {self.line}" + (f" (id {self.id!r})" if self.id is not None else "")
         if self.call is not None:
             where += f", call {self.call}"
         if self.field is not None:
@@ -114,16 +149,21 @@ def _row_id(row: Any) -> str | None:
     return str(row["id"]) if isinstance(row, dict) and row.get("id") is not None else None
 
 
-def _check_row(row: Any, line: int) -> list[Problem]:
+def _load(row: Any, line: int) -> tuple[LoadedRow | None, list[Problem]]:
     rid = _row_id(row)
+    if not isinstance(row, dict):
+        return None, [Problem(line, None, "not_object", f"a row must be a JSON object, got {type(row).__name__}")]
     try:
-        truth, row_tools = resolve_item(row)
+        loaded = load_row(row)
     except GroundTruthError as exc:
-        return [Problem(line, rid, "bad_truth", exc.message, field=exc.field)]
-    try:
-        ts = compile_tools(row_tools)
+        return None, [Problem(line, rid, "bad_truth", exc.detail, field=exc.field)]
     except ToolSpecError as exc:
-        return [Problem(line, rid, "bad_tools", exc.message, field=exc.field)]
+        return None, [Problem(line, rid, "bad_tools", exc.detail, field=exc.field)]
+    return loaded, []
+
+
+def _consistency(loaded: LoadedRow, line: int, rid: str | None) -> list[Problem]:
+    truth, ts = loaded.truth, loaded.toolset
     if ts is None or truth.behavior != "execute":
         return []
     out: list[Problem] = []
@@ -163,9 +203,31 @@ def _check_row(row: Any, line: int) -> list[Problem]:
     return out
 
 
+def inspect_rows(rows: Iterable[Any], lines: Sequence[int] | None = None
+                 ) -> tuple[list[LoadedRow | None], list[Problem]]:
+    """Each row loaded (None where it does not load) and every problem found (see the module contract);
+    ``lines`` gives each row's line number (default: 1, 2, ...)."""
+    loaded_rows: list[LoadedRow | None] = []
+    problems: list[Problem] = []
+    first_line: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        line = lines[i] if lines is not None else i + 1
+        loaded, found = _load(row, line)
+        rid = _row_id(row)
+        if rid is not None:
+            if rid in first_line:
+                found.append(Problem(line, rid, "duplicate_id", f"id {rid!r} is also the id of line {first_line[rid]}; "
+                                     "expected a unique id per row (completions join rows by id, GRPO groups "
+                                     "are keyed by it)", field="id"))
+            else:
+                first_line[rid] = line
+        if loaded is not None:
+            found += _consistency(loaded, line, rid)
+        loaded_rows.append(loaded)
+        problems += found
+    return loaded_rows, problems
+
+
 def validate_rows(rows: Iterable[Any], lines: Sequence[int] | None = None) -> list[Problem]:
     """Every problem found in ``rows`` (see module docs); ``lines`` gives each row's line number."""
-    problems: list[Problem] = []
-    for i, row in enumerate(rows):
-        problems.extend(_check_row(row, lines[i] if lines is not None else i + 1))
-    return problems
+    return inspect_rows(rows, lines)[1]

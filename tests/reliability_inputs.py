@@ -759,8 +759,8 @@ class Linearity:
 
 def linearity(name: str, make: Callable[[int], Any], small_n: int = 20_000, big_n: int = 200_000,
               repeats: int = 5, max_ratio: float = LINEARITY_MAX_RATIO) -> Linearity:
-    """Time at ``small_n`` and ``big_n`` characters (limits raised to 10^6); re-measured once if the ratio
-    exceeds ``max_ratio`` (keeping the best times of both rounds)."""
+    """Time at ``small_n`` and ``big_n`` characters (limits raised to 10^6); re-measured up to twice while the
+    ratio exceeds ``max_ratio`` (keeping the best times of all rounds)."""
     small_c, big_c = make(small_n), make(big_n)
 
     def once() -> tuple[float, float]:
@@ -770,9 +770,13 @@ def linearity(name: str, make: Callable[[int], Any], small_n: int = 20_000, big_
     ratio = big / max(small, LINEARITY_FLOOR_SECONDS)
     if ratio <= max_ratio:
         return Linearity(name, small, big, ratio)
-    s2, b2 = once()
-    small, big = min(small, s2), min(big, b2)
-    return Linearity(name, small, big, big / max(small, LINEARITY_FLOOR_SECONDS), remeasured=True)
+    for _ in range(2):  # up to two more rounds, keeping each side's best (a busy neighbour slows one round)
+        s2, b2 = once()
+        small, big = min(small, s2), min(big, b2)
+        ratio = big / max(small, LINEARITY_FLOOR_SECONDS)
+        if ratio <= max_ratio:
+            break
+    return Linearity(name, small, big, ratio, remeasured=True)
 
 
 def all_shapes() -> dict[str, Callable[[int], Any]]:

@@ -54,6 +54,63 @@ def test_hard_cases(text: str, expected: str) -> None:
     assert detect(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the bug: the same refusal, two phrasings, two behaviours
+        ("I'm sorry, no tool fits.", "refuse"),
+        ("Sorry, none of my tools can do that.", "refuse"),
+        # the toolset cannot do it
+        ("None of the provided functions can be used to answer this question.", "refuse"),
+        ("The tools I have access to don't cover hotel bookings.", "refuse"),
+        ("This request can't be handled with the available tools.", "refuse"),
+        ("I couldn't find a tool that fits this request.", "refuse"),
+        ("No tool needed for this one: 12 × 12 = 144.", "answer"),
+        ("None of the tools were needed; the answer is 42.", "answer"),
+        ("No tool can guess the date 🙂 Which day do you want?", "clarify"),
+        # typographic apostrophes, as GPT-4-class and Llama 3 models write them
+        ("I’m sorry, but I can’t assist with that.", "refuse"),
+        ("I can’t wait for your trip! It’s 18°C there.", "answer"),
+        ("Sorry, I can’t tell which currency you mean. EUR or GBP?", "clarify"),
+        # policy, scope and partial refusals
+        ("That would be unsafe.", "refuse"),
+        ("That would be unsafe only if the ice is thinner than 10 cm; it is 18 cm today.", "answer"),
+        ("That’s not something I’m willing to do.", "refuse"),
+        ("I can only help with weather, currency conversion, restaurants, email and statistics.", "refuse"),
+        ("My apologies, but that's not possible.", "refuse"),
+        ("It's not possible to divide by zero, so that ratio is undefined.", "answer"),
+        ("I can do the currency part, but not the wire transfer.", "refuse"),
+        ("I won't pretend to be your manager in an email.", "refuse"),
+        ("I won't lie, it's going to be hot: 38°C.", "answer"),
+        ("I can't see any reason not to go.", "answer"),
+        # questions about inability: hooks and rhetorical questions answer, real questions ask
+        ("Why can't the median be 5? Because with six values it is the mean of the middle two.", "answer"),
+        ("Can't sleep? Keep the room cool and skip screens before bed.", "answer"),
+        ("Can't make it at 7? Would 8 work?", "clarify"),
+        ("I can't send an email with no body 🙂 What should it say?", "clarify"),
+    ],
+)
+def test_refusal_phrasings(text: str, expected: str) -> None:
+    assert detect(text) == expected
+
+
+def test_typographic_apostrophes_read_like_plain_ones() -> None:
+    """Every free-text reply of the corpora is classified the same with ’ in place of '."""
+    import json
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data"
+    texts = []
+    for name in ("behavior_corpus.jsonl", "behavior_heldout.jsonl", "refusal_dev.jsonl"):
+        for line in (data / name).read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if row["label"] in ("clarify", "refuse", "answer") and "<" not in row["completion"]:
+                texts.append(row["completion"].replace("\u2019", "'"))
+    assert len(texts) > 400
+    differ = [t for t in texts if detect(t) != detect(t.replace("'", "\u2019"))]
+    assert not differ, differ[:5]
+
+
 def test_text_inside_arguments_or_reasoning_never_counts() -> None:
     in_args = hermes(call("send_email", to="a@b.c", subject="Re", body="I can't do this. Which day?"))
     assert rr.parse(in_args).text == ""

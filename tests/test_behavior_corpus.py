@@ -24,7 +24,7 @@ ROWS = Path(__file__).parent.parent / "rlvr_rewards" / "data" / "example_rows.js
 # floors: per-class recall on each corpus (measured figures are in docs/behaviour.md)
 FLOORS = {
     "behavior_corpus.jsonl": {"execute": 0.98, "clarify": 0.95, "refuse": 0.95, "answer": 0.93, "invalid": 0.98},
-    "behavior_heldout.jsonl": {"execute": 0.95, "clarify": 0.90, "refuse": 0.75, "answer": 0.85, "invalid": 0.95},
+    "behavior_heldout.jsonl": {"execute": 0.95, "clarify": 0.90, "refuse": 0.80, "answer": 0.85, "invalid": 0.95},
 }
 
 

@@ -354,6 +354,6 @@ def test_validate_flags_self_contradicting_truths(tmp_path: Path, capsys: pytest
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n{not json\n")
     assert main(["validate", "--data", str(path)]) == 1
     out = capsys.readouterr().out
-    assert "line 2 (id wrong_type), call #0 calculate_triangle_area, field 'calls[0].arguments.base'" in out
+    assert "line 2 (id 'wrong_type'), call #0 calculate_triangle_area, field 'calls[0].arguments.base'" in out
     assert "line 9" in out and "bad_json" in out
     assert "7 problem(s) in 7 row(s)" in out

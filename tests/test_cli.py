@@ -73,12 +73,12 @@ def test_score_writes_one_line_per_completion(tmp_path: Path, capsys: pytest.Cap
         (
             '{"id": "a", "reward_model": {"ground_truth": {"behavior": "refuse"}}}\n',
             '{"id": "b", "completion": "x"}\n',
-            "id 'b' is not in",
+            "line 1: id 'b' is not the id of any row of",
         ),
         (
             '{"id": "a", "reward_model": {"ground_truth": {"behavior": "nope"}}}\n',
             '{"id": "a", "completion": "x"}\n',
-            "item 0, field 'reward_model.ground_truth.behavior'",
+            "rows.jsonl line 1 (id 'a'), field 'reward_model.ground_truth.behavior'",
         ),
         (
             '{"id": "a", "reward_model": {"ground_truth": {"behavior": "refuse"}}}\n',

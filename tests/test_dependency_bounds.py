@@ -14,7 +14,7 @@ from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
 #: the extras .ci/run installs in both environments (and the testing kit's, a subset of test)
-EXTRAS = ("test", "testing", "trl", "ray", "sagemaker")
+EXTRAS = ("test", "testing", "trl", "ray", "sagemaker", "parquet")
 
 
 def _declared() -> dict[str, Requirement]:

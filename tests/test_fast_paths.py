@@ -386,7 +386,7 @@ def _cue_texts() -> list[str]:
 
     data = Path(__file__).resolve().parent / "data"
     texts: list[str] = []
-    for name in ("behavior_corpus.jsonl", "behavior_heldout.jsonl"):
+    for name in ("behavior_corpus.jsonl", "behavior_heldout.jsonl", "refusal_dev.jsonl", "refusal_heldout.jsonl"):
         for line in (data / name).read_text(encoding="utf-8").splitlines():
             if line.strip():
                 completion = json.loads(line)["completion"]

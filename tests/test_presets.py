@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -125,9 +126,32 @@ def test_bad_presets_raise_config_errors(changes: dict[str, Any], fragment: str)
 def test_unknown_preset_and_unknown_component() -> None:
     with pytest.raises(rr.ConfigError, match="registered presets"):
         rr.score("x", {"behavior": "refuse"}, preset="nope")
-    p = rr.get_preset("graded").derive("ghost", weights={"refuse": {"politeness": 1.0}})
+    # a misspelt component fails where the preset is derived, listing the valid names
+    for changes in ({"weights": {"refuse": {"politeness": 1.0}}}, {"weights": {"execute": {"argumnts": 1.0}}},
+                    {"multipliers": {"execute": {"scheme": 0.5}}}):
+        with pytest.raises(rr.ConfigError) as info:
+            rr.get_preset("graded").derive("ghost", **changes)
+        message = str(info.value)
+        assert "no plugin registered" in message and "'arguments'" in message and "'schema'" in message
+    # a preset made directly (not derived) is still checked when it scores
+    ghost = dataclasses.replace(rr.get_preset("graded"), name="ghost",
+                                weights={"refuse": {"politeness": 1.0}})
     with pytest.raises(rr.ConfigError, match="politeness"):
-        rr.score("x", {"behavior": "refuse"}, preset=p)
+        rr.score("x", {"behavior": "refuse"}, preset=ghost)
+
+
+def test_a_plugin_preset_weighting_an_unregistered_component_is_refused_when_registered() -> None:
+    from rlvr_rewards.builtin.presets import GRADED
+    from rlvr_rewards.plugins import get_registry, register_plugin
+
+    class Bad:
+        @rr.hookimpl
+        def register_presets(self, register: Any) -> None:
+            register(GRADED.derive("typo", weights={"execute": {"argumnts": 1.0}}))
+
+    with pytest.raises(rr.PluginError, match=r"plugin 'typo-plugin'.*argumnts.*registered components"):
+        register_plugin(Bad(), name="typo-plugin")
+    assert "typo" not in get_registry().presets  # the registration was rolled back
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,8 @@
   standard library in the same interpreter (tests/timing.py): the 50 ms budget that docs/reliability.md
   reports, as a ratio that holds on a busy or slower machine.
 - Linearity: each shape at 2*10^4 and 2*10^5 characters (limits raised to 10^6, best of 5): 10x the input
-  costs at most 12x the time (times under 0.5 ms count as 0.5 ms); a failing ratio is re-measured once.
+  costs at most 12x the time (times under 0.5 ms count as 0.5 ms); a failing ratio is re-measured up to
+  twice.
   ``ALLOCATION_BOUND_SHAPES`` (nothing but 60-deep lists) count for the budget only: see their definition.
 - Word-dense text and long whitespace runs inside one sentence are measured apart.
 

@@ -54,7 +54,8 @@ def test_example_data_matches_its_description() -> None:
     assert len(blog) == 20 and all(isinstance(r["reward_model"]["ground_truth"], str) for r in blog)
 
 
-@pytest.mark.parametrize("script", ["build_example_data.py", "build_behavior_corpus.py", "build_behavior_heldout.py"])
+@pytest.mark.parametrize("script", ["build_example_data.py", "build_behavior_corpus.py", "build_behavior_heldout.py",
+                                    "build_refusal_corpus.py", "build_refusal_blind.py"])
 def test_data_generators_are_in_sync(script: str) -> None:
     path = ROOT / "tools" / script
     if not path.exists():

@@ -183,12 +183,16 @@ def detection_accuracy() -> str:
 
     out = []
     for name, title in (("behavior_corpus.jsonl", "development corpus (used while building the classifier)"),
-                        ("behavior_heldout.jsonl", "held-out corpus (written independently, never tuned on)")):
+                        ("behavior_heldout.jsonl", "held-out corpus (written independently, never tuned on)"),
+                        ("refusal_dev.jsonl", "refusal corpus, development half (tuned on)"),
+                        ("refusal_heldout.jsonl", "refusal corpus, held-out half (not tuned on; see above)"),
+                        ("refusal_blind.jsonl", "refusal blind set (a second author, blind to the classifier; "
+                                                "never tuned on)")):
         path = ROOT / "tests" / "data" / name
         if not path.exists():
             out.append(f"*{title}: not present.*\n")
             continue
-        rows = [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
+        rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
         rep = detection_report([r["completion"] for r in rows], [r["label"] for r in rows])
         out.append(f"**{title}**: `tests/data/{name}`, {rep['n']} completions, accuracy "
                    f"{rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f}.\n")
@@ -196,6 +200,8 @@ def detection_accuracy() -> str:
         out.append("|---|---:|---:|---:|---:|")
         for b in BEHAVIORS:
             pc = rep["per_class"][b]
+            if not pc["support"] and not any(d == b for d in rep["detected"]):
+                continue  # a class the corpus has no examples of, and never detected
             out.append(f"| {b} | {pc['support']} | {pc['precision']:.3f} | {pc['recall']:.3f} | {pc['f1']:.3f} |")
         out.append("")
     return "\n".join(out)

@@ -8,7 +8,8 @@ Contract of :func:`lambda_handler` (``event`` is the job's batch, ``context`` th
   ground truth is read from, in order, ``reference_answer``, ``metadata.reference_answer``,
   ``ground_truth``, ``reward_model.ground_truth``, ``extra_info.ground_truth``,
   ``extra_info.reference_answer``; the id from ``id`` or ``metadata.key``; tools from ``tools``,
-  ``extra_info.tools``, ``metadata.tools`` or the ``<tools>`` block of the system message.
+  ``extra_info.tools``, ``metadata.tools`` or the tools a chat template wrote into the messages
+  (:func:`rlvr_rewards.tools.tools_from_prompt`).
 - Output: exactly one result per input sample, in input order:
   ``{"id", "aggregate_reward_score", "metrics_list": [{"name", "value", "type"}]}`` with the reward as
   the ``Reward`` entry and each component as a ``Metric`` (components that do not apply are left out:
@@ -106,8 +107,7 @@ def _content_ok(content: Any) -> bool:
 
 
 def _extract(index: int, sample: Any) -> _Sample:
-    from rlvr_rewards.tools import compile_tools
-    from rlvr_rewards.truth import resolve_item
+    from rlvr_rewards.validate import load_row
 
     out = _Sample(index=index)
     if not _is_map(sample):
@@ -138,8 +138,7 @@ def _extract(index: int, sample: Any) -> _Sample:
     if tools is not _MISSING:
         row["tools"] = tools
     try:
-        truth, row_tools = resolve_item(row)
-        toolset = compile_tools(row_tools)
+        loaded = load_row(row)  # the one row checker, as `rlvr-rewards score` and `validate` use it
     except GroundTruthError as exc:
         out.errors.append("bad_ground_truth")
         logger.warning(json.dumps({"event": "bad_ground_truth", "index": index, "id": _safe_id(out.id),
@@ -151,8 +150,8 @@ def _extract(index: int, sample: Any) -> _Sample:
                                    "error": str(exc)[:300]}))
         return out
     out.completion = dict(assistant)
-    out.truth = truth
-    out.tools = toolset
+    out.truth = loaded.truth
+    out.tools = loaded.toolset
     return out
 
 

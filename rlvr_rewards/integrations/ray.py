@@ -1,25 +1,39 @@
-"""Scoring a Ray Dataset at scale with Ray Data (``pip install "rlvr-rewards[ray]"``).
+"""Scoring a Ray Dataset at scale with Ray Data (``pip install "rlvr-rewards[ray]"``, Ray 2.40 or newer).
 
 Contract of :func:`score_dataset`: returns a new Ray Dataset with every input column kept and these
-added: ``reward`` (float64), ``reason``, ``behavior``, ``expected`` and one float column per component
+added (an input column of the same name is replaced): ``reward`` (float64), ``reason``, ``behavior``,
+``expected`` (strings), ``violations`` (list of strings) and one float64 column per component
 (``component_<name>``, NaN where it does not apply). Rows keep their order (``preserve_order`` is set on
 the execution context), so ``ids`` stay attached; each Ray actor builds the scorer once (plugins,
 registry) and scores whole batches with ``rr.score_batch``, so results equal ``rr.score_batch`` on the
 same rows exactly. Columns: ``completion_column`` (text or messages), ``truth_column`` (any truth form,
 or a whole row), optional ``tools_column``; with ``json_columns=True`` the completion and truth columns
 hold JSON text (useful when their values have different shapes, which Arrow cannot put in one column).
+
+Resources: the scorers are a fixed pool of ``concurrency`` Ray actors, each reserving ``num_cpus`` CPUs
+for the whole run; Ray Data starts them before the first row is read. Whatever CPUs they leave are all
+the read tasks (``ray.data.read_json``, ``read_parquet``, ...; one CPU each) can ever get, so a pool that
+takes every CPU waits forever for rows that are never read. The defaults therefore leave a CPU free:
+with ``C`` the CPUs Ray Data may use (the cluster's, capped by ``DataContext.execution_options.
+resource_limits.cpu``), ``concurrency = max(1, C - 1)`` actors of ``num_cpus = 1``; on a cluster of fewer
+than 2 CPUs the actor reserves ``num_cpus = 0`` instead (it shares the CPU with the reads). Pass
+``concurrency`` (an int, or ``(min, max)`` for an autoscaling pool) and ``num_cpus`` to override; data
+already in Ray (``from_items``, ``from_pandas``: no read tasks) can use every CPU. The results do not
+depend on either.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any
 
-__all__ = ["RowScorer", "score_dataset"]
+__all__ = ["RowScorer", "default_concurrency", "score_dataset"]
 
 
 class RowScorer:
-    """A Ray Data callable class: one per actor; scores a batch of rows (a dict of columns)."""
+    """A Ray Data callable class: one per actor; scores a batch of rows (a ``pyarrow.Table``)."""
 
     def __init__(self, preset: Any = "graded", completion_column: str = "completion",
                  truth_column: str = "ground_truth", tools_column: str | None = None,
@@ -33,51 +47,85 @@ class RowScorer:
         self.tools_column = tools_column
         self.json_columns = json_columns
 
-    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        import numpy as np
+    def __call__(self, batch: Any) -> Any:
+        import pyarrow as pa
 
         from rlvr_rewards.scoring.core import score_batch
 
-        completions = [_plain(x) for x in batch[self.completion_column]]
-        truths = [_plain(x) for x in batch[self.truth_column]]
+        completions = batch.column(self.completion_column).to_pylist()
+        truths = batch.column(self.truth_column).to_pylist()
         if self.json_columns:  # heterogeneous values travel as JSON text (Arrow needs one schema per column)
             completions = [json.loads(x) for x in completions]
             truths = [json.loads(x) for x in truths]
         tools = None
         if self.tools_column is not None:
-            tools = [_plain(x) for x in batch[self.tools_column]]
+            tools = batch.column(self.tools_column).to_pylist()
         scored = score_batch(completions, truths, tools=tools, preset=self.preset)
-        out = dict(batch)
-        out["reward"] = scored.rewards
-        out["reason"] = np.array(scored.reasons, dtype=object)
-        out["behavior"] = np.array(scored.behaviors, dtype=object)
-        out["expected"] = np.array(scored.expected, dtype=object)
+        # explicit Arrow types: a batch whose rows have no violations must not make a list<null> column
+        added: dict[str, Any] = {
+            "reward": pa.array(scored.rewards, type=pa.float64()),
+            "reason": pa.array(list(scored.reasons), type=pa.string()),
+            "behavior": pa.array(list(scored.behaviors), type=pa.string()),
+            "expected": pa.array(list(scored.expected), type=pa.string()),
+            "violations": pa.array([list(v) for v in scored.violations], type=pa.list_(pa.string())),
+        }
         for name, column in scored.components.items():
-            out[f"component_{name}"] = column
-        return out
+            added[f"component_{name}"] = pa.array(column, type=pa.float64())
+        for name, column in added.items():
+            where = batch.schema.get_field_index(name)
+            batch = batch.append_column(name, column) if where < 0 else batch.set_column(where, name, column)
+        return batch
 
 
-def _plain(value: Any) -> Any:
-    """Arrow/numpy values back to plain Python (numpy arrays of objects -> lists, numpy scalars -> items)."""
-    import numpy as np
+def default_concurrency(cpus: float) -> int:
+    """Scorer actors for ``cpus`` CPUs: all but one (the read tasks' CPU), at least one."""
+    return max(1, int(cpus) - 1)
 
-    if isinstance(value, np.ndarray):
-        return [_plain(v) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+
+def _usable_cpus(ds: Any) -> float:
+    """CPUs Ray Data may use for ``ds``: the cluster's, capped by the context's resource limit."""
+    import ray
+
+    if not ray.is_initialized():  # what Ray Data would do when the dataset runs
+        ray.init()
+    cpus = float(ray.cluster_resources().get("CPU", 0.0))
+    limit = ds.context.execution_options.resource_limits.cpu
+    if limit is not None and math.isfinite(limit):
+        cpus = min(cpus, float(limit))
+    return cpus
+
+
+def _ray_version() -> tuple[int, int]:
+    import ray
+
+    major, minor = (int(x) for x in re.findall(r"\d+", ray.__version__)[:2])
+    return major, minor
+
+
+def _pool(size: int | tuple[int, int]) -> dict[str, Any]:
+    """map_batches arguments for an actor pool of ``size`` (fixed) or ``(min, max)`` actors.
+
+    Ray 2.9-2.50 take ``concurrency`` and log a deprecation for ``compute``; from 2.51 it is the reverse."""
+    if _ray_version() < (2, 51):
+        return {"concurrency": size}
+    from ray.data import ActorPoolStrategy
+
+    if isinstance(size, int):
+        return {"compute": ActorPoolStrategy(size=size)}
+    return {"compute": ActorPoolStrategy(min_size=size[0], max_size=size[1])}
 
 
 def score_dataset(ds: Any, *, preset: Any = "graded", completion_column: str = "completion",
                   truth_column: str = "ground_truth", tools_column: str | None = None,
-                  concurrency: int | None = None, batch_size: int = 4096, json_columns: bool = False) -> Any:
-    """Score every row of a Ray Dataset (see the module contract)."""
-    import ray
-
+                  concurrency: int | tuple[int, int] | None = None, num_cpus: float | None = None,
+                  batch_size: int = 4096, json_columns: bool = False) -> Any:
+    """Score every row of a Ray Dataset (see the module contract; ``concurrency`` and ``num_cpus``
+    default to leaving one CPU for reading)."""
+    cpus = _usable_cpus(ds) if concurrency is None or num_cpus is None else 0.0
+    if concurrency is None:
+        concurrency = default_concurrency(cpus)
+    if num_cpus is None:
+        num_cpus = 1.0 if cpus >= 2 else 0.0  # below 2 CPUs an actor holding one would starve the reads
     ds.context.execution_options.preserve_order = True
     return ds.map_batches(
         RowScorer,
@@ -85,6 +133,7 @@ def score_dataset(ds: Any, *, preset: Any = "graded", completion_column: str = "
                                "truth_column": truth_column, "tools_column": tools_column,
                                "json_columns": json_columns},
         batch_size=batch_size,
-        batch_format="numpy",
-        concurrency=concurrency or max(1, int(ray.available_resources().get("CPU", 1))),
+        batch_format="pyarrow",
+        num_cpus=num_cpus,
+        **_pool(concurrency),
     )

@@ -12,7 +12,6 @@ Contract of :func:`score_batch`:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
 from operator import itemgetter
@@ -24,6 +23,7 @@ import orjson
 from rlvr_rewards.behavior import classify as builtin_classify
 from rlvr_rewards.behavior import mixed_violations, text_cue_memo
 from rlvr_rewards.errors import ConfigError, GroundTruthError, PluginError, ToolSpecError
+from rlvr_rewards.jsonsafe import any_leaf, is_nonfinite
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
 from rlvr_rewards.parsing import ParseResult, parse_many
 from rlvr_rewards.plugins import get_registry
@@ -54,17 +54,7 @@ def _message_key(msg: dict[Any, Any]) -> Any:
 def _exactly_serialisable(value: Any) -> bool:
     """True when orjson's text identifies ``value`` exactly: no NaN/Infinity (orjson writes them as
     null), no integers beyond 64 bits, no lone surrogates or non-string keys (orjson refuses those)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, float):
-            if not math.isfinite(item):
-                return False
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, (list, tuple)):
-            stack.extend(item)
-    return True
+    return not any_leaf(value, is_nonfinite)
 
 
 _CALL_MARK: Any = object()  # separators inside a message key: never equal to a str or None
@@ -323,7 +313,7 @@ def _resolve(ground_truths: list[Any], item_tools: list[Any], offset: int
     toolsets: list[ToolSet | None] = []
     # The same objects recur (a GRPO group shares one row): memoise by identity within this call; the
     # objects stay alive in the argument lists, so ids cannot be reused meanwhile.
-    memo: dict[int, tuple[CompiledTruth, Any]] = {}
+    memo: dict[tuple[int, bool], tuple[CompiledTruth, Any]] = {}
     tool_memo: dict[int, ToolSet | None] = {}
     last_gt: Any = _UNSEEN
     last_spec: Any = _UNSEEN
@@ -336,9 +326,10 @@ def _resolve(ground_truths: list[Any], item_tools: list[Any], offset: int
             toolsets.append(ts)
             continue
         try:
-            hit = memo.get(id(gt))
+            read_tools = given is None  # tools given by the caller: the row's own are not read
+            hit = memo.get((id(gt), read_tools))
             if hit is None:
-                hit = memo[id(gt)] = resolve_item(gt)
+                hit = memo[(id(gt), read_tools)] = resolve_item(gt, read_tools)
             truth, row_tools = hit
             spec = given if given is not None else row_tools
             ts = tool_memo.get(id(spec), _UNSEEN)
