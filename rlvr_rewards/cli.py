@@ -22,8 +22,7 @@ import numpy as np
 import orjson
 
 from rlvr_rewards.errors import ConfigError, RlvrRewardsError
-from rlvr_rewards.io import Record, check_writable, pair_records, read_records
-from rlvr_rewards.jsonsafe import InvalidJSON, loads_trusted
+from rlvr_rewards.io import Record, check_writable, pair_records, read_json_document, read_records
 from rlvr_rewards.plugins import get_registry
 from rlvr_rewards.result import BatchScore
 from rlvr_rewards.scoring.core import score_batch
@@ -53,15 +52,20 @@ def _load_dataset(data: Path) -> tuple[list[Record], list[LoadedRow]]:
     return rows, [row for row in loaded if row is not None]
 
 
-def _score_files(data: Path, completions: Path, preset: str, workers: int = 1
-                 ) -> tuple[BatchScore, list[dict[str, Any]]]:
+def _paired_files(data: Path, completions: Path) -> tuple[list[tuple[Record, Record, Any]], dict[int, LoadedRow]]:
+    """The (row, completion record, completion) triples of ``--data`` and ``--completions``, checked as every
+    scoring path checks them, and each row's loaded form by ``id()`` of its record."""
     rows, loaded = _load_dataset(data)
     records = read_records(completions, "--completions")
     if not records:
         raise ConfigError(f"--completions {completions}: holds no completions; expected one JSON object per line "
                           "({'id': <row id>, 'completion': <text or messages>})")
-    row_of = {id(r): row for r, row in zip(rows, loaded, strict=True)}
-    triples = list(pair_records(rows, records))
+    return list(pair_records(rows, records)), {id(r): row for r, row in zip(rows, loaded, strict=True)}
+
+
+def _score_files(data: Path, completions: Path, preset: str, workers: int = 1
+                 ) -> tuple[BatchScore, list[dict[str, Any]]]:
+    triples, row_of = _paired_files(data, completions)
     batch = score_batch(
         [c for _, _, c in triples],
         [row_of[id(r)].truth for r, _, _ in triples],
@@ -103,12 +107,7 @@ def _cmd_score_ray(args: argparse.Namespace) -> int:
 
     # the rows, completions and pairs of the in-process path (same checks, same errors); the records
     # stay here, so each output line carries the record's own id and label, as in-process
-    rows, _ = _load_dataset(Path(args.data))
-    records = read_records(Path(args.completions), "--completions")
-    if not records:
-        raise ConfigError(f"--completions {args.completions}: holds no completions; expected one JSON object per "
-                          "line ({'id': <row id>, 'completion': <text or messages>})")
-    triples = list(pair_records(rows, records))
+    triples, _ = _paired_files(Path(args.data), Path(args.completions))
     items = []
     for i, (data_row, comp_record, comp) in enumerate(triples):
         try:  # completions and rows travel as JSON text (one Arrow type per column), decoded by the scorer
@@ -184,23 +183,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_json_file(path: str, what: str) -> Any:
-    """One JSON document (``--config``, ``--event``), or a ConfigError naming the file and where it fails."""
-    p = Path(path)
-    if p.is_dir():
-        raise ConfigError(f"{what} {p}: is a directory; expected a JSON file")
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{what} {p}: no such file") from None
-    except OSError as exc:
-        raise ConfigError(f"{what} {p}: cannot be read ({exc.strerror})") from None
-    try:
-        return loads_trusted(raw)
-    except InvalidJSON as exc:
-        raise ConfigError(f"{what} {p}: not valid JSON ({exc.where})") from None
-
-
 def _cmd_lambda_build(args: argparse.Namespace) -> int:
     from rlvr_rewards.aws_lambda.build import build_artifact
 
@@ -213,7 +195,7 @@ def _cmd_lambda_build(args: argparse.Namespace) -> int:
         check_writable(out, "--out")  # the folder is created in a folder that must exist and be writable
     config: dict[str, Any] = {}
     if args.config:
-        config = _read_json_file(args.config, "--config")
+        config = read_json_document(args.config, "--config")
         if not isinstance(config, dict):
             raise ConfigError(f"--config {args.config}: expected a JSON object of Lambda settings, got "
                               f"{type(config).__name__}")
@@ -238,7 +220,7 @@ def _cmd_lambda_invoke(args: argparse.Namespace) -> int:
     if not artifact.is_file():
         raise ConfigError(f"--artifact {artifact}: " + ("is a directory; expected the reward.zip inside it"
                                                         if artifact.is_dir() else "no such file"))
-    _read_json_file(args.event, "--event")  # a missing or broken event fails here, not in the child
+    read_json_document(args.event, "--event")  # a missing or broken event fails here, not in the child
     if args.python_exe is not None:
         exe = shutil.which(args.python_exe)
         if exe is None:

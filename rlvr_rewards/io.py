@@ -9,6 +9,7 @@ Contract:
   one JSON document instead of JSON Lines, Parquet without ``pyarrow``), a line that is not UTF-8, not
   JSON or not an object. With ``on_bad_line`` a bad line is reported to it and skipped instead
   (``rlvr-rewards validate`` lists them all).
+- :func:`read_json_document` reads one JSON document (a config, an event) with the same checks.
 - :func:`check_writable` refuses an output path before any work is done.
 - :func:`pair_records` joins completions to rows by ``id`` when every completion has one, pairs them
   line by line when none has; a file where some have ids and some not is an error naming both kinds.
@@ -26,7 +27,7 @@ from typing import IO, Any
 from rlvr_rewards.errors import ConfigError
 from rlvr_rewards.jsonsafe import InvalidJSON, loads_trusted
 
-__all__ = ["Record", "check_writable", "pair_records", "read_records"]
+__all__ = ["Record", "check_writable", "pair_records", "read_json_document", "read_records"]
 
 _PARQUET_MAGIC = b"PAR1"
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -51,11 +52,11 @@ class Record:
         return f"{self.path} {self.unit} {self.number}" + (f" (id {rid!r})" if rid is not None else "")
 
 
-def _open_checked(p: Path, what: str) -> IO[bytes]:
+def _open_checked(p: Path, what: str, expected: str = "a JSON Lines file (one JSON object per line)") -> IO[bytes]:
     if not p.exists():
         raise ConfigError(f"{what} {p}: no such file")
     if p.is_dir():
-        raise ConfigError(f"{what} {p}: is a directory; expected a JSON Lines file (one JSON object per line)")
+        raise ConfigError(f"{what} {p}: is a directory; expected {expected}")
     try:
         return p.open("rb")
     except OSError as exc:
@@ -150,6 +151,18 @@ def _read_parquet(p: Path, what: str) -> list[Record]:
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{what} {p}: cannot be read as Parquet ({exc!r})") from None
     return [Record(str(p), n, row, unit="row") for n, row in enumerate(rows, 1)]
+
+
+def read_json_document(path: str | Path, what: str = "file") -> Any:
+    """One JSON document (``--config``, ``--event``), decoded exactly; a ConfigError naming the file and
+    where it fails otherwise (the same missing/directory/unreadable checks as :func:`read_records`)."""
+    p = Path(path)
+    with _open_checked(p, what, "a JSON file") as fh:
+        raw = fh.read()
+    try:
+        return loads_trusted(raw)
+    except InvalidJSON as exc:
+        raise ConfigError(f"{what} {p}: not valid JSON ({exc.where})") from None
 
 
 def check_writable(path: str | Path, what: str = "--out") -> None:

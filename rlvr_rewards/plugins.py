@@ -73,8 +73,6 @@ class Registry:
     classifiers: tuple[tuple[str, Callable[..., Any]], ...] = ()  # (plugin name, function), call order
 
     def preset(self, name: str) -> Any:
-        from rlvr_rewards.errors import ConfigError
-
         try:
             return self.presets[name]
         except KeyError:

@@ -212,10 +212,8 @@ def _call_synonyms(call: Any, path: str) -> Any:
         call["arguments"] = call.pop("parameters")
     if isinstance(call.get("arguments"), str):
         text = call["arguments"]
-        if text_too_deep(text, TRUTH_MAX_DEPTH):
-            _raise_too_deep()
         try:
-            call["arguments"] = loads_trusted(text)
+            call["arguments"] = _truth_json(text)
         except InvalidJSON as exc:
             raise GroundTruthError(f"arguments given as a string must be JSON ({exc.where})", field=f"{path}.arguments",
                                    expected="a JSON object", got=text) from None
@@ -266,6 +264,14 @@ TRUTH_MAX_DEPTH = 100
 def _raise_too_deep() -> NoReturn:
     raise GroundTruthError("ground truth nested too deeply", expected=f"at most {TRUTH_MAX_DEPTH} levels",
                            got=f"more than {TRUTH_MAX_DEPTH} levels")
+
+
+def _truth_json(text: str) -> Any:
+    """JSON text inside a ground truth: bounded by a bracket scan before any decoder sees it (too deep is
+    GroundTruthError), then decoded exactly (raises InvalidJSON)."""
+    if text_too_deep(text, TRUTH_MAX_DEPTH):
+        _raise_too_deep()
+    return loads_trusted(text)
 
 
 def _check_depth(value: Any) -> None:
@@ -327,11 +333,8 @@ def _compile(value: Any) -> CompiledTruth:
         stripped = value.strip()
         decoded: Any = None
         if stripped[:1] in ("{", "["):
-            # JSON text: bounded by a bracket scan before any decoder sees it, then decoded exactly
-            if text_too_deep(stripped, TRUTH_MAX_DEPTH):
-                _raise_too_deep()
             try:
-                decoded = loads_trusted(stripped)
+                decoded = _truth_json(stripped)
             except InvalidJSON as exc:
                 raise GroundTruthError(
                     f"ground truth text starts with {stripped[0]!r} but is not valid JSON ({exc.where})",

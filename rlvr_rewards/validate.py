@@ -49,17 +49,16 @@ FATAL = frozenset({"bad_json", "not_object", "bad_truth", "bad_tools", "duplicat
 
 @dataclass(frozen=True, slots=True)
 class LoadedRow:
-    """A row as scoring reads it: the compiled truth, the tool specs (as given) and their compiled set."""
+    """A row as scoring reads it: the compiled truth and the compiled tools (None: the row has none)."""
 
     truth: CompiledTruth
-    tools: Any
     toolset: ToolSet | None
 
 
 def load_row(row: Any) -> LoadedRow:
     """Load one row as every entry point does; raises GroundTruthError / ToolSpecError naming the field."""
     truth, tools = resolve_item(row)
-    return LoadedRow(truth, tools, compile_tools(tools))
+    return LoadedRow(truth, compile_tools(tools))
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +148,7 @@ def _row_id(row: Any) -> str | None:
     return str(row["id"]) if isinstance(row, dict) and row.get("id") is not None else None
 
 
-def _load(row: Any, line: int) -> tuple[LoadedRow | None, list[Problem]]:
-    rid = _row_id(row)
+def _load(row: Any, line: int, rid: str | None) -> tuple[LoadedRow | None, list[Problem]]:
     if not isinstance(row, dict):
         return None, [Problem(line, None, "not_object", f"a row must be a JSON object, got {type(row).__name__}")]
     try:
@@ -212,8 +210,8 @@ def inspect_rows(rows: Iterable[Any], lines: Sequence[int] | None = None
     first_line: dict[str, int] = {}
     for i, row in enumerate(rows):
         line = lines[i] if lines is not None else i + 1
-        loaded, found = _load(row, line)
         rid = _row_id(row)
+        loaded, found = _load(row, line, rid)
         if rid is not None:
             if rid in first_line:
                 found.append(Problem(line, rid, "duplicate_id", f"id {rid!r} is also the id of line {first_line[rid]}; "

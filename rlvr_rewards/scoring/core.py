@@ -175,19 +175,14 @@ def _classifier(registry: Any) -> Callable[[ParseResult], str]:
     return classify
 
 
-def _resolve_preset(preset: str | Preset, registered: set[str]) -> Preset:
+def _resolve_preset(preset: str | Preset, registered: frozenset[str]) -> Preset:
     if isinstance(preset, Preset):
         p = preset
     elif isinstance(preset, str):
         p = get_registry().preset(preset)
     else:
         raise ConfigError(f"preset must be a name or a Preset, got {type(preset).__name__}")
-    unknown = [c for c in p.components if c not in registered]
-    if unknown:
-        raise ConfigError(
-            f"preset {p.name!r} weights component(s) {unknown} that no plugin registered; "
-            f"registered components: {sorted(registered)}"
-        )
+    p.check_components(registered)  # a preset made without derive() (e.g. dataclasses.replace) is checked here
     return p
 
 
@@ -288,7 +283,7 @@ def score_batch(
         raise ConfigError(f"components must be 'preset' or 'all', got {components!r}")
     check_workers(workers)
     registry = get_registry()
-    the_preset = _resolve_preset(preset, set(registry.scorers))
+    the_preset = _resolve_preset(preset, frozenset(registry.scorers))
     used = set(the_preset.components)
     scorers = tuple(s for s in registry.scorers.values() if components == "all" or s.always or s.name in used)
     names = tuple(s.name for s in scorers)
