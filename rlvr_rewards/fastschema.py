@@ -3,26 +3,30 @@
 Contract: :func:`compile_fast` returns a function ``instance -> bool`` that gives exactly the answer of
 ``jsonschema.Draft202012Validator(schema).is_valid(instance)`` (no format assertion), or ``None`` when
 the schema uses anything outside the supported subset, in which case the caller uses jsonschema.
-Equivalence is checked by a differential hypothesis test against jsonschema.
+Equivalence is checked by a differential hypothesis test against jsonschema. One documented difference,
+shared with the jsonschema validators :mod:`rlvr_rewards.tools` builds: ``pattern`` runs through
+:func:`rlvr_rewards.userregex.compile_user_regex`, so a string longer than the pattern's ``max_input``
+(10,000 characters, less for a few unanchored patterns) does not match and is invalid, and a pattern that
+cannot be matched in bounded time is refused (``compile_fast`` returns ``None``; tools reports it).
 
 Supported: boolean schemas; ``type`` (string or list); ``enum``; ``const``; ``properties``;
 ``required``; ``additionalProperties`` (bool or schema); ``items`` (a schema); ``minItems``,
 ``maxItems``, ``uniqueItems``; ``minLength``, ``maxLength``, ``pattern`` (``re.search``, as
-jsonschema); ``minimum``, ``maximum``, ``exclusiveMinimum``, ``exclusiveMaximum``; ``minProperties``,
-``maxProperties``. Annotations (``description``, ``title``, ``default``, ``examples``, ``format``,
-``$comment``, ``deprecated``, ``readOnly``, ``writeOnly``) are ignored, as jsonschema ignores them
-for validity.
+jsonschema, guarded as above); ``minimum``, ``maximum``, ``exclusiveMinimum``, ``exclusiveMaximum``;
+``minProperties``, ``maxProperties``. Annotations (``description``, ``title``, ``default``, ``examples``,
+``format``, ``$comment``, ``deprecated``, ``readOnly``, ``writeOnly``) are ignored, as jsonschema ignores
+them for validity.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Hashable
 from typing import Any
 
 from rlvr_rewards.matchers import json_equal
+from rlvr_rewards.userregex import UnsafeRegex, compile_user_regex
 
-__all__ = ["compile_fast"]
+__all__ = ["compile_fast", "unique_items"]
 
 Check = Callable[[Any], bool]
 
@@ -118,6 +122,21 @@ def _unique(items: list[Any]) -> bool:
     return len({_freeze(x) for x in items}) == len(items)
 
 
+def unique_items(items: list[Any]) -> bool:
+    """Are the items of a JSON array pairwise different under jsonschema's ``equal`` (1 equals 1.0, never
+    ``True``)? Linear: one hashable key per item (jsonschema's own check is quadratic on unhashable items)."""
+    return _unique(items)
+
+
+def _search(pattern: str) -> Callable[[str], bool]:
+    """The guarded ``re.search`` of a schema ``pattern`` (a refused pattern makes the schema unsupported here;
+    :mod:`rlvr_rewards.tools` reports it, located, before this runs)."""
+    try:
+        return compile_user_regex(pattern, "search").matches
+    except UnsafeRegex:
+        raise _Unsupported from None
+
+
 def _compile(schema: Any) -> Check:
     if schema is True:
         return lambda v: True
@@ -169,7 +188,7 @@ def _compile(schema: Any) -> Check:
     pattern = schema.get("pattern")
     if pattern is not None and not isinstance(pattern, str):
         raise _Unsupported
-    search = re.compile(pattern).search if pattern is not None else None
+    search = _search(pattern) if pattern is not None else None
     if min_len is not None or max_len is not None or search is not None:
 
         def string(v: Any) -> bool:
@@ -178,7 +197,7 @@ def _compile(schema: Any) -> Check:
             n = len(v)
             if (min_len is not None and n < min_len) or (max_len is not None and n > max_len):
                 return False
-            return search is None or search(v) is not None
+            return search is None or search(v)
 
         checks.append(string)
 
@@ -275,5 +294,5 @@ def compile_fast(schema: Any) -> Check | None:
     """A fast validity check equivalent to jsonschema's for ``schema``, or ``None`` if unsupported."""
     try:
         return _compile(schema)
-    except (_Unsupported, RecursionError, re.error):
+    except (_Unsupported, RecursionError):
         return None

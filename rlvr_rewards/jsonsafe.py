@@ -36,7 +36,7 @@ import sys
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import accumulate
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import orjson
 
@@ -45,6 +45,7 @@ from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
 __all__ = [
     "FAIL",
     "InvalidJSON",
+    "NotJSON",
     "any_leaf",
     "canonical_dumps",
     "convertible_digits",
@@ -52,6 +53,7 @@ __all__ = [
     "loads_trusted",
     "loads_untrusted",
     "nesting_depth",
+    "not_json_data",
     "text_too_deep",
 ]
 
@@ -392,6 +394,92 @@ def any_leaf(value: Any, test: Callable[[Any], bool]) -> bool:
         elif test(item):
             return True
     return False
+
+
+_SCALARS: Final = frozenset({str, int, bool, type(None)})
+
+
+class NotJSON(NamedTuple):
+    """Where and why a trusted value is not exactly JSON data (see :func:`not_json_data`)."""
+
+    path: str  # "" for the value itself, else like "calls[0].arguments.a"
+    kind: str  # "tuple", "nonfinite", "key", "type" or "depth"
+    message: str
+    culprit: Any
+
+
+def _not_json_node(item: Any) -> tuple[str, str] | None:
+    """``(kind, message)`` when one node is not JSON data (``None`` for a dict, list, string, integer, bool,
+    null or finite float, subclasses included: they mean the same value)."""
+    if isinstance(item, float):
+        return None if math.isfinite(item) else ("nonfinite", "a NaN or infinite number (JSON has neither)")
+    if isinstance(item, (str, int, dict, list)) or item is None:
+        return None
+    if isinstance(item, tuple):
+        return "tuple", "a tuple (JSON arrays are lists: pass a list)"
+    return "type", f"a {type(item).__name__} (not a JSON type: dict, list, str, int, float, bool or None)"
+
+
+def _locate_not_json(value: Any, max_depth: int) -> NotJSON:
+    """The first node :func:`not_json_data` refused, with its path (a second, slower walk)."""
+    stack: list[tuple[Any, str, int]] = [(value, "", 1)]
+    while stack:
+        item, path, depth = stack.pop()
+        if type(item) not in _SCALARS:
+            problem = _not_json_node(item)
+            if problem is not None:
+                return NotJSON(path, problem[0], problem[1], item)
+        if isinstance(item, (dict, list)) and depth > max_depth:
+            return NotJSON(path, "depth", f"nesting deeper than {max_depth} levels", None)
+        if isinstance(item, dict):
+            for key, child in reversed(item.items()):
+                if not isinstance(key, str):
+                    return NotJSON(path, "key", f"a {type(key).__name__} key {key!r} (JSON object keys are "
+                                   "strings)", key)
+                stack.append((child, f"{path}.{key}" if path else key, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((child, f"{path}[{i}]", depth + 1) for i, child in reversed(list(enumerate(item))))
+    raise AssertionError("not_json_data found a problem that _locate_not_json does not")  # pragma: no cover
+
+
+def not_json_data(value: Any, max_depth: int) -> NotJSON | None:
+    """``None`` when a trusted value (a user's truth or tool specs) is exactly JSON data, else a
+    :class:`NotJSON` naming its first offending node: a tuple (orjson writes it as a list, so a cache keyed
+    by orjson's text would confuse it with one), a NaN or infinity (written as ``null``), a key that is
+    not a string, a value of any other type (dates, sets, bytes, ...; orjson writes some of them as
+    strings), or nesting deeper than ``max_depth``. Iterative; one pass over the value, exact-type tests
+    first (the common case), the path is worked out only when something is wrong."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    pop = stack.pop
+    push = stack.append
+    scalars = _SCALARS
+    while stack:
+        item, depth = pop()
+        kind = type(item)
+        if kind is dict:
+            if depth > max_depth:
+                return _locate_not_json(value, max_depth)
+            for key, child in item.items():
+                if type(key) is not str and not isinstance(key, str):
+                    return _locate_not_json(value, max_depth)
+                if type(child) not in scalars:
+                    push((child, depth + 1))
+        elif kind is list:
+            if depth > max_depth:
+                return _locate_not_json(value, max_depth)
+            for child in item:
+                if type(child) not in scalars:
+                    push((child, depth + 1))
+        elif kind in scalars:
+            continue
+        elif kind is float:
+            if not math.isfinite(item):
+                return _locate_not_json(value, max_depth)
+        elif _not_json_node(item) is not None:
+            return _locate_not_json(value, max_depth)
+        elif isinstance(item, (dict, list)):  # a subclass: walk it as its base type
+            push((dict(item) if isinstance(item, dict) else list(item), depth))
+    return None
 
 
 def is_nonfinite(item: Any) -> bool:

@@ -7,8 +7,11 @@ Contract:
 - BFCL's type names are accepted as aliases of JSON Schema types: ``dict`` -> ``object``,
   ``float`` -> ``number``, ``tuple`` -> ``array``, ``any`` -> no type constraint.
 - Validity is checked by a compiled checker for the usual subset of JSON Schema
-  (:mod:`rlvr_rewards.fastschema`), falling back to jsonschema for anything else; both agree.
-- A spec that is not usable (no name, parameters not an object schema, invalid JSON Schema) raises
+  (:mod:`rlvr_rewards.fastschema`), falling back to jsonschema for anything else; both agree. Every schema
+  regex runs through :mod:`rlvr_rewards.userregex` in both; references resolve inside the schema only, and
+  nothing is ever fetched or read (see ``_compile_validator``).
+- A spec that is not usable (no name, parameters not an object schema, invalid JSON Schema, a regex that cannot
+  be matched in bounded time, a reference to another document, an unknown ``$schema``) raises
   :class:`ToolSpecError` naming the tool index and field. Model output never reaches this module.
 - :func:`tools_from_prompt` (a rendered prompt string or chat messages), :func:`tools_from_messages` and
   :func:`tools_from_system_prompt` (one text) read the tool specs a chat template wrote into the prompt: Qwen 2.5 /
@@ -22,17 +25,21 @@ Contract:
 from __future__ import annotations
 
 import json
+import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
 import orjson
+import referencing
+import referencing.exceptions
 
 from rlvr_rewards.errors import ToolSpecError
-from rlvr_rewards.fastschema import compile_fast
-from rlvr_rewards.jsonsafe import canonical_dumps, nesting_depth
+from rlvr_rewards.fastschema import compile_fast, unique_items
+from rlvr_rewards.jsonsafe import canonical_dumps, not_json_data
 from rlvr_rewards.locks import ForkSafeLock
+from rlvr_rewards.userregex import UnsafeRegex, compile_user_regex
 
 __all__ = [
     "Tool", "ToolSet", "compile_tools", "normalize_schema", "tools_from_messages", "tools_from_prompt",
@@ -130,12 +137,230 @@ _MAX_CACHE = 65_536
 TOOLS_MAX_DEPTH = 100
 
 
+# --- Schema validation: guarded regexes, local references only, known dialects ------------------------------------
+#
+# Every regular expression of a tool schema goes through rlvr_rewards.userregex (checked here, once, when the tools are
+# compiled; run bounded per completion), whichever validator runs it: fastschema, or jsonschema with the keyword
+# functions below in place of its own (jsonschema calls re.search on the raw pattern, and joins patternProperties
+# into one new pattern for additionalProperties). References resolve inside the schema only: a reference to any
+# other document is refused when the tools are compiled, and the registry the validators get refuses to retrieve
+# anything (so nothing is fetched or read even if a reference were missed here).
+
+#: Keywords whose value is a schema / a list of schemas / a map of schemas, in any dialect jsonschema knows.
+_SUBSCHEMA = ("additionalProperties", "unevaluatedProperties", "additionalItems", "unevaluatedItems", "contains",
+              "propertyNames", "not", "if", "then", "else", "items", "extends")
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems", "items", "extends", "disallow", "type")
+_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies")
+_REFERENCES = ("$ref", "$dynamicRef", "$recursiveRef")
+_LEGACY_ID = (jsonschema.Draft3Validator, jsonschema.Draft4Validator)
+
+
+def _refuse_retrieval(uri: str) -> Any:
+    raise referencing.exceptions.NoSuchResource(ref=uri)  # type: ignore[call-arg]  # (an attrs class)
+
+
+#: The registry every jsonschema validator of a tool gets: the schema itself (added by jsonschema as the root
+#: resource, with the metaschemas it bundles), and a retrieval function that refuses every other URI.
+_LOCAL_REGISTRY: referencing.Registry[Any] = referencing.Registry(retrieve=_refuse_retrieval)  # type: ignore[call-arg]
+
+
+def _search(pattern: Any) -> Callable[[str], bool]:
+    return compile_user_regex(pattern, "search").matches
+
+
+def _pattern_keyword(validator: Any, pattern: Any, instance: Any, schema: Any) -> Any:
+    if validator.is_type(instance, "string") and not _search(pattern)(instance):
+        yield jsonschema.ValidationError(f"does not match {pattern!r}")
+
+
+def _pattern_properties_keyword(validator: Any, patterns: Any, instance: Any, schema: Any) -> Any:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        search = _search(pattern)
+        for k, v in instance.items():
+            if search(k):
+                yield from validator.descend(v, subschema, path=k, schema_path=pattern)
+
+
+def _additional_properties_keyword(validator: Any, additional: Any, instance: Any, schema: Any) -> Any:
+    """jsonschema's ``additionalProperties``, with each ``patternProperties`` pattern searched on its own through
+    the guard (jsonschema joins them with ``|`` into one new pattern and runs ``re.search`` on it)."""
+    if not validator.is_type(instance, "object"):
+        return
+    properties = schema.get("properties", {})
+    searches = [_search(p) for p in schema.get("patternProperties", {})]
+    extras = [k for k in instance if k not in properties and not any(search(k) for search in searches)]
+    if validator.is_type(additional, "object"):
+        for extra in extras:
+            yield from validator.descend(instance[extra], additional, path=extra)
+    elif not additional and extras:
+        yield jsonschema.ValidationError(f"additional properties are not allowed ({len(extras)} unexpected)")
+
+
+def _unique_items_keyword(validator: Any, unique: Any, instance: Any, schema: Any) -> Any:
+    """jsonschema's ``uniqueItems`` in linear time (its own compares every pair of unhashable items)."""
+    if unique and validator.is_type(instance, "array") and not unique_items(instance):
+        yield jsonschema.ValidationError("has non-unique elements")
+
+
+_GUARDED_KEYWORDS = {"pattern": _pattern_keyword, "patternProperties": _pattern_properties_keyword,
+                     "additionalProperties": _additional_properties_keyword, "uniqueItems": _unique_items_keyword}
+_guarded_classes: dict[Any, Any] = {}
+
+
+def _guarded_class(base: Any) -> Any:
+    """``base`` (a jsonschema validator class) with the guarded keyword functions (one class per dialect)."""
+    cls = _guarded_classes.get(base)
+    if cls is None:
+        overrides = {k: f for k, f in _GUARDED_KEYWORDS.items() if k in base.VALIDATORS}
+        cls = jsonschema.validators.extend(base, overrides)
+        with _cache_lock:
+            _guarded_classes[base] = cls
+    return cls
+
+
+def _dialect(schema: Mapping[str, Any], tool_index: int, name: str) -> Any:
+    """The jsonschema validator class for the schema's ``$schema`` (Draft 2020-12 without one); a ``$schema``
+    that is not a string, or names a dialect jsonschema does not know, is a ToolSpecError."""
+    if "$schema" not in schema:
+        return jsonschema.Draft202012Validator
+    dialect = schema["$schema"]
+    expected = "a string naming a JSON Schema dialect jsonschema knows, e.g. " \
+               "'https://json-schema.org/draft/2020-12/schema' or 'http://json-schema.org/draft-07/schema#'"
+    if not isinstance(dialect, str):
+        raise ToolSpecError(f"tool {name!r}: `$schema` must be a string", index=tool_index,
+                            field="parameters.$schema", expected=expected, got=dialect)
+    try:
+        cls = jsonschema.validators.validator_for(schema, default=None)
+    except Exception:  # a string jsonschema's URI normalisation cannot read
+        cls = None
+    if cls is None:
+        raise ToolSpecError(f"tool {name!r}: unknown JSON Schema dialect in `$schema`", index=tool_index,
+                            field="parameters.$schema", expected=expected, got=dialect)
+    return cls
+
+
+def _pointer(root: Any, fragment: str) -> tuple[bool, Any, list[str]]:
+    """Resolve a JSON pointer (``/a/b~1c``) in ``root``: (found, target, segments)."""
+    node = root
+    segments = [] if fragment == "" else [s.replace("~1", "/").replace("~0", "~") for s in fragment[1:].split("/")]
+    for seg in segments:
+        if isinstance(node, dict) and seg in node:
+            node = node[seg]
+        elif isinstance(node, list) and seg.isdigit() and int(seg) < len(node) and str(int(seg)) == seg:
+            node = node[int(seg)]
+        else:
+            return False, None, segments
+    return True, node, segments
+
+
+class _SchemaWalk:
+    """One pass over a tool schema, at schema positions only (a property *named* ``pattern`` is not a keyword):
+    every ``pattern`` and ``patternProperties`` key through the regex guard, every reference checked to be local
+    and to resolve (and its target walked too), embedded resources and patternProperties with
+    unevaluatedProperties refused. Raises ToolSpecError naming the tool and the field path."""
+
+    def __init__(self, root: Mapping[str, Any], cls: Any, tool_index: int, name: str) -> None:
+        self.root = root
+        self.id_key = "id" if cls in _LEGACY_ID else "$id"
+        self.tool_index, self.name = tool_index, name
+        self.seen: set[int] = set()
+        self.anchors: set[str] = set()
+        self.refs: list[tuple[str, str]] = []
+        self.pattern_properties: str | None = None
+        self.unevaluated: str | None = None
+
+    def error(self, message: str, field: str, expected: str, got: Any) -> ToolSpecError:
+        return ToolSpecError(f"tool {self.name!r}: {message}", index=self.tool_index, field=field,
+                             expected=expected, got=got)
+
+    def regex(self, pattern: str, field: str) -> None:
+        try:
+            compile_user_regex(pattern, "search")
+        except UnsafeRegex as exc:
+            raise self.error(f"unusable regular expression: {exc.reason}", field,
+                             "a Python regular expression that cannot backtrack catastrophically "
+                             "(docs/reliability.md, user regexes)", pattern) from None
+
+    def run(self) -> None:
+        self.walk(self.root, "parameters", top=True)
+        for ref, field in self.refs:
+            self.resolve(ref, field)
+        if self.pattern_properties is not None and self.unevaluated is not None:
+            raise self.error(
+                "`unevaluatedProperties` together with `patternProperties` is not supported (jsonschema matches "
+                f"property names against the patterns itself, unguarded; patternProperties at "
+                f"{self.pattern_properties})", self.unevaluated,
+                "additionalProperties instead of unevaluatedProperties, or no patternProperties",
+                "unevaluatedProperties")
+
+    def walk(self, node: Any, where: str, top: bool = False) -> None:
+        if not isinstance(node, dict) or id(node) in self.seen:
+            return
+        self.seen.add(id(node))
+        pattern = node.get("pattern")
+        if isinstance(pattern, str):
+            self.regex(pattern, f"{where}.pattern")
+        patterns = node.get("patternProperties")
+        if isinstance(patterns, dict):
+            self.pattern_properties = self.pattern_properties or f"{where}.patternProperties"
+            for key in patterns:
+                if isinstance(key, str):
+                    self.regex(key, f"{where}.patternProperties.{key}")
+        if "unevaluatedProperties" in node:
+            self.unevaluated = self.unevaluated or f"{where}.unevaluatedProperties"
+        for keyword in _REFERENCES:
+            ref = node.get(keyword)
+            if keyword in node and not (isinstance(ref, str) and ref.startswith("#")):
+                raise self.error(
+                    f"`{keyword}` to another document is not allowed (nothing is fetched or read while scoring)",
+                    f"{where}.{keyword}", "a reference inside the schema: '#/$defs/name' or '#anchor'", ref)
+            if isinstance(ref, str):
+                self.refs.append((ref, f"{where}.{keyword}"))
+        ident = node.get(self.id_key)
+        if isinstance(ident, str):
+            if ident.startswith("#"):
+                self.anchors.add(ident[1:])
+            elif not top:
+                raise self.error(f"an embedded schema resource (`{self.id_key}` inside the schema) is not supported",
+                                 f"{where}.{self.id_key}", "`$defs` and '#/$defs/name' references", ident)
+        for keyword in ("$anchor", "$dynamicAnchor"):
+            if isinstance(node.get(keyword), str):
+                self.anchors.add(node[keyword])
+        for keyword in _SUBSCHEMA:
+            if isinstance(node.get(keyword), dict):
+                self.walk(node[keyword], f"{where}.{keyword}")
+        for keyword in _SUBSCHEMA_LISTS:
+            if isinstance(node.get(keyword), list):
+                for i, sub in enumerate(node[keyword]):
+                    self.walk(sub, f"{where}.{keyword}[{i}]")
+        for keyword in _SUBSCHEMA_MAPS:
+            if isinstance(node.get(keyword), dict):
+                for k, sub in node[keyword].items():
+                    self.walk(sub, f"{where}.{keyword}.{k}")
+
+    def resolve(self, ref: str, field: str) -> None:
+        fragment = urllib.parse.unquote(ref[1:])
+        if fragment == "" or fragment.startswith("/"):
+            found, target, segments = _pointer(self.root, fragment)
+            if not found:
+                raise self.error(f"`{ref}` does not resolve inside the schema", field,
+                                 "a JSON pointer to a part of this schema, e.g. '#/$defs/name'", ref)
+            self.walk(target, "parameters" + "".join(f".{s}" for s in segments))
+        elif fragment not in self.anchors:
+            raise self.error(f"`{ref}` names no anchor of the schema", field,
+                             "an anchor defined by `$anchor` / `$dynamicAnchor` in this schema", ref)
+
+
 def _compile_validator(schema: Mapping[str, Any], tool_index: int, name: str) -> Callable[[Any], bool]:
     key = canonical_dumps(schema)
     fn = _validator_cache.get(key)
     if fn is not None:
         return fn
-    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    base = _dialect(schema, tool_index, name)
+    _SchemaWalk(schema, base, tool_index, name).run()  # before check_schema: its `regex` format compiles patterns
+    cls = _guarded_class(base)
     try:
         cls.check_schema(schema)
     except jsonschema.SchemaError as exc:
@@ -144,8 +369,8 @@ def _compile_validator(schema: Mapping[str, Any], tool_index: int, name: str) ->
             f"tool {name!r} has an invalid JSON Schema: {exc.message}",
             index=tool_index, field="parameters" + (f".{path}" if path else ""),
         ) from None
-    fast = compile_fast(schema) if cls is jsonschema.Draft202012Validator else None
-    validator = cls(schema, format_checker=None)
+    fast = compile_fast(schema) if base is jsonschema.Draft202012Validator else None
+    validator = cls(schema, format_checker=None, registry=_LOCAL_REGISTRY)
     is_valid = fast if fast is not None else validator.is_valid
 
     def check(instance: Any) -> bool:
@@ -242,13 +467,19 @@ def compile_tools(specs: Any) -> ToolSet | None:
         specs = [specs]
     if not isinstance(specs, (list, tuple)):
         raise ToolSpecError("tools must be a list of tool specs", expected="a list", got=specs)
-    depth = nesting_depth(specs, TOOLS_MAX_DEPTH)
-    if depth > TOOLS_MAX_DEPTH:
-        raise ToolSpecError("tool specs nested too deeply", expected=f"at most {TOOLS_MAX_DEPTH} levels")
+    # checked every time, before the cache look-up: the key (canonical JSON text) identifies the specs
+    # exactly only for exact JSON data (orjson writes a tuple as a list, NaN as null, a date as a string)
+    problem = not_json_data(list(specs), TOOLS_MAX_DEPTH)
+    if problem is not None:
+        if problem.kind == "depth":
+            raise ToolSpecError("tool specs nested too deeply", expected=f"at most {TOOLS_MAX_DEPTH} levels")
+        raise ToolSpecError(f"tool specs are not JSON data: {problem.message}", field=f"tools{problem.path}",
+                            expected="JSON data: dict (string keys), list, str, int, finite float, bool or None",
+                            got=problem.culprit)
     try:
         key = canonical_dumps(list(specs))
-    except TypeError:
-        raise ToolSpecError("tools must be JSON-serialisable", got=specs) from None
+    except TypeError:  # a lone surrogate in a string (orjson refuses it)
+        raise ToolSpecError("tools must be JSON-serialisable (strings must be valid Unicode)", got=specs) from None
     cached = _toolset_cache.get(key)
     if cached is not None:
         return cached

@@ -38,11 +38,9 @@ from rlvr_rewards.bfcl import bfcl_to_native, is_bfcl_answer, is_irrelevance_row
 from rlvr_rewards.errors import ConfigError, GroundTruthError, ToolSpecError
 from rlvr_rewards.jsonsafe import (
     InvalidJSON,
-    any_leaf,
     canonical_dumps,
-    is_nonfinite,
     loads_trusted,
-    nesting_depth,
+    not_json_data,
     text_too_deep,
 )
 from rlvr_rewards.locks import ForkSafeLock
@@ -111,6 +109,12 @@ class CompiledCall:
     matchers: Mapping[str, CompiledMatcher]
     plain_arguments: Mapping[str, Any] | None
     arguments: Mapping[str, Any]
+    #: work units of comparing any one predicted call with this one: 1 + per argument 1 + its matcher's
+    #: ``cost`` (see :mod:`rlvr_rewards.scoring.budget`)
+    cost: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cost", 1 + sum(1 + getattr(m, "cost", 1) for m in self.matchers.values()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +134,16 @@ class CompiledTruth:
     generation: int = field(default=-1, compare=False)
     #: the expected call names, in order (derived from ``calls``)
     names: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    #: per expected name: (how many calls, their summed ``cost``), for the work estimate (derived)
+    name_costs: Mapping[str, tuple[int, int]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "names", tuple(c.name for c in self.calls))
+        costs: dict[str, tuple[int, int]] = {}
+        for c in self.calls:
+            count, cost = costs.get(c.name, (0, 0))
+            costs[c.name] = (count + 1, cost + c.cost)
+        object.__setattr__(self, "name_costs", costs)
 
 
 _cache: dict[str, CompiledTruth] = {}
@@ -274,23 +285,24 @@ def _truth_json(text: str) -> Any:
     return loads_trusted(text)
 
 
-def _check_depth(value: Any) -> None:
-    if nesting_depth(value, TRUTH_MAX_DEPTH) > TRUTH_MAX_DEPTH:
-        _raise_too_deep()
-
-
 def _json_key(prefix: str, value: Any) -> str:
-    """The cache key of a JSON-like truth. The depth is checked only when it cannot be serialised (orjson
-    stops at 255 levels); on a cache miss the caller checks it before compiling (a hit was checked)."""
+    """The cache key of a JSON-like truth: canonical JSON text, which identifies the truth exactly because
+    the value is checked to be exactly JSON data first (a tuple, NaN, a date, ... would be written as
+    something else), every time, before any cache look-up: the same truth is refused or accepted whatever
+    the cache holds. Too deep is refused here too."""
+    problem = not_json_data(value, TRUTH_MAX_DEPTH)
+    if problem is not None:
+        if problem.kind == "depth":
+            _raise_too_deep()
+        expected = {"nonfinite": "finite numbers (JSON has no NaN or Infinity)", "tuple": "a list"}.get(
+            problem.kind, "JSON data: dict (string keys), list, str, int, float, bool or None")
+        raise GroundTruthError(f"ground truth is not JSON data: {problem.message}", field=problem.path or None,
+                               expected=expected, got=problem.culprit)
     try:
-        key = prefix + canonical_dumps(value)
-    except TypeError:
-        _check_depth(value)
-        raise GroundTruthError("ground truth must be JSON-serialisable", got=value) from None
-    if "null" in key and any_leaf(value, is_nonfinite):  # orjson writes NaN/Infinity as null: not the same truth
-        raise GroundTruthError("ground-truth numbers must be finite", expected="finite numbers (JSON has no NaN "
-                               "or Infinity)", got=value)
-    return key
+        return prefix + canonical_dumps(value)
+    except TypeError:  # a lone surrogate in a string (orjson refuses it)
+        raise GroundTruthError("ground truth must be JSON-serialisable (strings must be valid Unicode)",
+                               got=value) from None
 
 
 def compile_truth(value: Any) -> CompiledTruth:
@@ -344,7 +356,6 @@ def _compile(value: Any) -> CompiledTruth:
         if isinstance(decoded, dict):
             return _store(key, _compile(decoded))
         if isinstance(decoded, list):
-            _check_depth(decoded)
             if is_bfcl_answer(decoded):
                 return _store(key, _from_bfcl(decoded, key))
             return _store(key, _blog_calls(decoded, key))
@@ -357,7 +368,6 @@ def _compile(value: Any) -> CompiledTruth:
         hit = _cache.get(key)
         if hit is not None:
             return hit
-        _check_depth(value)
         if is_bfcl_answer(value) or is_irrelevance_row(value):
             return _store(key, _from_bfcl(value, key))
         if "behavior" not in value:
@@ -374,7 +384,6 @@ def _compile(value: Any) -> CompiledTruth:
         hit = _cache.get(key)
         if hit is not None:
             return hit
-        _check_depth(value)
         if is_bfcl_answer(value):
             return _store(key, _from_bfcl(value, key))
         return _store(key, _blog_calls(value, key))

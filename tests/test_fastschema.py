@@ -133,3 +133,27 @@ def test_agrees_on_real_tool_schemas(tool: dict[str, Any], instance: Any) -> Non
 )
 def test_unsupported_keywords_fall_back(schema: dict[str, Any]) -> None:
     assert compile_fast(schema) is None
+
+
+def test_patterns_go_through_the_user_regex_guard() -> None:
+    """A refused pattern makes the schema unsupported here (tools reports it, located); a string longer than the
+    pattern's max_input does not match, as in the guarded jsonschema fallback."""
+    from rlvr_rewards.userregex import MAX_INPUT, compile_user_regex
+
+    assert compile_fast({"type": "string", "pattern": "(a+)+$"}) is None
+    assert compile_fast({"type": "string", "pattern": "a{4294967295}"}) is None
+    check = compile_fast({"type": "string", "pattern": "^a"})
+    assert check is not None
+    assert check("a" * MAX_INPUT) and not check("a" * (MAX_INPUT + 1))
+    quadratic = compile_user_regex("a[a-z]*b", "search")
+    check = compile_fast({"pattern": "a[a-z]*b"})
+    assert check is not None
+    assert check("ab" + "x" * (quadratic.max_input - 2)) and not check("ab" + "x" * (quadratic.max_input - 1))
+
+
+def test_unique_items_helper_is_jsonschema_equality() -> None:
+    from rlvr_rewards.fastschema import unique_items
+
+    assert unique_items([{"a": [1, 2]}, {"a": [1, 3]}])
+    assert not unique_items([{"a": [1, 2]}, {"a": [1.0, 2]}])
+    assert unique_items([1, True, "1", None, [1], {"1": 1}])

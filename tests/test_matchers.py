@@ -47,6 +47,11 @@ CASES = [
     ({"$unordered": [1, 2, 2]}, [2, 1, 1], False),
     ({"$unordered": [1, 2]}, [1, 2, 3], False),
     ({"$unordered": ["mean", {"$any": ["max", "maximum"]}]}, ["maximum", "mean"], True),
+    ({"$unordered": ["a", "a", {"$any": ["a", "b"]}]}, ["a", "b", "a"], True),
+    ({"$unordered": ["a", "a", {"$any": ["a", "b"]}]}, ["b", "b", "a"], False),
+    ({"$unordered": [1, True, None, [1, 2], {"k": "v"}]}, [{"k": "v"}, [1.0, 2], None, True, 1.0], True),
+    ({"$unordered": [1, True]}, [1, 1], False),
+    ({"$unordered": [{"$text": "New York"}, {"$text": "Boston"}]}, ["boston", "new-york"], True),
     # $text (BFCL-like standardisation by default)
     ({"$text": "New York"}, "new york", True),
     ({"$text": "New York"}, "New-York", True),
@@ -61,6 +66,10 @@ CASES = [
     ({"$regex": "[A-Z]{3}"}, 123, False),
     # $literal
     ({"$literal": {"$any": 1}}, {"$any": 1}, True),
+    ({"a": {"$literal": {"$x": 1}}}, {"a": {"$x": 1}}, True),  # nested: compared unwrapped
+    ({"a": {"$literal": {"$x": 1}}}, {"a": {"$literal": {"$x": 1}}}, False),
+    ([{"$literal": {"$x": 1}}, 2], [{"$x": 1}, 2], True),
+    ({"$unordered": [{"$literal": {"$x": 1}}, 2]}, [2, {"$x": 1}], True),
     # nested matchers inside plain structures
     ({"city": {"$text": "Paris"}, "n": 1}, {"city": "PARIS", "n": 1}, True),
     ([{"$approx": 1.0, "abs": 0.1}, "x"], [1.05, "x"], True),
@@ -115,3 +124,16 @@ def test_json_equal_and_normalize_text() -> None:
     assert not json_equal({"a": [True]}, {"a": [1]})
     assert normalize_text("  New-York, NY ") == "newyorkny"
     assert normalize_text("It’s", ("quotes",)) == 'It"s'
+
+
+def test_literal_is_a_matcher_not_plain_json() -> None:
+    # the truth's text holds the wrapper: treating it as plain JSON compared values with {"$literal": ...}
+    assert not compiled({"$literal": {"$x": 1}}).plain
+    assert not compiled({"a": {"$literal": 1}}).plain
+
+
+def test_every_builtin_matcher_has_a_cost_of_at_least_one() -> None:
+    for truth, _, _ in CASES:
+        assert compiled(truth).cost >= 1
+    assert compiled(list(range(10))).cost == 11  # a plain value: its node count
+    assert compiled({"$unordered": list(range(10))}).cost == 1 + 10 * 2

@@ -177,3 +177,35 @@ def test_expected_optional_argument_at_its_default_may_be_left_out() -> None:
     assert rr.score(hermes(call("get_weather", city="Paris", units="imperial")), truth, tools=TOOLS).reward < 1.0
     # without the schema, leaving it out is a missing argument
     assert rr.score(GOOD, truth).reward < 1.0
+
+
+def test_many_same_name_calls_are_paired_exactly() -> None:
+    """13 calls of one name on each side (the old exact limit was 12, greedy beyond): the best pairing sums
+    26/3, where the greedy one reached 25/3."""
+    import random
+
+    rng = random.Random(0)
+    truth_args = [{k: rng.randint(0, 2) for k in "abc"} for _ in range(13)]
+    pred_args = [{k: rng.randint(0, 2) for k in "abc"} for _ in range(13)]
+    truth = execute(*(call("f", **a) for a in truth_args))
+    s = rr.score(hermes(*(call("f", **a) for a in pred_args)), truth)
+    assert s.components["arguments"] == pytest.approx((26 / 3) / 13, abs=1e-12)
+
+
+def test_many_calls_against_a_few_expected_ones_score_quickly_and_exactly() -> None:
+    """64 calls of one name against 4 expected calls of it: 16-22 s before (subset DP over C(64, 4)
+    subsets), about a millisecond now; the 4 expected calls are all among the 64."""
+    truth = execute(*(call("f", a=i, b="x") for i in range(4)))
+    completion = hermes(*(call("f", a=i % 7, b="y" if i % 3 else "x") for i in range(64)))
+    s = rr.score(completion, truth)
+    assert s.components["arguments"] == pytest.approx(4 / 64)
+    assert s.components["tool_name"] < 1.0  # 60 extra calls
+
+
+def test_literal_values_inside_arguments_score_like_their_contents() -> None:
+    truth = execute(call("f", a={"$literal": {"$x": 1}}, b={"k": {"$literal": {"$y": [1]}}}))
+    completion = hermes(call("f", a={"$x": 1}, b={"k": {"$y": [1]}}))
+    for preset in ("graded", "aws-blog", "toolrl", "bfcl"):
+        assert rr.score(completion, truth, preset=preset).components["arguments"] == 1.0, preset
+    assert rr.score(completion, truth, preset="aws-blog").components["aws_blog"] == 1.0  # was 0.5
+    assert rr.score(completion, truth, preset="toolrl").components["toolrl_correctness"] == 1.0  # was 2/3

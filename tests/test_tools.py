@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import rlvr_rewards as rr
 from rlvr_rewards.tools import compile_tools, normalize_schema
@@ -91,3 +93,104 @@ def test_schemas_outside_the_fast_subset_still_validate_with_jsonschema() -> Non
     truth = execute(call("lookup", code="EUR"))
     assert rr.score(hermes(call("lookup", code="EUR")), truth, tools=[code]).components["schema"] == 1.0
     assert rr.score(hermes(call("lookup", code="eur")), truth, tools=[code]).components["schema"] == 0.0
+
+
+# --- Guarded schema regexes and keywords (rlvr_rewards.userregex; the jsonschema fallback uses the same guard) ----
+
+_GUARD_PARAMS = {"type": "object", "properties": {"code": {"type": "string", "pattern": "^a+$"}}}
+#: the same constraint outside fastschema's subset: validated by jsonschema with the guarded keywords
+_GUARD_PARAMS_FALLBACK = {**_GUARD_PARAMS, "anyOf": [{"required": ["code"]}, {"required": ["other"]}]}
+
+
+@pytest.mark.parametrize("params", [_GUARD_PARAMS, _GUARD_PARAMS_FALLBACK], ids=["fastschema", "jsonschema"])
+def test_schema_patterns_run_through_the_guard_in_both_validators(params: dict[str, Any]) -> None:
+    from rlvr_rewards.userregex import MAX_INPUT
+
+    ts = compile_tools([{"name": "f", "parameters": params}])
+    assert ts is not None
+    tool = ts.get("f")
+    assert tool is not None
+    assert tool.is_valid({"code": "aaa"})
+    assert not tool.is_valid({"code": "ab"})
+    assert tool.is_valid({"code": "a" * MAX_INPUT})
+    assert not tool.is_valid({"code": "a" * (MAX_INPUT + 1)})  # longer than max_input: no match, so invalid
+
+
+def test_pattern_properties_and_additional_properties_use_the_guard() -> None:
+    from rlvr_rewards.userregex import MAX_INPUT
+
+    params = {"type": "object", "patternProperties": {"^x_[a-z]+$": {"type": "integer"}}, "additionalProperties": False}
+    ts = compile_tools([{"name": "f", "parameters": params}])
+    assert ts is not None
+    tool = ts.get("f")
+    assert tool is not None
+    assert tool.is_valid({"x_a": 1, "x_bc": 2})
+    assert not tool.is_valid({"x_a": "1"})
+    assert not tool.is_valid({"y": 1})
+    long_key = "x_" + "a" * MAX_INPUT
+    assert not tool.is_valid({long_key: 1})  # a name longer than max_input matches no pattern: an extra property
+
+
+def _guarded(schema: Any, base: Any = None) -> Any:
+    import jsonschema
+
+    from rlvr_rewards import tools as tools_module
+
+    cls = tools_module._guarded_class(base or jsonschema.Draft202012Validator)
+    return cls(schema, format_checker=None, registry=tools_module._LOCAL_REGISTRY)
+
+
+_KEYS = st.sampled_from(["a", "ab", "b", "x_1", "x_", "A", ""])
+_VALUES = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.sampled_from([1.0, 2.5]),
+                                 st.sampled_from(["", "a", "ab", "x_1"])),
+                       lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, max_size=3)),
+                       max_leaves=8)
+_PATTERNS = st.sampled_from(["^a", "b$", "^x_\\d$", "a|b", "^$", "[A-Z]", "."])
+_SUB = st.sampled_from([{}, {"type": "integer"}, {"type": "string"}, False, True, {"minLength": 1}])
+
+
+def _keyword_schemas() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({}, optional={
+        "properties": st.dictionaries(_KEYS, _SUB, max_size=2),
+        "patternProperties": st.dictionaries(_PATTERNS, _SUB, max_size=3),
+        "additionalProperties": _SUB,
+        "uniqueItems": st.booleans(),
+        "pattern": _PATTERNS,
+        "items": st.fixed_dictionaries({}, optional={"uniqueItems": st.booleans(), "pattern": _PATTERNS}),
+        "propertyNames": st.fixed_dictionaries({"pattern": _PATTERNS}),
+    })
+
+
+@settings(max_examples=200, deadline=None)
+@given(schema=_keyword_schemas(), instance=_VALUES)
+def test_guarded_keywords_agree_with_jsonschema(schema: dict[str, Any], instance: Any) -> None:
+    """pattern, patternProperties, additionalProperties and uniqueItems replaced by the guarded versions give
+    jsonschema's answers (on values shorter than max_input), in 2020-12, draft 7 and draft 4."""
+    import jsonschema
+
+    for base in (jsonschema.Draft202012Validator, jsonschema.Draft7Validator, jsonschema.Draft4Validator):
+        assert _guarded(schema, base).is_valid(instance) == base(schema).is_valid(instance), base.__name__
+
+
+def test_unique_items_is_linear_in_the_jsonschema_fallback() -> None:
+    from .timing import assert_linear
+
+    params = {"type": "object", "properties": {"xs": {"type": "array", "uniqueItems": True}},
+              "anyOf": [{"required": ["xs"]}, {"required": ["ys"]}]}
+    ts = compile_tools([{"name": "f", "parameters": params}])
+    assert ts is not None
+    tool = ts.get("f")
+    assert tool is not None
+    small = {"xs": [{"k": i, "v": [i, str(i)]} for i in range(1_000)]}
+    big = {"xs": [{"k": i, "v": [i, str(i)]} for i in range(10_000)]}
+    assert tool.is_valid(big) and not tool.is_valid({"xs": [{"k": 1}, {"k": 1.0}]})
+    assert_linear(lambda: tool.is_valid(small), lambda: tool.is_valid(big), 15, "uniqueItems of dicts (jsonschema)")
+
+
+def test_unevaluated_properties_with_pattern_properties_is_refused() -> None:
+    params = {"type": "object", "allOf": [{"patternProperties": {"^x": {}}}], "unevaluatedProperties": False}
+    with pytest.raises(rr.ToolSpecError) as info:
+        compile_tools([{"name": "f", "parameters": params}])
+    assert info.value.field == "parameters.unevaluatedProperties"
+    ok = compile_tools([{"name": "f", "parameters": {**params, "allOf": [{"properties": {"x": {}}}]}}])
+    assert ok is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -133,3 +134,67 @@ def test_deeply_nested_truths_raise_a_ground_truth_error_not_recursion() -> None
                   json.dumps([call("f", a=1)]).replace("1", "[" * 500 + "1" + "]" * 500)):
         with pytest.raises(rr.GroundTruthError, match="nested too deeply"):
             rr.score("x", truth)
+
+
+_NOT_JSON = [
+    ("tuple of calls", lambda v: {"behavior": "execute", "calls": ({"name": "f", "arguments": {"a": [1, 2]}},)},
+     "calls"),
+    ("tuple argument", lambda v: {"behavior": "execute", "calls": [{"name": "f", "arguments": {"a": (1, 2)}}]},
+     "calls[0].arguments.a"),
+    ("NaN", lambda v: {"behavior": "execute", "calls": [{"name": "f", "arguments": {"a": v}}]}, "calls[0].arguments.a"),
+    ("date", lambda v: {"behavior": "execute", "calls": [{"name": "f", "arguments": {"a": datetime.date(2020, 1, 1)}}]},
+     "calls[0].arguments.a"),
+    ("set", lambda v: {"behavior": "execute", "calls": [{"name": "f", "arguments": {"a": {1}}}]},
+     "calls[0].arguments.a"),
+    ("integer key", lambda v: {"behavior": "execute", "calls": [{"name": "f", "arguments": {1: 2}}]},
+     "calls[0].arguments"),
+    ("infinite reference", lambda v: [{"name": "f", "arguments": {"a": -v}}], "[0].arguments.a"),
+]
+# what orjson writes each of the above as: compiled first, it used to make the refused value a cache hit
+_LOOKALIKES = [
+    {"behavior": "execute", "calls": [{"name": "f", "arguments": {"a": [1, 2]}}]},
+    {"behavior": "execute", "calls": [{"name": "f", "arguments": {"a": None}}]},
+    {"behavior": "execute", "calls": [{"name": "f", "arguments": {"a": "2020-01-01"}}]},
+    {"behavior": "execute", "calls": [{"name": "f", "arguments": {"1": 2}}]},
+    [{"name": "f", "arguments": {"a": None}}],
+]
+
+
+@pytest.mark.parametrize("label,make,field", _NOT_JSON, ids=[c[0] for c in _NOT_JSON])
+@pytest.mark.parametrize("warm", [False, True], ids=["cold cache", "look-alike cached"])
+def test_non_json_truths_are_refused_whatever_the_cache_holds(label: str, make: Any, field: str, warm: bool) -> None:
+    if warm:
+        for truth in _LOOKALIKES:
+            rr.score("[f(a=[1, 2])]", truth)
+    value = make(float("nan") if label == "NaN" else float("inf"))
+    with pytest.raises(rr.GroundTruthError) as info:
+        rr.score("[f(a=[1, 2])]", value)
+    assert info.value.field == field, str(info.value)
+    assert info.value.index == 0
+
+
+def test_non_json_tool_specs_are_refused_with_the_tool_and_field() -> None:
+    truth = {"behavior": "execute", "calls": [{"name": "f", "arguments": {"a": 1}}]}
+    ok = [{"name": "g"}, {"name": "f", "parameters": {"type": "object", "required": ["a"]}}]
+    rr.score("[f(a=1)]", truth, tools=ok)
+    for bad, field in (
+        ([{"name": "g"}, {"name": "f", "parameters": {"type": "object", "required": ("a",)}}],
+         "tools[1].parameters.required"),
+        ([{"name": "f", "parameters": {"type": "object", "properties": {"a": {"default": float("nan")}}}}],
+         "tools[0].parameters.properties.a.default"),
+    ):
+        with pytest.raises(rr.ToolSpecError) as info:
+            rr.score("[f(a=1)]", truth, tools=bad)
+        assert info.value.field == field, str(info.value)
+
+
+def test_subclasses_of_json_types_are_the_same_truth() -> None:
+    class Text(str):
+        pass
+
+    class Mapping(dict):  # type: ignore[type-arg]
+        pass
+
+    plain = rr.score('[f(a="x")]', {"behavior": "execute", "calls": [{"name": "f", "arguments": {"a": "x"}}]})
+    sub = rr.score('[f(a="x")]', {"behavior": "execute", "calls": [Mapping(name="f", arguments={"a": Text("x")})]})
+    assert (plain.reward, plain.reason) == (sub.reward, sub.reason) == (1.0, "ok")

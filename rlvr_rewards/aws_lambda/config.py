@@ -8,7 +8,8 @@ a JSON file named by ``RLVR_CONFIG_FILE`` < individual environment variables:
 ``RLVR_WEIGHTS``          JSON merged into the preset's weights, e.g. ``{"execute": {"arguments": 0.6}}``
 ``RLVR_OUTPUT_STYLE``     ``oss`` (``{"statusCode", "headers", "body"}``) or ``nova`` (the bare list)
 ``RLVR_MAX_CHARS``        ``Limits.max_chars`` (likewise ``RLVR_MAX_DEPTH``, ``RLVR_MAX_CALLS``)
-``RLVR_DEADLINE_MARGIN_MS``  stop scoring when less than this is left before the Lambda timeout
+``RLVR_DEADLINE_MARGIN_MS``  stop scoring when less than this is left before the Lambda timeout (default
+                             :data:`DEADLINE_MARGIN_MS`; see docs/lambda.md, "Deadline")
 ``RLVR_COMPONENT_METRICS``   ``1`` (default) to report every component as a ``Metric``, ``0`` not to
 ========================  ===========================================================================
 
@@ -28,7 +29,31 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rlvr_rewards.errors import ConfigError
 from rlvr_rewards.limits import Limits
 
-__all__ = ["ENV_VARS", "LambdaConfig", "load_config"]
+__all__ = [
+    "DEADLINE_MARGIN_MS", "ENV_VARS", "RESPONSE_RESERVE_MS", "RESPONSE_US_PER_RESULT", "SLOWEST_SAMPLE_MS",
+    "LambdaConfig", "load_config",
+]
+
+#: The slowest sample the library's budget allows, on a Lambda: the budget is 50 ms per completion of up to
+#: 200,000 characters (``Limits.max_chars``; docs/reliability.md, p99 on one core of the reference machine),
+#: times 4: a 1024 MB Lambda (the SAM template's size) runs on about 0.58 of a vCPU (x1.7), and the rest is
+#: headroom for a garbage collection or a cold cache inside the sample. The handler plans its work in these
+#: units: it starts a chunk of n samples only when n of them at this cost would end before the margin.
+SLOWEST_SAMPLE_MS = 200
+#: Time to finish once scoring stops, the fixed part: log, build the envelope, and let the runtime send up to
+#: 6 MB (tens of ms), with the same headroom as above.
+RESPONSE_RESERVE_MS = 300
+#: ... and the part that grows with the batch, per sample: floor the samples not scored, measure the response
+#: and, when it is over 6 MB, cut it down; about 8 us a result on one busy core for the slowest case (a 6 MB
+#: request of 76,000 minimal rows whose response must be cut to fit: tests/test_lambda_hostile.py), x4 as
+#: above. The most results a response can hold (150,000) make it 4.5 s; a batch of 1,024 samples, 31 ms.
+RESPONSE_US_PER_RESULT = 30
+#: Default of ``deadline_margin_ms``: the response's fixed reserve plus one slowest sample. Chunks are planned so
+#: that their samples end before the margin even at the budget's worst; the extra sample absorbs a chunk that
+#: runs over that plan by up to one slowest sample (a cold start, a busy host). The handler adds
+#: ``RESPONSE_US_PER_RESULT`` per sample of the batch to whatever margin is configured. There is no timer: a
+#: sample is never interrupted (docs/reliability.md, guarantee 10, "No signals").
+DEADLINE_MARGIN_MS = RESPONSE_RESERVE_MS + SLOWEST_SAMPLE_MS
 
 ENV_VARS: dict[str, str] = {
     "RLVR_PRESET": "preset",
@@ -53,7 +78,7 @@ class LambdaConfig(BaseModel):
     max_chars: int = Field(default=Limits().max_chars, gt=0)
     max_depth: int = Field(default=Limits().max_depth, gt=0, le=1000)
     max_calls: int = Field(default=Limits().max_calls, gt=0)
-    deadline_margin_ms: int = Field(default=2_000, ge=0)
+    deadline_margin_ms: int = Field(default=DEADLINE_MARGIN_MS, ge=0)
     component_metrics: bool = True
     chunk_size: int = Field(default=512, gt=0)
 
@@ -71,7 +96,7 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         if field == "weights":
             try:
                 out[field] = json.loads(raw)
-            except json.JSONDecodeError as exc:
+            except (ValueError, RecursionError) as exc:  # not JSON, or nested deeper than the decoder goes
                 raise ConfigError(f"{var} must be JSON like {{\"execute\": {{\"arguments\": 0.6}}}}: {exc}") from None
         elif field == "component_metrics":
             if raw.lower() not in ("0", "1", "true", "false"):
@@ -91,7 +116,7 @@ def load_config(bundled: Mapping[str, Any] | None = None, environ: Mapping[str, 
         try:
             with open(path, encoding="utf-8") as fh:
                 from_file = json.load(fh)
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:  # unreadable, not UTF-8, not JSON, nested too deep
             raise ConfigError(f"RLVR_CONFIG_FILE={path!r} could not be read as JSON: {exc}") from None
         if not isinstance(from_file, dict):
             raise ConfigError(f"RLVR_CONFIG_FILE={path!r} must hold a JSON object")

@@ -59,6 +59,7 @@ FORMAT_PENALTIES: dict[str, float] = {
     "call_with_refusal": _MAJOR,
     "invalid_json": _FATAL,
     "too_long": _FATAL,
+    "over_budget": _FATAL,
     "empty": _FATAL,
     "nonfinite_number": _FATAL,
     "nesting_too_deep": _FATAL,

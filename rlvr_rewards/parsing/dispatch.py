@@ -14,13 +14,17 @@ Accepted completions:
    tool calls the content text is parsed as raw text. ``reasoning_content``/``reasoning`` strings are
    reasoning;
 3. a list of messages (TRL conversational shape): the last ``assistant`` message is scored; none ->
-   ``empty``;
+   ``empty``; more than ``Limits.max_chars`` messages -> ``too_long``;
 4. ``bytes`` are decoded as strict UTF-8 (``invalid_unicode`` otherwise); any other type -> ``empty``.
 
 Text pipeline: ``too_long`` check (nothing else is scanned) -> ``empty`` check -> reasoning split
 (:func:`split_think`) -> the parsers in the given order on the answer text, first non-``None`` wins ->
 ``mixed_formats`` check, ``max_calls`` cap, violations sorted and de-duplicated. Time is linear in the
 length of the completion; no completion text is ever logged.
+
+Python objects in a message (content parts, a message list, ``arguments`` given as an object) are walked
+with a budget of ``Limits.max_chars`` visits, counted with repetition (a list shared a million times by
+reference is a million visits): past it, ``too_long``. Nothing here serialises such an object.
 """
 
 from __future__ import annotations
@@ -117,7 +121,8 @@ def message_text(content: Any, max_chars: int) -> str | None:
     """Text of a message ``content`` (``str``, ``None``, a list of parts, one part dict).
 
     Text parts (``{"type": "text", "text": ..}`` or bare strings) are joined; other parts are ignored.
-    Returns ``None`` when the joined text would exceed ``max_chars``.
+    Returns ``None`` when the joined text would exceed ``max_chars``, or when there are more than
+    ``max_chars`` parts (each part is visited: a list of a million image parts is not walked).
     """
     if isinstance(content, str):
         return content if len(content) <= max_chars else None
@@ -125,6 +130,8 @@ def message_text(content: Any, max_chars: int) -> str | None:
         content = [content]
     if not isinstance(content, (list, tuple)):
         return ""
+    if len(content) > max_chars:
+        return None
     parts: list[str] = []
     total = 0
     for part in content:
@@ -271,6 +278,8 @@ def _parse_any(completion: Any, specs: Sequence[ParserSpec], limits: Limits) -> 
     if isinstance(completion, dict):
         return _parse_message(completion, specs, limits)
     if isinstance(completion, (list, tuple)):
+        if len(completion) > limits.max_chars:  # (every message is visited: more than max_chars is too long)
+            return _TOO_LONG
         for msg in reversed(completion):
             if isinstance(msg, dict) and msg.get("role") == "assistant":
                 return _parse_message(msg, specs, limits)

@@ -7,8 +7,11 @@ Contract of every ``parse_*`` function here:
   otherwise a :class:`~rlvr_rewards.parsing.types.ParseResult` with the calls it could decode, the
   free text outside the call blocks, ``format`` set to the parser name and every problem recorded as
   a violation code from :data:`~rlvr_rewards.parsing.types.VIOLATIONS`;
-- never raises, never evaluates anything (no ``eval``/``exec``/``pickle``), runs in time linear in
-  the length of the text (tags are located with ``str.find`` loops, never with backtracking regexes);
+- never raises, never evaluates anything (no ``eval``/``exec``/``pickle``, no ``ast``), runs in time
+  linear in the length of the text (tags are located with ``str.find`` loops, never with backtracking
+  regexes; pythonic calls are read in one pass by :mod:`rlvr_rewards.parsing.pythonic`); a block, segment
+  or value whose text repeats is decoded once (:meth:`_Acc.decode_once`: ``<tool_call>{</tool_call>``
+  or ``{};`` ten thousand times cost one decode and ten thousand lookups);
 - every JSON decode of model output goes through :func:`rlvr_rewards.jsonsafe.loads_untrusted`, so
   the resource :class:`~rlvr_rewards.limits.Limits` apply. The limits come from the optional
   ``limits`` argument, else from :func:`current_limits` (set by ``parse_completion`` for the duration
@@ -29,17 +32,17 @@ pythonic    70  ``[f(a=1), g(b="x")]`` or a lone ``f(a=1)``, literal keyword arg
 
 from __future__ import annotations
 
-import ast
 import json
 import math
 import re
 from collections.abc import Callable
 from contextvars import ContextVar
-from functools import lru_cache
-from typing import Any, Final
+from itertools import accumulate
+from typing import Any, Final, TypeVar
 
-from rlvr_rewards.jsonsafe import FAIL, convertible_digits, loads_untrusted
+from rlvr_rewards.jsonsafe import FAIL, loads_untrusted
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
+from rlvr_rewards.parsing.pythonic import decode_pythonic, int_bound
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
 
 __all__ = [
@@ -63,6 +66,7 @@ __all__ = [
 # --------------------------------------------------------------------------------------------------
 
 _LIMITS: ContextVar[Limits] = ContextVar("rlvr_rewards_parse_limits", default=DEFAULT_LIMITS)
+_T = TypeVar("_T")
 
 
 def current_limits() -> Limits:
@@ -112,16 +116,17 @@ _OPENAI_OUTER_KEYS: Final = frozenset({"id", "type", "function"})
 _OPENAI_INNER_KEYS: Final = frozenset({"name", "arguments", "parameters"})
 
 
-@lru_cache(maxsize=16)
-def _int_bound(digits: int) -> int:
-    """Smallest integer with ``digits + 1`` digits."""
-    return 10 ** max(digits, 0)
-
-
 def _native_error(value: Any, limits: Limits) -> str | None:
     """Check a Python value that did not come out of ``loads_untrusted`` (OpenAI ``arguments`` given
-    as an object). Iterative; a node budget of ``max_chars`` bounds shared/cyclic structures."""
-    too_big = _int_bound(limits.max_int_digits)
+    as an object). Iterative; a budget of ``max_chars`` bounds shared and cyclic structures: each *visit*
+    (a value shared by reference is visited, and counted, each time it is reached) costs 1, plus for a dict
+    the characters its keys take in JSON text and for a list one per item (its commas and brackets): a
+    lower bound of the length of the value's JSON text; past it, ``too_long``.
+
+    Visiting order (depth first, the last child first) and the visit count are those of a plain stack walk;
+    leaves are checked where their parent is expanded (a list of scalars in a few C-level passes), without
+    a stack entry each."""
+    too_big = int_bound(limits.max_int_digits)
     max_depth = limits.max_depth
     budget = limits.max_chars
     stack: list[tuple[Any, int]] = [(value, 1)]
@@ -132,24 +137,10 @@ def _native_error(value: Any, limits: Limits) -> str | None:
         budget -= 1
         if budget < 0:
             return "too_long"
-        if item is None or isinstance(item, bool):
-            continue
-        if isinstance(item, str):
-            if not item.isascii():
-                try:
-                    item.encode("utf-8")
-                except UnicodeError:
-                    return "invalid_unicode"
-        elif isinstance(item, int):
-            if abs(item) >= too_big:
-                return "number_too_large"
-        elif isinstance(item, float):
-            if not math.isfinite(item):
-                return "nonfinite_number"
-        elif isinstance(item, dict):
+        if isinstance(item, dict):
             if depth > max_depth:
                 return "nesting_too_deep"
-            for key, sub in item.items():
+            for key in item:
                 if not isinstance(key, str):
                     return "invalid_json"
                 if not key.isascii():
@@ -157,15 +148,80 @@ def _native_error(value: Any, limits: Limits) -> str | None:
                         key.encode("utf-8")
                     except UnicodeError:
                         return "invalid_unicode"
-                push((sub, depth + 1))
+            # its keys count as the characters they take in JSON text ("key": is len + 3), so the budget
+            # stays a lower bound of the text's length and a dict shared 2^30 times stops within a few ms
+            budget -= sum(map(len, item)) + 3 * len(item)
+            if budget < 0:
+                return "too_long"
+            children: Any = list(item.values())
         elif isinstance(item, (list, tuple)):
             if depth > max_depth:
                 return "nesting_too_deep"
-            for sub in item:
-                push((sub, depth + 1))
+            budget -= len(item)  # its brackets and commas in JSON text
+            if budget < 0:
+                return "too_long"
+            children = item
         else:
-            return "invalid_json"
+            err = _native_leaf_error(item, too_big)
+            if err is not None:
+                return err
+            continue
+        n = len(children)
+        if n <= budget and _plain_leaves(children, too_big):  # (the common case: a list of fine scalars)
+            budget -= n
+            continue
+        # children from the last: leaves are checked here, up to the first container from the end; that
+        # container and the children before it go on the stack (so it is visited next, as a pop would)
+        i = n - 1
+        while i >= 0:
+            child = children[i]
+            if isinstance(child, (dict, list, tuple)):
+                break
+            budget -= 1
+            if budget < 0:
+                return "too_long"
+            err = _native_leaf_error(child, too_big)
+            if err is not None:
+                return err
+            i -= 1
+        for j in range(i + 1):
+            push((children[j], depth + 1))
     return None
+
+
+def _native_leaf_error(item: Any, too_big: int) -> str | None:
+    """The violation of one non-container value of a native arguments object, or ``None``."""
+    if item is None or isinstance(item, bool):
+        return None
+    if isinstance(item, str):
+        if not item.isascii():
+            try:
+                item.encode("utf-8")
+            except UnicodeError:
+                return "invalid_unicode"
+        return None
+    if isinstance(item, int):
+        return "number_too_large" if abs(item) >= too_big else None
+    if isinstance(item, float):
+        return None if math.isfinite(item) else "nonfinite_number"
+    return "invalid_json"
+
+
+def _plain_leaves(children: Any, too_big: int) -> bool:
+    """All ``children`` are fine scalars of one plain type (decided by C-level passes): no error among them."""
+    if not children:
+        return True
+    kinds = set(map(type, children))
+    if len(kinds) != 1:
+        return False
+    kind = kinds.pop()
+    if kind is int:
+        return bool(max(children) < too_big and min(children) > -too_big)
+    if kind is float:
+        return all(map(math.isfinite, children))
+    if kind is str:
+        return all(map(str.isascii, children))
+    return kind is bool or kind is type(None)
 
 
 def _make_call(
@@ -304,7 +360,7 @@ def _longest_prefix(text: str, limits: Limits) -> tuple[Any, str | None, tuple[s
 class _Acc:
     """Calls, violations and free-text segments collected while scanning one answer."""
 
-    __slots__ = ("attempted", "blocks", "calls", "limits", "texts", "violations")
+    __slots__ = ("attempted", "blocks", "calls", "limits", "memo", "texts", "violations")
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
@@ -313,6 +369,59 @@ class _Acc:
         self.texts: list[str] = []
         self.attempted = False
         self.blocks = 0
+        #: decode_once: text -> [result, violations still to record, free texts, blocks, had calls,
+        #: too_many_calls recorded]
+        self.memo: dict[str, list[Any]] | None = None
+
+    def capped(self) -> bool:
+        """Every further call is dropped (``too_many_calls``)."""
+        return len(self.calls) >= self.limits.max_calls
+
+    def decode_once(self, key: str, decode: Callable[[_Acc, str], _T]) -> _T:
+        """``decode(self, key)`` for one block, segment or value whose text is ``key``, remembered by ``key``.
+
+        A text repeated thousands of times (``<tool_call>{</tool_call>`` or ``{};`` over and over) is decoded
+        once and its outcome replayed: its violations once (they are a set), its free text and block count
+        every time. An outcome with calls is replayed only past the cap (where its calls are dropped:
+        ``too_many_calls``); below the cap such a text is decoded again, so that every call kept is its own
+        object. The outcome always equals running ``decode`` here."""
+        memo = self.memo
+        if memo is None:
+            memo = self.memo = {}
+        capped = len(self.calls) >= self.limits.max_calls
+        hit = memo.get(key)
+        if hit is not None and (capped or not hit[4]):
+            if hit[2]:
+                self.texts.extend(hit[2])
+            self.blocks += hit[3]
+            if hit[1]:  # violations not recorded yet (then never again)
+                self.violations.extend(hit[1])
+                hit[1] = ()
+            if hit[4] and not hit[5]:  # its calls are dropped now
+                self.violations.append("too_many_calls")
+                hit[5] = True
+            outcome: _T = hit[0]
+            return outcome
+        if capped:  # its calls would be dropped: decode on a scratch accumulator
+            scratch = _Acc(self.limits)
+            result = decode(scratch, key)
+            self.violations.extend(scratch.violations)
+            if scratch.calls:
+                self.violations.append("too_many_calls")
+            self.texts.extend(scratch.texts)
+            self.blocks += scratch.blocks
+            memo[key] = [result, (), tuple(scratch.texts), scratch.blocks, bool(scratch.calls), True]
+        else:
+            t0, c0, b0 = len(self.texts), len(self.calls), self.blocks
+            result = decode(self, key)
+            memo[key] = [result, (), tuple(self.texts[t0:]), self.blocks - b0, len(self.calls) > c0, False]
+        return result
+
+    def replay_is_idle(self, key: str) -> bool:
+        """:meth:`decode_once` of ``key`` again would be a replay adding no free text, no block and no call
+        (copies of it after that one add nothing at all)."""
+        hit = self.memo.get(key) if self.memo is not None else None
+        return hit is not None and not hit[2] and not hit[3] and (not hit[4] or self.capped())
 
     def add_call(self, call: ParsedCall) -> None:
         if len(self.calls) < self.limits.max_calls:
@@ -480,15 +589,14 @@ def _scan_tag_blocks(text: str, open_tag: str, close_tag: str, fmt: str, limits:
         start = o + lo
         i += 1
         nxt = opens[i] if i < no else never
+        end = c if c < nxt else nxt if nxt != never else len(text)
         if c < nxt:
-            acc.decode_block(text[start:c])
             pos = c + lc
             j += 1
         else:
-            end = nxt if nxt != never else len(text)
             acc.violations.append("unclosed_tag")
-            acc.decode_block(text[start:end])
             pos = end
+        acc.decode_once(text[start:end], _Acc.decode_block)
     acc.texts.append(text[pos:])
     return acc.result(fmt)
 
@@ -555,41 +663,47 @@ def parse_mistral(text: str, limits: Limits | None = None) -> ParseResult | None
     acc = _Acc(limits or _LIMITS.get())
     acc.attempted = True
     for seg in _marker_segments(acc, text, _MISTRAL):
-        if not seg:
-            acc.violations.append("empty_call_block")
-        elif seg[0] in "[{" and not seg.startswith((_MISTRAL_ARGS, _MISTRAL_CALL_ID)):
-            _json_then_text(acc, seg)
-        else:
-            a = seg.find(_MISTRAL_ARGS)
-            if a == -1:
-                acc.violations.append("invalid_json")
-                continue
-            name = seg[:a]
-            cid = name.find(_MISTRAL_CALL_ID)
-            if cid != -1:
-                name = name[:cid]
-            name = name.strip()
-            if not name:
-                acc.violations.append("missing_name")
-            body = seg[a + len(_MISTRAL_ARGS) :].lstrip()
-            if not body:
-                acc.add_call(ParsedCall(name, {}))
-                continue
-            args, err, found, stop = _decode_prefix(body, acc.limits)
-            if err is not None:
-                acc.violations.append(err)
-                acc.add_call(ParsedCall(name, None))
-                continue
-            if found:
-                acc.violations.extend(found)
-            if isinstance(args, dict):
-                acc.add_call(ParsedCall(name, args))
-            else:
-                acc.violations.append("arguments_not_object")
-                acc.add_call(ParsedCall(name, None))
-            if stop < len(body):
-                acc.texts.append(body[stop:])
+        acc.decode_once(seg, _mistral_segment)
     return acc.result("mistral")
+
+
+def _mistral_segment(acc: _Acc, seg: str) -> None:
+    """What follows one ``[TOOL_CALLS]`` (stripped, up to the next marker)."""
+    if not seg:
+        acc.violations.append("empty_call_block")
+        return
+    if seg[0] in "[{" and not seg.startswith((_MISTRAL_ARGS, _MISTRAL_CALL_ID)):
+        _json_then_text(acc, seg)
+        return
+    a = seg.find(_MISTRAL_ARGS)
+    if a == -1:
+        acc.violations.append("invalid_json")
+        return
+    name = seg[:a]
+    cid = name.find(_MISTRAL_CALL_ID)
+    if cid != -1:
+        name = name[:cid]
+    name = name.strip()
+    if not name:
+        acc.violations.append("missing_name")
+    body = seg[a + len(_MISTRAL_ARGS) :].lstrip()
+    if not body:
+        acc.add_call(ParsedCall(name, {}))
+        return
+    args, err, found, stop = _decode_prefix(body, acc.limits)
+    if err is not None:
+        acc.violations.append(err)
+        acc.add_call(ParsedCall(name, None))
+        return
+    if found:
+        acc.violations.extend(found)
+    if isinstance(args, dict):
+        acc.add_call(ParsedCall(name, args))
+    else:
+        acc.violations.append("arguments_not_object")
+        acc.add_call(ParsedCall(name, None))
+    if stop < len(body):
+        acc.texts.append(body[stop:])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -601,7 +715,10 @@ _LLAMA_END_TOKENS: Final = ("<|eom_id|>", "<|eot_id|>", "<|end_of_text|>")
 
 
 def _json_sequence(acc: _Acc, seg: str) -> None:
-    """JSON values separated by ``;`` or whitespace; anything else after them is free text."""
+    """JSON values separated by ``;`` or whitespace; anything else after them is free text.
+
+    Each value goes through :meth:`_Acc.decode_once`; a run of copies of one value-and-separator unit whose
+    outcome adds nothing more (no calls, or past the cap) is skipped in one ``str.startswith`` walk."""
     value, err, found = loads_untrusted(seg, acc.limits)
     if err != "invalid_json":  # fast path: exactly one value (or a fatal error)
         acc.take(value, err, found)
@@ -619,9 +736,38 @@ def _json_sequence(acc: _Acc, seg: str) -> None:
         if end < 0:
             acc.violations.append("nesting_too_deep" if end == -2 else "invalid_json")
             return
-        if not acc.take(*loads_untrusted(seg[pos:end], acc.limits)):
+        item = seg[pos:end]
+        if not acc.decode_once(item, _take_json):
             return
-        pos = end
+        nxt = _SEPARATORS.match(seg, end).end()  # type: ignore[union-attr]  # always matches
+        if acc.replay_is_idle(item):
+            # another copy of this unit adds nothing that one more replay does not add: replay one, skip
+            # the others
+            after = _skip_repeats(seg, seg[pos:nxt], nxt)
+            if after > nxt:
+                acc.decode_once(item, _take_json)
+                nxt = after
+        pos = nxt
+
+
+def _take_json(acc: _Acc, text: str) -> bool:
+    return acc.take(*loads_untrusted(text, acc.limits))
+
+
+def _skip_repeats(text: str, unit: str, pos: int) -> int:
+    """End of the run of copies of ``unit`` starting at ``pos`` (blocks doubled while they match, halved
+    when they do not: linear in the length of the run)."""
+    block = unit
+    size = len(unit)
+    while True:
+        if text.startswith(block, pos):
+            pos += len(block)
+            if len(block) < 1 << 16:
+                block += block
+        elif len(block) > size:
+            block = block[: len(block) // 2]
+        else:
+            return pos
 
 
 def parse_llama3(text: str, limits: Limits | None = None) -> ParseResult | None:
@@ -635,18 +781,23 @@ def parse_llama3(text: str, limits: Limits | None = None) -> ParseResult | None:
     acc = _Acc(limits or _LIMITS.get())
     acc.attempted = True
     for seg in _marker_segments(acc, text, _PYTHON_TAG):
-        for token in _LLAMA_END_TOKENS:
-            if seg.endswith(token):
-                seg = seg[: -len(token)].rstrip()
-        if not seg:
-            acc.violations.append("empty_call_block")
-        elif seg[0] in "[{" and not _pythonic_shape(seg):
-            _json_sequence(acc, seg)
-        elif _pythonic_shape(seg):
-            _pythonic_into(acc, seg)
-        else:
-            acc.violations.append("invalid_json")
+        acc.decode_once(seg, _llama_segment)
     return acc.result("llama3")
+
+
+def _llama_segment(acc: _Acc, seg: str) -> None:
+    """What follows one ``<|python_tag|>`` (stripped, up to the next tag)."""
+    for token in _LLAMA_END_TOKENS:
+        if seg.endswith(token):
+            seg = seg[: -len(token)].rstrip()
+    if not seg:
+        acc.violations.append("empty_call_block")
+    elif seg[0] in "[{" and not _pythonic_shape(seg):
+        _json_sequence(acc, seg)
+    elif _pythonic_shape(seg):
+        _pythonic_into(acc, seg)
+    else:
+        acc.violations.append("invalid_json")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -760,8 +911,8 @@ def parse_json(text: str, limits: Limits | None = None) -> ParseResult | None:
 
 _PY_LIST_HEAD: Final = re.compile(r"\[\s*[A-Za-z_][\w.]*\(")  # one anchored match: linear
 _PY_CALL_HEAD: Final = re.compile(r"[A-Za-z_][\w.]*\(")
-_OPENERS: Final = frozenset("([{")
-_CLOSERS: Final = frozenset(")]}")
+_NOT_A_BRACKET: Final = re.compile(r"[^()\[\]{}]+")
+_DEPTH_STEP: Final = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
 
 
 def _pythonic_shape(text: str) -> bool:
@@ -772,129 +923,16 @@ def _pythonic_shape(text: str) -> bool:
 
 
 def _bracket_depth_ok(text: str, max_depth: int) -> bool:
-    """Linear pre-scan: bracket nesting never exceeds ``max_depth`` (strings are not skipped)."""
+    """Linear pre-scan: bracket nesting never exceeds ``max_depth`` (strings are not skipped). The running
+    depth is the prefix sum of +1/-1 over the brackets alone (C-level passes)."""
     if text.count("(") + text.count("[") + text.count("{") <= max_depth:
         return True
-    depth = 0
-    for ch in text:
-        if ch in _OPENERS:
-            depth += 1
-            if depth > max_depth:
-                return False
-        elif ch in _CLOSERS:
-            depth -= 1
-    return True
+    steps = map(_DEPTH_STEP.__getitem__, _NOT_A_BRACKET.sub("", text))
+    return max(accumulate(steps), default=0) <= max_depth
 
 
-@lru_cache(maxsize=16)
-def _long_digit_run(max_digits: int) -> re.Pattern[str]:
-    return re.compile(rf"\d{{{max_digits + 1},}}")
-
-
-def _fails_for_long_integers(text: str, limits: Limits) -> bool:
-    """``ast.parse`` refused ``text``: is an over-long integer literal the cause? Decided structurally, not
-    from the error message: every digit run longer than the limit (ours, or CPython's integer-conversion
-    cap when that is lower) becomes ``0`` and the text parses then. A long run inside a string literal
-    of otherwise broken text changes nothing (the text still fails)."""
-    shortened, runs = _long_digit_run(convertible_digits(limits.max_int_digits)).subn("0", text)
-    if not runs:
-        return False
-    try:
-        ast.parse(shortened, mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeError):
-        return False
-    return True
-
-
-class _NotLiteral(Exception):
-    def __init__(self, code: str) -> None:
-        self.code = code
-
-
-def _literal(node: ast.AST, limits: Limits, dups: list[str]) -> Any:
-    """JSON-like value of a literal AST node (recursion bounded by the bracket pre-scan)."""
-    if isinstance(node, ast.Constant):
-        value = node.value
-        if value is None or isinstance(value, bool):
-            return value
-        if isinstance(value, int):
-            if abs(value) >= _int_bound(limits.max_int_digits):
-                raise _NotLiteral("number_too_large")
-            return value
-        if isinstance(value, float):
-            if not math.isfinite(value):
-                raise _NotLiteral("nonfinite_number")
-            return value
-        if isinstance(value, str):
-            if not value.isascii():
-                try:
-                    value.encode("utf-8")
-                except UnicodeError:
-                    raise _NotLiteral("invalid_unicode") from None
-            return value
-        raise _NotLiteral("pythonic_not_call")  # bytes, complex, Ellipsis
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        operand = node.operand
-        if isinstance(operand, ast.Constant) and type(operand.value) in (int, float):
-            number = _literal(operand, limits, dups)
-            return -number if isinstance(node.op, ast.USub) else number
-        raise _NotLiteral("pythonic_not_call")
-    if isinstance(node, (ast.List, ast.Tuple)):
-        return [_literal(item, limits, dups) for item in node.elts]
-    if isinstance(node, ast.Dict):
-        out: dict[str, Any] = {}
-        for key_node, value_node in zip(node.keys, node.values, strict=False):
-            if not (isinstance(key_node, ast.Constant) and isinstance(key_node.value, str)):
-                raise _NotLiteral("pythonic_not_call")
-            key = _literal(key_node, limits, dups)
-            if key in out:
-                dups.append("duplicate_keys")
-            out[key] = _literal(value_node, limits, dups)
-        return out
-    raise _NotLiteral("pythonic_not_call")  # names, calls, operators, comprehensions, f-strings, sets
-
-
-def _dotted_name(node: ast.AST) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
-def _pythonic_call(node: ast.AST, acc: _Acc) -> None:
-    if not isinstance(node, ast.Call):
-        acc.violations.append("pythonic_not_call")
-        return
-    name = _dotted_name(node.func)
-    if name is None:
-        acc.violations.append("pythonic_not_call")
-        return
-    if node.args:
-        acc.violations.append("pythonic_not_call")
-        acc.add_call(ParsedCall(name, None))
-        return
-    args: dict[str, Any] = {}
-    for kw in node.keywords:
-        if kw.arg is None:  # **kwargs
-            acc.violations.append("pythonic_not_call")
-            acc.add_call(ParsedCall(name, None))
-            return
-        if kw.arg in args:
-            acc.violations.append("duplicate_keys")
-        try:
-            args[kw.arg] = _literal(kw.value, acc.limits, acc.violations)
-        except _NotLiteral as exc:
-            acc.violations.append(exc.code)
-            acc.add_call(ParsedCall(name, None))
-            return
-    acc.add_call(ParsedCall(name, args))
-
-
-#: Most commas + parentheses + ``=`` signs a pythonic answer may hold before it is refused unparsed.
+#: Most commas + parentheses + ``=`` signs a pythonic answer may hold before it is refused unparsed (the
+#: outcomes of the former ``ast``-based decoder are kept; the decoder itself is linear).
 PYTHONIC_MAX_NODES: Final = 5_000
 
 
@@ -908,33 +946,22 @@ def _pythonic_into(acc: _Acc, text: str) -> None:
     if not _bracket_depth_ok(text, limits.max_depth):
         acc.violations.append("nesting_too_deep")
         return
-    # ast.parse costs about a microsecond per node: bound the node count (commas, calls, keywords)
-    # before parsing, so a 10^5-character list of calls cannot cost more than a few milliseconds
     if text.count(",") + text.count("(") + text.count("=") > PYTHONIC_MAX_NODES:
         acc.violations.append("pythonic_not_call")
         return
-    try:
-        tree = ast.parse(text, mode="eval")
-    except (RecursionError, MemoryError):
-        acc.violations.append("nesting_too_deep")
+    outcome = decode_pythonic(text, limits)
+    if isinstance(outcome, str):
+        acc.violations.append(outcome)
         return
-    except UnicodeError:
-        acc.violations.append("invalid_unicode")
-        return
-    except (SyntaxError, ValueError):
-        acc.violations.append("number_too_large" if _fails_for_long_integers(text, limits) else "pythonic_not_call")
-        return
-    try:
-        body = tree.body
-        if isinstance(body, ast.List):
-            if not body.elts:
-                acc.violations.append("empty_call_block")
-            for item in body.elts:
-                _pythonic_call(item, acc)
-        else:
-            _pythonic_call(body, acc)
-    except RecursionError:
-        acc.violations.append("nesting_too_deep")
+    if not outcome:
+        acc.violations.append("empty_call_block")
+    for item in outcome:
+        if item is None:
+            acc.violations.append("pythonic_not_call")
+            continue
+        name, args, codes = item
+        acc.violations.extend(codes)
+        acc.add_call(ParsedCall(name, args))
 
 
 def parse_pythonic(text: str, limits: Limits | None = None) -> ParseResult | None:
@@ -942,8 +969,9 @@ def parse_pythonic(text: str, limits: Limits | None = None) -> ParseResult | Non
 
     Only keyword arguments with literal values (numbers, strings, booleans, None, lists, tuples, dicts
     with string keys) make a call; anything else is ``pythonic_not_call`` (the call is kept with
-    ``arguments=None`` when its name is readable). Parsed with ``ast.parse`` after a linear bracket
-    depth pre-scan; never evaluated. Prose is rejected by a cheap shape test first.
+    ``arguments=None`` when its name is readable). Read in one linear pass by
+    :func:`~rlvr_rewards.parsing.pythonic.decode_pythonic` (no ``ast``, nothing evaluated) after a linear
+    bracket-depth pre-scan; prose is rejected by a cheap shape test first.
     """
     body = text.strip()
     if not body or not _pythonic_shape(body):

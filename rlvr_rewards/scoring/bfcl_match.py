@@ -8,7 +8,8 @@ Contract (``bfcl_verdict(parse, truth, tools) -> bool``, never raising on model 
   fails on the whole output); other format violations BFCL does not see (text next to a call, an
   unclosed tag, a hedging question beside the call, ...) are ignored. Then the calls must pair
   one-to-one with the expected calls (by position when ``ordered``, else any order, as BFCL's
-  parallel checker), same count, and each pair must pass :func:`bfcl_call_accepted`:
+  parallel checker; a perfect bipartite matching, found iteratively by Hopcroft-Karp), same count, and each
+  pair must pass :func:`bfcl_call_accepted`:
   name equal; with a tool doc, every required parameter present and no parameter the doc does not
   declare; every argument present in the truth (BFCL: "unexpected parameter" otherwise) and accepted
   by its matcher; a float for a parameter the doc declares ``integer`` rejected (BFCL's type check;
@@ -18,8 +19,8 @@ Contract (``bfcl_verdict(parse, truth, tools) -> bool``, never raising on model 
 
 from __future__ import annotations
 
-from rlvr_rewards.matchers import _perfect_matching
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult
+from rlvr_rewards.scoring.matching import has_perfect_matching
 from rlvr_rewards.tools import Tool, ToolSet
 from rlvr_rewards.truth import CompiledCall, CompiledTruth
 
@@ -64,4 +65,4 @@ def bfcl_verdict(parse: ParseResult, truth: CompiledTruth, tools: ToolSet | None
 
     if truth.ordered:
         return all(ok(p, e) for p, e in zip(calls, expected, strict=True))
-    return _perfect_matching([[ok(p, e) for p in calls] for e in expected])
+    return has_perfect_matching([[ok(p, e) for p in calls] for e in expected])

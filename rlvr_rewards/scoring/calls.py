@@ -8,8 +8,12 @@ Contract (all pure functions over plain values, never raising on model output):
   against (as extra denominators) unless the tool's schema knows them and their value equals the
   schema default. Absent expected arguments match only when their matcher is ``$optional``.
 - :func:`best_assignment` pairs predicted and expected calls one-to-one (same name only) maximising the
-  summed argument score (exact, by dynamic programming over subsets for up to 12 calls per name; greedy
-  beyond). ``ordered`` truths pair by position instead.
+  summed argument score, exactly, for any number of calls: within each name, the Hungarian method with
+  potentials (:func:`rlvr_rewards.scoring.matching.max_weight_assignment`, O(n^2 * m) for n <= m calls of
+  that name on the two sides, iterative) pairs every call of the side that has fewer, even at score 0.
+  Ties between equally good assignments are broken deterministically (the same calls always pair the same
+  way); the summed score is optimal up to floating-point rounding. ``ordered`` truths pair by position
+  instead.
 - :func:`name_f1` is the F1 of the two name multisets (hallucinated names count as false positives).
 """
 
@@ -21,12 +25,11 @@ from dataclasses import dataclass
 
 from rlvr_rewards.matchers import json_equal
 from rlvr_rewards.parsing.types import ParsedCall
+from rlvr_rewards.scoring.matching import max_weight_assignment
 from rlvr_rewards.tools import Tool, ToolSet
 from rlvr_rewards.truth import CompiledCall, CompiledTruth
 
 __all__ = ["CallMatch", "argument_score", "best_assignment", "match_calls", "name_f1"]
-
-_EXACT_LIMIT = 12
 
 
 def argument_score(pred: ParsedCall, truth: CompiledCall, tool: Tool | None) -> float:
@@ -77,46 +80,8 @@ class CallMatch:
 
 
 def _assign(scores: list[list[float]]) -> tuple[float, list[tuple[int, int]]]:
-    """Max-weight one-to-one assignment rows (pred) -> cols (truth) of a small dense matrix."""
-    n_rows = len(scores)
-    n_cols = len(scores[0]) if scores else 0
-    if n_rows == 0 or n_cols == 0:
-        return 0.0, []
-    if min(n_rows, n_cols) > _EXACT_LIMIT:
-        cells = sorted(((scores[r][c], r, c) for r in range(n_rows) for c in range(n_cols)), reverse=True)
-        used_r: set[int] = set()
-        used_c: set[int] = set()
-        greedy: list[tuple[int, int]] = []
-        total = 0.0
-        for s, r, c in cells:
-            if r not in used_r and c not in used_c:
-                used_r.add(r)
-                used_c.add(c)
-                greedy.append((r, c))
-                total += s
-        return total, greedy
-    transpose = n_rows > n_cols
-    if transpose:
-        scores = [list(col) for col in zip(*scores, strict=True)]
-        n_rows, n_cols = n_cols, n_rows
-    # DP over subsets of columns: rows (the smaller side) are assigned in order, each to a free column.
-    best: dict[int, tuple[float, tuple[tuple[int, int], ...]]] = {0: (0.0, ())}
-    for r in range(n_rows):
-        nxt: dict[int, tuple[float, tuple[tuple[int, int], ...]]] = {}
-        for mask, (val, chosen) in best.items():
-            for c in range(n_cols):
-                if mask & (1 << c):
-                    continue
-                m2 = mask | (1 << c)
-                v2 = val + scores[r][c]
-                cur = nxt.get(m2)
-                if cur is None or v2 > cur[0] + 1e-12:
-                    nxt[m2] = (v2, (*chosen, (r, c)))
-        best = nxt
-    best_total, best_pairs = max(best.values(), key=lambda x: (x[0], tuple(-p[1] for p in x[1])))
-    if transpose:
-        return best_total, [(c, r) for r, c in best_pairs]
-    return best_total, list(best_pairs)
+    """Max-weight one-to-one assignment rows (pred) -> cols (truth) of a dense score matrix (exact)."""
+    return max_weight_assignment(scores)
 
 
 def best_assignment(preds: Sequence[ParsedCall], truth: CompiledTruth, tools: ToolSet | None) -> CallMatch:

@@ -12,6 +12,7 @@ Contract of :func:`score_batch`:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
 from operator import itemgetter
@@ -23,13 +24,14 @@ import orjson
 from rlvr_rewards.behavior import classify as builtin_classify
 from rlvr_rewards.behavior import mixed_violations, text_cue_memo
 from rlvr_rewards.errors import ConfigError, GroundTruthError, PluginError, ToolSpecError
-from rlvr_rewards.jsonsafe import any_leaf, is_nonfinite
+from rlvr_rewards.jsonsafe import is_nonfinite
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
 from rlvr_rewards.parsing import ParseResult, parse_many
 from rlvr_rewards.plugins import get_registry
 from rlvr_rewards.presets import Preset, done_index, expected_index, is_accepted
 from rlvr_rewards.reasons import mismatch_reason
 from rlvr_rewards.result import BatchScore, Score
+from rlvr_rewards.scoring.budget import over_budget, over_budget_parse
 from rlvr_rewards.scoring.parallel import check_workers, plan_chunks, score_in_workers
 from rlvr_rewards.scoring.types import ScorerSpec, ScoringContext
 from rlvr_rewards.tools import ToolSet, compile_tools
@@ -37,7 +39,7 @@ from rlvr_rewards.truth import BEHAVIORS, CompiledTruth, resolve_item
 
 __all__ = ["score", "score_batch"]
 
-_INVALID_REASONS = ("empty", "too_long")
+_INVALID_REASONS = ("empty", "too_long", "over_budget")
 _UNSEEN: Any = object()
 
 
@@ -51,10 +53,40 @@ def _message_key(msg: dict[Any, Any]) -> Any:
     return msg
 
 
+#: Most nodes (counted with repetition) a message may hold to be keyed by its JSON text for deduplication; a
+#: larger one (or one whose shared sub-structures would write out larger) is keyed by identity instead, which
+#: is always exact, only not deduplicated. Bounds the walk below to a few milliseconds.
+_KEY_MAX_NODES = 20_000
+
+
 def _exactly_serialisable(value: Any) -> bool:
-    """True when orjson's text identifies ``value`` exactly: no NaN/Infinity (orjson writes them as
-    null), no integers beyond 64 bits, no lone surrogates or non-string keys (orjson refuses those)."""
-    return not any_leaf(value, is_nonfinite)
+    """True when orjson's text identifies ``value`` exactly (no NaN/Infinity: orjson writes them as null;
+    orjson itself refuses integers beyond 64 bits, lone surrogates and non-string keys) and writing it is
+    bounded: at most ``_KEY_MAX_NODES`` nodes counted with repetition, so a list shared 2^40 times inside
+    a message is never written out. Iterative; stops at the first problem."""
+    stack = [value]
+    pop, extend = stack.pop, stack.extend
+    budget = _KEY_MAX_NODES
+    while stack:
+        item = pop()
+        budget -= 1
+        if budget < 0:
+            return False
+        kind = type(item)
+        if kind is dict:
+            extend(item.values())
+        elif kind is list:
+            extend(item)
+        elif kind is float or kind is str or kind is int or item is None or kind is bool:
+            if kind is float and not math.isfinite(item):
+                return False
+        elif isinstance(item, dict):
+            extend(item.values())
+        elif isinstance(item, list):
+            extend(item)
+        elif is_nonfinite(item):
+            return False
+    return True
 
 
 _CALL_MARK: Any = object()  # separators inside a message key: never equal to a str or None
@@ -123,11 +155,11 @@ def _completion_key(completion: Any) -> Hashable:
         if fast is not None:
             return fast
         completion = _message_key(completion)
+    if not _exactly_serialisable(completion):  # (checked first: it also bounds the size of the text)
+        return ("id", id(original))
     try:
         key = orjson.dumps(completion, option=orjson.OPT_SORT_KEYS)
     except (TypeError, orjson.JSONEncodeError):
-        return ("id", id(original))
-    if not _exactly_serialisable(completion):
         return ("id", id(original))
     return ("json", key)
 
@@ -411,6 +443,11 @@ def _score_resolved(
         u_truth = [truths[i] for i in u_item]
         u_tools = [toolsets[i] for i in u_item]
         u_done = [behaviors[c] for c in u_comp]
+        for k, truth in enumerate(u_truth):  # a pair too costly to compare is not compared (budget.py)
+            calls = u_parse[k].calls
+            if calls and truth.calls and over_budget(calls, truth):
+                u_parse[k] = over_budget_parse(u_parse[k])
+                u_done[k] = "invalid"
         u_raw = [raws[c] for c in u_comp]
         inverse = np.asarray(inverse_list, dtype=np.intp)
         ctx = ScoringContext(parses=u_parse, truths=u_truth, toolsets=u_tools, done=u_done, raw=u_raw,

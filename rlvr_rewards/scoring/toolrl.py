@@ -31,7 +31,7 @@ from rlvr_rewards.truth import CompiledCall, CompiledTruth
 __all__ = ["correctness_reward", "format_reward", "match_score"]
 
 _FATAL = frozenset({"invalid_json", "nonfinite_number", "nesting_too_deep", "number_too_large", "invalid_unicode",
-                    "too_long", "empty", "pythonic_not_call"})
+                    "too_long", "over_budget", "empty", "pythonic_not_call"})
 
 
 def match_score(a: Sequence[Any], b: Sequence[Any]) -> float:

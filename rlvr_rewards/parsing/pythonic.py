@@ -1,0 +1,873 @@
+"""Linear decoder of pythonic tool calls: ``[f(a=1), g(b="x")]`` or a lone ``f(a=1)``.
+
+Contract of :func:`decode_pythonic`: never raises on model text, never evaluates anything, reads the text
+once left to right (no ``ast``, no ``compile``) and returns what the former ``ast.parse``-based decoder
+returned for every text in the subset below (the test suite keeps that decoder as the reference and
+compares the two: ``tests/test_pythonic_differential.py``).
+
+The subset, exactly as CPython 3.11's tokenizer and parser read it:
+
+- the whole text is ``[item, item, ...]`` (trailing comma allowed; ``[]`` is ``empty_call_block``) or one
+  item; an item is a call ``dotted.name(...)`` (parenthesised names and calls as Python allows them: ``(f)(a=1)``,
+  ``(f(a=1))``); names are NFKC-normalised like Python identifiers;
+- arguments are keyword arguments ``name=value``; values are literals: ``None``/``True``/``False``; integers
+  (``1_000``, ``0x..``/``0o..``/``0b..``; more digits than ``Limits.max_int_digits`` is ``number_too_large``,
+  more than CPython converts (``sys.get_int_max_str_digits()``) fails the text as ``ast.parse`` did); floats
+  (``1.``, ``.5``, ``1e-3``, underscores; infinite is ``nonfinite_number``); strings with every prefix
+  (``r``, ``u``; ``b`` is bytes and ``f`` an f-string: valid, not literals), quote style and escape
+  (``\\N{...}`` included), decoded by CPython's own ``unicode_escape`` codec, adjacent strings concatenated,
+  escaped lone surrogates ``invalid_unicode``; unary ``+``/``-`` on a number; lists, tuples (``()``,
+  ``(1,)``), dicts with string keys (repeated keys ``duplicate_keys``, the last one kept); comments,
+  newlines and ``\\``-continuations between tokens inside brackets;
+- outcomes and their order as ``ast`` + the old literal walk gave them: a call with a positional or ``*``
+  argument, ``**kwargs`` or a value that is not a literal keeps its name with ``arguments=None`` and records
+  ``pythonic_not_call``; the first failing value (in source order) decides the code; an item that is not
+  such a call is ``pythonic_not_call`` and the other items still count; anything after the list or the
+  call, or text that is not Python, is ``pythonic_not_call`` with no calls; a lone surrogate anywhere is
+  ``invalid_unicode``; a text that fails only because of integer literals longer than CPython converts is
+  ``number_too_large`` (decided as before: those digit runs become ``0`` and the text parses).
+
+Deliberate differences from ``ast.parse`` (the subset is what we accept; the rest fails fast):
+
+- **What is not a literal is skipped, not parsed.** Where a value, an item, a positional/``*``/``**``
+  argument or what follows the list or the call is not a literal, the decoder only finds where it ends
+  (strings, comments and brackets are tokenized; everything else is passed over by one regex step), and
+  once a value is skipped the rest of its list, tuple, dict or argument list is skipped too (the outcome
+  is decided there; a comma in ``lambda x, y: 1`` or ``{k: v for k, v in d}`` belongs to the skipped
+  expression). So an *invalid* expression there (``f(a=1+)``, ``f(a=x, 1 2)``) still gives ``f`` with
+  ``arguments=None`` where ``ast`` refused the whole text (no calls); an integer too long for CPython there
+  is not seen (``ast``: ``number_too_large``, no calls); and an expression nested beyond CPython's own
+  limits (about 3,000 chained operators or attributes, minus three per frame of the caller's stack:
+  ``RecursionError``, ``nesting_too_deep``) is ``pythonic_not_call`` with the call kept, whatever the
+  caller's stack. Both sides record a fatal code for every such text; the tests check that each
+  difference disappears once those spans are replaced by a plain name.
+- **f-strings are not parsed** (never literals): an invalid replacement field is not seen. They are tokenized
+  like Python 3.10/3.11 do (a quote of the f-string's kind ends it); Python 3.12 (PEP 701) reads a few more
+  texts as one f-string.
+- **Warnings**: invalid escapes (``"\\d"``) decode as ``ast`` decodes them, without the ``DeprecationWarning``
+  or ``SyntaxWarning`` CPython emits (so ``-W error`` does not change the outcome either).
+
+Linearity: the token, string and skip regexes have no nested or overlapping unbounded repeats (checked by
+``tests/test_regex_safety.py``), and a repeat of alternatives is bounded (a string with escapes longer
+than 512 characters, or never closed, is delimited by :func:`_string_end` with ``str.find`` steps); every
+token and every skipped character is read once; a string token is decoded by a constant number of C-level
+passes over it (``str.replace``, one ``re.sub``, ``encode``, ``codecs.decode``: the codec reads ``\\N{`` up
+to the next ``}`` and fails or consumes it, so those scans do not overlap); nested containers are kept on an
+explicit stack (no recursion), at most 200 deep (CPython's tokenizer refuses more) and bounded by
+``Limits.max_depth`` before this runs. A failed text is read once more at most (with its long digit runs
+shortened, as before).
+"""
+
+from __future__ import annotations
+
+import codecs
+import keyword
+import math
+import re
+import sys
+import unicodedata
+from functools import lru_cache
+from typing import Any, Final, TypeAlias
+
+from rlvr_rewards.jsonsafe import convertible_digits
+from rlvr_rewards.limits import Limits
+
+__all__ = ["MAX_LEVEL", "decode_pythonic", "int_bound", "long_digit_run"]
+
+#: CPython's tokenizer refuses more nested brackets than this (``MAXLEVEL`` in tokenizer.c).
+MAX_LEVEL: Final = 200
+
+_NOT_CALL: Final = "pythonic_not_call"
+
+# -- tokens ----------------------------------------------------------------------------------------
+
+_STRUCT, _STR, _LONG, _NUM, _NAME, _OP, _BLANK, _ERR = 1, 2, 3, 4, 5, 6, 7, 8
+_EOF: Final = 0
+
+#: A string of up to 512 characters with escapes, or one without escape (one repeat of one class, whatever
+#: its length). A longer one with escapes, or one never closed, is read by :func:`_string_end`: a repeat of
+#: alternatives keeps a backtracking entry per character, slow past a few hundred thousand of them.
+_QUOTED: Final = (
+    r"'''(?:[^'\\]|\\[\s\S]|'(?!'')){0,512}'''"
+    r'|"""(?:[^"\\]|\\[\s\S]|"(?!"")){0,512}"""'
+    r"|'(?!'')[^'\\\n]*'"
+    r'|"(?!"")[^"\\\n]*"'
+    r"|'(?!'')(?:[^'\\\n]|\\[\s\S]){0,512}'"
+    r'|"(?!"")(?:[^"\\\n]|\\[\s\S]){0,512}"'
+)
+_PREFIX: Final = r"(?:[bB][rR]?|[rR][bBfF]?|[fF][rR]?|[uU])?"
+_NUMBER_CORE: Final = (  # (underscores are checked apart: a repeat of one class is much faster than `(?:_?\d)*`)
+    r"0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+"
+    r"|(?:[0-9][0-9_]*(?:\.(?:[0-9][0-9_]*)?)?|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9][0-9_]*)?[jJ]?"
+)
+#: One token of CPython's tokenizer (maximal munch, as tokenizer.c reads it), by group: 1 brackets, commas,
+#: colons, blanks and line continuations (one run), 2 a string with its prefix, 3 the start of a string the
+#: pattern does not read (long with escapes, or never closed: see :func:`_string_end`), 4 a number, 5 a name
+#: (any non-ASCII character is read as part of a name and checked with ``str.isidentifier``), 6 an operator,
+#: 7 a comment or a line continuation, 8 anything else (not Python here).
+_TOKEN: Final = re.compile(
+    r"((?:[\[\](){},: \t\f\n]|\\\n)+)"
+    r"|(" + _PREFIX + r"(?:" + _QUOTED + r"))"
+    r"|(" + _PREFIX + r"['\"])"
+    r"|(" + _NUMBER_CORE + r")"
+    r"|([A-Za-z_\u0080-\U0010ffff][0-9A-Za-z_\u0080-\U0010ffff]*)"
+    r"|(\*\*=?|//=?|>>=?|<<=?|\.\.\.|->|[-+*/%@&|^<>=!]=|[-+*/%@&|^~<>=.])"
+    r"|(#[^\n]*|\\\n)"
+    r"|([\s\S])"
+)
+_QUOTED_AT: Final = re.compile(_QUOTED)
+
+# Skipping a span that is not a literal: runs of characters that neither open/close a bracket, start a
+# string or comment, nor end the span, plus short strings and bracket pairs without such characters inside,
+# are consumed by one regex step; the rest is handled one character at a time.
+_PLAIN: Final = r"[^'\"()\[\]{},:#\\]"
+_SHORT_STRINGS: Final = r"|'(?:[^'\\\n]{1,64}'|'(?!'))|\"(?:[^\"\\\n]{1,64}\"|\"(?!\"))"
+_SKIP: Final = re.compile(
+    r"(?:" + _PLAIN + r"|\[" + _PLAIN + r"{0,64}\]|\(" + _PLAIN + r"{0,64}\)" + _SHORT_STRINGS + r")+"
+)
+_SKIP_FLAT: Final = re.compile(r"(?:" + _PLAIN + _SHORT_STRINGS + r")+")  # near MAX_LEVEL: count every bracket
+
+_BLANKS: Final = frozenset(" \t\f\n\\")  # (a backslash in a run of group 1 is a line continuation)
+_OPENERS: Final = {"(": ")", "[": "]", "{": "}"}
+# the fields of an open container in ``_Parser.element``: closer, kind ("[", "(", "{", "s" for a set), items,
+# duplicate keys seen, first failure, pending dict key, no entry yet, comma seen, and the start, sign and
+# stops of the element the container sits in
+_F_CLOSER, _F_KIND, _F_ITEMS, _F_DUP, _F_FAIL, _F_KEY, _F_FIRST, _F_COMMA, _F_START, _F_SIGN, _F_STOPS = range(11)
+_KEYWORDS: Final = frozenset(keyword.kwlist)
+_CONSTANTS: Final[dict[str, Any]] = {"None": None, "True": True, "False": False}
+#: A number may touch these words (tokenizer.c ``verify_end_of_number``): ``1if x else 2``.
+_NUMBER_THEN_KEYWORD: Final = ("and", "else", "for", "if", "in", "is", "or", "not")
+
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+_INVALID_ESCAPE: Final = re.compile(r"\\(?=[^\n'\"abfnrtv0-7xNuU])")
+_BIG_OCTAL: Final = re.compile(r"\\([4-7][0-7][0-7])")
+_BAD_HEX_ESCAPE: Final = re.compile(r"\\x(?![0-9a-fA-F]{2})")
+_BAD_UNDERSCORE: Final = re.compile(r"_(?![0-9])")  # an underscore of a number must sit between two digits
+_BAD_HEX_UNDERSCORE: Final = re.compile(r"_(?![0-9a-fA-F])")
+#: Simple strings in a row (no prefix, no escape, up to 64 characters each, blanks between): one step.
+_SIMPLE_STRINGS: Final = re.compile(
+    r"(?:(?:'(?!'')[^'\\\n]{0,64}'|\"(?!\"\")[^\"\\\n]{0,64}\")[ \t\f\n]{0,16})+")
+_SIMPLE_BODY: Final = re.compile(r"'([^'\\\n]*)'[ \t\f\n]*|\"([^\"\\\n]*)\"[ \t\f\n]*")
+_DOTTED: Final = re.compile(r"[\w.]+")
+
+# -- nodes: (kind, value, duplicate keys seen, first failure code or None) ---------------------------
+
+_NUMBER, _STRING, _CONST, _OTHER, _SIGNED, _LIST, _TUPLE, _DICT = range(8)
+Node: TypeAlias = "tuple[int, Any, bool, str | None]"
+_NOT_LITERAL: Final[Node] = (_OTHER, None, False, _NOT_CALL)
+#: The same outcome for an element that was skipped unparsed (told apart by identity): what follows it in its
+#: container or argument list cannot change the outcome and is skipped too.
+_SKIPPED: Final[Node] = (_OTHER, None, False, _NOT_CALL)
+_UNPACKED: Final[Node] = (_OTHER, None, False, _NOT_CALL)  # a ``**`` entry of a dict (the rest skipped)
+
+#: One decoded item: ``(name, arguments or None, violation codes)``, or ``None`` for an item that is not a call.
+Item: TypeAlias = "tuple[str, dict[str, Any] | None, list[str]] | None"
+
+
+@lru_cache(maxsize=16)
+def int_bound(digits: int) -> int:
+    """Smallest integer with ``digits + 1`` digits."""
+    return 10 ** max(digits, 0)
+
+
+@lru_cache(maxsize=16)
+def long_digit_run(max_digits: int) -> re.Pattern[str]:
+    """A run of more than ``max_digits`` decimal digits."""
+    return re.compile(rf"\d{{{max_digits + 1},}}")
+
+
+class _Fail(Exception):
+    """The text is not Python as far as it was read: ``ast.parse`` refused it."""
+
+
+def _string_end(text: str, q: int) -> int:
+    """End of the string literal whose opening quote is at ``q`` (after any prefix), or -1 when it is never
+    closed, as tokenizer.c reads it: a backslash escapes the next character, and a single-quoted string
+    cannot hold an unescaped newline. ``str.find`` steps; each run of backslashes is counted once: linear."""
+    quote = text[q]
+    triple = text.startswith(quote * 3, q)
+    delim = quote * 3 if triple else quote
+    body = q + len(delim)
+    i = body
+    while True:
+        j = text.find(delim, i)
+        if j < 0:
+            return -1
+        k = j
+        while k > body and text[k - 1] == "\\":
+            k -= 1
+        if (j - k) % 2 == 0:  # not escaped
+            break
+        i = j + 1
+    if not triple:
+        i = body
+        while True:
+            nl = text.find("\n", i, j)
+            if nl < 0:
+                break
+            k = nl
+            while k > body and text[k - 1] == "\\":
+                k -= 1
+            if (nl - k) % 2 == 0:  # an unescaped newline: the string ends unterminated there
+                return -1
+            i = nl + 1
+    return j + len(delim)
+
+
+def _unescape(body: str) -> str:
+    """Decode the escapes of a non-raw ``str`` literal's body exactly as CPython's parser does.
+
+    CPython hands the body (non-ASCII characters as ``\\U`` escapes) to the ``unicode_escape`` codec, which
+    keeps an invalid escape (``\\d``, ``\\é``) verbatim with a warning. Here escaped backslashes and the
+    backslash of every invalid escape become ``\\\\`` first (NUL marks them in between: NUL never occurs
+    in the text), octal escapes above 0o377 become ``\\U`` escapes (same value, no warning), non-ASCII
+    characters ``\\x``/``\\u``/``\\U`` escapes, and the codec decodes the rest: no warning, same value, same
+    errors. Each step is one pass in C."""
+    marked = _INVALID_ESCAPE.sub("\x00", body.replace("\\\\", "\x00")).replace("\x00", "\\\\")
+    if "\\" in marked and _BIG_OCTAL.search(marked) is not None:
+        marked = _BIG_OCTAL.sub(lambda m: f"\\U{int(m.group(1), 8):08x}", marked)
+    try:
+        return codecs.decode(marked.encode("ascii", "backslashreplace"), "unicode_escape")
+    except UnicodeDecodeError:
+        raise _Fail from None
+
+
+def _identifier(name: str) -> str:
+    """A NAME token as the parser stores it: checked like tokenizer.c, NFKC-normalised like pegen."""
+    if name.isascii():
+        return name
+    if not name.isidentifier():
+        raise _Fail
+    return unicodedata.normalize("NFKC", name)
+
+
+class _Parser:
+    """One pass over the text: a token at a time where literals are read, a regex step where they are not."""
+
+    __slots__ = ("bound", "end", "int_cap", "it", "kind", "level", "max_digits", "n", "ri", "rpos", "run",
+                 "spans", "text", "tok", "tstart")
+
+    def __init__(self, text: str, limits: Limits, spans: list[tuple[int, int, str]] | None) -> None:
+        self.text = text
+        self.n = len(text)
+        self.max_digits = limits.max_int_digits
+        self.bound = int_bound(limits.max_int_digits)
+        self.int_cap = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+        self.level = 0
+        self.spans = spans
+        self.kind = _EOF
+        self.tok = ""
+        self.tstart = self.end = 0
+        self.seek(0)
+
+    # -- tokens ------------------------------------------------------------------------------------
+
+    def seek(self, pos: int) -> None:
+        """Read tokens from ``pos`` on."""
+        self.it = _TOKEN.finditer(self.text, pos)
+        self.run = ""
+        self.ri = 0
+        self.rpos = pos
+        self.advance()
+
+    def advance(self) -> None:
+        """Move to the next token that is not blank (a bracket, comma or colon of a run is one token)."""
+        run = self.run
+        ri = self.ri
+        if ri < len(run):  # the common case: the next character of a run of brackets, commas and colons
+            ch = run[ri]
+            if ch not in _BLANKS:
+                self.ri = ri + 1
+                self.tok = ch
+                return
+        while True:
+            size = len(run)
+            while ri < size:
+                ch = run[ri]
+                ri += 1
+                if ch not in _BLANKS:
+                    self.ri = ri
+                    self.kind = _STRUCT
+                    self.tok = ch
+                    return
+            m = next(self.it, None)
+            if m is None:
+                self.run = ""
+                self.kind = _EOF
+                self.tok = ""
+                self.tstart = self.end = self.n
+                return
+            kind = m.lastindex
+            if kind == _STRUCT:
+                run = m.group()
+                ri = 0
+                self.run = run
+                self.rpos = m.start()
+                continue
+            if kind == _BLANK:
+                continue
+            if kind == _LONG:  # a long string with escapes, or one never closed
+                self.run = ""
+                self.ri = 0
+                self.tstart = start = m.start()
+                end = _string_end(self.text, m.end() - 1)
+                if end < 0:
+                    self.kind = _ERR
+                    self.tok = m.group()
+                    self.end = m.end()
+                    return
+                self.kind = _STR
+                self.tok = self.text[start:end]
+                self.end = end
+                self.it = _TOKEN.finditer(self.text, end)
+                return
+            self.run = ""
+            self.ri = 0
+            self.kind = kind  # type: ignore[assignment]
+            self.tok = m.group()
+            self.tstart = m.start()
+            self.end = m.end()
+            return
+
+    @property
+    def start(self) -> int:
+        """Where the current token starts."""
+        return self.rpos + self.ri - 1 if self.kind == _STRUCT else self.tstart
+
+    def at(self, ch: str) -> bool:
+        return self.kind == _STRUCT and self.tok == ch
+
+    def open(self) -> None:
+        if self.level >= MAX_LEVEL:
+            raise _Fail
+        self.level += 1
+
+    def close(self) -> None:
+        self.level -= 1
+        self.advance()
+
+    # -- skipping what is not a literal -------------------------------------------------------------
+
+    def skip(self, pos: int, stops: str, open_groups: int = 0) -> int:
+        """End of the span starting at ``pos``: the first ``stops`` character outside brackets (strings and
+        comments are read as tokens, brackets must match). An empty span is an error."""
+        text = self.text
+        n = self.n
+        stack = [")"] * open_groups
+        level = self.level - open_groups  # (the open groups are on the stack)
+        begin = pos
+        while True:
+            m = (_SKIP if level + len(stack) < MAX_LEVEL else _SKIP_FLAT).match(text, pos)
+            if m is not None:
+                pos = m.end()
+            if pos >= n:
+                raise _Fail
+            ch = text[pos]
+            if ch in _OPENERS:
+                if level + len(stack) >= MAX_LEVEL:
+                    raise _Fail
+                stack.append(_OPENERS[ch])
+                pos += 1
+            elif ch in ")]}":
+                if stack:
+                    if stack.pop() != ch:
+                        raise _Fail
+                    pos += 1
+                elif ch in stops:
+                    break
+                else:
+                    raise _Fail
+            elif ch == "," or ch == ":":
+                if not stack and ch in stops:
+                    break
+                pos += 1
+            elif ch == "'" or ch == '"':
+                q = _QUOTED_AT.match(text, pos)
+                pos = q.end() if q is not None else _string_end(text, pos)
+                if pos < 0:
+                    raise _Fail
+            elif ch == "#":
+                nl = text.find("\n", pos)
+                pos = n if nl < 0 else nl
+            elif text.startswith("\\\n", pos):
+                pos += 2
+            else:  # a backslash that continues no line
+                raise _Fail
+        if pos == begin:
+            raise _Fail
+        return pos
+
+    def skip_element(self, start: int, stops: str) -> Node:
+        """The element that began at ``start`` is not a literal: skip it from the current token."""
+        end = self.skip(self.start, stops)
+        if self.spans is not None:
+            self.spans.append((start, end, "_"))
+        self.seek(end)
+        return _SKIPPED
+
+    def skip_rest(self, closer: str, stand_in: str = "") -> None:
+        """After a skipped element: skip the rest of its container or argument list, up to ``closer``. (Its
+        outcome is decided, and a comma there may belong to the skipped expression: ``lambda x, y: 1``,
+        ``{k: v for k, v in d}``.) ``stand_in``: what the tests put in place of the rest."""
+        if not self.at(closer):
+            end = self.skip(self.start, closer)
+            if self.spans is not None:
+                self.spans.append((self.start, end, stand_in))
+            self.seek(end)
+        elif stand_in and self.spans is not None:
+            self.spans.append((self.start, self.start, stand_in))
+
+    # -- literals ----------------------------------------------------------------------------------
+
+    def element(self, stops: str, star_ok: bool = False) -> Node:
+        """One element (a value up to the next ``stops`` character): its literal node, or ``_NOT_LITERAL`` /
+        ``_SKIPPED``. The current token is then that character.
+
+        Iterative: ``frames`` holds the open lists, tuples and dicts, each with the state of the element it
+        sits in (start, sign, stops), so nesting costs no recursion and no call per bracket."""
+        frames: list[list[Any]] = []
+        spans = self.spans is not None  # (element starts matter only for the spans the tests read)
+        start = self.start if spans else 0
+        sign = ""
+        while True:
+            # -- the start of an element: an optional sign, then an atom or an opening bracket ----------
+            kind = self.kind
+            tok = self.tok
+            if kind == _OP:
+                if tok == "-" or tok == "+":
+                    sign = tok
+                    self.advance()
+                    kind = self.kind
+                    tok = self.tok
+                elif tok == "**" and frames and frames[-1][_F_KIND] == "{" and frames[-1][_F_KEY] is None:
+                    frame = frames[-1]  # {**d, ...}: a dict, not a literal
+                    self.advance()
+                    self.skip_element(self.start, ",}")
+                    self.skip_rest("}")
+                    if frame[_F_FAIL] is None:
+                        frame[_F_FAIL] = _NOT_CALL
+                    node = _UNPACKED
+                    kind = -1
+            if kind == _STRUCT:
+                closer = _OPENERS.get(tok)
+                if closer is None:
+                    raise _Fail  # nothing where a value should be
+                if self.level >= MAX_LEVEL:
+                    raise _Fail
+                self.level += 1
+                self.advance()
+                frames.append([closer, tok, {} if tok == "{" else [], False, None, None, True, False,
+                               start, sign, stops])
+                if not (self.kind == _STRUCT and self.tok == closer):
+                    start = self.start if spans else 0
+                    sign = ""
+                    stops = ":,}" if tok == "{" else "," + closer
+                    star_ok = True
+                    continue
+                node = (_LIST, [], False, None) if tok == "[" else (_TUPLE, [], False, None) if tok == "(" else (
+                    _DICT, {}, False, None)
+                self.level -= 1
+                self.advance()
+                frame = frames.pop()
+                start, sign, stops = frame[_F_START], frame[_F_SIGN], frame[_F_STOPS]
+            elif kind == _STR:
+                node = self.strings()
+            elif kind == _NUM:
+                node = self.number()
+            elif kind == _NAME:
+                if tok in _CONSTANTS:
+                    node = (_CONST, _CONSTANTS[tok], False, None)
+                    self.advance()
+                else:
+                    _identifier(tok)
+                    node = self.skip_element(start, stops)  # a name, a keyword (lambda, not, ...): an expression
+            elif kind == _OP:
+                if tok == "**" or (tok == "*" and (sign or not star_ok)):
+                    raise _Fail
+                if tok != "...":
+                    node = self.skip_element(start, stops)  # starred, unary chains, ...
+                else:
+                    node = _NOT_LITERAL  # Ellipsis: a constant, not a literal here
+                    self.advance()
+            elif kind != -1:
+                raise _Fail
+            # -- after an atom: the element ends here, or it is an expression (skipped) -----------------
+            while True:
+                if node is not _SKIPPED:
+                    kind = self.kind
+                    if kind != _STRUCT or self.tok not in stops:
+                        if kind == _NUM or kind == _STR or kind == _ERR or kind == _EOF:
+                            raise _Fail  # two operands in a row, or the text ends
+                        if kind == _NAME and self.tok not in _KEYWORDS:
+                            raise _Fail
+                        node = self.skip_element(start, stops)  # an operator, a call, `if`, `for`, ...
+                    elif sign:
+                        if node[0] != _NUMBER:  # -(1,), -True, - -1: a unary operation on something else
+                            node = _NOT_LITERAL
+                        elif sign == "-" and node[3] is None:
+                            node = (_SIGNED, -node[1], False, None)
+                        else:
+                            node = (_SIGNED, node[1], False, node[3])
+                if not frames:
+                    return node
+                frame = frames[-1]
+                fkind = frame[_F_KIND]
+                closer = frame[_F_CLOSER]
+                closing = None  # the container's node when it ends here
+                if fkind == "{":
+                    key = frame[_F_KEY]
+                    if node is _UNPACKED:
+                        pass
+                    elif key is None:  # the element was a key
+                        if node is _SKIPPED:  # a dict, a set or a comprehension: not a literal either way
+                            self.skip_rest("}", ":_" if not frame[_F_FIRST] or self.tok == ":" else "")
+                            if frame[_F_FIRST]:
+                                closing = _NOT_LITERAL
+                            elif frame[_F_FAIL] is None:  # (a dict: an earlier failure comes first)
+                                frame[_F_FAIL] = _NOT_CALL
+                        elif self.tok == ":":
+                            frame[_F_KEY] = node
+                            self.advance()
+                            start = self.start if spans else 0
+                            sign = ""
+                            stops = ",}"
+                            star_ok = False
+                            break
+                        elif frame[_F_FIRST]:  # {1, 2}: a set (or a set comprehension), never a literal here
+                            frame[_F_KIND] = fkind = "s"
+                        else:  # {1: 2, 3}
+                            raise _Fail
+                    else:  # the element was the value of ``key``
+                        frame[_F_KEY] = None
+                        if node is _SKIPPED:
+                            self.skip_rest("}")
+                        if frame[_F_FAIL] is None:
+                            if key[0] != _STRING:
+                                frame[_F_FAIL] = _NOT_CALL
+                            elif key[3] is not None:
+                                frame[_F_FAIL] = key[3]
+                            else:
+                                out = frame[_F_ITEMS]
+                                if key[1] in out or node[2]:
+                                    frame[_F_DUP] = True
+                                if node[3] is not None:
+                                    frame[_F_FAIL] = node[3]
+                                else:
+                                    out[key[1]] = node[1]
+                    frame[_F_FIRST] = False
+                elif fkind == "s":
+                    if node is _SKIPPED:
+                        self.skip_rest("}")
+                else:  # a list, or a tuple or group
+                    if node is _SKIPPED:
+                        self.skip_rest(closer)
+                        if fkind == "(" and not frame[_F_COMMA]:
+                            closing = _NOT_LITERAL
+                    if closing is None and fkind == "(" and not frame[_F_COMMA] and self.tok == ")":
+                        closing = node  # (x): x itself
+                    elif frame[_F_FAIL] is None:
+                        if node[2]:
+                            frame[_F_DUP] = True
+                        if node[3] is not None:
+                            frame[_F_FAIL] = node[3]
+                        else:
+                            frame[_F_ITEMS].append(node[1])
+                if closing is None and self.tok == ",":
+                    frame[_F_COMMA] = True
+                    self.advance()
+                    if not (self.kind == _STRUCT and self.tok == closer):
+                        start = self.start if spans else 0
+                        sign = ""
+                        stops = ":,}" if fkind == "{" else ",}" if fkind == "s" else "," + closer
+                        star_ok = fkind != "{"
+                        break
+                # the container ends: its node is the atom of the element it sits in
+                if closing is None:
+                    if fkind == "[":
+                        closing = (_LIST, frame[_F_ITEMS], frame[_F_DUP], frame[_F_FAIL])
+                    elif fkind == "(":
+                        closing = (_TUPLE, frame[_F_ITEMS], frame[_F_DUP], frame[_F_FAIL])
+                    elif fkind == "{":
+                        closing = (_DICT, frame[_F_ITEMS], frame[_F_DUP], frame[_F_FAIL])
+                    else:
+                        closing = _NOT_LITERAL
+                node = closing
+                self.level -= 1
+                self.advance()
+                frames.pop()
+                start, sign, stops = frame[_F_START], frame[_F_SIGN], frame[_F_STOPS]
+
+    def strings(self) -> Node:
+        """Adjacent string tokens (implicit concatenation)."""
+        parts: list[str] = []
+        has_bytes = has_text = has_f = False
+        while self.kind == _STR:
+            tok = self.tok
+            if tok[0] in "'\"" and not has_bytes:
+                run = _SIMPLE_STRINGS.match(self.text, self.start)
+                if run is not None and run.end() > self.end:  # several simple strings: their bodies in one step
+                    parts.append(_SIMPLE_BODY.sub(r"\1\2", run.group()))
+                    has_text = True
+                    self.seek(run.end())
+                    continue
+            i = 0
+            while tok[i] not in "'\"":
+                i += 1
+            prefix = tok[:i].lower()
+            q = 3 if tok.startswith(tok[i] * 3, i) and len(tok) - i >= 6 else 1
+            body = tok[i + q : len(tok) - q]
+            if "b" in prefix:
+                has_bytes = True
+                if not body.isascii():  # "bytes can only contain ASCII literal characters"
+                    raise _Fail
+                if "r" not in prefix and "\\" in body and _BAD_HEX_ESCAPE.search(body.replace("\\\\", "\x00")):
+                    raise _Fail
+            elif "f" in prefix:
+                has_f = True
+                if self.spans is not None:
+                    self.spans.append((self.start, self.end, "f''"))
+            else:
+                has_text = True
+                parts.append(body if "r" in prefix or "\\" not in body else _unescape(body))
+            self.advance()
+        if has_bytes:
+            if has_text or has_f:  # "cannot mix bytes and nonbytes literals"
+                raise _Fail
+            return _NOT_LITERAL
+        if has_f:
+            return _NOT_LITERAL
+        value = parts[0] if len(parts) == 1 else "".join(parts)
+        if not value.isascii() and _SURROGATE.search(value) is not None:
+            return (_STRING, value, False, "invalid_unicode")
+        return (_STRING, value, False, None)
+
+    def number(self) -> Node:
+        """A number token, checked as tokenizer.c checks it."""
+        tok = self.tok
+        end = self.end
+        if end < self.n:
+            c = self.text[end]
+            if (c.isascii() and (c.isalnum() or c == "_")) or c >= "\x80":
+                if not self.text.startswith(_NUMBER_THEN_KEYWORD, end):
+                    raise _Fail  # "invalid decimal literal" and the like
+        self.advance()
+        if len(tok) > 1 and tok[0] == "0" and tok[1] in "xXoObB":
+            if "_" in tok and _BAD_HEX_UNDERSCORE.search(tok, 2) is not None:
+                raise _Fail
+            value = int(tok.replace("_", ""), 0)
+            return (_NUMBER, value, False, "number_too_large" if abs(value) >= self.bound else None)
+        if tok[-1] in "jJ":
+            return _NOT_LITERAL  # an imaginary number: a constant, not a literal here
+        if "_" in tok:
+            if _BAD_UNDERSCORE.search(tok) is not None:
+                raise _Fail  # "invalid decimal literal"
+            digits = tok.replace("_", "")
+        else:
+            digits = tok
+        if "." in tok or "e" in tok or "E" in tok:
+            f = float(digits)
+            return (_NUMBER, f, False, None if math.isfinite(f) else "nonfinite_number")
+        if digits[0] == "0":
+            if digits.strip("0"):  # "leading zeros in decimal integer literals are not permitted"
+                raise _Fail
+            return (_NUMBER, 0, False, None)
+        if 0 < self.int_cap < len(digits):
+            raise _Fail  # CPython refuses to convert it: ast.parse failed
+        if len(digits) > self.max_digits:
+            return (_NUMBER, None, False, "number_too_large")
+        return (_NUMBER, int(digits), False, None)
+
+    # -- calls -------------------------------------------------------------------------------------
+
+    def name_part(self) -> str:
+        if self.kind != _NAME or self.tok in _KEYWORDS:
+            raise _Fail
+        name = _identifier(self.tok)
+        self.advance()
+        return name
+
+    def dotted(self) -> list[str]:
+        """The parts of a dotted name written without blanks (one regex step), else its first part."""
+        run = _DOTTED.match(self.text, self.start)
+        if run is not None and run.end() > self.end:
+            end = run.end()
+            parts = run.group().split(".")
+            if (all(parts) and all(p.isidentifier() for p in parts) and _KEYWORDS.isdisjoint(parts)
+                    and not (end < self.n and self.text[end] >= "\x80")):
+                self.seek(end)
+                return parts if run.group().isascii() else [unicodedata.normalize("NFKC", p) for p in parts]
+        return [self.name_part()]
+
+    def item(self, stops: str) -> Item:
+        """One item of the list (``stops`` = ",]") or the lone call (``stops`` = ""): a decoded call, or
+        ``None`` when it is not a call of a dotted name (then skipped to its end in a list)."""
+        start = self.start
+        if self.kind == _EOF or (self.kind == _STRUCT and self.tok in ",)]}:"):
+            raise _Fail  # nothing where an item should be
+        groups = 0
+        while self.at("("):
+            self.open()
+            groups += 1
+            self.advance()
+        if self.kind == _NAME and self.tok not in _KEYWORDS:
+            parts = self.dotted()
+            while True:
+                if self.kind == _OP and self.tok == ".":
+                    self.advance()
+                    parts.append(self.name_part())
+                elif groups and self.at(")"):
+                    groups -= 1
+                    self.close()
+                else:
+                    break
+            kind = self.kind
+            if kind == _NUM or kind == _STR or (kind == _NAME and self.tok not in _KEYWORDS):
+                raise _Fail  # two operands in a row
+            if self.at("("):
+                call = self.arguments(".".join(parts))
+                while groups and self.at(")"):
+                    groups -= 1
+                    self.close()
+                if not groups and (not stops or (self.kind == _STRUCT and self.tok in stops)):
+                    return call
+        if stops and not (groups == 0 and self.kind == _STRUCT and self.tok in stops):
+            end = self.skip(self.start, stops, groups)
+            self.level -= groups
+            if self.spans is not None:
+                self.spans.append((start, end, "_"))
+            self.seek(end)
+        return None
+
+    def arguments(self, name: str) -> Item:
+        """The arguments of a call (the current token is its ``(``), evaluated as the old literal walk did."""
+        self.open()
+        self.advance()
+        keywords: list[tuple[str | None, Node]] = []
+        positional = seen_keyword = seen_unpack = False
+        while not self.at(")"):
+            if self.kind == _OP and (self.tok == "**" or self.tok == "*"):
+                star = self.tok
+                if star == "*" and seen_unpack:  # "iterable argument unpacking follows keyword argument unpacking"
+                    raise _Fail
+                self.advance()
+                start = self.start
+                end = self.skip(start, ",)")
+                if self.spans is not None:
+                    self.spans.append((start, end, "_"))
+                self.seek(end)
+                self.skip_rest(")")
+                if star == "**":
+                    seen_unpack = True
+                    keywords.append((None, _NOT_LITERAL))
+                else:
+                    positional = True
+            else:
+                start = self.start
+                key = None
+                if self.kind == _NAME:
+                    word = self.tok
+                    self.advance()
+                    if self.kind == _OP and self.tok == "=":
+                        if word in _KEYWORDS:  # f(if=1), f(True=1)
+                            raise _Fail
+                        key = _identifier(word)
+                    else:
+                        self.seek(start)
+                if key is not None:
+                    self.advance()
+                    node = self.element(",)")
+                    keywords.append((key, node))
+                    seen_keyword = True
+                    if node is _SKIPPED:
+                        self.skip_rest(")")
+                else:
+                    if seen_keyword or seen_unpack:  # "positional argument follows keyword argument"
+                        raise _Fail
+                    positional = True
+                    end = self.skip(start, ",)")
+                    if self.spans is not None:
+                        self.spans.append((start, end, "_"))
+                    self.seek(end)
+                    self.skip_rest(")")
+            if self.tok == ",":
+                self.advance()
+        self.close()
+        codes: list[str] = []
+        if positional:
+            return (name, None, [_NOT_CALL])
+        args: dict[str, Any] = {}
+        for key, node in keywords:
+            if key is None:
+                codes.append(_NOT_CALL)
+                return (name, None, codes)
+            if key in args:
+                codes.append("duplicate_keys")
+            if node[2]:
+                codes.append("duplicate_keys")
+            if node[3] is not None:
+                codes.append(node[3])
+                return (name, None, codes)
+            args[key] = node[1]
+        return (name, args, codes)
+
+    def parse(self) -> list[Item] | str:
+        """The items of the text (one for a lone call), or the code of an outcome without calls."""
+        if self.at("["):
+            self.open()
+            self.advance()
+            items: list[Item] = []
+            while not self.at("]"):
+                items.append(self.item(",]"))
+                if self.tok == ",":
+                    self.advance()
+            self.close()
+        else:
+            items = [self.item("")]
+            if items[0] is None:
+                if self.spans is not None:
+                    self.spans.append((0, self.n, "_"))
+                return _NOT_CALL
+        if self.kind != _EOF:  # the list or the call is part of a larger expression (or of no expression)
+            if self.spans is not None:
+                self.spans.append((self.start, self.n, "_"))
+            return _NOT_CALL
+        return items
+
+
+def _normalise_newlines(text: str) -> str:
+    """CPython's parser reads ``\\r\\n`` and ``\\r`` as ``\\n`` (also inside string literals)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _parses(text: str, limits: Limits, spans: list[tuple[int, int, str]] | None) -> list[Item] | str | None:
+    """The parse of ``text``, or ``None`` when it is not Python (``ast.parse`` raised)."""
+    text = _normalise_newlines(text)
+    if "\x00" in text:  # "source code string cannot contain null bytes"
+        return None
+    try:
+        return _Parser(text, limits, spans).parse()
+    except _Fail:
+        return None
+
+
+def decode_pythonic(text: str, limits: Limits,
+                    spans: list[tuple[int, int, str]] | None = None) -> list[Item] | str:
+    """Decode ``text`` (stripped; shape, length, bracket depth and node count already checked by the caller).
+
+    Returns the items (``(name, arguments or None, violation codes)``, ``None`` for an item that is not a
+    call), or one violation code when the text gives no calls at all. ``spans`` (tests only) receives the
+    ``(start, end, stand-in)`` of every span that was skipped unparsed (see the module docstring)."""
+    if not text.isascii() and _SURROGATE.search(text) is not None:  # ast.parse could not encode the text
+        return "invalid_unicode"
+    try:
+        outcome = _parses(text, limits, spans)
+        if outcome is not None:
+            return outcome
+        # ast.parse failed: an integer too long for CPython, or broken text? Decided as before from the text:
+        # every digit run longer than the limit becomes 0; if the text parses then, the integers were the cause.
+        shortened, runs = long_digit_run(convertible_digits(limits.max_int_digits)).subn("0", text)
+        if runs and _parses(shortened, limits, None) is not None:
+            return "number_too_large"
+    except RecursionError:  # (brackets are at most 200 deep here; only a caller deep in its own stack gets this)
+        return "nesting_too_deep"
+    return _NOT_CALL

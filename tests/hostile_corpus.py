@@ -1,0 +1,382 @@
+"""A corpus of hostile inputs, generated in families: each class of input that once cost superlinear time.
+
+Every family is a function ``(n, rng) -> list[Case]`` building cases of about ``n`` characters of model
+output (``n`` up to 200,000, the default ``Limits.max_chars``), varied by the seeded ``rng``: the shapes an
+adversarial campaign found (f-strings, chains, ``<|python_tag|>`` runs, many same-name calls, ``$unordered``
+lists, shared sub-structures, user regexes, ...) and their relatives, not only the examples that were
+reported. A case is a completion with the truth and tools it is scored against; truths and tools are the
+user's data, accepted by the library (a case whose truth the library refuses is not a case: see
+:func:`accepted`).
+
+Used by ``tests/test_hostile_corpus.py`` (every case scores, bounded in time, without sockets or files)
+and ``benchmarks/bench_hostile.py`` (worst time per completion over the corpus, as a multiple of the
+median). ``python -m tests.hostile_corpus`` reads a JSON task on stdin and prints timings (a fresh
+interpreter, as the reliability timings).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import rlvr_rewards as rr
+
+#: The size of model output the time promise is made for (the default ``Limits.max_chars``).
+MAX_CHARS = 200_000
+
+WEATHER = {"type": "function", "function": {
+    "name": "get_weather", "description": "Weather for a city",
+    "parameters": {"type": "object", "properties": {
+        "city": {"type": "string"}, "days": {"type": "integer", "default": 1},
+        "tags": {"type": "array", "items": {"type": "string"}}}, "required": ["city"]}}}
+
+
+def _execute(*calls: dict[str, Any], ordered: bool = False) -> dict[str, Any]:
+    return {"behavior": "execute", "calls": list(calls), "ordered": ordered}
+
+
+_F = _execute({"name": "f", "arguments": {"a": 1}})
+
+
+@dataclass
+class Case:
+    family: str
+    label: str
+    completion: Any
+    truth: Any = field(default_factory=lambda: _F)
+    tools: Any = None
+    limits: rr.Limits = field(default_factory=rr.Limits)
+
+
+def _fit(unit: str, n: int, head: str = "", tail: str = "") -> str:
+    """``head + unit * k + tail`` with k as large as keeps it within ``n`` characters."""
+    k = max(1, (n - len(head) - len(tail)) // max(1, len(unit)))
+    return head + unit * k + tail
+
+
+# --- pythonic text that ast.parse handled in superlinear time ------------------------------------------------------
+
+def fstrings(n: int, rng: random.Random) -> list[Case]:
+    out = []
+    for prefix in ("f", "F", "rf", "fR"):
+        for piece in ("{1}", "{x}", "{1:>{2}}", "{'a'}", "{{}}", "{x!r}"):
+            q = rng.choice(["'", '"'])
+            body = _fit(piece, n - 20)
+            out.append(Case("pythonic_fstring", f"{prefix}{q}{piece}{q}", f"[f(a={prefix}{q}{body}{q})]", _F))
+    out.append(Case("pythonic_fstring", "nested f-strings", _fit("f'{", n // 2, "[f(a=") + "}'" * 10 + ")]", _F))
+    return out
+
+
+def chains(n: int, rng: random.Random) -> list[Case]:
+    units = {
+        "comparison": "1<", "subscript": "[0]", "addition": "1+", "attribute": ".b", "power": "2**",
+        "unary minus": "-", "not": "not ", "call": "(1)", "boolean": "1 and ", "bitwise": "1|",
+        "implicit string concatenation": "'a' ", "conditional": "1 if 1 else ", "lambda": "lambda:",
+        "tuple in parentheses": "(1,", "starred": "*", "walrus": "(a:=",
+    }
+    out = []
+    for label, unit in units.items():
+        head = rng.choice(["[f(a=", "f(a=", "[f(b=2, a="])
+        tail = ("1)]" if head.startswith("[") else "1)")
+        out.append(Case("pythonic_chain", label, _fit(unit, n, head, tail), _F))
+        out.append(Case("pythonic_chain", label + " as a call name", _fit(unit, n, "[x", "(a=1)]"), _F))
+    return out
+
+
+def pythonic_many(n: int, rng: random.Random) -> list[Case]:
+    """Many small pythonic calls, literal-heavy arguments and separators."""
+    def lit() -> str:
+        return rng.choice(["1", "-2.5e3", "'s'", '"t"', "None", "True", "[1, 2]", "{'k': 1}", "(1,)", "0x1F", "1_000"])
+    calls = ",".join(f"f(a={lit()})" for _ in range(64))
+    return [
+        Case("pythonic_many", "64 calls then padding", "[" + calls + "]" + " " * (n - len(calls) - 2), _F),
+        Case("pythonic_many", "one huge list literal", _fit("1,", n, "[f(a=[", "1])]"), _F),
+        Case("pythonic_many", "one huge dict literal", "[f(a={" + ",".join(
+            f"'k{i}':{i}" for i in range(n // 12)) + "})]", _F),
+        Case("pythonic_many", "commas", _fit(",", n, "[f(a=1", ")]"), _F),
+        Case("pythonic_many", "escapes in a string", _fit("\\x41\\n\\u00e9", n, "[f(a='", "')]"), _F),
+        Case("pythonic_many", "triple-quoted newlines", _fit("a\n", n, "[f(a='''", "''')]"), _F),
+        Case("pythonic_many", "long digit run", _fit("9", n, "[f(a=", ")]"), _F),
+        Case("pythonic_many", "unclosed string", _fit("a", n, "[f(a='", ")]"), _F),
+        Case("pythonic_many", "comments", _fit("# c\n", n, "[f(a=1,\n", ")]"), _F),
+    ]
+
+
+# --- other text formats ----------------------------------------------------------------------------------------------
+
+def python_tag(n: int, rng: random.Random) -> list[Case]:
+    call = json.dumps({"name": "f", "parameters": {"a": 1}})
+    return [
+        Case("python_tag", "{};", _fit("{};", n, "<|python_tag|>")),
+        Case("python_tag", "calls;", _fit(call + ";", n, "<|python_tag|>")),
+        Case("python_tag", "{;", _fit("{;", n, "<|python_tag|>")),
+        Case("python_tag", "; only", _fit(";", n, "<|python_tag|>")),
+        Case("python_tag", "repeated tags", _fit("<|python_tag|>{}", n)),
+        Case("python_tag", "unclosed braces", _fit('{"a":', n, "<|python_tag|>")),
+        Case("python_tag", "quotes", _fit('"', n, "<|python_tag|>")),
+    ]
+
+
+def tag_floods(n: int, rng: random.Random) -> list[Case]:
+    good = '<tool_call>{"name": "f", "arguments": {"a": 1}}</tool_call>'
+    units = {
+        "unclosed <tool_call>": "<tool_call>", "stray </tool_call>": "</tool_call>", "<think>": "<think>",
+        "</think>": "</think>", "mixed markers": "[TOOL_CALLS]<tool_call><|python_tag|><TOOLCALL>```json\n",
+        "<TOOLCALL>": "<TOOLCALL>", "[TOOL_CALLS]": "[TOOL_CALLS]", "[ARGS]": "[TOOL_CALLS]f[ARGS]",
+        "good blocks": good, "empty blocks": "<tool_call></tool_call>", "fences": "```json\n{}\n```\n",
+        "braces": "{", "brackets": "[", "quotes": '"', "backslashes": "\\",
+        "question marks": "? ", "refusal words": "I can't help with that. ",
+    }
+    return [Case("tag_flood", label, _fit(unit, n), _F) for label, unit in units.items()]
+
+
+def json_pathologies(n: int, rng: random.Random) -> list[Case]:
+    deep = '{"a":' * 60 + "1" + "}" * 60
+    head, end = '<tool_call>{"name":"f","arguments":', "}</tool_call>"
+    return [
+        Case("json", "duplicate keys", _fit('"a":1,', n, head + "{", '"a":1}' + end), _F),
+        Case("json", "deep but allowed, repeated", _fit(deep + ",", n, head + '{"a":[', "1]}" + end), _F),
+        Case("json", "long digit run", _fit("9", n, head + '{"a":', "}" + end), _F),
+        Case("json", "unicode escapes", _fit("\\u00e9", n, head + '{"a":"', '"}' + end), _F),
+        Case("json", "surrogate escapes", _fit("\\ud800", n, '{"name":"f","arguments":{"a":"', '"}}'), _F),
+        Case("json", "many small calls", _fit('{"name":"f","arguments":{"a":1}},', n, "[", "{}]"), _F),
+        Case("json", "nan", _fit("NaN,", n, '{"name":"f","arguments":{"a":[', "1]}}"), _F),
+        Case("json", "bare list of numbers", _fit("1,", n, "[", "1]"), _F),
+    ]
+
+
+# --- matching: the cost that grows with the truth ------------------------------------------------------------------
+
+def same_name_calls(n: int, rng: random.Random) -> list[Case]:
+    """Up to 64 calls of one name (``Limits.max_calls``) against truths with k calls of that name."""
+    out = []
+    for k in (1, 2, 4, 5, 8, 16, 64):
+        truth = _execute(*({"name": "f", "arguments": {"a": rng.randrange(100), "b": rng.choice(["x", "y"])}}
+                           for _ in range(k)))
+        for n_calls in (64, 63):
+            calls = [{"name": "f", "arguments": {"a": rng.randrange(100), "b": rng.choice(["x", "y", "z"])}}
+                     for _ in range(n_calls)]
+            text = "\n".join(f"<tool_call>{json.dumps(c)}</tool_call>" for c in calls)
+            out.append(Case("same_name_calls", f"{n_calls} calls vs {k} expected", text + " " * max(0, n - len(text)),
+                            truth))
+            py = "[" + ", ".join(f"f(a={c['arguments']['a']}, b='{c['arguments']['b']}')" for c in calls) + "]"
+            out.append(Case("same_name_calls", f"{n_calls} pythonic calls vs {k} expected", py, truth))
+    many = _execute(*({"name": "f", "arguments": {"a": i}} for i in range(300)))
+    text = "[" + ", ".join(f"f(a={i})" for i in range(64)) + "]"
+    out.append(Case("same_name_calls", "64 calls vs 300 expected", text, many))
+    return out
+
+
+def unordered(n: int, rng: random.Random) -> list[Case]:
+    out = []
+    for size in (1_100, 5_000, min(20_000, n // 3)):
+        items = ["1"] * size
+        text = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": [1] * size}}) + "</tool_call>"
+        out.append(Case("unordered", f"{size} equal items", text, _execute(
+            {"name": "f", "arguments": {"a": {"$unordered": [1] * size}}})))
+        perm = list(range(size))
+        rng.shuffle(perm)
+        text = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": perm}}) + "</tool_call>"
+        out.append(Case("unordered", f"{size} distinct items, shuffled", text, _execute(
+            {"name": "f", "arguments": {"a": {"$unordered": list(range(size))}}})))
+        del items
+    for size in (200, 1_100):
+        truth_items: list[Any] = [{"$approx": 1.0, "abs": 0.5} if i % 2 else 1 for i in range(size)]
+        text = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": [1.2] * size}}) + "</tool_call>"
+        out.append(Case("unordered", f"{size} mixed approx/plain, no match", text, _execute(
+            {"name": "f", "arguments": {"a": {"$unordered": truth_items}}})))
+        truth_items = [{"$any": [1, 2]}] * size
+        text = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": [2] * size}}) + "</tool_call>"
+        out.append(Case("unordered", f"{size} $any items", text, _execute(
+            {"name": "f", "arguments": {"a": {"$unordered": truth_items}}})))
+    nested = {"$unordered": [{"$unordered": [1, 2, 3]}] * 300}
+    text = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": [[3, 2, 1]] * 300}}) + "</tool_call>"
+    out.append(Case("unordered", "300 nested $unordered", text, _execute({"name": "f", "arguments": {"a": nested}})))
+    return out
+
+
+def big_truths(n: int, rng: random.Random) -> list[Case]:
+    """Truths with large values, and completions that make the most of comparing against them."""
+    big_list = list(range(5_000))
+    truth = _execute({"name": "f", "arguments": {"a": big_list}})
+    arg = json.dumps({"name": "f", "arguments": {"a": big_list}})
+    per_call = max(1, min(64, n // len(arg)))
+    text = "\n".join(f"<tool_call>{arg}</tool_call>" for _ in range(per_call))
+    any_truth = _execute({"name": "f", "arguments": {"a": {"$any": [f"option {i}" for i in range(2_000)]}}})
+    text_truth = _execute({"name": "f", "arguments": {"a": {"$text": "x" * 10_000}}})
+    many_args = _execute({"name": "f", "arguments": {f"k{i}": i for i in range(3_000)}})
+    pred_many = "<tool_call>" + json.dumps({"name": "f", "arguments": {f"z{i}": i for i in range(n // 14)}}) + \
+        "</tool_call>"
+    return [
+        Case("big_truth", f"{per_call} calls with a 5,000-item list", text, truth),
+        Case("big_truth", "$any of 2,000 options, 64 calls", "\n".join(
+            '<tool_call>{"name":"f","arguments":{"a":"option 1999"}}</tool_call>' for _ in range(64)), any_truth),
+        Case("big_truth", "$text of 10,000 characters vs a long string", "<tool_call>" + json.dumps(
+            {"name": "f", "arguments": {"a": "X " * (n // 3)}}) + "</tool_call>", text_truth),
+        Case("big_truth", "3,000 expected arguments vs many unexpected", pred_many, many_args),
+    ]
+
+
+# --- native message output -----------------------------------------------------------------------------------------
+
+def shared_structures(n: int, rng: random.Random) -> list[Case]:
+    out = []
+    for depth in (20, 30, 40):
+        a: Any = [0] * 10
+        for _ in range(depth):
+            a = [a, a]
+        msg = {"role": "assistant", "content": None, "tool_calls": [
+            {"type": "function", "function": {"name": "f", "arguments": {"a": a}}}]}
+        out.append(Case("shared_structure", f"a list shared 2^{depth} times", msg, _F))
+    d: Any = {"x": "y" * 100}
+    for _ in range(30):
+        d = {"l": d, "r": d}
+    call = {"type": "function", "function": {"name": "f", "arguments": d}}
+    out.append(Case("shared_structure", "a dict shared 2^30 times",
+                    {"role": "assistant", "content": None, "tool_calls": [call]}, _F))
+    many = [{"type": "function", "function": {"name": "f", "arguments": {"a": 1}}}] * 10_000
+    out.append(Case("shared_structure", "10,000 copies of one call object",
+                    {"role": "assistant", "content": None, "tool_calls": many}, _F))
+    return out
+
+
+# --- user regexes ----------------------------------------------------------------------------------------------------
+
+#: Patterns a user may write. Accepted ones are cases; the catastrophic ones (``(a+)+$``, ``(a|a)*``, ...) are
+#: refused when the truth or tools are compiled (``accepted`` drops them; tests/test_user_regex.py checks the
+#: refusals), so they stay here to prove that nothing refused slips through as a case.
+REGEX_PATTERNS = (
+    r"[A-Z]{3}", r"\d{4}-\d{2}-\d{2}", r"[a-z_]+", r"(?:red|green|blue)", r"[^@\s]+@[^@\s]+\.[a-z]{2,}",
+    r"\+?\d[\d\s-]{6,14}\d", r"(a+)+$", r"(a|a)*", r"(\w+\s?)*", r"(.*a){20}", r".*.*.*x", r"(a|aa)+b",
+    r"\d+x", r"[a-z]+\d+", r"(?:ab)*c",
+)
+
+
+def user_regexes(n: int, rng: random.Random) -> list[Case]:
+    out = []
+    pumps = ["a" * 10_000 + "!", "1" * 10_000, "ab" * 5_000, ("a " * 5_000) + "!", "x" * 9_999 + "\n"]
+    for pattern in REGEX_PATTERNS:
+        truth = _execute({"name": "f", "arguments": {"a": {"$regex": pattern}}})
+        tools = [{"type": "function", "function": {"name": "f", "parameters": {
+            "type": "object", "properties": {"a": {"type": "string", "pattern": pattern}}}}}]
+        pp_tools = [{"type": "function", "function": {"name": "f", "parameters": {
+            "type": "object", "patternProperties": {pattern: {"type": "integer"}}}}}]
+        for pump in pumps:
+            text = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": pump}}) + "</tool_call>"
+            out.append(Case("user_regex", f"$regex {pattern!r} on {pump[:3]!r}...", text, truth))
+            out.append(Case("user_regex", f"pattern {pattern!r} on {pump[:3]!r}...", text, _F, tools))
+            key_text = "<tool_call>" + json.dumps({"name": "f", "arguments": {pump: 1}}) + "</tool_call>"
+            out.append(Case("user_regex", f"patternProperties {pattern!r} on {pump[:3]!r}...", key_text, _F, pp_tools))
+        long_arg = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": "a" * (n - 60)}}) + "</tool_call>"
+        out.append(Case("user_regex", f"pattern {pattern!r} on {n} characters", long_arg, _F, tools))
+    return out
+
+
+def prose(n: int, rng: random.Random) -> list[Case]:
+    words = ["sorry", "cannot", "which", "city", "?", "I", "help", "the", "weather", "is", "\n", "don't", "what"]
+    text = " ".join(rng.choice(words) for _ in range(n // 5))[:n]
+    letters = "".join(rng.choice(string.ascii_letters + " ") for _ in range(n))
+    return [
+        Case("prose", "cue words", text, {"behavior": "refuse"}),
+        Case("prose", "cue words vs clarify", text, {"behavior": "clarify", "missing": ["city"]}),
+        Case("prose", "letters", letters, _F),
+        Case("prose", "one word", "a" * n, {"behavior": "clarify", "missing": ["city"]}),
+    ]
+
+
+FAMILIES: dict[str, Callable[[int, random.Random], list[Case]]] = {
+    "pythonic_fstring": fstrings,
+    "pythonic_chain": chains,
+    "pythonic_many": pythonic_many,
+    "python_tag": python_tag,
+    "tag_flood": tag_floods,
+    "json": json_pathologies,
+    "same_name_calls": same_name_calls,
+    "unordered": unordered,
+    "big_truth": big_truths,
+    "shared_structure": shared_structures,
+    "user_regex": user_regexes,
+    "prose": prose,
+}
+
+
+def accepted(case: Case) -> bool:
+    """Does the library accept the case's truth and tools (the user's data)? Refused data is not a case."""
+    try:
+        rr.score("", case.truth, tools=case.tools)
+    except (rr.GroundTruthError, rr.ToolSpecError):
+        return False
+    return True
+
+
+def build(n: int = MAX_CHARS, seed: int = 0, families: list[str] | None = None) -> list[Case]:
+    """Every accepted case of the chosen families (all by default) at about ``n`` characters."""
+    out: list[Case] = []
+    for name in families or list(FAMILIES):
+        rng = random.Random(f"{name}:{seed}")
+        out.extend(c for c in FAMILIES[name](n, rng) if accepted(c))
+    return out
+
+
+def size_of(completion: Any, cap: int = 10**6) -> int:
+    """Characters of a text completion; for a message, its JSON length, or -1 when it holds more than
+    ``cap`` nodes counted with repetition (shared sub-structures: not writable as text at all)."""
+    if isinstance(completion, str):
+        return len(completion)
+    stack, visits = [completion], 0
+    while stack:
+        item = stack.pop()
+        visits += 1
+        if visits > cap:
+            return -1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return len(json.dumps(completion))
+
+
+def time_cases(cases: list[Case], repeats: int = 3) -> list[float]:
+    """Best-of-``repeats`` seconds of ``rr.score`` for each case (truth and tools compiled beforehand:
+    they are the user's data, compiled once per distinct value), garbage collector off."""
+    import gc
+    import time
+
+    out = []
+    for case in cases:
+        rr.score("", case.truth, tools=case.tools)  # compile the truth and tools (cached)
+        best = float("inf")
+        gc.collect()
+        gc.disable()
+        try:
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                rr.score(case.completion, case.truth, tools=case.tools, limits=case.limits)
+                best = min(best, time.perf_counter() - t0)
+        finally:
+            gc.enable()
+        out.append(best)
+    return out
+
+
+def _main() -> None:
+    """A JSON task on stdin (``{"n", "seed", "families", "repeats"}``) -> per case ``{family, label, chars,
+    seconds}`` and the reference time (tests/timing.py) as JSON on stdout."""
+    from tests.timing import best_times, reference_task
+
+    task = json.loads(sys.stdin.read())
+    cases = build(task.get("n", MAX_CHARS), task.get("seed", 0), task.get("families"))
+    times = time_cases(cases, task.get("repeats", 3))
+    reference = best_times({"reference": reference_task}, repeats=5)["reference"]
+    json.dump({"reference": reference, "cases": [
+        {"family": c.family, "label": c.label, "chars": size_of(c.completion), "seconds": t}
+        for c, t in zip(cases, times, strict=True)]}, sys.stdout)
+
+
+if __name__ == "__main__":
+    _main()
