@@ -351,6 +351,16 @@ def test_decode_once_equals_decoding_every_block(pieces: list[str], copies: int,
     assert fast == plain, text[:300]
 
 
+@pytest.mark.slow
+@settings(max_examples=4000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pieces=st.lists(st.sampled_from(BLOCK_PIECES), max_size=16), copies=st.integers(1, 300),
+       max_calls=st.sampled_from([0, 1, 2, 3, 5, 64]))
+def test_decode_once_equals_decoding_every_block_campaign(pieces: list[str], copies: int, max_calls: int) -> None:
+    text = "".join(pieces) * copies
+    fast, plain = _both(text, Limits(max_calls=max_calls, max_chars=1_000_000))
+    assert fast == plain, text[:300]
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_decode_once_equals_decoding_every_block_on_marker_soup(seed: int) -> None:
     rng = random.Random(seed)

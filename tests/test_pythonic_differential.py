@@ -366,6 +366,16 @@ def test_tokenizer_and_grammar_corners_agree(text: str) -> None:
     check("[" + text + ", g(b=2)]")
 
 
+@pytest.mark.parametrize("parts", [1, 2, 100, 2_000, 3_500, 20_000])
+def test_long_dotted_names_agree(parts: int) -> None:
+    """``a.b.c...(x=1)`` nests Attribute nodes: CPython's AST builder runs out of recursion near 3,000 (less
+    three per caller frame), the decoder refuses more than MAX_NAME_PARTS (2,500). Between the two they
+    differ (documented); here, on either side of that band, they agree."""
+    big = Limits(max_chars=1_000_000)
+    for text in ("[" + "f." * (parts - 1) + "f(a=1)]", "f." * (parts - 1) + "f(a=1)"):
+        assert check(text, big) == "exact"
+
+
 @pytest.mark.parametrize("depth", [63, 64, 65, 199, 200, 201])
 def test_bracket_levels_agree(depth: int) -> None:
     big = Limits(max_depth=1000)

@@ -335,7 +335,7 @@ def _hermes_straight(text: str, limits: Limits) -> ParseResult | None:
     the built-in ``hermes`` parser is the first parser (it decides such text). The result equals
     ``_parse_text``'s (tested on every corpus): it skips the dispatch layers and builds one
     ``ParseResult`` instead of two."""
-    if len(text) > limits.max_chars:
+    if len(text) > limits.max_chars or _HERMES_OPEN not in text:  # (no block: the general path, one split)
         return None
     answer, think, found = split_think(text)
     if found:

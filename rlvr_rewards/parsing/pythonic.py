@@ -72,10 +72,14 @@ from typing import Any, Final, TypeAlias
 from rlvr_rewards.jsonsafe import convertible_digits
 from rlvr_rewards.limits import Limits
 
-__all__ = ["MAX_LEVEL", "decode_pythonic", "int_bound", "long_digit_run"]
+__all__ = ["MAX_LEVEL", "MAX_NAME_PARTS", "decode_pythonic", "int_bound", "long_digit_run"]
 
 #: CPython's tokenizer refuses more nested brackets than this (``MAXLEVEL`` in tokenizer.c).
 MAX_LEVEL: Final = 200
+#: A call's dotted name with more parts than this is ``nesting_too_deep``: CPython builds ``a.b.c`` as nested
+#: ``Attribute`` nodes and its AST builder runs out of recursion at about 3,000 (less three per frame of the
+#: caller's stack; ``ast.parse`` raised ``RecursionError``). A fixed bound here, below that.
+MAX_NAME_PARTS: Final = 2_500
 
 _NOT_CALL: Final = "pythonic_not_call"
 
@@ -112,7 +116,7 @@ _TOKEN: Final = re.compile(
     r"|(" + _NUMBER_CORE + r")"
     r"|([A-Za-z_\u0080-\U0010ffff][0-9A-Za-z_\u0080-\U0010ffff]*)"
     r"|(\*\*=?|//=?|>>=?|<<=?|\.\.\.|->|[-+*/%@&|^<>=!]=|[-+*/%@&|^~<>=.])"
-    r"|(#[^\n]*|\\\n)"
+    r"|((?:#[^\n]{0,120}\n[ \t\f]{0,16})+|#[^\n]*|\\\n)"
     r"|([\s\S])"
 )
 _QUOTED_AT: Final = re.compile(_QUOTED)
@@ -123,11 +127,12 @@ _QUOTED_AT: Final = re.compile(_QUOTED)
 _PLAIN: Final = r"[^'\"()\[\]{},:#\\]"
 _SHORT_STRINGS: Final = r"|'(?:[^'\\\n]{1,64}'|'(?!'))|\"(?:[^\"\\\n]{1,64}\"|\"(?!\"))"
 _SKIP: Final = re.compile(
-    r"(?:" + _PLAIN + r"|\[" + _PLAIN + r"{0,64}\]|\(" + _PLAIN + r"{0,64}\)" + _SHORT_STRINGS + r")+"
+    r"(?:" + _PLAIN + r"{1,256}|\[" + _PLAIN + r"{0,64}\]|\(" + _PLAIN + r"{0,64}\)" + _SHORT_STRINGS + r")+"
 )
-_SKIP_FLAT: Final = re.compile(r"(?:" + _PLAIN + _SHORT_STRINGS + r")+")  # near MAX_LEVEL: count every bracket
+_SKIP_FLAT: Final = re.compile(r"(?:" + _PLAIN + r"{1,256}" + _SHORT_STRINGS + r")+")  # near MAX_LEVEL: every bracket
 
 _BLANKS: Final = frozenset(" \t\f\n\\")  # (a backslash in a run of group 1 is a line continuation)
+_NOT_BLANK: Final = re.compile(r"[^ \t\f\n\\]")
 _OPENERS: Final = {"(": ")", "[": "]", "{": "}"}
 # the fields of an open container in ``_Parser.element``: closer, kind ("[", "(", "{", "s" for a set), items,
 # duplicate keys seen, first failure, pending dict key, no entry yet, comma seen, and the start, sign and
@@ -147,6 +152,7 @@ _BAD_HEX_UNDERSCORE: Final = re.compile(r"_(?![0-9a-fA-F])")
 #: Simple strings in a row (no prefix, no escape, up to 64 characters each, blanks between): one step.
 _SIMPLE_STRINGS: Final = re.compile(
     r"(?:(?:'(?!'')[^'\\\n]{0,64}'|\"(?!\"\")[^\"\\\n]{0,64}\")[ \t\f\n]{0,16})+")
+#: The bodies of such a run (the groups of ``split``: C-level, no template expansion per string).
 _SIMPLE_BODY: Final = re.compile(r"'([^'\\\n]*)'[ \t\f\n]*|\"([^\"\\\n]*)\"[ \t\f\n]*")
 _DOTTED: Final = re.compile(r"[\w.]+")
 
@@ -245,7 +251,7 @@ class _Parser:
     """One pass over the text: a token at a time where literals are read, a regex step where they are not."""
 
     __slots__ = ("bound", "end", "int_cap", "it", "kind", "level", "max_digits", "n", "ri", "rpos", "run",
-                 "spans", "text", "tok", "tstart")
+                 "spans", "text", "tok", "too_deep", "tstart")
 
     def __init__(self, text: str, limits: Limits, spans: list[tuple[int, int, str]] | None) -> None:
         self.text = text
@@ -254,6 +260,7 @@ class _Parser:
         self.bound = int_bound(limits.max_int_digits)
         self.int_cap = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
         self.level = 0
+        self.too_deep = False
         self.spans = spans
         self.kind = _EOF
         self.tok = ""
@@ -281,14 +288,12 @@ class _Parser:
                 self.tok = ch
                 return
         while True:
-            size = len(run)
-            while ri < size:
-                ch = run[ri]
-                ri += 1
-                if ch not in _BLANKS:
-                    self.ri = ri
+            if ri < len(run):
+                m = _NOT_BLANK.search(run, ri)  # (one step over a long run of blanks)
+                if m is not None:
+                    self.ri = m.end()
                     self.kind = _STRUCT
-                    self.tok = ch
+                    self.tok = m.group()
                     return
             m = next(self.it, None)
             if m is None:
@@ -606,7 +611,7 @@ class _Parser:
             if tok[0] in "'\"" and not has_bytes:
                 run = _SIMPLE_STRINGS.match(self.text, self.start)
                 if run is not None and run.end() > self.end:  # several simple strings: their bodies in one step
-                    parts.append(_SIMPLE_BODY.sub(r"\1\2", run.group()))
+                    parts.append("".join(filter(None, _SIMPLE_BODY.split(run.group()))))
                     has_text = True
                     self.seek(run.end())
                     continue
@@ -723,6 +728,8 @@ class _Parser:
             kind = self.kind
             if kind == _NUM or kind == _STR or (kind == _NAME and self.tok not in _KEYWORDS):
                 raise _Fail  # two operands in a row
+            if len(parts) > MAX_NAME_PARTS:  # CPython's AST builder would run out of recursion
+                self.too_deep = True
             if self.at("("):
                 call = self.arguments(".".join(parts))
                 while groups and self.at(")"):
@@ -827,6 +834,8 @@ class _Parser:
                 if self.spans is not None:
                     self.spans.append((0, self.n, "_"))
                 return _NOT_CALL
+        if self.too_deep:
+            return "nesting_too_deep"
         if self.kind != _EOF:  # the list or the call is part of a larger expression (or of no expression)
             if self.spans is not None:
                 self.spans.append((self.start, self.n, "_"))
@@ -866,7 +875,7 @@ def decode_pythonic(text: str, limits: Limits,
         # ast.parse failed: an integer too long for CPython, or broken text? Decided as before from the text:
         # every digit run longer than the limit becomes 0; if the text parses then, the integers were the cause.
         shortened, runs = long_digit_run(convertible_digits(limits.max_int_digits)).subn("0", text)
-        if runs and _parses(shortened, limits, None) is not None:
+        if runs and _parses(shortened, limits, None) not in (None, "nesting_too_deep"):
             return "number_too_large"
     except RecursionError:  # (brackets are at most 200 deep here; only a caller deep in its own stack gets this)
         return "nesting_too_deep"
