@@ -819,10 +819,18 @@ def parse_fence(text: str, limits: Limits | None = None) -> ParseResult | None:
     """
     if _FENCE not in text:
         return None
-    acc = _Acc(limits or _LIMITS.get())
+    return _parse_fences(text, limits or _LIMITS.get(), reuse=True)
+
+
+def _parse_fences(text: str, limits: Limits, reuse: bool) -> ParseResult | None:
+    """:func:`parse_fence`; ``reuse=False`` decodes every body (the tests compare the two)."""
+    acc = _Acc(limits)
     marks = _find_all(text, _FENCE)
     step = len(_FENCE)
     pos = 0  # start of pending free text
+    # body -> its decoding: a body repeated thousands of times is decoded once (reused when it is not a call,
+    # or past the cap, where its calls are dropped)
+    decoded: dict[str, tuple[Any, str | None, tuple[str, ...], int, bool]] = {}
     for k in range(0, len(marks), 2):
         start = marks[k] + step
         closed = k + 1 < len(marks)
@@ -836,9 +844,13 @@ def parse_fence(text: str, limits: Limits | None = None) -> ParseResult | None:
         body = text[body_start:stop].strip()
         if lang not in _FENCE_CALL_LANGS or not body or body[0] not in "[{":
             continue
-        value, err, found, end = _decode_prefix(body, acc.limits)
+        hit = decoded.get(body) if reuse else None
+        if hit is None or (hit[4] and not acc.capped()):  # (a call kept gets its own decoded objects)
+            value, err, found, end = _decode_prefix(body, acc.limits)
+            hit = decoded[body] = (value, err, found, end, err is None and _is_call_shaped(value))
+        value, err, found, end, call_shaped = hit
         if err is None:
-            if not _is_call_shaped(value):
+            if not call_shaped:
                 continue
         elif '"name"' not in body:
             continue
