@@ -877,6 +877,6 @@ def decode_pythonic(text: str, limits: Limits,
         shortened, runs = long_digit_run(convertible_digits(limits.max_int_digits)).subn("0", text)
         if runs and _parses(shortened, limits, None) not in (None, "nesting_too_deep"):
             return "number_too_large"
-    except RecursionError:  # (brackets are at most 200 deep here; only a caller deep in its own stack gets this)
+    except RecursionError:  # (defensive: the decoder does not recurse; only a caller at its stack limit gets this)
         return "nesting_too_deep"
     return _NOT_CALL
