@@ -26,6 +26,8 @@ from typing import Any
 
 import rlvr_rewards as rr
 
+from .reliability_inputs import best_time, size_of
+
 #: The size of model output the time promise is made for (the default ``Limits.max_chars``).
 MAX_CHARS = 200_000
 
@@ -323,45 +325,11 @@ def build(n: int = MAX_CHARS, seed: int = 0, families: list[str] | None = None) 
     return out
 
 
-def size_of(completion: Any, cap: int = 10**6) -> int:
-    """Characters of a text completion; for a message, its JSON length, or -1 when it holds more than
-    ``cap`` nodes counted with repetition (shared sub-structures: not writable as text at all)."""
-    if isinstance(completion, str):
-        return len(completion)
-    stack, visits = [completion], 0
-    while stack:
-        item = stack.pop()
-        visits += 1
-        if visits > cap:
-            return -1
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return len(json.dumps(completion))
-
-
 def time_cases(cases: list[Case], repeats: int = 3) -> list[float]:
-    """Best-of-``repeats`` seconds of ``rr.score`` for each case (truth and tools compiled beforehand:
-    they are the user's data, compiled once per distinct value), garbage collector off."""
-    import gc
-    import time
-
-    out = []
-    for case in cases:
-        rr.score("", case.truth, tools=case.tools)  # compile the truth and tools (cached)
-        best = float("inf")
-        gc.collect()
-        gc.disable()
-        try:
-            for _ in range(repeats):
-                t0 = time.perf_counter()
-                rr.score(case.completion, case.truth, tools=case.tools, limits=case.limits)
-                best = min(best, time.perf_counter() - t0)
-        finally:
-            gc.enable()
-        out.append(best)
-    return out
+    """Best-of-``repeats`` seconds of ``rr.score`` for each case (after a warm-up call, which also compiles
+    the truth and tools: they are the user's data, compiled once per distinct value), garbage collector off."""
+    return [best_time(lambda c=case: rr.score(c.completion, c.truth, tools=c.tools, limits=c.limits), repeats)
+            for case in cases]
 
 
 def _main() -> None:

@@ -708,10 +708,21 @@ LINEARITY_FLOOR_SECONDS = 0.0005  # times below this are timer noise: a ratio's 
 LINEAR_LIMITS = rr.Limits(max_chars=1_000_000)
 
 
-def size_of(completion: Any) -> int:
-    """Characters of model output in a completion (text, or the strings of a message)."""
+def size_of(completion: Any, cap: int = 10**6) -> int:
+    """Characters of model output in a completion (text, or the JSON of a message), or -1 for a message of
+    more than ``cap`` nodes counted with repetition (shared sub-structures: not writable as text at all)."""
     if isinstance(completion, (str, bytes)):
         return len(completion)
+    stack, visits = [completion], 0
+    while stack:
+        item = stack.pop()
+        visits += 1
+        if visits > cap:
+            return -1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return len(json.dumps(completion, ensure_ascii=False))
 
 

@@ -31,6 +31,7 @@ from rlvr_rewards.scoring.matching import b_matching_work, has_perfect_matching,
 from rlvr_rewards.truth import TRUTH_MAX_DEPTH, compile_truth
 
 from .conftest import call, execute, hermes
+from .test_fast_paths import _normalize_reference
 from .timing import assert_bounded, assert_linear, best_times
 
 
@@ -414,23 +415,6 @@ def test_normalize_text_on_the_longest_completion_is_cheap() -> None:
     for v in (ascii_text, other_text):
         for steps in (NORMALIZE_STEPS, ("bfcl",)):
             assert_bounded(lambda v=v, s=steps: normalize_text(v, s), 2.0, "normalize_text, 200k characters")
-
-
-def _normalize_reference(value: str, steps: tuple[str, ...]) -> str:
-    """The former normalize_text: str.translate tables and the \\s+ regular expression."""
-    from rlvr_rewards import matchers as m
-
-    if "bfcl" in steps:
-        value = value.translate(m._BFCL_DROP).lower().replace("'", '"')
-    if "quotes" in steps:
-        value = value.translate(m._QUOTES)
-    if "punctuation" in steps:
-        value = value.translate(m._PUNCT)
-    if "whitespace" in steps:
-        value = m._WS_RE.sub("", value) if "punctuation" in steps else m._WS_RE.sub(" ", value).strip()
-    if "case" in steps:
-        value = value.casefold()
-    return value
 
 
 @pytest.mark.parametrize("steps", [NORMALIZE_STEPS, ("bfcl",), ("whitespace",), ("whitespace", "punctuation"),
