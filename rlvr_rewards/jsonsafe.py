@@ -18,6 +18,9 @@ error message, so the codes do not change with the installed orjson release: orj
 or not" and, when it says not, the text is re-read by :func:`_decode_rejected` (the stdlib decoder, whose
 verdict is the reference; it also accepts what orjson cannot represent, such as a 400-digit integer under
 a raised ``max_int_digits``). That costs what orjson's own failure costs: both stop where the text fails.
+The parsers' many small blocks may skip that re-read (``quick_refusal``): a short text that
+:func:`plainly_invalid` clears (ASCII, no ``\\u`` escape, constant, long or exponent number, nor deep
+nesting) can only be ``invalid_json``, decided in a few C-level scans of the text.
 
 Fast path: one ``orjson.loads`` plus one iterative walk over the decoded containers (depth, key count,
 number magnitudes). A number large enough to have come from an over-long or beyond-64-bit integer
@@ -54,6 +57,7 @@ __all__ = [
     "loads_untrusted",
     "nesting_depth",
     "not_json_data",
+    "plainly_invalid",
     "text_too_deep",
 ]
 
@@ -66,6 +70,9 @@ _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _BRACKET_STEP: Final = {"[": 1, "{": 1, "]": -1, "}": -1}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _KEY_END = re.compile(r'"[ \t\r\n]*:')
+#: Up to this length a text orjson refused may be tried with :func:`plainly_invalid` first (a few C passes
+#: instead of a Python-level exception: worth it for short blocks; a long text costs the same either way).
+_SHORT: Final = 4096
 
 
 class _Reject(Exception):
@@ -197,8 +204,12 @@ def _stdlib_decoder(max_int_digits: int, check_duplicates: bool) -> json.JSONDec
             raise _Reject("number_too_large")
         return int(s)
 
-    return json.JSONDecoder(parse_int=parse_int, parse_float=_parse_float, parse_constant=_parse_constant,
-                            object_pairs_hook=_dup_checking_hook if check_duplicates else None)
+    return json.JSONDecoder(
+        parse_int=parse_int,
+        parse_float=_parse_float,
+        parse_constant=_parse_constant,
+        object_pairs_hook=_dup_checking_hook if check_duplicates else None,
+    )
 
 
 def _stdlib_loads(text: str, limits: Limits, check_duplicates: bool = False) -> Any:
@@ -233,6 +244,39 @@ def _holds_surrogate(value: Any) -> bool:
         elif isinstance(item, list):
             stack.extend(item)
     return False
+
+
+# ASCII byte -> b"0" for a digit, b"e" for an exponent mark, b" " otherwise (bytes.translate: a C table pass)
+_NUMBER_MARKS: Final = bytes(48 if 48 <= b <= 57 else 101 if b in b"eE" else 32 for b in range(256))
+
+
+def _risky_numbers(text: str, max_int_digits: int) -> bool:
+    """Does ASCII ``text`` hold a digit run longer than what the stdlib decoder converts unchecked (at most 15
+    digits: any longer integer may be ``number_too_large``, and a float needs 309 digits or an exponent to
+    overflow), or a digit followed by an exponent mark? Two ``in`` scans of the text mapped by one
+    ``bytes.translate`` pass (a regex over digit-dense text costs ten times more)."""
+    marks = text.encode("ascii").translate(_NUMBER_MARKS)
+    return b"0e" in marks or b"0" * (min(convertible_digits(max_int_digits), 15) + 1) in marks
+
+
+def plainly_invalid(text: str, limits: Limits) -> bool:
+    """orjson refused ``text``: is :func:`_decode_rejected`'s verdict certainly ``invalid_json``? Decided from
+    the text in a few C-level scans, without the stdlib decoder (whose failure costs a Python-level
+    exception): ``True`` only for ASCII text with no ``\\u`` escape (no lone surrogate, written or escaped),
+    no ``NaN``/``Infinity`` (the only constants the stdlib decoder accepts), no digit run long enough for
+    ``number_too_large`` or an overflow, no exponent, and at most ``max_depth`` (and 255) ``[``/``{`` (no
+    ``nesting_too_deep``, far from the recursion limit and orjson's own nesting cap). Such text is outside
+    everything the stdlib decoder accepts and orjson refuses, so the stdlib decoder fails too, with a syntax
+    error: ``invalid_json`` (``duplicate_keys`` met on the way ends in the same syntax error).
+    ``False`` means "decide the slow way", not "valid"."""
+    return (
+        text.isascii()
+        and "\\u" not in text
+        and "NaN" not in text
+        and "Infinity" not in text
+        and text.count("[") + text.count("{") <= min(limits.max_depth, 255)
+        and not _risky_numbers(text, limits.max_int_digits)
+    )
 
 
 def _decode_rejected(text: str, limits: Limits) -> tuple[Any, str | None, tuple[str, ...]]:
@@ -270,8 +314,14 @@ def _decode_rejected(text: str, limits: Limits) -> tuple[Any, str | None, tuple[
     return value, None, violations
 
 
-def loads_untrusted(text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, str | None, tuple[str, ...]]:
-    """Decode untrusted JSON. Returns ``(value, None, violations)`` or ``(FAIL, code, ())``."""
+def loads_untrusted(
+    text: str | bytes, limits: Limits = DEFAULT_LIMITS, quick_refusal: bool = False
+) -> tuple[Any, str | None, tuple[str, ...]]:
+    """Decode untrusted JSON. Returns ``(value, None, violations)`` or ``(FAIL, code, ())``.
+
+    ``quick_refusal``: a text of at most ``_SHORT`` characters that orjson refused and that
+    :func:`plainly_invalid` clears is ``invalid_json`` without the stdlib re-read (the parsers' many small
+    blocks; the verdict is the same, tests/test_format_speed_shapes.py compares the two)."""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
@@ -282,6 +332,8 @@ def loads_untrusted(text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> tuple
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:
+        if quick_refusal and len(text) <= _SHORT and plainly_invalid(text, limits):
+            return FAIL, "invalid_json", ()
         return _decode_rejected(text, limits)
     except Exception:  # pragma: no cover - defensive: orjson raises only JSONDecodeError
         return _decode_rejected(text, limits)
@@ -434,8 +486,9 @@ def _locate_not_json(value: Any, max_depth: int) -> NotJSON:
         if isinstance(item, dict):
             for key, child in reversed(item.items()):
                 if not isinstance(key, str):
-                    return NotJSON(path, "key", f"a {type(key).__name__} key {key!r} (JSON object keys are "
-                                   "strings)", key)
+                    return NotJSON(
+                        path, "key", f"a {type(key).__name__} key {key!r} (JSON object keys are strings)", key
+                    )
                 stack.append((child, f"{path}.{key}" if path else key, depth + 1))
         elif isinstance(item, list):
             stack.extend((child, f"{path}[{i}]", depth + 1) for i, child in reversed(list(enumerate(item))))

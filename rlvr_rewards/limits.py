@@ -13,7 +13,7 @@ from numbers import Integral
 
 from rlvr_rewards.errors import ConfigError
 
-__all__ = ["DEFAULT_LIMITS", "Limits"]
+__all__ = ["DEFAULT_LIMITS", "Limits", "block_budget"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +49,15 @@ _LOWEST = {"max_chars": 1, "max_depth": 1, "max_int_digits": 1, "max_calls": 0}
 
 
 DEFAULT_LIMITS = Limits()
+
+#: Distinct call blocks one completion may hold per allowed call (and at least ``MIN_BLOCK_BUDGET``): the
+#: parsers decode each distinct block text once (a repeated block is replayed, not decoded again), at
+#: 3-5 microseconds a block, so ten thousands of distinct blocks would cost 50-150 ms. Past the budget the
+#: completion is ``over_budget`` (the floor): no model that means its calls writes a thousand call blocks.
+BLOCKS_PER_CALL = 16
+MIN_BLOCK_BUDGET = 1_024
+
+
+def block_budget(limits: Limits) -> int:
+    """How many distinct call blocks (texts) a completion may hold: ``max(1024, 16 * max_calls)``."""
+    return max(MIN_BLOCK_BUDGET, BLOCKS_PER_CALL * limits.max_calls)

@@ -109,6 +109,33 @@ def pythonic_many(n: int, rng: random.Random) -> list[Case]:
     ]
 
 
+def pythonic_literals(n: int, rng: random.Random) -> list[Case]:
+    """Runs of adjacent string literals of every prefix and separator, and containers nested to the depth
+    limit, repeated (tuples, sets and skipped elements included: they are outside the JSON-like subset)."""
+    strings = {
+        "strings and comments": "'a' # c\n", "strings and continuations": "'a' \\\n", "raw strings": "r'a' ",
+        "upper raw strings": "R'a' ", "unicode strings": "u'a' ", "escaped strings": "'\\n' ", "bytes": "b'a' ",
+        "upper bytes": "B'a'", "raw bytes": "rb'a' ", "f-strings": "f'a' ", "empty triple strings": "''''''",
+        "empty strings": "'' ", "triple-quoted strings": "'''a''' ",
+    }
+    out = [Case("pythonic_literals", label, _fit(unit, n, "[f(a=", ")]"), _F) for label, unit in strings.items()]
+    nested = {
+        "nested lists": "[" * 60 + "1" + "]" * 60 + ",", "nested empty lists": "[" * 60 + "]" * 60 + ",",
+        "nested dicts": "{'k': " * 50 + "1" + "}" * 50 + ", ", "nested floats": "[" * 60 + "1.5" + "]" * 60 + ",",
+        "nested empty dicts": "[" * 60 + "{}" + "]" * 60 + ",", "nested tuples": "[" * 60 + "()" + "]" * 60 + ",",
+        "nested names": "[" * 60 + "x" + "]" * 60 + ",", "nested sets": "{" * 60 + "1" + "}" * 60 + ",",
+        "lists then one bad item": "[1], ",
+    }
+    for label, unit in nested.items():
+        tail = "x])]" if label == "lists then one bad item" else "])]"
+        out.append(Case("pythonic_literals", label, _fit(unit, n, "[f(a=[", tail), _F))
+    out.append(Case("pythonic_literals", "long strings in a list",
+                    _fit("'" + "abcdefghij" * 4 + "', ", n, "[f(a=[", "])]"), _F))
+    out.append(Case("pythonic_literals", "long numbers in a list",
+                    _fit("1234567890" * 3 + "1234567.5e3, ", n, "[f(a=[", "1])]"), _F))
+    return out
+
+
 # --- other text formats ----------------------------------------------------------------------------------------------
 
 def python_tag(n: int, rng: random.Random) -> list[Case]:
@@ -150,6 +177,44 @@ def json_pathologies(n: int, rng: random.Random) -> list[Case]:
         Case("json", "nan", _fit("NaN,", n, '{"name":"f","arguments":{"a":[', "1]}}"), _F),
         Case("json", "bare list of numbers", _fit("1,", n, "[", "1]"), _F),
     ]
+
+
+def _distinct(unit: str, n: int, head: str = "") -> str:
+    """``head`` then copies of ``unit`` made distinct by their number (``unit % i``), up to ``n`` characters."""
+    parts, size, i = [head], len(head), 0
+    while True:
+        piece = unit % i
+        if size + len(piece) > n:
+            return "".join(parts)
+        parts.append(piece)
+        size += len(piece)
+        i += 1
+
+
+def distinct_blocks(n: int, rng: random.Random) -> list[Case]:
+    """Thousands of call blocks that all differ (a repeated block is decoded once; these cannot be): each
+    costs a decode, so past ``limits.block_budget`` distinct blocks the completion is ``over_budget``."""
+    units = {
+        "hermes calls": '<tool_call>{"name": "f", "arguments": {"a": %d}}</tool_call>',
+        "hermes broken": '<tool_call>{"name": "f", "arguments": {"a": %d</tool_call>',
+        "hermes brace junk": "<tool_call>{%d</tool_call>",
+        "hermes JSON lines": '<tool_call>{"name": "f"}\n{"a": %d}</tool_call>',
+        "hermes unclosed": '<tool_call>{"a": %d}',
+        "hermes too deep": "<tool_call>" + "[" * 70 + "%d</tool_call>",
+        "nemotron unclosed": "<TOOLCALL>[%d",
+        "mistral broken args": '[TOOL_CALLS]f[ARGS]{"a": %d',
+        "mistral JSON then junk": '[TOOL_CALLS][{"name": "f"}] x%d',
+        "llama3 broken tags": '<|python_tag|>{"a": %d',
+        "llama3 pythonic": "<|python_tag|>f(a=%d)",
+        "fence name junk": '```json\n{"name"%d\n```\n',
+        "fence trailing garbage": '```json\n{"name": "f"} x%d\n```\n',
+        "fence distinct calls": '```json\n{"name": "f", "arguments": {"a": %d}}\n```\n',
+    }
+    out = [Case("distinct_blocks", label, _distinct(unit, n), _F) for label, unit in units.items()]
+    for label, unit in {"llama3 lists": "[%d];", "llama3 objects": '{"a": %d};',
+                        "llama3 calls": '{"name": "f", "parameters": {"a": %d}};'}.items():
+        out.append(Case("distinct_blocks", label, _distinct(unit, n, "<|python_tag|>"), _F))
+    return out
 
 
 # --- matching: the cost that grows with the truth ------------------------------------------------------------------
@@ -226,6 +291,30 @@ def big_truths(n: int, rng: random.Random) -> list[Case]:
 
 # --- native message output -----------------------------------------------------------------------------------------
 
+def _message(arguments: Any) -> dict[str, Any]:
+    return {"role": "assistant", "content": None,
+            "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": arguments}}]}
+
+
+def native_arguments(n: int, rng: random.Random) -> list[Case]:
+    """OpenAI messages whose ``arguments`` is an object of about ``n`` JSON characters made of many small
+    distinct containers (each one visited), or of long strings."""
+    return [
+        Case("native_arguments", "distinct empty lists", _message({"a": [[] for _ in range(n // 4)]}), _F),
+        Case("native_arguments", "distinct empty objects", _message({"a": [{} for _ in range(n // 4)]}), _F),
+        Case("native_arguments", "distinct one-item lists", _message({"a": [[i] for i in range(n // 10)]}), _F),
+        Case("native_arguments", "distinct nested lists", _message({"a": [[[[]]] for _ in range(n // 8)]}), _F),
+        Case("native_arguments", "distinct small objects", _message(
+            {"a": [{"k": i, "v": [i]} for i in range(n // 28)]}), _F),
+        Case("native_arguments", "one-key objects", _message({"a": [{"a": 1} for _ in range(n // 10)]}), _F),
+        Case("native_arguments", "mixed leaves", _message(
+            {"a": [rng.choice([1, 2.5, "s", None, True, [1], {"b": 2}]) for _ in range(n // 6)]}), _F),
+        Case("native_arguments", "a long string", _message({"a": "é" * (n - 20)}), _F),
+        Case("native_arguments", "a 10,000-character string shared", _message({"a": ["é" * 10_000] * (n // 10_000)}),
+             _F),
+    ]
+
+
 def shared_structures(n: int, rng: random.Random) -> list[Case]:
     out = []
     for depth in (20, 30, 40):
@@ -241,6 +330,8 @@ def shared_structures(n: int, rng: random.Random) -> list[Case]:
     call = {"type": "function", "function": {"name": "f", "arguments": d}}
     out.append(Case("shared_structure", "a dict shared 2^30 times",
                     {"role": "assistant", "content": None, "tool_calls": [call]}, _F))
+    out.append(Case("shared_structure", "a 1,000,000-character string shared 150,000 times",
+                    _message({"a": ["é" * 1_000_000] * 150_000}), _F))
     many = [{"type": "function", "function": {"name": "f", "arguments": {"a": 1}}}] * 10_000
     out.append(Case("shared_structure", "10,000 copies of one call object",
                     {"role": "assistant", "content": None, "tool_calls": many}, _F))
@@ -295,12 +386,15 @@ FAMILIES: dict[str, Callable[[int, random.Random], list[Case]]] = {
     "pythonic_fstring": fstrings,
     "pythonic_chain": chains,
     "pythonic_many": pythonic_many,
+    "pythonic_literals": pythonic_literals,
     "python_tag": python_tag,
     "tag_flood": tag_floods,
     "json": json_pathologies,
     "same_name_calls": same_name_calls,
     "unordered": unordered,
     "big_truth": big_truths,
+    "distinct_blocks": distinct_blocks,
+    "native_arguments": native_arguments,
     "shared_structure": shared_structures,
     "user_regex": user_regexes,
     "prose": prose,

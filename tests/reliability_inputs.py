@@ -708,12 +708,13 @@ LINEARITY_FLOOR_SECONDS = 0.0005  # times below this are timer noise: a ratio's 
 LINEAR_LIMITS = rr.Limits(max_chars=1_000_000)
 
 
-def size_of(completion: Any, cap: int = 10**6) -> int:
+def size_of(completion: Any, cap: int = 10**6, chars_cap: int = 10**8) -> int:
     """Characters of model output in a completion (text, or the JSON of a message), or -1 for a message of
-    more than ``cap`` nodes counted with repetition (shared sub-structures: not writable as text at all)."""
+    more than ``cap`` nodes or ``chars_cap`` string characters counted with repetition (shared sub-structures:
+    not writable as text at all, or only as gigabytes)."""
     if isinstance(completion, (str, bytes)):
         return len(completion)
-    stack, visits = [completion], 0
+    stack, visits, chars = [completion], 0, 0
     while stack:
         item = stack.pop()
         visits += 1
@@ -721,8 +722,13 @@ def size_of(completion: Any, cap: int = 10**6) -> int:
             return -1
         if isinstance(item, dict):
             stack.extend(item.values())
+            chars += sum(map(len, item))
         elif isinstance(item, list):
             stack.extend(item)
+        elif isinstance(item, str):
+            chars += len(item)
+        if chars > chars_cap:
+            return -1
     return len(json.dumps(completion, ensure_ascii=False))
 
 

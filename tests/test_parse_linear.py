@@ -5,12 +5,15 @@ never closed, separators, ``{`` runs, digit runs, deep-but-allowed nesting, mark
 fields, operator chains, shared sub-structures, ...), plus seeded random mixtures of each parser's markers.
 ``parse_completion`` is timed at 2*10^4 and 2*10^5 characters (limits raised so neither is ``too_long``) with
 ``tests/timing.py`` (``best_times``: best of 5 interleaved runs, GC off) in a fresh interpreter: 10x the input
-may cost at most ``LINEARITY_MAX_RATIO`` (12) times the time, re-measured while over (keeping each size's
-best); no absolute time is asserted. The times are printed (``-s``) for docs and reports.
+may cost at most ``PARSE_MAX_RATIO`` (16) times the time, re-measured while over (keeping each size's
+best); no absolute time is asserted. Why 16: a linear parser measures 10-12.5 (the larger input's objects
+outgrow the CPU caches, and a loaded machine adds to that: 12.5 seen in CI); n log n would be 12.3; n^1.5 is
+31.6 and quadratic 100, so 16 separates linear from every superlinear cost that matters with a wide margin.
+The times are printed (``-s``) for docs and reports.
 
 The decoders' own shortcuts are also checked against the plain path here: ``_Acc.decode_once`` (a repeated
-block decoded once) against decoding every block, the native-arguments walk against the plain stack walk it
-replaced, and the bracket pre-scan against its former character loop.
+block decoded once) against decoding every block, the level-by-level native-arguments walk against a plain
+recursive walk of its rule, and the bracket pre-scan against its former character loop.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -33,11 +37,13 @@ from rlvr_rewards.parsing import ParseResult, parse_completion
 from rlvr_rewards.parsing import formats as fm
 from rlvr_rewards.parsing.pythonic import int_bound
 
-from .reliability_inputs import FRAGMENTS, LINEARITY_MAX_RATIO, random_marker_text
+from .reliability_inputs import FRAGMENTS, random_marker_text
 from .timing import TIMER_NOISE_SECONDS, best_times
 
 BIG = Limits(max_chars=1_000_000)
 SMALL_N = 20_000
+#: 10x the input may cost at most this many times the time (module docstring: why 16).
+PARSE_MAX_RATIO = 16.0
 BIG_N = 200_000
 
 
@@ -218,10 +224,10 @@ VISIT_SIZED = ("openai-shared-arguments", "openai-exponential-arguments")
 #: loop of ours: the JSON list of 6,500 call objects costs 47 ns a character at 2*10^4 and 67 at 2*10^5,
 #: flat beyond (60 at 8*10^5): the cache, not the algorithm (the reliability tests set such shapes apart too,
 #: ALLOCATION_BOUND_SHAPES). Held to this looser ratio.
-ALLOCATION_BOUND = {"json-list-of-calls": 16.0,
+ALLOCATION_BOUND = {"json-list-of-calls": 20.0,
                     # 10^5 nested literal lists / string objects allocated and freed: measured 12.1-12.4 in a
                     # clean-clone CI run on a loaded machine (a quadratic path would be about 100)
-                    "pythonic-deep-allowed-literals": 16.0, "pythonic-empty-triple-strings": 16.0}
+                    "pythonic-deep-allowed-literals": 20.0, "pythonic-empty-triple-strings": 20.0}
 
 #: Families checked in the everyday (not slow) run: one per parser, among those that once were superlinear
 #: or took seconds at 2*10^5 characters.
@@ -246,7 +252,7 @@ def _measure(names: list[str]) -> dict[str, dict[str, Any]]:
         best = best_times(tasks, 5)
         ratio = best["big"] / max(best["small"], TIMER_NOISE_SECONDS)
         for _ in range(3):  # (under load the short runs are the lucky ones: a ratio errs high, rarely low)
-            if ratio <= ALLOCATION_BOUND.get(name, LINEARITY_MAX_RATIO):
+            if ratio <= ALLOCATION_BOUND.get(name, PARSE_MAX_RATIO):
                 break
             again = best_times(tasks, 5)
             best = {k: min(best[k], again[k]) for k in best}
@@ -284,7 +290,7 @@ def _check(name: str, m: dict[str, Any]) -> None:
           f"ratio {m['ratio']:5.2f}  {m['outcome']}")
     if name not in VISIT_SIZED:
         assert 0.5 * BIG_N <= m["size"] <= 1.5 * BIG_N, (name, m["size"])
-    bound = ALLOCATION_BOUND.get(name, LINEARITY_MAX_RATIO)
+    bound = ALLOCATION_BOUND.get(name, PARSE_MAX_RATIO)
     assert m["ratio"] <= bound, f"{name}: 10x the input costs {m['ratio']:.1f}x the time (bound {bound})"
 
 
@@ -396,71 +402,187 @@ def test_fence_bodies_decoded_once_equal_decoding_every_body(pieces: list[str], 
         assert fm._parse_fences(text, limits, reuse=True) == fm._parse_fences(text, limits, reuse=False)
 
 
+#: The order in which one depth reports its problems (the rule of ``fm._native_error``).
+NATIVE_PRIORITY = ("nesting_too_deep", "invalid_json", "invalid_unicode", "number_too_large", "nonfinite_number")
+
+
+class _Spent(Exception):
+    pass
+
+
 def _reference_native_error(value: Any, limits: Limits) -> str | None:
-    """The former walk of native arguments (one stack entry per visit), kept as the reference."""
+    """The rule of ``fm._native_error`` spelled out: a plain recursive walk down to depth ``max_depth + 1``
+    that charges every value it reaches (a string ``len + 2``, a list or tuple ``1 + len``, a dict ``1 +
+    sum(len(key) + 3)``, with 3 for a key that is not a string, anything else 1), stops with ``too_long``
+    once the charges pass ``max_chars`` and otherwise collects every problem with its depth; the answer is
+    the shallowest problem, the first in ``NATIVE_PRIORITY`` among those of that depth. JSON types are
+    ``None``, ``bool`` and subclasses of ``str``, ``int``, ``float``, ``dict``, ``list``, ``tuple``, read
+    through the base type's methods (no override is called)."""
     too_big = int_bound(limits.max_int_digits)
-    budget = limits.max_chars
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        budget -= 1
-        if budget < 0:
-            return "too_long"
-        if item is None or isinstance(item, bool):
-            continue
-        if isinstance(item, str):
-            if not item.isascii():
-                try:
-                    item.encode("utf-8")
-                except UnicodeError:
-                    return "invalid_unicode"
-        elif isinstance(item, int):
-            if abs(item) >= too_big:
-                return "number_too_large"
-        elif isinstance(item, float):
-            if not math.isfinite(item):
-                return "nonfinite_number"
-        elif isinstance(item, dict):
+    spent = 0
+    problems: list[tuple[int, int]] = []  # (depth, rank in NATIVE_PRIORITY)
+
+    def charge(n: int) -> None:
+        nonlocal spent
+        spent += n
+        if spent > limits.max_chars:
+            raise _Spent
+
+    def note(depth: int, code: str) -> None:
+        problems.append((depth, NATIVE_PRIORITY.index(code)))
+
+    def lone_surrogate(text: Any) -> bool:
+        try:
+            str.encode(text, "utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+
+    def walk(x: Any, depth: int) -> None:
+        kind = type(x)
+        if x is None or kind is bool:
+            charge(1)
+        elif issubclass(kind, str):
+            charge(str.__len__(x) + 2)
+            if lone_surrogate(x):
+                note(depth, "invalid_unicode")
+        elif issubclass(kind, int):
+            charge(1)
+            if int.__abs__(x) >= too_big:
+                note(depth, "number_too_large")
+        elif issubclass(kind, float):
+            charge(1)
+            if not math.isfinite(float.__float__(x)):
+                note(depth, "nonfinite_number")
+        elif issubclass(kind, (dict, list, tuple)):
+            if issubclass(kind, dict):
+                keys, items = list(dict.keys(x)), list(dict.values(x))
+                charge(1 + sum(3 + (str.__len__(k) if issubclass(type(k), str) else 0) for k in keys))
+                for k in keys:
+                    if not issubclass(type(k), str):
+                        note(depth, "invalid_json")
+                    elif lone_surrogate(k):
+                        note(depth, "invalid_unicode")
+            else:
+                items = list(list.__iter__(x) if issubclass(kind, list) else tuple.__iter__(x))
+                charge(1 + len(items))
             if depth > limits.max_depth:
-                return "nesting_too_deep"
-            for key, sub in item.items():
-                if not isinstance(key, str):
-                    return "invalid_json"
-                if not key.isascii():
-                    try:
-                        key.encode("utf-8")
-                    except UnicodeError:
-                        return "invalid_unicode"
-                stack.append((sub, depth + 1))
-            budget -= sum(len(key) + 3 for key in item)  # the keys' characters in JSON text
-            if budget < 0:
-                return "too_long"
-        elif isinstance(item, (list, tuple)):
-            if depth > limits.max_depth:
-                return "nesting_too_deep"
-            budget -= len(item)  # its brackets and commas in JSON text
-            if budget < 0:
-                return "too_long"
-            for sub in item:
-                stack.append((sub, depth + 1))
+                note(depth, "nesting_too_deep")
+                return
+            for item in items:
+                walk(item, depth + 1)
         else:
-            return "invalid_json"
-    return None
+            charge(1)
+            note(depth, "invalid_json")
+
+    try:
+        walk(value, 1)
+    except _Spent:
+        return "too_long"
+    return NATIVE_PRIORITY[min(problems)[1]] if problems else None
+
+
+class _HostileMeta(type):
+    def __hash__(cls) -> int:
+        raise RuntimeError("hash")
+
+    def __eq__(cls, other: object) -> bool:
+        raise RuntimeError("eq")
+
+
+class _OddType(metaclass=_HostileMeta):
+    pass
+
+
+def _raise(*_: Any) -> Any:
+    raise RuntimeError("hostile")
+
+
+#: Subclasses whose every override raises: the walks read them through the base type.
+HostileStr = type("HostileStr", (str,), {"__len__": _raise, "isascii": _raise, "encode": _raise, "__iter__": _raise})
+HostileInt = type("HostileInt", (int,), {"__abs__": _raise, "__ge__": _raise, "__lt__": _raise, "__index__": _raise})
+HostileFloat = type("HostileFloat", (float,), {"__float__": _raise, "__eq__": _raise, "__hash__": _raise})
+HostileList = type("HostileList", (list,), {"__len__": _raise, "__iter__": _raise, "__getitem__": _raise})
+HostileTuple = type("HostileTuple", (tuple,), {"__len__": _raise, "__iter__": _raise, "__getitem__": _raise})
+HostileDict = type("HostileDict", (dict,), {"__len__": _raise, "__iter__": _raise, "keys": _raise, "values": _raise,
+                                             "items": _raise, "__getitem__": _raise})
+
+
+class _Unhashable:
+    __hash__ = None  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("eq")
+
+
+def _cyclic(value: Any) -> Any:
+    out: list[Any] = [value]
+    out.append(out)
+    return out
+
+
+def _cyclic_dict(value: Any) -> Any:
+    out: dict[str, Any] = {"v": value}
+    out["self"] = [out]
+    return out
 
 
 LEAVES = st.one_of(st.none(), st.booleans(), st.integers(-(10**120), 10**120), st.floats(),
-                   st.text(max_size=3), st.sampled_from(["\ud800", b"x", 1j, 10**100, -(10**100)]))
-NATIVE = st.recursive(LEAVES, lambda sub: st.one_of(st.lists(sub, max_size=6), st.lists(sub, max_size=3).map(tuple),
-                                                    st.dictionaries(st.one_of(st.text(max_size=2), st.just("\udc00"),
-                                                                              st.integers(0, 3)), sub, max_size=4)),
-                      max_leaves=40)
+                   st.text(max_size=3), st.text(max_size=40), st.sampled_from(["\ud800", "é\udfff", "x" * 30]),
+                   st.sampled_from([b"x", 1j, {1, 2}, 10**100, -(10**100), _Unhashable(), object()]),
+                   st.builds(HostileStr, st.text(max_size=4)), st.builds(HostileInt, st.integers(-(10**110), 10**110)),
+                   st.builds(HostileFloat, st.floats()), st.sampled_from([HostileStr("\ud800"), np.float64("nan"),
+                                                                          np.float64(1.5), np.int64(3), np.str_("é")]))
+KEYS = st.one_of(st.text(max_size=2), st.just("\udc00"), st.integers(0, 3), st.builds(HostileStr, st.text(max_size=2)),
+                 st.just(HostileStr("\ud800")), st.just(2.5))
+NATIVE = st.recursive(
+    LEAVES,
+    lambda sub: st.one_of(
+        st.lists(sub, max_size=6), st.lists(sub, max_size=3).map(tuple), st.dictionaries(KEYS, sub, max_size=4),
+        st.lists(sub, max_size=4).map(HostileList), st.lists(sub, max_size=3).map(HostileTuple),
+        st.dictionaries(KEYS, sub, max_size=3).map(HostileDict),
+        sub.map(lambda v: [v, v, {"a": v, "b": [v]}]),  # shared by reference, at several depths
+        sub.map(lambda v: [v] * 5), sub.map(_cyclic), sub.map(_cyclic_dict)),
+    max_leaves=40)
+NATIVE_LIMITS = [Limits(), Limits(max_chars=5), Limits(max_chars=25, max_depth=2), Limits(max_int_digits=2),
+                 Limits(max_chars=120, max_depth=4), Limits(max_depth=1), Limits(max_chars=400, max_depth=3)]
 
 
-@settings(max_examples=500, deadline=None)
-@given(NATIVE, st.sampled_from([Limits(), Limits(max_chars=5), Limits(max_chars=25, max_depth=2),
-                                Limits(max_int_digits=2)]))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(NATIVE, st.sampled_from(NATIVE_LIMITS))
 def test_native_walk_equals_the_plain_stack_walk(value: Any, limits: Limits) -> None:
-    assert fm._native_error(value, limits) == _reference_native_error(value, limits)
+    _check_native_walk(value, limits)
+
+
+@pytest.mark.slow
+@settings(max_examples=3_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(NATIVE, st.sampled_from(NATIVE_LIMITS))
+def test_native_walk_equals_the_plain_stack_walk_campaign(value: Any, limits: Limits) -> None:
+    _check_native_walk(value, limits)
+
+
+def _check_native_walk(value: Any, limits: Limits) -> None:
+    """The level walk (bulk passes, subclasses through their base type) equals the plain recursive walk of the
+    rule, without falling back on the item by item walk; so does the merged walk (containers shared by
+    reference kept once, weighted) from the first level."""
+    expected = _reference_native_error(value, limits)
+    raised: list[Exception] = []
+    flat_level = fm._flat_level
+
+    def flat_level_noting(*args: Any) -> Any:  # (an exception there would pass unseen: item by item instead)
+        try:
+            return flat_level(*args)
+        except Exception as exc:
+            raised.append(exc)
+            raise
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(fm, "_flat_level", flat_level_noting)
+        assert fm._native_error(value, limits) == expected
+    assert not raised
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(fm, "_flat_level", lambda *_: None)
+        assert fm._native_error(value, limits) == expected
 
 
 def _reference_depth_ok(text: str, max_depth: int) -> bool:

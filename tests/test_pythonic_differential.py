@@ -578,3 +578,73 @@ def test_int_conversion_cap_is_read_at_parse_time() -> None:
                 check(text)
     finally:
         sys.set_int_max_str_digits(old)
+
+
+# --------------------------------------------------------------------------------------------------
+# The fast paths: runs of adjacent strings decoded as one, lists and dicts read by the C JSON scanner
+# --------------------------------------------------------------------------------------------------
+
+STRING_SEPARATORS = st.sampled_from(
+    ["", " ", "\n", " # c\n", "\\\n", "\t", "#'\"\n", "  \n  ", " # " + "x" * 130 + "\n"])
+HEADS = {"[f(a=": ")]", "f(a=": ")", "[f(b=1, a=": ")]", "[f(a=[": "])]", "[f(a={'k':": "})]"}
+
+
+@st.composite
+def string_runs(draw: st.DrawFn) -> str:
+    """Adjacent strings of every prefix, quote and escape, separated by blanks, comments and continuations."""
+    pieces = draw(st.lists(st.tuples(strings(), STRING_SEPARATORS), min_size=1, max_size=12))
+    head = draw(st.sampled_from(sorted(HEADS)))
+    return head + "".join(s + sep for s, sep in pieces) + draw(st.sampled_from(["", "", "x", ", 1"])) + HEADS[head]
+
+
+JSONISH_LEAVES = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**30), 10**30), st.floats(),
+    st.text(st.sampled_from(list("ab'\"\\,:[]{} \t\nNoneTruFlsnul0e9é#")), max_size=8),
+    st.sampled_from(["None", "True", "null", "x, 'y'", "a', 'b"]))
+JSONISH = st.recursive(JSONISH_LEAVES, lambda c: st.one_of(
+    st.lists(c, max_size=4), st.dictionaries(st.text("abN", max_size=2), c, max_size=3),
+    st.lists(c, max_size=3).map(tuple)), max_leaves=20)
+
+
+@st.composite
+def jsonish_literals(draw: st.DrawFn) -> str:
+    """``repr`` of lists and dicts (what the JSON fast path reads), respelt and mutated so that some are not."""
+    text = repr(draw(JSONISH))
+    if draw(st.booleans()):
+        text = text.replace("'", '"') if draw(st.booleans()) else text.replace(", ", ",").replace(": ", ":")
+    for _ in range(draw(st.integers(0, 2))):
+        i = draw(st.integers(0, len(text)))
+        text = text[:i] + draw(st.sampled_from(["'", '"', ",", "]", "[", "{", "}", ":", "\\", "None", "1", "-", " ",
+                                                "e999", "{'a':1,'a':2}", "(1,)"])) + text[i:]
+    head = draw(st.sampled_from(["[f(a=", "f(a=", "[f(b=1, a="]))
+    return head + text + (")]" if head[0] == "[" else ")")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(string_runs())
+def test_string_runs_agree(text: str) -> None:
+    check(text)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(jsonish_literals(), st.sampled_from([DEFAULT_LIMITS, Limits(max_int_digits=1), Limits(max_depth=1000)]))
+def test_jsonish_literals_agree(text: str, limits: Limits) -> None:
+    check(text, limits)
+
+
+FAST_PATH_CORNERS: Final[list[str]] = [
+    "f(a={'a': 1, 'a': 2})", "f(a={'a': {'b': 1, 'b': 2}, 'c': {}})", "f(a=['None', 'True', 'False'])",
+    "f(a=[\"a', 'b\"])", "f(a=['a\", \"b'])", "f(a=[null])", "f(a=[true, false])", "f(a=[1e99, 1e308, 1e999])",
+    "f(a=[" + "9" * 150 + "])", "f(a=[0.0, -0.0, -0, 1E5, 0e0])", "f(a=['\t'])", "f(a=[1]+[2])", "f(a=-[1])",
+    "f(a=[1][0])", "f(a=[1,])", "f(a=[,])", "f(a=[[1], [2], x])", "f(a=['a' 'b'])", "f(a=[u'a'])",
+    "f(a={'k': 1e999, 'k': 1})", "f(a=['é\u2028\x7f'])", "f(a=['\\\\'])", "f(a=[1 if 1 else 2])",
+    "f(a='\\N{' 'DASH}')", "f(a='\\x4' '1')", "f(a='\\1' '01')", "f(a='\\udfff' 'a')", "f(a='a' r'\\d' '\\n')",
+    "f(a=b'a' rb'\\x4' b'\\x41')", "f(a=b'a' b'\\x4')", "f(a=b'a' 'b')", "f(a='a' f'{x}' '\\N{bogus}')",
+    "f(a='''a''''''b''' '' \"\" '''''')", "f(a='\\777' '\\400')",
+]
+
+
+@pytest.mark.parametrize("text", FAST_PATH_CORNERS)
+def test_fast_path_corners_agree(text: str) -> None:
+    assert check(text) == "exact"
+    assert check(text, Limits(max_int_digits=1)) == "exact"

@@ -4,6 +4,7 @@ built-in matcher's compile-time ``cost``."""
 
 from __future__ import annotations
 
+import collections
 import itertools
 import json
 import math
@@ -32,7 +33,7 @@ from rlvr_rewards.truth import TRUTH_MAX_DEPTH, compile_truth
 
 from .conftest import call, execute, hermes
 from .test_fast_paths import _normalize_reference
-from .timing import assert_bounded, assert_linear, best_times
+from .timing import assert_bounded, best_times
 
 
 def compiled(value: Any) -> CompiledMatcher:
@@ -220,7 +221,7 @@ def test_has_perfect_matching_equals_brute_force(n: int, p: float, seed: int) ->
 def test_perfect_matching_is_iterative_on_long_augmenting_paths() -> None:
     """A staircase (row i accepts columns i and i + 1) taken in the worst order: augmenting paths as long as
     the graph, far deeper than the recursion limit for the old recursive search."""
-    n = 3_000
+    n = 2_000  # > sys.getrecursionlimit() (1,000)
     adj = [[c in (i, i + 1) for c in range(n)] for i in range(n)]
     assert has_perfect_matching(adj)
     lists = [[i + 1, i] if i + 1 < n else [i] for i in range(n)]
@@ -282,20 +283,57 @@ def _families(n: int) -> dict[str, tuple[Any, list[Any]]]:
     }
 
 
-@pytest.mark.parametrize("family", [pytest.param(f, marks=pytest.mark.slow) if "$text" in f else f
-                                    for f in _families(10)])  # compiling 100,000 $text items: ~2 s
+@pytest.mark.parametrize("family", list(_families(10)))
+def test_unordered_families_match_and_refuse(family: str) -> None:
+    """Each family's truth accepts its shuffled value and refuses it with one item changed (everyday tier)."""
+    truth, got = _families(2_000)[family]
+    m = compiled(truth)
+    assert m.match(got)
+    assert not m.match([*got[:-1], "nope"])
+    assert not m.match(got[:-1])
+
+
+@pytest.mark.slow  # 100,000-item tables, timed
+@pytest.mark.parametrize("family", list(_families(10)))
 def test_unordered_families_at_200k_character_sizes(family: str) -> None:
     """A 200,000-character completion holds at most ~100,000 list items (``[1,1,...]``): each family stays
-    linear from 10,000 to 100,000 items (measured 10-20x: a 100,000-entry table no longer fits the CPU's
-    caches, so an item costs up to twice as much; a quadratic path would be 100x), and 10,000 items (about
-    20,000-60,000 characters) are within the budget."""
+    linear from 10,000 to 100,000 items, and 10,000 items (about 20,000-60,000 characters) are within the
+    budget.
+
+    The 10x ratio is taken relative to a reference at each size that copies a table of the truth's items
+    (built in the truth's order) and counts the value down in it: the same hashing and the same random walk
+    over a table of the same size. A 100,000-entry table no longer fits the CPU's caches, so an item costs
+    1-3x as much as at 10,000 (30x raw for distinct shuffled ints, 74x on a loaded machine): memory, not the
+    algorithm. Relative to the reference, linear measures about 1 (0.5-1.1) and a quadratic path 10."""
     small_truth, small_got = _families(10_000)[family]
     big_truth, big_got = _families(100_000)[family]
     small, big = compiled(small_truth), compiled(big_truth)
     assert small.match(small_got) and big.match(big_got)
     assert not big.match([*big_got[:-1], "nope"])
     assert_bounded(lambda: small.match(small_got), BUDGET, f"{family}, 10,000 items")
-    assert_linear(lambda: small.match(small_got), lambda: big.match(big_got), 40.0, f"{family}, 10k -> 100k items")
+
+    def relative(m: Any, truth: dict[str, Any], got: list[Any]) -> float:
+        def key(v: Any) -> Any:
+            return json.dumps(v, sort_keys=True) if isinstance(v, dict) else v
+
+        table = collections.Counter(key(v) for v in truth["$unordered"])  # built in the truth's order
+        keys = [key(g) for g in got]
+
+        def reference() -> None:
+            left = dict(table)
+            for k in keys:
+                left[k] = left.get(k, 0) - 1
+
+        t = best_times({"match": lambda: m.match(got), "reference": reference}, 3)
+        return t["match"] / t["reference"]
+
+    ratio = relative(big, big_truth, big_got) / relative(small, small_truth, small_got)
+    for _ in range(2):  # re-measured while over: a loaded machine errs high
+        if ratio <= 4.0:
+            break
+        ratio = min(ratio, relative(big, big_truth, big_got) / relative(small, small_truth, small_got))
+    print(f"{family}, 10k -> 100k items, relative to the reference: {ratio:.2f} (bound 4)")
+    assert ratio <= 4.0, f"{family}: 10x the items costs {ratio:.1f}x the time relative to the reference (bound 4)"
 
 
 @pytest.mark.parametrize("n", [100, 300])

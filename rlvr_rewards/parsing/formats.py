@@ -37,12 +37,14 @@ import math
 import re
 from collections.abc import Callable
 from contextvars import ContextVar
+from itertools import chain, compress, filterfalse, repeat
+from operator import is_
 from typing import Any, Final, TypeVar
 
 import numpy as np
 
 from rlvr_rewards.jsonsafe import FAIL, loads_untrusted
-from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
+from rlvr_rewards.limits import DEFAULT_LIMITS, Limits, block_budget
 from rlvr_rewards.parsing.pythonic import decode_pythonic, int_bound
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
 
@@ -117,112 +119,297 @@ _OPENAI_OUTER_KEYS: Final = frozenset({"id", "type", "function"})
 _OPENAI_INNER_KEYS: Final = frozenset({"name", "arguments", "parameters"})
 
 
+#: The violations of native arguments, in the order one depth reports them (see :func:`_native_error`).
+_NATIVE_PRIORITY: Final = (
+    "nesting_too_deep",
+    "invalid_json",
+    "invalid_unicode",
+    "number_too_large",
+    "nonfinite_number",
+)
+_NONE_TYPE: Final = type(None)
+#: The exact JSON types (:func:`_flat_level` reads their instances with ``len``, ``max`` ...).
+_FLAT_TYPES: Final = frozenset({dict, list, tuple, str, int, float, bool, _NONE_TYPE})
+_CONTAINER_TYPES: Final = (dict, list, tuple)
+#: The types a JSON value may be an instance of (a subclass of), besides ``bool`` and ``None``.
+_JSON_BASES: Final = (str, int, float, dict, list, tuple)
+#: With more budget left than this, a level holding a container twice (shared by reference) and the levels
+#: below it are walked by :func:`_merged_level`, which keeps it once, weighted by its copies: with a budget
+#: this large, copies kept apart could be many (the dict shared 2^30 times); below it they are few enough.
+_FLAT_MAX: Final = 1 << 20
+
+#: One level of the walk: its charge, its problem (``None``: none or not looked for), the next level's
+#: items and their weights (``None``: one copy each).
+_Level = tuple[int, "str | None", list[Any], "list[int] | None"]
+
+
 def _native_error(value: Any, limits: Limits) -> str | None:
     """Check a Python value that did not come out of ``loads_untrusted`` (OpenAI ``arguments`` given
-    as an object). Iterative; a budget of ``max_chars`` bounds shared and cyclic structures: each *visit*
-    (a value shared by reference is visited, and counted, each time it is reached) costs 1, plus for a dict
-    the characters its keys take in JSON text and for a list one per item (its commas and brackets): a
-    lower bound of the length of the value's JSON text; past it, ``too_long``.
+    as an object): ``None`` or one violation code.
 
-    Visiting order (depth first, the last child first) and the visit count are those of a plain stack walk;
-    leaves are checked where their parent is expanded (a list of scalars in a few C-level passes), without
-    a stack entry each."""
+    JSON values are ``None``, ``bool`` and instances of ``str``, ``int``, ``float``, ``dict``, ``list`` and
+    ``tuple``, subclasses included, read through the base type's own methods (an overridden ``__len__``,
+    ``__iter__``, ``__abs__``, ``keys`` ... is never called); anything else is not JSON. The value is at
+    depth 1, the items (dict values) of a container at depth d at depth d + 1. Each value reached is
+    *charged* a lower bound of the characters it takes in JSON text: a string ``len + 2`` (its quotes), a
+    list or tuple ``1 + len`` (brackets, commas), a dict ``1`` plus ``len(key) + 3`` a key (``"key":``;
+    3 for a key that is not a string), anything else 1; a value shared by reference is charged each time
+    it is reached, as its JSON text repeats it. The walk goes down to depth ``max_depth + 1`` (a container
+    there is too deep: what is inside it is not walked, though its own charge counts). The rule:
+
+    1. ``too_long`` if the charges add up to more than ``max_chars`` (whatever else is wrong);
+    2. else the problem of the shallowest depth that has one; among the problems of one depth, the first
+       of ``nesting_too_deep`` (a container deeper than ``max_depth``), ``invalid_json`` (a value that is
+       not JSON, a dict key that is not a string), ``invalid_unicode`` (a string, value or key, with a
+       lone surrogate), ``number_too_large`` (``abs(int) >= int_bound(max_int_digits)``),
+       ``nonfinite_number`` (NaN, infinities);
+    3. else ``None``.
+
+    tests/test_parse_linear.py ``_reference_native_error`` spells the rule out as a plain recursive walk.
+
+    Technique: breadth first, one depth (*level*) at a time, a value shared by reference kept once per
+    copy; a level's charge is added up in bulk and checked against the budget *before* the next level is
+    made, so no level holds more than ``max_chars`` items, the whole walk handles at most ``max_chars``
+    items, strings included (a string is charged its length: 150,000 copies of a 1 MB string stop at
+    the charge, unread), and a cyclic value ends in ``too_long`` or ``nesting_too_deep``. A level is
+    split by exact type in C-level passes (``itertools.compress`` over ``map(type, ...)``) and checked in
+    bulk (``str.isascii``, ``math.isfinite``, ``max``/``min``, key types), subclasses too (through the base
+    type's methods: ``map(str.__len__, ...)``). With more than ``_FLAT_MAX`` of the budget left, a
+    level that holds a container twice goes on in :func:`_merged_level`, which keeps a container shared by
+    reference once with its number of copies (a dict shared 2^30 times that fits a huge budget costs a
+    few dozen steps)."""
     too_big = int_bound(limits.max_int_digits)
-    max_depth = limits.max_depth
     budget = limits.max_chars
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    pop = stack.pop
-    push = stack.append
-    while stack:
-        item, depth = pop()
-        budget -= 1
-        if budget < 0:
-            return "too_long"
-        if isinstance(item, dict):
-            if depth > max_depth:
-                return "nesting_too_deep"
-            for key in item:
-                if not isinstance(key, str):
-                    return "invalid_json"
-                if not key.isascii():
-                    try:
-                        key.encode("utf-8")
-                    except UnicodeError:
-                        return "invalid_unicode"
-            # its keys count as the characters they take in JSON text ("key": is len + 3), so the budget
-            # stays a lower bound of the text's length and a dict shared 2^30 times stops within a few ms
-            budget -= sum(map(len, item)) + 3 * len(item)
-            if budget < 0:
-                return "too_long"
-            children: Any = list(item.values())
-        elif isinstance(item, (list, tuple)):
-            if depth > max_depth:
-                return "nesting_too_deep"
-            budget -= len(item)  # its brackets and commas in JSON text
-            if budget < 0:
-                return "too_long"
-            children = item
-        else:
-            err = _native_leaf_error(item, too_big)
-            if err is not None:
-                return err
-            continue
-        n = len(children)
-        if n <= budget and _plain_leaves(children, too_big):  # (the common case: a list of fine scalars)
-            budget -= n
-            continue
-        # children from the last: leaves are checked here, up to the first container from the end; that
-        # container and the children before it go on the stack (so it is visited next, as a pop would)
-        i = n - 1
-        while i >= 0:
-            child = children[i]
-            if isinstance(child, (dict, list, tuple)):
-                break
-            budget -= 1
-            if budget < 0:
-                return "too_long"
-            err = _native_leaf_error(child, too_big)
-            if err is not None:
-                return err
-            i -= 1
-        for j in range(i + 1):
-            push((children[j], depth + 1))
-    return None
-
-
-def _native_leaf_error(item: Any, too_big: int) -> str | None:
-    """The violation of one non-container value of a native arguments object, or ``None``."""
-    if item is None or isinstance(item, bool):
-        return None
-    if isinstance(item, str):
-        if not item.isascii():
+    last = limits.max_depth + 1
+    level: list[Any] = [value]
+    weights: list[int] | None = None
+    spent = 0
+    found: str | None = None
+    depth = 1
+    while level:
+        step: _Level | None = None
+        if weights is None:
             try:
-                item.encode("utf-8")
-            except UnicodeError:
-                return "invalid_unicode"
+                step = _flat_level(level, budget - spent, too_big, depth >= last, found is None)
+            except Exception:  # (a metaclass whose __hash__ or __eq__ raises: item by item instead)
+                step = None
+        if step is None:
+            step = _merged_level(level, weights, budget - spent, too_big, depth >= last, found is None)
+        cost, problem, level, weights = step
+        spent += cost
+        if spent > budget:
+            return "too_long"
+        if found is None:
+            found = problem
+        depth += 1
+    return found
+
+
+def _flat_level(items: list[Any], room: int, too_big: int, deep: bool, check: bool) -> _Level | None:
+    """One level of :func:`_native_error` in bulk; ``None``: left to :func:`_merged_level` (a container
+    shared by reference in it while ``room`` exceeds ``_FLAT_MAX``). A charge above ``room`` stops it early.
+    ``deep``: the level is at ``max_depth + 1`` (no next level); ``check``: look for its problem.
+
+    Each JSON type's items come in two lists: those of the exact type (read with ``len``, ``max``...) and
+    those of its subclasses (read with the base type's methods: ``str.__len__``, ``int.__abs__``...)."""
+    types = list(map(type, items))
+    kinds = set(types)
+    if len(kinds) == 1:
+        only = types[0]
+
+        def pick(kind: type) -> list[Any]:
+            return items if kind is only else []
+    else:
+
+        def pick(kind: type) -> list[Any]:
+            return list(compress(items, map(is_, types, repeat(kind)))) if kind in kinds else []
+
+    subs: dict[type, list[Any]] = {base: [] for base in _JSON_BASES}
+    not_json = False
+    for kind in kinds - _FLAT_TYPES:  # (subclasses of the JSON types, and the types JSON does not have)
+        base = next((b for b in _JSON_BASES if issubclass(kind, b)), None)
+        if base is None:
+            not_json = True
+        else:
+            subs[base] += pick(kind)
+    strs, sub_strs = pick(str), subs[str]
+    dicts, lists, tuples = pick(dict), pick(list), pick(tuple)
+    all_dicts = dicts + subs[dict] if subs[dict] else dicts
+    sub_lists, sub_tuples = subs[list], subs[tuple]
+    n_nested = len(all_dicts) + len(lists) + len(tuples) + len(sub_lists) + len(sub_tuples)
+    if (
+        room > _FLAT_MAX
+        and n_nested > 1
+        and (len(set(map(id, chain(all_dicts, lists, tuples, sub_lists, sub_tuples)))) < n_nested)
+    ):
         return None
-    if isinstance(item, int):
-        return "number_too_large" if abs(item) >= too_big else None
-    if isinstance(item, float):
-        return None if math.isfinite(item) else "nonfinite_number"
+    cost = len(items)  # (1 an item; the rest of each charge below)
+    if strs:
+        cost += sum(map(len, strs)) + len(strs)
+    if sub_strs:
+        cost += sum(map(str.__len__, sub_strs)) + len(sub_strs)
+    size = sum(map(len, lists)) + sum(map(len, tuples))
+    size += sum(map(list.__len__, sub_lists)) + sum(map(tuple.__len__, sub_tuples))
+    n_keys = sum(map(len, dicts)) + (sum(map(dict.__len__, subs[dict])) if subs[dict] else 0)
+    cost += size + 3 * n_keys
+    if cost > room:
+        return cost, None, [], None
+    keys = list(chain.from_iterable(map(dict.keys, all_dicts) if subs[dict] else dicts)) if n_keys else []
+    odd_keys: list[Any] = []
+    if keys and set(map(type, keys)) != {str}:
+        odd_keys = [k for k in keys if type(k) is not str]
+        keys = [k for k in keys if type(k) is str]
+        cost += sum(str.__len__(k) for k in odd_keys if issubclass(type(k), str))
+    cost += sum(map(len, keys))
+    if cost > room:
+        return cost, None, [], None
+    problem = None
+    if check:
+        if deep and n_nested:
+            problem = "nesting_too_deep"
+        elif not_json or any(not issubclass(type(k), str) for k in odd_keys):
+            problem = "invalid_json"
+        elif any(map(_lone_surrogate, filterfalse(str.isascii, chain(strs, sub_strs, keys, odd_keys)))):
+            problem = "invalid_unicode"  # (odd_keys: all str subclasses here)
+        elif _too_large(pick(int), subs[int], too_big):
+            problem = "number_too_large"
+        elif not all(map(math.isfinite, chain(pick(float), subs[float]))):  # (reads a float subclass directly)
+            problem = "nonfinite_number"
+    if deep:
+        return cost, problem, [], None
+    following: list[Any] = []
+    if size + n_keys:
+        extend = following.extend  # (extend by extend, not chain(): no iterator made for each short list)
+        any(map(extend, lists))
+        any(map(extend, tuples))
+        if n_keys:
+            extend(chain.from_iterable(map(dict.values, all_dicts)))
+        any(map(extend, map(list.__iter__, sub_lists)))
+        any(map(extend, map(tuple.__iter__, sub_tuples)))
+    return cost, problem, following, None
+
+
+def _too_large(ints: list[int], sub_ints: list[Any], too_big: int) -> bool:
+    """An int of ``ints`` (exact) or ``sub_ints`` (subclasses) has ``abs >= too_big``."""
+    if ints and (max(ints) >= too_big or min(ints) <= -too_big):
+        return True
+    return bool(sub_ints) and max(map(int.__abs__, sub_ints)) >= too_big
+
+
+def _merged_level(
+    items: list[Any], weights: list[int] | None, room: int, too_big: int, deep: bool, check: bool
+) -> _Level:
+    """One level of :func:`_native_error` item by item, each item counting ``weights[i]`` copies (``None``:
+    one each, a container given twice then merged); in the next level a container reached from several
+    items is kept once, its weights added."""
+    if weights is None:
+        items, weights = _merge(items, [1] * len(items))
+    cost = 0
+    for x, w in zip(items, weights, strict=True):
+        cost += w * _item_charge(x, (room - cost) // w)
+        if cost > room:
+            return cost, None, [], None
+    problem = None
+    if check:
+        codes = {_item_problem(x, too_big, deep) for x in items}
+        problem = next((code for code in _NATIVE_PRIORITY if code in codes), None)
+    following: list[Any] = []
+    following_weights: list[int] = []
+    if deep:
+        return cost, problem, following, following_weights
+    for x, w in zip(items, weights, strict=True):
+        for child in _item_children(x):
+            following.append(child)
+            following_weights.append(w)
+    return (cost, problem, *_merge(following, following_weights))
+
+
+def _merge(items: list[Any], weights: list[int]) -> tuple[list[Any], list[int]]:
+    """``items`` with each container kept once (by identity), its weights added up."""
+    merged: list[Any] = []
+    merged_weights: list[int] = []
+    index: dict[int, int] = {}  # id of a container in ``merged`` -> its position
+    for x, w in zip(items, weights, strict=True):
+        if issubclass(type(x), _CONTAINER_TYPES):
+            at = index.get(id(x))
+            if at is not None:
+                merged_weights[at] += w
+                continue
+            index[id(x)] = len(merged)
+        merged.append(x)
+        merged_weights.append(w)
+    return merged, merged_weights
+
+
+def _item_size(x: Any) -> int:
+    """The number of items (dict values) of the container ``x``, through its base type."""
+    kind = type(x)
+    if issubclass(kind, dict):
+        return dict.__len__(x)
+    return list.__len__(x) if issubclass(kind, list) else tuple.__len__(x)
+
+
+def _item_charge(x: Any, room: int) -> int:
+    """What one value reached costs (see :func:`_native_error`); more than ``room``: possibly partial."""
+    kind = type(x)
+    if x is None or kind is bool:
+        return 1
+    if issubclass(kind, str):
+        return str.__len__(x) + 2
+    if issubclass(kind, dict):
+        charge = 1 + 3 * dict.__len__(x)
+        if charge > room:
+            return charge
+        return charge + sum(str.__len__(k) for k in dict.keys(x) if issubclass(type(k), str))
+    if issubclass(kind, (list, tuple)):
+        return 1 + _item_size(x)
+    return 1
+
+
+def _item_problem(x: Any, too_big: int, deep: bool) -> str | None:
+    """The problem of one value reached (``deep``: at ``max_depth + 1``), by ``_NATIVE_PRIORITY``."""
+    kind = type(x)
+    if x is None or kind is bool:
+        return None
+    if issubclass(kind, str):
+        return "invalid_unicode" if _lone_surrogate(x) else None
+    if issubclass(kind, int):
+        return "number_too_large" if int.__abs__(x) >= too_big else None
+    if issubclass(kind, float):
+        return None if math.isfinite(float.__float__(x)) else "nonfinite_number"
+    if issubclass(kind, dict):
+        if deep:
+            return "nesting_too_deep"
+        keys = list(dict.keys(x))
+        if not all(issubclass(type(k), str) for k in keys):
+            return "invalid_json"
+        return "invalid_unicode" if any(map(_lone_surrogate, keys)) else None
+    if issubclass(kind, (list, tuple)):
+        return "nesting_too_deep" if deep else None
     return "invalid_json"
 
 
-def _plain_leaves(children: Any, too_big: int) -> bool:
-    """All ``children`` are fine scalars of one plain type (decided by C-level passes): no error among them."""
-    if not children:
-        return True
-    kinds = set(map(type, children))
-    if len(kinds) != 1:
+def _item_children(x: Any) -> Any:
+    """The items (dict values) of one value reached, through its base type; none for a scalar."""
+    kind = type(x)
+    if issubclass(kind, dict):
+        return dict.values(x)
+    if issubclass(kind, list):
+        return list.__iter__(x)
+    if issubclass(kind, tuple):
+        return tuple.__iter__(x)
+    return ()
+
+
+def _lone_surrogate(text: Any) -> bool:
+    """The string (or ``str`` subclass) ``text`` holds a lone surrogate (it has no UTF-8 form)."""
+    if str.isascii(text):
         return False
-    kind = kinds.pop()
-    if kind is int:
-        return bool(max(children) < too_big and min(children) > -too_big)
-    if kind is float:
-        return all(map(math.isfinite, children))
-    if kind is str:
-        return all(map(str.isascii, children))
-    return kind is bool or kind is type(None)
+    try:
+        str.encode(text, "utf-8")
+    except UnicodeError:
+        return True
+    return False
 
 
 def _make_call(
@@ -260,7 +447,7 @@ def _make_call(
     if isinstance(args, str):
         if not string_ok:
             out.append("arguments_json_string")
-        args, err, found = loads_untrusted(args, limits)
+        args, err, found = loads_untrusted(args, limits, True)
         if err is not None:
             out.append(err)
             return ParsedCall(name, None)
@@ -316,6 +503,7 @@ def _is_call_shaped(value: Any) -> bool:
 # strings so nothing can overflow); the value itself is then decoded again by loads_untrusted.
 _SCANNER: Final = json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str)
 _SEPARATORS: Final = re.compile(r"[\s;]*")
+_SHALLOW: Final = 255  # brackets far from the interpreter's recursion limit
 
 
 def _json_end(text: str, pos: int) -> int:
@@ -335,7 +523,7 @@ def _decode_prefix(text: str, limits: Limits) -> tuple[Any, str | None, tuple[st
     One ``loads_untrusted`` call when the whole text is JSON; otherwise one syntactic scan to find the
     longest valid prefix and one ``loads_untrusted`` on it. Linear in ``len(text)``.
     """
-    value, err, found = loads_untrusted(text, limits)
+    value, err, found = loads_untrusted(text, limits, True)
     if err != "invalid_json":
         return value, err, found, len(text)
     return _longest_prefix(text, limits)
@@ -343,13 +531,24 @@ def _decode_prefix(text: str, limits: Limits) -> tuple[Any, str | None, tuple[st
 
 def _longest_prefix(text: str, limits: Limits) -> tuple[Any, str | None, tuple[str, ...], int]:
     """After ``loads_untrusted(text)`` failed with ``invalid_json``: decode the longest JSON prefix.
-    On success ``end < len(text)``."""
+    On success ``end < len(text)``.
+
+    An array or object needs a closing bracket: with none in ``text`` (and too few opening ones to reach the
+    recursion limit) there is no prefix, found without the scanner (a few C scans of this one text instead
+    of a Python-level exception)."""
+    if (
+        text.startswith(("{", "["))
+        and "}" not in text
+        and "]" not in text
+        and text.count("{") + text.count("[") <= _SHALLOW
+    ):
+        return FAIL, "invalid_json", (), len(text)
     end = _json_end(text, 0)
     if end == -2:
         return FAIL, "nesting_too_deep", (), len(text)
     if end <= 0 or end >= len(text):
         return FAIL, "invalid_json", (), len(text)
-    value, err, found = loads_untrusted(text[:end], limits)
+    value, err, found = loads_untrusted(text[:end], limits, True)
     return value, err, found, end
 
 
@@ -358,13 +557,25 @@ def _longest_prefix(text: str, limits: Limits) -> tuple[Any, str | None, tuple[s
 # --------------------------------------------------------------------------------------------------
 
 
+class _OverBudget(Exception):
+    """More distinct call blocks than :func:`~rlvr_rewards.limits.block_budget` allows: the parser stops
+    and returns :func:`_over_budget` (raised by :meth:`_Acc.new_block`, caught by every parser here)."""
+
+
+def _over_budget(fmt: str) -> ParseResult:
+    """The outcome of a completion with too many distinct call blocks: no call, ``over_budget``."""
+    return ParseResult(calls=(), text="", format=fmt, violations=("over_budget",), attempted_call=True)
+
+
 class _Acc:
     """Calls, violations and free-text segments collected while scanning one answer."""
 
-    __slots__ = ("attempted", "blocks", "calls", "limits", "memo", "texts", "violations")
+    __slots__ = ("attempted", "blocks", "calls", "distinct_left", "limits", "memo", "texts", "violations")
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
+        #: distinct block texts that may still be decoded (:meth:`new_block`)
+        self.distinct_left = block_budget(limits)
         self.calls: list[ParsedCall] = []
         self.violations: list[str] = []
         self.texts: list[str] = []
@@ -377,6 +588,12 @@ class _Acc:
     def capped(self) -> bool:
         """Every further call is dropped (``too_many_calls``)."""
         return len(self.calls) >= self.limits.max_calls
+
+    def new_block(self) -> None:
+        """Count one distinct block text about to be decoded; past the budget, :class:`_OverBudget`."""
+        self.distinct_left -= 1
+        if self.distinct_left < 0:
+            raise _OverBudget
 
     def decode_once(self, key: str, decode: Callable[[_Acc, str], _T]) -> _T:
         """``decode(self, key)`` for one block, segment or value whose text is ``key``, remembered by ``key``.
@@ -403,11 +620,19 @@ class _Acc:
                 hit[5] = True
             outcome: _T = hit[0]
             return outcome
+        if hit is None:
+            self.new_block()
         v0, t0, c0, b0 = len(self.violations), len(self.texts), len(self.calls), self.blocks
         result = decode(self, key)
         dropped = "too_many_calls" in self.violations[v0:]  # (add_call records it for each dropped call)
-        memo[decode, key] = [result, (), tuple(self.texts[t0:]), self.blocks - b0, dropped or len(self.calls) > c0,
-                             dropped]
+        memo[decode, key] = [
+            result,
+            (),
+            tuple(self.texts[t0:]),
+            self.blocks - b0,
+            dropped or len(self.calls) > c0,
+            dropped,
+        ]
         return result
 
     def replay_is_idle(self, key: str, decode: Callable[[_Acc, str], Any]) -> bool:
@@ -443,7 +668,7 @@ class _Acc:
         if not text:
             self.violations.append("empty_call_block")
             return
-        value, err, found = loads_untrusted(text, self.limits)  # hot path: the whole block is JSON
+        value, err, found = loads_untrusted(text, self.limits, True)  # hot path: the whole block is JSON
         if err == "invalid_json":
             self._decode_lines(text)
             return
@@ -483,7 +708,7 @@ class _Acc:
             stop = _json_end(text, nxt)
             if stop <= 0:
                 break
-            v, e, f = loads_untrusted(text[nxt:stop], self.limits)
+            v, e, f = loads_untrusted(text[nxt:stop], self.limits, True)
             if e is not None:
                 self.violations.append(e)
                 return
@@ -533,7 +758,7 @@ def _single_block(text: str, open_tag: str, close_tag: str, fmt: str, limits: Li
     c = text.find(close_tag, o + lo)
     if c == -1 or text.find(close_tag, c + lc) != -1 or text.find(close_tag, 0, o) != -1:
         return None
-    value, err, found = loads_untrusted(text[o + lo : c].strip(), limits)
+    value, err, found = loads_untrusted(text[o + lo : c].strip(), limits, True)
     if err is not None or type(value) is not dict:
         return None
     violations = list(found)
@@ -562,6 +787,13 @@ def _scan_tag_blocks(text: str, open_tag: str, close_tag: str, fmt: str, limits:
     if single is not None:
         return single
     acc = _Acc(limits)
+    try:
+        return _scan_tag_blocks_into(acc, text, open_tag, close_tag, fmt)
+    except _OverBudget:
+        return _over_budget(fmt)
+
+
+def _scan_tag_blocks_into(acc: _Acc, text: str, open_tag: str, close_tag: str, fmt: str) -> ParseResult:
     acc.attempted = True
     opens = _find_all(text, open_tag)
     closes = _find_all(text, close_tag)
@@ -655,8 +887,11 @@ def parse_mistral(text: str, limits: Limits | None = None) -> ParseResult | None
         return None
     acc = _Acc(limits or _LIMITS.get())
     acc.attempted = True
-    for seg in _marker_segments(acc, text, _MISTRAL):
-        acc.decode_once(seg, _mistral_segment)
+    try:
+        for seg in _marker_segments(acc, text, _MISTRAL):
+            acc.decode_once(seg, _mistral_segment)
+    except _OverBudget:
+        return _over_budget("mistral")
     return acc.result("mistral")
 
 
@@ -712,7 +947,7 @@ def _json_sequence(acc: _Acc, seg: str) -> None:
 
     Each value goes through :meth:`_Acc.decode_once`; a run of copies of one value-and-separator unit whose
     outcome adds nothing more (no calls, or past the cap) is skipped in one ``str.startswith`` walk."""
-    value, err, found = loads_untrusted(seg, acc.limits)
+    value, err, found = loads_untrusted(seg, acc.limits, True)
     if err != "invalid_json":  # fast path: exactly one value (or a fatal error)
         acc.take(value, err, found)
         return
@@ -744,7 +979,7 @@ def _json_sequence(acc: _Acc, seg: str) -> None:
 
 
 def _take_json(acc: _Acc, text: str) -> bool:
-    return acc.take(*loads_untrusted(text, acc.limits))
+    return acc.take(*loads_untrusted(text, acc.limits, True))
 
 
 def _skip_repeats(text: str, unit: str, pos: int) -> int:
@@ -773,8 +1008,11 @@ def parse_llama3(text: str, limits: Limits | None = None) -> ParseResult | None:
         return None
     acc = _Acc(limits or _LIMITS.get())
     acc.attempted = True
-    for seg in _marker_segments(acc, text, _PYTHON_TAG):
-        acc.decode_once(seg, _llama_segment)
+    try:
+        for seg in _marker_segments(acc, text, _PYTHON_TAG):
+            acc.decode_once(seg, _llama_segment)
+    except _OverBudget:
+        return _over_budget("llama3")
     return acc.result("llama3")
 
 
@@ -817,14 +1055,28 @@ def parse_fence(text: str, limits: Limits | None = None) -> ParseResult | None:
     Fences holding anything else (code, non-call JSON) stay free text; ``None`` when no fence is a call.
     A call fence that is never closed runs to the end of the text (``unclosed_tag``).
     """
-    if _FENCE not in text:
+    if _FENCE not in text or not _may_name_a_call(text):
         return None
     return _parse_fences(text, limits or _LIMITS.get(), reuse=True)
+
+
+def _may_name_a_call(text: str) -> bool:
+    """Could JSON in ``text`` hold a ``name`` or ``function`` key, or could broken JSON in it mention
+    ``"name"``? Not without one of those words or a ``\\`` (a key written with escapes): a fence whose body
+    has none of them is skipped undecoded (it is neither a call nor an attempt)."""
+    return "name" in text or "function" in text or "\\" in text
 
 
 def _parse_fences(text: str, limits: Limits, reuse: bool) -> ParseResult | None:
     """:func:`parse_fence`; ``reuse=False`` decodes every body (the tests compare the two)."""
     acc = _Acc(limits)
+    try:
+        return _fences_into(acc, text, reuse)
+    except _OverBudget:
+        return _over_budget("fence")
+
+
+def _fences_into(acc: _Acc, text: str, reuse: bool) -> ParseResult | None:
     marks = _find_all(text, _FENCE)
     step = len(_FENCE)
     pos = 0  # start of pending free text
@@ -842,10 +1094,14 @@ def _parse_fences(text: str, limits: Limits, reuse: bool) -> ParseResult | None:
         else:
             body_start = nl + 1
         body = text[body_start:stop].strip()
-        if lang not in _FENCE_CALL_LANGS or not body or body[0] not in "[{":
+        if lang not in _FENCE_CALL_LANGS or not body or body[0] not in "[{" or not _may_name_a_call(body):
             continue
-        hit = decoded.get(body) if reuse else None
-        if hit is None or (hit[4] and not acc.capped()):  # (a call kept gets its own decoded objects)
+        hit = decoded.get(body)
+        if hit is None:
+            acc.new_block()  # (distinct bodies are counted on both paths)
+        elif not reuse or (hit[4] and not acc.capped()):  # (a call kept gets its own decoded objects)
+            hit = None
+        if hit is None:
             value, err, found, end = _decode_prefix(body, acc.limits)
             hit = decoded[body] = (value, err, found, end, err is None and _is_call_shaped(value))
         value, err, found, end, call_shaped = hit
@@ -942,6 +1198,11 @@ def _bracket_depth_ok(text: str, max_depth: int) -> bool:
 #: outcomes of the former ``ast``-based decoder are kept; the decoder itself is linear).
 PYTHONIC_MAX_NODES: Final = 5_000
 
+#: Most ``[`` and ``{`` a pythonic answer may hold (counted in the whole text, strings included, as the
+#: depth pre-scan counts them) before it is ``over_budget`` unparsed: the decoder costs about a microsecond
+#: per container, so 98,000 nested empty lists took 100 ms; 20,000 stay within the time budget.
+PYTHONIC_MAX_CONTAINERS: Final = 20_000
+
 
 def _pythonic_into(acc: _Acc, text: str) -> None:
     """Decode ``text`` (already shape-checked) as pythonic calls into ``acc``; never evaluates."""
@@ -955,6 +1216,9 @@ def _pythonic_into(acc: _Acc, text: str) -> None:
         return
     if text.count(",") + text.count("(") + text.count("=") > PYTHONIC_MAX_NODES:
         acc.violations.append("pythonic_not_call")
+        return
+    if text.count("[") + text.count("{") > PYTHONIC_MAX_CONTAINERS:
+        acc.violations.append("over_budget")
         return
     outcome = decode_pythonic(text, limits)
     if isinstance(outcome, str):

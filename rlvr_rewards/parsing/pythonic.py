@@ -49,24 +49,30 @@ Deliberate differences from ``ast.parse`` (the subset is what we accept; the res
 
 Linearity: the token, string and skip regexes have no nested or overlapping unbounded repeats (checked by
 ``tests/test_regex_safety.py``), and a repeat of alternatives is bounded (a string with escapes longer
-than 512 characters, or never closed, is delimited by :func:`_string_end` with ``str.find`` steps); every
-token and every skipped character is read once; a string token is decoded by a constant number of C-level
-passes over it (``str.replace``, one ``re.sub``, ``encode``, ``codecs.decode``: the codec reads ``\\N{`` up
-to the next ``}`` and fails or consumes it, so those scans do not overlap); nested containers are kept on an
-explicit stack (no recursion), at most 200 deep (CPython's tokenizer refuses more) and bounded by
-``Limits.max_depth`` before this runs. A failed text is read once more at most (with its long digit runs
-shortened, as before).
+than 512 characters, or never closed, is delimited by :func:`_string_end` in bounded regex steps; runs of
+brackets and of comments are read 256 and 64 at a time); every token and every skipped character is read
+once; a string token is decoded by a constant number of C-level passes over it (``str.replace``, one
+``re.sub``, ``encode``, ``codecs.decode``: the codec reads ``\\N{`` up to the next ``}`` and fails or
+consumes it, so those scans do not overlap), and a run of 2 to 256 adjacent strings is decoded as one
+(their bodies joined by a lone surrogate, which ends an escape as the end of a body does); a list or dict
+written in the subset JSON shares with Python is read by the C JSON scanner and checked by a constant number
+of C passes over its span (a literal it cannot take costs what it read, and the fast path stops once those
+costs exceed about one more reading of the text); nested containers are otherwise kept on an explicit stack
+(no recursion), at most 200 deep (CPython's tokenizer refuses more) and bounded by ``Limits.max_depth``
+before this runs. A failed text is read once more at most (with its long digit runs shortened, as before).
 """
 
 from __future__ import annotations
 
 import codecs
+import json
 import keyword
 import math
 import re
 import sys
 import unicodedata
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Final, TypeAlias
 
 from rlvr_rewards.jsonsafe import convertible_digits
@@ -110,13 +116,13 @@ _NUMBER_CORE: Final = (  # (underscores are checked apart: a repeat of one class
 #: (any non-ASCII character is read as part of a name and checked with ``str.isidentifier``), 6 an operator,
 #: 7 a comment or a line continuation, 8 anything else (not Python here).
 _TOKEN: Final = re.compile(
-    r"((?:[\[\](){},: \t\f\n]|\\\n)+)"
+    r"((?:[\[\](){},: \t\f\n]|\\\n){1,256})"
     r"|(" + _PREFIX + r"(?:" + _QUOTED + r"))"
     r"|(" + _PREFIX + r"['\"])"
     r"|(" + _NUMBER_CORE + r")"
     r"|([A-Za-z_\u0080-\U0010ffff][0-9A-Za-z_\u0080-\U0010ffff]*)"
     r"|(\*\*=?|//=?|>>=?|<<=?|\.\.\.|->|[-+*/%@&|^<>=!]=|[-+*/%@&|^~<>=.])"
-    r"|((?:#[^\n]{0,120}\n[ \t\f]{0,16})+|#[^\n]*|\\\n)"
+    r"|((?:#[^\n]{0,120}\n[ \t\f]{0,16}){1,64}|#[^\n]*|\\\n)"
     r"|([\s\S])"
 )
 _QUOTED_AT: Final = re.compile(_QUOTED)
@@ -145,16 +151,74 @@ _NUMBER_THEN_KEYWORD: Final = ("and", "else", "for", "if", "in", "is", "or", "no
 
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 _INVALID_ESCAPE: Final = re.compile(r"\\(?=[^\n'\"abfnrtv0-7xNuU])")
-_BIG_OCTAL: Final = re.compile(r"\\([4-7][0-7][0-7])")
+_BIG_OCTAL: Final = re.compile(r"\\([4-7][0-7][0-7])")  # (split: the groups at odd indices)
+_BIG_OCTAL_AS_U: Final = {f"{v:o}": f"\\U{v:08x}" for v in range(0o400, 0o1000)}
 _BAD_HEX_ESCAPE: Final = re.compile(r"\\x(?![0-9a-fA-F]{2})")
 _BAD_UNDERSCORE: Final = re.compile(r"_(?![0-9])")  # an underscore of a number must sit between two digits
 _BAD_HEX_UNDERSCORE: Final = re.compile(r"_(?![0-9a-fA-F])")
 #: Simple strings in a row (no prefix, no escape, up to 64 characters each, blanks between): one step.
-_SIMPLE_STRINGS: Final = re.compile(
-    r"(?:(?:'(?!'')[^'\\\n]{0,64}'|\"(?!\"\")[^\"\\\n]{0,64}\")[ \t\f\n]{0,16})+")
+_SIMPLE_STRINGS: Final = re.compile(r"(?:(?:'(?!'')[^'\\\n]{0,64}'|\"(?!\"\")[^\"\\\n]{0,64}\")[ \t\f\n]{0,16})+")
 #: The bodies of such a run (the groups of ``split``: C-level, no template expansion per string).
 _SIMPLE_BODY: Final = re.compile(r"'([^'\\\n]*)'[ \t\f\n]*|\"([^\"\\\n]*)\"[ \t\f\n]*")
 _DOTTED: Final = re.compile(r"[\w.]+")
+
+# Lists and dicts written in the JSON-like subset (see :meth:`_Parser.json_literal`) are read by the standard
+# library's C JSON scanner from a copy of the text with quotes and constants spelt as JSON (same length).
+_JSON_DECODER: Final = json.JSONDecoder()
+#: A string of such a literal, opened and closed by the same quote with no quote inside (blanked out to
+#: check the rest; a quote left over means the quotes do not pair as JSON's do).
+_JSON_STRING: Final = re.compile(r"'[^'\"]*'|\"[^'\"]*\"")
+_JSON_EXPONENT: Final = re.compile(r"[eE][-+]?[0-9]{3}")  # (a float that might not be finite)
+_JSON_EMPTY_DICT: Final = re.compile(r"\{[ \t\n]*\}")
+#: Charged against a text's fast-path budget for each literal the JSON scanner could not take.
+_JSON_FAILURE_COST: Final = 2048
+
+# Runs of adjacent strings of any prefix (implicit concatenation), read a chunk at a time: the string tokens
+# of ``_TOKEN`` (the alternatives of ``_QUOTED``, a group per body) with up to 16 blanks, comments (ending a
+# line, up to 120 characters) or line continuations after each; a chunk holds 2 to 256 strings.
+_QUOTED_BODIES: Final = (
+    r"'''((?:[^'\\]|\\[\s\S]|'(?!'')){0,512})'''"
+    r'|"""((?:[^"\\]|\\[\s\S]|"(?!"")){0,512})"""'
+    r"|'(?!'')([^'\\\n]*)'"
+    r'|"(?!"")([^"\\\n]*)"'
+    r"|'(?!'')((?:[^'\\\n]|\\[\s\S]){0,512})'"
+    r'|"(?!"")((?:[^"\\\n]|\\[\s\S]){0,512})"'
+)
+_STRING_SEP: Final = r"(?:[ \t\f\n]|\\\n|#[^\n]{0,120}(?:\n|\Z)){0,16}"
+_STRING_TOKEN: Final = re.compile("(" + _PREFIX + ")(?:" + _QUOTED_BODIES + ")" + _STRING_SEP)
+_STRING_RUN: Final = re.compile("(?:" + _PREFIX + "(?:" + _QUOTED + ")" + _STRING_SEP + "){2,256}")
+_STRING_BODIES: Final = itemgetter(1, 2, 3, 4, 5, 6)
+#: What a string prefix makes of its string: text, raw text, bytes, raw bytes, f-string.
+_PREFIX_KIND: Final = {
+    p: (
+        "f"
+        if "f" in p.lower()
+        else "rb"
+        if "b" in p.lower() and "r" in p.lower()
+        else "b"
+        if "b" in p.lower()
+        else "r"
+        if "r" in p.lower()
+        else "t"
+    )
+    for p in [
+        "",
+        "r",
+        "u",
+        "R",
+        "U",
+        "b",
+        "B",
+        "f",
+        "F",
+        *(a + b for a in "rR" for b in "bBfF"),
+        *(a + b for a in "bBfF" for b in "rR"),
+    ]
+}
+#: Joins the bodies of a chunk of strings for one decode, and is taken out after: a lone surrogate, which
+#: the text never holds (``decode_pythonic`` answers ``invalid_unicode`` first) and which ends an escape
+#: the way the end of a body does (no hex or octal digit, no ``}``).
+_JOIN: Final = "\udfff"
 
 # -- nodes: (kind, value, duplicate keys seen, first failure code or None) ---------------------------
 
@@ -186,38 +250,39 @@ class _Fail(Exception):
     """The text is not Python as far as it was read: ``ast.parse`` refused it."""
 
 
+class _OverBudget(Exception):
+    """More adjacent string literals than ``MAX_STRING_LITERALS``: the outcome is ``over_budget``."""
+
+
+#: Most string literals one text may hold in runs of implicit concatenation (``'a' 'b'``; a run of one does not
+#: count): each costs 0.2-0.5 microseconds, so 100,000 of them took 20-50 ms. No model writes thousands.
+MAX_STRING_LITERALS: Final = 10_000
+
+
+#: The body of a string literal by its delimiter, up to 256 runs and escapes per step (see :func:`_string_end`).
+_BODY_STEP: Final = {
+    "'": re.compile(r"(?:[^'\\\n]+|\\[\s\S]){1,256}"),
+    '"': re.compile(r'(?:[^"\\\n]+|\\[\s\S]){1,256}'),
+    "'''": re.compile(r"(?:[^'\\]+|\\[\s\S]|'(?!'')){1,256}"),
+    '"""': re.compile(r'(?:[^"\\]+|\\[\s\S]|"(?!"")){1,256}'),
+}
+
+
 def _string_end(text: str, q: int) -> int:
     """End of the string literal whose opening quote is at ``q`` (after any prefix), or -1 when it is never
     closed, as tokenizer.c reads it: a backslash escapes the next character, and a single-quoted string
-    cannot hold an unescaped newline. ``str.find`` steps; each run of backslashes is counted once: linear."""
+    cannot hold an unescaped newline. Bounded regex steps (up to 256 runs of plain characters and escapes
+    each, never backtracking): linear."""
     quote = text[q]
-    triple = text.startswith(quote * 3, q)
-    delim = quote * 3 if triple else quote
-    body = q + len(delim)
-    i = body
+    delim = quote * 3 if text.startswith(quote * 3, q) else quote
+    step = _BODY_STEP[delim]
+    i = q + len(delim)
     while True:
-        j = text.find(delim, i)
-        if j < 0:
-            return -1
-        k = j
-        while k > body and text[k - 1] == "\\":
-            k -= 1
-        if (j - k) % 2 == 0:  # not escaped
+        m = step.match(text, i)
+        if m is None:
             break
-        i = j + 1
-    if not triple:
-        i = body
-        while True:
-            nl = text.find("\n", i, j)
-            if nl < 0:
-                break
-            k = nl
-            while k > body and text[k - 1] == "\\":
-                k -= 1
-            if (nl - k) % 2 == 0:  # an unescaped newline: the string ends unterminated there
-                return -1
-            i = nl + 1
-    return j + len(delim)
+        i = m.end()
+    return i + len(delim) if text.startswith(delim, i) else -1
 
 
 def _unescape(body: str) -> str:
@@ -231,7 +296,9 @@ def _unescape(body: str) -> str:
     errors. Each step is one pass in C."""
     marked = _INVALID_ESCAPE.sub("\x00", body.replace("\\\\", "\x00")).replace("\x00", "\\\\")
     if "\\" in marked and _BIG_OCTAL.search(marked) is not None:
-        marked = _BIG_OCTAL.sub(lambda m: f"\\U{int(m.group(1), 8):08x}", marked)
+        pieces = _BIG_OCTAL.split(marked)  # (no Python call per escape: a table lookup mapped in C)
+        pieces[1::2] = map(_BIG_OCTAL_AS_U.__getitem__, pieces[1::2])
+        marked = "".join(pieces)
     try:
         return codecs.decode(marked.encode("ascii", "backslashreplace"), "unicode_escape")
     except UnicodeDecodeError:
@@ -250,8 +317,28 @@ def _identifier(name: str) -> str:
 class _Parser:
     """One pass over the text: a token at a time where literals are read, a regex step where they are not."""
 
-    __slots__ = ("bound", "end", "int_cap", "it", "kind", "level", "max_digits", "n", "ri", "rpos", "run",
-                 "spans", "text", "tok", "too_deep", "tstart")
+    __slots__ = (
+        "bound",
+        "end",
+        "int_cap",
+        "it",
+        "json_budget",
+        "json_digits",
+        "json_text",
+        "kind",
+        "level",
+        "literals_left",
+        "max_digits",
+        "n",
+        "ri",
+        "rpos",
+        "run",
+        "spans",
+        "text",
+        "tok",
+        "too_deep",
+        "tstart",
+    )
 
     def __init__(self, text: str, limits: Limits, spans: list[tuple[int, int, str]] | None) -> None:
         self.text = text
@@ -261,6 +348,12 @@ class _Parser:
         self.int_cap = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
         self.level = 0
         self.too_deep = False
+        # the JSON fast path: only where the caller's depth check keeps literals below MAX_LEVEL, and while the
+        # literals it could not take have cost less than about one more reading of the text
+        self.json_budget = self.n + 16 * _JSON_FAILURE_COST if limits.max_depth < MAX_LEVEL else -1
+        self.json_digits = long_digit_run(min(limits.max_int_digits, 200))
+        self.json_text: str | None = None
+        self.literals_left = MAX_STRING_LITERALS  # (strings in runs of two or more)
         self.spans = spans
         self.kind = _EOF
         self.tok = ""
@@ -453,7 +546,9 @@ class _Parser:
                         frame[_F_FAIL] = _NOT_CALL
                     node = _UNPACKED
                     kind = -1
-            if kind == _STRUCT:
+            if kind == _STRUCT and tok != "(" and self.json_budget > 0 and (fast := self.json_literal()) is not None:
+                node = fast
+            elif kind == _STRUCT:
                 closer = _OPENERS.get(tok)
                 if closer is None:
                     raise _Fail  # nothing where a value should be
@@ -461,16 +556,22 @@ class _Parser:
                     raise _Fail
                 self.level += 1
                 self.advance()
-                frames.append([closer, tok, {} if tok == "{" else [], False, None, None, True, False,
-                               start, sign, stops])
+                frames.append(
+                    [closer, tok, {} if tok == "{" else [], False, None, None, True, False, start, sign, stops]
+                )
                 if not (self.kind == _STRUCT and self.tok == closer):
                     start = self.start if spans else 0
                     sign = ""
                     stops = ":,}" if tok == "{" else "," + closer
                     star_ok = True
                     continue
-                node = (_LIST, [], False, None) if tok == "[" else (_TUPLE, [], False, None) if tok == "(" else (
-                    _DICT, {}, False, None)
+                node = (
+                    (_LIST, [], False, None)
+                    if tok == "["
+                    else (_TUPLE, [], False, None)
+                    if tok == "("
+                    else (_DICT, {}, False, None)
+                )
                 self.level -= 1
                 self.advance()
                 frame = frames.pop()
@@ -602,17 +703,89 @@ class _Parser:
                 frames.pop()
                 start, sign, stops = frame[_F_START], frame[_F_SIGN], frame[_F_STOPS]
 
+    def json_literal(self) -> Node | None:
+        """The list or dict that opens at the current token when it is written in the subset both languages
+        read alike (lists and dicts, strings without prefix, backslash or the other quote inside, numbers as
+        JSON writes them, ``None``/``True``/``False``: no tuple, no trailing comma); ``None`` otherwise, the
+        token unmoved. The C JSON scanner reads it from ``json_text`` (the text with ``'`` as ``"`` and the
+        constants as ``null``/``true``/``false``: same offsets); then the span it read is checked, with its
+        strings blanked out: no backslash, every quote paired with its like, no ``null``/``true``/``false``
+        name of the text, no constant inside a string (spelt anew there too), no digit run longer than the
+        integer limit (or 200) and no three-digit exponent (so every float is finite); duplicate keys are
+        looked for (a second read) only where some dict has two keys. Each check is a C pass over the span;
+        a literal that fails costs what was read of it, charged to ``json_budget`` (the fast path stops once
+        it is spent): linear."""
+        start = self.start
+        if self.json_text is None:
+            self.json_text = (
+                self.text.replace("'", '"').replace("None", "null").replace("True", "true").replace("False", "false")
+            )
+        try:
+            value, end = _JSON_DECODER.raw_decode(self.json_text, start)
+        except json.JSONDecodeError as exc:
+            self.json_budget -= exc.pos - start + _JSON_FAILURE_COST
+            return None
+        except (ValueError, RecursionError):  # (an integer CPython does not convert; a caller deep in its stack)
+            self.json_budget -= self.n
+            return None
+        span = self.text[start:end]
+        blank = _JSON_STRING.sub("_", span) if ("'" in span or '"' in span) else span
+        if (
+            "\\" in span
+            or "'" in blank
+            or '"' in blank  # escapes; quotes that do not pair
+            or "null" in blank
+            or "true" in blank
+            or "false" in blank  # names, not constants
+            or ("None" in span and span.count("None") != blank.count("None"))  # constants inside strings
+            or ("True" in span and span.count("True") != blank.count("True"))
+            or ("False" in span and span.count("False") != blank.count("False"))
+            or self.json_digits.search(blank) is not None
+            or _JSON_EXPONENT.search(blank) is not None
+        ):
+            self.json_budget -= end - start + _JSON_FAILURE_COST
+            return None
+        dup = False
+        if "{" in blank and blank.count(":") != blank.count("{") - len(_JSON_EMPTY_DICT.findall(blank)):
+            seen: list[bool] = []
+
+            def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+                out = dict(items)
+                if len(out) < len(items):
+                    seen.append(True)
+                return out
+
+            value = json.JSONDecoder(object_pairs_hook=pairs).raw_decode(self.json_text, start)[0]
+            dup = bool(seen)
+        self.seek(end)
+        return (_LIST if type(value) is list else _DICT, value, dup, None)
+
     def strings(self) -> Node:
-        """Adjacent string tokens (implicit concatenation)."""
+        """Adjacent string tokens (implicit concatenation). Runs of 2 to 256 strings that ``_STRING_RUN`` reads
+        are handled a chunk at a time (:meth:`string_chunk`); the others one token at a time."""
         parts: list[str] = []
-        has_bytes = has_text = has_f = False
+        flags = [False, False, False]  # bytes, text, f-string seen
+        fast = self.spans is None  # (the tests' spans record each f-string)
+        slow = 0  # tokens read one at a time below
         while self.kind == _STR:
             tok = self.tok
-            if tok[0] in "'\"" and not has_bytes:
+            end = self.end
+            lone = end < self.n and self.text[end] in ",)]}:"  # (the common case: no run to try)
+            if not lone and tok[0] in "'\"" and not flags[0]:
                 run = _SIMPLE_STRINGS.match(self.text, self.start)
-                if run is not None and run.end() > self.end:  # several simple strings: their bodies in one step
-                    parts.append("".join(filter(None, _SIMPLE_BODY.split(run.group()))))
-                    has_text = True
+                pieces = _SIMPLE_BODY.split(run.group()) if run is not None and run.end() > self.end else []
+                if len(pieces) > 4:  # several simple strings (3 pieces each): their bodies in one step
+                    self.count_literals(len(pieces) // 3)
+                    parts.append("".join(filter(None, pieces)))
+                    flags[1] = True
+                    self.seek(run.end())  # type: ignore[union-attr]
+                    continue
+            if fast and not lone:
+                run = _STRING_RUN.match(self.text, self.start)
+                if run is not None:
+                    toks = _STRING_TOKEN.findall(self.text, self.start, run.end())
+                    self.count_literals(len(toks))
+                    self.string_chunk(toks, parts, flags)
                     self.seek(run.end())
                     continue
             i = 0
@@ -622,19 +795,23 @@ class _Parser:
             q = 3 if tok.startswith(tok[i] * 3, i) and len(tok) - i >= 6 else 1
             body = tok[i + q : len(tok) - q]
             if "b" in prefix:
-                has_bytes = True
+                flags[0] = True
                 if not body.isascii():  # "bytes can only contain ASCII literal characters"
                     raise _Fail
                 if "r" not in prefix and "\\" in body and _BAD_HEX_ESCAPE.search(body.replace("\\\\", "\x00")):
                     raise _Fail
             elif "f" in prefix:
-                has_f = True
+                flags[2] = True
                 if self.spans is not None:
                     self.spans.append((self.start, self.end, "f''"))
             else:
-                has_text = True
+                flags[1] = True
                 parts.append(body if "r" in prefix or "\\" not in body else _unescape(body))
             self.advance()
+            slow += 1
+            if slow >= 2:  # (a run of one is not counted: the second counts for both)
+                self.count_literals(2 if slow == 2 else 1)
+        has_bytes, has_text, has_f = flags
         if has_bytes:
             if has_text or has_f:  # "cannot mix bytes and nonbytes literals"
                 raise _Fail
@@ -645,6 +822,63 @@ class _Parser:
         if not value.isascii() and _SURROGATE.search(value) is not None:
             return (_STRING, value, False, "invalid_unicode")
         return (_STRING, value, False, None)
+
+    def count_literals(self, k: int) -> None:
+        """``k`` more string literals in runs; past ``MAX_STRING_LITERALS``, :class:`_OverBudget`."""
+        self.literals_left -= k
+        if self.literals_left < 0:
+            raise _OverBudget
+
+    @staticmethod
+    def string_chunk(toks: list[tuple[str, ...]], parts: list[str], flags: list[bool]) -> None:
+        """A chunk of adjacent strings (``_STRING_TOKEN.findall``: prefix and bodies of each), checked and
+        decoded as :meth:`strings` does one token at a time, in a constant number of C-level passes: the text
+        bodies are joined by ``_JOIN`` and decoded at once (escapes never cross a body's end, and ``_JOIN`` ends
+        one as that end does), then ``_JOIN`` is taken out."""
+        prefixes = list(map(itemgetter(0), toks))
+        distinct = set(prefixes)
+        kinds = {_PREFIX_KIND[p] for p in distinct}
+        bodies = list(map("".join, toks if distinct == {""} else map(_STRING_BODIES, toks)))
+        if "b" in kinds or "rb" in kinds:
+            flags[0] = True
+            if not kinds <= {"b", "rb"} or flags[1] or flags[2]:
+                raise _Fail  # "cannot mix bytes and nonbytes literals" (decided at the end: the same outcome)
+            if not "".join(bodies).isascii():
+                raise _Fail  # "bytes can only contain ASCII literal characters"
+            cooked = (
+                bodies
+                if "rb" not in kinds
+                else [b for p, b in zip(prefixes, bodies, strict=True) if _PREFIX_KIND[p] == "b"]
+            )
+            joined = " ".join(cooked)  # (a space ends a \x escape as the end of a body does)
+            if "\\" in joined and _BAD_HEX_ESCAPE.search(joined.replace("\\\\", "\x00")):
+                raise _Fail
+            return
+        if flags[0]:
+            raise _Fail  # bytes, then text or f-strings
+        if "f" in kinds:
+            flags[2] = True
+        if "t" not in kinds and "r" not in kinds:
+            return
+        flags[1] = True
+        if kinds == {"r"}:
+            parts.append("".join(bodies))
+            return
+        if kinds != {"t"}:  # raw bodies with their backslashes escaped decode to themselves; f-strings left out
+            bodies = [
+                b if k == "t" else b.replace("\\", "\\\\")
+                for k, b in zip(map(_PREFIX_KIND.__getitem__, prefixes), bodies, strict=True)
+                if k != "f"
+            ]
+        joined = _JOIN.join(bodies)
+        if "\\" not in joined:
+            parts.append("".join(bodies))
+            return
+        decoded = _unescape(joined)
+        if decoded.count(_JOIN) == len(bodies) - 1:
+            parts.append(decoded.replace(_JOIN, ""))
+        else:  # an escape (\udfff) gave that surrogate too: invalid_unicode either way, and its value is not read
+            parts.append(decoded)
 
     def number(self) -> Node:
         """A number token, checked as tokenizer.c checks it."""
@@ -697,8 +931,12 @@ class _Parser:
         if run is not None and run.end() > self.end:
             end = run.end()
             parts = run.group().split(".")
-            if (all(parts) and all(p.isidentifier() for p in parts) and _KEYWORDS.isdisjoint(parts)
-                    and not (end < self.n and self.text[end] >= "\x80")):
+            if (
+                all(parts)
+                and all(p.isidentifier() for p in parts)
+                and _KEYWORDS.isdisjoint(parts)
+                and not (end < self.n and self.text[end] >= "\x80")
+            ):
                 self.seek(end)
                 return parts if run.group().isascii() else [unicodedata.normalize("NFKC", p) for p in parts]
         return [self.name_part()]
@@ -859,8 +1097,7 @@ def _parses(text: str, limits: Limits, spans: list[tuple[int, int, str]] | None)
         return None
 
 
-def decode_pythonic(text: str, limits: Limits,
-                    spans: list[tuple[int, int, str]] | None = None) -> list[Item] | str:
+def decode_pythonic(text: str, limits: Limits, spans: list[tuple[int, int, str]] | None = None) -> list[Item] | str:
     """Decode ``text`` (stripped; shape, length, bracket depth and node count already checked by the caller).
 
     Returns the items (``(name, arguments or None, violation codes)``, ``None`` for an item that is not a
@@ -879,4 +1116,6 @@ def decode_pythonic(text: str, limits: Limits,
             return "number_too_large"
     except RecursionError:  # (defensive: the decoder does not recurse; only a caller at its stack limit gets this)
         return "nesting_too_deep"
+    except _OverBudget:
+        return "over_budget"
     return _NOT_CALL

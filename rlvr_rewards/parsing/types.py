@@ -16,7 +16,8 @@ __all__ = ["VIOLATIONS", "ParseResult", "ParsedCall", "ParserFn", "ParserSpec"]
 #: Every violation code a built-in parser may record, with its meaning (documented in docs/reasons.md).
 VIOLATIONS: dict[str, str] = {
     "too_long": "the completion exceeds Limits.max_chars and was not parsed",
-    "over_budget": "comparing the calls with the truth would exceed the work budget; they were not compared",
+    "over_budget": "parsing the completion (more distinct call blocks than limits.block_budget allows) or "
+                   "comparing its calls with the truth would exceed the per-completion work budget",
     "empty": "the completion is empty or whitespace only",
     "unclosed_tag": "a call block was opened and never closed (e.g. a last <tool_call> without </tool_call>)",
     "stray_closing_tag": "a closing tag with no opening tag",
