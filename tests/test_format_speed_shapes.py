@@ -38,6 +38,7 @@ from .test_parse_linear import (
     HostileList,
     HostileStr,
     HostileTuple,
+    _OddType,
     _reference_native_error,
 )
 
@@ -275,16 +276,6 @@ def _nested(leaf: Any, depth: int) -> Any:
     return leaf
 
 
-class _HostileMeta(type):
-    def __hash__(cls) -> int:
-        raise RuntimeError("hash")
-
-    def __eq__(cls, other: object) -> bool:
-        raise RuntimeError("eq")
-
-
-class _OddType(metaclass=_HostileMeta):
-    pass
 
 
 NATIVE_PROBLEMS = [
