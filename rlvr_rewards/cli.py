@@ -1,6 +1,7 @@
 """The ``rlvr-rewards`` command line: ``score`` a JSONL dataset and ``demo`` on the bundled example.
 
-Also ``convert --from bfcl`` (BFCL question + possible-answer JSON Lines -> veRL rows) and ``validate``
+Also ``convert --from bfcl`` (BFCL question + possible-answer JSON Lines -> veRL rows) and ``convert --from rows``
+(our rows rewritten), each ``--to jsonl`` or ``--to parquet`` (truths and tools as JSON text), and ``validate``
 (rows whose truth cannot satisfy its own tool schema).
 
 Exit codes: 0 success; 1 ``validate`` found problems; 2 bad input (the message names the file, line,
@@ -22,7 +23,14 @@ import numpy as np
 import orjson
 
 from rlvr_rewards.errors import ConfigError, RlvrRewardsError
-from rlvr_rewards.io import Record, check_writable, pair_records, read_json_document, read_records
+from rlvr_rewards.io import (
+    Record,
+    check_writable,
+    pair_records,
+    read_json_document,
+    read_records,
+    write_parquet,
+)
 from rlvr_rewards.plugins import get_registry
 from rlvr_rewards.result import BatchScore
 from rlvr_rewards.scoring.core import score_batch
@@ -247,10 +255,59 @@ def _bfcl_prompt(question: Any, where: str) -> list[dict[str, Any]]:
     raise ConfigError(f"{where}: 'question' is not text, a list of messages or a list of turns")
 
 
+def _write_rows(rows: list[dict[str, Any]], out: str, to: str) -> None:
+    """Write converted rows (only once every row converted): JSON Lines, or Parquet with the truths and tools as
+    JSON text (:func:`rlvr_rewards.io.write_parquet`)."""
+    if to == "parquet":
+        write_parquet(rows, out)
+        return
+    with open(out, "wb") as fh:
+        for row in rows:
+            fh.write(orjson.dumps(row) + b"\n")
+
+
+def _out_format(args: argparse.Namespace) -> str:
+    """``--to``, else told by ``--out``'s suffix (``.parquet`` / ``.pq``: Parquet; anything else: JSON Lines)."""
+    if args.to is not None:
+        return str(args.to)
+    return "parquet" if Path(args.out).suffix.lower() in (".parquet", ".pq") else "jsonl"
+
+
 def _cmd_convert(args: argparse.Namespace) -> int:
+    check_writable(args.out)
+    to = _out_format(args)
+    if to == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise ConfigError("--to parquet: writing Parquet needs pyarrow (pip install pyarrow, or pip install "
+                              "'rlvr-rewards[parquet]'); or write JSON Lines (--to jsonl)") from None
+    if args.source == "rows":
+        return _convert_rows(args, to)
+    if args.data is not None:
+        raise ConfigError("--data is read by `convert --from rows`; `--from bfcl` reads --questions and --answers")
+    if args.questions is None:
+        raise ConfigError("convert --from bfcl: --questions is required (BFCL's question file, JSON Lines)")
+    return _convert_bfcl(args, to)
+
+
+def _convert_rows(args: argparse.Namespace, to: str) -> int:
+    """Our own rows (JSON Lines or Parquet, e.g. the bundled example rows) rewritten, checked by the row checker
+    first (a row that would not score is refused here, not in the trainer)."""
+    if args.data is None:
+        raise ConfigError("convert --from rows: --data is required (rows JSON Lines or Parquet)")
+    if args.questions is not None or args.answers is not None:
+        raise ConfigError("--questions / --answers are read by `convert --from bfcl`; `--from rows` reads --data")
+    records, _ = _load_dataset(Path(args.data))
+    _write_rows([r.value for r in records], args.out, to)
+    print(f"wrote {len(records)} rows to {args.out} ({to}"
+          + (": truths and tools as JSON text)" if to == "parquet" else ")"))
+    return 0
+
+
+def _convert_bfcl(args: argparse.Namespace, to: str) -> int:
     from rlvr_rewards.bfcl import IRRELEVANT_TRUTH, bfcl_to_native
 
-    check_writable(args.out)
     questions = read_records(args.questions, "--questions")
     if not questions:
         raise ConfigError(f"--questions {args.questions}: holds no questions; expected BFCL's JSON Lines")
@@ -286,10 +343,8 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         n_irrelevant += truth == IRRELEVANT_TRUTH
         out_rows.append({"id": qid, "data_source": "bfcl", "prompt": _bfcl_prompt(q.value.get("question"), where),
                          "reward_model": {"style": "rule", "ground_truth": truth}, "extra_info": {"tools": functions}})
-    with open(args.out, "wb") as fh:  # written only once every question converted
-        for row in out_rows:
-            fh.write(orjson.dumps(row) + b"\n")
-    print(f"wrote {len(out_rows)} rows to {args.out} ({n_irrelevant} irrelevance rows: no call expected)")
+    _write_rows(out_rows, args.out, to)  # written only once every question converted
+    print(f"wrote {len(out_rows)} rows to {args.out} ({to}; {n_irrelevant} irrelevance rows: no call expected)")
     return 0
 
 
@@ -334,11 +389,16 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="score the bundled example dataset and print the summary")
     d.add_argument("--preset", default="graded")
     d.set_defaults(func=_cmd_demo)
-    cv = sub.add_parser("convert", help="convert a benchmark's files to veRL rows (JSONL)")
-    cv.add_argument("--from", dest="source", required=True, choices=["bfcl"], help="source format")
-    cv.add_argument("--questions", required=True, help="BFCL question file (JSON Lines: id, question, function)")
-    cv.add_argument("--answers", help="BFCL possible-answer file (JSON Lines: id, ground_truth)")
-    cv.add_argument("--out", required=True, help="veRL rows JSONL to write")
+    cv = sub.add_parser("convert", help="convert a benchmark's files (or our rows) to veRL rows (JSONL or Parquet)")
+    cv.add_argument("--from", dest="source", required=True, choices=["bfcl", "rows"],
+                    help="source format: bfcl (question + possible-answer files) or rows (our rows, --data)")
+    cv.add_argument("--questions", help="BFCL question file (JSON Lines: id, question, function); --from bfcl")
+    cv.add_argument("--answers", help="BFCL possible-answer file (JSON Lines: id, ground_truth); --from bfcl")
+    cv.add_argument("--data", help="rows JSON Lines or Parquet to rewrite; --from rows")
+    cv.add_argument("--to", choices=["jsonl", "parquet"],
+                    help="output format (default: parquet if --out ends in .parquet or .pq, else jsonl); parquet "
+                         "writes reward_model.ground_truth and extra_info.tools as JSON text (needs pyarrow)")
+    cv.add_argument("--out", required=True, help="veRL rows to write")
     cv.set_defaults(func=_cmd_convert)
     v = sub.add_parser("validate", help="check that every row's truth can satisfy its own tool schema")
     v.add_argument("--data", required=True, help="rows JSONL (veRL / SageMaker / BFCL rows)")

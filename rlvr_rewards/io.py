@@ -9,6 +9,18 @@ Contract:
   one JSON document instead of JSON Lines, Parquet without ``pyarrow``), a line that is not UTF-8, not
   JSON or not an object. With ``on_bad_line`` a bad line is reported to it and skipped instead
   (``rlvr-rewards validate`` lists them all).
+- Parquet columns may hold truths and tools as JSON text (the recommended form, what :func:`write_parquet`
+  and ``rlvr-rewards convert --to parquet`` write) or as native (struct) values. A native
+  ``reward_model.ground_truth`` column is Arrow-filled (every object gets every key any row has, as null):
+  null-valued keys of the truth and of each call (``calls[i]`` / a call list's items) are dropped; a null
+  argument value in such a column is a :class:`GroundTruthError` naming the row and field (expected null or
+  a key only another row has? it cannot be told: write truths as JSON text). :func:`drop_truth_fill` is the
+  rule. Tool specs' fill is undone by
+  :func:`rlvr_rewards.tools.compile_tools` (see :func:`rlvr_rewards.tools.drop_arrow_fill`).
+- :func:`parquet_row` / :func:`write_parquet` write rows to Parquet with ``reward_model.ground_truth``
+  (unless already text), ``tools`` and ``extra_info.tools`` as JSON text, so any mix of truths, matchers and
+  tools round-trips exactly through ``pyarrow``, ``datasets`` and pandas; without ``pyarrow`` a ConfigError
+  says what to install.
 - :func:`read_json_document` reads one JSON document (a config, an event) with the same checks.
 - :func:`check_writable` refuses an output path before any work is done.
 - :func:`pair_records` joins completions to rows by ``id`` when every completion has one, pairs them
@@ -24,10 +36,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from rlvr_rewards.errors import ConfigError
-from rlvr_rewards.jsonsafe import InvalidJSON, loads_trusted
+import orjson
 
-__all__ = ["Record", "check_writable", "pair_records", "read_json_document", "read_records"]
+from rlvr_rewards.errors import ConfigError, GroundTruthError
+from rlvr_rewards.jsonsafe import InvalidJSON, loads_trusted, not_json_data
+
+__all__ = ["Record", "check_writable", "drop_truth_fill", "pair_records", "parquet_row", "read_json_document",
+           "read_records", "write_parquet"]
 
 _PARQUET_MAGIC = b"PAR1"
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -147,10 +162,116 @@ def _read_parquet(p: Path, what: str) -> list[Record]:
                           "(pip install pyarrow, or pip install 'rlvr-rewards[parquet]'), or convert it to JSON "
                           "Lines") from None
     try:
-        rows = pq.read_table(p).to_pylist()
+        table = pq.read_table(p)
+        rows = table.to_pylist()
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{what} {p}: cannot be read as Parquet ({exc!r})") from None
+    if _native_truth_column(table.schema):
+        for n, row in enumerate(rows, 1):
+            rm = row.get("reward_model")
+            if isinstance(rm, dict) and rm.get("ground_truth") is not None:
+                rm["ground_truth"] = drop_truth_fill(rm["ground_truth"], f"{what} {p} row {n}")
     return [Record(str(p), n, row, unit="row") for n, row in enumerate(rows, 1)]
+
+
+def _native_truth_column(schema: Any) -> bool:
+    """Whether ``reward_model.ground_truth`` is a struct or list column (native objects, Arrow-filled)."""
+    import pyarrow as pa
+
+    if "reward_model" not in schema.names:
+        return False
+    rm = schema.field("reward_model").type
+    if not pa.types.is_struct(rm) or rm.get_field_index("ground_truth") < 0:
+        return False
+    gt = rm.field("ground_truth").type
+    return bool(pa.types.is_struct(gt) or pa.types.is_list(gt) or pa.types.is_large_list(gt))
+
+
+def drop_truth_fill(truth: Any, where: str, field: str = "reward_model.ground_truth") -> Any:
+    """A truth read from a native (struct) Arrow column, with Arrow's null fill removed (module contract).
+
+    Null-valued keys of the truth and of each call are dropped (no truth or call key takes null); a null
+    argument value raises :class:`GroundTruthError` naming ``where`` (the row) and ``field``: it cannot be
+    told from an argument only another row's call has. Used by :func:`read_records` (Parquet) and
+    :func:`rlvr_rewards.integrations.ray.score_dataset` (Ray's Arrow readers)."""
+    if isinstance(truth, list):  # a call list (blog dialect, decoded)
+        return [_drop_call_fill(c, f"{field}[{i}]", where) for i, c in enumerate(truth)]
+    if not isinstance(truth, dict):
+        return truth
+    out = {k: v for k, v in truth.items() if v is not None}
+    if isinstance(out.get("calls"), list):
+        out["calls"] = [_drop_call_fill(c, f"{field}.calls[{i}]", where) for i, c in enumerate(out["calls"])]
+    return out
+
+
+def _drop_call_fill(call: Any, field: str, where: str) -> Any:
+    if not isinstance(call, dict):
+        return call
+    out = {k: v for k, v in call.items() if v is not None}
+    for key in ("arguments", "parameters"):
+        args = out.get(key)
+        if isinstance(args, dict):
+            for name, value in args.items():
+                if value is None:
+                    raise GroundTruthError(
+                        f"{where}: {field}.{key}.{name} is null in a native (struct) ground-truth column; Parquet "
+                        "/ Arrow give every object every key any row has, as null, so it cannot be told whether "
+                        f"{name!r} is expected as null or belongs to another row's call",
+                        field=f"{field}.{key}.{name}",
+                        expected="the truths as JSON text: `rlvr-rewards convert --from rows --to parquet` (or "
+                                 "rlvr_rewards.io.write_parquet) writes them so; with Ray, "
+                                 "ray.data.read_json(path, lines=True) keeps native objects as written",
+                        got=None)
+    return out
+
+
+#: Where a row holds its truth and its tools (``parquet_row`` writes these as JSON text).
+_JSON_TEXT_FIELDS = (("reward_model", "ground_truth"), ("extra_info", "tools"), (None, "tools"))
+
+
+def _json_text(value: Any, where: str) -> str:
+    problem = not_json_data(value, 1_000)
+    if problem is not None:
+        raise ConfigError(f"{where}: {problem.message}; expected JSON data (got {problem.culprit!r} at "
+                          f"{problem.path or 'the top'})")
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # a lone surrogate in a string
+        raise ConfigError(f"{where}: not JSON-serialisable (strings must be valid Unicode)") from None
+
+
+def parquet_row(row: dict[str, Any], where: str = "row") -> dict[str, Any]:
+    """A copy of ``row`` whose ``reward_model.ground_truth``, ``tools`` and ``extra_info.tools`` are JSON text
+    (values already text, and ``None``, are left as they are); ``where`` names the row in errors."""
+    out = dict(row)
+    for parent, key in _JSON_TEXT_FIELDS:
+        holder = out if parent is None else out.get(parent)
+        if not isinstance(holder, dict) or holder.get(key) is None or isinstance(holder[key], str):
+            continue
+        if parent is not None:
+            holder = out[parent] = dict(holder)
+        holder[key] = _json_text(holder[key], f"{where} field {parent + '.' if parent else ''}{key}")
+    return out
+
+
+def write_parquet(rows: Sequence[dict[str, Any]], path: str | Path, what: str = "--out") -> None:
+    """Write ``rows`` (each through :func:`parquet_row`) as one Parquet file; ConfigError without pyarrow, or
+    when another column mixes types Arrow cannot hold in one column (naming the column)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ConfigError(f"{what} {path}: writing Parquet needs pyarrow (pip install pyarrow, or pip install "
+                          "'rlvr-rewards[parquet]'); or write JSON Lines (--to jsonl)") from None
+    converted = [parquet_row(r, f"row {n}" + (f" (id {r['id']!r})" if "id" in r else ""))
+                 for n, r in enumerate(rows, 1)]
+    try:
+        table = pa.Table.from_pylist(converted)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise ConfigError(f"{what} {path}: the rows cannot be one Parquet table ({exc}); truths and tools are "
+                          "written as JSON text, so another field holds values of different kinds across rows: "
+                          "give it one kind (or JSON text) in every row") from None
+    pq.write_table(table, str(path))
 
 
 def read_json_document(path: str | Path, what: str = "file") -> Any:

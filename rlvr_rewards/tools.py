@@ -10,6 +10,10 @@ Contract:
   (:mod:`rlvr_rewards.fastschema`), falling back to jsonschema for anything else; both agree. Every schema
   regex runs through :mod:`rlvr_rewards.userregex` in both; references resolve inside the schema only, and
   nothing is ever fetched or read (see ``_compile_validator``).
+- Arrow's ``None`` fill (``datasets`` / Parquet merge the struct types of all rows and give every object every key
+  any row has, as ``None``) is undone when the specs are native objects (never for JSON text, which Arrow does not
+  touch): see :func:`drop_arrow_fill` for the exact rule. A ``const: null`` is refused (it cannot be told from a
+  filled key); ``default: null`` is kept; ``enum`` / ``const`` / ``default`` / ``examples`` values are never touched.
 - A spec that is not usable (no name, parameters not an object schema, invalid JSON Schema, a regex that cannot
   be matched in bounded time, a reference to another document, an unknown ``$schema``) raises
   :class:`ToolSpecError` naming the tool index and field. Model output never reaches this module.
@@ -42,8 +46,8 @@ from rlvr_rewards.locks import ForkSafeLock
 from rlvr_rewards.userregex import UnsafeRegex, compile_user_regex
 
 __all__ = [
-    "Tool", "ToolSet", "compile_tools", "normalize_schema", "tools_from_messages", "tools_from_prompt",
-    "tools_from_system_prompt",
+    "Tool", "ToolSet", "compile_tools", "drop_arrow_fill", "normalize_schema", "tools_from_messages",
+    "tools_from_prompt", "tools_from_system_prompt",
 ]
 
 _TYPE_ALIASES = {"dict": "object", "float": "number", "tuple": "array", "double": "number", "int": "integer",
@@ -394,6 +398,83 @@ def _unwrap(spec: Any, index: int) -> dict[str, Any]:
     return spec
 
 
+# --- Arrow's None fill -----------------------------------------------------------------------------------------
+#
+# A Parquet / Arrow / `datasets` column of tool specs has one struct type, the union of every object's keys at each
+# position; an object that lacks a key gets it as None. At the positions below a JSON null is never a meaningful
+# value, so a None there can only be the fill, and is dropped.
+
+#: Keywords whose value is a schema (or a list of schemas).
+_FILL_SUBSCHEMA = ("items", "additionalProperties", "unevaluatedProperties", "additionalItems", "unevaluatedItems",
+                   "contains", "propertyNames", "not", "if", "then", "else")
+_FILL_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
+#: Keywords whose value maps names to schemas (a None schema in the map is a filled name: dropped).
+_FILL_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+#: Keywords whose value is an instance value: never walked into (a None inside is data, kept as given).
+_FILL_VALUES = ("const", "default", "enum", "examples")
+
+
+def _drop_schema_fill(node: Any, where: str, tool_index: int) -> Any:
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if value is None:
+            if key == "const":
+                raise ToolSpecError(
+                    "`const: null` is refused in tool specs given as objects: Parquet / Arrow / `datasets` fill "
+                    "every key another row has with null, so it cannot be told from a filled key",
+                    index=tool_index, field=f"{where}.const",
+                    expected="`{'type': 'null'}` for a value that must be null, or the tools as JSON text "
+                             "(`rlvr-rewards convert --to parquet` writes them so)", got=None)
+            if key != "default":  # default: null is a meaningful JSON Schema value: kept
+                continue
+        if key in _FILL_VALUES:
+            out[key] = value
+        elif key in _FILL_SUBSCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {k: _drop_schema_fill(v, f"{where}.{key}.{k}", tool_index)
+                        for k, v in value.items() if v is not None}
+        elif key in _FILL_SUBSCHEMA_LISTS and isinstance(value, list):
+            out[key] = [_drop_schema_fill(v, f"{where}.{key}[{i}]", tool_index) for i, v in enumerate(value)]
+        elif key in _FILL_SUBSCHEMA or key == "dependencies":
+            if key == "dependencies" and isinstance(value, dict):  # a map of schemas or of name lists
+                out[key] = {k: _drop_schema_fill(v, f"{where}.{key}.{k}", tool_index)
+                            for k, v in value.items() if v is not None}
+            else:
+                out[key] = _drop_schema_fill(value, f"{where}.{key}", tool_index)
+        else:
+            out[key] = value
+    return out
+
+
+def drop_arrow_fill(spec: Any, tool_index: int = 0) -> Any:
+    """One tool spec (a native object) with the ``None`` values Arrow's schema merge inserted removed.
+
+    Dropped: a ``None`` value of any key of the spec itself and of its ``function`` object (``strict``,
+    ``description``, ``parameters`` ...); at every schema position (``parameters`` and every schema below it:
+    the values of ``properties`` / ``patternProperties`` / ``$defs`` / ``definitions`` / ``dependentSchemas`` /
+    ``dependencies``, ``items`` / ``additionalProperties`` / ``not`` / ``if`` / ``then`` / ``else`` / ``contains`` /
+    ``propertyNames`` / ``unevaluated*`` / ``additionalItems``, the items of ``anyOf`` / ``oneOf`` / ``allOf`` /
+    ``prefixItems`` / ``items``), a ``None`` value of any keyword except ``const`` and ``default``, and a
+    ``None`` schema in a name -> schema map (a property name only another row has).
+    Kept: ``default: None`` (null is a meaningful default); everything inside ``const``, ``default``, ``enum``
+    and ``examples`` (instance values: an ``enum: [null]`` item is data). Refused: ``const: None`` (a
+    :class:`ToolSpecError` naming the tool and field: it cannot be told from a filled key).
+    Anything that is not a dict is returned as it is (the caller reports it)."""
+    if not isinstance(spec, dict):
+        return spec
+    out = {k: v for k, v in spec.items() if v is not None}
+    fn = out.get("function")
+    if isinstance(fn, dict):
+        fn = {k: v for k, v in fn.items() if v is not None}
+        out["function"] = fn
+    target = fn if isinstance(fn, dict) else out
+    for key in ("parameters", "input_schema"):
+        if key in target:
+            target[key] = _drop_schema_fill(target[key], key, tool_index)
+    return out
+
+
 def _compile_tool(spec: Any, index: int) -> Tool:
     fn = _unwrap(spec, index)
     name = fn.get("name")
@@ -458,6 +539,7 @@ def compile_tools(specs: Any) -> ToolSet | None:
         return None
     if isinstance(specs, ToolSet):
         return specs
+    from_text = isinstance(specs, (str, bytes))
     if isinstance(specs, (str, bytes)):
         try:
             specs = orjson.loads(specs)
@@ -477,7 +559,7 @@ def compile_tools(specs: Any) -> ToolSet | None:
                             expected="JSON data: dict (string keys), list, str, int, finite float, bool or None",
                             got=problem.culprit)
     try:
-        key = canonical_dumps(list(specs))
+        key = ("t:" if from_text else "o:") + canonical_dumps(list(specs))
     except TypeError:  # a lone surrogate in a string (orjson refuses it)
         raise ToolSpecError("tools must be JSON-serialisable (strings must be valid Unicode)", got=specs) from None
     cached = _toolset_cache.get(key)
@@ -485,7 +567,7 @@ def compile_tools(specs: Any) -> ToolSet | None:
         return cached
     compiled: dict[str, Tool] = {}
     for i, spec in enumerate(specs):
-        tool = _compile_tool(spec, i)
+        tool = _compile_tool(spec if from_text else drop_arrow_fill(spec, i), i)
         if tool.name in compiled:
             raise ToolSpecError(f"tool name {tool.name!r} appears twice", index=i, field="name")
         compiled[tool.name] = tool

@@ -171,6 +171,12 @@ def _pydantic_to_error(exc: ValidationError) -> GroundTruthError:
     }.get(kind, None)
     msg = first.get("msg", "invalid")
     got = first.get("input")
+    if kind == "extra_forbidden" and got is None:
+        # a null under a key no truth has: the mark of Arrow's fill (Parquet / `datasets` give every object
+        # every key any row has, as null)
+        expected = ("no such field; a null there is what Parquet / Arrow / `datasets` insert when truths are "
+                    "stored as native objects (every key any row has, as null): store ground truths as JSON text "
+                    "(`rlvr-rewards convert --from rows --to parquet` or rlvr_rewards.io.write_parquet)")
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         loc = "behavior"
         msg = "unknown behavior" if kind == "union_tag_invalid" else "no behavior"

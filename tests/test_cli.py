@@ -95,3 +95,42 @@ def test_score_errors_name_the_culprit(
     code = main(["score", "--data", str(tmp_path / "rows.jsonl"), "--completions", str(tmp_path / "c.jsonl")])
     assert code == 2
     assert fragment in capsys.readouterr().err
+
+
+# --- convert ------------------------------------------------------------------------------------------------------
+
+def _one_row(tmp_path: Path) -> Path:
+    data = tmp_path / "rows.jsonl"
+    data.write_text(json.dumps({"id": "r1", "reward_model": {"ground_truth": {"behavior": "refuse"}}}) + "\n")
+    return data
+
+
+def test_convert_to_parquet_without_pyarrow_says_what_to_install(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # `import pyarrow` raises ImportError
+    out = tmp_path / "rows.parquet"
+    assert main(["convert", "--from", "rows", "--data", str(_one_row(tmp_path)), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--to parquet: writing Parquet needs pyarrow" in err and "rlvr-rewards[parquet]" in err
+    assert not out.exists()
+
+
+def test_convert_rows_to_jsonl_and_argument_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data, out = _one_row(tmp_path), tmp_path / "out.jsonl"
+    assert main(["convert", "--from", "rows", "--data", str(data), "--out", str(out)]) == 0
+    assert [json.loads(x) for x in out.read_text().splitlines()] == [json.loads(data.read_text())]
+    assert main(["convert", "--from", "rows", "--out", str(out)]) == 2
+    assert "--from rows: --data is required" in capsys.readouterr().err
+    assert main(["convert", "--from", "bfcl", "--out", str(out)]) == 2
+    assert "--from bfcl: --questions is required" in capsys.readouterr().err
+    assert main(["convert", "--from", "bfcl", "--data", str(data), "--out", str(out)]) == 2
+    assert "--data is read by `convert --from rows`" in capsys.readouterr().err
+
+
+def test_convert_rows_refuses_a_row_that_would_not_score(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "rows.jsonl"
+    data.write_text(json.dumps({"id": "r1", "reward_model": {"ground_truth": {"behavior": "sing"}}}) + "\n")
+    assert main(["convert", "--from", "rows", "--data", str(data), "--out", str(tmp_path / "o.parquet")]) == 2
+    err = capsys.readouterr().err
+    assert "line 1" in err and "behavior" in err
+    assert not (tmp_path / "o.parquet").exists()

@@ -55,8 +55,34 @@ def test_every_declared_dependency_is_pinned_at_its_lower_bound() -> None:
     wrong = {name: (_lower_bound(req), pinned.get(name)) for name, req in declared.items()
              if pinned.get(name) is None or _release(pinned[name]) != _release(_lower_bound(req))}
     assert not wrong, f"declared lower bound vs minimum.txt pin: {wrong}"
-    extra = set(pinned) - set(declared)
+    extra = set(pinned) - set(declared) - set(_test_command_pins())
     assert not extra, f"minimum.txt pins packages pyproject.toml does not declare: {sorted(extra)}"
+
+
+def _test_command_pins() -> dict[str, str]:
+    """Packages the README's test command pins itself (torch: the CPU build the tests run with, which no
+    user-facing extra pins)."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Set up on a fresh machine", 1)[1].split("\n## ", 1)[0]
+    test_command = re.findall(r"```bash\n(.*?)```", section, re.DOTALL)[1]
+    first_install = test_command.split("&&")[0]
+    return {m.group(1).lower(): m.group(2) for m in re.finditer(r"\b([A-Za-z][\w.-]*)==([\w.]+)", first_install)}
+
+
+def test_torch_is_pinned_by_the_test_command_only() -> None:
+    """No user-facing extra pins torch exactly (an exact pin resolves to a CUDA build and clashes with a
+    user's GPU stack); the test command pins the CPU build, at the version minimum.txt runs with."""
+    if sys.version_info < (3, 11):
+        pytest.skip("tomllib is Python 3.11+")
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for extra, reqs in project["optional-dependencies"].items():
+        for r in map(Requirement, reqs):
+            assert not (r.name == "torch" and any(s.operator == "==" for s in r.specifier)), (extra, str(r))
+    assert _test_command_pins().get("torch") == _pinned()["torch"]
 
 
 def _release(version: str) -> tuple[int, ...]:

@@ -81,7 +81,10 @@ def test_verl_compute_score_and_batch() -> None:
     batch = load_like_verl(path, "compute_score_batch")(
         data_sources=["a"] * 3, solution_strs=COMPLETIONS, ground_truths=ROW_TRUTHS, extra_infos=[None] * 3)
     assert [b["score"] for b in batch] == [float(r) for r in rr.score_batch(COMPLETIONS, ROW_TRUTHS).rewards]
-    assert "clarify" in batch[2] and "arguments" not in batch[2]
+    # one fixed key set for every item: components that do not apply are 0.0 with applies/<name> = 0.0
+    assert [list(b) for b in batch] == [list(verl.result_keys())] * 3
+    assert batch[2]["applies/clarify"] == 1.0 and batch[2]["arguments"] == 0.0 and batch[2]["applies/arguments"] == 0.0
+    assert all(math.isfinite(v) for b in batch for v in b.values())
 
 
 def test_verl_batch_workers_from_reward_kwargs_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -115,7 +118,7 @@ def test_openrlhf_reward_func_shapes() -> None:
     assert [float(x) for x in out["scores"]] == rewards
     logs = out["extra_logs"]
     assert [float(x) for x in logs["arguments"]] == [1.0, 0.0]
-    assert [float(x) for x in logs["clarify_applies"]] == [0.0, 0.0]
+    assert [float(x) for x in logs["applies/clarify"]] == [0.0, 0.0]
     assert openrlhf.split_response("abc", "xyz") == "abc"
     # OpenRLHF 0.11 decodes the query with special tokens: the end-of-turn token must not count as text
     one = openrlhf.reward_func([prompts[0] + GOOD + "<|im_end|>\n"], [prompts[0]], [TRUTH])

@@ -64,3 +64,32 @@ def test_batch_manager_call_with_reward_kwargs() -> None:
     out = fn(data_sources=["a"] * 3, solution_strs=sols, ground_truths=truths, extra_infos=[{"tools": TOOLS}] * 3)
     assert [o["score"] for o in out] == [1.0, 1.0, 1.0]
     assert all(isinstance(v, float) for o in out for v in o.values())
+
+
+def test_every_call_returns_the_same_keys() -> None:
+    """veRL stacks sample 0's keys over the batch: execute, clarify and refuse rows share one key set."""
+    load = verl_loader()
+    fn = partial(call_with_kwargs, load(module_path=ours.__file__, object_name="compute_score"), {})
+    sols = [hermes(call("get_weather", city="Paris")), "Which city?", "I can't help with that.", "<tool_call>{"]
+    truths = [TRUTH, {"behavior": "clarify", "missing": ["city"]}, {"behavior": "refuse"}, TRUTH]
+    infos = [{"tools": TOOLS}, None, {}, {"tools": None}]
+    outs = [fn(data_source="d", solution_str=s, ground_truth=t, extra_info=e)
+            for s, t, e in zip(sols, truths, infos, strict=True)]
+    assert {tuple(o) for o in outs} == {ours.result_keys()}
+    assert [o["score"] for o in outs] == rr.score_batch(sols, truths, tools=[TOOLS, None, None, None]).rewards.tolist()
+
+
+def test_agent_loop_response_scores_the_calls_made() -> None:
+    """A multi-turn response as veRL decodes it (tool responses included) is scored on the calls made."""
+    good = hermes(call("get_weather", city="Paris"))
+    wrong = hermes(call("get_weather", city="Lyon"))
+    turn = "\nuser\n<tool_response>\n{\"temperature\": 21}\n</tool_response>\nassistant\n"
+    assert ours.compute_score("d", good + turn + "It is 21 C.", TRUTH)["score"] == 1.0
+    assert ours.rollout_completion(good + turn + "It is 21 C.") == good
+    assert ours.rollout_completion(wrong + turn + good + turn + "Done.") == wrong + "\n" + good
+    assert ours.rollout_completion(good + turn) == good  # cut off before the final answer
+    assert ours.rollout_completion(good + "\nuser\n<tool_response>\n{\"t\": 1") == good  # cut inside a response
+    assert ours.rollout_completion(good) == good  # single turn: unchanged
+    # a rollout whose last turn calls again (cut off by max_assistant_turns): that call is scored too
+    assert ours.rollout_completion(wrong + turn + good) == wrong + "\n" + good
+    assert ours.agent_turns(good + turn + "It is 21 C.") == ([good, "It is 21 C."], 1)

@@ -9,6 +9,12 @@ registry) and scores whole batches with ``rr.score_batch``, so results equal ``r
 same rows exactly. Columns: ``completion_column`` (text or messages), ``truth_column`` (any truth form,
 or a whole row), optional ``tools_column``; with ``json_columns=True`` the completion and truth columns
 hold JSON text (useful when their values have different shapes, which Arrow cannot put in one column).
+Truths and tools may be JSON text or native objects; native objects must reach the scorer as Python
+objects (``ray.data.read_json(path, lines=True)``). A truth column Arrow turned into a struct (its JSON and
+Parquet readers give every row every key any row has, ``null`` where it has none) has the fill dropped where
+null means nothing (truth and call keys) and a ``null`` argument refused (:class:`GroundTruthError` naming the
+row ``id`` and field), by :func:`rlvr_rewards.io.drop_truth_fill`; a truth or tools
+column holding an Arrow type JSON has not (a timestamp from a date-like string) raises ``ConfigError``.
 
 Resources: the scorers are a fixed pool of ``concurrency`` Ray actors, each reserving ``num_cpus`` CPUs
 for the whole run; Ray Data starts them before the first row is read. Whatever CPUs they leave are all
@@ -52,14 +58,15 @@ class RowScorer:
 
         from rlvr_rewards.scoring.core import score_batch
 
+        ids = batch.column("id").to_pylist() if "id" in batch.column_names else None
         completions = batch.column(self.completion_column).to_pylist()
-        truths = batch.column(self.truth_column).to_pylist()
+        truths = _faithful_values(batch, self.truth_column, ids, check_nulls=True)
         if self.json_columns:  # heterogeneous values travel as JSON text (Arrow needs one schema per column)
             completions = [json.loads(x) for x in completions]
             truths = [json.loads(x) for x in truths]
         tools = None
-        if self.tools_column is not None:
-            tools = batch.column(self.tools_column).to_pylist()
+        if self.tools_column is not None:  # Arrow's None fill in native tool specs is undone by rr (tools.py)
+            tools = _faithful_values(batch, self.tools_column, ids, check_nulls=False)
         scored = score_batch(completions, truths, tools=tools, preset=self.preset)
         # explicit Arrow types: a batch whose rows have no violations must not make a list<null> column
         added: dict[str, Any] = {
@@ -75,6 +82,64 @@ class RowScorer:
             where = batch.schema.get_field_index(name)
             batch = batch.append_column(name, column) if where < 0 else batch.set_column(where, name, column)
         return batch
+
+
+_READ_AS_OBJECTS = ("read JSON Lines with ray.data.read_json(path, lines=True) (the pandas reader keeps each "
+                    "value as the Python object it was), or store the column as JSON text (json.dumps; the "
+                    "only form Parquet can hold for truths of different shapes)")
+
+
+def _non_json_type(arrow_type: Any) -> Any:
+    """The first Arrow type inside ``arrow_type`` that JSON does not have (a timestamp, date, binary...), or None."""
+    import pyarrow as pa
+    import pyarrow.types as pt
+
+    if isinstance(arrow_type, pa.ExtensionType):  # Ray's pickled Python objects: the values as they were
+        return None
+    if (pt.is_string(arrow_type) or pt.is_large_string(arrow_type) or pt.is_boolean(arrow_type)
+            or pt.is_integer(arrow_type) or pt.is_floating(arrow_type) or pt.is_null(arrow_type)):
+        return None
+    if pt.is_list(arrow_type) or pt.is_large_list(arrow_type):
+        return _non_json_type(arrow_type.value_type)
+    if pt.is_struct(arrow_type):
+        for i in range(arrow_type.num_fields):
+            inner = _non_json_type(arrow_type.field(i).type)
+            if inner is not None:
+                return inner
+        return None
+    return arrow_type
+
+
+def _has_struct(arrow_type: Any) -> bool:
+    import pyarrow.types as pt
+
+    if pt.is_list(arrow_type) or pt.is_large_list(arrow_type):
+        return _has_struct(arrow_type.value_type)
+    return bool(pt.is_struct(arrow_type))
+
+
+def _faithful_values(batch: Any, column: str, ids: list[Any] | None, *, check_nulls: bool) -> list[Any]:
+    """The values of ``column`` as the user wrote them, or an error when Arrow may have changed them.
+
+    Arrow's JSON and Parquet readers turn objects into structs: every row gets every key any row has, the
+    missing ones as null, and date-like strings become timestamps. A column holding a type JSON has not is
+    refused; in a struct truth column the fill is dropped where null means nothing and a null argument is
+    refused (naming the row and the field), by the rule Parquet files get (:func:`rlvr_rewards.io.drop_truth_fill`)."""
+    from rlvr_rewards.errors import ConfigError
+
+    data = batch.column(column)
+    odd = _non_json_type(data.type)
+    if odd is not None:
+        raise ConfigError(f"column {column!r} was loaded as Arrow type {data.type}, which holds {odd}: Arrow's "
+                          f"reader converted values JSON does not have (date-like strings become timestamps), so "
+                          f"they cannot be read back as written; {_READ_AS_OBJECTS}")
+    values: list[Any] = data.to_pylist()
+    if check_nulls and _has_struct(data.type):  # the rule Parquet files get too (rlvr_rewards.io)
+        from rlvr_rewards.io import drop_truth_fill
+
+        values = [drop_truth_fill(v, f"row id {ids[i]!r}" if ids is not None else f"row {i} of a batch", column)
+                  for i, v in enumerate(values)]
+    return values
 
 
 def default_concurrency(cpus: float) -> int:

@@ -1,0 +1,85 @@
+"""One fixed key set per batch: per-sample result dicts for hosts that stack per-sample dicts.
+
+Hosts such as veRL take the keys of sample 0's dict and read the same keys from every other sample,
+so every sample of a batch must carry the same keys, in the same order. :func:`sample_dicts` turns a
+:class:`~rlvr_rewards.result.BatchScore` into such dicts.
+
+Contract (``flags=True``, the default):
+
+- keys, in this order: ``score``, then every component of the preset in the preset's column order
+  (``BatchScore.components``), then ``applies/<component>`` for every component in the same order.
+  The set depends only on the preset (and ``flags``), never on the data: :func:`result_keys` gives it.
+- ``score``: the reward. ``<component>``: its value when it applies to the sample; when it does not
+  (NaN in ``BatchScore``), :data:`NEUTRAL` (0.0) with ``missing="neutral"``, or NaN with
+  ``missing="nan"`` (for hosts whose metrics skip NaN).
+- ``applies/<component>``: 1.0 when the component applies to the sample, else 0.0, so a host that
+  averages columns can still tell a 0.0 score from "does not apply" (mean of ``x * applies`` over the
+  mean of ``applies``). ``flags=False`` leaves these keys out.
+- every value is a Python ``float``; ``score`` is always finite.
+
+Other adapters call it as ``sample_dicts(batch)`` (or ``missing="nan"``) and rename ``score`` if their
+host wants another name; :func:`columns` gives the same data column-wise (one list per key).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Literal
+
+from rlvr_rewards.errors import ConfigError
+from rlvr_rewards.result import BatchScore
+
+__all__ = ["APPLIES_PREFIX", "NEUTRAL", "columns", "result_keys", "sample_dicts"]
+
+#: The value a component that does not apply gets with ``missing="neutral"``.
+NEUTRAL = 0.0
+#: ``applies/<component>``: 1.0 when the component applies to the sample, else 0.0.
+APPLIES_PREFIX = "applies/"
+
+Missing = Literal["neutral", "nan"]
+
+
+def result_keys(components: Iterable[str], *, flags: bool = True, score_key: str = "score") -> tuple[str, ...]:
+    """The fixed key order: ``score_key``, the components, then (``flags``) their ``applies/`` flags."""
+    names = tuple(components)
+    return (score_key, *names, *((APPLIES_PREFIX + n for n in names) if flags else ()))
+
+
+def _fill(missing: str) -> float:
+    if missing == "neutral":
+        return NEUTRAL
+    if missing == "nan":
+        return math.nan
+    raise ConfigError(f"missing must be 'neutral' or 'nan', got {missing!r}")
+
+
+def sample_dicts(batch: BatchScore, *, missing: Missing = "neutral", flags: bool = True,
+                 score_key: str = "score") -> list[dict[str, float]]:
+    """One dict per sample, every dict with exactly :func:`result_keys` (see the module contract)."""
+    fill = _fill(missing)
+    names = tuple(batch.components)
+    cols = [batch.components[n].tolist() for n in names]
+    rewards = batch.rewards.tolist()
+    out: list[dict[str, float]] = []
+    for i, reward in enumerate(rewards):
+        item: dict[str, float] = {score_key: float(reward)}
+        applies: list[float] = []
+        for name, col in zip(names, cols, strict=True):
+            v = float(col[i])
+            ok = math.isfinite(v)
+            item[name] = v if ok else fill
+            applies.append(1.0 if ok else 0.0)
+        if flags:
+            for name, a in zip(names, applies, strict=True):
+                item[APPLIES_PREFIX + name] = a
+        out.append(item)
+    return out
+
+
+def columns(batch: BatchScore, *, missing: Missing = "neutral", flags: bool = True,
+            score_key: str = "score") -> dict[str, list[float]]:
+    """The same data column-wise: ``{key: [value per sample]}`` for every key of :func:`result_keys`."""
+    keys = result_keys(batch.components, flags=flags, score_key=score_key)
+    rows = sample_dicts(batch, missing=missing, flags=flags, score_key=score_key)
+    return {k: [r[k] for r in rows] for k in keys}
