@@ -72,6 +72,15 @@ class Registry:
     owners: MappingProxyType[tuple[str, str], str]
     classifiers: tuple[tuple[str, Callable[..., Any]], ...] = ()  # (plugin name, function), call order
 
+    @property
+    def scorer_names(self) -> frozenset[str]:
+        """The registered components (scorer names), computed once per registry snapshot."""
+        names: frozenset[str] | None = self.__dict__.get("_scorer_names")
+        if names is None:
+            names = frozenset(self.scorers)
+            object.__setattr__(self, "_scorer_names", names)
+        return names
+
     def preset(self, name: str) -> Any:
         try:
             return self.presets[name]

@@ -4,7 +4,8 @@ Contract:
 - A :class:`Preset` holds, per expected behaviour (``execute``, ``clarify``, ``refuse``, ``no_call``),
   the weights of the components; a ``gated`` flag; the reward for each wrong behaviour (the cost
   matrix, used when gated); an ``offset``; ``normalize`` (weighted mean vs weighted sum); and the
-  reward range. :meth:`Preset.combine` is the only place rewards are computed from components::
+  reward range. :func:`_combine` is the only place rewards are computed from components (for a batch
+  through :meth:`Preset.combine`, for one item through :meth:`Preset.combine_one`)::
 
       quality = sum_c w[e, c] * x_c / sum_c w[e, c] * [x_c is not NaN]     (normalize=True)
       quality = sum_c w[e, c] * x_c                                           (normalize=False)
@@ -105,6 +106,12 @@ class Preset:
         object.__setattr__(self, "weights", _frozen(self.weights))
         object.__setattr__(self, "multipliers", _frozen(self.multipliers))
         object.__setattr__(self, "mismatch", _frozen(self.mismatch))
+        # Derived once: a Preset is immutable (its mappings are read-only copies), and these are read on
+        # every score_batch call (a per-item caller makes one call per completion).
+        used = {c for ws in self.weights.values() for c, w in ws.items() if w > 0}
+        used |= {c for fs in self.multipliers.values() for c in fs}
+        object.__setattr__(self, "_components", tuple(sorted(used)))
+        object.__setattr__(self, "_plans", {})
 
     @property
     def floor(self) -> float:
@@ -113,9 +120,8 @@ class Preset:
     @property
     def components(self) -> tuple[str, ...]:
         """Every component this preset weights or multiplies by (sorted)."""
-        used = {c for ws in self.weights.values() for c, w in ws.items() if w > 0}
-        used |= {c for fs in self.multipliers.values() for c in fs}
-        return tuple(sorted(used))
+        components: tuple[str, ...] = self._components  # type: ignore[attr-defined]
+        return components
 
     def derive(self, name: str, **changes: Any) -> Preset:
         """A new preset from this one. ``weights``/``mismatch`` given as partial mappings are merged."""
@@ -149,9 +155,18 @@ class Preset:
                 f"component(s) {unknown} that no plugin registered; registered components: {sorted(known)} "
                 "(register the plugin that provides a component before deriving a preset that weights it)")
 
-    def table(self, component_names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Weight and multiplier-floor tables (expected x component; floor NaN = not a multiplier) and the
-        mismatch table (expected x done), as arrays."""
+    def plan(self, component_names: tuple[str, ...]) -> CombinePlan:
+        """The weight, multiplier-floor and mismatch tables for this column order, built once per
+        ``component_names`` (a handful of component sets per preset in practice; at most 64 kept)."""
+        plans: dict[tuple[str, ...], CombinePlan] = self._plans  # type: ignore[attr-defined]
+        hit = plans.get(component_names)
+        if hit is None:
+            hit = self._build_plan(component_names)
+            if len(plans) < 64:
+                plans[component_names] = hit
+        return hit
+
+    def _build_plan(self, component_names: tuple[str, ...]) -> CombinePlan:
         w = np.zeros((len(EXPECTED_BEHAVIORS), len(component_names)), dtype=np.float64)
         col = {c: j for j, c in enumerate(component_names)}
         for exp, ws in self.weights.items():
@@ -167,31 +182,168 @@ class Preset:
         for exp, row in self.mismatch.items():
             for done, v in row.items():
                 m[_EXP_INDEX[exp], _DONE_INDEX[done]] = v
-        return w, f, m
+        for array in (w, f, m):
+            array.setflags(write=False)
+        multiplied = tuple(int(j) for j in np.flatnonzero(~np.isnan(f).all(axis=0)))
+        return CombinePlan(w, f, m, w.tolist(), f.tolist(), m.tolist(), multiplied)
 
     def combine(
         self, components: np.ndarray, component_names: tuple[str, ...], expected: np.ndarray, done: np.ndarray
     ) -> np.ndarray:
-        """Rewards from a (rows x components) matrix and the expected/done behaviour indices."""
-        w_table, f_table, m_table = self.table(component_names)
-        weights = w_table[expected]
-        present = ~np.isnan(components)
-        values = np.where(present, components, 0.0)
-        num = (weights * values).sum(axis=1)
-        if self.normalize:
-            den = (weights * present).sum(axis=1)
-            quality = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
-        else:
-            quality = num
-        floors = f_table[expected]
-        factors = np.where(np.isnan(floors) | ~present, 1.0, floors + (1.0 - floors) * values)
-        reward = self.offset + quality * factors.prod(axis=1)
-        if self.gated:
-            accepted = _ACCEPT_TABLE[expected, done]
-            reward = np.where(accepted, reward, m_table[expected, done])
-        lo, hi = self.reward_range
-        reward = np.where(np.isfinite(reward), reward, lo)
-        return np.clip(reward, lo, hi)
+        """Rewards from a (rows x components) matrix and the expected/done behaviour indices: the formula
+        of :func:`_combine` on numpy columns (one array per component, one entry per row)."""
+        plan = self.plan(component_names)
+        weights = plan.weights[expected]
+        floors = plan.floors[expected]
+        columns = [components[:, j] for j in range(len(component_names))]
+        multiplied = [(columns[j], floors[:, j]) for j in plan.multiplied]
+        mismatch = plan.mismatch[expected, done] if self.gated else None
+        accepted = _ACCEPT_TABLE[expected, done] if self.gated else None
+        rewards = _combine(_ARRAY_OPS, columns, [weights[:, j] for j in range(len(columns))], multiplied, self,
+                           accepted, mismatch)
+        return np.broadcast_to(np.asarray(rewards, dtype=np.float64), expected.shape).copy()
+
+    def combine_one(self, components: list[float], component_names: tuple[str, ...], expected: str,
+                    done: str) -> float:
+        """The reward of one item from its component values (plain floats, NaN = not applicable): the
+        formula of :func:`_combine` on Python floats, so ``combine_one(row, ...) == combine(matrix, ...)[i]``
+        bit for bit."""
+        plan = self.plan(component_names)
+        e = _EXP_INDEX[expected]
+        floors = plan.floor_rows[e]
+        multiplied = [(components[j], floors[j]) for j in plan.multiplied]
+        mismatch = plan.mismatch_rows[e][_DONE_INDEX[done]] if self.gated else None
+        accepted = done in ACCEPTED[expected] if self.gated else None
+        return float(_combine(_FLOAT_OPS, components, plan.weight_rows[e], multiplied, self, accepted, mismatch))
+
+
+@dataclass(frozen=True)
+class CombinePlan:
+    """A preset's tables for one column order: ``weights`` and ``floors`` (expected x component; floor NaN =
+    not a multiplier), ``mismatch`` (expected x done) as read-only arrays and as nested lists, and the
+    columns that are a multiplier for some expected behaviour."""
+
+    weights: np.ndarray
+    floors: np.ndarray
+    mismatch: np.ndarray
+    weight_rows: list[list[float]]
+    floor_rows: list[list[float]]
+    mismatch_rows: list[list[float]]
+    multiplied: tuple[int, ...]
+
+
+class _FloatOps:
+    """The formula's elementwise operations on one item (Python floats)."""
+
+    @staticmethod
+    def split(x: list[Any]) -> tuple[list[Any], list[Any]]:
+        """``([x_c is not NaN], [x_c, NaN -> 0])`` for every component c."""
+        return [v == v for v in x], [v if v == v else 0.0 for v in x]
+
+    @staticmethod
+    def present(x: Any) -> Any:
+        return x == x  # not NaN
+
+    @staticmethod
+    def where(cond: Any, a: Any, b: Any) -> Any:
+        return a if cond else b
+
+    @staticmethod
+    def ratio_or_zero(num: Any, den: Any) -> Any:
+        return num / den if den > 0 else 0.0
+
+    @staticmethod
+    def finite(x: Any) -> Any:
+        return math.isfinite(x)
+
+    @staticmethod
+    def clip(x: Any, lo: float, hi: float) -> Any:
+        return lo if x < lo else hi if x > hi else x
+
+
+class _ArrayOps:
+    """The same operations on numpy columns (one entry per row)."""
+
+    @staticmethod
+    def split(x: list[Any]) -> tuple[list[Any], list[Any]]:
+        present = [~np.isnan(v) for v in x]
+        return present, [np.where(p, v, 0.0) for p, v in zip(present, x, strict=True)]
+
+    @staticmethod
+    def present(x: Any) -> Any:
+        return ~np.isnan(x)
+
+    where = staticmethod(np.where)
+
+    @staticmethod
+    def ratio_or_zero(num: Any, den: Any) -> Any:
+        num = np.asarray(num, dtype=np.float64)
+        return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+
+    finite = staticmethod(np.isfinite)
+
+    @staticmethod
+    def clip(x: Any, lo: float, hi: float) -> Any:
+        return np.clip(x, lo, hi)
+
+
+_FLOAT_OPS = _FloatOps()
+_ARRAY_OPS = _ArrayOps()
+
+
+def pairwise_sum(terms: list[Any]) -> Any:
+    """``sum(terms)`` added in numpy's pairwise order (``np.add.reduce`` over a row: eight running sums from
+    eight terms on, halves past 128), so the same terms give the same bits as floats or as numpy columns."""
+    n = len(terms)
+    if n < 8:
+        total: Any = -0.0
+        for t in terms:
+            total = total + t
+        return total
+    if n > 128:
+        half = n // 2
+        half -= half % 8
+        return pairwise_sum(terms[:half]) + pairwise_sum(terms[half:])
+    r = list(terms[:8])
+    i = 8
+    while i < n - n % 8:
+        for k in range(8):
+            r[k] = r[k] + terms[i + k]
+        i += 8
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        total = total + terms[i]
+        i += 1
+    return total
+
+
+def _combine(ops: Any, x: list[Any], w: list[Any], multiplied: list[tuple[Any, Any]], preset: Preset,
+             accepted: Any, mismatch: Any) -> Any:
+    """The one implementation of the module docstring's formula, for one item (floats) or many (numpy
+    columns). ``x[c]``, ``w[c]``: component c's values (NaN = not applicable) and weights; ``multiplied``:
+    (values, floor) of the multiplier components (floor NaN where c is not one for this row's behaviour);
+    ``accepted`` / ``mismatch``: the gate (None when the preset is not gated)::
+
+        v_c = x_c if x_c is not NaN else 0                  p_c = [x_c is not NaN]
+        quality = sum_c w_c v_c / sum_c w_c p_c   (0 when the denominator is 0; the sum alone if not normalized)
+        reward = offset + quality * prod_c (f_c + (1 - f_c) v_c   for multipliers with x_c present, else 1)
+        reward = mismatch if gated and not accepted; non-finite -> lo; clipped to [lo, hi]
+    """
+    present, values = ops.split(x)
+    num = pairwise_sum([wc * vc for wc, vc in zip(w, values, strict=True)])
+    if preset.normalize:
+        quality = ops.ratio_or_zero(num, pairwise_sum([wc * pc for wc, pc in zip(w, present, strict=True)]))
+    else:
+        quality = num
+    factor: Any = 1.0
+    for v, f in multiplied:
+        p = ops.present(v)
+        factor = factor * ops.where(ops.present(f) & p, f + (1.0 - f) * ops.where(p, v, 0.0), 1.0)
+    reward = preset.offset + quality * factor
+    if accepted is not None:
+        reward = ops.where(accepted, reward, mismatch)
+    lo, hi = preset.reward_range
+    return ops.clip(ops.where(ops.finite(reward), reward, lo), lo, hi)
 
 
 def expected_index(names: list[str]) -> np.ndarray:

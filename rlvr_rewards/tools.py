@@ -42,6 +42,7 @@ import referencing.exceptions
 from rlvr_rewards.errors import ToolSpecError
 from rlvr_rewards.fastschema import compile_fast, unique_items
 from rlvr_rewards.jsonsafe import canonical_dumps, not_json_data
+from rlvr_rewards.keymemo import KeyMemo
 from rlvr_rewards.locks import ForkSafeLock
 from rlvr_rewards.userregex import UnsafeRegex, compile_user_regex
 
@@ -533,6 +534,34 @@ def _compile_tool(spec: Any, index: int) -> Tool:
     )
 
 
+#: JSON text of a tool list already accepted -> its cache key (veRL / SageMaker rows each carry a copy of the tools)
+_key_memo = KeyMemo()
+
+
+def _toolset_key(specs: list[Any] | tuple[Any, ...], prefix: str) -> str:
+    """The cache key of a tool list: its canonical JSON text, after the exact-JSON check (the key identifies
+    the specs exactly only for exact JSON data: orjson writes a tuple as a list, NaN as null, a date as a
+    string). A copy of a list already accepted gets its key from :data:`_key_memo` without the walk (the
+    same data: see :mod:`rlvr_rewards.keymemo`)."""
+    known, text = _key_memo.lookup(prefix, specs)
+    if known is not None:
+        return known
+    problem = not_json_data(list(specs), TOOLS_MAX_DEPTH)
+    if problem is not None:
+        if problem.kind == "depth":
+            raise ToolSpecError("tool specs nested too deeply", expected=f"at most {TOOLS_MAX_DEPTH} levels")
+        raise ToolSpecError(f"tool specs are not JSON data: {problem.message}", field=f"tools{problem.path}",
+                            expected="JSON data: dict (string keys), list, str, int, finite float, bool or None",
+                            got=problem.culprit)
+    try:
+        key = prefix + canonical_dumps(list(specs))
+    except TypeError:  # a lone surrogate in a string (orjson refuses it)
+        raise ToolSpecError("tools must be JSON-serialisable (strings must be valid Unicode)", got=specs) from None
+    if text is not None:
+        _key_memo.put(prefix, text, key)
+    return key
+
+
 def compile_tools(specs: Any) -> ToolSet | None:
     """Compile a list of tool specs (or its JSON text) into a :class:`ToolSet`; ``None`` stays ``None``."""
     if specs is None:
@@ -549,19 +578,7 @@ def compile_tools(specs: Any) -> ToolSet | None:
         specs = [specs]
     if not isinstance(specs, (list, tuple)):
         raise ToolSpecError("tools must be a list of tool specs", expected="a list", got=specs)
-    # checked every time, before the cache look-up: the key (canonical JSON text) identifies the specs
-    # exactly only for exact JSON data (orjson writes a tuple as a list, NaN as null, a date as a string)
-    problem = not_json_data(list(specs), TOOLS_MAX_DEPTH)
-    if problem is not None:
-        if problem.kind == "depth":
-            raise ToolSpecError("tool specs nested too deeply", expected=f"at most {TOOLS_MAX_DEPTH} levels")
-        raise ToolSpecError(f"tool specs are not JSON data: {problem.message}", field=f"tools{problem.path}",
-                            expected="JSON data: dict (string keys), list, str, int, finite float, bool or None",
-                            got=problem.culprit)
-    try:
-        key = ("t:" if from_text else "o:") + canonical_dumps(list(specs))
-    except TypeError:  # a lone surrogate in a string (orjson refuses it)
-        raise ToolSpecError("tools must be JSON-serialisable (strings must be valid Unicode)", got=specs) from None
+    key = _toolset_key(specs, "t:" if from_text else "o:")
     cached = _toolset_cache.get(key)
     if cached is not None:
         return cached

@@ -43,6 +43,7 @@ from rlvr_rewards.jsonsafe import (
     not_json_data,
     text_too_deep,
 )
+from rlvr_rewards.keymemo import KeyMemo
 from rlvr_rewards.locks import ForkSafeLock
 from rlvr_rewards.matchers import CompiledMatcher, compile_value
 from rlvr_rewards.plugins import registry_generation
@@ -147,6 +148,8 @@ class CompiledTruth:
 
 
 _cache: dict[str, CompiledTruth] = {}
+#: JSON text of a truth already accepted -> its cache key (per-item callers pass a new copy of the same truth)
+_key_memo = KeyMemo()
 _cache_lock = ForkSafeLock()
 _MAX_CACHE = 262_144
 #: the registry generation the cached truths were compiled under
@@ -295,7 +298,11 @@ def _json_key(prefix: str, value: Any) -> str:
     """The cache key of a JSON-like truth: canonical JSON text, which identifies the truth exactly because
     the value is checked to be exactly JSON data first (a tuple, NaN, a date, ... would be written as
     something else), every time, before any cache look-up: the same truth is refused or accepted whatever
-    the cache holds. Too deep is refused here too."""
+    the cache holds. Too deep is refused here too. A copy of a truth already accepted gets its key from
+    :data:`_key_memo` without the walk (the same data: see :mod:`rlvr_rewards.keymemo`)."""
+    known, text = _key_memo.lookup(prefix, value)
+    if known is not None:
+        return known
     problem = not_json_data(value, TRUTH_MAX_DEPTH)
     if problem is not None:
         if problem.kind == "depth":
@@ -305,10 +312,13 @@ def _json_key(prefix: str, value: Any) -> str:
         raise GroundTruthError(f"ground truth is not JSON data: {problem.message}", field=problem.path or None,
                                expected=expected, got=problem.culprit)
     try:
-        return prefix + canonical_dumps(value)
+        key = prefix + canonical_dumps(value)
     except TypeError:  # a lone surrogate in a string (orjson refuses it)
         raise GroundTruthError("ground truth must be JSON-serialisable (strings must be valid Unicode)",
                                got=value) from None
+    if text is not None:
+        _key_memo.put(prefix, text, key)
+    return key
 
 
 def compile_truth(value: Any) -> CompiledTruth:

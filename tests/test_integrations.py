@@ -85,6 +85,8 @@ def test_verl_compute_score_and_batch() -> None:
     assert [list(b) for b in batch] == [list(verl.result_keys())] * 3
     assert batch[2]["applies/clarify"] == 1.0 and batch[2]["arguments"] == 0.0 and batch[2]["applies/arguments"] == 0.0
     assert all(math.isfinite(v) for b in batch for v in b.values())
+    # the per-item function (rr.score's single-item path) gives each item's dict of the batch function
+    assert [compute_score("a", c, t) for c, t in zip(COMPLETIONS, ROW_TRUTHS, strict=True)] == batch
 
 
 def test_verl_batch_workers_from_reward_kwargs_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -262,3 +262,35 @@ def test_a_6mb_batch_is_scored_within_time_and_memory_bounds(compact: bool) -> N
           f"per sample {per_sample_ratio:.2f}x a 300-sample batch's")
     assert peak < 512 * 2**20
     assert per_sample_ratio <= 3.0
+
+
+_HEAVY = ("numpy", "pydantic", "jsonschema", "pluggy", "rlvr_rewards.scoring.core", "rlvr_rewards.truth")
+
+
+def _loaded_after(code: str) -> list[str]:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    probe = f"{code}\nimport sys; print(sorted(m for m in {_HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).parent)
+    return json.loads(out.stdout.strip().splitlines()[-1].replace("'", '"'))  # type: ignore[no-any-return]
+
+
+def test_importing_the_lambda_module_loads_no_scoring_machinery() -> None:
+    """The cold start's import is light (docs/lambda.md, "Cold start"); the first event loads the rest."""
+    assert _loaded_after("import rlvr_rewards") == []
+    assert _loaded_after("import rlvr_rewards.aws_lambda") == []
+    assert _loaded_after("from rlvr_rewards.aws_lambda import lambda_handler, make_handler\n"
+                         "make_handler({'preset': 'binary'})") == []
+    assert _loaded_after("import rlvr_rewards.aws_lambda as m\nm.warm_up()") == sorted(_HEAVY)
+
+
+def test_warm_up_scores_its_sample_and_checks_the_configuration() -> None:
+    from rlvr_rewards.aws_lambda import warm_up
+
+    warm_up()
+    warm_up({"preset": "binary"})
+    with pytest.raises(ConfigError, match="preset"):
+        warm_up({"preset": "no-such-preset"})

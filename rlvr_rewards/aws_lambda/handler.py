@@ -52,13 +52,16 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from rlvr_rewards.aws_lambda.config import RESPONSE_US_PER_RESULT, SLOWEST_SAMPLE_MS, LambdaConfig, load_config
+from rlvr_rewards.aws_lambda.timing import RESPONSE_US_PER_RESULT, SLOWEST_SAMPLE_MS
 from rlvr_rewards.errors import ConfigError, GroundTruthError, RlvrRewardsError, ToolSpecError
-from rlvr_rewards.presets import Preset
+
+if TYPE_CHECKING:  # imported when the first event arrives: the module itself stays light (docs/lambda.md)
+    from rlvr_rewards.aws_lambda.config import LambdaConfig
+    from rlvr_rewards.presets import Preset
 
 __all__ = [
     "ERROR_CODES", "EVENT_ERRORS", "MAX_BODY_WRAPPING", "MAX_LOGGED_SAMPLE_ERRORS", "MIN_RESULT_BYTES",
@@ -696,6 +699,8 @@ def make_handler(bundled: Mapping[str, Any] | None = None) -> Callable[[Any, Any
     def lambda_handler(event: Any, context: Any = None) -> Any:
         style = "nova" if (bundled or {}).get("output_style") == "nova" else "oss"
         try:
+            from rlvr_rewards.aws_lambda.config import load_config
+
             config = load_config(bundled)
             style = config.output_style
             samples = _samples_of(event)
@@ -718,6 +723,28 @@ def make_handler(bundled: Mapping[str, Any] | None = None) -> Callable[[Any, Any
                                    f"unexpected {type(exc).__name__} outside any sample; see the function's log")
 
     return lambda_handler
+
+
+#: What :func:`warm_up` scores: one execute sample with its tool, so every stage runs once.
+_WARM_UP_SAMPLE: dict[str, Any] = {
+    "id": "rlvr-rewards-warm-up",
+    "messages": [{"role": "user", "content": "Weather in Paris?"},
+                 {"role": "assistant",
+                  "content": '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>'}],
+    "reference_answer": {"behavior": "execute", "calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]},
+    "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {
+        "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}],
+}
+
+
+def warm_up(bundled: Mapping[str, Any] | None = None) -> None:
+    """Do now what the first event would: import the configuration, the presets and plugins, the parsers,
+    the truth and tool validators and numpy, and score one built-in sample. For the function's init phase
+    when it is snapshotted (SnapStart) or provisioned ahead of traffic; without it the first event pays
+    (docs/lambda.md, "Cold start"). Raises ConfigError for a bad configuration."""
+    from rlvr_rewards.aws_lambda.config import load_config
+
+    score_event([_WARM_UP_SAMPLE], load_config(bundled))
 
 
 #: The handler with no bundled configuration (environment variables and defaults only).

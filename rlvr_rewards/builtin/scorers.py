@@ -22,8 +22,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from rlvr_rewards.hookspecs import hookimpl
 from rlvr_rewards.presets import DEFAULT_LENGTH_BUDGET, is_accepted
 from rlvr_rewards.scoring import toolrl
@@ -69,8 +67,11 @@ FORMAT_PENALTIES: dict[str, float] = {
 }
 
 
-def _column(n: int) -> np.ndarray:
-    return np.full(n, np.nan, dtype=np.float64)
+_NAN = float("nan")
+
+
+def _column(n: int) -> list[float]:
+    return [_NAN] * n
 
 
 def _matches(ctx: ScoringContext) -> list[CallMatch | None]:
@@ -85,8 +86,8 @@ def call_matches(ctx: ScoringContext) -> list[CallMatch | None]:
     return ctx.shared("call_matches", _matches)
 
 
-def format_score(ctx: ScoringContext) -> np.ndarray:
-    out = np.ones(len(ctx), dtype=np.float64)
+def format_score(ctx: ScoringContext) -> list[float]:
+    out = [1.0] * len(ctx)
     for i, p in enumerate(ctx.parses):
         if p.violations:
             penalty = sum(FORMAT_PENALTIES.get(v, _MINOR) for v in p.violations)
@@ -94,14 +95,11 @@ def format_score(ctx: ScoringContext) -> np.ndarray:
     return out
 
 
-def decision_score(ctx: ScoringContext) -> np.ndarray:
-    return np.fromiter(
-        (1.0 if is_accepted(t.behavior, d) else 0.0 for t, d in zip(ctx.truths, ctx.done, strict=True)),
-        dtype=np.float64, count=len(ctx),
-    )
+def decision_score(ctx: ScoringContext) -> list[float]:
+    return [1.0 if is_accepted(t.behavior, d) else 0.0 for t, d in zip(ctx.truths, ctx.done, strict=True)]
 
 
-def tool_name_score(ctx: ScoringContext) -> np.ndarray:
+def tool_name_score(ctx: ScoringContext) -> list[float]:
     out = _column(len(ctx))
     for i, (p, t) in enumerate(zip(ctx.parses, ctx.truths, strict=True)):
         if p.calls or t.calls:
@@ -109,7 +107,7 @@ def tool_name_score(ctx: ScoringContext) -> np.ndarray:
     return out
 
 
-def arguments_score(ctx: ScoringContext) -> np.ndarray:
+def arguments_score(ctx: ScoringContext) -> list[float]:
     out = _column(len(ctx))
     for i, m in enumerate(call_matches(ctx)):
         if m is not None:
@@ -117,7 +115,7 @@ def arguments_score(ctx: ScoringContext) -> np.ndarray:
     return out
 
 
-def schema_score(ctx: ScoringContext) -> np.ndarray:
+def schema_score(ctx: ScoringContext) -> list[float]:
     out = _column(len(ctx))
     for i, (p, ts) in enumerate(zip(ctx.parses, ctx.toolsets, strict=True)):
         if not p.calls or ts is None or len(ts) == 0:
@@ -131,7 +129,7 @@ def schema_score(ctx: ScoringContext) -> np.ndarray:
     return out
 
 
-def clarify_score(ctx: ScoringContext) -> np.ndarray:
+def clarify_score(ctx: ScoringContext) -> list[float]:
     out = _column(len(ctx))
     for i, (p, t, ts, d) in enumerate(zip(ctx.parses, ctx.truths, ctx.toolsets, ctx.done, strict=True)):
         if t.behavior == "clarify":
@@ -139,7 +137,7 @@ def clarify_score(ctx: ScoringContext) -> np.ndarray:
     return out
 
 
-def refuse_score(ctx: ScoringContext) -> np.ndarray:
+def refuse_score(ctx: ScoringContext) -> list[float]:
     out = _column(len(ctx))
     for i, (p, t, d) in enumerate(zip(ctx.parses, ctx.truths, ctx.done, strict=True)):
         if t.behavior == "refuse":
@@ -147,7 +145,7 @@ def refuse_score(ctx: ScoringContext) -> np.ndarray:
     return out
 
 
-def refuse_reference_score(ctx: ScoringContext) -> np.ndarray:
+def refuse_reference_score(ctx: ScoringContext) -> list[float]:
     out = _column(len(ctx))
     for i, (p, t, d) in enumerate(zip(ctx.parses, ctx.truths, ctx.done, strict=True)):
         if t.behavior == "refuse" and d == "refuse":
@@ -183,29 +181,23 @@ def completion_chars(raw: object) -> int:
     return 0
 
 
-def length_score(ctx: ScoringContext) -> np.ndarray:
+def length_score(ctx: ScoringContext) -> list[float]:
     """1 up to the preset's soft length budget, falling linearly to 0 at the hard budget."""
     soft, hard = getattr(ctx.options.get("preset"), "length_budget", DEFAULT_LENGTH_BUDGET)
-    chars = np.fromiter((completion_chars(r) for r in ctx.raw), dtype=np.float64, count=len(ctx))
-    return np.clip((hard - chars) / max(hard - soft, 1), 0.0, 1.0)
+    span = max(hard - soft, 1)
+    return [min(max((hard - float(completion_chars(r))) / span, 0.0), 1.0) for r in ctx.raw]
 
 
-def toolrl_format_score(ctx: ScoringContext) -> np.ndarray:
-    return np.fromiter(
-        (toolrl.format_reward(r, p, t) for r, p, t in zip(ctx.raw, ctx.parses, ctx.truths, strict=True)),
-        dtype=np.float64, count=len(ctx),
-    )
+def toolrl_format_score(ctx: ScoringContext) -> list[float]:
+    return [float(toolrl.format_reward(r, p, t)) for r, p, t in zip(ctx.raw, ctx.parses, ctx.truths, strict=True)]
 
 
-def toolrl_correctness_score(ctx: ScoringContext) -> np.ndarray:
-    return np.fromiter(
-        ((toolrl.correctness_reward(p, t) + 3.0) / 6.0 for p, t in zip(ctx.parses, ctx.truths, strict=True)),
-        dtype=np.float64, count=len(ctx),
-    )
+def toolrl_correctness_score(ctx: ScoringContext) -> list[float]:
+    return [(toolrl.correctness_reward(p, t) + 3.0) / 6.0 for p, t in zip(ctx.parses, ctx.truths, strict=True)]
 
 
-def exact_match_score(ctx: ScoringContext) -> np.ndarray:
-    out = np.zeros(len(ctx), dtype=np.float64)
+def exact_match_score(ctx: ScoringContext) -> list[float]:
+    out = [0.0] * len(ctx)
     for i, (p, t, d, m) in enumerate(zip(ctx.parses, ctx.truths, ctx.done, call_matches(ctx), strict=True)):
         if p.violations:
             continue
@@ -224,9 +216,9 @@ def _blog_equal(args: dict[str, Any] | None, expected: CompiledCall) -> bool:
     )
 
 
-def aws_blog_score(ctx: ScoringContext) -> np.ndarray:
+def aws_blog_score(ctx: ScoringContext) -> list[float]:
     """1.0 / 0.5 / 0.0 exactly as the AWS post (Python equality on decoded arguments)."""
-    out = np.zeros(len(ctx), dtype=np.float64)
+    out = [0.0] * len(ctx)
     for i, (p, t) in enumerate(zip(ctx.parses, ctx.truths, strict=True)):
         calls = [c for c in p.calls if c.name]
         if t.behavior != "execute":
@@ -246,12 +238,10 @@ def aws_blog_score(ctx: ScoringContext) -> np.ndarray:
     return out
 
 
-def bfcl_match_score(ctx: ScoringContext) -> np.ndarray:
+def bfcl_match_score(ctx: ScoringContext) -> list[float]:
     """1 when BFCL's checker would pass the completion (any order for parallel calls), else 0."""
-    return np.fromiter(
-        (1.0 if bfcl_verdict(p, t, ts) else 0.0 for p, t, ts in zip(ctx.parses, ctx.truths, ctx.toolsets, strict=True)),
-        dtype=np.float64, count=len(ctx),
-    )
+    return [1.0 if bfcl_verdict(p, t, ts) else 0.0
+            for p, t, ts in zip(ctx.parses, ctx.truths, ctx.toolsets, strict=True)]
 
 
 BUILTIN_SCORERS: tuple[ScorerSpec, ...] = (

@@ -18,19 +18,20 @@ Contract (``flags=True``, the default):
 - every value is a Python ``float``; ``score`` is always finite.
 
 Other adapters call it as ``sample_dicts(batch)`` (or ``missing="nan"``) and rename ``score`` if their
-host wants another name; :func:`columns` gives the same data column-wise (one list per key).
+host wants another name; :func:`columns` gives the same data column-wise (one list per key), and
+:func:`item_dict` the dict of one ``rr.score`` result (per-item hosts; ``sample_dicts`` is built from it).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from rlvr_rewards.errors import ConfigError
 from rlvr_rewards.result import BatchScore
 
-__all__ = ["APPLIES_PREFIX", "NEUTRAL", "columns", "result_keys", "sample_dicts"]
+__all__ = ["APPLIES_PREFIX", "NEUTRAL", "columns", "item_dict", "result_keys", "sample_dicts"]
 
 #: The value a component that does not apply gets with ``missing="neutral"``.
 NEUTRAL = 0.0
@@ -54,27 +55,30 @@ def _fill(missing: str) -> float:
     raise ConfigError(f"missing must be 'neutral' or 'nan', got {missing!r}")
 
 
+def item_dict(reward: float, components: Mapping[str, float], *, missing: Missing = "neutral", flags: bool = True,
+              score_key: str = "score") -> dict[str, float]:
+    """The dict of one sample (``rr.score``'s reward and components), with exactly :func:`result_keys`."""
+    fill = _fill(missing)
+    item: dict[str, float] = {score_key: float(reward)}
+    applies: list[tuple[str, float]] = []
+    for name, value in components.items():
+        v = float(value)
+        ok = math.isfinite(v)
+        item[name] = v if ok else fill
+        applies.append((APPLIES_PREFIX + name, 1.0 if ok else 0.0))
+    if flags:
+        item.update(applies)
+    return item
+
+
 def sample_dicts(batch: BatchScore, *, missing: Missing = "neutral", flags: bool = True,
                  score_key: str = "score") -> list[dict[str, float]]:
     """One dict per sample, every dict with exactly :func:`result_keys` (see the module contract)."""
-    fill = _fill(missing)
+    _fill(missing)
     names = tuple(batch.components)
-    cols = [batch.components[n].tolist() for n in names]
-    rewards = batch.rewards.tolist()
-    out: list[dict[str, float]] = []
-    for i, reward in enumerate(rewards):
-        item: dict[str, float] = {score_key: float(reward)}
-        applies: list[float] = []
-        for name, col in zip(names, cols, strict=True):
-            v = float(col[i])
-            ok = math.isfinite(v)
-            item[name] = v if ok else fill
-            applies.append(1.0 if ok else 0.0)
-        if flags:
-            for name, a in zip(names, applies, strict=True):
-                item[APPLIES_PREFIX + name] = a
-        out.append(item)
-    return out
+    rows = zip(*(batch.components[n].tolist() for n in names), strict=True) if names else ((),) * len(batch)
+    return [item_dict(reward, dict(zip(names, row, strict=True)), missing=missing, flags=flags, score_key=score_key)
+            for reward, row in zip(batch.rewards.tolist(), rows, strict=True)]
 
 
 def columns(batch: BatchScore, *, missing: Missing = "neutral", flags: bool = True,

@@ -205,9 +205,14 @@ def result_keys(preset: str | None = None) -> tuple[str, ...]:
 def compute_score(data_source: Any, solution_str: Any, ground_truth: Any, extra_info: Any = None, *,
                   preset: str | None = None, tool_config_path: str | None = None,
                   **kwargs: Any) -> dict[str, float]:
-    """One sample, as veRL 0.9.1's reward-loop managers call it (see the module contract)."""
-    return _results([solution_str], [ground_truth], [extra_info], preset=preset,
-                    tool_config_path=tool_config_path)[0]
+    """One sample, as veRL 0.9.1's reward-loop managers call it (see the module contract): ``rr.score``'s
+    single-item path, so a call costs about what one item of a batch does."""
+    from rlvr_rewards.integrations._keys import item_dict
+    from rlvr_rewards.scoring.core import score
+
+    result = score(rollout_completion(solution_str), ground_truth, tools=_item_tools(extra_info, tool_config_path),
+                   preset=preset or os.environ.get("RLVR_PRESET", "graded"))
+    return item_dict(result.reward, result.components)
 
 
 def compute_score_batch(data_sources: Sequence[Any], solution_strs: Sequence[Any], ground_truths: Sequence[Any],

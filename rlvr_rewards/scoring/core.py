@@ -5,9 +5,14 @@ Contract of :func:`score_batch`:
    (module caches); a bad one raises GroundTruthError / ToolSpecError naming the batch index.
 2. Each distinct completion is parsed once (never raising) and its behaviour classified once.
 3. Each distinct (completion, truth, tools) pair is scored once: every registered scorer produces one
-   float64 column over the unique pairs; the preset combines the columns in one numpy expression.
+   column over the unique pairs, stacked into a float64 matrix; the preset combines the columns
+   (:func:`rlvr_rewards.presets._combine`, on numpy columns).
 4. Columns are expanded back to batch order. Model output never raises; the floor reward and a reason
    code are returned instead.
+
+:func:`score` (one item: veRL's ``naive`` manager, OpenRLHF's executor, a user's loop) runs steps 1-3 on a
+context of one pair with no deduplication and no numpy: the same scorers give plain floats and the same
+formula combines them (:meth:`Preset.combine_one`), so ``score(c, t) == score_batch([c], [t])[0]``.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from rlvr_rewards.reasons import mismatch_reason
 from rlvr_rewards.result import BatchScore, Score
 from rlvr_rewards.scoring.budget import over_budget, over_budget_parse
 from rlvr_rewards.scoring.parallel import check_workers, plan_chunks, score_in_workers
+from rlvr_rewards.scoring.recent import RecentScores
 from rlvr_rewards.scoring.types import ScorerSpec, ScoringContext
 from rlvr_rewards.tools import ToolSet, compile_tools
 from rlvr_rewards.truth import BEHAVIORS, CompiledTruth, resolve_item
@@ -40,6 +46,8 @@ from rlvr_rewards.truth import BEHAVIORS, CompiledTruth, resolve_item
 __all__ = ["score", "score_batch"]
 
 _INVALID_REASONS = ("empty", "too_long", "over_budget")
+#: :func:`score`'s recent results (scoring/recent.py): one-at-a-time callers keep the batch's deduplication
+_recent = RecentScores()
 _UNSEEN: Any = object()
 
 
@@ -270,10 +278,10 @@ def _reason(parse: ParseResult, truth: CompiledTruth, done: str, k: int, cols: d
     return "ok"
 
 
-def _reasons(parses: list[ParseResult], truths: list[CompiledTruth], done: list[str], matrix: np.ndarray,
-             names: tuple[str, ...]) -> list[str]:
-    """One reason code per unique pair. A NaN component (not applicable) never counts as short."""
-    cols = {name: np.nan_to_num(matrix[:, j], nan=1.0).tolist() for j, name in enumerate(names)}
+def _reasons(parses: list[ParseResult], truths: list[CompiledTruth], done: list[str],
+             cols: dict[str, list[float]]) -> list[str]:
+    """One reason code per pair, from each component's values (``cols[name][k]``). A NaN component (not
+    applicable) never counts as short (``NaN < 1.0`` is False)."""
     return [_reason(parses[k], truths[k], done[k], k, cols) for k in range(len(parses))]
 
 
@@ -314,11 +322,7 @@ def score_batch(
     if components not in ("preset", "all"):
         raise ConfigError(f"components must be 'preset' or 'all', got {components!r}")
     check_workers(workers)
-    registry = get_registry()
-    the_preset = _resolve_preset(preset, frozenset(registry.scorers))
-    used = set(the_preset.components)
-    scorers = tuple(s for s in registry.scorers.values() if components == "all" or s.always or s.name in used)
-    names = tuple(s.name for s in scorers)
+    registry, the_preset, scorers, names = _setup(preset, components)
 
     item_tools = _per_item_tools(tools, n)
 
@@ -331,6 +335,27 @@ def score_batch(
     if len(chunks) > 1:  # each process resolves its own chunk's truths too: errors keep their batch index
         return score_in_workers(chunks, score_chunk, groups)
     return score_chunk(0, n)
+
+
+def _setup(preset: str | Preset, components: str) -> tuple[Any, Preset, tuple[ScorerSpec, ...], tuple[str, ...]]:
+    """The registry, the preset, the scorers to run and their names (the matrix's column order). For a
+    preset named by a string the answer is kept on the registry snapshot (it cannot change while that
+    snapshot is current; a new plugin makes a new snapshot), so a per-item caller pays a dict lookup."""
+    registry = get_registry()
+    setups: dict[tuple[str, str], tuple[Preset, tuple[ScorerSpec, ...], tuple[str, ...]]] | None = None
+    name = preset if type(preset) is str else None
+    if name is not None:
+        setups = registry.__dict__.setdefault("_setups", {})
+        hit = setups.get((name, components))
+        if hit is not None:
+            return (registry, *hit)
+    the_preset = _resolve_preset(preset, registry.scorer_names)
+    used = set(the_preset.components)
+    scorers = tuple(s for s in registry.scorers.values() if components == "all" or s.always or s.name in used)
+    names = tuple(s.name for s in scorers)
+    if setups is not None and name is not None and len(setups) < 256:
+        setups[(name, components)] = (the_preset, scorers, names)
+    return registry, the_preset, scorers, names
 
 
 def _resolve(ground_truths: list[Any], item_tools: list[Any], offset: int
@@ -370,6 +395,83 @@ def _resolve(ground_truths: list[Any], item_tools: list[Any], offset: int
     return truths, toolsets
 
 
+def _read(raws: list[Any], registry: Any, limits: Limits) -> tuple[list[ParseResult], list[str]]:
+    """Step 2: parse each completion (never raising) and classify its behaviour; text next to a call adds
+    its hedges (``call_with_question`` ...) to the parse's violations first. Call inside
+    :func:`text_cue_memo` (the scorers read the same texts' cues again)."""
+    parses = parse_many(raws, registry.parsers, limits)
+    classify = _classifier(registry)
+    behaviors: list[str] = []
+    for k, p in enumerate(parses):
+        if p.calls and p.text:
+            hedges = mixed_violations(p)
+            if hedges:
+                p = parses[k] = replace(p, violations=tuple(sorted({*p.violations, *hedges})))
+        behaviors.append(classify(p))
+    return parses, behaviors
+
+
+def _context(
+    parses: list[ParseResult],
+    truths: list[CompiledTruth],
+    toolsets: list[ToolSet | None],
+    done: list[str],
+    raws: list[Any],
+    the_preset: Preset,
+    limits: Limits,
+) -> ScoringContext:
+    """Step 3's input for (completion, truth, tools) pairs, shared by :func:`score_batch` (its distinct
+    pairs) and :func:`score` (one pair). A pair too costly to compare is not compared (budget.py): its
+    entries of ``parses`` / ``done`` are replaced first."""
+    for k, truth in enumerate(truths):
+        calls = parses[k].calls
+        if calls and truth.calls and over_budget(calls, truth):
+            parses[k] = over_budget_parse(parses[k])
+            done[k] = "invalid"
+    return ScoringContext(parses=parses, truths=truths, toolsets=toolsets, done=done, raw=raws,
+                          options={"limits": limits, "preset": the_preset})
+
+
+def _column(scorer: ScorerSpec, ctx: ScoringContext, registry: Any) -> Any:
+    """One scorer's column; an exception is a plugin bug, raised as PluginError naming the scorer."""
+    try:
+        return scorer.compute(ctx)
+    except Exception as exc:
+        owner = registry.owners.get(("register_scorers", scorer.name), "?")
+        raise PluginError(f"scorer {scorer.name!r} (plugin {owner!r}) raised {exc!r}") from exc
+
+
+def _matrix(ctx: ScoringContext, scorers: tuple[ScorerSpec, ...], registry: Any) -> np.ndarray:
+    """Many pairs: the (pairs x components) float64 matrix, each entry clipped to [0, 1] (NaN = not
+    applicable passes through)."""
+    m = len(ctx)
+    matrix = np.empty((m, len(scorers)), dtype=np.float64)
+    for j, scorer in enumerate(scorers):
+        col = np.asarray(_column(scorer, ctx, registry), dtype=np.float64)
+        if col.shape != (m,):
+            raise PluginError(f"scorer {scorer.name!r} returned shape {col.shape}, expected ({m},)")
+        matrix[:, j] = col
+    np.clip(matrix, 0.0, 1.0, out=matrix)
+    return matrix
+
+
+def _row(ctx: ScoringContext, scorers: tuple[ScorerSpec, ...], registry: Any) -> list[float]:
+    """One pair: its component values as plain floats, clipped like :func:`_matrix` does."""
+    row: list[float] = []
+    for scorer in scorers:
+        col = _column(scorer, ctx, registry)
+        shape = getattr(col, "shape", None)
+        if (shape is not None and shape != (1,)) or (shape is None and len(col) != 1):
+            got = shape if shape is not None else f"({len(col)},)"
+            raise PluginError(f"scorer {scorer.name!r} returned shape {got}, expected (1,)")
+        try:
+            v = float(col[0])
+        except (TypeError, ValueError) as exc:
+            raise PluginError(f"scorer {scorer.name!r} returned {col[0]!r}, expected a float") from exc
+        row.append(0.0 if v < 0.0 else 1.0 if v > 1.0 else v)  # np.clip's values; NaN passes through
+    return row
+
+
 def _score_resolved(
     completions: list[Any],
     truths: list[CompiledTruth],
@@ -396,16 +498,8 @@ def _score_resolved(
             raws.append(c)
         item_comp[i] = uid
     del comp_uid
-    parses = parse_many(raws, registry.parsers, limits)
-    classify = _classifier(registry)
-    behaviors: list[str] = []
     with text_cue_memo():
-        for k, p in enumerate(parses):
-            if p.calls and p.text:
-                hedges = mixed_violations(p)
-                if hedges:
-                    p = parses[k] = replace(p, violations=tuple(sorted({*p.violations, *hedges})))
-            behaviors.append(classify(p))
+        parses, behaviors = _read(raws, registry, limits)
 
         # 3. score each distinct (completion, truth, tools) pair once
         tt_uid: dict[tuple[str, str | None], int] = {}
@@ -440,36 +534,17 @@ def _score_resolved(
                 u_item.append(tt_first[item_tt[i]])
             inverse_list[i] = uid
         u_parse = [parses[c] for c in u_comp]
-        u_truth = [truths[i] for i in u_item]
-        u_tools = [toolsets[i] for i in u_item]
         u_done = [behaviors[c] for c in u_comp]
-        for k, truth in enumerate(u_truth):  # a pair too costly to compare is not compared (budget.py)
-            calls = u_parse[k].calls
-            if calls and truth.calls and over_budget(calls, truth):
-                u_parse[k] = over_budget_parse(u_parse[k])
-                u_done[k] = "invalid"
-        u_raw = [raws[c] for c in u_comp]
-        inverse = np.asarray(inverse_list, dtype=np.intp)
-        ctx = ScoringContext(parses=u_parse, truths=u_truth, toolsets=u_tools, done=u_done, raw=u_raw,
-                             options={"limits": limits, "preset": the_preset})
-        m = len(u_parse)
-        matrix = np.empty((m, len(scorers)), dtype=np.float64)
-        for j, scorer in enumerate(scorers):
-            try:
-                col = np.asarray(scorer.compute(ctx), dtype=np.float64)
-            except Exception as exc:
-                owner = registry.owners.get(("register_scorers", scorer.name), "?")
-                raise PluginError(f"scorer {scorer.name!r} (plugin {owner!r}) raised {exc!r}") from exc
-            if col.shape != (m,):
-                raise PluginError(f"scorer {scorer.name!r} returned shape {col.shape}, expected ({m},)")
-            matrix[:, j] = np.clip(col, 0.0, 1.0)  # NaN passes through clip unchanged
+        u_truth = [truths[i] for i in u_item]
+        ctx = _context(u_parse, u_truth, [toolsets[i] for i in u_item], u_done, [raws[c] for c in u_comp],
+                       the_preset, limits)
+        matrix = _matrix(ctx, scorers, registry)
     u_expected = [t.behavior for t in u_truth]
-    exp_idx = expected_index(u_expected)
-    done_idx = done_index(u_done)
-    u_rewards = the_preset.combine(matrix, names, exp_idx, done_idx)
-    u_reasons = _reasons(u_parse, u_truth, u_done, matrix, names)
+    u_rewards = the_preset.combine(matrix, names, expected_index(u_expected), done_index(u_done))
+    u_reasons = _reasons(u_parse, u_truth, u_done, dict(zip(names, matrix.T.tolist(), strict=True)))
 
     # 4. back to batch order
+    inverse = np.asarray(inverse_list, dtype=np.intp)
     expanded = matrix[inverse]
     u_violations = [p.violations for p in u_parse]
     return BatchScore(
@@ -494,7 +569,37 @@ def score(
     limits: Limits = DEFAULT_LIMITS,
     components: str = "preset",
 ) -> Score:
-    """Score one completion against one ground truth (see :func:`score_batch`)."""
-    per_item = None if tools is None else [tools]
-    return score_batch([completion], [ground_truth], tools=per_item, preset=preset, limits=limits,
-                       components=components)[0]
+    """Score one completion against one ground truth: ``score_batch([completion], [ground_truth], ...)[0]``,
+    computed by the same steps (:func:`_resolve`, :func:`_read`, :func:`_context`, the same scorers and
+    :meth:`Preset.combine_one`: the batch's formula on plain floats) without the batch's
+    deduplication and expansion (per-item callers: veRL's ``naive`` manager, OpenRLHF's executor). A
+    repeat of a recent call (same completion text, truth, tools, preset, options and plugins) returns the
+    recent result (:mod:`rlvr_rewards.scoring.recent`), as the batch scores a repeated pair once."""
+    if not isinstance(limits, Limits):
+        raise ConfigError(f"limits must be a rlvr_rewards.Limits, got {type(limits).__name__}")
+    if components not in ("preset", "all"):
+        raise ConfigError(f"components must be 'preset' or 'all', got {components!r}")
+    registry, the_preset, scorers, names = _setup(preset, components)
+    truths, toolsets = _resolve([ground_truth], _per_item_tools(None if tools is None else [tools], 1), 0)
+    pinned = (truths[0], toolsets[0], the_preset, registry)
+    key = _recent.key(completion, pinned, components, limits)
+    if key is not None:
+        hit = _recent.get(key, pinned)
+        if hit is not None:  # a repeat of a recent call (a GRPO group's identical rollouts)
+            return hit
+    raws = [completion]
+    with text_cue_memo():
+        parses, done = _read(raws, registry, limits)
+        row = _row(_context(parses, truths, toolsets, done, raws, the_preset, limits), scorers, registry)
+    truth = truths[0]
+    result = Score(
+        reward=the_preset.combine_one(row, names, truth.behavior, done[0]),
+        components=dict(zip(names, row, strict=True)),
+        reason=_reasons(parses, truths, done, {name: [v] for name, v in zip(names, row, strict=True)})[0],
+        behavior=done[0],
+        expected=truth.behavior,
+        violations=parses[0].violations,
+    )
+    if key is not None:
+        _recent.put(key, pinned, result)
+    return result

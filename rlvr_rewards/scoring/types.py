@@ -1,9 +1,11 @@
 """The scorer contract: a scorer turns a batch of unique (completion, truth, tools) pairs into one column.
 
 Contract:
-- ``ScorerSpec.compute(ctx) -> numpy array`` of shape ``(len(ctx),)`` and dtype float64, each value in
-  [0, 1] or NaN ("not applicable"). Values outside that range are clipped by the core and NaN means
-  the component is left out of the weighted combination for that row.
+- ``ScorerSpec.compute(ctx) -> column``: ``len(ctx)`` floats (a list, or a numpy array of shape
+  ``(len(ctx),)``), each value in [0, 1] or NaN ("not applicable"). Values outside that range are clipped
+  by the core and NaN means the component is left out of the weighted combination for that row. The
+  built-in scorers return plain lists: ``rr.score`` runs them on a context of one item and combines the
+  floats without numpy; ``rr.score_batch`` stacks the columns into a matrix.
 - A scorer must not raise on model output. The core treats an exception from a scorer as a plugin
   bug and raises :class:`PluginError` naming the scorer.
 - :meth:`ScorerSpec.per_item` wraps a plain ``fn(parse, truth, tools) -> float`` for users who do not
@@ -23,6 +25,8 @@ from rlvr_rewards.tools import ToolSet
 from rlvr_rewards.truth import CompiledTruth
 
 __all__ = ["ScorerSpec", "ScoringContext"]
+
+_NAN = float("nan")
 
 
 @dataclass(eq=False)
@@ -53,7 +57,7 @@ class ScorerSpec:
     """A reward component registered by a plugin."""
 
     name: str
-    compute: Callable[[ScoringContext], np.ndarray]
+    compute: Callable[[ScoringContext], Sequence[float] | np.ndarray]
     description: str = ""
     #: computed for every preset (True), or only when the preset weights it or ``components="all"``
     always: bool = True
@@ -68,11 +72,11 @@ class ScorerSpec:
     ) -> ScorerSpec:
         """A scorer from a plain per-item function (``None`` means not applicable -> NaN)."""
 
-        def compute(ctx: ScoringContext) -> np.ndarray:
-            out = np.empty(len(ctx), dtype=np.float64)
-            for i, (p, t, ts) in enumerate(zip(ctx.parses, ctx.truths, ctx.toolsets, strict=True)):
+        def compute(ctx: ScoringContext) -> list[float]:
+            out: list[float] = []
+            for p, t, ts in zip(ctx.parses, ctx.truths, ctx.toolsets, strict=True):
                 v = fn(p, t, ts)
-                out[i] = np.nan if v is None else float(v)
+                out.append(_NAN if v is None else float(v))
             return out
 
         return cls(name=name, compute=compute, description=description, always=always)

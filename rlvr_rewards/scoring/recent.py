@@ -1,0 +1,94 @@
+"""The results of recent :func:`rlvr_rewards.score` calls, so one-at-a-time scoring keeps the batch's
+deduplication.
+
+Why: :func:`rlvr_rewards.score_batch` scores each distinct (completion, truth, tools) pair once, and GRPO
+groups repeat completions (the standard workload: 493 distinct completions in 800). Per-item callers
+(veRL's ``naive`` manager, OpenRLHF's executor, a user's loop) score the rollouts of a group one after the
+other, so a repeat is usually a few calls back: a small memo of recent results finds it.
+
+Contract:
+
+- A result is found again only for the same completion text (an exact ``str``; other completions are
+  not memoised), the same compiled truth and tool set (the objects the truth and tool caches hand out for
+  equal values), the same preset (by name, or the same :class:`~rlvr_rewards.Preset` object), the same
+  ``components`` and ``limits``, and the same plugin registry snapshot (a plugin registered since makes a
+  new snapshot). Scoring is deterministic in exactly these, as :func:`score_batch`'s deduplication
+  already assumes (a scorer plugin must be a function of its pair).
+- The caller gets its own :class:`~rlvr_rewards.Score` (a fresh ``components`` dict), equal to what
+  scoring again would return.
+- Bounded: at most :data:`MAX_RESULTS` results and :data:`MAX_CHARS` characters of completions; the least
+  recently used go first. Thread-safe and fork-safe (a :class:`~rlvr_rewards.locks.ForkSafeLock`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rlvr_rewards.locks import ForkSafeLock
+from rlvr_rewards.result import Score
+
+__all__ = ["MAX_CHARS", "MAX_RESULTS", "RecentScores"]
+
+#: Most results kept (a few GRPO groups of rollouts).
+MAX_RESULTS = 1024
+#: Most characters of completion text kept.
+MAX_CHARS = 4_000_000
+
+
+class RecentScores:
+    """``(completion, truth, tools, preset, components, limits, registry) -> Score`` (see the module contract)."""
+
+    __slots__ = ("_chars", "_entries", "_lock", "max_chars", "max_results")
+
+    def __init__(self, max_results: int = MAX_RESULTS, max_chars: int = MAX_CHARS) -> None:
+        self.max_results = max_results
+        self.max_chars = max_chars
+        # key -> (the objects its ids stand for, the result); insertion order = recency (oldest first)
+        self._entries: dict[tuple[Any, ...], tuple[tuple[Any, ...], Score]] = {}
+        self._chars = 0
+        self._lock = ForkSafeLock()
+
+    @staticmethod
+    def key(completion: Any, pinned: tuple[Any, ...], components: str, limits: Any) -> tuple[Any, ...] | None:
+        """The memo key, or ``None`` for a completion that is not memoised. ``pinned``: the truth, tool set,
+        preset and registry, compared by identity (the entry keeps them alive, so their ids stay theirs)."""
+        if type(completion) is not str:
+            return None
+        return (completion, *map(id, pinned), components, limits)
+
+    def get(self, key: tuple[Any, ...], pinned: tuple[Any, ...]) -> Score | None:
+        hit = self._entries.get(key)  # one dict read: atomic, no lock needed
+        if hit is None:
+            return None
+        with self._lock:
+            if self._entries.pop(key, None) is not None:
+                self._entries[key] = hit  # most recently used
+        held, result = hit
+        if any(a is not b for a, b in zip(held, pinned, strict=True)):  # cannot happen while held; checked anyway
+            return None
+        return Score(reward=result.reward, components=dict(result.components), reason=result.reason,
+                     behavior=result.behavior, expected=result.expected, violations=result.violations)
+
+    def put(self, key: tuple[Any, ...], pinned: tuple[Any, ...], result: Score) -> None:
+        size = len(key[0])
+        if size > self.max_chars:
+            return
+        kept = Score(reward=result.reward, components=dict(result.components), reason=result.reason,
+                     behavior=result.behavior, expected=result.expected, violations=result.violations)
+        with self._lock:
+            if self._entries.pop(key, None) is not None:
+                self._chars -= size
+            while self._entries and (len(self._entries) >= self.max_results or self._chars + size > self.max_chars):
+                oldest = next(iter(self._entries))
+                del self._entries[oldest]
+                self._chars -= len(oldest[0])
+            self._entries[key] = (pinned, kept)
+            self._chars += size
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._chars = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)

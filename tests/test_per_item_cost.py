@@ -1,0 +1,58 @@
+"""CI ceilings on what hosts' call shapes cost (``benchmarks/bench_per_item.py``; ``floors.json``,
+``per_item_ceilings``): every figure is a ratio of two timings measured in this process, interleaved, so a
+noisy machine moves it by 10-20 % and a real regression by much more. The ceilings sit above the figures in
+benchmarks/README.md ("Per item"); lower them when the code gets cheaper."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from bench_per_item import cold_import, cue_per_char, per_item, tools_copies
+
+from .conftest import BENCH_DIR
+
+pytestmark = pytest.mark.slow  # interleaved timings
+
+CEILINGS = json.loads((BENCH_DIR / "floors.json").read_text(encoding="utf-8"))["per_item_ceilings"]
+
+
+def test_one_item_per_call_against_one_batch_call() -> None:
+    got = per_item(prompts=60, repeats=5)
+    print(f"rr.score per item / score_batch per completion: {got['ratio']:.2f}x (ceiling {CEILINGS['per_item']})")
+    assert got["ratio"] <= CEILINGS["per_item"], got
+
+
+@pytest.mark.parametrize("k", [10, 100])
+def test_a_copy_of_the_tools_per_row_against_one_shared_list(k: int) -> None:
+    got = tools_copies(k, prompts=60, repeats=5)
+    print(f"{k} tools, copies / shared: {got['ratio']:.2f}x (ceiling {CEILINGS['tools_copies']})")
+    assert got["ratio"] <= CEILINGS["tools_copies"], got
+
+
+def test_free_text_cues_against_the_reasoning_split() -> None:
+    got = cue_per_char(repeats=5)
+    print(f"free-text refusal / reasoning: {got['ratio']:.2f}x (ceiling {CEILINGS['cue_per_char']})")
+    assert got["ratio"] <= CEILINGS["cue_per_char"], got
+
+
+def test_cold_import_of_the_lambda_module() -> None:
+    got = cold_import(repeats=5)
+    print(f"import rlvr_rewards.aws_lambda / bare interpreter: {got['ratio']:.2f}x "
+          f"(ceiling {CEILINGS['cold_import']})")
+    assert got["ratio"] <= CEILINGS["cold_import"], got
+
+
+def test_the_ceilings_are_above_the_published_figures() -> None:
+    readme = (BENCH_DIR / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- per-item:start -->", 1)[1].split("<!-- per-item:end -->", 1)[0]
+    assert "rr.score` per item" in block, "run python benchmarks/bench_per_item.py --update-readme"
+    published = {"per_item": r"`rr.score` per item / `score_batch` per completion \| ([0-9.]+)x",
+                 "tools_copies": r"one shared list, 100 tools \| ([0-9.]+)x",
+                 "cue_per_char": r"the same text as reasoning \| ([0-9.]+)x",
+                 "cold_import": r"aws_lambda` / bare interpreter \| ([0-9.]+)x"}
+    for key, pattern in published.items():
+        found = re.search(pattern, block)
+        assert found is not None, key
+        assert float(found.group(1)) < CEILINGS[key], (key, found.group(1), CEILINGS[key])
