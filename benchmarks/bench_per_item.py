@@ -34,6 +34,7 @@ _HERE = Path(__file__).resolve().parent
 if str(_HERE) not in sys.path:
     sys.path.insert(0, str(_HERE))
 
+from bench_throughput import update_readme  # noqa: E402
 from workload import load_tools, make_workload  # noqa: E402
 
 import rlvr_rewards as rr  # noqa: E402
@@ -183,16 +184,6 @@ def markdown(rep: dict[str, Any], command: str) -> str:
     return "\n".join(lines)
 
 
-def update_readme(block: str, path: Path = _HERE / "README.md") -> None:
-    start, end = "<!-- per-item:start -->", "<!-- per-item:end -->"
-    text = path.read_text(encoding="utf-8")
-    if start not in text or end not in text:
-        raise SystemExit(f"{path} has no {start} ... {end} block to update")
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    path.write_text(f"{head}{start}\n{block}{end}{tail}", encoding="utf-8")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--repeats", type=int, default=5)
@@ -206,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json is not None:
         args.json.write_text(json.dumps(rep, indent=2), encoding="utf-8")
     if args.update_readme:
-        update_readme(block)
+        update_readme(block, marker="per-item")
     return 0
 
 

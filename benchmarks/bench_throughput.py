@@ -512,9 +512,10 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def update_readme(block: str, path: Path = _HERE / "README.md") -> None:
-    """Replace the text between the figures markers of ``path`` with ``block``."""
-    start, end = "<!-- figures:start -->", "<!-- figures:end -->"
+def update_readme(block: str, path: Path = _HERE / "README.md", marker: str = "figures") -> None:
+    """Replace the text between the ``<!-- {marker}:start -->`` and ``<!-- {marker}:end -->`` markers of
+    ``path`` with ``block`` (every benchmark's README block is written by this)."""
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
     text = path.read_text(encoding="utf-8")
     if start not in text or end not in text:
         raise SystemExit(f"{path} has no {start} ... {end} block to update")
