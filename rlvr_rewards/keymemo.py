@@ -24,8 +24,7 @@ Contract:
   fails the check is never stored, so it is refused every time whatever the memo holds.
 - Bounded: at most :data:`MAX_ENTRIES` entries and :data:`MAX_CHARS` characters of JSON text plus keys
   together (the private copies take a few times their text in memory); the least recently used entries go
-  first. Thread-safe and fork-safe (a :class:`~rlvr_rewards.locks.ForkSafeLock`); a child keeps the
-  parent's entries.
+  first (a :class:`~rlvr_rewards.lru.BoundedLRU`: thread-safe and fork-safe).
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ from typing import Any
 
 import orjson
 
-from rlvr_rewards.locks import ForkSafeLock
+from rlvr_rewards.lru import BoundedLRU
 
 __all__ = ["MAX_CHARS", "MAX_ENTRIES", "KeyMemo"]
 
@@ -48,14 +47,10 @@ MAX_CHARS = 8_000_000
 class KeyMemo:
     """``(namespace, JSON text) -> (private copy, canonical key)`` (see the module contract)."""
 
-    __slots__ = ("_chars", "_entries", "_lock", "max_chars", "max_entries")
+    __slots__ = ("_lru",)
 
     def __init__(self, max_entries: int = MAX_ENTRIES, max_chars: int = MAX_CHARS) -> None:
-        self.max_entries = max_entries
-        self.max_chars = max_chars
-        self._entries: dict[tuple[str, bytes], tuple[Any, str]] = {}  # insertion order = recency (oldest first)
-        self._chars = 0
-        self._lock = ForkSafeLock()
+        self._lru = BoundedLRU(max_entries, max_chars)  # (namespace, text) -> (private copy, key)
 
     @staticmethod
     def text(value: Any) -> bytes | None:
@@ -74,7 +69,7 @@ class KeyMemo:
         if text is None:
             return None, None
         entry = (namespace, text)
-        hit = self._entries.get(entry)  # one dict read: atomic, no lock needed
+        hit = self._lru.peek(entry)
         if hit is None:
             return None, text
         try:
@@ -83,37 +78,22 @@ class KeyMemo:
             same = False
         if not same:
             return None, text
-        with self._lock:
-            if self._entries.pop(entry, None) is not None:
-                self._entries[entry] = hit  # most recently used
+        self._lru.touch(entry)
         return hit[1], text
 
     def put(self, namespace: str, text: bytes, key: str) -> None:
         """Remember ``key`` for the value written as ``text`` (which has passed the exact-JSON check)."""
         size = len(text) + len(key)
-        if size > self.max_chars:
-            return
-        entry = (namespace, text)
-        private = orjson.loads(text)
-        with self._lock:
-            old = self._entries.pop(entry, None)
-            if old is not None:
-                self._chars -= len(text) + len(old[1])
-            while self._entries and (len(self._entries) >= self.max_entries or self._chars + size > self.max_chars):
-                oldest = next(iter(self._entries))
-                self._chars -= len(oldest[1]) + len(self._entries.pop(oldest)[1])
-            self._entries[entry] = (private, key)
-            self._chars += size
+        if size <= self._lru.max_size:
+            self._lru.put((namespace, text), (orjson.loads(text), key), size)
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._chars = 0
+        self._lru.clear()
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._lru)
 
     @property
     def chars(self) -> int:
         """Characters of JSON text plus keys held."""
-        return self._chars
+        return self._lru.size

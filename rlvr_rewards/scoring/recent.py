@@ -17,14 +17,14 @@ Contract:
 - The caller gets its own :class:`~rlvr_rewards.Score` (a fresh ``components`` dict), equal to what
   scoring again would return.
 - Bounded: at most :data:`MAX_RESULTS` results and :data:`MAX_CHARS` characters of completions; the least
-  recently used go first. Thread-safe and fork-safe (a :class:`~rlvr_rewards.locks.ForkSafeLock`).
+  recently used go first (a :class:`~rlvr_rewards.lru.BoundedLRU`: thread-safe and fork-safe).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from rlvr_rewards.locks import ForkSafeLock
+from rlvr_rewards.lru import BoundedLRU
 from rlvr_rewards.result import Score
 
 __all__ = ["MAX_CHARS", "MAX_RESULTS", "RecentScores"]
@@ -38,15 +38,10 @@ MAX_CHARS = 4_000_000
 class RecentScores:
     """``(completion, truth, tools, preset, components, limits, registry) -> Score`` (see the module contract)."""
 
-    __slots__ = ("_chars", "_entries", "_lock", "max_chars", "max_results")
+    __slots__ = ("_lru",)
 
     def __init__(self, max_results: int = MAX_RESULTS, max_chars: int = MAX_CHARS) -> None:
-        self.max_results = max_results
-        self.max_chars = max_chars
-        # key -> (the objects its ids stand for, the result); insertion order = recency (oldest first)
-        self._entries: dict[tuple[Any, ...], tuple[tuple[Any, ...], Score]] = {}
-        self._chars = 0
-        self._lock = ForkSafeLock()
+        self._lru = BoundedLRU(max_results, max_chars)  # key -> (the objects its ids stand for, the result)
 
     @staticmethod
     def key(completion: Any, pinned: tuple[Any, ...], components: str, limits: Any) -> tuple[Any, ...] | None:
@@ -57,38 +52,26 @@ class RecentScores:
         return (completion, *map(id, pinned), components, limits)
 
     def get(self, key: tuple[Any, ...], pinned: tuple[Any, ...]) -> Score | None:
-        hit = self._entries.get(key)  # one dict read: atomic, no lock needed
+        hit = self._lru.peek(key)
         if hit is None:
             return None
-        with self._lock:
-            if self._entries.pop(key, None) is not None:
-                self._entries[key] = hit  # most recently used
+        self._lru.touch(key)
         held, result = hit
         if any(a is not b for a, b in zip(held, pinned, strict=True)):  # cannot happen while held; checked anyway
             return None
-        return Score(reward=result.reward, components=dict(result.components), reason=result.reason,
-                     behavior=result.behavior, expected=result.expected, violations=result.violations)
+        return _copy(result)
 
     def put(self, key: tuple[Any, ...], pinned: tuple[Any, ...], result: Score) -> None:
-        size = len(key[0])
-        if size > self.max_chars:
-            return
-        kept = Score(reward=result.reward, components=dict(result.components), reason=result.reason,
-                     behavior=result.behavior, expected=result.expected, violations=result.violations)
-        with self._lock:
-            if self._entries.pop(key, None) is not None:
-                self._chars -= size
-            while self._entries and (len(self._entries) >= self.max_results or self._chars + size > self.max_chars):
-                oldest = next(iter(self._entries))
-                del self._entries[oldest]
-                self._chars -= len(oldest[0])
-            self._entries[key] = (pinned, kept)
-            self._chars += size
+        self._lru.put(key, (pinned, _copy(result)), len(key[0]))
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._chars = 0
+        self._lru.clear()
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._lru)
+
+
+def _copy(result: Score) -> Score:
+    """A Score with its own ``components`` dict (the caller may change the one it gets)."""
+    return Score(reward=result.reward, components=dict(result.components), reason=result.reason,
+                 behavior=result.behavior, expected=result.expected, violations=result.violations)
