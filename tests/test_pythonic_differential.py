@@ -321,7 +321,8 @@ CORNERS: Final[list[str]] = [
     # strings
     "f(a='x', b=\"y\", c='''z''', d=\"\"\"w\"\"\", e=r'\\d', g=u'u', h=R'\\n', i=U'x')",
     "f(a='\\n\\t\\\\\\'\\\"\\a\\b\\f\\v\\r\\0\\x41\\101\\u00e9\\U0001F600\\N{EM DASH}\\N{latin small letter a}')",
-    "f(a='\\d\\é\\8')", "f(a='\\777\\400\\3777')", "f(a='\\x4')", "f(a='\\u00')", "f(a='\\U00110000')",
+    "f(a='\\d\\é\\8')", "f(a='\\777\\400\\3777')", "f(a='\\\\777\\\\\\400')",
+    "f(a='\\x4')", "f(a='\\u00')", "f(a='\\U00110000')",
     "f(a='\\N{bogus}')", "f(a='\\N{DASH')", "f(a='\\N{LATIN SMALL LETTER R WITH TILDE}')", "f(a='\\N{}')",
     "f(a='\\ud800')", "f(a='\\udc00\\ud800')", "f(a='\\ud83d\\ude00')", "f(a='a' 'b' \"c\" r'\\d' u'e')",
     "f(a='a'\n'b')", "f(a='a' # c\n 'b')", "f(a='a' \\\n 'b')", "f(a='a' b'b')", "f(a=b'a' b'b')",
@@ -646,6 +647,8 @@ FAST_PATH_CORNERS: Final[list[str]] = [
     "f(a='\\N{' 'DASH}')", "f(a='\\x4' '1')", "f(a='\\1' '01')", "f(a='\\udfff' 'a')", "f(a='a' r'\\d' '\\n')",
     "f(a=b'a' rb'\\x4' b'\\x41')", "f(a=b'a' b'\\x4')", "f(a=b'a' 'b')", "f(a='a' f'{x}' '\\N{bogus}')",
     "f(a='''a''''''b''' '' \"\" '''''')", "f(a='\\777' '\\400')",
+    # an escaped backslash before three octal digits above 0o377 is a backslash and the digits, raw or not
+    "f(a=''r'\\777')", "f(a='x' r'\\400' '\\777')", "f(a='\\\\777')", "f(a='\\\\\\777' '\\\\400')",
 ]
 
 

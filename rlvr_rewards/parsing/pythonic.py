@@ -294,11 +294,14 @@ def _unescape(body: str) -> str:
     in the text), octal escapes above 0o377 become ``\\U`` escapes (same value, no warning), non-ASCII
     characters ``\\x``/``\\u``/``\\U`` escapes, and the codec decodes the rest: no warning, same value, same
     errors. Each step is one pass in C."""
-    marked = _INVALID_ESCAPE.sub("\x00", body.replace("\\\\", "\x00")).replace("\x00", "\\\\")
+    # Every backslash left once NUL marks the escaped ones starts an escape: only those can be big octals
+    # (``\\\\777`` is a backslash and ``777``).
+    marked = _INVALID_ESCAPE.sub("\x00", body.replace("\\\\", "\x00"))
     if "\\" in marked and _BIG_OCTAL.search(marked) is not None:
         pieces = _BIG_OCTAL.split(marked)  # (no Python call per escape: a table lookup mapped in C)
         pieces[1::2] = map(_BIG_OCTAL_AS_U.__getitem__, pieces[1::2])
         marked = "".join(pieces)
+    marked = marked.replace("\x00", "\\\\")
     try:
         return codecs.decode(marked.encode("ascii", "backslashreplace"), "unicode_escape")
     except UnicodeDecodeError:
