@@ -68,7 +68,13 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 # Sentence boundaries: end punctuation followed by space, or line breaks; chat replies also end sentences with an
 # emoji ("I can't send it with no body 🙂 What should it say?"). Fixed-width look-behind: linear.
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?\u2600-\u27bf\U0001f300-\U0001faff])\s+|\n+")
+#   (?<=[.!?<emoji>])\s+|\n+   is written   \s(?:(?<=[.!?<emoji>]\s)\s*|(?<=\n)\n*)
+# (the same matches, tried in the same order at each position): a pattern that opens with a character class lets
+# sre skip to the next blank in C instead of trying the look-behind at every character (about 2x faster).
+_END_PUNCTUATION = r"[.!?\u2600-\u27bf\U0001f300-\U0001faff]"
+_SENTENCE_SPLIT = re.compile(rf"\s(?:(?<={_END_PUNCTUATION}\s)\s*|(?<=\n)\n*)")
+#: The split as first written: tests/test_behavior_gates.py checks the two agree.
+SENTENCE_SPLIT_REFERENCE = re.compile(rf"(?<={_END_PUNCTUATION})\s+|\n+")
 
 _NEG = r"(?:can'?t|cannot|can\s+not|won'?t|will\s+not|wo\s+not)"
 # "I can't wait", "I won't lie", "I can't guarantee that's current": idioms and hedges, not refusals; "I can't tell
@@ -281,6 +287,51 @@ _ANSWER_CONTENT_RE = _rx(
 )
 
 
+_ASCII_DIGITS = "0123456789"
+_DIGIT = re.compile(r"\d")
+
+
+def _has_digit(s: str) -> bool:
+    """``re.search(r"\\d", s)``: one ``in`` per ASCII digit for ASCII text, the regex otherwise."""
+    if s.isascii():
+        return any(map(s.__contains__, _ASCII_DIGITS))
+    return _DIGIT.search(s) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class _Gated:
+    """A cue pattern behind a literal prefilter: every match of ``pattern`` contains one of ``needles`` (or a
+    decimal digit, with ``digit``, or a match of one of ``needle_patterns``), so when a text's whole window
+    holds none of them no sentence of it is searched. The prefilter is one pass in C per needle over the
+    window (``in``; ``memchr`` for one character); the pattern's alternatives, tried at every word start of
+    every sentence, cost tens of times more per character. Which needles each pattern needs is checked in
+    tests/test_behavior_gates.py (every match over the corpora and generated text contains one)."""
+
+    pattern: re.Pattern[str]
+    needles: tuple[str, ...]
+    digit: bool = False
+    #: needles too common as plain text ("with"), as patterns that open with a literal (sre finds it in C)
+    needle_patterns: tuple[re.Pattern[str], ...] = ()
+
+    def open(self, window: str) -> bool:
+        """Whether some sentence of ``window`` (the folded text the sentences are cut from) may match."""
+        return (
+            any(map(window.__contains__, self.needles))
+            or (self.digit and _has_digit(window))
+            or any(p.search(window) is not None for p in self.needle_patterns)
+        )
+
+
+# "without", "with no"; "don't know", "do not know"; "before i"; "not sure which"
+_CONDITIONAL = _Gated(
+    _CONDITIONAL_RE,
+    ("without", "unless", "until", "before", "first", "yet", "need", "missing", "know", "blank", "empty", "sure"),
+    needle_patterns=(re.compile(r"with\s+no"),),
+)
+# a digit (amounts, units, "mean is 5"), "here is", "here's", "the answer is"
+_ANSWER_CONTENT = _Gated(_ANSWER_CONTENT_RE, ("here", "answer"), digit=True)
+
+
 @dataclass(frozen=True, slots=True)
 class TextCues:
     """What the free text of a completion contains."""
@@ -351,17 +402,25 @@ def read_text(text: str) -> TextCues:
 
 def _read_text(text: str) -> TextCues:
     declines = conditional = requests = after = content = redirect = False
-    sentences = [s.strip() for s in _SENTENCE_SPLIT.split(_fold(_window(text)))]
+    window = _fold(_window(text))
+    sentences = [s.strip() for s in _SENTENCE_SPLIT.split(window)]
     sentences = [s for s in sentences if s]
+    # the prefilters (``_Gated``), each read once per text when first needed (None: not read yet)
+    conditional_open: bool | None = None
+    content_open: bool | None = None
     for i, s in enumerate(sentences):
         if _declines(s):
-            if _CONDITIONAL_RE.search(s) is not None:
+            if conditional_open is None:
+                conditional_open = _CONDITIONAL.open(window)
+            if conditional_open and _CONDITIONAL_RE.search(s) is not None:
                 conditional = True
                 if _is_request(s):  # "I can't book it without a time: what time works?"
                     requests = True
             else:
                 declines = True
-            if _ANSWER_CONTENT_RE.search(s) is not None:  # "I can't look it up, but it is 18°C there."
+            if content_open is None:
+                content_open = _ANSWER_CONTENT.open(window)
+            if content_open and _ANSWER_CONTENT_RE.search(s) is not None:  # "I can't look it up, but 18°C there."
                 content = True
             continue
         following = sentences[i + 1] if i + 1 < len(sentences) else ""
@@ -369,7 +428,9 @@ def _read_text(text: str) -> TextCues:
             requests = True
             after = after or declines or conditional
             continue
-        if _ANSWER_CONTENT_RE.search(s) is not None:
+        if content_open is None:
+            content_open = _ANSWER_CONTENT.open(window)
+        if content_open and _ANSWER_CONTENT_RE.search(s) is not None:
             content = True
         elif _REDIRECT_RE.search(s) is not None and _SERVICE_RE.search(s) is not None:
             redirect = True

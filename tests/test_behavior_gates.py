@@ -1,0 +1,133 @@
+"""The behaviour cues' cheap paths read exactly what the plain ones read (rlvr_rewards/behavior.py):
+
+- the sentence split, written to open with a character class, cuts every text where the look-behind form does;
+- each literal prefilter (``_Gated``) holds every match of its pattern: a window where the prefilter is closed
+  has no sentence the pattern matches, so :func:`read_text` gives the same cues with the prefilters as
+  without them, over the corpora and over sentences generated from the patterns' own words.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rlvr_rewards import behavior
+
+from .test_fast_paths import _cue_texts
+
+GATED: Final = {"conditional": behavior._CONDITIONAL, "answer_content": behavior._ANSWER_CONTENT}
+
+# words of the gated patterns (their literal runs), cue words around them, digits, units and punctuation
+_VOCABULARY: Final = sorted(
+    {w for g in GATED.values() for w in re.findall(r"[a-z']{2,}", g.pattern.pattern)}
+    | {
+        "i",
+        "can't",
+        "cannot",
+        "help",
+        "book",
+        "it",
+        "the",
+        "city",
+        "which",
+        "what",
+        "is",
+        "here's",
+        "5",
+        "18",
+        "°c",
+        "$",
+        "€4",
+        "12%",
+        "٣",
+        "km",
+        "with",
+        "no",
+        "without",
+        "don't",
+        "don’t",
+        "know",
+        "not",
+        "sure",
+        "?",
+        ".",
+    }
+)
+_SEPARATORS: Final = [" ", "  ", "\n", ", ", ". ", "? ", "! ", "\t", " 🙂 ", "\n\n", "", ":"]
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    return _cue_texts()
+
+
+def _sentences(text: str) -> list[str]:
+    window = behavior._fold(behavior._window(text))
+    return [s for s in (x.strip() for x in behavior._SENTENCE_SPLIT.split(window)) if s]
+
+
+def test_split_equals_the_look_behind_form(texts: list[str]) -> None:
+    windows = [behavior._fold(behavior._window(t)) for t in texts] + [t for t in texts]
+    windows += ["a.  \n\nb", "a \n\nb", "a.\n", "\n\n", ". . .", "a!\u2028b", "ok 🙂  next", " .\t\n x", ""]
+    for w in windows:
+        assert behavior._SENTENCE_SPLIT.split(w) == behavior.SENTENCE_SPLIT_REFERENCE.split(w), w[:80]
+
+
+@given(st.lists(st.sampled_from(["a", ".", "!", "?", " ", "\n", "\t", "\u3000", "🙂", "☀", "\r", "b."]), max_size=30))
+def test_split_equals_the_look_behind_form_generated(parts: list[str]) -> None:
+    w = "".join(parts)
+    assert behavior._SENTENCE_SPLIT.split(w) == behavior.SENTENCE_SPLIT_REFERENCE.split(w)
+
+
+@pytest.mark.parametrize("name", sorted(GATED))
+def test_every_match_passes_its_prefilter(name: str, texts: list[str]) -> None:
+    gate = GATED[name]
+    matched = 0
+    for text in texts:
+        for s in _sentences(text):
+            if gate.pattern.search(s) is not None:
+                matched += 1
+                assert gate.open(s), (name, s[:120])
+    assert matched > 20  # the corpora exercise the pattern (else this test proves nothing)
+
+
+def _cues_without_prefilters(monkeypatch: pytest.MonkeyPatch, text: str) -> behavior.TextCues:
+    with monkeypatch.context() as m:
+        m.setattr(behavior._Gated, "open", lambda self, window: True)
+        return behavior._read_text(text)
+
+
+def test_cues_are_the_same_without_the_prefilters(monkeypatch: pytest.MonkeyPatch, texts: list[str]) -> None:
+    differ = [t for t in texts if behavior._read_text(t) != _cues_without_prefilters(monkeypatch, t)]
+    assert not differ, differ[:3]
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(_VOCABULARY), st.sampled_from(_SEPARATORS)), min_size=1, max_size=24))
+def test_generated_sentences_read_the_same_without_the_prefilters(
+    monkeypatch: pytest.MonkeyPatch, words: list[tuple[str, str]]
+) -> None:
+    text = "".join(w + sep for w, sep in words)
+    for name, gate in GATED.items():
+        for s in _sentences(text):
+            if gate.pattern.search(s) is not None:
+                assert gate.open(s), (name, s)
+    assert behavior._read_text(text) == _cues_without_prefilters(monkeypatch, text)
+
+
+def test_a_missing_needle_is_caught() -> None:
+    """The property above can fail: a prefilter without its digit rule misses "It is 18°C today."."""
+    s = "it is 18°c today."
+    assert behavior._ANSWER_CONTENT_RE.search(s) is not None
+    assert behavior._ANSWER_CONTENT.open(s)
+    weakened = behavior._Gated(behavior._ANSWER_CONTENT_RE, behavior._ANSWER_CONTENT.needles)
+    assert not weakened.open(s)
+
+
+def test_has_digit_is_the_regex() -> None:
+    for s in ["", "abc", "a1", "٣", "x\u0663y", "é9", "é", "¹", "½", "𝟘"]:
+        assert behavior._has_digit(s) == (re.search(r"\d", s) is not None), s
