@@ -10,13 +10,16 @@ them with the reason; in CI it fails them.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import platform
 import re
 import shutil
+import struct
 import subprocess
 import sys
+import tempfile
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -32,6 +35,7 @@ from rlvr_rewards.aws_lambda.build import (
     BuildResult,
     LockedWheel,
     build_artifact,
+    compile_bytecode,
     fetch_wheels,
     invoke_artifact,
     local_arch,
@@ -262,7 +266,15 @@ def test_zip_holds_handler_package_and_locked_dependencies(artifact: BuildResult
     for top in ("numpy/__init__.py", "pydantic/__init__.py", "jsonschema/__init__.py", "pluggy/__init__.py",
                 "orjson/__init__.py", "pydantic_core/__init__.py"):
         assert top in names, top
-    assert not any(n.endswith(".pyc") or "__pycache__" in n for n in names)
+    # the only bytecode is what the build compiled for this Python: a PEP 3147 file beside each source
+    tag = sys.implementation.cache_tag
+    compiled = {n for n in names if n.endswith(".pyc") or "__pycache__" in n}
+    assert compiled and all(re.fullmatch(rf"(?:.*/)?__pycache__/[^/]+\.{tag}\.pyc", n) for n in compiled)
+    assert {importlib.util.source_from_cache(n) for n in compiled} <= names
+    for module in ("lambda_function", "rlvr_rewards/__init__", "rlvr_rewards/scoring/core", "numpy/__init__",
+                   "pydantic/__init__", "jsonschema/__init__"):
+        assert importlib.util.cache_from_source(module + ".py") in compiled, module
+    assert info["bytecode"] == artifact.bytecode == tag
     assert not any(re.search(r"(?:^|/)tests?/", n) for n in names)  # no test folders, ours or the dependencies'
     assert not any(n.startswith("rlvr_rewards/testing/") for n in names)
     assert info["python"] == PY and info["config"] == {}  # graded is the default: nothing to bundle
@@ -284,6 +296,58 @@ def test_artifact_runs_in_a_clean_interpreter_that_sees_only_the_zip(artifact: B
     results = json.loads(out["result"]["body"])
     assert [r["id"] for r in results] == ["a", "b", None]
     assert results[0]["aggregate_reward_score"] == 1.0
+
+
+@pytest.mark.slow
+def test_the_artifact_imports_its_modules_from_the_bytecode(artifact: BuildResult) -> None:
+    """Extracted read-only as Lambda's /var/task is, every module the handler imports from the zip comes from
+    its compiled file (``-v``: "code object from '...pyc'"), none is compiled from source."""
+    with tempfile.TemporaryDirectory(prefix="rlvr-ro-") as tmp:
+        zipfile.ZipFile(artifact.zip_path).extractall(tmp)
+        code = ("import sys; sys.path.insert(0, sys.argv[1]); import lambda_function; "
+                "from rlvr_rewards.aws_lambda import warm_up; warm_up()")
+        proc = subprocess.run([sys.executable, "-S", "-E", "-s", "-B", "-v", "-c", code, tmp], capture_output=True,
+                              text=True, cwd=tmp, env={"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    loaded = re.findall(r"^# code object from (.+)$", proc.stderr, flags=re.M)
+    ours = [x for x in loaded if tmp in x]
+    from_source = [x for x in ours if not x.endswith(".pyc'")]
+    assert len(ours) > 100 and not from_source, from_source[:5]
+
+
+@pytest.mark.slow
+def test_bytecode_makes_the_first_event_cheaper(artifact: BuildResult, tmp_path: Path) -> None:
+    """The import and a first event of the artifact as built over the same artifact as sources only (both
+    started as the runtime starts them, nothing written), interleaved: a ratio under the ceiling of
+    floors.json (measured 0.42, benchmarks/README.md "lambda-cold")."""
+    from bench_lambda_cold import extract, measure
+
+    from .conftest import BENCH_DIR
+
+    ceiling = json.loads((BENCH_DIR / "floors.json").read_text(encoding="utf-8"))["per_item_ceilings"][
+        "lambda_cold_first_event"]
+    got = measure(extract(artifact.zip_path, tmp_path / "bytecode", bytecode=True),
+                  extract(artifact.zip_path, tmp_path / "sources", bytecode=False), repeats=3)
+    print(f"first event, bytecode / sources: {got['first_event_ratio']:.2f}x (ceiling {ceiling})")
+    assert got["first_event_ratio"] <= ceiling, got
+
+
+def test_compile_bytecode_writes_checked_hash_files_for_this_python_only() -> None:
+    entries = {"pkg/__init__.py": b"X = {'a', 'b', 'c'}\n", "pkg/mod.py": b"def f():\n    return 'x'\n",
+               "broken.py": b"def (:\n", "pkg/data.json": b"{}", "top.py": b"import pkg\n"}
+    first = compile_bytecode(entries, PY)
+    assert first is not None and first == compile_bytecode(entries, PY)  # the same bytes every time
+    tag, files = first
+    assert tag == sys.implementation.cache_tag
+    assert sorted(files) == sorted(importlib.util.cache_from_source(n) for n in ("pkg/__init__.py", "pkg/mod.py",
+                                                                               "top.py"))  # broken.py: source only
+    for cfile, data in files.items():
+        source = entries[importlib.util.source_from_cache(cfile)]
+        assert data[:4] == importlib.util.MAGIC_NUMBER
+        assert struct.unpack("<I", data[4:8])[0] == 0b11  # PEP 552: hash-based, checked against the source
+        assert data[8:16] == importlib.util.source_hash(source)
+    other = "3.10" if PY != "3.10" else "3.12"
+    assert compile_bytecode(entries, other) is None
 
 
 @pytest.mark.slow

@@ -18,8 +18,12 @@ Contract:
   * ``lambda_function.py`` (exposing ``lambda_handler``, with the configuration bundled as a literal) and
     ``rlvr_build.json`` (target, configuration, locked wheels and hashes).
 
-  ``tests``/``test`` folders, ``__pycache__`` and ``.pyc`` files and the package's test kit
-  (``rlvr_rewards/testing``) are left out. The zip is deterministic: entries sorted, one fixed time stamp,
+  ``tests``/``test`` folders, the wheels' own ``__pycache__`` and ``.pyc`` files and the package's test kit
+  (``rlvr_rewards/testing``) are left out. When the build runs on the target's Python (CPython, same
+  ``major.minor``), every module is compiled into the zip (:func:`compile_bytecode`: ``__pycache__`` files
+  with checked-hash invalidation): Lambda's ``/var/task`` is read-only, so without them every cold start
+  compiles every module it imports from source. On another Python the zip holds sources only, and the build
+  says so. The zip is deterministic: entries sorted, one fixed time stamp,
   fixed permissions and compression, so the same inputs give the same bytes; its sha256 is returned, written
   to ``reward.zip.sha256`` and printed. It refuses an artifact over the Lambda limits (50 MB zipped, 250 MB
   unzipped). With ``sam=True`` it also writes ``template.yaml``.
@@ -53,7 +57,8 @@ from rlvr_rewards.aws_lambda.config import LambdaConfig
 from rlvr_rewards.errors import ConfigError
 
 __all__ = [
-    "ARCHES", "TARGETS", "BuildResult", "LockedWheel", "PackageFiles", "build_artifact", "declared_requirements",
+    "ARCHES", "TARGETS", "BuildResult", "LockedWheel", "PackageFiles", "build_artifact", "compile_bytecode",
+    "declared_requirements",
     "invoke_artifact", "locked_wheels", "package_files", "pip_environment", "platform_tags", "runtime_requirements",
     "sam_template", "write_zip",
 ]
@@ -82,6 +87,8 @@ class BuildResult:
     unzipped_bytes: int
     requirements: tuple[str, ...]
     sha256: str = ""
+    #: the ``sys.implementation.cache_tag`` of the bytecode in the zip (``cpython-311``), or None: sources only
+    bytecode: str | None = None
 
 
 @dataclass(frozen=True)
@@ -255,6 +262,55 @@ def write_zip(path: Path, entries: Mapping[str, bytes]) -> str:
             info.external_attr = 0o644 << 16
             zf.writestr(info, entries[name], compresslevel=6)
     return file_sha256(path)
+
+
+# Run by a fresh interpreter (no site, a fixed hash seed: a frozenset constant is written in its iteration order,
+# and marshal's back-references depend on what the process did before), compiling the files in the order given:
+# the same sources give the same bytes. ``dfile``: the name recorded in the code objects is the zip's relative path
+# (the import system replaces it with the real one on load), not the scratch directory's.
+_COMPILER = r"""
+import importlib.util, json, os, py_compile, sys
+root = sys.argv[1]
+out = {}
+for name in json.loads(sys.stdin.read()):
+    cfile = importlib.util.cache_from_source(name)
+    try:
+        py_compile.compile(os.path.join(root, name), cfile=os.path.join(root, cfile), dfile=name, doraise=True,
+                           invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+    except py_compile.PyCompileError:
+        continue
+    out[name] = cfile.replace(os.sep, "/")  # (a zip's names use /)
+sys.stdout.write(json.dumps({"tag": sys.implementation.cache_tag, "compiled": out}))
+"""
+
+
+def _this_python() -> str:
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def compile_bytecode(entries: Mapping[str, bytes], python: str) -> tuple[str, dict[str, bytes]] | None:
+    """``(cache tag, {"pkg/__pycache__/mod.cpython-311.pyc": bytes, ...})``: the bytecode of every ``.py`` entry
+    that compiles, as this interpreter writes it for the import system (PEP 3147 names, PEP 552 checked-hash
+    headers: the runtime checks each file against its source's hash, never against a time stamp, which the zip
+    fixes at 2020-01-01). ``None`` when this interpreter cannot write the target's bytecode (it is specific to
+    the CPython ``major.minor``). A module that does not compile (a template, a file for another Python) stays
+    a source only, as the runtime would find it. The same entries give the same bytes."""
+    if sys.implementation.name != "cpython" or _this_python() != python:
+        return None
+    sources = sorted(n for n in entries if n.endswith(".py"))
+    with tempfile.TemporaryDirectory(prefix="rlvr-bytecode-") as tmp:
+        root = Path(tmp)
+        for name in sources:
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(entries[name])
+        env = {"PATH": os.environ.get("PATH", ""), "PYTHONHASHSEED": "0", "LANG": "C.UTF-8"}
+        proc = subprocess.run([sys.executable, "-S", "-s", "-c", _COMPILER, str(root)], input=json.dumps(sources),
+                              capture_output=True, text=True, env=env, cwd=root)
+        if proc.returncode != 0:
+            raise ConfigError(f"compiling the modules to bytecode failed: {proc.stderr.strip()[-800:]}")
+        report = json.loads(proc.stdout)
+        return report["tag"], {cfile: (root / cfile).read_bytes() for cfile in report["compiled"].values()}
 
 
 def _run_pip(args: list[str], what: str, env: Mapping[str, str] | None = None) -> None:
@@ -433,10 +489,14 @@ def build_artifact(
     package = package_files()
     entries.update(package.files)
     entries["lambda_function.py"] = handler_src.encode()
+    bytecode = compile_bytecode(entries, python)
+    if bytecode is not None:
+        entries.update(bytecode[1])
     build_info = {
         "rlvr_rewards": _version(), "python": python, "arch": arch, "config": bundled,
         "requirements": [f"{w.name}=={w.version}" for w in wheels],
         "wheels": {w.file: w.sha256 for w in wheels},
+        "bytecode": None if bytecode is None else bytecode[0],
     }
     entries["rlvr_build.json"] = json.dumps(build_info, indent=2, sort_keys=True).encode()
     unzipped = sum(len(v) for v in entries.values())
@@ -452,12 +512,18 @@ def build_artifact(
             log(f"left out {len(package.untracked)} file(s) git does not track: {', '.join(package.untracked[:10])}"
                 " (git add what the package needs)")
         log(f"sha256 {digest}  {zip_path} ({len(wheels)} locked wheels; package files: {package.source})")
+        if bytecode is None:
+            log(f"no bytecode in the zip: this is Python {_this_python()}, the target Python "
+                f"{python}; build with Python {python} so cold starts do not compile every module from source")
+        else:
+            log(f"bytecode for {bytecode[0]}: {len(bytecode[1])} modules compiled")
     template_path = None
     if sam:
         template_path = out / "template.yaml"
         template_path.write_text(sam_template(validated, python, arch), encoding="utf-8")
     return BuildResult(zip_path, handler_path, template_path, zipped, unzipped,
-                       tuple(f"{w.name}=={w.version}" for w in wheels), digest)
+                       tuple(f"{w.name}=={w.version}" for w in wheels), digest,
+                       None if bytecode is None else bytecode[0])
 
 
 def _version() -> str:
