@@ -34,8 +34,6 @@ users run first and the first non-``None`` result wins.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -377,16 +375,19 @@ def _declines(s: str) -> bool:
 _CUE_MEMO: ContextVar[dict[str, TextCues] | None] = ContextVar("rlvr_rewards_text_cues", default=None)
 
 
-@contextmanager
-def text_cue_memo() -> Iterator[None]:
+class text_cue_memo:
     """Within this block (one ``score_batch`` call), :func:`read_text` remembers the cues of each text
     it has read: identical texts recur across a batch (a refusal, a question). The memo belongs to the
-    current context (thread), lives only as long as the block, and holds only texts of that batch."""
-    token = _CUE_MEMO.set({})
-    try:
-        yield
-    finally:
-        _CUE_MEMO.reset(token)
+    current context (thread), lives only as long as the block, and holds only texts of that batch.
+    (A class rather than a generator-based context manager: ``rr.score`` enters one per call.)"""
+
+    __slots__ = ("_token",)
+
+    def __enter__(self) -> None:
+        self._token = _CUE_MEMO.set({})
+
+    def __exit__(self, *exc: object) -> None:
+        _CUE_MEMO.reset(self._token)
 
 
 def read_text(text: str) -> TextCues:

@@ -34,7 +34,14 @@ class BoundedLRU:
         return None if hit is None else hit[0]
 
     def touch(self, key: Hashable) -> None:
-        """Make ``key`` the most recently used (no effect when it is gone)."""
+        """Make ``key`` the most recently used (no effect when it is gone). A key that already is (the same
+        value asked for again and again, as per-item callers do) costs one look at the newest entry."""
+        entries = self._entries
+        try:
+            if next(reversed(entries)) == key:
+                return
+        except (StopIteration, RuntimeError):  # empty, or changed by another thread meanwhile: the locked path
+            pass
         with self._lock:
             hit = self._entries.pop(key, None)
             if hit is not None:
