@@ -198,7 +198,14 @@ _DECLINE_ALTERNATIVES: list[str] = [
     *_alts(("love", "like", "want", "happy", "glad"), r"\s+to\s+help,?\s+but\s+(?:i|that|this|it)"),
 ]
 
-_DECLINE_RE = _rx(_by_first_letter(_DECLINE_ALTERNATIVES))
+# The first-person alternatives ("I can't", "I'm unable", ...: most refusals) are a pattern of their own that
+# opens with its literal ``i`` and asserts the word start after it (``i(?<!\w.)`` is ``\bi``): sre finds each
+# ``i`` in C instead of trying every word start, and a sentence that declines in the first person is settled
+# before the other alternatives are tried. Together the two match where the single pattern did.
+_DECLINE_I_RE = _rx("i(?<!\\w.)(?:" + "|".join(a[1:] for a in _DECLINE_ALTERNATIVES if a[0] == "i") + ")")
+_DECLINE_RE = _rx(_by_first_letter([a for a in _DECLINE_ALTERNATIVES if a[0] != "i"]))
+#: The alternatives as one pattern (tests/test_behavior_gates.py checks the split matches where it does).
+DECLINE_REFERENCE_RE = _rx(_by_first_letter(_DECLINE_ALTERNATIVES))
 
 # a curt refusal with the subject dropped, at the start of a sentence: "Can't do that.", "Not possible."
 _CURT_DECLINE_RE = _rx(
@@ -369,7 +376,11 @@ def _is_request(s: str, after_answer: bool = False, following: str = "") -> bool
 
 def _declines(s: str) -> bool:
     """``s``: one sentence, already folded to lower case."""
-    return _DECLINE_RE.search(s) is not None or _CURT_DECLINE_RE.search(s) is not None
+    return (
+        _DECLINE_I_RE.search(s) is not None
+        or _DECLINE_RE.search(s) is not None
+        or _CURT_DECLINE_RE.search(s) is not None
+    )
 
 
 _CUE_MEMO: ContextVar[dict[str, TextCues] | None] = ContextVar("rlvr_rewards_text_cues", default=None)

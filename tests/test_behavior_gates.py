@@ -1,6 +1,8 @@
 """The behaviour cues' cheap paths read exactly what the plain ones read (rlvr_rewards/behavior.py):
 
 - the sentence split, written to open with a character class, cuts every text where the look-behind form does;
+- the declining alternatives, split into a first-person pattern that opens with its literal ``i`` and the rest,
+  match the sentences the single pattern matches;
 - each literal prefilter (``_Gated``) holds every match of its pattern: a window where the prefilter is closed
   has no sentence the pattern matches, so :func:`read_text` gives the same cues with the prefilters as
   without them, over the corpora and over sentences generated from the patterns' own words.
@@ -83,6 +85,23 @@ def test_split_equals_the_look_behind_form_generated(parts: list[str]) -> None:
     assert behavior._SENTENCE_SPLIT.split(w) == behavior.SENTENCE_SPLIT_REFERENCE.split(w)
 
 
+def _split_declines(s: str) -> bool:
+    return behavior._DECLINE_I_RE.search(s) is not None or behavior._DECLINE_RE.search(s) is not None
+
+
+def test_split_decline_patterns_match_where_the_single_one_does(texts: list[str]) -> None:
+    matched = 0
+    for text in texts:
+        for s in _sentences(text):
+            single = behavior.DECLINE_REFERENCE_RE.search(s) is not None
+            matched += single
+            assert _split_declines(s) == single, s[:120]
+    assert matched > 100
+    for s in ["i can't", "hi can't do", "xi cannot", "'i can't'", "i", "ai'm unable", "i'm unable", "i\tcan't",
+              "no tool fits", "wifi can't connect", "i’m not able to"]:
+        assert _split_declines(s) == (behavior.DECLINE_REFERENCE_RE.search(s) is not None), s
+
+
 @pytest.mark.parametrize("name", sorted(GATED))
 def test_every_match_passes_its_prefilter(name: str, texts: list[str]) -> None:
     gate = GATED[name]
@@ -117,6 +136,8 @@ def test_generated_sentences_read_the_same_without_the_prefilters(
             if gate.pattern.search(s) is not None:
                 assert gate.open(s), (name, s)
     assert behavior._read_text(text) == _cues_without_prefilters(monkeypatch, text)
+    for s in _sentences(text):
+        assert _split_declines(s) == (behavior.DECLINE_REFERENCE_RE.search(s) is not None), s
 
 
 def test_a_missing_needle_is_caught() -> None:
