@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "benchmarks" / "README.md"
-START, END = "<!-- hostile:start -->", "<!-- hostile:end -->"
+if str(ROOT / "benchmarks") not in sys.path:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_throughput import update_readme  # noqa: E402
 
 
 def measure(n: int, seed: int, repeats: int, families: list[str] | None = None) -> dict[str, Any]:
@@ -84,10 +86,7 @@ def main() -> None:
     text = report(result, time.perf_counter() - t0)
     print(text)
     if args.update_readme:
-        readme = README.read_text()
-        head, rest = readme.split(START, 1)
-        _, tail = rest.split(END, 1)
-        README.write_text(f"{head}{START}\n{text}\n{END}{tail}")
+        update_readme(text + "\n", marker="hostile")
 
 
 if __name__ == "__main__":
