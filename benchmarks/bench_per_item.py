@@ -6,7 +6,8 @@ Every figure is a ratio of two timings taken in the same run, interleaved, media
 - ``per_item``: ``rr.score`` called once per completion (veRL's ``naive`` manager, OpenRLHF's executor) over
   one batch call's per-completion cost, on the standard workload (``workload.py``: GRPO groups, duplicates).
 - ``tools_copies/<k>``: ``rr.score_batch`` where every row carries its own copy of a ``k``-tool list (rows
-  loaded from JSONL / parquet) over the same batch sharing one list object (k = 1, 10, 100).
+  loaded from JSONL) over the same batch sharing one list object (k = 1, 10, 100); ``tools_text_copies/<k>``:
+  the same with each row's copy as JSON text (as a Parquet column written by ``convert --to parquet`` holds it).
 - ``cue_per_char``: scoring a 10,000-character free-text refusal over scoring the same text as ``<think>``
   reasoning followed by a one-line refusal (the reasoning split's cost per character).
 - ``cold_import``: ``python -c "import rlvr_rewards.aws_lambda"``, and the import plus a first event
@@ -95,11 +96,15 @@ def _tool_list(k: int) -> list[dict[str, Any]]:
     return out
 
 
-def tools_copies(k: int, prompts: int = 100, rollouts: int = 8, repeats: int = 5) -> dict[str, float]:
-    """``score_batch`` with one copy of a ``k``-tool list per row over the same batch sharing one list."""
+def tools_copies(k: int, prompts: int = 100, rollouts: int = 8, repeats: int = 5, as_text: bool = False
+                 ) -> dict[str, float]:
+    """``score_batch`` with one copy of a ``k``-tool list per row over the same batch sharing one list. The
+    copies are objects as loaded from JSONL, or (``as_text``) JSON text as a Parquet column holds it."""
     wl = make_workload(prompts, rollouts, seed=1)
     shared = _tool_list(k)
-    per_row = {g: json.loads(json.dumps(shared)) for g in dict.fromkeys(wl.groups)}  # as loaded from JSONL
+    per_row: dict[Any, Any] = {  # (json.dumps makes a new string each time, as reading each row does)
+        g: json.dumps(shared) if as_text else json.loads(json.dumps(shared)) for g in dict.fromkeys(wl.groups)
+    }
     copies = [per_row[g] for g in wl.groups]
     same = [shared] * len(copies)
 
@@ -156,6 +161,7 @@ def report(repeats: int = 5) -> dict[str, Any]:
     return {
         "per_item": per_item(repeats=repeats),
         "tools_copies": {str(k): tools_copies(k, repeats=repeats) for k in (1, 10, 100)},
+        "tools_text_copies": {str(k): tools_copies(k, repeats=repeats, as_text=True) for k in (10, 100)},
         "cue_per_char": cue_per_char(repeats=repeats + 2),
         "cold_import": cold_import(repeats=repeats),
     }
@@ -173,6 +179,9 @@ def markdown(rep: dict[str, Any], command: str) -> str:
     for k, t in rep["tools_copies"].items():
         lines.append(f"| a copy of the tools per row / one shared list, {k} tools | {t['ratio']:.2f}x | "
                      "score_batch, 800 completions in groups of 8 |")
+    for k, t in rep["tools_text_copies"].items():
+        lines.append(f"| a JSON-text copy of the tools per row / one shared list, {k} tools | {t['ratio']:.2f}x | "
+                     "the same, each row's tools as a Parquet column holds them |")
     lines += [
         f"| free-text refusal / the same text as reasoning | {c['ratio']:.2f}x | {c['chars']:,} characters |",
         f"| `import rlvr_rewards.aws_lambda` / bare interpreter | {i['ratio']:.2f}x | "

@@ -3,7 +3,9 @@
 Contract:
 - :func:`compile_tools` accepts OpenAI ``{"type": "function", "function": {...}}`` specs, bare
   ``{"name", "description", "parameters"}`` specs, or the JSON text of a list of either, and returns a
-  :class:`ToolSet` (name -> :class:`Tool`). Identical tool lists are compiled once (cache).
+  :class:`ToolSet` (name -> :class:`Tool`). Identical tool lists are compiled once (cache); a JSON text already
+  compiled (rows read from Parquet / JSONL columns each carry their own copy of the same text) is answered by
+  its text alone, without decoding it again (``_text_toolsets``: bounded, least recently used first).
 - BFCL's type names are accepted as aliases of JSON Schema types: ``dict`` -> ``object``,
   ``float`` -> ``number``, ``tuple`` -> ``array``, ``any`` -> no type constraint.
 - Validity is checked by a compiled checker for the usual subset of JSON Schema
@@ -44,6 +46,7 @@ from rlvr_rewards.fastschema import compile_fast, unique_items
 from rlvr_rewards.jsonsafe import canonical_dumps, not_json_data
 from rlvr_rewards.keymemo import KeyMemo
 from rlvr_rewards.locks import ForkSafeLock
+from rlvr_rewards.lru import BoundedLRU
 from rlvr_rewards.userregex import UnsafeRegex, compile_user_regex
 
 __all__ = [
@@ -536,6 +539,10 @@ def _compile_tool(spec: Any, index: int) -> Tool:
 
 #: JSON text of a tool list already accepted -> its cache key (veRL / SageMaker rows each carry a copy of the tools)
 _key_memo = KeyMemo()
+#: Tools given as JSON text (str or bytes) -> the ToolSet compiled from it: the same text decodes to the same
+#: specs, so a copy of a text already compiled costs a hash and a comparison of the text, not a decode and the
+#: key memo. At most 4,096 texts and 8 M characters (bytes) of text.
+_text_toolsets = BoundedLRU(4096, 8_000_000)
 
 
 def _toolset_key(specs: list[Any] | tuple[Any, ...], prefix: str) -> str:
@@ -568,10 +575,24 @@ def compile_tools(specs: Any) -> ToolSet | None:
         return None
     if isinstance(specs, ToolSet):
         return specs
+    text: str | bytes | None = None
+    if type(specs) is str or type(specs) is bytes:  # (a subclass may compare or hash as it likes: not memoised)
+        text = specs
+        hit = _text_toolsets.peek(text)
+        if hit is not None:
+            _text_toolsets.touch(text)
+            return hit
+    toolset = _compile_tools(specs)
+    if text is not None and toolset is not None:
+        _text_toolsets.put(text, toolset, len(text))
+    return toolset
+
+
+def _compile_tools(specs: Any) -> ToolSet | None:
     from_text = isinstance(specs, (str, bytes))
     if isinstance(specs, (str, bytes)):
-        try:
-            specs = orjson.loads(specs)
+        try:  # (orjson reads exact str and bytes only: a subclass, an Enum's value or a numpy str, as its text)
+            specs = orjson.loads(str(specs) if isinstance(specs, str) else bytes(specs))
         except orjson.JSONDecodeError:
             raise ToolSpecError("tools given as text must be a JSON list of tool specs") from None
     if isinstance(specs, dict):

@@ -203,3 +203,51 @@ def test_per_item_scores_equal_the_batch_with_copies_of_every_row() -> None:
     one_by_one = [rr.score(c, copy.deepcopy(truth), tools=copy.deepcopy(TOOLS)) for c in completions]
     assert [s.reward for s in one_by_one] == batch.rewards.tolist()
     assert [s.reason for s in one_by_one] == batch.reasons
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# tools given as JSON text (a Parquet / JSONL column): the text itself is the key
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def _fresh(text: str) -> str:
+    """An equal string that is another object (as reading each row gives)."""
+    return "".join([text[:1], text[1:]])
+
+
+def test_a_copy_of_a_tools_text_is_answered_by_its_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    specs = [*copy.deepcopy(TOOLS), {"name": "unique_to_the_text_test", "parameters": {"type": "object"}}]
+    text = json.dumps(specs)
+    first = tools_module.compile_tools(text)
+    assert first is not None and "unique_to_the_text_test" in first.tools
+
+    def no_decode(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("decoded again")
+
+    with monkeypatch.context() as m:
+        m.setattr(tools_module, "_compile_tools", no_decode)
+        copy_of_text = _fresh(text)
+        assert copy_of_text is not text
+        assert tools_module.compile_tools(copy_of_text) is first
+    # bytes are their own key (a str never equals bytes), compiled once, then answered the same way
+    as_bytes = text.encode()
+    from_bytes = tools_module.compile_tools(as_bytes)
+    with monkeypatch.context() as m:
+        m.setattr(tools_module, "_compile_tools", no_decode)
+        assert tools_module.compile_tools(bytes(bytearray(as_bytes))) is from_bytes
+    assert from_bytes is not None and sorted(from_bytes.tools) == sorted(first.tools)
+
+
+def test_a_refused_tools_text_is_refused_every_time() -> None:
+    bad = json.dumps([{"name": "x", "parameters": {"type": "object", "properties": {"a": {"type": "nope"}}}}])
+    for _ in range(3):
+        with pytest.raises(ToolSpecError):
+            tools_module.compile_tools(_fresh(bad))
+    assert tools_module._text_toolsets.peek(bad) is None
+
+
+def test_a_str_subclass_text_is_not_memoised() -> None:
+    text = Str(json.dumps([{"name": "subclass_text_tool", "parameters": {"type": "object"}}]))
+    ts = tools_module.compile_tools(text)
+    assert ts is not None and "subclass_text_tool" in ts.tools
+    assert tools_module._text_toolsets.peek(str(text)) is None

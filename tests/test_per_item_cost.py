@@ -31,6 +31,13 @@ def test_a_copy_of_the_tools_per_row_against_one_shared_list(k: int) -> None:
     assert got["ratio"] <= CEILINGS["tools_copies"], got
 
 
+@pytest.mark.parametrize("k", [10, 100])
+def test_a_json_text_copy_of_the_tools_per_row_against_one_shared_list(k: int) -> None:
+    got = tools_copies(k, prompts=60, repeats=5, as_text=True)
+    print(f"{k} tools, JSON-text copies / shared: {got['ratio']:.2f}x (ceiling {CEILINGS['tools_text_copies']})")
+    assert got["ratio"] <= CEILINGS["tools_text_copies"], got
+
+
 def test_free_text_cues_against_the_reasoning_split() -> None:
     got = cue_per_char(repeats=5)
     print(f"free-text refusal / reasoning: {got['ratio']:.2f}x (ceiling {CEILINGS['cue_per_char']})")
@@ -49,7 +56,8 @@ def test_the_ceilings_are_above_the_published_figures() -> None:
     block = readme.split("<!-- per-item:start -->", 1)[1].split("<!-- per-item:end -->", 1)[0]
     assert "rr.score` per item" in block, "run python benchmarks/bench_per_item.py --update-readme"
     published = {"per_item": r"`rr.score` per item / `score_batch` per completion \| ([0-9.]+)x",
-                 "tools_copies": r"one shared list, 100 tools \| ([0-9.]+)x",
+                 "tools_copies": r"a copy of the tools per row / one shared list, 100 tools \| ([0-9.]+)x",
+                 "tools_text_copies": r"JSON-text copy of the tools per row / one shared list, 100 tools \| ([0-9.]+)x",
                  "cue_per_char": r"the same text as reasoning \| ([0-9.]+)x",
                  "cold_import": r"aws_lambda` / bare interpreter \| ([0-9.]+)x"}
     for key, pattern in published.items():
