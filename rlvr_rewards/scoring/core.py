@@ -317,10 +317,7 @@ def score_batch(
         groups = list(groups)
         if len(groups) != n:
             raise ConfigError(f"got {len(groups)} group ids for {n} completions")
-    if not isinstance(limits, Limits):
-        raise ConfigError(f"limits must be a rlvr_rewards.Limits, got {type(limits).__name__}")
-    if components not in ("preset", "all"):
-        raise ConfigError(f"components must be 'preset' or 'all', got {components!r}")
+    _check_options(limits, components)
     check_workers(workers)
     registry, the_preset, scorers, names = _setup(preset, components)
 
@@ -335,6 +332,14 @@ def score_batch(
     if len(chunks) > 1:  # each process resolves its own chunk's truths too: errors keep their batch index
         return score_in_workers(chunks, score_chunk, groups)
     return score_chunk(0, n)
+
+
+def _check_options(limits: Any, components: str) -> None:
+    """The options :func:`score` and :func:`score_batch` share, checked before anything is scored."""
+    if not isinstance(limits, Limits):
+        raise ConfigError(f"limits must be a rlvr_rewards.Limits, got {type(limits).__name__}")
+    if components not in ("preset", "all"):
+        raise ConfigError(f"components must be 'preset' or 'all', got {components!r}")
 
 
 def _setup(preset: str | Preset, components: str) -> tuple[Any, Preset, tuple[ScorerSpec, ...], tuple[str, ...]]:
@@ -575,10 +580,7 @@ def score(
     deduplication and expansion (per-item callers: veRL's ``naive`` manager, OpenRLHF's executor). A
     repeat of a recent call (same completion text, truth, tools, preset, options and plugins) returns the
     recent result (:mod:`rlvr_rewards.scoring.recent`), as the batch scores a repeated pair once."""
-    if not isinstance(limits, Limits):
-        raise ConfigError(f"limits must be a rlvr_rewards.Limits, got {type(limits).__name__}")
-    if components not in ("preset", "all"):
-        raise ConfigError(f"components must be 'preset' or 'all', got {components!r}")
+    _check_options(limits, components)
     registry, the_preset, scorers, names = _setup(preset, components)
     truths, toolsets = _resolve([ground_truth], _per_item_tools(None if tools is None else [tools], 1), 0)
     pinned = (truths[0], toolsets[0], the_preset, registry)
