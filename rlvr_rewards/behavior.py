@@ -417,22 +417,23 @@ def _read_text(text: str) -> TextCues:
     window = _fold(_window(text))
     sentences = [s.strip() for s in _SENTENCE_SPLIT.split(window)]
     sentences = [s for s in sentences if s]
-    # the prefilters (``_Gated``), each read once per text when first needed (None: not read yet)
-    conditional_open: bool | None = None
-    content_open: bool | None = None
+    opened: dict[int, bool] = {}  # each prefilter (``_Gated``) is read once per text, when first needed
+
+    def found(gate: _Gated, s: str) -> bool:
+        is_open = opened.get(id(gate))
+        if is_open is None:
+            is_open = opened[id(gate)] = gate.open(window)
+        return is_open and gate.pattern.search(s) is not None
+
     for i, s in enumerate(sentences):
         if _declines(s):
-            if conditional_open is None:
-                conditional_open = _CONDITIONAL.open(window)
-            if conditional_open and _CONDITIONAL_RE.search(s) is not None:
+            if found(_CONDITIONAL, s):
                 conditional = True
                 if _is_request(s):  # "I can't book it without a time: what time works?"
                     requests = True
             else:
                 declines = True
-            if content_open is None:
-                content_open = _ANSWER_CONTENT.open(window)
-            if content_open and _ANSWER_CONTENT_RE.search(s) is not None:  # "I can't look it up, but 18°C there."
+            if found(_ANSWER_CONTENT, s):  # "I can't look it up, but it is 18°C there."
                 content = True
             continue
         following = sentences[i + 1] if i + 1 < len(sentences) else ""
@@ -440,9 +441,7 @@ def _read_text(text: str) -> TextCues:
             requests = True
             after = after or declines or conditional
             continue
-        if content_open is None:
-            content_open = _ANSWER_CONTENT.open(window)
-        if content_open and _ANSWER_CONTENT_RE.search(s) is not None:
+        if found(_ANSWER_CONTENT, s):
             content = True
         elif _REDIRECT_RE.search(s) is not None and _SERVICE_RE.search(s) is not None:
             redirect = True

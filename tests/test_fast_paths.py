@@ -400,6 +400,7 @@ def _cue_texts() -> list[str]:
 
 
 def test_folded_cues_equal_case_insensitive_cues(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
     import re
 
     texts = _cue_texts()
@@ -410,7 +411,12 @@ def test_folded_cues_equal_case_insensitive_cues(monkeypatch: pytest.MonkeyPatch
         if isinstance(rx, re.Pattern) and name.endswith("_RE"):
             monkeypatch.setattr(behavior, name, re.compile(rx.pattern, rx.flags | re.IGNORECASE))
     monkeypatch.setattr(behavior, "_fold", lambda text: text)
-    monkeypatch.setattr(behavior._Gated, "open", lambda self, window: True)  # (lower-case needles)
+    for name in dir(behavior):  # the prefilters' patterns too, with their (lower-case) needles left out
+        gate = getattr(behavior, name)
+        if isinstance(gate, behavior._Gated):
+            ignoring_case = re.compile(gate.pattern.pattern, gate.pattern.flags | re.IGNORECASE)
+            monkeypatch.setattr(behavior, name, dataclasses.replace(gate, pattern=ignoring_case))
+    monkeypatch.setattr(behavior._Gated, "open", lambda self, window: True)
     reference = [(behavior.read_text(t), behavior.request_sentences(t)) for t in texts]
     differ = [t for t, a, b in zip(texts, folded, reference, strict=True) if a != b]
     # Only text whose lower-casing differs from case-insensitive matching may differ: the long s and
