@@ -213,7 +213,7 @@ class Preset:
         floors = plan.floor_rows[e]
         multiplied = [(components[j], floors[j]) for j in plan.multiplied]
         mismatch = plan.mismatch_rows[e][_DONE_INDEX[done]] if self.gated else None
-        accepted = done in ACCEPTED[expected] if self.gated else None
+        accepted = is_accepted(expected, done) if self.gated else None
         return float(_combine(_FLOAT_OPS, components, plan.weight_rows[e], multiplied, self, accepted, mismatch))
 
 
