@@ -189,8 +189,13 @@ def _results(solutions: Sequence[Any], truths: Sequence[Any], extra_infos: Seque
     tools = [_item_tools(e, tool_config_path) for e in extra_infos]
     completions = [rollout_completion(s) for s in solutions]
     batch = score_batch(completions, list(truths), tools=tools,
-                        preset=preset or os.environ.get("RLVR_PRESET", "graded"), workers=workers)
+                        preset=_preset(preset), workers=workers)
     return sample_dicts(batch)
+
+
+def _preset(preset: str | None) -> str:
+    """The preset of the module contract: the ``preset`` keyword, else ``RLVR_PRESET``, else ``graded``."""
+    return preset or os.environ.get("RLVR_PRESET", "graded")
 
 
 def result_keys(preset: str | None = None) -> tuple[str, ...]:
@@ -198,7 +203,7 @@ def result_keys(preset: str | None = None) -> tuple[str, ...]:
     from rlvr_rewards.integrations._keys import result_keys as keys
     from rlvr_rewards.scoring.core import score_batch
 
-    probe = score_batch([""], [{"behavior": "refuse"}], preset=preset or os.environ.get("RLVR_PRESET", "graded"))
+    probe = score_batch([""], [{"behavior": "refuse"}], preset=_preset(preset))
     return keys(probe.components)
 
 
@@ -211,7 +216,7 @@ def compute_score(data_source: Any, solution_str: Any, ground_truth: Any, extra_
     from rlvr_rewards.scoring.core import score
 
     result = score(rollout_completion(solution_str), ground_truth, tools=_item_tools(extra_info, tool_config_path),
-                   preset=preset or os.environ.get("RLVR_PRESET", "graded"))
+                   preset=_preset(preset))
     return item_dict(result.reward, result.components)
 
 
