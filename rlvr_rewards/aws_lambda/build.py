@@ -380,7 +380,11 @@ def _wheel_of_checkout(root: Path, tracked: list[str], out_dir: Path) -> Path:
             (src / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, src / rel)
     wheels = out_dir / "wheel"
-    isolation = [] if importlib.util.find_spec("setuptools") is None else ["--no-build-isolation"]
+    # Build with what is installed when it has the build requirements (pyproject.toml: setuptools and wheel), so
+    # the build needs no index; else in pip's isolated environment (a fresh venv has setuptools without wheel,
+    # and setuptools before 70.1 cannot make a wheel without it: "invalid command 'bdist_wheel'").
+    have = all(importlib.util.find_spec(name) is not None for name in ("setuptools", "wheel"))
+    isolation = ["--no-build-isolation"] if have else []
     _run_pip(["wheel", "--no-deps", *isolation, "-w", str(wheels), str(src)], f"build a wheel of {root}")
     built = sorted(wheels.glob("*.whl"))
     if len(built) != 1:
