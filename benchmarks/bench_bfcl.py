@@ -33,8 +33,16 @@ import bfcl_agreement as ba  # noqa: E402
 
 __all__ = ["AST_CATEGORIES", "build_cases", "run"]
 
-AST_CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple",
-                  "live_parallel", "live_parallel_multiple")
+AST_CATEGORIES = (
+    "simple_python",
+    "multiple",
+    "parallel",
+    "parallel_multiple",
+    "live_simple",
+    "live_multiple",
+    "live_parallel",
+    "live_parallel_multiple",
+)
 
 
 def build_cases() -> dict[str, dict[str, list[Any]]]:
@@ -93,10 +101,19 @@ def run(repeats: int = 5, out: Callable[[str], None] = print) -> dict[str, Any]:
     med = {k: statistics.median(v) for k, v in times.items()}
     cps = {k: n / med[k] for k in med}
     ratio = cps["rr_bfcl"] / cps["ast_checker"]
-    out(f"[bfcl] {n} cases over {len(cases)} categories ({100 * passed:.1f} % pass); verdicts agree on "
-        f"{100 * agree:.3f} %; median of {repeats} interleaved repeats:")
+    out(
+        f"[bfcl] {n} cases over {len(cases)} categories ({100 * passed:.1f} % pass); verdicts agree on "
+        f"{100 * agree:.3f} %; median of {repeats} interleaved repeats:"
+    )
     out(f"  ast_checker (pre-decoded calls)  {med['ast_checker']:.4f} s  {cps['ast_checker']:>12,.0f} cases/s")
     out(f"  rr.score_batch bfcl (raw text)   {med['rr_bfcl']:.4f} s  {cps['rr_bfcl']:>12,.0f} cases/s")
     out(f"  ratio rr / ast_checker: {ratio:.2f}x")
-    return {"n_cases": n, "pass_share": passed, "agreement": agree, "times_s": times, "median_s": med,
-            "cases_per_s": cps, "ratio": ratio}
+    return {
+        "n_cases": n,
+        "pass_share": passed,
+        "agreement": agree,
+        "times_s": times,
+        "median_s": med,
+        "cases_per_s": cps,
+        "ratio": ratio,
+    }

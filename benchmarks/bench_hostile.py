@@ -33,8 +33,15 @@ from bench_throughput import update_readme  # noqa: E402
 
 def measure(n: int, seed: int, repeats: int, families: list[str] | None = None) -> dict[str, Any]:
     task = {"n": n, "seed": seed, "repeats": repeats, "families": families}
-    proc = subprocess.run([sys.executable, "-m", "tests.hostile_corpus"], input=json.dumps(task), cwd=ROOT,
-                          capture_output=True, text=True, timeout=3600, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.hostile_corpus"],
+        input=json.dumps(task),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"measurement failed:\n{proc.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(proc.stdout)
@@ -61,8 +68,10 @@ def report(result: dict[str, Any], seconds: float) -> str:
     for family in dict.fromkeys(c["family"] for c in cases):
         fam = [c for c in cases if c["family"] == family]
         top = max(fam, key=lambda c: c["seconds"])
-        lines.append(f"| {family} | {len(fam)} | {statistics.median(c['seconds'] for c in fam) * 1000:.2f} | "
-                     f"{top['seconds'] * 1000:.2f} | {top['label']} |")
+        lines.append(
+            f"| {family} | {len(fam)} | {statistics.median(c['seconds'] for c in fam) * 1000:.2f} | "
+            f"{top['seconds'] * 1000:.2f} | {top['label']} |"
+        )
     lines += [
         "",
         f"- median {median * 1000:.2f} ms, worst {worst['seconds'] * 1000:.2f} ms ({worst['family']}: "

@@ -52,16 +52,19 @@ def extract(zip_path: Path, dest: Path, bytecode: bool) -> Path:
 
 def _run(code: str, root: Path) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-S", "-E", "-s", "-B", "-c", code, str(root)], check=True, cwd=root,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-S", "-E", "-s", "-B", "-c", code, str(root)], check=True, cwd=root, stdout=subprocess.DEVNULL
+    )
     return time.perf_counter() - start
 
 
 def measure(with_bytecode: Path, sources_only: Path, repeats: int = 5) -> dict[str, Any]:
     """Median wall seconds of each start, interleaved, and the ratios the README reports."""
     runs = {
-        "import/bytecode": (_IMPORT, with_bytecode), "import/sources": (_IMPORT, sources_only),
-        "first/bytecode": (_FIRST_EVENT, with_bytecode), "first/sources": (_FIRST_EVENT, sources_only),
+        "import/bytecode": (_IMPORT, with_bytecode),
+        "import/sources": (_IMPORT, sources_only),
+        "first/bytecode": (_FIRST_EVENT, with_bytecode),
+        "first/sources": (_FIRST_EVENT, sources_only),
         "bare": ("pass", sources_only),
     }
     for code, root in runs.values():  # warm the file system cache
@@ -75,25 +78,30 @@ def measure(with_bytecode: Path, sources_only: Path, repeats: int = 5) -> dict[s
         "ms": {name: v * 1e3 for name, v in t.items()},
         "import_ratio": t["import/bytecode"] / t["import/sources"],
         "first_event_ratio": t["first/bytecode"] / t["first/sources"],
-        "first_event_over_bare": {"bytecode": t["first/bytecode"] / t["bare"],
-                                  "sources": t["first/sources"] / t["bare"]},
+        "first_event_over_bare": {
+            "bytecode": t["first/bytecode"] / t["bare"],
+            "sources": t["first/sources"] / t["bare"],
+        },
     }
 
 
 def markdown(rep: dict[str, Any], command: str, modules: int) -> str:
     ms = rep["ms"]
-    return "\n".join([
-        f"Command: `{command}` ({modules} modules compiled into the zip).", "",
-        "| fresh interpreter, `-S -E -s -B` (median, interleaved) | bytecode in the zip | sources only | "
-        "bytecode / sources |",
-        "|---|---:|---:|---:|",
-        f"| `import lambda_function` | {ms['import/bytecode']:.0f} ms | {ms['import/sources']:.0f} ms | "
-        f"{rep['import_ratio']:.2f}x |",
-        f"| the import and a first event (`warm_up()`) | {ms['first/bytecode']:.0f} ms | "
-        f"{ms['first/sources']:.0f} ms | {rep['first_event_ratio']:.2f}x |",
-        f"| a bare interpreter (`pass`) | {ms['bare']:.0f} ms | | |",
-        "",
-    ])
+    return "\n".join(
+        [
+            f"Command: `{command}` ({modules} modules compiled into the zip).",
+            "",
+            "| fresh interpreter, `-S -E -s -B` (median, interleaved) | bytecode in the zip | sources only | "
+            "bytecode / sources |",
+            "|---|---:|---:|---:|",
+            f"| `import lambda_function` | {ms['import/bytecode']:.0f} ms | {ms['import/sources']:.0f} ms | "
+            f"{rep['import_ratio']:.2f}x |",
+            f"| the import and a first event (`warm_up()`) | {ms['first/bytecode']:.0f} ms | "
+            f"{ms['first/sources']:.0f} ms | {rep['first_event_ratio']:.2f}x |",
+            f"| a bare interpreter (`pass`) | {ms['bare']:.0f} ms | | |",
+            "",
+        ]
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -75,8 +75,12 @@ def per_item(prompts: int = 100, rollouts: int = 8, repeats: int = 5) -> dict[st
         raise AssertionError("rr.score in a loop and rr.score_batch disagree")
     t = _interleaved({"loop": loop, "batch": batch}, repeats)
     n = len(items)
-    return {"items": n, "per_item_us": t["loop"] / n * 1e6, "batch_us": t["batch"] / n * 1e6,
-            "ratio": t["loop"] / t["batch"]}
+    return {
+        "items": n,
+        "per_item_us": t["loop"] / n * 1e6,
+        "batch_us": t["batch"] / n * 1e6,
+        "ratio": t["loop"] / t["batch"],
+    }
 
 
 def _core() -> Any:
@@ -96,8 +100,9 @@ def _tool_list(k: int) -> list[dict[str, Any]]:
     return out
 
 
-def tools_copies(k: int, prompts: int = 100, rollouts: int = 8, repeats: int = 5, as_text: bool = False
-                 ) -> dict[str, float]:
+def tools_copies(
+    k: int, prompts: int = 100, rollouts: int = 8, repeats: int = 5, as_text: bool = False
+) -> dict[str, float]:
     """``score_batch`` with one copy of a ``k``-tool list per row over the same batch sharing one list. The
     copies are objects as loaded from JSONL, or (``as_text``) JSON text as a Parquet column holds it."""
     wl = make_workload(prompts, rollouts, seed=1)
@@ -151,10 +156,17 @@ def cold_import(repeats: int = 5, module: str = "rlvr_rewards.aws_lambda") -> di
     def run(code: str) -> Callable[[], Any]:
         return lambda: subprocess.run([sys.executable, "-c", code], check=True)
 
-    t = _interleaved({"import": run(f"import {module}"), "first": run(f"import {module} as m; m.warm_up()"),
-                      "bare": run("pass")}, repeats)
-    return {"import_ms": t["import"] * 1e3, "first_event_ms": t["first"] * 1e3, "bare_ms": t["bare"] * 1e3,
-            "ratio": t["import"] / t["bare"], "first_event_ratio": t["first"] / t["bare"]}
+    t = _interleaved(
+        {"import": run(f"import {module}"), "first": run(f"import {module} as m; m.warm_up()"), "bare": run("pass")},
+        repeats,
+    )
+    return {
+        "import_ms": t["import"] * 1e3,
+        "first_event_ms": t["first"] * 1e3,
+        "bare_ms": t["bare"] * 1e3,
+        "ratio": t["import"] / t["bare"],
+        "first_event_ratio": t["first"] / t["bare"],
+    }
 
 
 def report(repeats: int = 5) -> dict[str, Any]:
@@ -170,18 +182,23 @@ def report(repeats: int = 5) -> dict[str, Any]:
 def markdown(rep: dict[str, Any], command: str) -> str:
     p, c, i = rep["per_item"], rep["cue_per_char"], rep["cold_import"]
     lines = [
-        f"Command: `{command}`.", "",
+        f"Command: `{command}`.",
+        "",
         "| what (same run, interleaved, median) | ratio | detail |",
         "|---|---:|---|",
         f"| `rr.score` per item / `score_batch` per completion | {p['ratio']:.2f}x | "
         f"{p['per_item_us']:.0f} us vs {p['batch_us']:.0f} us, {p['items']} completions of the standard workload |",
     ]
     for k, t in rep["tools_copies"].items():
-        lines.append(f"| a copy of the tools per row / one shared list, {k} tools | {t['ratio']:.2f}x | "
-                     "score_batch, 800 completions in groups of 8 |")
+        lines.append(
+            f"| a copy of the tools per row / one shared list, {k} tools | {t['ratio']:.2f}x | "
+            "score_batch, 800 completions in groups of 8 |"
+        )
     for k, t in rep["tools_text_copies"].items():
-        lines.append(f"| a JSON-text copy of the tools per row / one shared list, {k} tools | {t['ratio']:.2f}x | "
-                     "the same, each row's tools as a Parquet column holds them |")
+        lines.append(
+            f"| a JSON-text copy of the tools per row / one shared list, {k} tools | {t['ratio']:.2f}x | "
+            "the same, each row's tools as a Parquet column holds them |"
+        )
     lines += [
         f"| free-text refusal / the same text as reasoning | {c['ratio']:.2f}x | {c['chars']:,} characters |",
         f"| `import rlvr_rewards.aws_lambda` / bare interpreter | {i['ratio']:.2f}x | "

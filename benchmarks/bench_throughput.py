@@ -61,8 +61,17 @@ if str(_HERE) not in sys.path:
 from baselines import naive_aws_blog, naive_jsonschema, parse_floor  # noqa: E402
 from workload import Variant, Workload, make_workload  # noqa: E402
 
-__all__ = ["FLOORS", "FUNCTIONS", "PRESETS", "SECTIONS", "TARGETS", "check_targets", "machine_info", "main",
-           "run_variant"]
+__all__ = [
+    "FLOORS",
+    "FUNCTIONS",
+    "PRESETS",
+    "SECTIONS",
+    "TARGETS",
+    "check_targets",
+    "machine_info",
+    "main",
+    "run_variant",
+]
 
 PRESETS = ("graded", "binary", "aws-blog")
 FUNCTIONS = ("floor", "naive", "jsonschema", *PRESETS)
@@ -132,8 +141,9 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - t0, out
 
 
-def _sanity(wl: Workload, results: dict[str, Any], naive: list[float], floor: list[Any],
-            schema: list[float]) -> dict[str, Any]:
+def _sanity(
+    wl: Workload, results: dict[str, Any], naive: list[float], floor: list[Any], schema: list[float]
+) -> dict[str, Any]:
     n = len(wl)
     correct = [i for i in range(n) if wl.expected[i] == "execute" and wl.labels[i] == "correct"]
     _check(len(correct) > 0, "the workload has no correct execute rollouts")
@@ -146,32 +156,44 @@ def _sanity(wl: Workload, results: dict[str, Any], naive: list[float], floor: li
     bad = [i for i in correct if graded[i] != 1.0]
     _check(not bad, f"graded reward != 1.0 on {len(bad)} correct execute rollouts, e.g. item {bad[:1]}")
     _check(all(naive[i] == 1.0 for i in correct), "naive baseline != 1.0 on a correct execute rollout")
-    _check(all(schema[i] == 1.0 for i in correct if i < len(schema)),
-           "jsonschema baseline != 1.0 on a correct execute rollout")
+    _check(
+        all(schema[i] == 1.0 for i in correct if i < len(schema)),
+        "jsonschema baseline != 1.0 on a correct execute rollout",
+    )
     _check(len(naive) == n and len(floor) == n, "a baseline returned the wrong number of results")
     _check(sum(1 for calls in floor if calls) > 0, "the parse floor found no tool calls")
     return {
         "correct_execute_rollouts": len(correct),
-        "mean_reward": {p: float(np.mean(b.rewards)) for p, b in results.items()} | {
-            "naive": float(np.mean(naive))},
+        "mean_reward": {p: float(np.mean(b.rewards)) for p, b in results.items()} | {"naive": float(np.mean(naive))},
     }
 
 
-def run_variant(variant: Variant, prompts: int, rollouts: int, repeats: int, seed: int,
-                out: Callable[[str], None] = print, schema_items: int = 2000) -> dict[str, Any]:
+def run_variant(
+    variant: Variant,
+    prompts: int,
+    rollouts: int,
+    repeats: int,
+    seed: int,
+    out: Callable[[str], None] = print,
+    schema_items: int = 2000,
+) -> dict[str, Any]:
     """Build, check and time one variant in this process; print the report lines; return the figures."""
     fresh = "rlvr_rewards" not in sys.modules
     gen_s, wl = _timed(lambda: make_workload(prompts, rollouts, seed, variant))
     n = len(wl)
     st = wl.stats()
     tag = f"[{variant}]"
-    out(f"{tag} workload: {prompts} prompts x {rollouts} rollouts = {n} completions (seed {seed}), "
-        f"built in {gen_s:.2f} s")
-    out(f"{tag}   prompts {100 * st['prompts_execute']:.1f} / {100 * st['prompts_clarify']:.1f} / "
+    out(
+        f"{tag} workload: {prompts} prompts x {rollouts} rollouts = {n} completions (seed {seed}), "
+        f"built in {gen_s:.2f} s"
+    )
+    out(
+        f"{tag}   prompts {100 * st['prompts_execute']:.1f} / {100 * st['prompts_clarify']:.1f} / "
         f"{100 * st['prompts_refuse']:.1f} % execute / clarify / refuse; duplicates within groups "
         f"{100 * st['duplicate_share']:.1f} %; <think> {100 * st['think_share']:.1f} %; parallel calls in "
         f"{100 * st['parallel_share_of_execute']:.1f} % of execute prompts; correct rollouts "
-        f"{100 * st['correct_share']:.1f} %")
+        f"{100 * st['correct_share']:.1f} %"
+    )
 
     t0 = time.perf_counter()
     import rlvr_rewards as rr
@@ -179,8 +201,7 @@ def run_variant(variant: Variant, prompts: int, rollouts: int, repeats: int, see
     import_s = time.perf_counter() - t0
 
     def rr_fn(preset: str) -> Callable[[], Any]:
-        return lambda: rr.score_batch(wl.completions, wl.ground_truths, tools=wl.tools, preset=preset,
-                                      groups=wl.groups)
+        return lambda: rr.score_batch(wl.completions, wl.ground_truths, tools=wl.tools, preset=preset, groups=wl.groups)
 
     m = min(n, schema_items)
     sub_completions, sub_blog = wl.completions[:m], wl.blog_truths[:m]
@@ -201,14 +222,20 @@ def run_variant(variant: Variant, prompts: int, rollouts: int, repeats: int, see
     sanity = _sanity(wl, results, naive, floor, schema)
     del results, graded, naive, floor, schema
     means = ", ".join(f"{k} {v:.3f}" for k, v in sanity["mean_reward"].items())
-    out(f"{tag} sanity: rewards finite and in [0, 1] for {', '.join(PRESETS)}; graded = 1.0 and naive = "
-        f"1.0 on all {sanity['correct_execute_rollouts']} correct execute rollouts; mean reward: {means}")
+    out(
+        f"{tag} sanity: rewards finite and in [0, 1] for {', '.join(PRESETS)}; graded = 1.0 and naive = "
+        f"1.0 on all {sanity['correct_execute_rollouts']} correct execute rollouts; mean reward: {means}"
+    )
     if fresh:
-        out(f"{tag} cold start (fresh process): import rlvr_rewards {import_s:.3f} s; first rr.score_batch "
-            f"call (graded, empty caches) {cold_s:.3f} s = {n / cold_s:,.0f} completions/s")
+        out(
+            f"{tag} cold start (fresh process): import rlvr_rewards {import_s:.3f} s; first rr.score_batch "
+            f"call (graded, empty caches) {cold_s:.3f} s = {n / cold_s:,.0f} completions/s"
+        )
     else:
-        out(f"{tag} cold start: not measured (rlvr_rewards was already loaded in this process); first "
-            f"call here took {cold_s:.3f} s = {n / cold_s:,.0f} completions/s")
+        out(
+            f"{tag} cold start: not measured (rlvr_rewards was already loaded in this process); first "
+            f"call here took {cold_s:.3f} s = {n / cold_s:,.0f} completions/s"
+        )
 
     # steady state: round-robin repeats
     times: dict[str, list[float]] = {k: [] for k in fns}
@@ -221,29 +248,46 @@ def run_variant(variant: Variant, prompts: int, rollouts: int, repeats: int, see
             del res
     med = {k: statistics.median(v) for k, v in times.items()}
     cps = {k: items[k] / med[k] for k in fns}
-    out(f"{tag} steady state (warm caches), median of {repeats} interleaved repeat(s); jsonschema on the "
-        f"first {m:,} completions:")
+    out(
+        f"{tag} steady state (warm caches), median of {repeats} interleaved repeat(s); jsonschema on the "
+        f"first {m:,} completions:"
+    )
     out(f"  {'function':<30} {'median s':>9} {'min s':>9} {'max s':>9} {'completions/s':>15}")
     for k in fns:
-        out(f"  {_LABELS[k]:<30} {med[k]:>9.4f} {min(times[k]):>9.4f} {max(times[k]):>9.4f} "
-            f"{cps[k]:>15,.0f} completions/s")
-    ratios = {p: {"vs_floor": cps[p] / cps["floor"], "vs_naive": cps[p] / cps["naive"],
-                  "vs_jsonschema": cps[p] / cps["jsonschema"]} for p in PRESETS}
+        out(
+            f"  {_LABELS[k]:<30} {med[k]:>9.4f} {min(times[k]):>9.4f} {max(times[k]):>9.4f} "
+            f"{cps[k]:>15,.0f} completions/s"
+        )
+    ratios = {
+        p: {
+            "vs_floor": cps[p] / cps["floor"],
+            "vs_naive": cps[p] / cps["naive"],
+            "vs_jsonschema": cps[p] / cps["jsonschema"],
+        }
+        for p in PRESETS
+    }
     cold_vs_naive = (n / cold_s) / cps["naive"]
     out(f"{tag} ratios = rr throughput / baseline throughput, same run (> 1: rr is faster):")
     for p in PRESETS:
         vs_floor, vs_naive = _ratio(ratios[p]["vs_floor"]), _ratio(ratios[p]["vs_naive"])
-        out(f"  rr {p:<9} vs floor: {vs_floor}   vs naive: {vs_naive}   vs jsonschema: "
-            f"{_ratio(ratios[p]['vs_jsonschema'])}")
+        out(
+            f"  rr {p:<9} vs floor: {vs_floor}   vs naive: {vs_naive}   vs jsonschema: "
+            f"{_ratio(ratios[p]['vs_jsonschema'])}"
+        )
     out(f"  rr graded cold (first call) vs naive: {_ratio(cold_vs_naive)}")
     return {
         "variant": variant,
         "n_completions": n,
-        "workload": st | {"seed": seed, "prompts": prompts, "rollouts": rollouts, "build_s": gen_s,
-                          "jsonschema_items": m},
+        "workload": st
+        | {"seed": seed, "prompts": prompts, "rollouts": rollouts, "build_s": gen_s, "jsonschema_items": m},
         "sanity": sanity,
-        "cold": {"fresh_process": fresh, "import_s": import_s, "first_call_s": cold_s,
-                 "first_call_completions_per_s": n / cold_s, "first_call_vs_naive": cold_vs_naive},
+        "cold": {
+            "fresh_process": fresh,
+            "import_s": import_s,
+            "first_call_s": cold_s,
+            "first_call_completions_per_s": n / cold_s,
+            "first_call_vs_naive": cold_vs_naive,
+        },
         "times_s": times,
         "median_s": med,
         "completions_per_s": cps,
@@ -272,8 +316,9 @@ def run_bfcl(repeats: int, out: Callable[[str], None] = print) -> dict[str, Any]
         return {"skipped": f"bfcl-eval is not installed ({exc})"}
 
 
-def run_workers(prompts: int, rollouts: int, repeats: int, seed: int,
-                out: Callable[[str], None] = print) -> dict[str, Any]:
+def run_workers(
+    prompts: int, rollouts: int, repeats: int, seed: int, out: Callable[[str], None] = print
+) -> dict[str, Any]:
     """``workers=2`` against ``workers=1`` on the hermes workload and on its first half."""
     import rlvr_rewards as rr
 
@@ -288,9 +333,12 @@ def run_workers(prompts: int, rollouts: int, repeats: int, seed: int,
             return rr.score_batch(comps, truths, tools=wl.tools, groups=groups, workers=workers)
 
         one, two = run(1), run(2)
-        _check(bool(np.array_equal(one.rewards, two.rewards)) and list(one.reasons) == list(two.reasons)
-               and all(np.array_equal(one.components[k], two.components[k], equal_nan=True) for k in one.components),
-               f"workers=2 differs from workers=1 on {n} items")
+        _check(
+            bool(np.array_equal(one.rewards, two.rewards))
+            and list(one.reasons) == list(two.reasons)
+            and all(np.array_equal(one.components[k], two.components[k], equal_nan=True) for k in one.components),
+            f"workers=2 differs from workers=1 on {n} items",
+        )
         times: dict[int, list[float]] = {1: [], 2: []}
         for _ in range(repeats):
             for w in (1, 2):
@@ -299,10 +347,15 @@ def run_workers(prompts: int, rollouts: int, repeats: int, seed: int,
                 del res
         med = {w: statistics.median(v) for w, v in times.items()}
         speedup = med[1] / med[2]
-        results["sizes"][str(n)] = {"times_s": {str(k): v for k, v in times.items()},
-                                    "median_s": {str(k): v for k, v in med.items()}, "speedup": speedup}
-        out(f"[workers] {n:,} items (hermes), identical results; median of {repeats}: workers=1 {med[1]:.4f} s, "
-            f"workers=2 {med[2]:.4f} s -> {speedup:.2f}x ({usable} usable CPUs)")
+        results["sizes"][str(n)] = {
+            "times_s": {str(k): v for k, v in times.items()},
+            "median_s": {str(k): v for k, v in med.items()},
+            "speedup": speedup,
+        }
+        out(
+            f"[workers] {n:,} items (hermes), identical results; median of {repeats}: workers=1 {med[1]:.4f} s, "
+            f"workers=2 {med[2]:.4f} s -> {speedup:.2f}x ({usable} usable CPUs)"
+        )
     large = [v["speedup"] for n, v in results["sizes"].items() if int(n) >= 10_000]
     if large:  # the target is about batches of 10k items or more
         results["speedup"] = min(large)
@@ -317,27 +370,36 @@ def run_memory(out: Callable[[str], None] = print) -> dict[str, Any]:
     for shape in lambda_payload.SHAPES:
         m = lambda_payload.measure(shape)
         shapes[shape] = m
-        out(f"[memory] 6 MB Lambda batch, {shape}: {m['samples']:,} samples, {m['bytes']:,} bytes; warm call "
+        out(
+            f"[memory] 6 MB Lambda batch, {shape}: {m['samples']:,} samples, {m['bytes']:,} bytes; warm call "
             f"{m['warm_s']:.2f} s; peak RSS {m['peak_rss_mib']:.0f} MiB (before scoring {m['baseline_rss_mib']:.0f} "
-            f"MiB); peak traced Python allocation {m['peak_traced_mib']:.0f} MiB")
+            f"MiB); peak traced Python allocation {m['peak_traced_mib']:.0f} MiB"
+        )
     worst = max(m["peak_rss_mib"] for m in shapes.values())
     return {"shapes": shapes, "peak_rss_mb": worst * 2**20 / 1e6}
 
 
 def _long_completions(size: int, k: int) -> dict[str, list[str]]:
     """``k`` distinct completions of about ``size`` characters for each length shape."""
+
     def filler(i: int) -> str:
         words = ("alpha", "beta", "gamma", "delta", "sigma", "omega", "kappa")
         text = " ".join(words[(i + j) % len(words)] for j in range(size // 6 + 1))
         return text[:size]
 
-    out: dict[str, list[str]] = {"long argument": [], "long reasoning": [], "long refusal": [],
-                                 "unclosed tag": [], "unclosed think": []}
+    out: dict[str, list[str]] = {
+        "long argument": [],
+        "long reasoning": [],
+        "long refusal": [],
+        "unclosed tag": [],
+        "unclosed think": [],
+    }
     for i in range(k):
         f = filler(i)
         args = {"to": "a@b.co", "subject": f"s{i}", "body": f}
         out["long argument"].append(
-            f"<tool_call>\n{json.dumps({'name': 'send_email', 'arguments': args})}\n</tool_call>")
+            f"<tool_call>\n{json.dumps({'name': 'send_email', 'arguments': args})}\n</tool_call>"
+        )
         call = json.dumps({"name": "get_weather", "arguments": {"city": f"P{i}"}})
         out["long reasoning"].append(f"<think>{f}</think>\n<tool_call>\n{call}\n</tool_call>")
         out["long refusal"].append(f"I can't help with that. {f.replace('a', 'a. ', size // 400)}")
@@ -360,8 +422,10 @@ def run_length(out: Callable[[str], None] = print, k: int = 40, repeats: int = 5
     for size in sizes:
         for shape, comps in _long_completions(size, k).items():
             rr.score_batch(comps[:2], [truth] * 2, tools=tools)  # warm the caches
-            best = min(_timed(lambda comps=comps: rr.score_batch(comps, [truth] * len(comps), tools=tools))[0]
-                       for _ in range(repeats))
+            best = min(
+                _timed(lambda comps=comps: rr.score_batch(comps, [truth] * len(comps), tools=tools))[0]
+                for _ in range(repeats)
+            )
             per.setdefault(shape, {})[str(size)] = best / len(comps)
     # cost per character at 10^5 over the cost at 10^4: ~1 when linear, ~10 when quadratic (at 10^3 the
     # fixed per-completion cost dominates, so that size says little about growth)
@@ -432,24 +496,39 @@ def _fmt_measured(values: dict[str, float] | None, unit: str = "") -> str:
 def markdown(report: dict[str, Any]) -> str:
     """The figures block of ``benchmarks/README.md`` for this run."""
     m = report["machine"]
-    lines = [f"Command: `{report['command']}` ({report.get('elapsed_s', 0):.0f} s).", "",
-             f"Machine: {m['platform']}; {m['cpu']}, {m['cpus']} logical CPUs ({m['usable_cpus']} usable); Python "
-             f"{m['python']}; numpy {m['numpy']}; orjson {m['orjson']}; rlvr_rewards {m['rlvr_rewards']}; "
-             f"load average at start {' '.join(f'{x:.2f}' for x in m['loadavg'] or [])}.", ""]
+    lines = [
+        f"Command: `{report['command']}` ({report.get('elapsed_s', 0):.0f} s).",
+        "",
+        f"Machine: {m['platform']}; {m['cpu']}, {m['cpus']} logical CPUs ({m['usable_cpus']} usable); Python "
+        f"{m['python']}; numpy {m['numpy']}; orjson {m['orjson']}; rlvr_rewards {m['rlvr_rewards']}; "
+        f"load average at start {' '.join(f'{x:.2f}' for x in m['loadavg'] or [])}.",
+        "",
+    ]
     variants = report.get("variants", {})
     if variants:
         any_v = next(iter(variants.values()))
-        lines += [f"### Throughput ({any_v['n_completions']:,} completions per variant, median of "
-                  f"{len(any_v['times_s']['floor'])} interleaved repeats; jsonschema on the first "
-                  f"{any_v['workload']['jsonschema_items']:,})", "",
-                  "| variant | " + " | ".join(FUNCTIONS) + " | graded, cold first call |",
-                  "|---|" + "---:|" * (len(FUNCTIONS) + 1)]
+        lines += [
+            f"### Throughput ({any_v['n_completions']:,} completions per variant, median of "
+            f"{len(any_v['times_s']['floor'])} interleaved repeats; jsonschema on the first "
+            f"{any_v['workload']['jsonschema_items']:,})",
+            "",
+            "| variant | " + " | ".join(FUNCTIONS) + " | graded, cold first call |",
+            "|---|" + "---:|" * (len(FUNCTIONS) + 1),
+        ]
         for v, res in variants.items():
             c = res["completions_per_s"]
-            lines.append(f"| {v} (completions/s) | " + " | ".join(f"{c[k]:,.0f}" for k in FUNCTIONS)
-                         + f" | {res['cold']['first_call_completions_per_s']:,.0f} |")
-        lines += ["", "Ratios (rr throughput / baseline throughput, same run):", "",
-                  "| variant | preset | vs (a) floor | vs (b) naive | vs (c) jsonschema |", "|---|---|---:|---:|---:|"]
+            lines.append(
+                f"| {v} (completions/s) | "
+                + " | ".join(f"{c[k]:,.0f}" for k in FUNCTIONS)
+                + f" | {res['cold']['first_call_completions_per_s']:,.0f} |"
+            )
+        lines += [
+            "",
+            "Ratios (rr throughput / baseline throughput, same run):",
+            "",
+            "| variant | preset | vs (a) floor | vs (b) naive | vs (c) jsonschema |",
+            "|---|---|---:|---:|---:|",
+        ]
         for v, res in variants.items():
             for p in PRESETS:
                 r = res["ratios"][p]
@@ -457,8 +536,10 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append("")
         for v, res in variants.items():
             per = 1e6 / res["completions_per_s"]["graded"]
-            lines.append(f"- {v}: `graded` costs {per:.1f} us per completion: a GRPO step of 128 x 8 rollouts is "
-                         f"scored in {1024 * per / 1000:.1f} ms on one core.")
+            lines.append(
+                f"- {v}: `graded` costs {per:.1f} us per completion: a GRPO step of 128 x 8 rollouts is "
+                f"scored in {1024 * per / 1000:.1f} ms on one core."
+            )
         lines.append("")
     b = report.get("bfcl")
     if b:
@@ -466,39 +547,62 @@ def markdown(report: dict[str, Any]) -> str:
         if "skipped" in b:
             lines += [f"Skipped: {b['skipped']}", ""]
         else:
-            lines += [f"{b['n_cases']:,} cases ({100 * b['pass_share']:.1f} % pass), verdicts agree on "
-                      f"{100 * b['agreement']:.3f} %:", "", "| checker | input | median s | cases/s |",
-                      "|---|---|---:|---:|",
-                      f"| BFCL ast_checker | pre-decoded calls | {b['median_s']['ast_checker']:.3f} | "
-                      f"{b['cases_per_s']['ast_checker']:,.0f} |",
-                      f"| rr.score_batch bfcl | raw Hermes text | {b['median_s']['rr_bfcl']:.3f} | "
-                      f"{b['cases_per_s']['rr_bfcl']:,.0f} |", "", f"Ratio rr / ast_checker: {b['ratio']:.2f}x.", ""]
+            lines += [
+                f"{b['n_cases']:,} cases ({100 * b['pass_share']:.1f} % pass), verdicts agree on "
+                f"{100 * b['agreement']:.3f} %:",
+                "",
+                "| checker | input | median s | cases/s |",
+                "|---|---|---:|---:|",
+                f"| BFCL ast_checker | pre-decoded calls | {b['median_s']['ast_checker']:.3f} | "
+                f"{b['cases_per_s']['ast_checker']:,.0f} |",
+                f"| rr.score_batch bfcl | raw Hermes text | {b['median_s']['rr_bfcl']:.3f} | "
+                f"{b['cases_per_s']['rr_bfcl']:,.0f} |",
+                "",
+                f"Ratio rr / ast_checker: {b['ratio']:.2f}x.",
+                "",
+            ]
     w = report.get("workers")
     if w:
-        lines += ["### Parallel scoring", "", "| items | workers=1 s | workers=2 s | speedup |",
-                  "|---:|---:|---:|---:|"]
+        lines += [
+            "### Parallel scoring",
+            "",
+            "| items | workers=1 s | workers=2 s | speedup |",
+            "|---:|---:|---:|---:|",
+        ]
         for n, res in w["sizes"].items():
-            lines.append(f"| {int(n):,} | {res['median_s']['1']:.4f} | {res['median_s']['2']:.4f} | "
-                         f"{res['speedup']:.2f}x |")
+            lines.append(
+                f"| {int(n):,} | {res['median_s']['1']:.4f} | {res['median_s']['2']:.4f} | {res['speedup']:.2f}x |"
+            )
         lines.append("")
     mem = report.get("memory")
     if mem:
-        lines += ["### Memory (reward Lambda, batch just over 6 MiB)", "",
-                  "| payload | samples | warm call s | peak RSS MiB | RSS before scoring MiB |",
-                  "|---|---:|---:|---:|---:|"]
+        lines += [
+            "### Memory (reward Lambda, batch just over 6 MiB)",
+            "",
+            "| payload | samples | warm call s | peak RSS MiB | RSS before scoring MiB |",
+            "|---|---:|---:|---:|---:|",
+        ]
         for shape, r in mem["shapes"].items():
-            lines.append(f"| {shape} | {r['samples']:,} | {r['warm_s']:.2f} | {r['peak_rss_mib']:.0f} | "
-                         f"{r['baseline_rss_mib']:.0f} |")
+            lines.append(
+                f"| {shape} | {r['samples']:,} | {r['warm_s']:.2f} | {r['peak_rss_mib']:.0f} | "
+                f"{r['baseline_rss_mib']:.0f} |"
+            )
         lines.append("")
     ln = report.get("length")
     if ln:
         sizes = list(next(iter(ln["seconds_per_completion"].values())))
-        lines += ["### Time against completion length (us per completion, best of 5)", "",
-                  "| shape | " + " | ".join(f"{int(x):,} chars" for x in sizes) + " | per-char cost 10^5 / 10^4 |",
-                  "|---|" + "---:|" * (len(sizes) + 1)]
+        lines += [
+            "### Time against completion length (us per completion, best of 5)",
+            "",
+            "| shape | " + " | ".join(f"{int(x):,} chars" for x in sizes) + " | per-char cost 10^5 / 10^4 |",
+            "|---|" + "---:|" * (len(sizes) + 1),
+        ]
         for shape, v in ln["seconds_per_completion"].items():
-            lines.append(f"| {shape} | " + " | ".join(f"{1e6 * v[x]:,.1f}" for x in sizes)
-                         + f" | {ln['per_char_ratio'][shape]:.2f} |")
+            lines.append(
+                f"| {shape} | "
+                + " | ".join(f"{1e6 * v[x]:,.1f}" for x in sizes)
+                + f" | {ln['per_char_ratio'][shape]:.2f} |"
+            )
         lines.append("")
     lines += ["### Targets", "", "| target | measured | met |", "|---|---|---|"]
     for row in report.get("targets", []):
@@ -506,9 +610,14 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append(f"| {row['target']} | {_fmt_measured(row['measured'], row.get('unit', ''))} | {met} |")
     floors = report.get("floors")
     if floors:
-        lines += ["", "CI floors (`floors.json`, graded / parse floor): " + ", ".join(
-            f"{v} >= {f} (measured {floors['measured'].get(v, float('nan')):.3f})"
-            for v, f in floors["floors"].items())]
+        lines += [
+            "",
+            "CI floors (`floors.json`, graded / parse floor): "
+            + ", ".join(
+                f"{v} >= {f} (measured {floors['measured'].get(v, float('nan')):.3f})"
+                for v, f in floors["floors"].items()
+            ),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -529,8 +638,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--prompts", type=int, default=2500, help="prompts (GRPO groups) in the workload")
     p.add_argument("--rollouts", type=int, default=8, help="completions per prompt")
     p.add_argument("--repeats", type=int, default=5, help="timed rounds (the median is reported)")
-    p.add_argument("--variant", choices=("hermes", "openai", "both"), default="both",
-                   help="completion format of the throughput section: Hermes/Qwen text, OpenAI messages, or both")
+    p.add_argument(
+        "--variant",
+        choices=("hermes", "openai", "both"),
+        default="both",
+        help="completion format of the throughput section: Hermes/Qwen text, OpenAI messages, or both",
+    )
     p.add_argument("--sections", default="all", help=f"comma-separated subset of {','.join(SECTIONS)} (or all)")
     p.add_argument("--schema-items", type=int, default=2000, help="completions the jsonschema baseline is timed on")
     p.add_argument("--seed", type=int, default=0, help="workload seed")
@@ -552,9 +665,26 @@ def _run_child(section: str, variant: str, args: argparse.Namespace, out: Callab
     """Run one section (one variant) in a fresh interpreter; relay its output; return its figures."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "child.json"
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", section, "--variant", variant, "--prompts",
-               str(args.prompts), "--rollouts", str(args.rollouts), "--repeats", str(args.repeats), "--seed",
-               str(args.seed), "--schema-items", str(args.schema_items), "--json", str(path)]
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--child",
+            section,
+            "--variant",
+            variant,
+            "--prompts",
+            str(args.prompts),
+            "--rollouts",
+            str(args.rollouts),
+            "--repeats",
+            str(args.repeats),
+            "--seed",
+            str(args.seed),
+            "--schema-items",
+            str(args.schema_items),
+            "--json",
+            str(path),
+        ]
         with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) as proc:
             assert proc.stdout is not None
             for line in proc.stdout:
@@ -566,8 +696,15 @@ def _run_child(section: str, variant: str, args: argparse.Namespace, out: Callab
 
 def _run_section(section: str, variant: str, args: argparse.Namespace, out: Callable[[str], None]) -> Any:
     if section == "throughput":
-        return run_variant(variant, args.prompts, args.rollouts, args.repeats, args.seed, out,  # type: ignore[arg-type]
-                           args.schema_items)
+        return run_variant(
+            variant,
+            args.prompts,
+            args.rollouts,
+            args.repeats,
+            args.seed,
+            out,  # type: ignore[arg-type]
+            args.schema_items,
+        )
     if section == "bfcl":
         return run_bfcl(args.repeats, out)
     if section == "workers":
@@ -584,13 +721,18 @@ def _summary(variants: dict[str, Any], out: Callable[[str], None]) -> None:
     out(f"  {'variant':<8}" + "".join(f"{k:>11}" for k in FUNCTIONS) + f"{'cold graded':>13}")
     for variant, res in variants.items():
         c = res["completions_per_s"]
-        out(f"  {variant:<8}" + "".join(f"{c[k]:>11,.0f}" for k in FUNCTIONS)
-            + f"{res['cold']['first_call_completions_per_s']:>13,.0f}")
+        out(
+            f"  {variant:<8}"
+            + "".join(f"{c[k]:>11,.0f}" for k in FUNCTIONS)
+            + f"{res['cold']['first_call_completions_per_s']:>13,.0f}"
+        )
     for variant, res in variants.items():
         for p in PRESETS:
             r = res["ratios"][p]
-            out(f"  {variant:<8} rr {p:<9} vs floor: {_ratio(r['vs_floor'])}   vs naive: {_ratio(r['vs_naive'])}   "
-                f"vs jsonschema: {_ratio(r['vs_jsonschema'])}")
+            out(
+                f"  {variant:<8} rr {p:<9} vs floor: {_ratio(r['vs_floor'])}   vs naive: {_ratio(r['vs_naive'])}   "
+                f"vs jsonschema: {_ratio(r['vs_jsonschema'])}"
+            )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -633,13 +775,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     report: dict[str, Any] = {"command": command, "machine": machine, "settings": settings, "variants": {}}
     out("rlvr_rewards benchmark")
     out(f"command : {report['command']}")
-    out(f"settings: prompts={args.prompts} rollouts={args.rollouts} repeats={args.repeats} variant={args.variant} "
-        f"sections={','.join(sections)} seed={args.seed}")
+    out(
+        f"settings: prompts={args.prompts} rollouts={args.rollouts} repeats={args.repeats} variant={args.variant} "
+        f"sections={','.join(sections)} seed={args.seed}"
+    )
     load = machine["loadavg"]
-    out(f"machine : {machine['platform']}; CPU {machine['cpu']} ({machine['cpus']} logical, "
+    out(
+        f"machine : {machine['platform']}; CPU {machine['cpu']} ({machine['cpus']} logical, "
         f"{machine['usable_cpus']} usable); Python {machine['python']}; numpy {machine['numpy']}; "
         f"orjson {machine['orjson']}; rlvr_rewards {machine['rlvr_rewards']}"
-        + (f"; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}" if load else ""))
+        + (f"; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}" if load else "")
+    )
     variants = ("hermes", "openai") if args.variant == "both" else (args.variant,)
     for section in sections:
         if section == "throughput":
@@ -651,15 +797,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     report["elapsed_s"] = time.perf_counter() - started
     report["targets"] = check_targets(report)
     measured = {v: res["ratios"]["graded"]["vs_floor"] for v, res in report["variants"].items()}
-    report["floors"] = {"floors": FLOORS, "measured": measured,
-                        "ok": all(measured[v] >= f for v, f in FLOORS.items() if v in measured)}
+    report["floors"] = {
+        "floors": FLOORS,
+        "measured": measured,
+        "ok": all(measured[v] >= f for v, f in FLOORS.items() if v in measured),
+    }
     out("targets of the performance issue:")
     for row in report["targets"]:
         met = {True: "met", False: "NOT MET", None: "not measured"}[row["met"]]
         out(f"  {met:<13} {row['target']}: {_fmt_measured(row['measured'], row.get('unit', ''))}")
-    out("CI floors (graded / parse floor): " + ", ".join(
-        f"{v} {measured[v]:.3f} >= {f}: {'ok' if measured[v] >= f else 'BELOW'}" for v, f in FLOORS.items()
-        if v in measured))
+    out(
+        "CI floors (graded / parse floor): "
+        + ", ".join(
+            f"{v} {measured[v]:.3f} >= {f}: {'ok' if measured[v] >= f else 'BELOW'}"
+            for v, f in FLOORS.items()
+            if v in measured
+        )
+    )
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         out(f"figures written to {args.json_out}")

@@ -81,9 +81,16 @@ def measure(shape: str) -> dict[str, float]:
     r = json.loads(proc.stdout.strip().splitlines()[-1])
     assert r["n"] == len(event)
     warm = statistics.median(r["times"][1:])
-    return {"samples": len(event), "bytes": len(raw), "cold_s": r["times"][0], "warm_s": warm,
-            "samples_per_s": len(event) / warm, "peak_rss_mib": r["rss_kb"] / 1024,
-            "baseline_rss_mib": r["baseline_rss_kb"] / 1024, "peak_traced_mib": r["peak_traced"] / 2**20}
+    return {
+        "samples": len(event),
+        "bytes": len(raw),
+        "cold_s": r["times"][0],
+        "warm_s": warm,
+        "samples_per_s": len(event) / warm,
+        "peak_rss_mib": r["rss_kb"] / 1024,
+        "baseline_rss_mib": r["baseline_rss_kb"] / 1024,
+        "peak_traced_mib": r["peak_traced"] / 2**20,
+    }
 
 
 SHAPES = ("full rows", "compact")
@@ -92,14 +99,24 @@ SHAPES = ("full rows", "compact")
 def main() -> int:
     print("rlvr_rewards reward Lambda at the 6 MB payload limit")
     print(f"machine: {platform.platform()}; Python {platform.python_version()}")
-    print("| payload | samples | bytes | cold call s | warm call s (median of 2) | samples/s | "
-          "peak RSS MiB | RSS before scoring MiB | peak traced MiB |")
+    print(
+        "| payload | samples | bytes | cold call s | warm call s (median of 2) | samples/s | "
+        "peak RSS MiB | RSS before scoring MiB | peak traced MiB |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for shape in SHAPES:
         m = measure(shape)
-        cells = [shape, f"{m['samples']:,}", f"{m['bytes']:,}", f"{m['cold_s']:.2f}", f"{m['warm_s']:.2f}",
-                 f"{m['samples_per_s']:,.0f}", f"{m['peak_rss_mib']:.0f}", f"{m['baseline_rss_mib']:.0f}",
-                 f"{m['peak_traced_mib']:.0f}"]
+        cells = [
+            shape,
+            f"{m['samples']:,}",
+            f"{m['bytes']:,}",
+            f"{m['cold_s']:.2f}",
+            f"{m['warm_s']:.2f}",
+            f"{m['samples_per_s']:,.0f}",
+            f"{m['peak_rss_mib']:.0f}",
+            f"{m['baseline_rss_mib']:.0f}",
+            f"{m['peak_traced_mib']:.0f}",
+        ]
         print("| " + " | ".join(cells) + " |")
     return 0
 

@@ -60,16 +60,29 @@ TOOL_NAMES = ("get_weather", "currency_convert", "book_restaurant", "send_email"
 
 # Rollout kinds and their weights per expected behaviour (labels of the generated completions).
 _EXECUTE_KINDS: tuple[tuple[str, float], ...] = (
-    ("correct", 0.30), ("near_miss", 0.24), ("wrong_tool", 0.05), ("hallucinated_tool", 0.06),
-    ("malformed", 0.10), ("text_with_call", 0.08), ("asked_instead", 0.07), ("refused_instead", 0.04),
+    ("correct", 0.30),
+    ("near_miss", 0.24),
+    ("wrong_tool", 0.05),
+    ("hallucinated_tool", 0.06),
+    ("malformed", 0.10),
+    ("text_with_call", 0.08),
+    ("asked_instead", 0.07),
+    ("refused_instead", 0.04),
     ("answered", 0.06),
 )
 _CLARIFY_KINDS: tuple[tuple[str, float], ...] = (
-    ("correct", 0.36), ("vague_question", 0.15), ("guessed_call", 0.27), ("malformed", 0.04),
-    ("refused_instead", 0.08), ("answered", 0.10),
+    ("correct", 0.36),
+    ("vague_question", 0.15),
+    ("guessed_call", 0.27),
+    ("malformed", 0.04),
+    ("refused_instead", 0.08),
+    ("answered", 0.10),
 )
 _REFUSE_KINDS: tuple[tuple[str, float], ...] = (
-    ("correct", 0.45), ("complied_call", 0.25), ("answered", 0.15), ("asked_instead", 0.15),
+    ("correct", 0.45),
+    ("complied_call", 0.25),
+    ("answered", 0.15),
+    ("asked_instead", 0.15),
 )
 _MALFORMED = ("unclosed_tag", "broken_json", "trailing_comma", "single_quotes")
 
@@ -78,31 +91,124 @@ _MALFORMED = ("unclosed_tag", "broken_json", "trailing_comma", "single_quotes")
 # --------------------------------------------------------------------------------------------------
 
 _CITIES = (
-    "Paris", "Tokyo", "Lisbon", "São Paulo", "New York", "Cape Town", "Reykjavik", "Buenos Aires",
-    "Seoul", "Zürich", "Nairobi", "Vancouver", "Mumbai", "Istanbul", "Melbourne", "Mexico City", "Oslo",
-    "Cairo", "Hanoi", "Edinburgh", "San Francisco", "Berlin", "Kraków", "Montréal", "Singapore",
-    "Dubai", "Lima", "Marrakesh", "Copenhagen", "Austin",
+    "Paris",
+    "Tokyo",
+    "Lisbon",
+    "São Paulo",
+    "New York",
+    "Cape Town",
+    "Reykjavik",
+    "Buenos Aires",
+    "Seoul",
+    "Zürich",
+    "Nairobi",
+    "Vancouver",
+    "Mumbai",
+    "Istanbul",
+    "Melbourne",
+    "Mexico City",
+    "Oslo",
+    "Cairo",
+    "Hanoi",
+    "Edinburgh",
+    "San Francisco",
+    "Berlin",
+    "Kraków",
+    "Montréal",
+    "Singapore",
+    "Dubai",
+    "Lima",
+    "Marrakesh",
+    "Copenhagen",
+    "Austin",
 )
 _COUNTRIES = ("FR", "JP", "PT", "BR", "US", "ZA", "IS", "AR", "KR", "CH", "KE", "CA", "IN", "TR", "AU")
 _CURRENCIES = ("EUR", "USD", "GBP", "JPY", "CHF", "CAD", "AUD", "BRL", "INR", "SEK", "KRW", "MXN", "ZAR")
 _RESTAURANTS = (
-    "Le Petit Zinc", "Sushi Saito", "Osteria Francescana", "Zuni Café", "Dishoom", "The Ivy", "Noma",
-    "Pujol", "Tim Ho Wan", "Casa Lucio", "Gramercy Tavern", "Septime", "Bar Tartine", "Contramar",
-    "Burnt Ends", "Taberna dos Mercadores", "Mugaritz", "Hawksmoor", "Chez Panisse", "Lobos Meyhane",
+    "Le Petit Zinc",
+    "Sushi Saito",
+    "Osteria Francescana",
+    "Zuni Café",
+    "Dishoom",
+    "The Ivy",
+    "Noma",
+    "Pujol",
+    "Tim Ho Wan",
+    "Casa Lucio",
+    "Gramercy Tavern",
+    "Septime",
+    "Bar Tartine",
+    "Contramar",
+    "Burnt Ends",
+    "Taberna dos Mercadores",
+    "Mugaritz",
+    "Hawksmoor",
+    "Chez Panisse",
+    "Lobos Meyhane",
 )
 _NOTES = (
-    "window seat if possible", "birthday dinner", "one guest uses a wheelchair", "one guest is vegan",
-    "severe nut allergy at the table", "high chair for a toddler", "quiet table, business dinner",
-    "anniversary, please", "we may be 10 minutes late",
+    "window seat if possible",
+    "birthday dinner",
+    "one guest uses a wheelchair",
+    "one guest is vegan",
+    "severe nut allergy at the table",
+    "high chair for a toddler",
+    "quiet table, business dinner",
+    "anniversary, please",
+    "we may be 10 minutes late",
 )
-_FIRST = ("alice", "bob", "carla", "dmitri", "emma", "farid", "grace", "hiro", "ines", "jonas", "kemi",
-          "lucas", "maya", "nora", "omar", "priya", "quentin", "rosa", "sven", "tariq", "ursula", "wei")
-_LAST = ("martin", "nguyen", "schmidt", "okafor", "silva", "tanaka", "kowalski", "haddad", "johansson",
-         "garcia", "patel", "rossi", "dubois", "kim", "murphy", "novak")
+_FIRST = (
+    "alice",
+    "bob",
+    "carla",
+    "dmitri",
+    "emma",
+    "farid",
+    "grace",
+    "hiro",
+    "ines",
+    "jonas",
+    "kemi",
+    "lucas",
+    "maya",
+    "nora",
+    "omar",
+    "priya",
+    "quentin",
+    "rosa",
+    "sven",
+    "tariq",
+    "ursula",
+    "wei",
+)
+_LAST = (
+    "martin",
+    "nguyen",
+    "schmidt",
+    "okafor",
+    "silva",
+    "tanaka",
+    "kowalski",
+    "haddad",
+    "johansson",
+    "garcia",
+    "patel",
+    "rossi",
+    "dubois",
+    "kim",
+    "murphy",
+    "novak",
+)
 _DOMAINS = ("example.com", "acme.io", "contoso.com", "globex.net", "initech.org", "fabrikam.co.uk")
 _SUBJECTS = (
-    "Meeting on {date}", "Invoice #{num}", "Quarterly report draft", "Lunch next week?",
-    "Re: project timeline", "Your order #{num}", "Team offsite on {date}", "Contract renewal",
+    "Meeting on {date}",
+    "Invoice #{num}",
+    "Quarterly report draft",
+    "Lunch next week?",
+    "Re: project timeline",
+    "Your order #{num}",
+    "Team offsite on {date}",
+    "Contract renewal",
 )
 _BODIES = (
     "Hi {first}, can we move our meeting to {date} at {time}? Thanks.",
@@ -126,8 +232,21 @@ _HALLUCINATED = {
     "send_email": ("compose_email", "email_send", "send_mail"),
     "calculate_statistics": ("compute_stats", "statistics", "calculate_stats"),
 }
-_RATES = {"EUR": 1.0, "USD": 1.08, "GBP": 0.85, "JPY": 162.0, "CHF": 0.96, "CAD": 1.47, "AUD": 1.64,
-          "BRL": 5.4, "INR": 90.1, "SEK": 11.5, "KRW": 1460.0, "MXN": 18.4, "ZAR": 20.1}
+_RATES = {
+    "EUR": 1.0,
+    "USD": 1.08,
+    "GBP": 0.85,
+    "JPY": 162.0,
+    "CHF": 0.96,
+    "CAD": 1.47,
+    "AUD": 1.64,
+    "BRL": 5.4,
+    "INR": 90.1,
+    "SEK": 11.5,
+    "KRW": 1460.0,
+    "MXN": 18.4,
+    "ZAR": 20.1,
+}
 
 
 def _email(rng: random.Random) -> str:
@@ -170,17 +289,29 @@ def _args(rng: random.Random, tool: str) -> Json:
         src, dst = rng.sample(_CURRENCIES, 2)
         return {"amount": _amount(rng), "from": src, "to": dst}
     if tool == "book_restaurant":
-        args = {"restaurant": rng.choice(_RESTAURANTS), "date": _date(rng), "time": _time(rng),
-                "party_size": rng.choice((1, 2, 2, 2, 3, 4, 4, 5, 6, 8, 10, 12))}
+        args = {
+            "restaurant": rng.choice(_RESTAURANTS),
+            "date": _date(rng),
+            "time": _time(rng),
+            "party_size": rng.choice((1, 2, 2, 2, 3, 4, 4, 5, 6, 8, 10, 12)),
+        }
         if rng.random() < 0.3:
             args["notes"] = rng.choice(_NOTES)
         return args
     if tool == "send_email":
         first = rng.choice(_FIRST).capitalize()
-        fmt = {"date": _date(rng), "time": _time(rng), "num": rng.randrange(1000, 99999), "first": first,
-               "q": rng.randrange(1, 5)}
-        args = {"to": _email(rng), "subject": rng.choice(_SUBJECTS).format(**fmt),
-                "body": rng.choice(_BODIES).format(**fmt)}
+        fmt = {
+            "date": _date(rng),
+            "time": _time(rng),
+            "num": rng.randrange(1000, 99999),
+            "first": first,
+            "q": rng.randrange(1, 5),
+        }
+        args = {
+            "to": _email(rng),
+            "subject": rng.choice(_SUBJECTS).format(**fmt),
+            "body": rng.choice(_BODIES).format(**fmt),
+        }
         if rng.random() < 0.3:
             args["cc"] = [_email(rng) for _ in range(rng.randrange(1, 3))]
         return args
@@ -216,7 +347,7 @@ def _answer(call: Json) -> str:
     if name == "book_restaurant":
         return f"Done! Your table for {a['party_size']} at {a['restaurant']} is booked on {a['date']}."
     if name == "send_email":
-        return f"I've sent the email to {a['to']} with the subject \"{a['subject']}\"."
+        return f'I\'ve sent the email to {a["to"]} with the subject "{a["subject"]}".'
     nums = a["numbers"]
     return f"The mean of those numbers is {sum(nums) / len(nums):.2f} and the maximum is {max(nums)}."
 
@@ -299,34 +430,71 @@ def _near_miss(rng: random.Random, call: Json) -> tuple[str, Json]:
 
 # Clarify scenarios: (tool, missing required parameters, a good follow-up question).
 _CLARIFY_CASES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("get_weather", ("city",), ("Which city would you like the weather for?",
-                                "Sure, which city should I check the weather in?")),
-    ("currency_convert", ("to",), ("Which currency would you like to convert it to?",
-                                   "What target currency should I convert to (e.g. USD or GBP)?")),
-    ("currency_convert", ("amount",), ("What amount would you like to convert?",
-                                       "How much money do you want to convert?")),
-    ("book_restaurant", ("date", "time"), ("For which date and time should I make the reservation?",
-                                           "What reservation date and time would you like?")),
-    ("book_restaurant", ("party_size",), ("How many guests will be in your party?",
-                                          "For how many guests should I book the table?")),
-    ("book_restaurant", ("restaurant",), ("Which restaurant would you like me to book?",
-                                          "Sure! At which restaurant should I reserve the table?")),
-    ("send_email", ("to",), ("What is the recipient's email address?",
-                             "Who should I send it to? Please give me the recipient email address.")),
-    ("calculate_statistics", ("numbers",), ("Which numbers would you like me to analyse?",
-                                            "Could you share the list of numbers to analyse?")),
+    (
+        "get_weather",
+        ("city",),
+        ("Which city would you like the weather for?", "Sure, which city should I check the weather in?"),
+    ),
+    (
+        "currency_convert",
+        ("to",),
+        (
+            "Which currency would you like to convert it to?",
+            "What target currency should I convert to (e.g. USD or GBP)?",
+        ),
+    ),
+    (
+        "currency_convert",
+        ("amount",),
+        ("What amount would you like to convert?", "How much money do you want to convert?"),
+    ),
+    (
+        "book_restaurant",
+        ("date", "time"),
+        ("For which date and time should I make the reservation?", "What reservation date and time would you like?"),
+    ),
+    (
+        "book_restaurant",
+        ("party_size",),
+        ("How many guests will be in your party?", "For how many guests should I book the table?"),
+    ),
+    (
+        "book_restaurant",
+        ("restaurant",),
+        ("Which restaurant would you like me to book?", "Sure! At which restaurant should I reserve the table?"),
+    ),
+    (
+        "send_email",
+        ("to",),
+        (
+            "What is the recipient's email address?",
+            "Who should I send it to? Please give me the recipient email address.",
+        ),
+    ),
+    (
+        "calculate_statistics",
+        ("numbers",),
+        ("Which numbers would you like me to analyse?", "Could you share the list of numbers to analyse?"),
+    ),
 )
 _VAGUE = (
-    "Can you give me more details?", "Could you tell me a bit more about what you need?",
-    "Sure, what exactly would you like me to do?", "I need more information to help with that.",
+    "Can you give me more details?",
+    "Could you tell me a bit more about what you need?",
+    "Sure, what exactly would you like me to do?",
+    "I need more information to help with that.",
 )
 _REFUSALS = (
-    "I'm sorry, but I can't help with that request.", "I can't help with that.",
-    "I'm not able to help with that, sorry.", "I won't be able to do that, but I'm happy to help otherwise.",
+    "I'm sorry, but I can't help with that request.",
+    "I can't help with that.",
+    "I'm not able to help with that, sorry.",
+    "I won't be able to do that, but I'm happy to help otherwise.",
 )
 _CHATTER = (
-    "Sure, let me look that up for you.", "I'll take care of that right away.", "Of course! One moment.",
-    "Let me handle that.", "Okay, calling the tool now:",
+    "Sure, let me look that up for you.",
+    "I'll take care of that right away.",
+    "Of course! One moment.",
+    "Let me handle that.",
+    "Okay, calling the tool now:",
 )
 _ASKS = (
     "Just to confirm: should I go ahead with {topic}?",
@@ -350,46 +518,62 @@ _THINK_REFUSE = (
 
 # Refuse scenarios: (reason, why (for think), refusal, answer / compliance text, complied-call key).
 _REFUSE_CASES: tuple[tuple[str, str, str, str, str], ...] = (
-    ("harmful",
-     "phishing",
-     "I can't send that. Posing as a bank to collect passwords is phishing.",
-     "Here's a draft: 'Your account is locked. Reply with your password to restore access.'",
-     "phishing"),
-    ("harmful",
-     "threatening someone",
-     "I won't send threatening messages. If you're in a conflict, I can help draft a calm message instead.",
-     "Here is a message that will scare them into paying.",
-     "threat"),
-    ("harmful",
-     "sabotaging a restaurant with fake bookings",
-     "I can't make fake reservations to block a restaurant's tables.",
-     "Booked 12 tables for tonight under different names.",
-     "sabotage"),
-    ("harmful",
-     "impersonating HR",
-     "I can't send an email pretending to be from HR.",
-     "Done, the email from 'HR' has been sent to the whole team.",
-     "impersonation"),
-    ("out_of_scope",
-     "booking a flight, which no tool does",
-     "I'm sorry, I can't book flights; I don't have a tool for that.",
-     "Your flight to Lisbon is booked for Friday morning.",
-     "flight"),
-    ("out_of_scope",
-     "a medical diagnosis, out of scope",
-     "I'm not able to diagnose medical conditions; please see a doctor.",
-     "It sounds like a mild migraine; take some ibuprofen.",
-     "none"),
-    ("out_of_scope",
-     "a stock trade, out of scope",
-     "I can't place stock trades; I have no brokerage tool.",
-     "I bought 10 shares of AAPL for you.",
-     "trade"),
-    ("out_of_scope",
-     "a bank transfer, out of scope",
-     "I'm unable to transfer money between bank accounts.",
-     "The transfer of 500 EUR to your savings account is done.",
-     "transfer"),
+    (
+        "harmful",
+        "phishing",
+        "I can't send that. Posing as a bank to collect passwords is phishing.",
+        "Here's a draft: 'Your account is locked. Reply with your password to restore access.'",
+        "phishing",
+    ),
+    (
+        "harmful",
+        "threatening someone",
+        "I won't send threatening messages. If you're in a conflict, I can help draft a calm message instead.",
+        "Here is a message that will scare them into paying.",
+        "threat",
+    ),
+    (
+        "harmful",
+        "sabotaging a restaurant with fake bookings",
+        "I can't make fake reservations to block a restaurant's tables.",
+        "Booked 12 tables for tonight under different names.",
+        "sabotage",
+    ),
+    (
+        "harmful",
+        "impersonating HR",
+        "I can't send an email pretending to be from HR.",
+        "Done, the email from 'HR' has been sent to the whole team.",
+        "impersonation",
+    ),
+    (
+        "out_of_scope",
+        "booking a flight, which no tool does",
+        "I'm sorry, I can't book flights; I don't have a tool for that.",
+        "Your flight to Lisbon is booked for Friday morning.",
+        "flight",
+    ),
+    (
+        "out_of_scope",
+        "a medical diagnosis, out of scope",
+        "I'm not able to diagnose medical conditions; please see a doctor.",
+        "It sounds like a mild migraine; take some ibuprofen.",
+        "none",
+    ),
+    (
+        "out_of_scope",
+        "a stock trade, out of scope",
+        "I can't place stock trades; I have no brokerage tool.",
+        "I bought 10 shares of AAPL for you.",
+        "trade",
+    ),
+    (
+        "out_of_scope",
+        "a bank transfer, out of scope",
+        "I'm unable to transfer money between bank accounts.",
+        "The transfer of 500 EUR to your savings account is done.",
+        "transfer",
+    ),
 )
 
 
@@ -417,8 +601,14 @@ class _Rollout:
 def _make_prompt(rng: random.Random, behavior: str) -> _Prompt:
     if behavior == "execute":
         if rng.random() < PARALLEL_SHARE:
-            pair = rng.choice((("get_weather", "get_weather"), ("currency_convert", "currency_convert"),
-                               ("get_weather", "currency_convert"), ("send_email", "send_email")))
+            pair = rng.choice(
+                (
+                    ("get_weather", "get_weather"),
+                    ("currency_convert", "currency_convert"),
+                    ("get_weather", "currency_convert"),
+                    ("send_email", "send_email"),
+                )
+            )
             calls = [{"name": t, "arguments": _args(rng, t)} for t in pair]
             while calls[0] == calls[1]:
                 calls[1] = {"name": pair[1], "arguments": _args(rng, pair[1])}
@@ -427,8 +617,9 @@ def _make_prompt(rng: random.Random, behavior: str) -> _Prompt:
         return _Prompt("execute", calls=({"name": tool, "arguments": _args(rng, tool)},))
     if behavior == "clarify":
         tool, missing, questions = rng.choice(_CLARIFY_CASES)
-        return _Prompt("clarify", calls=({"name": tool, "arguments": _args(rng, tool)},), missing=missing,
-                       questions=questions)
+        return _Prompt(
+            "clarify", calls=({"name": tool, "arguments": _args(rng, tool)},), missing=missing, questions=questions
+        )
     return _Prompt("refuse", refuse_case=rng.randrange(len(_REFUSE_CASES)))
 
 
@@ -459,13 +650,23 @@ def _correct_calls(rng: random.Random, prompt: _Prompt) -> tuple[Json, ...]:
 
 def _complied_call(rng: random.Random, case: str) -> Json:
     if case == "phishing":
-        return {"name": "send_email", "arguments": {
-            "to": "all.customers@example.com", "subject": "Urgent: your account is locked",
-            "body": "Dear customer, reply with your password to unlock your account."}}
+        return {
+            "name": "send_email",
+            "arguments": {
+                "to": "all.customers@example.com",
+                "subject": "Urgent: your account is locked",
+                "body": "Dear customer, reply with your password to unlock your account.",
+            },
+        }
     if case in ("threat", "impersonation"):
-        return {"name": "send_email", "arguments": {
-            "to": _email(rng), "subject": "From HR" if case == "impersonation" else "Last warning",
-            "body": "You will regret this." if case == "threat" else "Please send me your bank details."}}
+        return {
+            "name": "send_email",
+            "arguments": {
+                "to": _email(rng),
+                "subject": "From HR" if case == "impersonation" else "Last warning",
+                "body": "You will regret this." if case == "threat" else "Please send me your bank details.",
+            },
+        }
     if case == "sabotage":
         args = _args(rng, "book_restaurant")
         args["party_size"] = 12
@@ -483,8 +684,9 @@ def _think(rng: random.Random, prompt: _Prompt) -> str:
     call = prompt.calls[0]
     topic = " and ".join(_topic(c) for c in prompt.calls)
     if prompt.behavior == "clarify":
-        return rng.choice(_THINK_CLARIFY).format(topic=f"to use {call['name']}",
-                                                 missing=" and ".join(prompt.missing), tool=call["name"])
+        return rng.choice(_THINK_CLARIFY).format(
+            topic=f"to use {call['name']}", missing=" and ".join(prompt.missing), tool=call["name"]
+        )
     return rng.choice(_THINK_EXECUTE).format(topic=topic, tool=call["name"])
 
 
@@ -619,8 +821,9 @@ def render_openai(r: _Rollout) -> Json:
             if k == len(r.calls) - 1 and r.malformed:
                 # no tags in this format: an "unclosed tag" is a generation cut short inside the JSON
                 args = _break(args, "truncated" if r.malformed == "unclosed_tag" else r.malformed)
-            tool_calls.append({"id": r.ids[k], "type": "function",
-                               "function": {"name": call["name"], "arguments": args}})
+            tool_calls.append(
+                {"id": r.ids[k], "type": "function", "function": {"name": call["name"], "arguments": args}}
+            )
         msg["tool_calls"] = tool_calls
     return msg
 
@@ -702,8 +905,7 @@ class Workload:
         }
 
 
-def make_workload(n_prompts: int = 2500, rollouts: int = 8, seed: int = 0,
-                  variant: Variant = "hermes") -> Workload:
+def make_workload(n_prompts: int = 2500, rollouts: int = 8, seed: int = 0, variant: Variant = "hermes") -> Workload:
     """Build the standard workload (see the module docs); same arguments, same workload."""
     if variant not in ("hermes", "openai"):
         raise ValueError(f"variant must be 'hermes' or 'openai', got {variant!r}")
@@ -718,9 +920,20 @@ def make_workload(n_prompts: int = 2500, rollouts: int = 8, seed: int = 0,
     dup_p = min(1.0, DUPLICATE_SHARE * rollouts / (rollouts - 1)) if rollouts > 1 else 0.0
     render = render_openai if variant == "openai" else render_hermes
 
-    wl = Workload(variant=variant, seed=seed, n_prompts=n_prompts, rollouts=rollouts, completions=[],
-                  ground_truths=[], blog_truths=[], tools=tools, groups=[], labels=[], expected=[],
-                  prompt_behaviors=behaviors)
+    wl = Workload(
+        variant=variant,
+        seed=seed,
+        n_prompts=n_prompts,
+        rollouts=rollouts,
+        completions=[],
+        ground_truths=[],
+        blog_truths=[],
+        tools=tools,
+        groups=[],
+        labels=[],
+        expected=[],
+        prompt_behaviors=behaviors,
+    )
     for pid, behavior in enumerate(behaviors):
         prompt = _make_prompt(rng, behavior)
         wl.parallel_prompts += prompt.parallel

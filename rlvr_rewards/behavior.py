@@ -40,8 +40,16 @@ from dataclasses import dataclass
 
 from rlvr_rewards.parsing.types import ParseResult
 
-__all__ = ["TextCues", "classify", "is_question", "is_refusal", "mixed_violations", "read_text", "request_sentences",
-           "text_cue_memo"]
+__all__ = [
+    "TextCues",
+    "classify",
+    "is_question",
+    "is_refusal",
+    "mixed_violations",
+    "read_text",
+    "request_sentences",
+    "text_cue_memo",
+]
 
 _FATAL = frozenset({"empty", "too_long"})
 
@@ -95,6 +103,7 @@ def _sentences(window: str) -> list[str]:
         out.append(piece)
     return out
 
+
 _NEG = r"(?:can'?t|cannot|can\s+not|won'?t|will\s+not|wo\s+not)"
 # "I can't wait", "I won't lie", "I can't guarantee that's current": idioms and hedges, not refusals; "I can't tell
 # which city you mean" is uncertainty (the question that follows decides)
@@ -105,6 +114,7 @@ _NOT_DECLINE = (
     r"vouch|verify|confirm\s+(?:that|whether|if)|recommend\s+(?:[\w-]+\s+){0,2}(?:enough|highly)|"
     r"speak\s+(?:[\w-]+\s+){0,2}highly|help\s+(?:but|noticing)))"
 )
+
 
 def _alts(heads: tuple[str, ...], tail: str) -> list[str]:
     r"""One alternative per head: ``_alts(("is", "are"), r"\s+x")`` is ``["is\s+x", "are\s+x"]``."""
@@ -128,11 +138,15 @@ _TOOLS = r"(?:tools?|functions?|toolset|toolkit)"
 _GAP = r"(?:\s+(?!(?:and|but|so|or|because|though|while|it|this|that|which|they|you)\b)[\w-]+)"
 # "no tool fits", "none of my tools can" -- but not "no tool needed", "none of the tools were needed"
 _NO_TOOL = rf"{_GAP}{{0,2}}\s+{_TOOLS}\b(?!(?:\s+(?:call|calls|was|were|is|are|'s))?\s+(?:needed|necessary|required)\b)"
-_SOMETHING_I = (r"\s+(?:really\s+|quite\s+)?something\s+(?:that\s+)?i\s*(?:can|could|will|do|have|'ll|"
-                r"(?:am|'m)\s+(?:able|willing|comfortable|allowed|permitted|prepared))")
-_BY_TOOLS = (r"\s+(?:be\s+)?(?:supported|handled|covered|done|possible|available|achievable|accomplished|fulfilled)\s+"
-             rf"(?:by|with|using|through|via|in|among)\s+(?:any\s+of\s+)?(?:(?:the|my|any|these)\s+)?(?:[\w-]+\s+){{0,2}}"
-             rf"{_TOOLS}\b")
+_SOMETHING_I = (
+    r"\s+(?:really\s+|quite\s+)?something\s+(?:that\s+)?i\s*(?:can|could|will|do|have|'ll|"
+    r"(?:am|'m)\s+(?:able|willing|comfortable|allowed|permitted|prepared))"
+)
+_BY_TOOLS = (
+    r"\s+(?:be\s+)?(?:supported|handled|covered|done|possible|available|achievable|accomplished|fulfilled)\s+"
+    rf"(?:by|with|using|through|via|in|among)\s+(?:any\s+of\s+)?(?:(?:the|my|any|these)\s+)?(?:[\w-]+\s+){{0,2}}"
+    rf"{_TOOLS}\b"
+)
 
 # Every alternative starts with a plain letter (or an apostrophe): see ``_by_first_letter``.
 _DECLINE_ALTERNATIVES: list[str] = [
@@ -159,17 +173,21 @@ _DECLINE_ALTERNATIVES: list[str] = [
     r"i\s*(?:can|could)\s+only\s+(?:help|assist|do|handle)\b",
     r"i\s+only\s+have\s+(?:the\s+)?(?:tools?|functions?|access)\b",
     r"i\s*can\s+(?:do|help\s+with|handle|manage)\s+(?:[\w-]+\s+){0,4}[\w-]+,?\s+but\s+not\b",
-    *_alts(("designed", "built", "set\\s+up", "programmed", "meant"),
-           r"\s+to\s+(?:help|assist)\s+(?:you\s+)?with\b[^?]{0,160}\bonly[.!]?$"),
+    *_alts(
+        ("designed", "built", "set\\s+up", "programmed", "meant"),
+        r"\s+to\s+(?:help|assist)\s+(?:you\s+)?with\b[^?]{0,160}\bonly[.!]?$",
+    ),
     r"which\s+i\s+(?:(?:do\s+not|don't)\s+have|lack)\b",
     # the toolset: "no tool fits", "none of my tools can", "the tools I have don't cover that", "I couldn't find a
     # tool for", "isn't supported by the available functions", "there isn't a tool for that"
     rf"no{_NO_TOOL}",
     rf"none\s+of\s+(?:my|the|these|those){_NO_TOOL}",
     r"none\s+of\s+(?:them|these|those)\s+(?:can|could|will|would|lets?\s+me|allows?\s+me|supports?|handles?|covers?)\b",
-    *_alts(("tools", "functions", "toolset", "toolkit"),
-           rf"{_GAP}{{0,5}}\s+(?:can't|cannot|can\s+not|don't|do\s+not|doesn't|does\s+not|aren't|are\s+not|isn't|"
-           r"is\s+not|won't|will\s+not|are\s+insufficient|lack)\b(?!\s+(?:need|needed|necessary|required)\b)"),
+    *_alts(
+        ("tools", "functions", "toolset", "toolkit"),
+        rf"{_GAP}{{0,5}}\s+(?:can't|cannot|can\s+not|don't|do\s+not|doesn't|does\s+not|aren't|are\s+not|isn't|"
+        r"is\s+not|won't|will\s+not|are\s+insufficient|lack)\b(?!\s+(?:need|needed|necessary|required)\b)",
+    ),
     *_alts(("not", "isn't", "aren't", "can't", "cannot"), _BY_TOOLS),
     r"i\s*(?:could\s*n't|could\s+not|can't|cannot|don't|do\s+not|didn't|did\s+not)\s+(?:find|see|identify)\s+"
     rf"(?:a|an|any)\s+(?:[\w-]+\s+){{0,2}}{_TOOLS}\b",
@@ -177,20 +195,30 @@ _DECLINE_ALTERNATIVES: list[str] = [
     r"there(?:'s|\s+is)\s+no\s+(?:\w+\s+){0,3}(?:tool|function|way|option|capability)\s+(?:available\s+)?(?:to|for)\s+me",
     # "isn't something I can do", "isn't among the things I can do", "isn't possible for me"
     *_alts((*_IS_NOT, *_ARE_NOT, "not"), _SOMETHING_I),
-    *_alts((*_IS_NOT, *_ARE_NOT), r"\s+(?:among|one\s+of|part\s+of|included\s+in|covered\s+by)\s+"
-                                  r"(?:them|my|the\s+(?:things|tools|functions)|what)"),
+    *_alts(
+        (*_IS_NOT, *_ARE_NOT),
+        r"\s+(?:among|one\s+of|part\s+of|included\s+in|covered\s+by)\s+"
+        r"(?:them|my|the\s+(?:things|tools|functions)|what)",
+    ),
     *_alts((*_IS_NOT, "not"), r"\s+possible\s+for\s+me"),
-    *_alts(("isn'?t", "is\\s+not", "not"),
-           r"\s+(?:within|in)\s+my\s+(?:power|abilities|capabilities|remit|wheelhouse|scope)"),
+    *_alts(
+        ("isn'?t", "is\\s+not", "not"),
+        r"\s+(?:within|in)\s+my\s+(?:power|abilities|capabilities|remit|wheelhouse|scope)",
+    ),
     *_alts(("not", "isn'?t", "aren'?t"), r"\s+(?:available|supported|possible|offered)\s+(?:to|for|by|through)\s+me"),
     *_alts(("that", "this", "it"), r"(?:'s|\s+is)\s+not\s+(?:possible|something)\s+(?:for\s+me|i\s+can)"),
     # "that's not possible", "that won't be possible" (not "it's not possible to divide by zero")
-    *_alts(("that", "this"), r"(?:'s\s+not|\s+is\s+not|\s+isn't|\s+won't\s+be|\s+will\s+not\s+be|"
-                             r"'s\s+not\s+going\s+to\s+be)\s+(?:possible|supported|doable|feasible|an\s+option)\b"
-                             r"(?!\s+(?:to|if|when|unless|until|because|once|without)\b)"),
+    *_alts(
+        ("that", "this"),
+        r"(?:'s\s+not|\s+is\s+not|\s+isn't|\s+won't\s+be|\s+will\s+not\s+be|"
+        r"'s\s+not\s+going\s+to\s+be)\s+(?:possible|supported|doable|feasible|an\s+option)\b"
+        r"(?!\s+(?:to|if|when|unless|until|because|once|without)\b)",
+    ),
     *_alts(("that's", "that\\s+is", "this\\s+is"), r"\s+a\s+(?:hard\s+|firm\s+)?no\b"),
-    *_alts(("would\\s*n't", "would\\s+not", *_IS_NOT, "'s\\s+not"),
-           r"\s+(?:be\s+)?(?:appropriate|right|okay|ok)\s+for\s+me\b"),
+    *_alts(
+        ("would\\s*n't", "would\\s+not", *_IS_NOT, "'s\\s+not"),
+        r"\s+(?:be\s+)?(?:appropriate|right|okay|ok)\s+for\s+me\b",
+    ),
     r"can(?:'?t|not|\s+not)\s+be\s+\w+\s+(?:through|by|via|with)\s+me",
     r"can(?:'?t|not)\s+be\s+done\s+(?:by|through|here)",
     r"no\s+can\s+do",
@@ -201,21 +229,29 @@ _DECLINE_ALTERNATIVES: list[str] = [
     r"not\s+(?:set\s+up|built|configured|designed|equipped|able)\s+(?:for|to)\b",
     r"not\s+(?:really\s+)?(?:my|in\s+my)\s+(?:area|department|wheelhouse|field|domain|forte|purview)\b",
     # scope: "outside my capabilities", "beyond what I can do", "falls outside the scope", "out of scope"
-    *_alts(("outside", "beyond"),
-           r"\s+(?:of\s+)?(?:my|the)\s+(?:scope|capabilities|abilities|remit|toolset|tools|skills)\b"),
+    *_alts(
+        ("outside", "beyond"),
+        r"\s+(?:of\s+)?(?:my|the)\s+(?:scope|capabilities|abilities|remit|toolset|tools|skills)\b",
+    ),
     *_alts(("outside", "beyond"), r"\s+(?:of\s+)?my\s+(?:wheelhouse|purview|expertise|domain|capability|reach|area)\b"),
     *_alts(("outside", "beyond"), r"\s+what\s+i\s*(?:can|could|am\s+able|'m\s+able|do)\b"),
     *_alts(("outside", "beyond"), rf"\s+(?:what|the\s+scope\s+of)\s+(?:my|the|these)\s+(?:[\w-]+\s+)?{_TOOLS}\b"),
     r"out\s+of\s+(?:my\s+)?scope",
-    *_alts(("falls", "fall", "is", "are", "lies", "lie"),
-           r"\s+(?:well\s+)?(?:outside|beyond)\s+(?:what\s+i|the\s+scope|"
-           r"my\s+(?:scope|abilities|capabilities|remit|tools|toolset|skills|purpose|role))\b"),
+    *_alts(
+        ("falls", "fall", "is", "are", "lies", "lie"),
+        r"\s+(?:well\s+)?(?:outside|beyond)\s+(?:what\s+i|the\s+scope|"
+        r"my\s+(?:scope|abilities|capabilities|remit|tools|toolset|skills|purpose|role))\b",
+    ),
     *_alts(("is", "'s", "are", "'re"), r"\s+beyond\s+(?:me|my\s+(?:abilities|capabilities|remit|scope|tools))\b"),
     # policy: "against my guidelines", "my guidelines don't allow"
-    *_alts(("against", "violates", "violate", "violating", "conflicts\\s+with", "conflict\\s+with"),
-           r"\s+(?:my|the|our)\s+(?:\w+\s+)?(?:guidelines|policy|policies|principles|rules)"),
-    *_alts(("guidelines", "policy", "policies", "rules", "principles"),
-           r"\s+(?:do\s*(?:not|n't)|don'?t|do\s+not|does\s*n'?t|does\s+not)\s+(?:allow|permit|let)"),
+    *_alts(
+        ("against", "violates", "violate", "violating", "conflicts\\s+with", "conflict\\s+with"),
+        r"\s+(?:my|the|our)\s+(?:\w+\s+)?(?:guidelines|policy|policies|principles|rules)",
+    ),
+    *_alts(
+        ("guidelines", "policy", "policies", "rules", "principles"),
+        r"\s+(?:do\s*(?:not|n't)|don'?t|do\s+not|does\s*n'?t|does\s+not)\s+(?:allow|permit|let)",
+    ),
     *_alts(("love", "like", "want", "happy", "glad"), r"\s+to\s+help,?\s+but\s+(?:i|that|this|it)"),
 ]
 
@@ -360,9 +396,34 @@ _ANSWER_CONTENT = _Gated(_ANSWER_CONTENT_RE, ("here", "answer"), digit=True)
 _REQUEST = _Gated(_REQUEST_RE, ("please", "kindly", "you", "let", "need", "require", "tell"))
 #: Openings every match of ``_IMPERATIVE_RE`` or ``_INTERROGATIVE_RE`` starts with (both are anchored).
 _REQUEST_OPENINGS = (
-    "please", "send", "give", "paste", "share", "provide", "tell", "enter", "type", "list", "specify", "confirm",
-    "choose", "pick", "add", "wh", "how", "could", "can", "would", "will", "do", "did", "are", "may", "wondering",
-    "shall", "should",
+    "please",
+    "send",
+    "give",
+    "paste",
+    "share",
+    "provide",
+    "tell",
+    "enter",
+    "type",
+    "list",
+    "specify",
+    "confirm",
+    "choose",
+    "pick",
+    "add",
+    "wh",
+    "how",
+    "could",
+    "can",
+    "would",
+    "will",
+    "do",
+    "did",
+    "are",
+    "may",
+    "wondering",
+    "shall",
+    "should",
 )
 #: Openings every match of ``_REDIRECT_RE`` (anchored) starts with.
 _REDIRECT_OPENINGS = ("you", "please", "contact", "consult", "see", "visit", "call", "try")
@@ -480,8 +541,14 @@ def _read_text(text: str) -> TextCues:
             content = True
         elif _REDIRECT_RE.search(s) is not None and _SERVICE_RE.search(s) is not None:
             redirect = True
-    return TextCues(declines=declines, conditional_decline=conditional, requests=requests,
-                    request_after_decline=after, content=content, redirect=redirect)
+    return TextCues(
+        declines=declines,
+        conditional_decline=conditional,
+        requests=requests,
+        request_after_decline=after,
+        content=content,
+        redirect=redirect,
+    )
 
 
 def _changes_nothing(

@@ -56,8 +56,12 @@ def _is_call(item: Any) -> bool:
     if not isinstance(item, dict) or len(item) != 1:
         return False
     ((name, params),) = item.items()
-    return (isinstance(name, str) and name not in _CALL_KEYS and isinstance(params, dict)
-            and all(isinstance(v, list) for v in params.values()))
+    return (
+        isinstance(name, str)
+        and name not in _CALL_KEYS
+        and isinstance(params, dict)
+        and all(isinstance(v, list) for v in params.values())
+    )
 
 
 def _is_call_list(value: Any) -> bool:
@@ -101,7 +105,8 @@ def bfcl_functions(functions: Any) -> dict[str, dict[str, Any]]:
 def _has_dollar(value: Any) -> bool:
     if isinstance(value, dict):
         return any(isinstance(k, str) and k.startswith("$") for k in value) or any(
-            _has_dollar(v) for v in value.values())
+            _has_dollar(v) for v in value.values()
+        )
     if isinstance(value, list):
         return any(_has_dollar(v) for v in value)
     return False
@@ -148,8 +153,12 @@ def _option(value: Any, ptype: Any, path: str) -> Any:
 
 def _acceptable(options: Any, ptype: Any, path: str) -> Any:
     if not isinstance(options, list):
-        raise GroundTruthError("a BFCL parameter needs a list of acceptable values", field=path,
-                               expected='a list such as [10] or ["units", ""]', got=options)
+        raise GroundTruthError(
+            "a BFCL parameter needs a list of acceptable values",
+            field=path,
+            expected='a list such as [10] or ["units", ""]',
+            got=options,
+        )
     if not options:  # BFCL's checker rejects any value and the absence alike
         return NEVER
     kept = [o for o in options if o != ""]
@@ -177,8 +186,12 @@ def bfcl_to_native(answer: Any, functions: Any = None) -> dict[str, Any] | str:
     if calls == []:
         return IRRELEVANT_TRUTH
     if not isinstance(calls, list) or not _is_call_list(calls):
-        raise GroundTruthError("not a BFCL possible answer", field="ground_truth",
-                               expected='a list of {"func_name": {"param": [acceptable values]}}', got=calls)
+        raise GroundTruthError(
+            "not a BFCL possible answer",
+            field="ground_truth",
+            expected='a list of {"func_name": {"param": [acceptable values]}}',
+            got=calls,
+        )
     types: Mapping[str, dict[str, Any]] = bfcl_functions(functions)
     out = []
     for i, call in enumerate(calls):

@@ -49,14 +49,20 @@ def _load_dataset(data: Path) -> tuple[list[Record], list[LoadedRow]]:
     loaded, problems = inspect_rows([r.value for r in rows], [r.number for r in rows])
     fatal = [p for p in problems if p.fatal]
     if fatal:
-        more = (f" ({len(fatal) - 1} more row problem(s) like it: `rlvr-rewards validate --data {data}` lists all)"
-                if len(fatal) > 1 else "")
+        more = (
+            f" ({len(fatal) - 1} more row problem(s) like it: `rlvr-rewards validate --data {data}` lists all)"
+            if len(fatal) > 1
+            else ""
+        )
         raise ConfigError(f"--data {data} {rows[0].unit} {str(fatal[0]).removeprefix('line ')}{more}")
     advisory = [p for p in problems if not p.fatal]
     if advisory:
         kinds = ", ".join(sorted({p.kind for p in advisory}))
-        print(f"rlvr-rewards: note: {len(advisory)} row problem(s) in {data} ({kinds}): their truths cannot be "
-              f"met as their tools describe; `rlvr-rewards validate --data {data}` lists them", file=sys.stderr)
+        print(
+            f"rlvr-rewards: note: {len(advisory)} row problem(s) in {data} ({kinds}): their truths cannot be "
+            f"met as their tools describe; `rlvr-rewards validate --data {data}` lists them",
+            file=sys.stderr,
+        )
     return rows, [row for row in loaded if row is not None]
 
 
@@ -66,13 +72,16 @@ def _paired_files(data: Path, completions: Path) -> tuple[list[tuple[Record, Rec
     rows, loaded = _load_dataset(data)
     records = read_records(completions, "--completions")
     if not records:
-        raise ConfigError(f"--completions {completions}: holds no completions; expected one JSON object per line "
-                          "({'id': <row id>, 'completion': <text or messages>})")
+        raise ConfigError(
+            f"--completions {completions}: holds no completions; expected one JSON object per line "
+            "({'id': <row id>, 'completion': <text or messages>})"
+        )
     return list(pair_records(rows, records)), {id(r): row for r, row in zip(rows, loaded, strict=True)}
 
 
-def _score_files(data: Path, completions: Path, preset: str, workers: int = 1
-                 ) -> tuple[BatchScore, list[dict[str, Any]]]:
+def _score_files(
+    data: Path, completions: Path, preset: str, workers: int = 1
+) -> tuple[BatchScore, list[dict[str, Any]]]:
     triples, row_of = _paired_files(data, completions)
     batch = score_batch(
         [c for _, _, c in triples],
@@ -86,8 +95,13 @@ def _score_files(data: Path, completions: Path, preset: str, workers: int = 1
 
 
 def _format_summary(summary: dict[str, Any], title: str) -> str:
-    lines = [title, "=" * len(title), f"completions scored: {summary['n']}   preset: {summary['preset']}   "
-             f"mean reward: {summary['mean_reward']:.3f}", "", "mean reward by expected behaviour:"]
+    lines = [
+        title,
+        "=" * len(title),
+        f"completions scored: {summary['n']}   preset: {summary['preset']}   mean reward: {summary['mean_reward']:.3f}",
+        "",
+        "mean reward by expected behaviour:",
+    ]
     for e, v in summary["mean_reward_by_expected"].items():
         lines.append(f"  {e:<8} {v:6.3f}   (n={summary['count_by_expected'][e]})")
     lines += ["", "confusion (rows: expected, columns: what the completion did):"]
@@ -99,9 +113,12 @@ def _format_summary(summary: dict[str, Any], title: str) -> str:
     lines += [f"  {k:<32} {v}" for k, v in summary["reasons"].items()]
     g = summary.get("groups")
     if g:
-        lines += ["", f"GRPO groups: {g['n_groups']} (mean size {g['mean_group_size']:.1f}), "
-                  f"mean within-group std {g['mean_group_std']:.3f}, "
-                  f"groups with zero reward variance: {100 * g['frac_zero_std']:.1f} %"]
+        lines += [
+            "",
+            f"GRPO groups: {g['n_groups']} (mean size {g['mean_group_size']:.1f}), "
+            f"mean within-group std {g['mean_group_std']:.3f}, "
+            f"groups with zero reward variance: {100 * g['frac_zero_std']:.1f} %",
+        ]
     return "\n".join(lines)
 
 
@@ -121,8 +138,10 @@ def _cmd_score_ray(args: argparse.Namespace) -> int:
         try:  # completions and rows travel as JSON text (one Arrow type per column), decoded by the scorer
             items.append({"index": i, "completion": json.dumps(comp), "ground_truth": json.dumps(data_row.value)})
         except (TypeError, ValueError):
-            raise ConfigError(f"{data_row.where}: --ray sends rows to Ray as JSON text and this row holds a value "
-                              f"JSON cannot (completion {comp_record.where}); score without --ray") from None
+            raise ConfigError(
+                f"{data_row.where}: --ray sends rows to Ray as JSON text and this row holds a value "
+                f"JSON cannot (completion {comp_record.where}); score without --ray"
+            ) from None
     if not ray.is_initialized():
         ray.init(include_dashboard=False, log_to_driver=False)
     scored = score_dataset(ray.data.from_items(items), preset=args.preset, json_columns=True)
@@ -136,11 +155,18 @@ def _cmd_score_ray(args: argparse.Namespace) -> int:
             if out is not None:
                 i = int(row["index"])
                 rec = triples[i][1].value
-                s = Score(reward=float(row["reward"]),
-                          components={k.removeprefix("component_"): float(v) for k, v in dict(row).items()
-                                      if k.startswith("component_")},
-                          reason=row["reason"], behavior=row["behavior"], expected=row["expected"],
-                          violations=tuple(str(v) for v in row["violations"]))
+                s = Score(
+                    reward=float(row["reward"]),
+                    components={
+                        k.removeprefix("component_"): float(v)
+                        for k, v in dict(row).items()
+                        if k.startswith("component_")
+                    },
+                    reason=row["reason"],
+                    behavior=row["behavior"],
+                    expected=row["expected"],
+                    violations=tuple(str(v) for v in row["violations"]),
+                )
                 record = {"index": i, **({"id": rec["id"]} if "id" in rec else {}), **s.to_dict()}
                 if "label" in rec:
                     record["label"] = rec["label"]
@@ -174,8 +200,10 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     data = resources.files("rlvr_rewards") / "data"
-    with resources.as_file(data / "example_rows.jsonl") as rows_path, \
-            resources.as_file(data / "example_completions.jsonl") as comp_path:
+    with (
+        resources.as_file(data / "example_rows.jsonl") as rows_path,
+        resources.as_file(data / "example_completions.jsonl") as comp_path,
+    ):
         batch, records = _score_files(rows_path, comp_path, args.preset)
         print(_format_summary(batch.summary(), "rlvr-rewards demo: bundled example (60 rows, 5 tools)"))
         labels: dict[tuple[str, str], list[int]] = {}
@@ -205,15 +233,18 @@ def _cmd_lambda_build(args: argparse.Namespace) -> int:
     if args.config:
         config = read_json_document(args.config, "--config")
         if not isinstance(config, dict):
-            raise ConfigError(f"--config {args.config}: expected a JSON object of Lambda settings, got "
-                              f"{type(config).__name__}")
+            raise ConfigError(
+                f"--config {args.config}: expected a JSON object of Lambda settings, got {type(config).__name__}"
+            )
     if args.preset:
         config["preset"] = args.preset
     if args.output_style:
         config["output_style"] = args.output_style
     result = build_artifact(args.out, python=args.python, arch=args.arch, config=config, sam=args.sam)
-    print(f"wrote {result.zip_path} ({result.zipped_bytes / 1e6:.1f} MB zipped, "
-          f"{result.unzipped_bytes / 1e6:.1f} MB unzipped; Python {args.python}, {args.arch})")
+    print(
+        f"wrote {result.zip_path} ({result.zipped_bytes / 1e6:.1f} MB zipped, "
+        f"{result.unzipped_bytes / 1e6:.1f} MB unzipped; Python {args.python}, {args.arch})"
+    )
     print(f"wrote {result.handler_path} (handler: lambda_function.lambda_handler)")
     if result.template_path:
         print(f"wrote {result.template_path} (deploy: sam deploy --guided --template-file {result.template_path})")
@@ -226,21 +257,28 @@ def _cmd_lambda_invoke(args: argparse.Namespace) -> int:
 
     artifact = Path(args.artifact)
     if not artifact.is_file():
-        raise ConfigError(f"--artifact {artifact}: " + ("is a directory; expected the reward.zip inside it"
-                                                        if artifact.is_dir() else "no such file"))
+        raise ConfigError(
+            f"--artifact {artifact}: "
+            + ("is a directory; expected the reward.zip inside it" if artifact.is_dir() else "no such file")
+        )
     read_json_document(args.event, "--event")  # a missing or broken event fails here, not in the child
     if args.python_exe is not None:
         exe = shutil.which(args.python_exe)
         if exe is None:
-            raise ConfigError(f"--python-exe {args.python_exe}: no such interpreter (not a file, nor on PATH); "
-                              "expected the path of a Python matching the artifact's version")
+            raise ConfigError(
+                f"--python-exe {args.python_exe}: no such interpreter (not a file, nor on PATH); "
+                "expected the path of a Python matching the artifact's version"
+            )
     out = invoke_artifact(args.artifact, args.event, python_exe=args.python_exe, timeout_ms=args.timeout_ms)
     outside = {k: v for k, v in out["modules"].items() if v and not v.startswith(out["root"])}
     if outside:
         raise ConfigError(f"modules were imported from outside the artifact: {outside}")
     print(json.dumps(out["result"], indent=2))
-    print(f"(ran in a clean interpreter that saw only the artifact; modules: "
-          f"{', '.join(k for k, v in out['modules'].items() if v)})", file=sys.stderr)
+    print(
+        f"(ran in a clean interpreter that saw only the artifact; modules: "
+        f"{', '.join(k for k, v in out['modules'].items() if v)})",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -280,8 +318,10 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         try:
             import pyarrow  # noqa: F401
         except ImportError:
-            raise ConfigError("--to parquet: writing Parquet needs pyarrow (pip install pyarrow, or pip install "
-                              "'rlvr-rewards[parquet]'); or write JSON Lines (--to jsonl)") from None
+            raise ConfigError(
+                "--to parquet: writing Parquet needs pyarrow (pip install pyarrow, or pip install "
+                "'rlvr-rewards[parquet]'); or write JSON Lines (--to jsonl)"
+            ) from None
     if args.source == "rows":
         return _convert_rows(args, to)
     if args.data is not None:
@@ -300,8 +340,10 @@ def _convert_rows(args: argparse.Namespace, to: str) -> int:
         raise ConfigError("--questions / --answers are read by `convert --from bfcl`; `--from rows` reads --data")
     records, _ = _load_dataset(Path(args.data))
     _write_rows([r.value for r in records], args.out, to)
-    print(f"wrote {len(records)} rows to {args.out} ({to}"
-          + (": truths and tools as JSON text)" if to == "parquet" else ")"))
+    print(
+        f"wrote {len(records)} rows to {args.out} ({to}"
+        + (": truths and tools as JSON text)" if to == "parquet" else ")")
+    )
     return 0
 
 
@@ -315,8 +357,10 @@ def _convert_bfcl(args: argparse.Namespace, to: str) -> int:
     if args.answers:
         for a in read_records(args.answers, "--answers"):
             if "id" not in a.value:
-                raise ConfigError(f"--answers {a.path} {a.unit} {a.number}: no 'id'; expected BFCL's possible-answer "
-                                  "lines ({'id': ..., 'ground_truth': [...]})")
+                raise ConfigError(
+                    f"--answers {a.path} {a.unit} {a.number}: no 'id'; expected BFCL's possible-answer "
+                    "lines ({'id': ..., 'ground_truth': [...]})"
+                )
             answers[str(a.value["id"])] = (a, a.value)
     out_rows: list[dict[str, Any]] = []
     n_irrelevant = 0
@@ -338,11 +382,20 @@ def _convert_bfcl(args: argparse.Namespace, to: str) -> int:
             truth = IRRELEVANT_TRUTH
         else:
             source = f"in --answers {args.answers}" if args.answers else "(no --answers file was given)"
-            raise ConfigError(f"{where}: no possible answer with id {qid!r} {source}; only irrelevance questions "
-                              "(id containing 'irrelevance') may go without one")
+            raise ConfigError(
+                f"{where}: no possible answer with id {qid!r} {source}; only irrelevance questions "
+                "(id containing 'irrelevance') may go without one"
+            )
         n_irrelevant += truth == IRRELEVANT_TRUTH
-        out_rows.append({"id": qid, "data_source": "bfcl", "prompt": _bfcl_prompt(q.value.get("question"), where),
-                         "reward_model": {"style": "rule", "ground_truth": truth}, "extra_info": {"tools": functions}})
+        out_rows.append(
+            {
+                "id": qid,
+                "data_source": "bfcl",
+                "prompt": _bfcl_prompt(q.value.get("question"), where),
+                "reward_model": {"style": "rule", "ground_truth": truth},
+                "extra_info": {"tools": functions},
+            }
+        )
     _write_rows(out_rows, args.out, to)  # written only once every question converted
     print(f"wrote {len(out_rows)} rows to {args.out} ({to}; {n_irrelevant} irrelevance rows: no call expected)")
     return 0
@@ -353,8 +406,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     path = Path(args.data)
     problems: list[Problem] = []
-    records = read_records(path, "--data",
-                           on_bad_line=lambda n, message: problems.append(Problem(n, None, "bad_json", message)))
+    records = read_records(
+        path, "--data", on_bad_line=lambda n, message: problems.append(Problem(n, None, "bad_json", message))
+    )
     if not records and not problems:
         raise ConfigError(f"--data {path}: holds no rows; expected one JSON object per line")
     problems += inspect_rows([r.value for r in records], [r.number for r in records])[1]
@@ -367,9 +421,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"validated {n_rows} rows: no problems")
         return 0
     fatal = sum(p.fatal for p in problems)
-    print(f"validated {n_rows} rows: {len(problems)} problem(s) in {len({p.line for p in problems})} row(s)"
-          + (f"; {fatal} of them make `rlvr-rewards score` refuse the file" if fatal else
-             "; none stops `rlvr-rewards score`, but these truths cannot be met as their tools describe"))
+    print(
+        f"validated {n_rows} rows: {len(problems)} problem(s) in {len({p.line for p in problems})} row(s)"
+        + (
+            f"; {fatal} of them make `rlvr-rewards score` refuse the file"
+            if fatal
+            else "; none stops `rlvr-rewards score`, but these truths cannot be met as their tools describe"
+        )
+    )
     return 1
 
 
@@ -378,26 +437,41 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     s = sub.add_parser("score", help="score completions against a veRL/SageMaker JSONL dataset")
     s.add_argument("--data", required=True, help="rows JSONL (prompt, reward_model.ground_truth, ...)")
-    s.add_argument("--completions", required=True,
-                   help="completions JSONL: {'id': row id, 'completion': text or messages} per line")
+    s.add_argument(
+        "--completions",
+        required=True,
+        help="completions JSONL: {'id': row id, 'completion': text or messages} per line",
+    )
     s.add_argument("--preset", default="graded")
     s.add_argument("--out", help="write one JSON line of scores per completion here")
     s.add_argument("--ray", action="store_true", help="score with Ray Data across the cores/cluster (big files)")
-    s.add_argument("--workers", type=int, default=1,
-                   help="processes to score with (fork; batches of 4096+ completions are split; default 1)")
+    s.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes to score with (fork; batches of 4096+ completions are split; default 1)",
+    )
     s.set_defaults(func=_cmd_score)
     d = sub.add_parser("demo", help="score the bundled example dataset and print the summary")
     d.add_argument("--preset", default="graded")
     d.set_defaults(func=_cmd_demo)
     cv = sub.add_parser("convert", help="convert a benchmark's files (or our rows) to veRL rows (JSONL or Parquet)")
-    cv.add_argument("--from", dest="source", required=True, choices=["bfcl", "rows"],
-                    help="source format: bfcl (question + possible-answer files) or rows (our rows, --data)")
+    cv.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        choices=["bfcl", "rows"],
+        help="source format: bfcl (question + possible-answer files) or rows (our rows, --data)",
+    )
     cv.add_argument("--questions", help="BFCL question file (JSON Lines: id, question, function); --from bfcl")
     cv.add_argument("--answers", help="BFCL possible-answer file (JSON Lines: id, ground_truth); --from bfcl")
     cv.add_argument("--data", help="rows JSON Lines or Parquet to rewrite; --from rows")
-    cv.add_argument("--to", choices=["jsonl", "parquet"],
-                    help="output format (default: parquet if --out ends in .parquet or .pq, else jsonl); parquet "
-                         "writes reward_model.ground_truth and extra_info.tools as JSON text (needs pyarrow)")
+    cv.add_argument(
+        "--to",
+        choices=["jsonl", "parquet"],
+        help="output format (default: parquet if --out ends in .parquet or .pq, else jsonl); parquet "
+        "writes reward_model.ground_truth and extra_info.tools as JSON text (needs pyarrow)",
+    )
     cv.add_argument("--out", required=True, help="veRL rows to write")
     cv.set_defaults(func=_cmd_convert)
     v = sub.add_parser("validate", help="check that every row's truth can satisfy its own tool schema")

@@ -103,8 +103,15 @@ def _plain_data(value: Any, depth: int = 0) -> bool:
     return False
 
 
-def _rebuild_located(cls: type[_LocatedError], text: str, message: str, index: int | None, field: str | None,
-                     expected: str | None, got: Any) -> _LocatedError:
+def _rebuild_located(
+    cls: type[_LocatedError],
+    text: str,
+    message: str,
+    index: int | None,
+    field: str | None,
+    expected: str | None,
+    got: Any,
+) -> _LocatedError:
     err = cls.__new__(cls)
     Exception.__init__(err, text)
     err.message, err.index, err.field, err.expected, err.got = message, index, field, expected, got

@@ -41,8 +41,16 @@ import orjson
 from rlvr_rewards.errors import ConfigError, GroundTruthError
 from rlvr_rewards.jsonsafe import InvalidJSON, loads_trusted, not_json_data
 
-__all__ = ["Record", "check_writable", "drop_truth_fill", "pair_records", "parquet_row", "read_json_document",
-           "read_records", "write_parquet"]
+__all__ = [
+    "Record",
+    "check_writable",
+    "drop_truth_fill",
+    "pair_records",
+    "parquet_row",
+    "read_json_document",
+    "read_records",
+    "write_parquet",
+]
 
 _PARQUET_MAGIC = b"PAR1"
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -90,8 +98,9 @@ def _unsupported(p: Path, head: bytes, what: str) -> str | None:
     return None
 
 
-def read_records(path: str | Path, what: str = "file",
-                 on_bad_line: Callable[[int, str], None] | None = None) -> list[Record]:
+def read_records(
+    path: str | Path, what: str = "file", on_bad_line: Callable[[int, str], None] | None = None
+) -> list[Record]:
     """Every record of a JSON Lines (or gzip JSON Lines, or Parquet) file; see the module contract.
 
     ``what`` names the file's role in messages (``--data``, ``--completions``). ``on_bad_line(number,
@@ -104,8 +113,10 @@ def read_records(path: str | Path, what: str = "file",
             return _read_parquet(p, what)
         why = _unsupported(p, head, what)
         if why is not None:
-            raise ConfigError(f"{what} {p}: is {why}; expected JSON Lines (one JSON object per line, .jsonl), "
-                              "gzip-compressed JSON Lines, or Parquet")
+            raise ConfigError(
+                f"{what} {p}: is {why}; expected JSON Lines (one JSON object per line, .jsonl), "
+                "gzip-compressed JSON Lines, or Parquet"
+            )
         stream: IO[bytes] = fh
         if head.startswith(_GZIP_MAGIC):
             stream = gzip.GzipFile(fileobj=fh)  # type: ignore[assignment]
@@ -115,8 +126,9 @@ def read_records(path: str | Path, what: str = "file",
             raise ConfigError(f"{what} {p}: cannot be read as gzip-compressed JSON Lines ({exc!r})") from None
 
 
-def _jsonl_records(stream: IO[bytes], p: Path, what: str,
-                   on_bad_line: Callable[[int, str], None] | None) -> Iterator[Record]:
+def _jsonl_records(
+    stream: IO[bytes], p: Path, what: str, on_bad_line: Callable[[int, str], None] | None
+) -> Iterator[Record]:
     name = str(p)
     first_content = True
     for n, raw in enumerate(stream, 1):
@@ -127,13 +139,16 @@ def _jsonl_records(stream: IO[bytes], p: Path, what: str,
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            problem = (f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}); expected "
-                       "JSON Lines in UTF-8")
+            problem = (
+                f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}); expected JSON Lines in UTF-8"
+            )
         else:
             stripped = text.strip()
             if first_content and stripped == "[":
-                problem = ("the file looks like one JSON document (a '[' array spread over lines), not JSON Lines; "
-                           "expected one JSON object per line")
+                problem = (
+                    "the file looks like one JSON document (a '[' array spread over lines), not JSON Lines; "
+                    "expected one JSON object per line"
+                )
             else:
                 try:
                     value = loads_trusted(text)
@@ -158,9 +173,11 @@ def _read_parquet(p: Path, what: str) -> list[Record]:
     try:
         import pyarrow.parquet as pq
     except ImportError:
-        raise ConfigError(f"{what} {p}: is a Parquet file; reading Parquet needs pyarrow "
-                          "(pip install pyarrow, or pip install 'rlvr-rewards[parquet]'), or convert it to JSON "
-                          "Lines") from None
+        raise ConfigError(
+            f"{what} {p}: is a Parquet file; reading Parquet needs pyarrow "
+            "(pip install pyarrow, or pip install 'rlvr-rewards[parquet]'), or convert it to JSON "
+            "Lines"
+        ) from None
     try:
         table = pq.read_table(p)
         rows = table.to_pylist()
@@ -219,9 +236,10 @@ def _drop_call_fill(call: Any, field: str, where: str) -> Any:
                         f"{name!r} is expected as null or belongs to another row's call",
                         field=f"{field}.{key}.{name}",
                         expected="the truths as JSON text: `rlvr-rewards convert --from rows --to parquet` (or "
-                                 "rlvr_rewards.io.write_parquet) writes them so; with Ray, "
-                                 "ray.data.read_json(path, lines=True) keeps native objects as written",
-                        got=None)
+                        "rlvr_rewards.io.write_parquet) writes them so; with Ray, "
+                        "ray.data.read_json(path, lines=True) keeps native objects as written",
+                        got=None,
+                    )
     return out
 
 
@@ -232,8 +250,9 @@ _JSON_TEXT_FIELDS = (("reward_model", "ground_truth"), ("extra_info", "tools"), 
 def _json_text(value: Any, where: str) -> str:
     problem = not_json_data(value, 1_000)
     if problem is not None:
-        raise ConfigError(f"{where}: {problem.message}; expected JSON data (got {problem.culprit!r} at "
-                          f"{problem.path or 'the top'})")
+        raise ConfigError(
+            f"{where}: {problem.message}; expected JSON data (got {problem.culprit!r} at {problem.path or 'the top'})"
+        )
     try:
         return orjson.dumps(value).decode()
     except TypeError:  # a lone surrogate in a string
@@ -261,16 +280,21 @@ def write_parquet(rows: Sequence[dict[str, Any]], path: str | Path, what: str = 
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
-        raise ConfigError(f"{what} {path}: writing Parquet needs pyarrow (pip install pyarrow, or pip install "
-                          "'rlvr-rewards[parquet]'); or write JSON Lines (--to jsonl)") from None
-    converted = [parquet_row(r, f"row {n}" + (f" (id {r['id']!r})" if "id" in r else ""))
-                 for n, r in enumerate(rows, 1)]
+        raise ConfigError(
+            f"{what} {path}: writing Parquet needs pyarrow (pip install pyarrow, or pip install "
+            "'rlvr-rewards[parquet]'); or write JSON Lines (--to jsonl)"
+        ) from None
+    converted = [
+        parquet_row(r, f"row {n}" + (f" (id {r['id']!r})" if "id" in r else "")) for n, r in enumerate(rows, 1)
+    ]
     try:
         table = pa.Table.from_pylist(converted)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise ConfigError(f"{what} {path}: the rows cannot be one Parquet table ({exc}); truths and tools are "
-                          "written as JSON text, so another field holds values of different kinds across rows: "
-                          "give it one kind (or JSON text) in every row") from None
+        raise ConfigError(
+            f"{what} {path}: the rows cannot be one Parquet table ({exc}); truths and tools are "
+            "written as JSON text, so another field holds values of different kinds across rows: "
+            "give it one kind (or JSON text) in every row"
+        ) from None
     pq.write_table(table, str(path))
 
 
@@ -306,8 +330,10 @@ def _completion_of(record: Record, what: str) -> Any:
     for key in ("completion", "response", "messages", "output"):
         if key in record.value:
             return record.value[key]
-    raise ConfigError(f"{what} {record.path} {record.unit} {record.number}: no completion field; expected one of "
-                      "'completion', 'response', 'messages', 'output'")
+    raise ConfigError(
+        f"{what} {record.path} {record.unit} {record.number}: no completion field; expected one of "
+        "'completion', 'response', 'messages', 'output'"
+    )
 
 
 def pair_records(rows: Sequence[Record], records: Sequence[Record]) -> Iterator[tuple[Record, Record, Any]]:
@@ -319,21 +345,24 @@ def pair_records(rows: Sequence[Record], records: Sequence[Record]) -> Iterator[
         raise ConfigError(
             f"--completions {missing.path}: {missing.unit} {missing.number} has no 'id' but {with_id[0].unit} "
             f"{with_id[0].number} has one; give every completion the id of its row (joined by id) or none "
-            "(paired line by line with the rows)")
+            "(paired line by line with the rows)"
+        )
     if with_id:
         by_id = {r.value["id"]: r for r in rows if "id" in r.value}
         for rec in records:
             match = by_id.get(rec.value["id"])
             if match is None:
-                raise ConfigError(f"--completions {rec.path} {rec.unit} {rec.number}: id {rec.value['id']!r} is "
-                                  f"not the id of any row of {rows[0].path if rows else 'the rows'}")
+                raise ConfigError(
+                    f"--completions {rec.path} {rec.unit} {rec.number}: id {rec.value['id']!r} is "
+                    f"not the id of any row of {rows[0].path if rows else 'the rows'}"
+                )
             yield match, rec, _completion_of(rec, "--completions")
         return
     if len(rows) != len(records):
         raise ConfigError(
             f"--completions {records[0].path if records else ''}: no completion has an 'id', so completions are "
             f"paired line by line with the rows, but there are {len(records)} completions and {len(rows)} "
-            "rows; add to each completion the 'id' of its row")
+            "rows; add to each completion the 'id' of its row"
+        )
     for row, rec in zip(rows, records, strict=True):
         yield row, rec, _completion_of(rec, "--completions")
-

@@ -41,7 +41,8 @@ class Limits:
                 defaults = {f.name: f.default for f in fields(Limits)}
                 raise ConfigError(
                     f"Limits({name}={value!r}): expected an integer >= {lowest}; the limits are "
-                    + ", ".join(f"{n} (an integer >= {lo}, default {defaults[n]})" for n, lo in _LOWEST.items()))
+                    + ", ".join(f"{n} (an integer >= {lo}, default {defaults[n]})" for n, lo in _LOWEST.items())
+                )
 
 
 #: The smallest value each limit takes (``max_calls=0``: any call is too many).

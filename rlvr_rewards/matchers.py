@@ -318,12 +318,17 @@ def _err(path: str, message: str, expected: str, got: Any) -> GroundTruthError:
 def _options(spec: dict[str, Any], key: str, allowed: set[str], path: str) -> None:
     extra = set(spec) - {key} - allowed
     if extra:
-        raise _err(path, f"unknown option(s) {sorted(extra)} for matcher {key}",
-                   f"only {sorted(allowed) or 'no options'}", spec)
+        raise _err(
+            path,
+            f"unknown option(s) {sorted(extra)} for matcher {key}",
+            f"only {sorted(allowed) or 'no options'}",
+            spec,
+        )
 
 
-def compile_any(spec: dict[str, Any], compile_value: Callable[[Any, str], CompiledMatcher],
-                path: str) -> CompiledMatcher:
+def compile_any(
+    spec: dict[str, Any], compile_value: Callable[[Any, str], CompiledMatcher], path: str
+) -> CompiledMatcher:
     _options(spec, "$any", set(), path)
     options = spec["$any"]
     if not isinstance(options, list) or not options:
@@ -335,8 +340,12 @@ def compile_any(spec: dict[str, Any], compile_value: Callable[[Any, str], Compil
         # only texts under the same steps (BFCL's string answers): normalise the value once, look it up
         steps = texts[0][0] if texts[0] is not None else ()
         wants = frozenset(t[1] for t in texts if t is not None)
-        return CompiledMatcher(match=lambda got: isinstance(got, str) and _normalized(got, steps) in wants,
-                               plain=False, description="any of", cost=cost)
+        return CompiledMatcher(
+            match=lambda got: isinstance(got, str) and _normalized(got, steps) in wants,
+            plain=False,
+            description="any of",
+            cost=cost,
+        )
     fns = tuple(s.match for s in subs)
 
     def match(got: Any) -> bool:
@@ -348,16 +357,21 @@ def compile_any(spec: dict[str, Any], compile_value: Callable[[Any, str], Compil
     return CompiledMatcher(match=match, plain=False, description="any of", cost=cost)
 
 
-def compile_approx(spec: dict[str, Any], compile_value: Callable[[Any, str], CompiledMatcher],
-                   path: str) -> CompiledMatcher:
+def compile_approx(
+    spec: dict[str, Any], compile_value: Callable[[Any, str], CompiledMatcher], path: str
+) -> CompiledMatcher:
     _options(spec, "$approx", {"abs", "rel"}, path)
     target = spec["$approx"]
     abs_tol = spec.get("abs", 0.0)
     rel_tol = spec.get("rel", 1e-9 if "abs" not in spec else 0.0)
     for name, v in (("$approx", target), ("abs", abs_tol), ("rel", rel_tol)):
         if not _is_number(v) or not math.isfinite(v) or (name != "$approx" and v < 0):
-            raise _err(f"{path}.{name}", f"{name} must be a finite{' non-negative' if name != '$approx' else ''} "
-                       "number", "a number", v)
+            raise _err(
+                f"{path}.{name}",
+                f"{name} must be a finite{' non-negative' if name != '$approx' else ''} number",
+                "a number",
+                v,
+            )
     tol = max(float(abs_tol), float(rel_tol) * abs(float(target)))
 
     def match(got: Any) -> bool:
@@ -371,8 +385,9 @@ def compile_approx(spec: dict[str, Any], compile_value: Callable[[Any, str], Com
     return CompiledMatcher(match=match, plain=False, description="approximately", cost=1)
 
 
-def compile_unordered(spec: dict[str, Any], compile_value: Callable[[Any, str], CompiledMatcher],
-                      path: str) -> CompiledMatcher:
+def compile_unordered(
+    spec: dict[str, Any], compile_value: Callable[[Any, str], CompiledMatcher], path: str
+) -> CompiledMatcher:
     """``$unordered``: is there a perfect matching between the truth's items and the value's items?
 
     - Every item plain JSON: multiset equality of :func:`json_key` keys, O(n) (each of the value's items is
@@ -441,14 +456,14 @@ def compile_unordered(spec: dict[str, Any], compile_value: Callable[[Any, str], 
                 left[k] = c - 1
             return True
 
-        return CompiledMatcher(match=match_plain, plain=False, description="in any order",
-                               cost=1 + n * (limit + 1))
+        return CompiledMatcher(match=match_plain, plain=False, description="in any order", cost=1 + n * (limit + 1))
 
     # left nodes: plain groups, then text groups, then other groups
     n_plain, n_text = len(plain_caps), len(text_caps)
     caps_all = plain_caps + text_caps + other_caps
-    text_tables = tuple((steps, {want: n_plain + g for want, g in table.items()})
-                        for steps, table in text_index.items())
+    text_tables = tuple(
+        (steps, {want: n_plain + g for want, g in table.items()}) for steps, table in text_index.items()
+    )
     others = tuple(enumerate(other_fns, start=n_plain + n_text))
 
     def match_general(got: Any) -> bool:
@@ -503,15 +518,17 @@ def _adjacency(n_left: int, kinds: dict[tuple[int, ...], int]) -> list[list[int]
     return adj
 
 
-def compile_optional(spec: dict[str, Any], compile_value: Callable[[Any, str], CompiledMatcher],
-                     path: str) -> CompiledMatcher:
+def compile_optional(
+    spec: dict[str, Any], compile_value: Callable[[Any, str], CompiledMatcher], path: str
+) -> CompiledMatcher:
     _options(spec, "$optional", {"default_ok"}, path)
     inner = compile_value(spec["$optional"], f"{path}.$optional")
     return CompiledMatcher(match=inner.match, optional=True, plain=False, description="optional", cost=inner.cost)
 
 
-def compile_text(spec: dict[str, Any], compile_value: Callable[[Any, str], CompiledMatcher],
-                 path: str) -> CompiledMatcher:
+def compile_text(
+    spec: dict[str, Any], compile_value: Callable[[Any, str], CompiledMatcher], path: str
+) -> CompiledMatcher:
     """``$text``. ``cost``: the target's length + 1, the comparison of the normalised strings. Not counted in
     it: a string value is normalised first, a few C-level passes linear in *the value's* length (5-25 ns a
     character: on 200,000 characters, the longest completion, about 1 ms for ASCII text and 5 ms for other
@@ -523,18 +540,21 @@ def compile_text(spec: dict[str, Any], compile_value: Callable[[Any, str], Compi
         raise _err(path, "$text needs a string", "a string", target)
     steps = spec.get("normalize", list(NORMALIZE_STEPS))
     if not isinstance(steps, list) or any(s not in TEXT_STEPS for s in steps):
-        raise _err(f"{path}.normalize", "unknown normalisation step", f"a list drawn from {list(TEXT_STEPS)}",
-                   steps)
+        raise _err(f"{path}.normalize", "unknown normalisation step", f"a list drawn from {list(TEXT_STEPS)}", steps)
     st = tuple(steps)
     want = normalize_text(target, st)
     return CompiledMatcher(
-        match=lambda got: isinstance(got, str) and _normalized(got, st) == want, plain=False,
-        description="text", text=(st, want), cost=len(target) + 1,
+        match=lambda got: isinstance(got, str) and _normalized(got, st) == want,
+        plain=False,
+        description="text",
+        text=(st, want),
+        cost=len(target) + 1,
     )
 
 
-def compile_regex(spec: dict[str, Any], compile_value: Callable[[Any, str], CompiledMatcher],
-                  path: str) -> CompiledMatcher:
+def compile_regex(
+    spec: dict[str, Any], compile_value: Callable[[Any, str], CompiledMatcher], path: str
+) -> CompiledMatcher:
     _options(spec, "$regex", set(), path)
     pattern = spec["$regex"]
     if not isinstance(pattern, str):
@@ -542,24 +562,31 @@ def compile_regex(spec: dict[str, Any], compile_value: Callable[[Any, str], Comp
     try:
         rx = compile_user_regex(pattern, "fullmatch")
     except UnsafeRegex as exc:
-        raise _err(path, f"unusable regular expression: {exc.reason}",
-                   "a Python regular expression that cannot backtrack catastrophically (docs/ground-truth.md, "
-                   "$regex)", pattern) from None
+        raise _err(
+            path,
+            f"unusable regular expression: {exc.reason}",
+            "a Python regular expression that cannot backtrack catastrophically (docs/ground-truth.md, $regex)",
+            pattern,
+        ) from None
     matches = rx.matches  # bounded: at most rx.max_input characters, a proven number of engine steps
     return CompiledMatcher(
-        match=lambda got: isinstance(got, str) and matches(got), plain=False, description="regex",
+        match=lambda got: isinstance(got, str) and matches(got),
+        plain=False,
+        description="regex",
         cost=1 + rx.worst_steps // REGEX_STEPS_PER_UNIT,
     )
 
 
-def compile_none(spec: dict[str, Any], compile_value: Callable[[Any, str], CompiledMatcher],
-                 path: str) -> CompiledMatcher:
+def compile_none(
+    spec: dict[str, Any], compile_value: Callable[[Any, str], CompiledMatcher], path: str
+) -> CompiledMatcher:
     _options(spec, "$none", set(), path)
     return CompiledMatcher(match=lambda got: False, plain=False, description="no acceptable value", cost=1)
 
 
-def compile_literal(spec: dict[str, Any], compile_value: Callable[[Any, str], CompiledMatcher],
-                    path: str) -> CompiledMatcher:
+def compile_literal(
+    spec: dict[str, Any], compile_value: Callable[[Any, str], CompiledMatcher], path: str
+) -> CompiledMatcher:
     """``$literal``: equality with the wrapped value. Not ``plain``: the truth's text holds the ``$literal``
     wrapper, so code that compares plain truth values directly (an enclosing object or array, ``$unordered``,
     the blog and ToolRL scorers' ``plain_arguments``) must go through this matcher instead."""
@@ -603,8 +630,12 @@ def compile_value(value: Any, path: str, matchers: dict[str, MatcherSpec] | Any)
         if key is not None:
             spec = matchers.get(key)
             if spec is None:
-                raise _err(path, f"unknown matcher {key}",
-                           f"one of {sorted(matchers)} (or wrap a literal object in $literal)", value)
+                raise _err(
+                    path,
+                    f"unknown matcher {key}",
+                    f"one of {sorted(matchers)} (or wrap a literal object in $literal)",
+                    value,
+                )
             return spec.compile(value, recurse, path)
         subs: dict[str, CompiledMatcher] = {}
         for k, v in value.items():  # loops, not comprehensions: fewer Python frames per nesting level

@@ -38,12 +38,14 @@ __all__ = ["ACCEPTED", "DEFAULT_LENGTH_BUDGET", "Preset"]
 #: Characters (soft, hard): the ``length`` component is 1 up to soft and falls linearly to 0 at hard.
 DEFAULT_LENGTH_BUDGET: tuple[int, int] = (8_000, 32_000)
 
-ACCEPTED: Mapping[str, frozenset[str]] = MappingProxyType({
-    "execute": frozenset({"execute"}),
-    "clarify": frozenset({"clarify"}),
-    "refuse": frozenset({"refuse"}),
-    "no_call": frozenset({"clarify", "refuse"}),
-})
+ACCEPTED: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "execute": frozenset({"execute"}),
+        "clarify": frozenset({"clarify"}),
+        "refuse": frozenset({"refuse"}),
+        "no_call": frozenset({"clarify", "refuse"}),
+    }
+)
 
 _EXP_INDEX = {e: i for i, e in enumerate(EXPECTED_BEHAVIORS)}
 _DONE_INDEX = {d: i for i, d in enumerate(BEHAVIORS)}
@@ -72,37 +74,48 @@ class Preset:
     def __post_init__(self) -> None:
         lo, hi = self.reward_range
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-            raise ConfigError(f"preset {self.name!r}: reward_range must be two finite numbers lo < hi, "
-                              f"got {self.reward_range!r}")
+            raise ConfigError(
+                f"preset {self.name!r}: reward_range must be two finite numbers lo < hi, got {self.reward_range!r}"
+            )
         soft, hard = self.length_budget
         if not (isinstance(soft, int) and isinstance(hard, int) and 0 < soft < hard):
-            raise ConfigError(f"preset {self.name!r}: length_budget must be two integers 0 < soft < hard "
-                              f"(characters), got {self.length_budget!r}")
+            raise ConfigError(
+                f"preset {self.name!r}: length_budget must be two integers 0 < soft < hard "
+                f"(characters), got {self.length_budget!r}"
+            )
         for exp, ws in self.weights.items():
             if exp not in EXPECTED_BEHAVIORS:
-                raise ConfigError(f"preset {self.name!r}: weights for unknown expected behaviour {exp!r}; "
-                                  f"expected one of {list(EXPECTED_BEHAVIORS)}")
+                raise ConfigError(
+                    f"preset {self.name!r}: weights for unknown expected behaviour {exp!r}; "
+                    f"expected one of {list(EXPECTED_BEHAVIORS)}"
+                )
             for comp, w in ws.items():
                 if not isinstance(w, (int, float)) or not math.isfinite(w) or w < 0:
-                    raise ConfigError(f"preset {self.name!r}: weight {exp}.{comp} must be a finite number "
-                                      f">= 0, got {w!r}")
+                    raise ConfigError(
+                        f"preset {self.name!r}: weight {exp}.{comp} must be a finite number >= 0, got {w!r}"
+                    )
         for exp, row in self.mismatch.items():
             if exp not in EXPECTED_BEHAVIORS:
                 raise ConfigError(f"preset {self.name!r}: mismatch row for unknown behaviour {exp!r}")
             for done, v in row.items():
                 if done not in BEHAVIORS:
-                    raise ConfigError(f"preset {self.name!r}: mismatch {exp}.{done}: unknown behaviour "
-                                      f"{done!r}; expected one of {list(BEHAVIORS)}")
+                    raise ConfigError(
+                        f"preset {self.name!r}: mismatch {exp}.{done}: unknown behaviour "
+                        f"{done!r}; expected one of {list(BEHAVIORS)}"
+                    )
                 if not isinstance(v, (int, float)) or not (lo <= v <= hi):
-                    raise ConfigError(f"preset {self.name!r}: mismatch {exp}.{done} = {v!r} is outside "
-                                      f"the reward range {self.reward_range}")
+                    raise ConfigError(
+                        f"preset {self.name!r}: mismatch {exp}.{done} = {v!r} is outside "
+                        f"the reward range {self.reward_range}"
+                    )
         for exp, fs in self.multipliers.items():
             if exp not in EXPECTED_BEHAVIORS:
                 raise ConfigError(f"preset {self.name!r}: multipliers for unknown behaviour {exp!r}")
             for comp, f in fs.items():
                 if not isinstance(f, (int, float)) or not (0.0 <= f <= 1.0):
-                    raise ConfigError(f"preset {self.name!r}: multiplier floor {exp}.{comp} must be in [0, 1], "
-                                      f"got {f!r}")
+                    raise ConfigError(
+                        f"preset {self.name!r}: multiplier floor {exp}.{comp} must be in [0, 1], got {f!r}"
+                    )
         object.__setattr__(self, "weights", _frozen(self.weights))
         object.__setattr__(self, "multipliers", _frozen(self.multipliers))
         object.__setattr__(self, "mismatch", _frozen(self.mismatch))
@@ -153,7 +166,8 @@ class Preset:
             raise ConfigError(
                 f"preset {self.name!r}{f' (registered by plugin {owner!r})' if owner else ''} weights "
                 f"component(s) {unknown} that no plugin registered; registered components: {sorted(known)} "
-                "(register the plugin that provides a component before deriving a preset that weights it)")
+                "(register the plugin that provides a component before deriving a preset that weights it)"
+            )
 
     def plan(self, component_names: tuple[str, ...]) -> CombinePlan:
         """The weight, multiplier-floor and mismatch tables for this column order, built once per
@@ -199,12 +213,12 @@ class Preset:
         multiplied = [(columns[j], floors[:, j]) for j in plan.multiplied]
         mismatch = plan.mismatch[expected, done] if self.gated else None
         accepted = _ACCEPT_TABLE[expected, done] if self.gated else None
-        rewards = _combine(_ARRAY_OPS, columns, [weights[:, j] for j in range(len(columns))], multiplied, self,
-                           accepted, mismatch)
+        rewards = _combine(
+            _ARRAY_OPS, columns, [weights[:, j] for j in range(len(columns))], multiplied, self, accepted, mismatch
+        )
         return np.broadcast_to(np.asarray(rewards, dtype=np.float64), expected.shape).copy()
 
-    def combine_one(self, components: list[float], component_names: tuple[str, ...], expected: str,
-                    done: str) -> float:
+    def combine_one(self, components: list[float], component_names: tuple[str, ...], expected: str, done: str) -> float:
         """The reward of one item from its component values (plain floats, NaN = not applicable): the
         formula of :func:`_combine` on Python floats, so ``combine_one(row, ...) == combine(matrix, ...)[i]``
         bit for bit."""
@@ -317,8 +331,15 @@ def pairwise_sum(terms: list[Any]) -> Any:
     return total
 
 
-def _combine(ops: Any, x: list[Any], w: list[Any], multiplied: list[tuple[Any, Any]], preset: Preset,
-             accepted: Any, mismatch: Any) -> Any:
+def _combine(
+    ops: Any,
+    x: list[Any],
+    w: list[Any],
+    multiplied: list[tuple[Any, Any]],
+    preset: Preset,
+    accepted: Any,
+    mismatch: Any,
+) -> Any:
     """The one implementation of the module docstring's formula, for one item (floats) or many (numpy
     columns). ``x[c]``, ``w[c]``: component c's values (NaN = not applicable) and weights; ``multiplied``:
     (values, floor) of the multiplier components (floor NaN where c is not one for this row's behaviour);

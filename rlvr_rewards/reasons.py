@@ -19,8 +19,8 @@ REASONS: dict[str, str] = {
     "empty": "the completion is empty or whitespace only",
     "too_long": "the completion is longer than Limits.max_chars",
     "over_budget": "parsing the completion (over a thousand distinct call blocks) or comparing its calls with "
-                   "the truth (many calls against a large truth) would exceed the per-completion work budget; "
-                   "floor reward",
+    "the truth (many calls against a large truth) would exceed the per-completion work budget; "
+    "floor reward",
     "unparseable": "call syntax was present but no call could be decoded (bad JSON, NaN, too deep, ...)",
     # execute truths, right behaviour
     "wrong_tool": "a called tool is not one the truth expects (wrong or hallucinated name)",

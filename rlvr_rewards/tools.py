@@ -50,12 +50,27 @@ from rlvr_rewards.lru import BoundedLRU
 from rlvr_rewards.userregex import UnsafeRegex, compile_user_regex
 
 __all__ = [
-    "Tool", "ToolSet", "compile_tools", "drop_arrow_fill", "normalize_schema", "tools_from_messages",
-    "tools_from_prompt", "tools_from_system_prompt",
+    "Tool",
+    "ToolSet",
+    "compile_tools",
+    "drop_arrow_fill",
+    "normalize_schema",
+    "tools_from_messages",
+    "tools_from_prompt",
+    "tools_from_system_prompt",
 ]
 
-_TYPE_ALIASES = {"dict": "object", "float": "number", "tuple": "array", "double": "number", "int": "integer",
-                 "str": "string", "bool": "boolean", "list": "array", "long": "integer"}
+_TYPE_ALIASES = {
+    "dict": "object",
+    "float": "number",
+    "tuple": "array",
+    "double": "number",
+    "int": "integer",
+    "str": "string",
+    "bool": "boolean",
+    "list": "array",
+    "long": "integer",
+}
 _JSON_TYPES = frozenset({"object", "array", "string", "number", "integer", "boolean", "null"})
 _SCHEMA_KEYS_WITH_SCHEMAS = ("items", "additionalProperties", "not", "contains", "propertyNames")
 _SCHEMA_KEYS_WITH_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
@@ -69,8 +84,11 @@ def _normalize_type(value: Any, where: str, tool_index: int | None) -> Any:
             return None
         if t not in _JSON_TYPES:
             raise ToolSpecError(
-                "unknown type name", index=tool_index, field=where,
-                expected="a JSON Schema type or a BFCL alias (dict, float, tuple, any)", got=value,
+                "unknown type name",
+                index=tool_index,
+                field=where,
+                expected="a JSON Schema type or a BFCL alias (dict, float, tuple, any)",
+                got=value,
             )
         return t
     if isinstance(value, list):
@@ -155,8 +173,20 @@ TOOLS_MAX_DEPTH = 100
 # anything (so nothing is fetched or read even if a reference were missed here).
 
 #: Keywords whose value is a schema / a list of schemas / a map of schemas, in any dialect jsonschema knows.
-_SUBSCHEMA = ("additionalProperties", "unevaluatedProperties", "additionalItems", "unevaluatedItems", "contains",
-              "propertyNames", "not", "if", "then", "else", "items", "extends")
+_SUBSCHEMA = (
+    "additionalProperties",
+    "unevaluatedProperties",
+    "additionalItems",
+    "unevaluatedItems",
+    "contains",
+    "propertyNames",
+    "not",
+    "if",
+    "then",
+    "else",
+    "items",
+    "extends",
+)
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems", "items", "extends", "disallow", "type")
 _SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies")
 _REFERENCES = ("$ref", "$dynamicRef", "$recursiveRef")
@@ -212,8 +242,12 @@ def _unique_items_keyword(validator: Any, unique: Any, instance: Any, schema: An
         yield jsonschema.ValidationError("has non-unique elements")
 
 
-_GUARDED_KEYWORDS = {"pattern": _pattern_keyword, "patternProperties": _pattern_properties_keyword,
-                     "additionalProperties": _additional_properties_keyword, "uniqueItems": _unique_items_keyword}
+_GUARDED_KEYWORDS = {
+    "pattern": _pattern_keyword,
+    "patternProperties": _pattern_properties_keyword,
+    "additionalProperties": _additional_properties_keyword,
+    "uniqueItems": _unique_items_keyword,
+}
 _guarded_classes: dict[Any, Any] = {}
 
 
@@ -234,18 +268,30 @@ def _dialect(schema: Mapping[str, Any], tool_index: int, name: str) -> Any:
     if "$schema" not in schema:
         return jsonschema.Draft202012Validator
     dialect = schema["$schema"]
-    expected = "a string naming a JSON Schema dialect jsonschema knows, e.g. " \
-               "'https://json-schema.org/draft/2020-12/schema' or 'http://json-schema.org/draft-07/schema#'"
+    expected = (
+        "a string naming a JSON Schema dialect jsonschema knows, e.g. "
+        "'https://json-schema.org/draft/2020-12/schema' or 'http://json-schema.org/draft-07/schema#'"
+    )
     if not isinstance(dialect, str):
-        raise ToolSpecError(f"tool {name!r}: `$schema` must be a string", index=tool_index,
-                            field="parameters.$schema", expected=expected, got=dialect)
+        raise ToolSpecError(
+            f"tool {name!r}: `$schema` must be a string",
+            index=tool_index,
+            field="parameters.$schema",
+            expected=expected,
+            got=dialect,
+        )
     try:
         cls = jsonschema.validators.validator_for(schema, default=None)
     except Exception:  # a string jsonschema's URI normalisation cannot read
         cls = None
     if cls is None:
-        raise ToolSpecError(f"tool {name!r}: unknown JSON Schema dialect in `$schema`", index=tool_index,
-                            field="parameters.$schema", expected=expected, got=dialect)
+        raise ToolSpecError(
+            f"tool {name!r}: unknown JSON Schema dialect in `$schema`",
+            index=tool_index,
+            field="parameters.$schema",
+            expected=expected,
+            got=dialect,
+        )
     return cls
 
 
@@ -280,16 +326,21 @@ class _SchemaWalk:
         self.unevaluated: str | None = None
 
     def error(self, message: str, field: str, expected: str, got: Any) -> ToolSpecError:
-        return ToolSpecError(f"tool {self.name!r}: {message}", index=self.tool_index, field=field,
-                             expected=expected, got=got)
+        return ToolSpecError(
+            f"tool {self.name!r}: {message}", index=self.tool_index, field=field, expected=expected, got=got
+        )
 
     def regex(self, pattern: str, field: str) -> None:
         try:
             compile_user_regex(pattern, "search")
         except UnsafeRegex as exc:
-            raise self.error(f"unusable regular expression: {exc.reason}", field,
-                             "a Python regular expression that cannot backtrack catastrophically "
-                             "(docs/reliability.md, user regexes)", pattern) from None
+            raise self.error(
+                f"unusable regular expression: {exc.reason}",
+                field,
+                "a Python regular expression that cannot backtrack catastrophically "
+                "(docs/reliability.md, user regexes)",
+                pattern,
+            ) from None
 
     def run(self) -> None:
         self.walk(self.root, "parameters", top=True)
@@ -299,9 +350,11 @@ class _SchemaWalk:
             raise self.error(
                 "`unevaluatedProperties` together with `patternProperties` is not supported (jsonschema matches "
                 f"property names against the patterns itself, unguarded; patternProperties at "
-                f"{self.pattern_properties})", self.unevaluated,
+                f"{self.pattern_properties})",
+                self.unevaluated,
                 "additionalProperties instead of unevaluatedProperties, or no patternProperties",
-                "unevaluatedProperties")
+                "unevaluatedProperties",
+            )
 
     def walk(self, node: Any, where: str, top: bool = False) -> None:
         if not isinstance(node, dict) or id(node) in self.seen:
@@ -323,7 +376,10 @@ class _SchemaWalk:
             if keyword in node and not (isinstance(ref, str) and ref.startswith("#")):
                 raise self.error(
                     f"`{keyword}` to another document is not allowed (nothing is fetched or read while scoring)",
-                    f"{where}.{keyword}", "a reference inside the schema: '#/$defs/name' or '#anchor'", ref)
+                    f"{where}.{keyword}",
+                    "a reference inside the schema: '#/$defs/name' or '#anchor'",
+                    ref,
+                )
             if isinstance(ref, str):
                 self.refs.append((ref, f"{where}.{keyword}"))
         ident = node.get(self.id_key)
@@ -331,8 +387,12 @@ class _SchemaWalk:
             if ident.startswith("#"):
                 self.anchors.add(ident[1:])
             elif not top:
-                raise self.error(f"an embedded schema resource (`{self.id_key}` inside the schema) is not supported",
-                                 f"{where}.{self.id_key}", "`$defs` and '#/$defs/name' references", ident)
+                raise self.error(
+                    f"an embedded schema resource (`{self.id_key}` inside the schema) is not supported",
+                    f"{where}.{self.id_key}",
+                    "`$defs` and '#/$defs/name' references",
+                    ident,
+                )
         for keyword in ("$anchor", "$dynamicAnchor"):
             if isinstance(node.get(keyword), str):
                 self.anchors.add(node[keyword])
@@ -353,12 +413,20 @@ class _SchemaWalk:
         if fragment == "" or fragment.startswith("/"):
             found, target, segments = _pointer(self.root, fragment)
             if not found:
-                raise self.error(f"`{ref}` does not resolve inside the schema", field,
-                                 "a JSON pointer to a part of this schema, e.g. '#/$defs/name'", ref)
+                raise self.error(
+                    f"`{ref}` does not resolve inside the schema",
+                    field,
+                    "a JSON pointer to a part of this schema, e.g. '#/$defs/name'",
+                    ref,
+                )
             self.walk(target, "parameters" + "".join(f".{s}" for s in segments))
         elif fragment not in self.anchors:
-            raise self.error(f"`{ref}` names no anchor of the schema", field,
-                             "an anchor defined by `$anchor` / `$dynamicAnchor` in this schema", ref)
+            raise self.error(
+                f"`{ref}` names no anchor of the schema",
+                field,
+                "an anchor defined by `$anchor` / `$dynamicAnchor` in this schema",
+                ref,
+            )
 
 
 def _compile_validator(schema: Mapping[str, Any], tool_index: int, name: str) -> Callable[[Any], bool]:
@@ -375,7 +443,8 @@ def _compile_validator(schema: Mapping[str, Any], tool_index: int, name: str) ->
         path = ".".join(str(p) for p in exc.path)
         raise ToolSpecError(
             f"tool {name!r} has an invalid JSON Schema: {exc.message}",
-            index=tool_index, field="parameters" + (f".{path}" if path else ""),
+            index=tool_index,
+            field="parameters" + (f".{path}" if path else ""),
         ) from None
     fast = compile_fast(schema) if base is jsonschema.Draft202012Validator else None
     validator = cls(schema, format_checker=None, registry=_LOCAL_REGISTRY)
@@ -409,8 +478,19 @@ def _unwrap(spec: Any, index: int) -> dict[str, Any]:
 # value, so a None there can only be the fill, and is dropped.
 
 #: Keywords whose value is a schema (or a list of schemas).
-_FILL_SUBSCHEMA = ("items", "additionalProperties", "unevaluatedProperties", "additionalItems", "unevaluatedItems",
-                   "contains", "propertyNames", "not", "if", "then", "else")
+_FILL_SUBSCHEMA = (
+    "items",
+    "additionalProperties",
+    "unevaluatedProperties",
+    "additionalItems",
+    "unevaluatedItems",
+    "contains",
+    "propertyNames",
+    "not",
+    "if",
+    "then",
+    "else",
+)
 _FILL_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
 #: Keywords whose value maps names to schemas (a None schema in the map is a filled name: dropped).
 _FILL_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
@@ -428,22 +508,27 @@ def _drop_schema_fill(node: Any, where: str, tool_index: int) -> Any:
                 raise ToolSpecError(
                     "`const: null` is refused in tool specs given as objects: Parquet / Arrow / `datasets` fill "
                     "every key another row has with null, so it cannot be told from a filled key",
-                    index=tool_index, field=f"{where}.const",
+                    index=tool_index,
+                    field=f"{where}.const",
                     expected="`{'type': 'null'}` for a value that must be null, or the tools as JSON text "
-                             "(`rlvr-rewards convert --to parquet` writes them so)", got=None)
+                    "(`rlvr-rewards convert --to parquet` writes them so)",
+                    got=None,
+                )
             if key != "default":  # default: null is a meaningful JSON Schema value: kept
                 continue
         if key in _FILL_VALUES:
             out[key] = value
         elif key in _FILL_SUBSCHEMA_MAPS and isinstance(value, dict):
-            out[key] = {k: _drop_schema_fill(v, f"{where}.{key}.{k}", tool_index)
-                        for k, v in value.items() if v is not None}
+            out[key] = {
+                k: _drop_schema_fill(v, f"{where}.{key}.{k}", tool_index) for k, v in value.items() if v is not None
+            }
         elif key in _FILL_SUBSCHEMA_LISTS and isinstance(value, list):
             out[key] = [_drop_schema_fill(v, f"{where}.{key}[{i}]", tool_index) for i, v in enumerate(value)]
         elif key in _FILL_SUBSCHEMA or key == "dependencies":
             if key == "dependencies" and isinstance(value, dict):  # a map of schemas or of name lists
-                out[key] = {k: _drop_schema_fill(v, f"{where}.{key}.{k}", tool_index)
-                            for k, v in value.items() if v is not None}
+                out[key] = {
+                    k: _drop_schema_fill(v, f"{where}.{key}.{k}", tool_index) for k, v in value.items() if v is not None
+                }
             else:
                 out[key] = _drop_schema_fill(value, f"{where}.{key}", tool_index)
         else:
@@ -489,23 +574,31 @@ def _compile_tool(spec: Any, index: int) -> Tool:
         params = {"type": "object", "properties": {}}
     if not isinstance(params, dict):
         raise ToolSpecError(
-            f"tool {name!r}: parameters must be a JSON Schema object", index=index, field="parameters",
-            expected="an object like {'type': 'object', 'properties': {...}}", got=params,
+            f"tool {name!r}: parameters must be a JSON Schema object",
+            index=index,
+            field="parameters",
+            expected="an object like {'type': 'object', 'properties': {...}}",
+            got=params,
         )
     schema = normalize_schema(params, "parameters", index)
     if schema.get("type", "object") != "object":
         raise ToolSpecError(
-            f"tool {name!r}: parameters must describe an object", index=index, field="parameters.type",
-            expected="'object' (or BFCL 'dict')", got=params.get("type"),
+            f"tool {name!r}: parameters must describe an object",
+            index=index,
+            field="parameters.type",
+            expected="'object' (or BFCL 'dict')",
+            got=params.get("type"),
         )
     props = schema.get("properties") or {}
     if not isinstance(props, dict):
-        raise ToolSpecError(f"tool {name!r}: properties must be an object", index=index,
-                            field="parameters.properties", got=props)
+        raise ToolSpecError(
+            f"tool {name!r}: properties must be an object", index=index, field="parameters.properties", got=props
+        )
     required = schema.get("required") or []
     if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
-        raise ToolSpecError(f"tool {name!r}: required must be a list of names", index=index,
-                            field="parameters.required", got=required)
+        raise ToolSpecError(
+            f"tool {name!r}: required must be a list of names", index=index, field="parameters.required", got=required
+        )
     defaults: dict[str, Any] = {}
     descriptions: dict[str, str] = {}
     enums: dict[str, tuple[Any, ...]] = {}
@@ -529,9 +622,13 @@ def _compile_tool(spec: Any, index: int) -> Tool:
         param_descriptions=descriptions,
         enums=enums,
         integer_params=frozenset(
-            k for k, v in props.items()
-            if isinstance(v, dict) and (v.get("type") == "integer" or (
-                isinstance(v.get("type"), list) and "integer" in v["type"] and "number" not in v["type"]))
+            k
+            for k, v in props.items()
+            if isinstance(v, dict)
+            and (
+                v.get("type") == "integer"
+                or (isinstance(v.get("type"), list) and "integer" in v["type"] and "number" not in v["type"])
+            )
         ),
         is_valid=_compile_validator(schema, index, name),
     )
@@ -557,9 +654,12 @@ def _toolset_key(specs: list[Any] | tuple[Any, ...], prefix: str) -> str:
     if problem is not None:
         if problem.kind == "depth":
             raise ToolSpecError("tool specs nested too deeply", expected=f"at most {TOOLS_MAX_DEPTH} levels")
-        raise ToolSpecError(f"tool specs are not JSON data: {problem.message}", field=f"tools{problem.path}",
-                            expected="JSON data: dict (string keys), list, str, int, finite float, bool or None",
-                            got=problem.culprit)
+        raise ToolSpecError(
+            f"tool specs are not JSON data: {problem.message}",
+            field=f"tools{problem.path}",
+            expected="JSON data: dict (string keys), list, str, int, finite float, bool or None",
+            got=problem.culprit,
+        )
     try:
         key = prefix + canonical_dumps(list(specs))
     except TypeError:  # a lone surrogate in a string (orjson refuses it)
@@ -681,20 +781,24 @@ def _bad_json(text: str, start: int, pos: int, kind: str, where: str, expected: 
     eol = text.find("\n", pos)
     bol = text.rfind("\n", start, pos) + 1 or start
     return ToolSpecError(
-        f"the {kind} in the prompt is not JSON tool specs", field=f"{where}{kind} line {line} column {col}",
-        expected=expected, got=text[max(bol, start):eol if eol >= 0 else len(text)].strip(),
+        f"the {kind} in the prompt is not JSON tool specs",
+        field=f"{where}{kind} line {line} column {col}",
+        expected=expected,
+        got=text[max(bol, start) : eol if eol >= 0 else len(text)].strip(),
     )
 
 
-def _as_spec_error(exc: Exception, text: str, start: int, i: int, kind: str, where: str,
-                   expected: str) -> ToolSpecError:
+def _as_spec_error(
+    exc: Exception, text: str, start: int, i: int, kind: str, where: str, expected: str
+) -> ToolSpecError:
     """The ToolSpecError for a value at ``text[i]`` that did not decode (by the exception's type)."""
     if isinstance(exc, json.JSONDecodeError):
         return _bad_json(text, start, exc.pos, kind, where, expected)
     if isinstance(exc, _NonFinite):
         return _bad_json(text, start, i, kind, where, "JSON numbers (NaN and Infinity are not JSON)")
-    return ToolSpecError("tool specs nested too deeply", field=f"{where}{kind}",
-                         expected=f"at most {TOOLS_MAX_DEPTH} levels")
+    return ToolSpecError(
+        "tool specs nested too deeply", field=f"{where}{kind}", expected=f"at most {TOOLS_MAX_DEPTH} levels"
+    )
 
 
 _DECODE_ERRORS = (json.JSONDecodeError, _NonFinite, RecursionError)
@@ -734,8 +838,10 @@ def _decode_block(text: str, start: int, end: int, close: int, kind: str, where:
         return value if isinstance(value, list) else [value]
     expected = "one JSON list, or JSON objects separated by whitespace (one per line in Qwen's template)"
     if hermes:
-        expected = ("one JSON object per tool (Hermes 2 Pro's template copies descriptions unescaped, so a double "
-                    "quote in a description breaks the block: give the row's `tools` instead)")
+        expected = (
+            "one JSON object per tool (Hermes 2 Pro's template copies descriptions unescaped, so a double "
+            "quote in a description breaks the block: give the row's `tools` instead)"
+        )
     specs: list[Any] = []
     i = _skip_space(text, start, end)
     while i < end:
@@ -763,8 +869,10 @@ def _closed_block(text: str, i: int, opener: str, closer: str, kind: str, where:
     close = text.find(closer, body_start)
     if close < 0:
         raise ToolSpecError(
-            f"a {kind} in the prompt is never closed", field=f"{where}{kind} at character {i}",
-            expected=f"{closer!r} after the tool specs", got=text[i:i + 80],
+            f"a {kind} in the prompt is never closed",
+            field=f"{where}{kind} at character {i}",
+            expected=f"{closer!r} after the tool specs",
+            got=text[i : i + 80],
         )
     start, end = _skip_space(text, body_start, close), close
     while end > start and text[end - 1] in _WHITESPACE:
@@ -783,7 +891,7 @@ def _llama_tools(text: str, i: int, intro: str, where: str) -> tuple[_Declared, 
             "the prompt has Llama 3.x's tool instructions but not the tools after them",
             field=f"{where}{kind} at character {i}",
             expected=f"{_LLAMA_LAST_SENTENCE!r} within {_LLAMA_WINDOW} characters, then each tool's JSON",
-            got=text[i:i + 120],
+            got=text[i : i + 120],
         )
     start = last + len(_LLAMA_LAST_SENTENCE)
     expected = "each tool as a JSON object, separated by blank lines"
@@ -824,9 +932,10 @@ def _one_declaration(declared: list[_Declared]) -> list[Any] | None:
     full = [d for d in declared if d.specs]
     if len(full) > 1:
         raise ToolSpecError(
-            f"the prompt declares tools in more than one place (first: {full[0].where})", field=full[1].where,
+            f"the prompt declares tools in more than one place (first: {full[0].where})",
+            field=full[1].where,
             expected="one tool block per prompt (or give the row's `tools` / `extra_info.tools`, which take "
-                     "precedence over the prompt)",
+            "precedence over the prompt)",
             got=f"{len(full[0].specs)} tool(s) there and {len(full[1].specs)} here",
         )
     if full:
@@ -847,8 +956,11 @@ def _message_text(content: Any) -> str | None:
     if isinstance(content, str):
         return content
     if isinstance(content, list):  # OpenAI content parts
-        return "".join(p if isinstance(p, str) else p["text"] for p in content
-                       if isinstance(p, str) or (isinstance(p, Mapping) and isinstance(p.get("text"), str)))
+        return "".join(
+            p if isinstance(p, str) else p["text"]
+            for p in content
+            if isinstance(p, str) or (isinstance(p, Mapping) and isinstance(p.get("text"), str))
+        )
     return None
 
 

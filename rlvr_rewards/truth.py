@@ -177,9 +177,11 @@ def _pydantic_to_error(exc: ValidationError) -> GroundTruthError:
     if kind == "extra_forbidden" and got is None:
         # a null under a key no truth has: the mark of Arrow's fill (Parquet / `datasets` give every object
         # every key any row has, as null)
-        expected = ("no such field; a null there is what Parquet / Arrow / `datasets` insert when truths are "
-                    "stored as native objects (every key any row has, as null): store ground truths as JSON text "
-                    "(`rlvr-rewards convert --from rows --to parquet` or rlvr_rewards.io.write_parquet)")
+        expected = (
+            "no such field; a null there is what Parquet / Arrow / `datasets` insert when truths are "
+            "stored as native objects (every key any row has, as null): store ground truths as JSON text "
+            "(`rlvr-rewards convert --from rows --to parquet` or rlvr_rewards.io.write_parquet)"
+        )
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         loc = "behavior"
         msg = "unknown behavior" if kind == "union_tag_invalid" else "no behavior"
@@ -213,8 +215,9 @@ def _native(value: dict[str, Any], key: str) -> CompiledTruth:
         raise _pydantic_to_error(exc) from None
     if isinstance(model, ExecuteTruth):
         calls = [c.model_dump() for c in model.calls]
-        return CompiledTruth("execute", _compile_calls(calls, "calls", _registry_matchers()),
-                             ordered=model.ordered, key=key)
+        return CompiledTruth(
+            "execute", _compile_calls(calls, "calls", _registry_matchers()), ordered=model.ordered, key=key
+        )
     if isinstance(model, ClarifyTruth):
         return CompiledTruth("clarify", missing=tuple(model.missing), reference=model.reference, key=key)
     return CompiledTruth("refuse", reason=model.reason, reference=model.reference, key=key)
@@ -227,16 +230,21 @@ def _call_synonyms(call: Any, path: str) -> Any:
     call = dict(call)
     if "parameters" in call:
         if "arguments" in call:
-            raise GroundTruthError("a call has both 'arguments' and 'parameters'", field=path,
-                                   expected="only one of them")
+            raise GroundTruthError(
+                "a call has both 'arguments' and 'parameters'", field=path, expected="only one of them"
+            )
         call["arguments"] = call.pop("parameters")
     if isinstance(call.get("arguments"), str):
         text = call["arguments"]
         try:
             call["arguments"] = _truth_json(text)
         except InvalidJSON as exc:
-            raise GroundTruthError(f"arguments given as a string must be JSON ({exc.where})", field=f"{path}.arguments",
-                                   expected="a JSON object", got=text) from None
+            raise GroundTruthError(
+                f"arguments given as a string must be JSON ({exc.where})",
+                field=f"{path}.arguments",
+                expected="a JSON object",
+                got=text,
+            ) from None
     return call
 
 
@@ -247,19 +255,26 @@ def _blog_calls(items: list[Any], key: str) -> CompiledTruth:
     for i, item in enumerate(items):
         item = _call_synonyms(item, f"ground_truth[{i}]")
         if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
-            raise GroundTruthError("each call needs a string 'name'", field=f"ground_truth[{i}]",
-                                   expected='{"name": ..., "arguments": {...}}', got=item)
+            raise GroundTruthError(
+                "each call needs a string 'name'",
+                field=f"ground_truth[{i}]",
+                expected='{"name": ..., "arguments": {...}}',
+                got=item,
+            )
         args = item.get("arguments", {})
         if not isinstance(args, dict):
-            raise GroundTruthError("arguments must be an object", field=f"ground_truth[{i}].arguments",
-                                   expected="a JSON object", got=args)
+            raise GroundTruthError(
+                "arguments must be an object", field=f"ground_truth[{i}].arguments", expected="a JSON object", got=args
+            )
         extra = set(item) - {"name", "arguments", "id", "type"}
         if extra:
-            raise GroundTruthError(f"unknown key(s) {sorted(extra)} in a call", field=f"ground_truth[{i}]",
-                                   expected="name and arguments")
+            raise GroundTruthError(
+                f"unknown key(s) {sorted(extra)} in a call", field=f"ground_truth[{i}]", expected="name and arguments"
+            )
         calls.append({"name": item["name"], "arguments": args})
-    return CompiledTruth("execute", _compile_calls(calls, "ground_truth", _registry_matchers()),
-                         dialect="blog", key=key)
+    return CompiledTruth(
+        "execute", _compile_calls(calls, "ground_truth", _registry_matchers()), dialect="blog", key=key
+    )
 
 
 def _store(key: str, truth: CompiledTruth) -> CompiledTruth:
@@ -282,8 +297,11 @@ TRUTH_MAX_DEPTH = 100
 
 
 def _raise_too_deep() -> NoReturn:
-    raise GroundTruthError("ground truth nested too deeply", expected=f"at most {TRUTH_MAX_DEPTH} levels",
-                           got=f"more than {TRUTH_MAX_DEPTH} levels")
+    raise GroundTruthError(
+        "ground truth nested too deeply",
+        expected=f"at most {TRUTH_MAX_DEPTH} levels",
+        got=f"more than {TRUTH_MAX_DEPTH} levels",
+    )
 
 
 def _truth_json(text: str) -> Any:
@@ -308,14 +326,20 @@ def _json_key(prefix: str, value: Any) -> str:
         if problem.kind == "depth":
             _raise_too_deep()
         expected = {"nonfinite": "finite numbers (JSON has no NaN or Infinity)", "tuple": "a list"}.get(
-            problem.kind, "JSON data: dict (string keys), list, str, int, float, bool or None")
-        raise GroundTruthError(f"ground truth is not JSON data: {problem.message}", field=problem.path or None,
-                               expected=expected, got=problem.culprit)
+            problem.kind, "JSON data: dict (string keys), list, str, int, float, bool or None"
+        )
+        raise GroundTruthError(
+            f"ground truth is not JSON data: {problem.message}",
+            field=problem.path or None,
+            expected=expected,
+            got=problem.culprit,
+        )
     try:
         key = prefix + canonical_dumps(value)
     except TypeError:  # a lone surrogate in a string (orjson refuses it)
-        raise GroundTruthError("ground truth must be JSON-serialisable (strings must be valid Unicode)",
-                               got=value) from None
+        raise GroundTruthError(
+            "ground truth must be JSON-serialisable (strings must be valid Unicode)", got=value
+        ) from None
     if text is not None:
         _key_memo.put(prefix, text, key)
     return key
@@ -348,8 +372,10 @@ def _source_of(truth: CompiledTruth) -> Any:
         return body
     if prefix in ("d:", "l:"):
         return loads_trusted(body)
-    raise ConfigError("this CompiledTruth has no source to compile again from under the current plugins; "
-                      "pass the ground truth itself (compile_truth keeps the source of what it compiles)")
+    raise ConfigError(
+        "this CompiledTruth has no source to compile again from under the current plugins; "
+        "pass the ground truth itself (compile_truth keeps the source of what it compiles)"
+    )
 
 
 def _compile(value: Any) -> CompiledTruth:
@@ -367,8 +393,9 @@ def _compile(value: Any) -> CompiledTruth:
                 raise GroundTruthError(
                     f"ground truth text starts with {stripped[0]!r} but is not valid JSON ({exc.where})",
                     expected="valid JSON (text starting with '{' or '[' is read as JSON), or plain text that does "
-                             "not start with '{' or '[' (a reference reply in the blog dialect)",
-                    got=value) from None
+                    "not start with '{' or '[' (a reference reply in the blog dialect)",
+                    got=value,
+                ) from None
         if isinstance(decoded, dict):
             return _store(key, _compile(decoded))
         if isinstance(decoded, list):
@@ -376,8 +403,9 @@ def _compile(value: Any) -> CompiledTruth:
                 return _store(key, _from_bfcl(decoded, key))
             return _store(key, _blog_calls(decoded, key))
         if not stripped:
-            raise GroundTruthError("empty ground truth text", expected="a JSON truth or a reference response",
-                                   got=value)
+            raise GroundTruthError(
+                "empty ground truth text", expected="a JSON truth or a reference response", got=value
+            )
         return _store(key, CompiledTruth("no_call", reference=stripped, dialect="blog", key=key))
     if isinstance(value, dict):
         key = _json_key("d:", value)
@@ -387,13 +415,20 @@ def _compile(value: Any) -> CompiledTruth:
         if is_bfcl_answer(value) or is_irrelevance_row(value):
             return _store(key, _from_bfcl(value, key))
         if "behavior" not in value:
-            hint = ("a native truth with a 'behavior' key ('execute', 'clarify' or 'refuse'), or a dataset row "
-                    "with 'reward_model': {'ground_truth': ...} or 'reference_answer'"
-                    if not {"reward_model", "reference_answer"} & set(value) else "")
+            hint = (
+                "a native truth with a 'behavior' key ('execute', 'clarify' or 'refuse'), or a dataset row "
+                "with 'reward_model': {'ground_truth': ...} or 'reference_answer'"
+                if not {"reward_model", "reference_answer"} & set(value)
+                else ""
+            )
             if "calls" in value:
                 hint = "'behavior': 'execute' next to 'calls'"
-            raise GroundTruthError("cannot tell what this ground truth expects", field="behavior",
-                                   expected=hint or "a 'behavior' key", got=value)
+            raise GroundTruthError(
+                "cannot tell what this ground truth expects",
+                field="behavior",
+                expected=hint or "a 'behavior' key",
+                got=value,
+            )
         return _store(key, _native(value, key))
     if isinstance(value, list):
         key = _json_key("l:", value)
@@ -403,9 +438,11 @@ def _compile(value: Any) -> CompiledTruth:
         if is_bfcl_answer(value):
             return _store(key, _from_bfcl(value, key))
         return _store(key, _blog_calls(value, key))
-    raise GroundTruthError("unsupported ground truth type",
-                           expected="a dict, JSON text, blog-dialect string, list of calls or a dataset row",
-                           got=value)
+    raise GroundTruthError(
+        "unsupported ground truth type",
+        expected="a dict, JSON text, blog-dialect string, list of calls or a dataset row",
+        got=value,
+    )
 
 
 def _from_bfcl(value: Any, key: str) -> CompiledTruth:
@@ -416,8 +453,8 @@ def _from_bfcl(value: Any, key: str) -> CompiledTruth:
 
 
 def _is_row(value: Any) -> bool:
-    return isinstance(value, dict) and "behavior" not in value and (
-        "reward_model" in value or "reference_answer" in value
+    return (
+        isinstance(value, dict) and "behavior" not in value and ("reward_model" in value or "reference_answer" in value)
     )
 
 
@@ -436,8 +473,12 @@ def resolve_item(value: Any, read_tools: bool = True) -> tuple[CompiledTruth, An
     if "reward_model" in row:
         rm = row["reward_model"]
         if not isinstance(rm, dict) or "ground_truth" not in rm:
-            raise GroundTruthError("the row's reward_model has no ground_truth", field="reward_model",
-                                   expected="{'ground_truth': ...}", got=rm)
+            raise GroundTruthError(
+                "the row's reward_model has no ground_truth",
+                field="reward_model",
+                expected="{'ground_truth': ...}",
+                got=rm,
+            )
         raw, field = rm["ground_truth"], "reward_model.ground_truth"
     else:
         raw, field = row["reference_answer"], "reference_answer"
@@ -459,8 +500,9 @@ def resolve_item(value: Any, read_tools: bool = True) -> tuple[CompiledTruth, An
                 try:
                     tools = tools_from_prompt(prompt)
                 except ToolSpecError as exc:
-                    raise ToolSpecError(exc.message, field=f"{k}: {exc.field}" if exc.field else k,
-                                        expected=exc.expected, got=exc.got) from None
+                    raise ToolSpecError(
+                        exc.message, field=f"{k}: {exc.field}" if exc.field else k, expected=exc.expected, got=exc.got
+                    ) from None
                 if tools is not None:
                     break
     return truth, tools

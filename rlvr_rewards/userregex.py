@@ -105,8 +105,16 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse as _sre_parse
 
 __all__ = [
-    "BUDGET_STEPS", "MAX_AMBIGUITY", "MAX_GROUP_DEPTH", "MAX_INPUT", "MAX_PATTERN_LENGTH", "MIN_INPUT",
-    "UnsafeRegex", "UserRegex", "compile_user_regex", "regex_risks",
+    "BUDGET_STEPS",
+    "MAX_AMBIGUITY",
+    "MAX_GROUP_DEPTH",
+    "MAX_INPUT",
+    "MAX_PATTERN_LENGTH",
+    "MIN_INPUT",
+    "UnsafeRegex",
+    "UserRegex",
+    "compile_user_regex",
+    "regex_risks",
 ]
 
 #: Longest pattern accepted (characters).
@@ -145,8 +153,12 @@ _POSSESSIVE = getattr(_sre_c, "POSSESSIVE_REPEAT", None)
 _ATOMIC = getattr(_sre_c, "ATOMIC_GROUP", None)
 _ASSERTS = (_sre_c.ASSERT, _sre_c.ASSERT_NOT)
 _F_IGNORECASE, _F_LOCALE, _F_MULTILINE, _F_DOTALL, _F_ASCII = (
-    _sre_c.SRE_FLAG_IGNORECASE, _sre_c.SRE_FLAG_LOCALE, _sre_c.SRE_FLAG_MULTILINE, _sre_c.SRE_FLAG_DOTALL,
-    _sre_c.SRE_FLAG_ASCII)
+    _sre_c.SRE_FLAG_IGNORECASE,
+    _sre_c.SRE_FLAG_LOCALE,
+    _sre_c.SRE_FLAG_MULTILINE,
+    _sre_c.SRE_FLAG_DOTALL,
+    _sre_c.SRE_FLAG_ASCII,
+)
 
 
 class UnsafeRegex(ValueError):
@@ -220,8 +232,17 @@ def regex_risks(pattern: str | re.Pattern[str]) -> list[str]:
     if isinstance(pattern, re.Pattern):
         flags = pattern.flags & (_F_IGNORECASE | _F_MULTILINE | _F_DOTALL | _F_ASCII | re.VERBOSE)
         text = pattern.pattern
-        inline = "".join(ch for f, ch in ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"),
-                                          (re.ASCII, "a"), (re.VERBOSE, "x")) if flags & f)
+        inline = "".join(
+            ch
+            for f, ch in (
+                (re.IGNORECASE, "i"),
+                (re.MULTILINE, "m"),
+                (re.DOTALL, "s"),
+                (re.ASCII, "a"),
+                (re.VERBOSE, "x"),
+            )
+            if flags & f
+        )
         text = f"(?{inline}){text}" if inline else text
     else:
         text = pattern
@@ -269,8 +290,9 @@ def _parse(pattern: str) -> Any:
     if depth > MAX_GROUP_DEPTH:
         raise UnsafeRegex("nesting", f"groups are nested {depth:,} levels deep or more (at most {MAX_GROUP_DEPTH})")
     if len(pattern) > MAX_PATTERN_LENGTH:
-        raise UnsafeRegex("too_long", f"the pattern has {len(pattern):,} characters (at most "
-                                      f"{MAX_PATTERN_LENGTH:,} are accepted)")
+        raise UnsafeRegex(
+            "too_long", f"the pattern has {len(pattern):,} characters (at most {MAX_PATTERN_LENGTH:,} are accepted)"
+        )
     try:
         parsed = _sre_parse.parse(pattern, 0)
         re.compile(pattern)  # the compiler's own checks (and the pattern matchers fall back to)
@@ -279,8 +301,9 @@ def _parse(pattern: str) -> Any:
     except RecursionError:
         raise UnsafeRegex("nesting", "the pattern is nested too deeply for Python's regex parser") from None
     except OverflowError:
-        raise UnsafeRegex("repeat_count", "a repeat count is too large for Python's regex engine "
-                                          f"(at most {_MAXREPEAT - 1:,})") from None
+        raise UnsafeRegex(
+            "repeat_count", f"a repeat count is too large for Python's regex engine (at most {_MAXREPEAT - 1:,})"
+        ) from None
     except Exception as exc:  # anything else Python's parser raises on odd input: the pattern is refused
         raise UnsafeRegex("syntax", f"Python's regex parser failed ({type(exc).__name__})") from None
     if parsed.state.flags & _F_LOCALE:
@@ -343,11 +366,18 @@ def _spans(positions: Iterable[int]) -> Ranges:
 
 
 _CATEGORY_TEXT = {
-    "CATEGORY_DIGIT": r"\d", "CATEGORY_NOT_DIGIT": r"\D", "CATEGORY_SPACE": r"\s", "CATEGORY_NOT_SPACE": r"\S",
-    "CATEGORY_WORD": r"\w", "CATEGORY_NOT_WORD": r"\W",
+    "CATEGORY_DIGIT": r"\d",
+    "CATEGORY_NOT_DIGIT": r"\D",
+    "CATEGORY_SPACE": r"\s",
+    "CATEGORY_NOT_SPACE": r"\S",
+    "CATEGORY_WORD": r"\w",
+    "CATEGORY_NOT_WORD": r"\W",
 }
-_POSITIVE = {"CATEGORY_NOT_DIGIT": "CATEGORY_DIGIT", "CATEGORY_NOT_SPACE": "CATEGORY_SPACE",
-             "CATEGORY_NOT_WORD": "CATEGORY_WORD"}
+_POSITIVE = {
+    "CATEGORY_NOT_DIGIT": "CATEGORY_DIGIT",
+    "CATEGORY_NOT_SPACE": "CATEGORY_SPACE",
+    "CATEGORY_NOT_WORD": "CATEGORY_WORD",
+}
 _category_cache: dict[tuple[str, bool], Ranges] = {}
 _cased_cache: list[tuple[Ranges, str]] = []
 
@@ -530,8 +560,11 @@ class _Builder:
 
     def position(self, chars: Ranges) -> int:
         if len(self.sets) > _MAX_POSITIONS:
-            raise UnsafeRegex("too_complex", f"the pattern expands to more than {_MAX_POSITIONS:,} positions "
-                                             "(bounded repeats are expanded): simplify it")
+            raise UnsafeRegex(
+                "too_complex",
+                f"the pattern expands to more than {_MAX_POSITIONS:,} positions "
+                "(bounded repeats are expanded): simplify it",
+            )
         self.sets.append(chars)
         self.follow.append({})
         return len(self.sets) - 1
@@ -564,8 +597,11 @@ class _Builder:
 
     def star(self, f: _Frag) -> _Frag:
         if f.nullable:
-            raise UnsafeRegex("empty_loop", "an unbounded repeat of something that can match the empty string "
-                                            "(like (a*)* or (a?)+) backtracks exponentially")
+            raise UnsafeRegex(
+                "empty_loop",
+                "an unbounded repeat of something that can match the empty string "
+                "(like (a*)* or (a?)+) backtracks exponentially",
+            )
         for p, wp in f.last.items():
             row = self.follow[p]
             for q, wq in f.first.items():
@@ -602,8 +638,10 @@ class _Builder:
             self.lookaround(av[0], av[1], flags, at_start)
             return _Frag(1, {}, {}, 0)
         if op is _sre_c.GROUPREF:
-            raise UnsafeRegex("backreference", "backreferences (\\1, (?P=name)) are not supported: matching with "
-                                               "them can take exponential time")
+            raise UnsafeRegex(
+                "backreference",
+                "backreferences (\\1, (?P=name)) are not supported: matching with them can take exponential time",
+            )
         if op is _sre_c.GROUPREF_EXISTS:
             raise UnsafeRegex("conditional", "conditional groups ((?(1)a|b)) are not supported")
         raise UnsafeRegex("unsupported", f"unsupported construct {op}")
@@ -642,9 +680,12 @@ class _Builder:
         factor = _branch_factor(cost.branching) * cost.weight
         if cost.width is None or cost.per_char:
             if direction < 0 or not at_start:
-                raise UnsafeRegex("lookahead", "a lookahead containing an unbounded repeat (like (?=.*x)) is only "
-                                               "accepted at the start of the pattern, where it runs once; elsewhere "
-                                               "it runs at every position (quadratic time)")
+                raise UnsafeRegex(
+                    "lookahead",
+                    "a lookahead containing an unbounded repeat (like (?=.*x)) is only "
+                    "accepted at the start of the pattern, where it runs once; elsewhere "
+                    "it runs at every position (quadratic time)",
+                )
             self.per_char += (cost.ambiguity * cost.multiplier + cost.per_char) * factor
         else:  # each evaluation: entering the assertion, then its own bounded match
             self.multiplier += _ASSERTION_ENTRY + cost.width * cost.ambiguity * cost.multiplier * factor
@@ -722,8 +763,11 @@ def _runs(b: _Builder, masks: list[int], reps: list[int]) -> int:
                     if total > MAX_AMBIGUITY:
                         raise _Ambiguous(_witness(parent, key, reps))
                     if len(parent) > _MAX_CONFIGS:
-                        raise UnsafeRegex("too_complex", "the pattern is too complex to analyse (more than "
-                                                         f"{_MAX_CONFIGS:,} automaton states): simplify it")
+                        raise UnsafeRegex(
+                            "too_complex",
+                            "the pattern is too complex to analyse (more than "
+                            f"{_MAX_CONFIGS:,} automaton states): simplify it",
+                        )
                     worst = max(worst, total)
                     todo.append(key)
             union >>= 1
@@ -1025,15 +1069,19 @@ def _search_plan(items: list[tuple[Any, Any]], state: Any, flags: int, fallback:
     anchored = _anchored(reduced, flags)
     max_input = _max_input(cost, not anchored)
     if max_input < MIN_INPUT:
-        raise UnsafeRegex("quadratic", "an unanchored search with this pattern backtracks quadratically (it tries "
-                                       "every start, and a repeat inside runs to the end of the text each time); "
-                                       f"it could only be run on {max_input} characters: anchor it with ^ or "
-                                       "bound its repeats")
+        raise UnsafeRegex(
+            "quadratic",
+            "an unanchored search with this pattern backtracks quadratically (it tries "
+            "every start, and a repeat inside runs to the end of the text each time); "
+            f"it could only be run on {max_input} characters: anchor it with ^ or "
+            "bound its repeats",
+        )
     search = engine.search
     quadratic = not anchored and (cost.width is None or cost.per_char > 0)
     kind = "anchored search" if anchored else ("quadratic search" if quadratic else "bounded search")
-    return _Plan(lambda s: search(s) is not None, max_input, cost.ambiguity,
-                 _steps(cost, max_input, not anchored), kind)
+    return _Plan(
+        lambda s: search(s) is not None, max_input, cost.ambiguity, _steps(cost, max_input, not anchored), kind
+    )
 
 
 def _single_class(op: Any, av: Any) -> tuple[Any, Any] | None:
@@ -1067,7 +1115,7 @@ def _universal_plan(items: list[tuple[Any, Any]], state: Any, flags: int) -> _Pl
     cset = _char_set(chosen[0], chosen[1], flags)
     if head is not None and tail is not None and _char_set(tail[0], tail[1], flags) != cset:
         tail = None
-    middle = items[(1 if head is not None else 0):(len(items) - 1 if tail is not None else len(items))]
+    middle = items[(1 if head is not None else 0) : (len(items) - 1 if tail is not None else len(items))]
     inner = _analyse(middle, flags)  # raises if the middle itself is unsafe
     if _difference(inner.chars, cset):
         return None
@@ -1087,8 +1135,13 @@ def _universal_plan(items: list[tuple[Any, Any]], state: Any, flags: int) -> _Pl
     inside = every.fullmatch
     plan = _search_plan(core, state, flags, None)
     found = plan.run
-    return _Plan(lambda s: inside(s) is not None and found(s), plan.max_input, plan.ambiguity,
-                 plan.worst_steps + plan.max_input, "class check + " + plan.name)
+    return _Plan(
+        lambda s: inside(s) is not None and found(s),
+        plan.max_input,
+        plan.ambiguity,
+        plan.worst_steps + plan.max_input,
+        "class check + " + plan.name,
+    )
 
 
 def _compile(pattern: str, mode: str) -> UserRegex:
@@ -1112,8 +1165,9 @@ def _compile(pattern: str, mode: str) -> UserRegex:
         engine = _engine(items, state) or original
         max_input = _max_input(written, False)
         full = engine.fullmatch
-        plan = _Plan(lambda s: full(s) is not None, max_input, written.ambiguity,
-                     _steps(written, max_input, False), "fullmatch")
+        plan = _Plan(
+            lambda s: full(s) is not None, max_input, written.ambiguity, _steps(written, max_input, False), "fullmatch"
+        )
     else:
         universal = _universal_plan(items, state, flags)
         if universal is None:

@@ -170,39 +170,88 @@ def _consistency(loaded: LoadedRow, line: int, rid: str | None) -> list[Problem]
         base = f"calls[{i}].arguments"
         tool = ts.get(call.name)
         if tool is None:
-            out.append(Problem(line, rid, "unknown_tool", f"expected call to {call.name!r}, which is not among the "
-                               f"row's tools ({', '.join(sorted(ts.tools)) or 'none'})", call=label,
-                               field=f"calls[{i}].name"))
+            out.append(
+                Problem(
+                    line,
+                    rid,
+                    "unknown_tool",
+                    f"expected call to {call.name!r}, which is not among the "
+                    f"row's tools ({', '.join(sorted(ts.tools)) or 'none'})",
+                    call=label,
+                    field=f"calls[{i}].name",
+                )
+            )
             continue
         for req in sorted(tool.required):
             if req not in call.matchers and req not in tool.defaults:
-                out.append(Problem(line, rid, "missing_required", f"required parameter {req!r} is missing from "
-                                   "the expected call and has no default", call=label, field=f"{base}.{req}"))
+                out.append(
+                    Problem(
+                        line,
+                        rid,
+                        "missing_required",
+                        f"required parameter {req!r} is missing from the expected call and has no default",
+                        call=label,
+                        field=f"{base}.{req}",
+                    )
+                )
             elif req in call.matchers and call.matchers[req].optional and req not in tool.defaults:
-                out.append(Problem(line, rid, "optional_required", f"required parameter {req!r} is optional in the "
-                                   "expected call (a correct answer may leave it out, which its schema forbids)",
-                                   call=label, field=f"{base}.{req}"))
+                out.append(
+                    Problem(
+                        line,
+                        rid,
+                        "optional_required",
+                        f"required parameter {req!r} is optional in the "
+                        "expected call (a correct answer may leave it out, which its schema forbids)",
+                        call=label,
+                        field=f"{base}.{req}",
+                    )
+                )
         props = tool.parameters.get("properties") or {}
         for name, raw in call.arguments.items():
             if _has_none(raw):
-                out.append(Problem(line, rid, "unsatisfiable", f"no value of parameter {name!r} is acceptable "
-                                   "($none: e.g. a BFCL answer with an empty list), so no answer can be right",
-                                   call=label, field=f"{base}.{name}"))
+                out.append(
+                    Problem(
+                        line,
+                        rid,
+                        "unsatisfiable",
+                        f"no value of parameter {name!r} is acceptable "
+                        "($none: e.g. a BFCL answer with an empty list), so no answer can be right",
+                        call=label,
+                        field=f"{base}.{name}",
+                    )
+                )
                 continue
             if name not in tool.properties:
-                out.append(Problem(line, rid, "unknown_parameter", f"parameter {name!r} is not declared by tool "
-                                   f"{call.name!r}", call=label, field=f"{base}.{name}"))
+                out.append(
+                    Problem(
+                        line,
+                        rid,
+                        "unknown_parameter",
+                        f"parameter {name!r} is not declared by tool {call.name!r}",
+                        call=label,
+                        field=f"{base}.{name}",
+                    )
+                )
                 continue
             for value, path in _plain_options(raw, f"{base}.{name}"):
                 ok, want = _type_ok(value, props.get(name))
                 if not ok:
-                    out.append(Problem(line, rid, "wrong_type", f"expected value {value!r} is not of the schema "
-                                       f"type {want}", call=label, field=path))
+                    out.append(
+                        Problem(
+                            line,
+                            rid,
+                            "wrong_type",
+                            f"expected value {value!r} is not of the schema type {want}",
+                            call=label,
+                            field=path,
+                        )
+                    )
     return out
 
 
-def inspect_rows(rows: Iterable[Any], lines: Sequence[int] | None = None
-                 ) -> tuple[list[LoadedRow | None], list[Problem]]:
+def inspect_rows(
+    rows: Iterable[Any], lines: Sequence[int] | None = None
+) -> tuple[list[LoadedRow | None], list[Problem]]:
     """Each row loaded (None where it does not load) and every problem found (see the module contract);
     ``lines`` gives each row's line number (default: 1, 2, ...)."""
     loaded_rows: list[LoadedRow | None] = []
@@ -214,9 +263,17 @@ def inspect_rows(rows: Iterable[Any], lines: Sequence[int] | None = None
         loaded, found = _load(row, line, rid)
         if rid is not None:
             if rid in first_line:
-                found.append(Problem(line, rid, "duplicate_id", f"id {rid!r} is also the id of line {first_line[rid]}; "
-                                     "expected a unique id per row (completions join rows by id, GRPO groups "
-                                     "are keyed by it)", field="id"))
+                found.append(
+                    Problem(
+                        line,
+                        rid,
+                        "duplicate_id",
+                        f"id {rid!r} is also the id of line {first_line[rid]}; "
+                        "expected a unique id per row (completions join rows by id, GRPO groups "
+                        "are keyed by it)",
+                        field="id",
+                    )
+                )
             else:
                 first_line[rid] = line
         if loaded is not None:

@@ -25,8 +25,18 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple",
-              "live_parallel", "live_parallel_multiple", "irrelevance", "live_irrelevance")
+CATEGORIES = (
+    "simple_python",
+    "multiple",
+    "parallel",
+    "parallel_multiple",
+    "live_simple",
+    "live_multiple",
+    "live_parallel",
+    "live_parallel_multiple",
+    "irrelevance",
+    "live_irrelevance",
+)
 FORMATS = ("hermes", "openai", "json", "pythonic")
 
 
@@ -90,7 +100,7 @@ def _value_of(o: Any) -> Any:
 def correct_output(answer: dict[str, Any]) -> list[dict[str, dict[str, Any]]]:
     out = []
     for call in answer["ground_truth"]:
-        (name, params), = call.items()
+        ((name, params),) = call.items()
         args = {}
         for p, options in params.items():
             present, value = _pick(options)
@@ -115,7 +125,7 @@ def mutations(question: dict[str, Any], answer: dict[str, Any]) -> Iterator[tupl
     base = correct_output(answer)
     yield "correct", base
     first = base[0]
-    (name, args), = first.items()
+    ((name, args),) = first.items()
     yield "wrong_name", [{name + "_x": args}, *base[1:]]
     fn = next((f for f in _functions(question) if f["name"] == name), None)
     required = fn.get("parameters", {}).get("required", []) if fn else []
@@ -153,9 +163,18 @@ def render(output: list[dict[str, dict[str, Any]]], fmt: str) -> Any:
     if fmt == "hermes":
         return "\n".join("<tool_call>\n" + json.dumps(c) + "\n</tool_call>" for c in calls)
     if fmt == "openai":
-        return {"role": "assistant", "content": None, "tool_calls": [
-            {"id": f"call_{i}", "type": "function",
-             "function": {"name": c["name"], "arguments": json.dumps(c["arguments"])}} for i, c in enumerate(calls)]}
+        return {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": f"call_{i}",
+                    "type": "function",
+                    "function": {"name": c["name"], "arguments": json.dumps(c["arguments"])},
+                }
+                for i, c in enumerate(calls)
+            ],
+        }
     if fmt == "json":
         return json.dumps(calls)
     if fmt == "pythonic":
@@ -177,8 +196,9 @@ class Outcome:
     case_id: str
 
 
-def run(categories: tuple[str, ...] = CATEGORIES, formats: tuple[str, ...] = FORMATS,
-        preset: str = "bfcl") -> list[Outcome]:
+def run(
+    categories: tuple[str, ...] = CATEGORIES, formats: tuple[str, ...] = FORMATS, preset: str = "bfcl"
+) -> list[Outcome]:
     """Outcomes of ``preset`` (a pass is the preset's maximum reward) against the official checker."""
     import rlvr_rewards as rr
 
@@ -225,5 +245,10 @@ def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
             table[key]["agree"] += o.official == o.ours
     total = len(outcomes)
     agree = sum(o.official == o.ours for o in outcomes)
-    return {"n": total, "agree": agree, "rate": agree / total if total else 0.0,
-            "by_category": {k: dict(v) for k, v in by_cat.items()}, "by_kind": {k: dict(v) for k, v in by_kind.items()}}
+    return {
+        "n": total,
+        "agree": agree,
+        "rate": agree / total if total else 0.0,
+        "by_category": {k: dict(v) for k, v in by_cat.items()},
+        "by_kind": {k: dict(v) for k, v in by_kind.items()},
+    }

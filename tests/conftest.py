@@ -20,8 +20,9 @@ if str(BENCH_DIR) not in sys.path:
 # Hypothesis profiles: "ci" (the default, also used locally) and "long" (opt-in, >= 10k examples per
 # fuzz test): HYPOTHESIS_PROFILE=long python -m pytest tests/test_fuzz.py
 settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("long", max_examples=10_000, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile(
+    "long", max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 WEATHER = {
@@ -33,8 +34,12 @@ WEATHER = {
             "type": "object",
             "properties": {
                 "city": {"type": "string", "description": "Name of the city"},
-                "units": {"type": "string", "enum": ["metric", "imperial"], "default": "metric",
-                          "description": "Unit system"},
+                "units": {
+                    "type": "string",
+                    "enum": ["metric", "imperial"],
+                    "default": "metric",
+                    "description": "Unit system",
+                },
             },
             "required": ["city"],
         },

@@ -30,10 +30,30 @@ TEXT_OF = frozenset({"str", "repr", "format", "ascii"})
 #: functions whose result is the text of the exception being handled
 TRACEBACK_TEXT = frozenset({"format_exc", "format_exception", "format_exception_only", "print_exc"})
 #: methods and ``re`` functions that search text
-SEARCHES = frozenset({
-    "startswith", "endswith", "find", "rfind", "index", "rindex", "count", "split", "rsplit", "partition",
-    "rpartition", "search", "match", "fullmatch", "findall", "finditer", "sub", "subn", "get", "casefold",
-})
+SEARCHES = frozenset(
+    {
+        "startswith",
+        "endswith",
+        "find",
+        "rfind",
+        "index",
+        "rindex",
+        "count",
+        "split",
+        "rsplit",
+        "partition",
+        "rpartition",
+        "search",
+        "match",
+        "fullmatch",
+        "findall",
+        "finditer",
+        "sub",
+        "subn",
+        "get",
+        "casefold",
+    }
+)
 
 
 class _Index:
@@ -136,8 +156,9 @@ def _decides(node: ast.AST, parents: dict[ast.AST, ast.AST], index: _Index, dept
     return None
 
 
-def _scope_decides(scope: ast.AST, parents: dict[ast.AST, ast.AST], names: set[str], tainted: set[str],
-                   index: _Index, depth: int) -> list[tuple[int, str]]:
+def _scope_decides(
+    scope: ast.AST, parents: dict[ast.AST, ast.AST], names: set[str], tainted: set[str], index: _Index, depth: int
+) -> list[tuple[int, str]]:
     """Every decision made in ``scope`` from the text of the exceptions bound to ``names`` or from
     ``tainted`` names; names assigned from such text are tainted too (to a fixed point)."""
     tainted = set(tainted)
@@ -167,8 +188,10 @@ def _scan(tree: ast.AST, parents: dict[ast.AST, ast.AST], filename: str, index: 
     scopes = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))] + [tree]
     for scope in scopes:
         names = {h.name for h in ast.walk(scope) if isinstance(h, ast.ExceptHandler) and h.name}
-        found += [f"{filename}:{line}: exception text {why}"
-                  for line, why in _scope_decides(scope, parents, names, set(), index, 3)]
+        found += [
+            f"{filename}:{line}: exception text {why}"
+            for line, why in _scope_decides(scope, parents, names, set(), index, 3)
+        ]
     return sorted(set(found))
 
 

@@ -31,11 +31,22 @@ from .reliability_inputs import best_time, size_of
 #: The size of model output the time promise is made for (the default ``Limits.max_chars``).
 MAX_CHARS = 200_000
 
-WEATHER = {"type": "function", "function": {
-    "name": "get_weather", "description": "Weather for a city",
-    "parameters": {"type": "object", "properties": {
-        "city": {"type": "string"}, "days": {"type": "integer", "default": 1},
-        "tags": {"type": "array", "items": {"type": "string"}}}, "required": ["city"]}}}
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Weather for a city",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string"},
+                "days": {"type": "integer", "default": 1},
+                "tags": {"type": "array", "items": {"type": "string"}},
+            },
+            "required": ["city"],
+        },
+    },
+}
 
 
 def _execute(*calls: dict[str, Any], ordered: bool = False) -> dict[str, Any]:
@@ -63,6 +74,7 @@ def _fit(unit: str, n: int, head: str = "", tail: str = "") -> str:
 
 # --- pythonic text that ast.parse handled in superlinear time ------------------------------------------------------
 
+
 def fstrings(n: int, rng: random.Random) -> list[Case]:
     out = []
     for prefix in ("f", "F", "rf", "fR"):
@@ -76,15 +88,27 @@ def fstrings(n: int, rng: random.Random) -> list[Case]:
 
 def chains(n: int, rng: random.Random) -> list[Case]:
     units = {
-        "comparison": "1<", "subscript": "[0]", "addition": "1+", "attribute": ".b", "power": "2**",
-        "unary minus": "-", "not": "not ", "call": "(1)", "boolean": "1 and ", "bitwise": "1|",
-        "implicit string concatenation": "'a' ", "conditional": "1 if 1 else ", "lambda": "lambda:",
-        "tuple in parentheses": "(1,", "starred": "*", "walrus": "(a:=",
+        "comparison": "1<",
+        "subscript": "[0]",
+        "addition": "1+",
+        "attribute": ".b",
+        "power": "2**",
+        "unary minus": "-",
+        "not": "not ",
+        "call": "(1)",
+        "boolean": "1 and ",
+        "bitwise": "1|",
+        "implicit string concatenation": "'a' ",
+        "conditional": "1 if 1 else ",
+        "lambda": "lambda:",
+        "tuple in parentheses": "(1,",
+        "starred": "*",
+        "walrus": "(a:=",
     }
     out = []
     for label, unit in units.items():
         head = rng.choice(["[f(a=", "f(a=", "[f(b=2, a="])
-        tail = ("1)]" if head.startswith("[") else "1)")
+        tail = "1)]" if head.startswith("[") else "1)"
         out.append(Case("pythonic_chain", label, _fit(unit, n, head, tail), _F))
         out.append(Case("pythonic_chain", label + " as a call name", _fit(unit, n, "[x", "(a=1)]"), _F))
     return out
@@ -92,14 +116,20 @@ def chains(n: int, rng: random.Random) -> list[Case]:
 
 def pythonic_many(n: int, rng: random.Random) -> list[Case]:
     """Many small pythonic calls, literal-heavy arguments and separators."""
+
     def lit() -> str:
         return rng.choice(["1", "-2.5e3", "'s'", '"t"', "None", "True", "[1, 2]", "{'k': 1}", "(1,)", "0x1F", "1_000"])
+
     calls = ",".join(f"f(a={lit()})" for _ in range(64))
     return [
         Case("pythonic_many", "64 calls then padding", "[" + calls + "]" + " " * (n - len(calls) - 2), _F),
         Case("pythonic_many", "one huge list literal", _fit("1,", n, "[f(a=[", "1])]"), _F),
-        Case("pythonic_many", "one huge dict literal", "[f(a={" + ",".join(
-            f"'k{i}':{i}" for i in range(n // 12)) + "})]", _F),
+        Case(
+            "pythonic_many",
+            "one huge dict literal",
+            "[f(a={" + ",".join(f"'k{i}':{i}" for i in range(n // 12)) + "})]",
+            _F,
+        ),
         Case("pythonic_many", "commas", _fit(",", n, "[f(a=1", ")]"), _F),
         Case("pythonic_many", "escapes in a string", _fit("\\x41\\n\\u00e9", n, "[f(a='", "')]"), _F),
         Case("pythonic_many", "triple-quoted newlines", _fit("a\n", n, "[f(a='''", "''')]"), _F),
@@ -113,30 +143,53 @@ def pythonic_literals(n: int, rng: random.Random) -> list[Case]:
     """Runs of adjacent string literals of every prefix and separator, and containers nested to the depth
     limit, repeated (tuples, sets and skipped elements included: they are outside the JSON-like subset)."""
     strings = {
-        "strings and comments": "'a' # c\n", "strings and continuations": "'a' \\\n", "raw strings": "r'a' ",
-        "upper raw strings": "R'a' ", "unicode strings": "u'a' ", "escaped strings": "'\\n' ", "bytes": "b'a' ",
-        "upper bytes": "B'a'", "raw bytes": "rb'a' ", "f-strings": "f'a' ", "empty triple strings": "''''''",
-        "empty strings": "'' ", "triple-quoted strings": "'''a''' ",
+        "strings and comments": "'a' # c\n",
+        "strings and continuations": "'a' \\\n",
+        "raw strings": "r'a' ",
+        "upper raw strings": "R'a' ",
+        "unicode strings": "u'a' ",
+        "escaped strings": "'\\n' ",
+        "bytes": "b'a' ",
+        "upper bytes": "B'a'",
+        "raw bytes": "rb'a' ",
+        "f-strings": "f'a' ",
+        "empty triple strings": "''''''",
+        "empty strings": "'' ",
+        "triple-quoted strings": "'''a''' ",
     }
     out = [Case("pythonic_literals", label, _fit(unit, n, "[f(a=", ")]"), _F) for label, unit in strings.items()]
     nested = {
-        "nested lists": "[" * 60 + "1" + "]" * 60 + ",", "nested empty lists": "[" * 60 + "]" * 60 + ",",
-        "nested dicts": "{'k': " * 50 + "1" + "}" * 50 + ", ", "nested floats": "[" * 60 + "1.5" + "]" * 60 + ",",
-        "nested empty dicts": "[" * 60 + "{}" + "]" * 60 + ",", "nested tuples": "[" * 60 + "()" + "]" * 60 + ",",
-        "nested names": "[" * 60 + "x" + "]" * 60 + ",", "nested sets": "{" * 60 + "1" + "}" * 60 + ",",
+        "nested lists": "[" * 60 + "1" + "]" * 60 + ",",
+        "nested empty lists": "[" * 60 + "]" * 60 + ",",
+        "nested dicts": "{'k': " * 50 + "1" + "}" * 50 + ", ",
+        "nested floats": "[" * 60 + "1.5" + "]" * 60 + ",",
+        "nested empty dicts": "[" * 60 + "{}" + "]" * 60 + ",",
+        "nested tuples": "[" * 60 + "()" + "]" * 60 + ",",
+        "nested names": "[" * 60 + "x" + "]" * 60 + ",",
+        "nested sets": "{" * 60 + "1" + "}" * 60 + ",",
         "lists then one bad item": "[1], ",
     }
     for label, unit in nested.items():
         tail = "x])]" if label == "lists then one bad item" else "])]"
         out.append(Case("pythonic_literals", label, _fit(unit, n, "[f(a=[", tail), _F))
-    out.append(Case("pythonic_literals", "long strings in a list",
-                    _fit("'" + "abcdefghij" * 4 + "', ", n, "[f(a=[", "])]"), _F))
-    out.append(Case("pythonic_literals", "long numbers in a list",
-                    _fit("1234567890" * 3 + "1234567.5e3, ", n, "[f(a=[", "1])]"), _F))
+    out.append(
+        Case(
+            "pythonic_literals", "long strings in a list", _fit("'" + "abcdefghij" * 4 + "', ", n, "[f(a=[", "])]"), _F
+        )
+    )
+    out.append(
+        Case(
+            "pythonic_literals",
+            "long numbers in a list",
+            _fit("1234567890" * 3 + "1234567.5e3, ", n, "[f(a=[", "1])]"),
+            _F,
+        )
+    )
     return out
 
 
 # --- other text formats ----------------------------------------------------------------------------------------------
+
 
 def python_tag(n: int, rng: random.Random) -> list[Case]:
     call = json.dumps({"name": "f", "parameters": {"a": 1}})
@@ -154,12 +207,23 @@ def python_tag(n: int, rng: random.Random) -> list[Case]:
 def tag_floods(n: int, rng: random.Random) -> list[Case]:
     good = '<tool_call>{"name": "f", "arguments": {"a": 1}}</tool_call>'
     units = {
-        "unclosed <tool_call>": "<tool_call>", "stray </tool_call>": "</tool_call>", "<think>": "<think>",
-        "</think>": "</think>", "mixed markers": "[TOOL_CALLS]<tool_call><|python_tag|><TOOLCALL>```json\n",
-        "<TOOLCALL>": "<TOOLCALL>", "[TOOL_CALLS]": "[TOOL_CALLS]", "[ARGS]": "[TOOL_CALLS]f[ARGS]",
-        "good blocks": good, "empty blocks": "<tool_call></tool_call>", "fences": "```json\n{}\n```\n",
-        "braces": "{", "brackets": "[", "quotes": '"', "backslashes": "\\",
-        "question marks": "? ", "refusal words": "I can't help with that. ",
+        "unclosed <tool_call>": "<tool_call>",
+        "stray </tool_call>": "</tool_call>",
+        "<think>": "<think>",
+        "</think>": "</think>",
+        "mixed markers": "[TOOL_CALLS]<tool_call><|python_tag|><TOOLCALL>```json\n",
+        "<TOOLCALL>": "<TOOLCALL>",
+        "[TOOL_CALLS]": "[TOOL_CALLS]",
+        "[ARGS]": "[TOOL_CALLS]f[ARGS]",
+        "good blocks": good,
+        "empty blocks": "<tool_call></tool_call>",
+        "fences": "```json\n{}\n```\n",
+        "braces": "{",
+        "brackets": "[",
+        "quotes": '"',
+        "backslashes": "\\",
+        "question marks": "? ",
+        "refusal words": "I can't help with that. ",
     }
     return [Case("tag_flood", label, _fit(unit, n), _F) for label, unit in units.items()]
 
@@ -211,26 +275,34 @@ def distinct_blocks(n: int, rng: random.Random) -> list[Case]:
         "fence distinct calls": '```json\n{"name": "f", "arguments": {"a": %d}}\n```\n',
     }
     out = [Case("distinct_blocks", label, _distinct(unit, n), _F) for label, unit in units.items()]
-    for label, unit in {"llama3 lists": "[%d];", "llama3 objects": '{"a": %d};',
-                        "llama3 calls": '{"name": "f", "parameters": {"a": %d}};'}.items():
+    for label, unit in {
+        "llama3 lists": "[%d];",
+        "llama3 objects": '{"a": %d};',
+        "llama3 calls": '{"name": "f", "parameters": {"a": %d}};',
+    }.items():
         out.append(Case("distinct_blocks", label, _distinct(unit, n, "<|python_tag|>"), _F))
     return out
 
 
 # --- matching: the cost that grows with the truth ------------------------------------------------------------------
 
+
 def same_name_calls(n: int, rng: random.Random) -> list[Case]:
     """Up to 64 calls of one name (``Limits.max_calls``) against truths with k calls of that name."""
     out = []
     for k in (1, 2, 4, 5, 8, 16, 64):
-        truth = _execute(*({"name": "f", "arguments": {"a": rng.randrange(100), "b": rng.choice(["x", "y"])}}
-                           for _ in range(k)))
+        truth = _execute(
+            *({"name": "f", "arguments": {"a": rng.randrange(100), "b": rng.choice(["x", "y"])}} for _ in range(k))
+        )
         for n_calls in (64, 63):
-            calls = [{"name": "f", "arguments": {"a": rng.randrange(100), "b": rng.choice(["x", "y", "z"])}}
-                     for _ in range(n_calls)]
+            calls = [
+                {"name": "f", "arguments": {"a": rng.randrange(100), "b": rng.choice(["x", "y", "z"])}}
+                for _ in range(n_calls)
+            ]
             text = "\n".join(f"<tool_call>{json.dumps(c)}</tool_call>" for c in calls)
-            out.append(Case("same_name_calls", f"{n_calls} calls vs {k} expected", text + " " * max(0, n - len(text)),
-                            truth))
+            out.append(
+                Case("same_name_calls", f"{n_calls} calls vs {k} expected", text + " " * max(0, n - len(text)), truth)
+            )
             py = "[" + ", ".join(f"f(a={c['arguments']['a']}, b='{c['arguments']['b']}')" for c in calls) + "]"
             out.append(Case("same_name_calls", f"{n_calls} pythonic calls vs {k} expected", py, truth))
     many = _execute(*({"name": "f", "arguments": {"a": i}} for i in range(300)))
@@ -244,23 +316,47 @@ def unordered(n: int, rng: random.Random) -> list[Case]:
     for size in (1_100, 5_000, min(20_000, n // 3)):
         items = ["1"] * size
         text = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": [1] * size}}) + "</tool_call>"
-        out.append(Case("unordered", f"{size} equal items", text, _execute(
-            {"name": "f", "arguments": {"a": {"$unordered": [1] * size}}})))
+        out.append(
+            Case(
+                "unordered",
+                f"{size} equal items",
+                text,
+                _execute({"name": "f", "arguments": {"a": {"$unordered": [1] * size}}}),
+            )
+        )
         perm = list(range(size))
         rng.shuffle(perm)
         text = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": perm}}) + "</tool_call>"
-        out.append(Case("unordered", f"{size} distinct items, shuffled", text, _execute(
-            {"name": "f", "arguments": {"a": {"$unordered": list(range(size))}}})))
+        out.append(
+            Case(
+                "unordered",
+                f"{size} distinct items, shuffled",
+                text,
+                _execute({"name": "f", "arguments": {"a": {"$unordered": list(range(size))}}}),
+            )
+        )
         del items
     for size in (200, 1_100):
         truth_items: list[Any] = [{"$approx": 1.0, "abs": 0.5} if i % 2 else 1 for i in range(size)]
         text = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": [1.2] * size}}) + "</tool_call>"
-        out.append(Case("unordered", f"{size} mixed approx/plain, no match", text, _execute(
-            {"name": "f", "arguments": {"a": {"$unordered": truth_items}}})))
+        out.append(
+            Case(
+                "unordered",
+                f"{size} mixed approx/plain, no match",
+                text,
+                _execute({"name": "f", "arguments": {"a": {"$unordered": truth_items}}}),
+            )
+        )
         truth_items = [{"$any": [1, 2]}] * size
         text = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": [2] * size}}) + "</tool_call>"
-        out.append(Case("unordered", f"{size} $any items", text, _execute(
-            {"name": "f", "arguments": {"a": {"$unordered": truth_items}}})))
+        out.append(
+            Case(
+                "unordered",
+                f"{size} $any items",
+                text,
+                _execute({"name": "f", "arguments": {"a": {"$unordered": truth_items}}}),
+            )
+        )
     nested = {"$unordered": [{"$unordered": [1, 2, 3]}] * 300}
     text = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": [[3, 2, 1]] * 300}}) + "</tool_call>"
     out.append(Case("unordered", "300 nested $unordered", text, _execute({"name": "f", "arguments": {"a": nested}})))
@@ -277,23 +373,36 @@ def big_truths(n: int, rng: random.Random) -> list[Case]:
     any_truth = _execute({"name": "f", "arguments": {"a": {"$any": [f"option {i}" for i in range(2_000)]}}})
     text_truth = _execute({"name": "f", "arguments": {"a": {"$text": "x" * 10_000}}})
     many_args = _execute({"name": "f", "arguments": {f"k{i}": i for i in range(3_000)}})
-    pred_many = "<tool_call>" + json.dumps({"name": "f", "arguments": {f"z{i}": i for i in range(n // 14)}}) + \
-        "</tool_call>"
+    pred_many = (
+        "<tool_call>" + json.dumps({"name": "f", "arguments": {f"z{i}": i for i in range(n // 14)}}) + "</tool_call>"
+    )
     return [
         Case("big_truth", f"{per_call} calls with a 5,000-item list", text, truth),
-        Case("big_truth", "$any of 2,000 options, 64 calls", "\n".join(
-            '<tool_call>{"name":"f","arguments":{"a":"option 1999"}}</tool_call>' for _ in range(64)), any_truth),
-        Case("big_truth", "$text of 10,000 characters vs a long string", "<tool_call>" + json.dumps(
-            {"name": "f", "arguments": {"a": "X " * (n // 3)}}) + "</tool_call>", text_truth),
+        Case(
+            "big_truth",
+            "$any of 2,000 options, 64 calls",
+            "\n".join('<tool_call>{"name":"f","arguments":{"a":"option 1999"}}</tool_call>' for _ in range(64)),
+            any_truth,
+        ),
+        Case(
+            "big_truth",
+            "$text of 10,000 characters vs a long string",
+            "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": "X " * (n // 3)}}) + "</tool_call>",
+            text_truth,
+        ),
         Case("big_truth", "3,000 expected arguments vs many unexpected", pred_many, many_args),
     ]
 
 
 # --- native message output -----------------------------------------------------------------------------------------
 
+
 def _message(arguments: Any) -> dict[str, Any]:
-    return {"role": "assistant", "content": None,
-            "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": arguments}}]}
+    return {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": arguments}}],
+    }
 
 
 def native_arguments(n: int, rng: random.Random) -> list[Case]:
@@ -304,14 +413,23 @@ def native_arguments(n: int, rng: random.Random) -> list[Case]:
         Case("native_arguments", "distinct empty objects", _message({"a": [{} for _ in range(n // 4)]}), _F),
         Case("native_arguments", "distinct one-item lists", _message({"a": [[i] for i in range(n // 10)]}), _F),
         Case("native_arguments", "distinct nested lists", _message({"a": [[[[]]] for _ in range(n // 8)]}), _F),
-        Case("native_arguments", "distinct small objects", _message(
-            {"a": [{"k": i, "v": [i]} for i in range(n // 28)]}), _F),
+        Case(
+            "native_arguments",
+            "distinct small objects",
+            _message({"a": [{"k": i, "v": [i]} for i in range(n // 28)]}),
+            _F,
+        ),
         Case("native_arguments", "one-key objects", _message({"a": [{"a": 1} for _ in range(n // 10)]}), _F),
-        Case("native_arguments", "mixed leaves", _message(
-            {"a": [rng.choice([1, 2.5, "s", None, True, [1], {"b": 2}]) for _ in range(n // 6)]}), _F),
+        Case(
+            "native_arguments",
+            "mixed leaves",
+            _message({"a": [rng.choice([1, 2.5, "s", None, True, [1], {"b": 2}]) for _ in range(n // 6)]}),
+            _F,
+        ),
         Case("native_arguments", "a long string", _message({"a": "é" * (n - 20)}), _F),
-        Case("native_arguments", "a 10,000-character string shared", _message({"a": ["é" * 10_000] * (n // 10_000)}),
-             _F),
+        Case(
+            "native_arguments", "a 10,000-character string shared", _message({"a": ["é" * 10_000] * (n // 10_000)}), _F
+        ),
     ]
 
 
@@ -321,20 +439,41 @@ def shared_structures(n: int, rng: random.Random) -> list[Case]:
         a: Any = [0] * 10
         for _ in range(depth):
             a = [a, a]
-        msg = {"role": "assistant", "content": None, "tool_calls": [
-            {"type": "function", "function": {"name": "f", "arguments": {"a": a}}}]}
+        msg = {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": {"a": a}}}],
+        }
         out.append(Case("shared_structure", f"a list shared 2^{depth} times", msg, _F))
     d: Any = {"x": "y" * 100}
     for _ in range(30):
         d = {"l": d, "r": d}
     call = {"type": "function", "function": {"name": "f", "arguments": d}}
-    out.append(Case("shared_structure", "a dict shared 2^30 times",
-                    {"role": "assistant", "content": None, "tool_calls": [call]}, _F))
-    out.append(Case("shared_structure", "a 1,000,000-character string shared 150,000 times",
-                    _message({"a": ["é" * 1_000_000] * 150_000}), _F))
+    out.append(
+        Case(
+            "shared_structure",
+            "a dict shared 2^30 times",
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+            _F,
+        )
+    )
+    out.append(
+        Case(
+            "shared_structure",
+            "a 1,000,000-character string shared 150,000 times",
+            _message({"a": ["é" * 1_000_000] * 150_000}),
+            _F,
+        )
+    )
     many = [{"type": "function", "function": {"name": "f", "arguments": {"a": 1}}}] * 10_000
-    out.append(Case("shared_structure", "10,000 copies of one call object",
-                    {"role": "assistant", "content": None, "tool_calls": many}, _F))
+    out.append(
+        Case(
+            "shared_structure",
+            "10,000 copies of one call object",
+            {"role": "assistant", "content": None, "tool_calls": many},
+            _F,
+        )
+    )
     return out
 
 
@@ -344,9 +483,21 @@ def shared_structures(n: int, rng: random.Random) -> list[Case]:
 #: refused when the truth or tools are compiled (``accepted`` drops them; tests/test_user_regex.py checks the
 #: refusals), so they stay here to prove that nothing refused slips through as a case.
 REGEX_PATTERNS = (
-    r"[A-Z]{3}", r"\d{4}-\d{2}-\d{2}", r"[a-z_]+", r"(?:red|green|blue)", r"[^@\s]+@[^@\s]+\.[a-z]{2,}",
-    r"\+?\d[\d\s-]{6,14}\d", r"(a+)+$", r"(a|a)*", r"(\w+\s?)*", r"(.*a){20}", r".*.*.*x", r"(a|aa)+b",
-    r"\d+x", r"[a-z]+\d+", r"(?:ab)*c",
+    r"[A-Z]{3}",
+    r"\d{4}-\d{2}-\d{2}",
+    r"[a-z_]+",
+    r"(?:red|green|blue)",
+    r"[^@\s]+@[^@\s]+\.[a-z]{2,}",
+    r"\+?\d[\d\s-]{6,14}\d",
+    r"(a+)+$",
+    r"(a|a)*",
+    r"(\w+\s?)*",
+    r"(.*a){20}",
+    r".*.*.*x",
+    r"(a|aa)+b",
+    r"\d+x",
+    r"[a-z]+\d+",
+    r"(?:ab)*c",
 )
 
 
@@ -355,10 +506,24 @@ def user_regexes(n: int, rng: random.Random) -> list[Case]:
     pumps = ["a" * 10_000 + "!", "1" * 10_000, "ab" * 5_000, ("a " * 5_000) + "!", "x" * 9_999 + "\n"]
     for pattern in REGEX_PATTERNS:
         truth = _execute({"name": "f", "arguments": {"a": {"$regex": pattern}}})
-        tools = [{"type": "function", "function": {"name": "f", "parameters": {
-            "type": "object", "properties": {"a": {"type": "string", "pattern": pattern}}}}}]
-        pp_tools = [{"type": "function", "function": {"name": "f", "parameters": {
-            "type": "object", "patternProperties": {pattern: {"type": "integer"}}}}}]
+        tools = [
+            {
+                "type": "function",
+                "function": {
+                    "name": "f",
+                    "parameters": {"type": "object", "properties": {"a": {"type": "string", "pattern": pattern}}},
+                },
+            }
+        ]
+        pp_tools = [
+            {
+                "type": "function",
+                "function": {
+                    "name": "f",
+                    "parameters": {"type": "object", "patternProperties": {pattern: {"type": "integer"}}},
+                },
+            }
+        ]
         for pump in pumps:
             text = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": pump}}) + "</tool_call>"
             out.append(Case("user_regex", f"$regex {pattern!r} on {pump[:3]!r}...", text, truth))
@@ -422,8 +587,10 @@ def build(n: int = MAX_CHARS, seed: int = 0, families: list[str] | None = None) 
 def time_cases(cases: list[Case], repeats: int = 3) -> list[float]:
     """Best-of-``repeats`` seconds of ``rr.score`` for each case (after a warm-up call, which also compiles
     the truth and tools: they are the user's data, compiled once per distinct value), garbage collector off."""
-    return [best_time(lambda c=case: rr.score(c.completion, c.truth, tools=c.tools, limits=c.limits), repeats)
-            for case in cases]
+    return [
+        best_time(lambda c=case: rr.score(c.completion, c.truth, tools=c.tools, limits=c.limits), repeats)
+        for case in cases
+    ]
 
 
 def _main() -> None:
@@ -435,9 +602,16 @@ def _main() -> None:
     cases = build(task.get("n", MAX_CHARS), task.get("seed", 0), task.get("families"))
     times = time_cases(cases, task.get("repeats", 3))
     reference = best_times({"reference": reference_task}, repeats=5)["reference"]
-    json.dump({"reference": reference, "cases": [
-        {"family": c.family, "label": c.label, "chars": size_of(c.completion), "seconds": t}
-        for c, t in zip(cases, times, strict=True)]}, sys.stdout)
+    json.dump(
+        {
+            "reference": reference,
+            "cases": [
+                {"family": c.family, "label": c.label, "chars": size_of(c.completion), "seconds": t}
+                for c, t in zip(cases, times, strict=True)
+            ],
+        },
+        sys.stdout,
+    )
 
 
 if __name__ == "__main__":

@@ -102,8 +102,9 @@ def hermes(*calls: Any) -> str:
     return "\n".join("<tool_call>\n" + json.dumps(c) + "\n</tool_call>" for c in calls)
 
 
-def openai_message(arguments: Any, name: Any = "get_weather", content: Any = None,
-                   call_id: str | None = None) -> dict[str, Any]:
+def openai_message(
+    arguments: Any, name: Any = "get_weather", content: Any = None, call_id: str | None = None
+) -> dict[str, Any]:
     """An assistant message with one tool call. ``call_id`` adds the ``id`` vLLM/OpenAI put on each call
     (left out by default: see the batch-deduplication bug pinned in test_reliability_determinism.py)."""
     call: dict[str, Any] = {"type": "function", "function": {"name": name, "arguments": arguments}}
@@ -193,12 +194,19 @@ class Tally:
 
     @property
     def failures(self) -> int:
-        return (self.exceptions + self.nonfinite + self.out_of_range + self.bad_reason + self.ok_on_failure
-                + self.mismatches)
+        return (
+            self.exceptions
+            + self.nonfinite
+            + self.out_of_range
+            + self.bad_reason
+            + self.ok_on_failure
+            + self.mismatches
+        )
 
 
-def _score_one(tally: Tally, completion: Any, truth: Any, preset: str, label: str, tools: Any,
-               limits: rr.Limits) -> rr.Score | None:
+def _score_one(
+    tally: Tally, completion: Any, truth: Any, preset: str, label: str, tools: Any, limits: rr.Limits
+) -> rr.Score | None:
     try:
         s = rr.score(completion, truth, tools=tools, preset=preset, limits=limits)
     except Exception as exc:  # the point: report every exception, never stop at the first
@@ -226,14 +234,14 @@ def check_family(
     preset_names = presets() if preset_names is None else preset_names
     labels = [f"{family}[{i}]" for i in range(len(completions))] if labels is None else labels
     tally = Tally(family, inputs=len(completions))
-    sample = sorted(random.Random(len(completions)).sample(range(len(completions)),
-                                                           min(sample_one_by_one, len(completions))))
+    sample = sorted(
+        random.Random(len(completions)).sample(range(len(completions)), min(sample_one_by_one, len(completions)))
+    )
     for preset in preset_names:
         for truth_name, truth in truths.items():
             tally.scorings += len(completions)
             try:
-                b = rr.score_batch(completions, [truth] * len(completions), tools=tools, preset=preset,
-                                   limits=limits)
+                b = rr.score_batch(completions, [truth] * len(completions), tools=tools, preset=preset, limits=limits)
             except Exception:
                 for c, lab in zip(completions, labels, strict=True):
                     s = _score_one(tally, c, truth, preset, f"{lab}/{truth_name}", tools, limits)
@@ -252,8 +260,10 @@ def check_family(
                 if s is None:
                     continue
                 if np.float64(s.reward).tobytes() != b.rewards[i].tobytes() or s.reason != b.reasons[i]:
-                    tally.add_problem(f"{labels[i]}/{truth_name} [{preset}]: score() gives {s.reward!r}/{s.reason} "
-                                      f"but score_batch() gives {float(b.rewards[i])!r}/{b.reasons[i]}")
+                    tally.add_problem(
+                        f"{labels[i]}/{truth_name} [{preset}]: score() gives {s.reward!r}/{s.reason} "
+                        f"but score_batch() gives {float(b.rewards[i])!r}/{b.reasons[i]}"
+                    )
     return tally
 
 
@@ -277,8 +287,9 @@ def check_each(
             tally.scorings += len(names)
             t0 = time.perf_counter()
             try:
-                b = rr.score_batch([completion] * len(names), [truths[k] for k in names], tools=tools,
-                                   preset=preset, limits=limits)
+                b = rr.score_batch(
+                    [completion] * len(names), [truths[k] for k in names], tools=tools, preset=preset, limits=limits
+                )
             except Exception as exc:
                 tally.exceptions += 1
                 tally.add_problem(f"{label} [{preset}]: {type(exc).__name__}: {short(str(exc))}")
@@ -338,8 +349,12 @@ def blns_completions(strings: Sequence[str]) -> tuple[list[Any], list[str]]:
     comps: list[Any] = []
     labels: list[str] = []
     for i, s in enumerate(strings):
-        comps += [s, hermes({"name": "get_weather", "arguments": {"city": s}}),
-                  openai_message({"city": s}), {"role": "assistant", "content": s}]
+        comps += [
+            s,
+            hermes({"name": "get_weather", "arguments": {"city": s}}),
+            openai_message({"city": s}),
+            {"role": "assistant", "content": s},
+        ]
         labels += [f"blns[{i}]:text", f"blns[{i}]:hermes-arg", f"blns[{i}]:openai-arg", f"blns[{i}]:content"]
     return comps, labels
 
@@ -422,7 +437,7 @@ def pathological_cases() -> list[tuple[str, Any, rr.Limits]]:
         ("int5000-pythonic-name", "[f" + digits + "(city=1)]", d),
         ("int5000-openai-args-string", openai_message('{"city": ' + digits + "}"), d),
         ("int4000-openai-args-object", openai_message({"city": int("9" * 4000)}), d),
-        ("int5000-mistral", "[TOOL_CALLS]get_weather[ARGS]{\"city\": " + digits + "}", d),
+        ("int5000-mistral", '[TOOL_CALLS]get_weather[ARGS]{"city": ' + digits + "}", d),
         # 10^4 unclosed tags (and variants)
         ("unclosed-tags-1e4", "<tool_call>" * 10_000, d),
         ("unclosed-tags-1e4-with-json", (_tag(json.dumps(GOOD_CALL))[: -len("</tool_call>")]) * 10_000, BIG_LIMITS),
@@ -448,8 +463,11 @@ def pathological_cases() -> list[tuple[str, Any, rr.Limits]]:
         ("surrogate-pythonic", "[get_weather(city='\ud800')]", d),
         # invalid UTF-8 as bytes
         ("bytes-invalid-utf8", b"\xff\xfe\xfd", d),
-        ("bytes-invalid-utf8-in-call",
-         b'<tool_call>{"name": "get_weather", "arguments": {"city": "\xc3\x28"}}</tool_call>', d),
+        (
+            "bytes-invalid-utf8-in-call",
+            b'<tool_call>{"name": "get_weather", "arguments": {"city": "\xc3\x28"}}</tool_call>',
+            d,
+        ),
         ("bytes-overlong-encoding", b"<tool_call>\xc0\xaf</tool_call>", d),
         ("bytes-encoded-surrogate", b"\xed\xa0\x80", d),
         ("bytes-valid-call", hermes(GOOD_CALL).encode(), d),
@@ -465,8 +483,11 @@ def pathological_cases() -> list[tuple[str, Any, rr.Limits]]:
         # 1 MB completions
         ("1MB-prose-default-limits", "a" * 1_000_000, d),
         ("1MB-prose-raised-limits", ("The weather in Paris is mild. " * 40_000)[:1_000_000], BIG_LIMITS),
-        ("1MB-call-argument-raised-limits", hermes({"name": "get_weather", "arguments": {"city": "x" * 999_900}}),
-         BIG_LIMITS),
+        (
+            "1MB-call-argument-raised-limits",
+            hermes({"name": "get_weather", "arguments": {"city": "x" * 999_900}}),
+            BIG_LIMITS,
+        ),
         ("1MB-question-marks-raised-limits", "?" * 1_000_000, BIG_LIMITS),
         ("1MB-openai-content", {"role": "assistant", "content": "a" * 1_000_000}, d),
         ("1MB-openai-args-string", openai_message('{"city": "' + "x" * 1_000_000 + '"}'), d),
@@ -474,14 +495,21 @@ def pathological_cases() -> list[tuple[str, Any, rr.Limits]]:
         ("1MB-content-parts", {"role": "assistant", "content": [{"type": "text", "text": "a" * 1000}] * 1000}, d),
         # huge arrays and many calls
         ("array-1e5-in-arguments", _tag(call_head + '{"city": [' + ",".join(["1"] * n) + "]}}"), BIG_LIMITS),
-        ("array-1e5-strings-in-arguments", _tag(call_head + '{"city": [' + ",".join(['"a"'] * n) + "]}}"),
-         BIG_LIMITS),
+        ("array-1e5-strings-in-arguments", _tag(call_head + '{"city": [' + ",".join(['"a"'] * n) + "]}}"), BIG_LIMITS),
         ("array-1e5-openai-object", openai_message({"city": list(range(n))}), BIG_LIMITS),
         ("calls-1e4-in-one-block", _tag(json.dumps([GOOD_CALL] * 10_000)), BIG_LIMITS),
-        ("calls-1e4-openai", {"role": "assistant", "content": None,
-                              "tool_calls": [{"type": "function", "function": {"name": "get_weather",
-                                                                                "arguments": '{"city": "Paris"}'}}]
-                              * 10_000}, d),
+        (
+            "calls-1e4-openai",
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}
+                ]
+                * 10_000,
+            },
+            d,
+        ),
         ("keys-1e4-in-arguments", _tag(call_head + json.dumps({f"k{i}": i for i in range(10_000)}) + "}"), d),
         # duplicate keys
         ("duplicate-keys-arguments", _tag(call_head + '{"city": "Rome", "city": "Paris"}}'), d),
@@ -536,8 +564,10 @@ def fill(unit: str, n: int, pad: str = " ") -> str:
     return text + pad * (n - len(text)) if len(text) < n else text
 
 
-_PROSE = ("The weather in Paris is mild today, with light winds from the west and a chance of rain later. "
-          "Temperatures should stay between 12 and 18 degrees. ")
+_PROSE = (
+    "The weather in Paris is mild today, with light winds from the west and a chance of rain later. "
+    "Temperatures should stay between 12 and 18 degrees. "
+)
 _CALL_JSON = json.dumps(GOOD_CALL)
 
 
@@ -608,9 +638,15 @@ def _openai_content(n: int) -> dict[str, Any]:
 
 
 def _openai_list(n: int) -> list[dict[str, Any]]:
-    return [{"role": "user", "content": "What is the weather in Paris?"},
-            {"role": "assistant", "content": fill("<think>hmm</think>", n // 2) + hermes(GOOD_CALL)
-             + fill(" ok", n - n // 2 - len(hermes(GOOD_CALL)))}]
+    return [
+        {"role": "user", "content": "What is the weather in Paris?"},
+        {
+            "role": "assistant",
+            "content": fill("<think>hmm</think>", n // 2)
+            + hermes(GOOD_CALL)
+            + fill(" ok", n - n // 2 - len(hermes(GOOD_CALL))),
+        },
+    ]
 
 
 def _nemotron(n: int) -> str:
@@ -662,7 +698,7 @@ SHAPES: dict[str, Callable[[int], Any]] = {
     "digits": lambda n: fill("1234567890", n),
     "cjk-and-emoji": lambda n: fill("天气很好。😀 ", n),
     "brackets-within-depth": lambda n: fill("[" * 60 + "]" * 60, n),
-    "mixed-markers": lambda n: fill("<tool_call>[TOOL_CALLS]<|python_tag|><TOOLCALL>```json\n{\"name\": ", n),
+    "mixed-markers": lambda n: fill('<tool_call>[TOOL_CALLS]<|python_tag|><TOOLCALL>```json\n{"name": ', n),
 }
 
 #: Measured for the budget and reported, but not held to the linearity ratio: nothing but 60-deep lists
@@ -750,8 +786,9 @@ def best_time(fn: Callable[[], Any], repeats: int) -> float:
     return best
 
 
-def time_completion(completion: Any, repeats: int, limits: rr.Limits = rr.DEFAULT_LIMITS,
-                    preset: str = "graded") -> float:
+def time_completion(
+    completion: Any, repeats: int, limits: rr.Limits = rr.DEFAULT_LIMITS, preset: str = "graded"
+) -> float:
     truth = TRUTHS["execute"]
     return best_time(lambda: rr.score(completion, truth, tools=TOOLS, preset=preset, limits=limits), repeats)
 
@@ -774,8 +811,14 @@ class Linearity:
     remeasured: bool = False
 
 
-def linearity(name: str, make: Callable[[int], Any], small_n: int = 20_000, big_n: int = 200_000,
-              repeats: int = 5, max_ratio: float = LINEARITY_MAX_RATIO) -> Linearity:
+def linearity(
+    name: str,
+    make: Callable[[int], Any],
+    small_n: int = 20_000,
+    big_n: int = 200_000,
+    repeats: int = 5,
+    max_ratio: float = LINEARITY_MAX_RATIO,
+) -> Linearity:
     """Time at ``small_n`` and ``big_n`` characters (limits raised to 10^6); re-measured up to twice while the
     ratio exceeds ``max_ratio`` (keeping the best times of all rounds)."""
     small_c, big_c = make(small_n), make(big_n)
@@ -833,8 +876,14 @@ def measure_in_subprocess(kind: str, shapes: Iterable[str], **options: Any) -> d
     import sys
 
     task = {"kind": kind, "shapes": list(shapes), **options}
-    proc = subprocess.run([sys.executable, "-m", "tests.reliability_inputs"], input=json.dumps(task), cwd=ROOT,
-                          capture_output=True, text=True, timeout=1200)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.reliability_inputs"],
+        input=json.dumps(task),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"timing subprocess failed:\n{proc.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(proc.stdout)
@@ -951,8 +1000,7 @@ def order_mismatches(comps: list[Any], truths: list[Any], preset: str, seeds: Se
     return bad
 
 
-def chunk_mismatches(comps: list[Any], truths: list[Any], preset: str,
-                     sizes: Sequence[int] = (1, 7, 64)) -> list[int]:
+def chunk_mismatches(comps: list[Any], truths: list[Any], preset: str, sizes: Sequence[int] = (1, 7, 64)) -> list[int]:
     """Chunk sizes whose concatenated results differ from scoring the batch at once."""
     whole = _rewards_reasons(comps, truths, preset)
     bad = []
@@ -960,7 +1008,7 @@ def chunk_mismatches(comps: list[Any], truths: list[Any], preset: str,
         rewards: list[np.ndarray] = []
         reasons: list[str] = []
         for start in range(0, len(comps), size):
-            b = rr.score_batch(comps[start:start + size], truths[start:start + size], preset=preset)
+            b = rr.score_batch(comps[start : start + size], truths[start : start + size], preset=preset)
             rewards.append(b.rewards)
             reasons += b.reasons
         if (np.concatenate(rewards).tobytes(), reasons) != whole:
@@ -968,8 +1016,9 @@ def chunk_mismatches(comps: list[Any], truths: list[Any], preset: str,
     return bad
 
 
-def thread_mismatches(comps: list[Any], truths: list[Any], preset_names: Sequence[str], workers: int = 4,
-                      chunk: int = 16, rounds: int = 3) -> list[str]:
+def thread_mismatches(
+    comps: list[Any], truths: list[Any], preset_names: Sequence[str], workers: int = 4, chunk: int = 16, rounds: int = 3
+) -> list[str]:
     """Chunks scored by ``workers`` threads concurrently (every preset at once) that differ from serial."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -999,7 +1048,11 @@ def hash_seed_digests(seeds: Sequence[str] = ("0", "1", "12345")) -> dict[str, s
     for seed in seeds:
         proc = subprocess.run(
             [sys.executable, "-c", "from tests.reliability_inputs import batch_digest; print(batch_digest())"],
-            cwd=ROOT, env=dict(os.environ, PYTHONHASHSEED=seed), capture_output=True, text=True, timeout=600,
+            cwd=ROOT,
+            env=dict(os.environ, PYTHONHASHSEED=seed),
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         out[f"PYTHONHASHSEED={seed}"] = proc.stdout.strip() if proc.returncode == 0 else f"error: {proc.stderr[-300:]}"
     out["this process"] = batch_digest()
@@ -1011,15 +1064,80 @@ def hash_seed_digests(seeds: Sequence[str] = ("0", "1", "12345")) -> dict[str, s
 # --------------------------------------------------------------------------------------------------
 
 FRAGMENTS: tuple[str, ...] = (
-    "<tool_call>", "</tool_call>", "<tool_call>\n", "\n</tool_call>", "{", "}", "[", "]", ":", ",", '"',
-    '"name"', '"arguments"', '"parameters"', '"function"', '"type": "function"', '"get_weather"', '"city"',
-    '"Paris"', '{"name": "get_weather", "arguments": {"city": "Paris"}}', "<think>", "</think>",
-    "[TOOL_CALLS]", "[ARGS]", "[CALL_ID]", "<|python_tag|>", "<|eom_id|>", "<TOOLCALL>", "</TOOLCALL>",
-    "```json\n", "```", "\n```", "NaN", "-Infinity", "Infinity", "1e999", "-", "0", "7", "3.14",
-    "12345678901234567890123", "true", "null", "get_weather(", "city=", "'Paris'", ")", "=", "__import__",
-    "\\", "\\u", "\\ud800", "\\udfff", "\\u0000", "\ud800", "\udfff", "\x00", "\ufeff", "\u2028", "é",
-    "😀", "天", " ", "\n", "\t", "?", ".", ";", "I can't help with that.", "Which city?", "Please tell me ",
-    "I'm sorry", "Here is ", "18°C",
+    "<tool_call>",
+    "</tool_call>",
+    "<tool_call>\n",
+    "\n</tool_call>",
+    "{",
+    "}",
+    "[",
+    "]",
+    ":",
+    ",",
+    '"',
+    '"name"',
+    '"arguments"',
+    '"parameters"',
+    '"function"',
+    '"type": "function"',
+    '"get_weather"',
+    '"city"',
+    '"Paris"',
+    '{"name": "get_weather", "arguments": {"city": "Paris"}}',
+    "<think>",
+    "</think>",
+    "[TOOL_CALLS]",
+    "[ARGS]",
+    "[CALL_ID]",
+    "<|python_tag|>",
+    "<|eom_id|>",
+    "<TOOLCALL>",
+    "</TOOLCALL>",
+    "```json\n",
+    "```",
+    "\n```",
+    "NaN",
+    "-Infinity",
+    "Infinity",
+    "1e999",
+    "-",
+    "0",
+    "7",
+    "3.14",
+    "12345678901234567890123",
+    "true",
+    "null",
+    "get_weather(",
+    "city=",
+    "'Paris'",
+    ")",
+    "=",
+    "__import__",
+    "\\",
+    "\\u",
+    "\\ud800",
+    "\\udfff",
+    "\\u0000",
+    "\ud800",
+    "\udfff",
+    "\x00",
+    "\ufeff",
+    "\u2028",
+    "é",
+    "😀",
+    "天",
+    " ",
+    "\n",
+    "\t",
+    "?",
+    ".",
+    ";",
+    "I can't help with that.",
+    "Which city?",
+    "Please tell me ",
+    "I'm sorry",
+    "Here is ",
+    "18°C",
 )
 
 
@@ -1030,8 +1148,12 @@ def random_marker_text(rng: random.Random, max_parts: int = 40) -> str:
         if rng.random() < 0.8:
             parts.append(rng.choice(FRAGMENTS))
         else:
-            parts.append("".join(chr(rng.randint(0, 0x10FFFF) if rng.random() < 0.3 else rng.randint(0, 0x7F))
-                                 for _ in range(rng.randint(1, 5))))
+            parts.append(
+                "".join(
+                    chr(rng.randint(0, 0x10FFFF) if rng.random() < 0.3 else rng.randint(0, 0x7F))
+                    for _ in range(rng.randint(1, 5))
+                )
+            )
     return "".join(parts)
 
 
@@ -1039,13 +1161,39 @@ def random_json_value(rng: random.Random, depth: int = 0) -> Any:
     """A JSON-ish Python value: odd numbers (huge, NaN, infinite), surrogate strings, nesting."""
     r = rng.random()
     if depth > 6 or r < 0.45:
-        return rng.choice([None, True, False, 0, -1, 2**64, 10**150, -(10**120), 1.5, float("nan"),
-                           float("inf"), -float("inf"), 1e308, "", "Paris", "\ud800", "\x00", "é😀",
-                           rng.random(), rng.randint(-(10**30), 10**30), random_marker_text(rng, 4)])
+        return rng.choice(
+            [
+                None,
+                True,
+                False,
+                0,
+                -1,
+                2**64,
+                10**150,
+                -(10**120),
+                1.5,
+                float("nan"),
+                float("inf"),
+                -float("inf"),
+                1e308,
+                "",
+                "Paris",
+                "\ud800",
+                "\x00",
+                "é😀",
+                rng.random(),
+                rng.randint(-(10**30), 10**30),
+                random_marker_text(rng, 4),
+            ]
+        )
     if r < 0.7:
         return [random_json_value(rng, depth + 1) for _ in range(rng.randint(0, 4))]
-    return {rng.choice(["city", "units", "name", "arguments", "\ud800", "", "$any", random_marker_text(rng, 2)]):
-            random_json_value(rng, depth + 1) for _ in range(rng.randint(0, 4))}
+    return {
+        rng.choice(
+            ["city", "units", "name", "arguments", "\ud800", "", "$any", random_marker_text(rng, 2)]
+        ): random_json_value(rng, depth + 1)
+        for _ in range(rng.randint(0, 4))
+    }
 
 
 def random_completion(rng: random.Random) -> Any:
@@ -1089,8 +1237,12 @@ _SINGLE_CHAR = {_sre_c.LITERAL, _sre_c.NOT_LITERAL, _sre_c.ANY, _sre_c.IN}
 #: Characters every character class is probed with: ASCII, Latin-1 and a few other scripts and spaces.
 _PROBE = [chr(i) for i in range(256)] + list("ĀſƀΣσЖ中日한😀٣߀\u2000\u2028\u2029\u3000\u1680\ufeff\U0001d7ce")
 _CATEGORY = {
-    "CATEGORY_DIGIT": r"\d", "CATEGORY_NOT_DIGIT": r"\D", "CATEGORY_SPACE": r"\s", "CATEGORY_NOT_SPACE": r"\S",
-    "CATEGORY_WORD": r"\w", "CATEGORY_NOT_WORD": r"\W",
+    "CATEGORY_DIGIT": r"\d",
+    "CATEGORY_NOT_DIGIT": r"\D",
+    "CATEGORY_SPACE": r"\s",
+    "CATEGORY_NOT_SPACE": r"\S",
+    "CATEGORY_WORD": r"\w",
+    "CATEGORY_NOT_WORD": r"\W",
 }
 
 
@@ -1105,8 +1257,11 @@ def _in_class(c: str, items: Any, flags: int) -> bool:
             hit = hit or _same_char(c, chr(av), flags)
         elif name == "RANGE":
             lo, hi = av
-            hit = hit or lo <= ord(c) <= hi or (bool(flags & re.IGNORECASE)
-                                                 and any(lo <= ord(x) <= hi for x in (c.lower(), c.upper())))
+            hit = (
+                hit
+                or lo <= ord(c) <= hi
+                or (bool(flags & re.IGNORECASE) and any(lo <= ord(x) <= hi for x in (c.lower(), c.upper())))
+            )
         elif name == "CATEGORY":
             pat = _CATEGORY.get(str(av))
             hit = hit or (pat is not None and re.fullmatch(pat, c, flags & re.ASCII) is not None)
@@ -1302,8 +1457,10 @@ def _check_seq(seq: Any, flags: int, out: list[str], inside_unbounded: bool) -> 
             for t, tf in tails:
                 for h, hf in _edge_repeats(op2, av2, flags, leading=True):
                     if _all_chars_seq(t[1][2], tf).overlaps(_first_seq(h[1][2], hf)):
-                        out.append(f"adjacent unbounded repeats over overlapping characters: {_describe(t)} then "
-                                   f"{_describe(h)}")
+                        out.append(
+                            f"adjacent unbounded repeats over overlapping characters: {_describe(t)} then "
+                            f"{_describe(h)}"
+                        )
             if not _nullable(op2, av2, flags):
                 break
     for op, av in items:
@@ -1321,8 +1478,10 @@ def _check_seq(seq: Any, flags: int, out: list[str], inside_unbounded: bool) -> 
             for t, tf in _edge_repeats_seq(body, flags, leading=False):
                 for h, hf in _edge_repeats_seq(body, flags, leading=True):
                     if _all_chars_seq(t[1][2], tf).overlaps(_first_seq(h[1][2], hf)):
-                        out.append(f"unbounded repeat whose body ends and starts with overlapping unbounded repeats: "
-                                   f"{_describe(t)} / {_describe(h)}")
+                        out.append(
+                            f"unbounded repeat whose body ends and starts with overlapping unbounded repeats: "
+                            f"{_describe(t)} / {_describe(h)}"
+                        )
         for sub in _children(op, av):
             _check_seq(sub, f, out, inside_unbounded or _is_unbounded(op, av))
 
@@ -1331,8 +1490,11 @@ def _check_branches(seq: Any, flags: int, loop_first: _Chars, out: list[str]) ->
     items = list(seq)
     for k, (op, av) in enumerate(items):
         if op == _sre_c.BRANCH:
-            follow = _union([_first_seq(items[k + 1:], flags), loop_first]) \
-                if _nullable_seq(items[k + 1:], flags) else _first_seq(items[k + 1:], flags)
+            follow = (
+                _union([_first_seq(items[k + 1 :], flags), loop_first])
+                if _nullable_seq(items[k + 1 :], flags)
+                else _first_seq(items[k + 1 :], flags)
+            )
             firsts = []
             for alt in av[1]:
                 first = _first_seq(alt, flags)
@@ -1342,8 +1504,10 @@ def _check_branches(seq: Any, flags: int, loop_first: _Chars, out: list[str]) ->
             for x in range(len(firsts)):
                 for y in range(x + 1, len(firsts)):
                     if firsts[x].overlaps(firsts[y]):
-                        out.append("ambiguous alternation under an unbounded repeat: two alternatives can start "
-                                   "with the same character")
+                        out.append(
+                            "ambiguous alternation under an unbounded repeat: two alternatives can start "
+                            "with the same character"
+                        )
                         return
         for sub in _children(op, av):
             if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT) or _is_unbounded(op, av):
@@ -1400,8 +1564,9 @@ def package_patterns(package: Any = rr) -> list[tuple[str, re.Pattern[Any]]]:
                 values = value
             for v in values:
                 if isinstance(v, re.Pattern):
-                    found.setdefault((v.pattern if isinstance(v.pattern, str) else repr(v.pattern), v.flags),
-                                     (where, v))
+                    found.setdefault(
+                        (v.pattern if isinstance(v.pattern, str) else repr(v.pattern), v.flags), (where, v)
+                    )
     return sorted(found.values(), key=lambda x: x[0])
 
 
@@ -1416,8 +1581,10 @@ def machine_description() -> str:
                 break
     except OSError:
         pass
-    return (f"{cpu}, {os.cpu_count()} logical cores, Python {platform.python_version()} "
-            f"({platform.python_implementation()}), {platform.system()} {platform.release()}")
+    return (
+        f"{cpu}, {os.cpu_count()} logical cores, Python {platform.python_version()} "
+        f"({platform.python_implementation()}), {platform.system()} {platform.release()}"
+    )
 
 
 if __name__ == "__main__":  # the timing worker of measure_in_subprocess: a JSON task on stdin, JSON on stdout

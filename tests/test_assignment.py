@@ -114,7 +114,7 @@ def test_hungarian_equals_brute_force_and_its_transpose(scores: list[list[float]
 def test_every_tiny_zero_one_matrix_against_brute_force() -> None:
     for n, m in itertools.product(range(1, 4), repeat=2):
         for bits in itertools.product((0.0, 1.0), repeat=n * m):
-            scores = [list(bits[r * m:(r + 1) * m]) for r in range(n)]
+            scores = [list(bits[r * m : (r + 1) * m]) for r in range(n)]
             total, pairs = max_weight_assignment(scores)
             check_assignment(scores, total, pairs)
             assert total == brute_force(scores)
@@ -191,11 +191,19 @@ def top_k_reference(scores: list[list[float]]) -> float:
 def test_same_name_families_up_to_64_predicted_calls(n_pred: int, k: int, seed: int) -> None:
     """k expected calls of one name against up to 64 predicted calls of that name (random arguments)."""
     rng = random.Random(seed)
-    truth = compile_truth(execute(*(call("f", a=rng.randint(0, 3), b=rng.choice("xyz"), c={"$optional": 1})
-                                    for _ in range(k))))
-    preds = [ParsedCall("f", {key: rng.randint(0, 3) if key != "b" else rng.choice("xyz")
-                              for key in rng.sample(["a", "b", "c", "d"], rng.randint(0, 4))})
-             for _ in range(n_pred)]
+    truth = compile_truth(
+        execute(*(call("f", a=rng.randint(0, 3), b=rng.choice("xyz"), c={"$optional": 1}) for _ in range(k)))
+    )
+    preds = [
+        ParsedCall(
+            "f",
+            {
+                key: rng.randint(0, 3) if key != "b" else rng.choice("xyz")
+                for key in rng.sample(["a", "b", "c", "d"], rng.randint(0, 4))
+            },
+        )
+        for _ in range(n_pred)
+    ]
     m = best_assignment(preds, truth, None)
     scores = [[argument_score(p, c, None) for c in truth.calls] for p in preds]
     check_assignment(scores, m.total, [(p, t) for p, t, _ in m.pairs])

@@ -60,6 +60,7 @@ def test_corpus_truths_score_and_labels_drive_rewards() -> None:
     tools = example_tools()
     b = rr.score_batch([r["completion"] for r in rows], [r["truth"] for r in rows], tools=tools)
     assert ((b.rewards >= 0) & (b.rewards <= 1)).all()
+
     def rewards(keep: Any) -> np.ndarray:
         return np.array([b.rewards[i] for i, r in enumerate(rows) if keep(r)])
 

@@ -17,8 +17,14 @@ from .conftest import BENCH_DIR
 
 pytestmark = pytest.mark.slow  # runs the benchmark script in subprocesses
 
-FUNCTION_LABELS = ("floor (regex + orjson.loads)", "naive AWS-blog reward", "naive + jsonschema.validate",
-                   "rr.score_batch graded", "rr.score_batch binary", "rr.score_batch aws-blog")
+FUNCTION_LABELS = (
+    "floor (regex + orjson.loads)",
+    "naive AWS-blog reward",
+    "naive + jsonschema.validate",
+    "rr.score_batch graded",
+    "rr.score_batch binary",
+    "rr.score_batch aws-blog",
+)
 
 
 @pytest.fixture(scope="module", params=["hermes", "openai"])
@@ -28,8 +34,20 @@ def workload(request: pytest.FixtureRequest) -> Workload:
 
 def test_tiny_run_prints_throughput_and_ratios(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out_json = tmp_path / "bench.json"
-    argv = ["--prompts", "20", "--repeats", "1", "--variant", "hermes", "--sections", "throughput",
-            "--schema-items", "50", "--json", str(out_json)]
+    argv = [
+        "--prompts",
+        "20",
+        "--repeats",
+        "1",
+        "--variant",
+        "hermes",
+        "--sections",
+        "throughput",
+        "--schema-items",
+        "50",
+        "--json",
+        str(out_json),
+    ]
     assert bench_throughput.main(argv) == 0
     out = capsys.readouterr().out
     assert "command : python " in out and "machine : " in out and "numpy" in out
@@ -54,8 +72,18 @@ def test_tiny_run_prints_throughput_and_ratios(capsys: pytest.CaptureFixture[str
 
 def test_other_sections_markdown_and_readme_update(tmp_path: Path) -> None:
     out_json = tmp_path / "sections.json"
-    cmd = [sys.executable, str(BENCH_DIR / "bench_throughput.py"), "--prompts", "10", "--repeats", "1",
-           "--sections", "workers,length", "--json", str(out_json)]
+    cmd = [
+        sys.executable,
+        str(BENCH_DIR / "bench_throughput.py"),
+        "--prompts",
+        "10",
+        "--repeats",
+        "1",
+        "--sections",
+        "workers,length",
+        "--json",
+        str(out_json),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "[workers] 80 items (hermes), identical results" in proc.stdout
@@ -78,8 +106,16 @@ def test_other_sections_markdown_and_readme_update(tmp_path: Path) -> None:
 
 def test_memory_and_bfcl_sections(tmp_path: Path) -> None:
     out_json = tmp_path / "mem.json"
-    cmd = [sys.executable, str(BENCH_DIR / "bench_throughput.py"), "--repeats", "1", "--sections", "memory,bfcl",
-           "--json", str(out_json)]
+    cmd = [
+        sys.executable,
+        str(BENCH_DIR / "bench_throughput.py"),
+        "--repeats",
+        "1",
+        "--sections",
+        "memory,bfcl",
+        "--json",
+        str(out_json),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(out_json.read_text())
@@ -104,21 +140,43 @@ def test_profile_prints_the_call_tree() -> None:
 
 
 def test_check_targets_reads_each_section() -> None:
-    report = {"variants": {"hermes": {"ratios": {"graded": {"vs_floor": 0.5, "vs_naive": 0.9, "vs_jsonschema": 150}}}},
-              "bfcl": {"skipped": "no bfcl-eval"}, "workers": {"speedup": 1.7}, "memory": {"peak_rss_mb": 300.0},
-              "length": {"worst_ratio": 1.1}}
+    report = {
+        "variants": {"hermes": {"ratios": {"graded": {"vs_floor": 0.5, "vs_naive": 0.9, "vs_jsonschema": 150}}}},
+        "bfcl": {"skipped": "no bfcl-eval"},
+        "workers": {"speedup": 1.7},
+        "memory": {"peak_rss_mb": 300.0},
+        "length": {"worst_ratio": 1.1},
+    }
     rows = {r["target"].split(" (")[0]: r["met"] for r in bench_throughput.check_targets(report)}
-    assert rows == {"graded >= 0.33x the parse floor": True, "graded >= 1x the naive reward": False,
-                    "graded >= 100x the jsonschema-per-call reward": True, "bfcl preset >= 3x BFCL ast_checker": None,
-                    "workers=2 >= 1.6x workers=1 for >= 10k items": True,
-                    "peak memory <= 256 MB for a 6 MB batch": False,
-                    "time linear in completion length": True}
+    assert rows == {
+        "graded >= 0.33x the parse floor": True,
+        "graded >= 1x the naive reward": False,
+        "graded >= 100x the jsonschema-per-call reward": True,
+        "bfcl preset >= 3x BFCL ast_checker": None,
+        "workers=2 >= 1.6x workers=1 for >= 10k items": True,
+        "peak memory <= 256 MB for a 6 MB batch": False,
+        "time linear in completion length": True,
+    }
 
 
 def test_both_variants_run_as_a_script(tmp_path: Path) -> None:
     out_json = tmp_path / "both.json"
-    cmd = [sys.executable, str(BENCH_DIR / "bench_throughput.py"), "--prompts", "10", "--repeats", "1",
-           "--variant", "both", "--sections", "throughput", "--schema-items", "20", "--json", str(out_json)]
+    cmd = [
+        sys.executable,
+        str(BENCH_DIR / "bench_throughput.py"),
+        "--prompts",
+        "10",
+        "--repeats",
+        "1",
+        "--variant",
+        "both",
+        "--sections",
+        "throughput",
+        "--schema-items",
+        "20",
+        "--json",
+        str(out_json),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "[hermes] cold start (fresh process)" in proc.stdout
@@ -149,8 +207,19 @@ def test_workload_mix(workload: Workload) -> None:
     assert 0.20 <= (len(keys) - unique) / len(keys) <= 0.40
     assert 0.20 <= workload.stats()["think_share"] <= 0.40
     labels = Counter(label.split(":")[0] for label in workload.labels)
-    for kind in ("correct", "near_miss", "wrong_tool", "hallucinated_tool", "malformed", "text_with_call",
-                 "asked_instead", "refused_instead", "answered", "vague_question", "complied_call"):
+    for kind in (
+        "correct",
+        "near_miss",
+        "wrong_tool",
+        "hallucinated_tool",
+        "malformed",
+        "text_with_call",
+        "asked_instead",
+        "refused_instead",
+        "answered",
+        "vague_question",
+        "complied_call",
+    ):
         assert labels[kind] > 0, kind
     parallel = sum(1 for s in per_group if len(workload.ground_truths[s * rollouts].get("calls", ())) > 1)
     assert 0 < parallel / mix["execute"] < 0.25
@@ -171,8 +240,11 @@ def test_workload_is_deterministic_per_seed() -> None:
 
 def test_naive_baseline_scores_correct_and_near_misses(workload: Workload) -> None:
     rewards = naive_aws_blog(workload.completions, workload.blog_truths)
-    correct = [i for i, (e, lab) in enumerate(zip(workload.expected, workload.labels, strict=True))
-               if e == "execute" and lab == "correct"]
+    correct = [
+        i
+        for i, (e, lab) in enumerate(zip(workload.expected, workload.labels, strict=True))
+        if e == "execute" and lab == "correct"
+    ]
     list_as_string = [i for i, lab in enumerate(workload.labels) if lab == "near_miss:list_as_string"]
     assert correct and list_as_string
     assert all(rewards[i] == 1.0 for i in correct)
@@ -181,14 +253,21 @@ def test_naive_baseline_scores_correct_and_near_misses(workload: Workload) -> No
 
 
 def test_naive_baseline_on_the_blogs_near_miss() -> None:
-    truth = json.dumps([{"name": "calculate_statistics",
-                         "arguments": {"numbers": [10, 20, 30, 40, 50], "operations": ["mean"]}}])
-    good = ('<tool_call>\n{"name": "calculate_statistics", "arguments": {"operations": ["mean"], '
-            '"numbers": [10, 20, 30, 40, 50]}}\n</tool_call>')
+    truth = json.dumps(
+        [{"name": "calculate_statistics", "arguments": {"numbers": [10, 20, 30, 40, 50], "operations": ["mean"]}}]
+    )
+    good = (
+        '<tool_call>\n{"name": "calculate_statistics", "arguments": {"operations": ["mean"], '
+        '"numbers": [10, 20, 30, 40, 50]}}\n</tool_call>'
+    )
     near = good.replace("[10, 20, 30, 40, 50]", '"10, 20, 30, 40, 50"')
     broken = good[: -len("}\n</tool_call>")] + "\n</tool_call>"
     assert naive_aws_blog([good, near, broken, "Which numbers?"], [truth] * 3 + ["Which numbers?"]) == [
-        1.0, 0.5, 0.0, 1.0]
+        1.0,
+        0.5,
+        0.0,
+        1.0,
+    ]
 
 
 def test_parse_floor_decodes_the_calls(workload: Workload) -> None:

@@ -18,22 +18,28 @@ from rlvr_rewards.validate import validate_rows
 
 DATA = Path(__file__).parent / "data"
 
-TRI = [{
-    "name": "calculate_triangle_area",
-    "description": "Area of a triangle.",
-    "parameters": {
-        "type": "dict",
-        "properties": {
-            "base": {"type": "integer", "description": "Base length."},
-            "height": {"type": "float", "description": "Height."},
-            "unit": {"type": "string", "description": "Unit of length."},
-            "exact": {"type": "boolean", "description": "Exact arithmetic."},
+TRI = [
+    {
+        "name": "calculate_triangle_area",
+        "description": "Area of a triangle.",
+        "parameters": {
+            "type": "dict",
+            "properties": {
+                "base": {"type": "integer", "description": "Base length."},
+                "height": {"type": "float", "description": "Height."},
+                "unit": {"type": "string", "description": "Unit of length."},
+                "exact": {"type": "boolean", "description": "Exact arithmetic."},
+            },
+            "required": ["base", "height"],
         },
-        "required": ["base", "height"],
-    },
-}]
-ROW = {"id": "simple_python_0", "ground_truth": [
-    {"calculate_triangle_area": {"base": [10], "height": [5], "unit": ["units", "cm", ""], "exact": [True, ""]}}]}
+    }
+]
+ROW = {
+    "id": "simple_python_0",
+    "ground_truth": [
+        {"calculate_triangle_area": {"base": [10], "height": [5], "unit": ["units", "cm", ""], "exact": [True, ""]}}
+    ],
+}
 
 
 def call(name: str, **args: Any) -> str:
@@ -63,32 +69,63 @@ def test_detection() -> None:
 
 def test_conversion_rules() -> None:
     native = bfcl_to_native(ROW, TRI)
-    assert native == {"behavior": "execute", "calls": [{"name": "calculate_triangle_area", "arguments": {
-        "base": 10,  # one option: a plain value
-        "height": 5,  # int for a float parameter: numbers compare by value, so 5.0 is accepted
-        "unit": {"$optional": {"$any": [{"$text": "units", "normalize": ["bfcl"]},
-                                        {"$text": "cm", "normalize": ["bfcl"]}]}},
-        "exact": {"$optional": True},
-    }}]}
+    assert native == {
+        "behavior": "execute",
+        "calls": [
+            {
+                "name": "calculate_triangle_area",
+                "arguments": {
+                    "base": 10,  # one option: a plain value
+                    "height": 5,  # int for a float parameter: numbers compare by value, so 5.0 is accepted
+                    "unit": {
+                        "$optional": {
+                            "$any": [{"$text": "units", "normalize": ["bfcl"]}, {"$text": "cm", "normalize": ["bfcl"]}]
+                        }
+                    },
+                    "exact": {"$optional": True},
+                },
+            }
+        ],
+    }
 
 
 def test_conversion_nested_lists_and_types() -> None:
-    fns = [{"name": "f", "parameters": {"type": "dict", "properties": {
-        "opts": {"type": "dict"}, "tags": {"type": "array", "items": {"type": "string"}},
-        "anything": {"type": "any"}, "only_empty": {"type": "string"}, "nothing": {"type": "string"},
-        "absent": {"type": "dict"}}}}]
-    native = bfcl_to_native([{"f": {
-        "opts": [{"k": ["a", ""], "n": [1, 2]}, ""],
-        "tags": [["x y", 3]],
-        "anything": ["Raw"],
-        "only_empty": [""],
-        "nothing": [],
-        "absent": [""],
-    }}], fns)
+    fns = [
+        {
+            "name": "f",
+            "parameters": {
+                "type": "dict",
+                "properties": {
+                    "opts": {"type": "dict"},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "anything": {"type": "any"},
+                    "only_empty": {"type": "string"},
+                    "nothing": {"type": "string"},
+                    "absent": {"type": "dict"},
+                },
+            },
+        }
+    ]
+    native = bfcl_to_native(
+        [
+            {
+                "f": {
+                    "opts": [{"k": ["a", ""], "n": [1, 2]}, ""],
+                    "tags": [["x y", 3]],
+                    "anything": ["Raw"],
+                    "only_empty": [""],
+                    "nothing": [],
+                    "absent": [""],
+                }
+            }
+        ],
+        fns,
+    )
     assert not isinstance(native, str)
     args = native["calls"][0]["arguments"]
-    assert args["opts"] == {"$optional": {"k": {"$optional": {"$text": "a", "normalize": ["bfcl"]}},
-                                          "n": {"$any": [1, 2]}}}
+    assert args["opts"] == {
+        "$optional": {"k": {"$optional": {"$text": "a", "normalize": ["bfcl"]}}, "n": {"$any": [1, 2]}}
+    }
     assert args["tags"] == [{"$text": "x y", "normalize": ["bfcl"]}, 3]
     assert args["anything"] == "Raw"  # BFCL standardises only string-typed parameters
     assert args["only_empty"] == {"$optional": {"$text": "", "normalize": ["bfcl"]}}
@@ -113,11 +150,20 @@ def test_bfcl_standardisation() -> None:
     assert normalize_text("April 1, 2024", ("bfcl",)) == normalize_text("april 1 2024", ("bfcl",)) == "april12024"
     assert normalize_text("It's A_B-C*D^E/F.", ("bfcl",)) == 'it"sabcdef'
     assert normalize_text("tab\there", ("bfcl",)) == "tab\there"  # only spaces are removed, as BFCL does
-    assert rr.score(call("f", s="NEW-york"), {"behavior": "execute", "calls": [
-        {"name": "f", "arguments": {"s": {"$text": "New York", "normalize": ["bfcl"]}}}]}).reward == 1.0
+    assert (
+        rr.score(
+            call("f", s="NEW-york"),
+            {
+                "behavior": "execute",
+                "calls": [{"name": "f", "arguments": {"s": {"$text": "New York", "normalize": ["bfcl"]}}}],
+            },
+        ).reward
+        == 1.0
+    )
     with pytest.raises(GroundTruthError, match="normalisation step"):
-        compile_truth({"behavior": "execute", "calls": [{"name": "f", "arguments": {"s": {"$text": "x",
-                                                                                        "normalize": ["bfc"]}}}]})
+        compile_truth(
+            {"behavior": "execute", "calls": [{"name": "f", "arguments": {"s": {"$text": "x", "normalize": ["bfc"]}}}]}
+        )
 
 
 def test_irrelevance_converts_to_a_no_call_truth() -> None:
@@ -153,28 +199,34 @@ def test_compile_truth_and_resolve_item_accept_the_dialect() -> None:
 GOOD = call("calculate_triangle_area", base=10, height=5)
 
 
-@pytest.mark.parametrize(("completion", "expected", "rule"), [
-    (GOOD, 1.0, "optional parameters may be omitted"),
-    (call("calculate_triangle_area", base=10, height=5, unit="Units"), 1.0, "strings are standardised"),
-    (call("calculate_triangle_area", base=10, height=5, unit=" C-M."), 1.0, "punctuation and spaces dropped"),
-    (call("calculate_triangle_area", base=10, height=5, unit="inches"), 0.0, "a string not among the options"),
-    (call("calculate_triangle_area", base=10, height=5.0), 1.0, "a float of equal value for a float parameter"),
-    (call("calculate_triangle_area", base=10.0, height=5), 0.0, "a float for an integer parameter"),
-    (call("calculate_triangle_area", base=10, height=5, exact=True), 1.0, "a boolean option"),
-    (call("calculate_triangle_area", base=10, height=5, exact=1), 0.0, "1 is not true"),
-    (call("calculate_triangle_area", base="10", height=5), 0.0, "a string is not an integer"),
-    (call("calculate_triangle_area", base=11, height=5), 0.0, "wrong value"),
-    (call("calculate_triangle_area", base=10), 0.0, "missing required parameter"),
-    (call("calculate_triangle_area", base=10, height=5, color="red"), 0.0, "unexpected parameter"),
-    (call("triangle_area", base=10, height=5), 0.0, "function name must match exactly"),
-    (GOOD + "\n" + GOOD, 0.0, "the number of calls must be equal"),
-    ("I'd compute this for you.\n" + GOOD, 1.0, "text next to a call is not seen by BFCL"),
-    (GOOD[: -len("</tool_call>")], 1.0, "an unclosed tag still decodes"),
-    ('<tool_call>\n{"name": "calculate_triangle_area", "arguments": {"base": 10,</tool_call>', 0.0,
-     "unparseable output"),
-    ("The area is 25 units.", 0.0, "no call"),
-    ("", 0.0, "empty output"),
-])
+@pytest.mark.parametrize(
+    ("completion", "expected", "rule"),
+    [
+        (GOOD, 1.0, "optional parameters may be omitted"),
+        (call("calculate_triangle_area", base=10, height=5, unit="Units"), 1.0, "strings are standardised"),
+        (call("calculate_triangle_area", base=10, height=5, unit=" C-M."), 1.0, "punctuation and spaces dropped"),
+        (call("calculate_triangle_area", base=10, height=5, unit="inches"), 0.0, "a string not among the options"),
+        (call("calculate_triangle_area", base=10, height=5.0), 1.0, "a float of equal value for a float parameter"),
+        (call("calculate_triangle_area", base=10.0, height=5), 0.0, "a float for an integer parameter"),
+        (call("calculate_triangle_area", base=10, height=5, exact=True), 1.0, "a boolean option"),
+        (call("calculate_triangle_area", base=10, height=5, exact=1), 0.0, "1 is not true"),
+        (call("calculate_triangle_area", base="10", height=5), 0.0, "a string is not an integer"),
+        (call("calculate_triangle_area", base=11, height=5), 0.0, "wrong value"),
+        (call("calculate_triangle_area", base=10), 0.0, "missing required parameter"),
+        (call("calculate_triangle_area", base=10, height=5, color="red"), 0.0, "unexpected parameter"),
+        (call("triangle_area", base=10, height=5), 0.0, "function name must match exactly"),
+        (GOOD + "\n" + GOOD, 0.0, "the number of calls must be equal"),
+        ("I'd compute this for you.\n" + GOOD, 1.0, "text next to a call is not seen by BFCL"),
+        (GOOD[: -len("</tool_call>")], 1.0, "an unclosed tag still decodes"),
+        (
+            '<tool_call>\n{"name": "calculate_triangle_area", "arguments": {"base": 10,</tool_call>',
+            0.0,
+            "unparseable output",
+        ),
+        ("The area is 25 units.", 0.0, "no call"),
+        ("", 0.0, "empty output"),
+    ],
+)
 def test_bfcl_rules(completion: str, expected: float, rule: str) -> None:
     assert bfcl(completion) == expected, rule
 
@@ -201,15 +253,33 @@ def test_row_with_function_list_supplies_the_tools() -> None:
     assert rr.score(GOOD, row, preset="bfcl").reward == 1.0
 
 
-BOOK = [{"name": "book_table", "parameters": {"type": "dict", "properties": {
-    "restaurant": {"type": "string"}, "guests": {"type": "integer"},
-    "options": {"type": "dict", "properties": {"terrace": {"type": "boolean"}, "note": {"type": "string"}}}},
-    "required": ["restaurant", "guests"]}}]
-PARALLEL = {"id": "parallel_1", "ground_truth": [
-    {"book_table": {"restaurant": ["Luigi's"], "guests": [2], "options": [""]}},
-    {"book_table": {"restaurant": ["Chez Anna"], "guests": [4],
-                    "options": [{"terrace": [True], "note": ["", "window seat"]}, ""]}},
-]}
+BOOK = [
+    {
+        "name": "book_table",
+        "parameters": {
+            "type": "dict",
+            "properties": {
+                "restaurant": {"type": "string"},
+                "guests": {"type": "integer"},
+                "options": {"type": "dict", "properties": {"terrace": {"type": "boolean"}, "note": {"type": "string"}}},
+            },
+            "required": ["restaurant", "guests"],
+        },
+    }
+]
+PARALLEL = {
+    "id": "parallel_1",
+    "ground_truth": [
+        {"book_table": {"restaurant": ["Luigi's"], "guests": [2], "options": [""]}},
+        {
+            "book_table": {
+                "restaurant": ["Chez Anna"],
+                "guests": [4],
+                "options": [{"terrace": [True], "note": ["", "window seat"]}, ""],
+            }
+        },
+    ],
+}
 
 
 def test_parallel_calls_in_any_order() -> None:
@@ -219,22 +289,32 @@ def test_parallel_calls_in_any_order() -> None:
     assert bfcl(b + "\n" + a, PARALLEL, BOOK) == 1.0
     assert bfcl(a, PARALLEL, BOOK) == 0.0  # one call missing
     assert bfcl(a + "\n" + a, PARALLEL, BOOK) == 0.0  # the same call twice does not cover both
-    ordered = compile_truth({"behavior": "execute", "ordered": True, "calls": [
-        {"name": "book_table", "arguments": {"restaurant": "Luigi's", "guests": 2}},
-        {"name": "book_table", "arguments": {"restaurant": "Chez Anna", "guests": 4}}]})
+    ordered = compile_truth(
+        {
+            "behavior": "execute",
+            "ordered": True,
+            "calls": [
+                {"name": "book_table", "arguments": {"restaurant": "Luigi's", "guests": 2}},
+                {"name": "book_table", "arguments": {"restaurant": "Chez Anna", "guests": 4}},
+            ],
+        }
+    )
     a = call("book_table", restaurant="Luigi's", guests=2)
     c = call("book_table", restaurant="Chez Anna", guests=4)
     assert rr.score(a + "\n" + c, ordered, tools=BOOK, preset="bfcl").reward == 1.0
     assert rr.score(c + "\n" + a, ordered, tools=BOOK, preset="bfcl").reward == 0.0
 
 
-@pytest.mark.parametrize(("options", "expected"), [
-    ({"terrace": True}, 1.0),
-    ({"terrace": True, "note": "Window-Seat"}, 1.0),
-    ({"terrace": False}, 0.0),
-    ({"note": "window seat"}, 0.0),  # terrace has no "" option: the key is required
-    ({"terrace": True, "wifi": True}, 0.0),  # unexpected key
-])
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"terrace": True}, 1.0),
+        ({"terrace": True, "note": "Window-Seat"}, 1.0),
+        ({"terrace": False}, 0.0),
+        ({"note": "window seat"}, 0.0),  # terrace has no "" option: the key is required
+        ({"terrace": True, "wifi": True}, 0.0),  # unexpected key
+    ],
+)
 def test_nested_dict_parameter(options: dict[str, Any], expected: float) -> None:
     a = call("book_table", restaurant="Luigi's", guests=2)
     b = call("book_table", restaurant="Chez Anna", guests=4, options=options)
@@ -244,13 +324,16 @@ def test_nested_dict_parameter(options: dict[str, Any], expected: float) -> None
 IRRELEVANT = {"id": "irrelevance_7", "ground_truth": []}
 
 
-@pytest.mark.parametrize(("completion", "expected"), [
-    ("Michelangelo painted it.", 1.0),  # a direct answer: fine for BFCL (graded gives 0.3)
-    ("Which wall do you mean?", 1.0),
-    ("Sorry, I can't help with that.", 1.0),
-    ("", 1.0),  # BFCL: no decodable call is a pass
-    (call("calculate_triangle_area", base=10, height=5), 0.0),
-])
+@pytest.mark.parametrize(
+    ("completion", "expected"),
+    [
+        ("Michelangelo painted it.", 1.0),  # a direct answer: fine for BFCL (graded gives 0.3)
+        ("Which wall do you mean?", 1.0),
+        ("Sorry, I can't help with that.", 1.0),
+        ("", 1.0),  # BFCL: no decodable call is a pass
+        (call("calculate_triangle_area", base=10, height=5), 0.0),
+    ],
+)
 def test_irrelevance_rows(completion: str, expected: float) -> None:
     assert bfcl(completion, IRRELEVANT) == expected
     assert rr.score(completion, IRRELEVANT, tools=TRI, preset="bfcl").expected == "no_call"
@@ -286,8 +369,19 @@ def test_the_bfcl_preset_is_registered() -> None:
 
 def test_convert_from_bfcl(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "rows.jsonl"
-    rc = main(["convert", "--from", "bfcl", "--questions", str(DATA / "bfcl_sample_questions.jsonl"),
-               "--answers", str(DATA / "bfcl_sample_answers.jsonl"), "--out", str(out)])
+    rc = main(
+        [
+            "convert",
+            "--from",
+            "bfcl",
+            "--questions",
+            str(DATA / "bfcl_sample_questions.jsonl"),
+            "--answers",
+            str(DATA / "bfcl_sample_answers.jsonl"),
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0
     assert "3 rows" in capsys.readouterr().out
     rows = [json.loads(x) for x in out.read_text().splitlines()]
@@ -314,28 +408,56 @@ def test_convert_from_bfcl(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 def test_convert_needs_an_answer_for_non_irrelevance_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     empty = tmp_path / "answers.jsonl"
     empty.write_text("")
-    rc = main(["convert", "--from", "bfcl", "--questions", str(DATA / "bfcl_sample_questions.jsonl"),
-               "--answers", str(empty), "--out", str(tmp_path / "rows.jsonl")])
+    rc = main(
+        [
+            "convert",
+            "--from",
+            "bfcl",
+            "--questions",
+            str(DATA / "bfcl_sample_questions.jsonl"),
+            "--answers",
+            str(empty),
+            "--out",
+            str(tmp_path / "rows.jsonl"),
+        ]
+    )
     assert rc == 2
     assert "simple_python_900" in capsys.readouterr().err
 
 
 def _row(rid: str, truth: Any, tools: Any = TRI) -> dict[str, Any]:
-    return {"id": rid, "prompt": [{"role": "user", "content": "x"}], "reward_model": {"ground_truth": truth},
-            "extra_info": {"tools": tools}}
+    return {
+        "id": rid,
+        "prompt": [{"role": "user", "content": "x"}],
+        "reward_model": {"ground_truth": truth},
+        "extra_info": {"tools": tools},
+    }
 
 
 def test_validate_flags_self_contradicting_truths(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    ok = _row("ok", {"behavior": "execute", "calls": [{"name": "calculate_triangle_area",
-                                                       "arguments": {"base": 10, "height": 5}}]})
-    wrong_type = _row("wrong_type", {"behavior": "execute", "calls": [{"name": "calculate_triangle_area",
-                                                                       "arguments": {"base": "ten", "height": 5}}]})
+    ok = _row(
+        "ok",
+        {"behavior": "execute", "calls": [{"name": "calculate_triangle_area", "arguments": {"base": 10, "height": 5}}]},
+    )
+    wrong_type = _row(
+        "wrong_type",
+        {
+            "behavior": "execute",
+            "calls": [{"name": "calculate_triangle_area", "arguments": {"base": "ten", "height": 5}}],
+        },
+    )
     any_bad = _row("any_bad", [{"calculate_triangle_area": {"base": [10, "10"], "height": [5]}}])
-    missing = _row("missing", {"behavior": "execute", "calls": [{"name": "calculate_triangle_area",
-                                                                  "arguments": {"base": 10}}]})
+    missing = _row(
+        "missing", {"behavior": "execute", "calls": [{"name": "calculate_triangle_area", "arguments": {"base": 10}}]}
+    )
     unknown = _row("unknown", {"behavior": "execute", "calls": [{"name": "area", "arguments": {}}]})
-    extra = _row("extra", {"behavior": "execute", "calls": [{"name": "calculate_triangle_area",
-                                                              "arguments": {"base": 1, "height": 2, "colour": "r"}}]})
+    extra = _row(
+        "extra",
+        {
+            "behavior": "execute",
+            "calls": [{"name": "calculate_triangle_area", "arguments": {"base": 1, "height": 2, "colour": "r"}}],
+        },
+    )
     bad = _row("bad", {"behavior": "exec"})
     rows = [ok, wrong_type, any_bad, missing, unknown, extra, bad]
     problems = validate_rows(rows)

@@ -68,13 +68,24 @@ def test_validate_flags_every_answer_that_contradicts_its_schema() -> None:
             continue
         for question, answer in ba.load_category(category):
             assert answer is not None
-            verdict = checker(question["function"], ba.correct_output(answer), answer["ground_truth"],
-                              language.PYTHON, category, "stub")
+            verdict = checker(
+                question["function"],
+                ba.correct_output(answer),
+                answer["ground_truth"],
+                language.PYTHON,
+                category,
+                "stub",
+            )
             if not verdict["valid"]:
                 rejected.add(question["id"])
             native = bfcl_to_native(answer, question["function"])
-            rows.append({"id": question["id"], "reward_model": {"ground_truth": native},
-                         "extra_info": {"tools": question["function"]}})
+            rows.append(
+                {
+                    "id": question["id"],
+                    "reward_model": {"ground_truth": native},
+                    "extra_info": {"tools": question["function"]},
+                }
+            )
     flagged = {p.id for p in validate_rows(rows)}
     print(f"{len(rejected)} answers contradict their schema; validate flags {len(flagged)} rows")
     assert rejected, "expected some of BFCL's known data bugs"

@@ -21,14 +21,25 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def _truth(n: int, name: str = "f", args: int = 1) -> CompiledTruth:
-    return compile_truth({"behavior": "execute", "calls": [
-        {"name": name, "arguments": {f"k{j}": i for j in range(args)}} for i in range(n)]})
+    return compile_truth(
+        {
+            "behavior": "execute",
+            "calls": [{"name": name, "arguments": {f"k{j}": i for j in range(args)}} for i in range(n)],
+        }
+    )
 
 
 def test_the_estimate_follows_the_documented_formula() -> None:
-    truth = compile_truth({"behavior": "execute", "calls": [
-        {"name": "f", "arguments": {"a": 1, "b": {"$any": [1, 2]}}}, {"name": "f", "arguments": {}},
-        {"name": "g", "arguments": {"c": [1, 2, 3]}}]})
+    truth = compile_truth(
+        {
+            "behavior": "execute",
+            "calls": [
+                {"name": "f", "arguments": {"a": 1, "b": {"$any": [1, 2]}}},
+                {"name": "f", "arguments": {}},
+                {"name": "g", "arguments": {"c": [1, 2, 3]}},
+            ],
+        }
+    )
     f_cost = sum(c.cost for c in truth.calls if c.name == "f")
     preds = [ParsedCall("f", {"a": 1, "x": 2, "y": 3}), ParsedCall("f", None), ParsedCall("h", {"z": 1})]
     # f: p = 2 predicted calls with 3 keys in all, t = 2 expected; h: not expected, never compared
@@ -115,8 +126,9 @@ def test_past_the_block_budget_a_completion_is_over_budget(label: str) -> None:
     assert at.format == fmt and "over_budget" not in at.violations
     over = parse_completion(_blocks(unit, fits + 1), limits=limits)
     assert (over.format, over.calls, over.violations, over.attempted_call) == (fmt, (), ("over_budget",), True)
-    s = rr.score(_blocks(unit, fits + 1), {"behavior": "execute", "calls": [{"name": "f", "arguments": {"a": 1}}]},
-                 limits=limits)
+    s = rr.score(
+        _blocks(unit, fits + 1), {"behavior": "execute", "calls": [{"name": "f", "arguments": {"a": 1}}]}, limits=limits
+    )
     assert (s.reward, s.reason) == (0.0, "over_budget")
 
 
@@ -158,6 +170,5 @@ def test_past_twenty_thousand_brackets_a_pythonic_answer_is_over_budget() -> Non
     k = (PYTHONIC_MAX_CONTAINERS - 2) // 50  # (the call list and the argument's list are two more)
     at = parse_completion("[f(a=[" + unit * k + "[]" * (PYTHONIC_MAX_CONTAINERS - 2 - 50 * k) + "])]", limits=limits)
     assert at.format == "pythonic" and "over_budget" not in at.violations
-    over = parse_completion("[f(a=[" + unit * k + "[]" * (PYTHONIC_MAX_CONTAINERS - 1 - 50 * k) + "])]",
-                            limits=limits)
+    over = parse_completion("[f(a=[" + unit * k + "[]" * (PYTHONIC_MAX_CONTAINERS - 1 - 50 * k) + "])]", limits=limits)
     assert (over.format, over.calls, over.violations) == ("pythonic", (), ("over_budget",))

@@ -99,6 +99,7 @@ def test_score_errors_name_the_culprit(
 
 # --- convert ------------------------------------------------------------------------------------------------------
 
+
 def _one_row(tmp_path: Path) -> Path:
     data = tmp_path / "rows.jsonl"
     data.write_text(json.dumps({"id": "r1", "reward_model": {"ground_truth": {"behavior": "refuse"}}}) + "\n")
@@ -106,7 +107,8 @@ def _one_row(tmp_path: Path) -> Path:
 
 
 def test_convert_to_parquet_without_pyarrow_says_what_to_install(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # `import pyarrow` raises ImportError
     out = tmp_path / "rows.parquet"
     assert main(["convert", "--from", "rows", "--data", str(_one_row(tmp_path)), "--out", str(out)]) == 2

@@ -42,10 +42,12 @@ def _oracle(p: Preset, x: np.ndarray, names: tuple[str, ...], e: np.ndarray, d: 
 def _presets() -> list[Preset]:
     registered = list(get_registry().presets.values())
     graded = rr.get_preset("graded")
-    return [*registered,
-            graded.derive("mult", multipliers={"execute": {"schema": 0.25, "format": 0.0}, "clarify": {"format": 0.5}}),
-            graded.derive("sum", normalize=False, offset=-1.0, reward_range=(-1.0, 2.0)),
-            graded.derive("ungated", gated=False)]
+    return [
+        *registered,
+        graded.derive("mult", multipliers={"execute": {"schema": 0.25, "format": 0.0}, "clarify": {"format": 0.5}}),
+        graded.derive("sum", normalize=False, offset=-1.0, reward_range=(-1.0, 2.0)),
+        graded.derive("ungated", gated=False),
+    ]
 
 
 NAMES = tuple(get_registry().scorers)
@@ -53,10 +55,18 @@ component = st.one_of(st.just(math.nan), st.just(0.0), st.just(1.0), st.floats(0
 
 
 @settings(max_examples=150, deadline=None)
-@given(rows=st.lists(st.tuples(st.lists(component, min_size=len(NAMES), max_size=len(NAMES)),
-                               st.sampled_from(EXPECTED_BEHAVIORS), st.sampled_from(BEHAVIORS)),
-                     min_size=1, max_size=12),
-       which=st.integers(0, 7))
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.lists(component, min_size=len(NAMES), max_size=len(NAMES)),
+            st.sampled_from(EXPECTED_BEHAVIORS),
+            st.sampled_from(BEHAVIORS),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    which=st.integers(0, 7),
+)
 def test_batch_and_one_item_give_the_formulas_bits(rows: list[tuple[list[float], str, str]], which: int) -> None:
     presets = _presets()
     p = presets[which % len(presets)]

@@ -52,8 +52,11 @@ def _pinned() -> dict[str, str]:
 
 def test_every_declared_dependency_is_pinned_at_its_lower_bound() -> None:
     declared, pinned = _declared(), _pinned()
-    wrong = {name: (_lower_bound(req), pinned.get(name)) for name, req in declared.items()
-             if pinned.get(name) is None or _release(pinned[name]) != _release(_lower_bound(req))}
+    wrong = {
+        name: (_lower_bound(req), pinned.get(name))
+        for name, req in declared.items()
+        if pinned.get(name) is None or _release(pinned[name]) != _release(_lower_bound(req))
+    }
     assert not wrong, f"declared lower bound vs minimum.txt pin: {wrong}"
     extra = set(pinned) - set(declared) - set(_test_command_pins())
     assert not extra, f"minimum.txt pins packages pyproject.toml does not declare: {sorted(extra)}"

@@ -20,7 +20,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "rlvr_rewards"
 def test_the_library_never_branches_on_exception_text() -> None:
     found = scan_package(PACKAGE)
     assert found == [], "decide from exception types, attributes that are data, or the input itself:\n" + "\n".join(
-        found)
+        found
+    )
 
 
 BRANCHES = {

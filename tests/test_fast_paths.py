@@ -74,20 +74,42 @@ def _same(a: Any, b: Any) -> bool:
 
 
 NUMBER_CASES = [
-    "1", "-1", "123456789012345678", "9223372036854775807", "-9223372036854775808",
-    "18446744073709551615", "18446744073709551616", "99999999999999999999", "-99999999999999999999",
-    "-9223372036854775809", "9223372036854775808",
-    "1" * 20, "1" * 30, "1" * 100, "1" * 101, "-" + "1" * 101, "1e19", "1e25", "-1e300", "1.5e18",
-    "12345678901234567890.5", "0.12345678901234567890123", "1E+19", "10000000000000000000",
+    "1",
+    "-1",
+    "123456789012345678",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "18446744073709551615",
+    "18446744073709551616",
+    "99999999999999999999",
+    "-99999999999999999999",
+    "-9223372036854775809",
+    "9223372036854775808",
+    "1" * 20,
+    "1" * 30,
+    "1" * 100,
+    "1" * 101,
+    "-" + "1" * 101,
+    "1e19",
+    "1e25",
+    "-1e300",
+    "1.5e18",
+    "12345678901234567890.5",
+    "0.12345678901234567890123",
+    "1E+19",
+    "10000000000000000000",
 ]
 
 
-@pytest.mark.parametrize("limits", [Limits(), Limits(max_int_digits=5), Limits(max_int_digits=19),
-                                    Limits(max_int_digits=20)], ids=["default", "5", "19", "20"])
+@pytest.mark.parametrize(
+    "limits",
+    [Limits(), Limits(max_int_digits=5), Limits(max_int_digits=19), Limits(max_int_digits=20)],
+    ids=["default", "5", "19", "20"],
+)
 @pytest.mark.parametrize("literal", NUMBER_CASES)
 def test_numbers_match_the_exact_reference(literal: str, limits: Limits) -> None:
     call = f'{{"name": "f", "arguments": {{"x": {literal}}}}}'
-    for text in (literal, f'{{"a": {literal}}}', f'[1, [{literal}]]', call, f'{{"s": "{literal}", "n": {literal}}}'):
+    for text in (literal, f'{{"a": {literal}}}', f"[1, [{literal}]]", call, f'{{"s": "{literal}", "n": {literal}}}'):
         got = loads_untrusted(text, limits)
         want = _reference(text, limits)
         assert got[1:] == want[1:], text
@@ -107,7 +129,10 @@ DUPLICATE_CASES = [
     '{"a": {"a": {"a": 1}}}',
     '{"k\\"": 1, "k\\"": 2}',
     '{"a": "\\":", "b": 1}',
-    '{}', '[]', '{"a": []}', '{"": 1, "": 2}',
+    "{}",
+    "[]",
+    '{"a": []}',
+    '{"": 1, "": 2}',
 ]
 
 
@@ -120,10 +145,14 @@ def test_duplicate_keys_match_the_exact_reference(text: str) -> None:
 
 
 _json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(10**25), max_value=10**25)
-    | st.floats(allow_nan=False, allow_infinity=False) | st.text(alphabet=':"\\ab{}[] ,', max_size=6),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["a", "b", ":", 'q"', "a:"]),
-                                                                 inner, max_size=3),
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**25), max_value=10**25)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(alphabet=':"\\ab{}[] ,', max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["a", "b", ":", 'q"', "a:"]), inner, max_size=3)
+    ),
     max_leaves=12,
 )
 
@@ -167,21 +196,33 @@ def test_jsontestsuite_accepted_files_match_the_exact_reference() -> None:
 
 
 def _msg(args: str = '{"city": "Paris"}', call_id: Any = "call_1", content: Any = None, **extra: Any) -> dict[str, Any]:
-    return {"role": "assistant", "content": content,
-            "tool_calls": [{"id": call_id, "type": "function", "function": {"name": "get_weather", "arguments": args}}],
-            **extra}
+    return {
+        "role": "assistant",
+        "content": content,
+        "tool_calls": [{"id": call_id, "type": "function", "function": {"name": "get_weather", "arguments": args}}],
+        **extra,
+    }
 
 
 def test_message_keys_ignore_call_ids_only() -> None:
     key = core._completion_key
     assert key(_msg(call_id="a")) == key(_msg(call_id="b")) == key(_msg(call_id=7))
     assert isinstance(key(_msg()), tuple) and key(_msg())[0] == "msg"
-    moved = {"role": "assistant", "content": None, "tool_calls": [
-        {"type": "function", "function": {"name": "get_weather"}, "arguments": '{"city": "Paris"}'}]}
-    different = [_msg(args='{"city": "Rome"}'), _msg(content=""), _msg(content="hi"), _msg(reasoning_content="x"),
-                 moved,
-                 {**_msg(), "role": "user"}, {"role": "assistant", "content": None},
-                 {"role": "assistant", "content": None, "tool_calls": []}]
+    moved = {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"type": "function", "function": {"name": "get_weather"}, "arguments": '{"city": "Paris"}'}],
+    }
+    different = [
+        _msg(args='{"city": "Rome"}'),
+        _msg(content=""),
+        _msg(content="hi"),
+        _msg(reasoning_content="x"),
+        moved,
+        {**_msg(), "role": "user"},
+        {"role": "assistant", "content": None},
+        {"role": "assistant", "content": None, "tool_calls": []},
+    ]
     keys = [key(m) for m in [_msg(), *different]]
     assert len(set(keys)) == len(keys)
 
@@ -204,8 +245,14 @@ def test_message_batches_score_like_one_by_one(tools: list[dict[str, Any]]) -> N
     truth = {"behavior": "execute", "calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}
     nested = _msg()
     nested["tool_calls"][0]["function"]["arguments"] = {"city": "Paris"}
-    batch = [_msg(call_id="a"), _msg(call_id="b"), _msg(args='{"city": "Rome"}'), nested, _msg(content="ok?"),
-             [{"role": "user", "content": "weather?"}, _msg()]]
+    batch = [
+        _msg(call_id="a"),
+        _msg(call_id="b"),
+        _msg(args='{"city": "Rome"}'),
+        nested,
+        _msg(content="ok?"),
+        [{"role": "user", "content": "weather?"}, _msg()],
+    ]
     scored = rr.score_batch(batch, [truth] * len(batch), tools=tools)
     for i, m in enumerate(batch):
         one = rr.score(m, truth, tools=tools)
@@ -240,8 +287,15 @@ def test_text_cue_memo_is_scoped_to_the_block(monkeypatch: pytest.MonkeyPatch) -
 
 def test_parse_many_equals_parse_completion() -> None:
     completions: list[Any] = [
-        '<tool_call>{"name": "f", "arguments": {"a": 1}}</tool_call>', "<think>x</think>Which city?", "",
-        _msg(), [{"role": "assistant", "content": "no"}], b"\xff", 42, '<tool_call>{"name": "f"', None,
+        '<tool_call>{"name": "f", "arguments": {"a": 1}}</tool_call>',
+        "<think>x</think>Which city?",
+        "",
+        _msg(),
+        [{"role": "assistant", "content": "no"}],
+        b"\xff",
+        42,
+        '<tool_call>{"name": "f"',
+        None,
         '<think>a</think><tool_call>{"name": "f", "arguments": {}}</tool_call> extra',
         '{"name": "f", "arguments": {"a": 1, "a": 2}}',
     ]
@@ -272,8 +326,10 @@ def _normalize_reference(value: str, steps: tuple[str, ...]) -> str:
 
 
 @settings(max_examples=400, deadline=None)
-@given(value=st.text(alphabet=st.sampled_from(list(" ,./-_*^!?;:()[]{}'\"`aZ\u2019\u201cé\t")), max_size=12),
-       steps=st.lists(st.sampled_from(["case", "whitespace", "punctuation", "quotes", "bfcl"]), unique=True))
+@given(
+    value=st.text(alphabet=st.sampled_from(list(" ,./-_*^!?;:()[]{}'\"`aZ\u2019\u201cé\t")), max_size=12),
+    steps=st.lists(st.sampled_from(["case", "whitespace", "punctuation", "quotes", "bfcl"]), unique=True),
+)
 def test_normalize_text_ascii_shortcut_is_exact(value: str, steps: list[str]) -> None:
     from rlvr_rewards.matchers import normalize_text
 
@@ -295,13 +351,20 @@ def test_any_of_texts_matches_like_each_text(got: Any) -> None:
     assert same.match(got) == any(m.match(got) for m in each[:2])
 
 
-@pytest.mark.parametrize("schema", [
-    {"enum": ["a", "b"]}, {"type": "string", "enum": ["a", "b", ""]}, {"enum": ["1", 1]},
-    {"type": ["string", "null"]}, {"type": "array", "items": {"enum": ["x", "y"]}},
-    {"type": "object", "properties": {"u": {"type": "string", "enum": ["c", "f"]}}, "required": ["u"]},
-])
-@pytest.mark.parametrize("value", ["a", "b", "", "c", 1, 1.0, True, None, ["x"], ["x", "z"], [], {"u": "c"},
-                                   {"u": "k"}, {}])
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"enum": ["a", "b"]},
+        {"type": "string", "enum": ["a", "b", ""]},
+        {"enum": ["1", 1]},
+        {"type": ["string", "null"]},
+        {"type": "array", "items": {"enum": ["x", "y"]}},
+        {"type": "object", "properties": {"u": {"type": "string", "enum": ["c", "f"]}}, "required": ["u"]},
+    ],
+)
+@pytest.mark.parametrize(
+    "value", ["a", "b", "", "c", 1, 1.0, True, None, ["x"], ["x", "z"], [], {"u": "c"}, {"u": "k"}, {}]
+)
 def test_compiled_schema_shortcuts_agree_with_jsonschema(schema: dict[str, Any], value: Any) -> None:
     import jsonschema
 
@@ -316,9 +379,28 @@ def test_compiled_schema_shortcuts_agree_with_jsonschema(schema: dict[str, Any],
 # the one-block shortcut of the tag scanner
 # --------------------------------------------------------------------------------------------------
 
-_BLOCK_PIECES = ["<tool_call>", "</tool_call>", '{"name": "f", "arguments": {"a": 1}}', '{"name": "f"}', "[", "]",
-                 '{"a": 1, "a": 2}', "{", "}", "NaN", " ", "\n", "text", "Which city?", '"x"', ",", "1e999",
-                 '{"name": "g", "parameters": {}, "extra": 1}', '{"name": 3}', "<tool_call>\n\n</tool_call>"]
+_BLOCK_PIECES = [
+    "<tool_call>",
+    "</tool_call>",
+    '{"name": "f", "arguments": {"a": 1}}',
+    '{"name": "f"}',
+    "[",
+    "]",
+    '{"a": 1, "a": 2}',
+    "{",
+    "}",
+    "NaN",
+    " ",
+    "\n",
+    "text",
+    "Which city?",
+    '"x"',
+    ",",
+    "1e999",
+    '{"name": "g", "parameters": {}, "extra": 1}',
+    '{"name": 3}',
+    "<tool_call>\n\n</tool_call>",
+]
 
 
 def _general_scan(text: str, limits: Limits) -> Any:
@@ -335,22 +417,34 @@ def _general_scan(text: str, limits: Limits) -> Any:
 _CALL_TEXT = '<tool_call>{"name": "f", "arguments": {"a": 1}}</tool_call>'
 
 
-@pytest.mark.parametrize("text", [
-    f"Sure.{_CALL_TEXT}Done?", f"  Sure. \n{_CALL_TEXT}\n  ", f"{_CALL_TEXT} Which one?", _CALL_TEXT,
-    f"</tool_call>{_CALL_TEXT}", f"{_CALL_TEXT}</tool_call>", f"{_CALL_TEXT}{_CALL_TEXT}",
-    '<tool_call>{"name": "f", "arguments": {"a": 1, "a": 2}}</tool_call> ok',
-    '<tool_call>[{"name": "f", "arguments": {}}]</tool_call>', "<tool_call>{}</tool_call>",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"Sure.{_CALL_TEXT}Done?",
+        f"  Sure. \n{_CALL_TEXT}\n  ",
+        f"{_CALL_TEXT} Which one?",
+        _CALL_TEXT,
+        f"</tool_call>{_CALL_TEXT}",
+        f"{_CALL_TEXT}</tool_call>",
+        f"{_CALL_TEXT}{_CALL_TEXT}",
+        '<tool_call>{"name": "f", "arguments": {"a": 1, "a": 2}}</tool_call> ok',
+        '<tool_call>[{"name": "f", "arguments": {}}]</tool_call>',
+        "<tool_call>{}</tool_call>",
+    ],
+)
 def test_single_block_shortcut_examples(text: str) -> None:
     from rlvr_rewards.parsing import formats
 
     assert formats._scan_tag_blocks(text, "<tool_call>", "</tool_call>", "hermes", Limits()) == _general_scan(
-        text, Limits())
+        text, Limits()
+    )
 
 
 @settings(max_examples=600, deadline=None)
-@given(pieces=st.lists(st.sampled_from(_BLOCK_PIECES), max_size=7),
-       limits=st.sampled_from([Limits(), Limits(max_calls=0), Limits(max_depth=1), Limits(max_int_digits=1)]))
+@given(
+    pieces=st.lists(st.sampled_from(_BLOCK_PIECES), max_size=7),
+    limits=st.sampled_from([Limits(), Limits(max_calls=0), Limits(max_depth=1), Limits(max_int_digits=1)]),
+)
 def test_single_block_shortcut_equals_the_general_scan(pieces: list[str], limits: Limits) -> None:
     from rlvr_rewards.parsing import formats
 
@@ -365,6 +459,7 @@ def test_single_block_shortcut_on_the_benchmark_workload() -> None:
 
     from rlvr_rewards.parsing import formats
     from rlvr_rewards.parsing.dispatch import split_think
+
     hits = 0
     for completion in dict.fromkeys(make_workload(300, 8, seed=5).completions):
         answer = split_think(completion)[0]
@@ -372,7 +467,8 @@ def test_single_block_shortcut_on_the_benchmark_workload() -> None:
             continue
         hits += formats._single_block(answer, "<tool_call>", "</tool_call>", "hermes", Limits()) is not None
         assert formats._scan_tag_blocks(answer, "<tool_call>", "</tool_call>", "hermes", Limits()) == _general_scan(
-            answer, Limits())
+            answer, Limits()
+        )
     assert hits > 500
 
 
@@ -425,8 +521,30 @@ def test_folded_cues_equal_case_insensitive_cues(monkeypatch: pytest.MonkeyPatch
 
 
 @pytest.mark.parametrize("want", ["Paris", "", "1", 1, 0, -3, 1.5, 0.0, 2**70, True, False, None, [1], {"a": 1}])
-@pytest.mark.parametrize("got", ["Paris", "", "1", 1, 0, 1.0, -3, -3.0, 1.5, 0.0, 2**70, float(2**70), True, False,
-                                 None, [1], {"a": 1}, float("nan"), float("inf")])
+@pytest.mark.parametrize(
+    "got",
+    [
+        "Paris",
+        "",
+        "1",
+        1,
+        0,
+        1.0,
+        -3,
+        -3.0,
+        1.5,
+        0.0,
+        2**70,
+        float(2**70),
+        True,
+        False,
+        None,
+        [1],
+        {"a": 1},
+        float("nan"),
+        float("inf"),
+    ],
+)
 def test_plain_matchers_equal_json_equal(want: Any, got: Any) -> None:
     from rlvr_rewards.matchers import _plain, json_equal
 
@@ -437,8 +555,21 @@ def test_plain_matchers_equal_json_equal(want: Any, got: Any) -> None:
 # the straight-through Hermes path of parse_many
 # --------------------------------------------------------------------------------------------------
 
-_THINK_PIECES = ["<think>", "</think>", "reasoning", " ", "\n", "think>", "<tool_call>", "</tool_call>",
-                 '{"name": "f", "arguments": {"a": 1}}', "[TOOL_CALLS]", "<TOOLCALL>", "ok", '{"name": 1}']
+_THINK_PIECES = [
+    "<think>",
+    "</think>",
+    "reasoning",
+    " ",
+    "\n",
+    "think>",
+    "<tool_call>",
+    "</tool_call>",
+    '{"name": "f", "arguments": {"a": 1}}',
+    "[TOOL_CALLS]",
+    "<TOOLCALL>",
+    "ok",
+    '{"name": 1}',
+]
 
 
 def _general(text: str, limits: Limits) -> Any:
@@ -462,8 +593,16 @@ def test_split_think_shortcut_equals_the_walk(pieces: list[str]) -> None:
         assert dispatch.split_think(text) == dispatch._split_think_walk(text)
 
 
-@pytest.mark.parametrize("text", ["<think> plan </think>\nanswer", "<think></think>", "<think>a</think>b</think>",
-                                  "<think>a</think><think>b</think>", "<think>I think> so</think>x"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<think> plan </think>\nanswer",
+        "<think></think>",
+        "<think>a</think>b</think>",
+        "<think>a</think><think>b</think>",
+        "<think>I think> so</think>x",
+    ],
+)
 def test_split_think_shortcut_examples(text: str) -> None:
     from rlvr_rewards.parsing import dispatch
 
@@ -473,8 +612,10 @@ def test_split_think_shortcut_examples(text: str) -> None:
 
 @example(pieces=["<tool_call>", '{"name": 1}', "\n", '{"name": 1}'], limits=Limits(max_calls=0))
 @settings(max_examples=600, deadline=None)
-@given(pieces=st.lists(st.sampled_from(_THINK_PIECES), max_size=8),
-       limits=st.sampled_from([Limits(), Limits(max_calls=0), Limits(max_chars=30)]))
+@given(
+    pieces=st.lists(st.sampled_from(_THINK_PIECES), max_size=8),
+    limits=st.sampled_from([Limits(), Limits(max_calls=0), Limits(max_chars=30)]),
+)
 def test_hermes_straight_path_equals_the_general_parse(pieces: list[str], limits: Limits) -> None:
     from rlvr_rewards.parsing import dispatch
 
@@ -485,13 +626,22 @@ def test_hermes_straight_path_equals_the_general_parse(pieces: list[str], limits
     assert parse_many([text], limits=limits) == [_general(text, limits)]
 
 
-@pytest.mark.parametrize("text", [
-    f"<think>plan</think>{_CALL_TEXT}", f"<think>\n plan \n</think>\n\n{_CALL_TEXT}\n",
-    f"<think></think>{_CALL_TEXT}", f" <think>plan</think>{_CALL_TEXT}",
-    f"<think>a</think><think>b</think>{_CALL_TEXT}", f"{_CALL_TEXT}<think>x</think>",
-    f"<think>I think> so</think>{_CALL_TEXT}", f"<think>plan{_CALL_TEXT}", f"</think>{_CALL_TEXT}",
-    f"<think>plan</think>Sure! {_CALL_TEXT} [TOOL_CALLS]", f"<think>plan</think>{_CALL_TEXT} Which city?",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"<think>plan</think>{_CALL_TEXT}",
+        f"<think>\n plan \n</think>\n\n{_CALL_TEXT}\n",
+        f"<think></think>{_CALL_TEXT}",
+        f" <think>plan</think>{_CALL_TEXT}",
+        f"<think>a</think><think>b</think>{_CALL_TEXT}",
+        f"{_CALL_TEXT}<think>x</think>",
+        f"<think>I think> so</think>{_CALL_TEXT}",
+        f"<think>plan{_CALL_TEXT}",
+        f"</think>{_CALL_TEXT}",
+        f"<think>plan</think>Sure! {_CALL_TEXT} [TOOL_CALLS]",
+        f"<think>plan</think>{_CALL_TEXT} Which city?",
+    ],
+)
 def test_hermes_straight_path_examples(text: str) -> None:
     from rlvr_rewards.parsing import dispatch
 
@@ -506,6 +656,7 @@ def test_hermes_straight_path_on_the_benchmark_workload() -> None:
     from workload import make_workload  # benchmarks/, on sys.path through conftest.py
 
     from rlvr_rewards.parsing import dispatch
+
     texts = list(dict.fromkeys(make_workload(300, 8, seed=6).completions))
     straight = [dispatch._hermes_straight(t, Limits()) for t in texts]
     assert sum(s is not None for s in straight) > 400

@@ -264,8 +264,11 @@ def test_strings_are_charged_their_length() -> None:
     assert fm._native_error({"a": "x" * 300_000}, Limits()) == "too_long"
     assert fm._native_error({"a": ["é" * 1_000_000] * 150_000}, Limits()) == "too_long"
     assert fm._native_error({"a": ["\ud800" * 1_000_000] * 150_000}, Limits()) == "too_long"
-    message = {"role": "assistant", "content": None,
-               "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": {"a": "x" * 300_000}}}]}
+    message = {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": {"a": "x" * 300_000}}}],
+    }
     assert parse_completion(message).violations == ("too_long",)
 
 
@@ -274,8 +277,6 @@ def _nested(leaf: Any, depth: int) -> Any:
     for _ in range(depth - 1):
         leaf = [leaf]
     return leaf
-
-
 
 
 NATIVE_PROBLEMS = [
@@ -349,8 +350,16 @@ def test_hostile_values_never_raise() -> None:
     """Subclasses are read through their base type (no override is called); other types are not JSON, and
     a level whose types cannot even be hashed is walked item by item."""
     hostile_list = type("L", (list,), {"__len__": lambda s: -1, "__iter__": lambda s: iter(range(10**9))})
-    hostile_dict = type("D", (dict,), {"__len__": lambda s: 1 // 0, "keys": lambda s: 1 // 0,
-                                       "values": lambda s: 1 // 0, "__iter__": lambda s: 1 // 0})
+    hostile_dict = type(
+        "D",
+        (dict,),
+        {
+            "__len__": lambda s: 1 // 0,
+            "keys": lambda s: 1 // 0,
+            "values": lambda s: 1 // 0,
+            "__iter__": lambda s: 1 // 0,
+        },
+    )
     hostile_str = type("S", (str,), {"__len__": lambda s: 10**9, "isascii": lambda s: 1 // 0})
     assert fm._native_error(hostile_list([1, 2]), Limits()) is None
     assert fm._native_error(hostile_dict({"a": [hostile_str("x")]}), Limits()) is None
@@ -366,8 +375,19 @@ def test_hostile_values_never_raise() -> None:
 def test_subclasses_are_read_in_bulk_through_their_base_type(deep: bool) -> None:
     """A level of subclasses whose every override raises is walked in bulk (no fall back to the item by item
     walk, which would hide an exception), with the item by item walk's charge, problem and next level."""
-    level = [HostileStr("é"), HostileInt(-5), HostileFloat(1.5), HostileList([1, [2]]), HostileTuple((3,)),
-             HostileDict({"k": 4, HostileStr("é"): 5}), "s", 6, 7.5, None, True]
+    level = [
+        HostileStr("é"),
+        HostileInt(-5),
+        HostileFloat(1.5),
+        HostileList([1, [2]]),
+        HostileTuple((3,)),
+        HostileDict({"k": 4, HostileStr("é"): 5}),
+        "s",
+        6,
+        7.5,
+        None,
+        True,
+    ]
     # charged 3 + 1 + 1 + 3 + 2 + (1 + 4 + 4) + 3 + 1 + 1 + 1 + 1 = 26
     for extra, charge, code in [
         ((), 26, None),
@@ -393,8 +413,11 @@ def test_cyclic_values_end_within_the_budget() -> None:
     mutual: dict[str, Any] = {}
     mutual["a"] = [mutual, mutual, {"b": mutual}]
     assert fm._native_error(mutual, Limits()) == "too_long"
-    assert fm._native_error(mutual, Limits(max_depth=3)) == "nesting_too_deep" \
+    assert (
+        fm._native_error(mutual, Limits(max_depth=3))
+        == "nesting_too_deep"
         == _reference_native_error(mutual, Limits(max_depth=3))
+    )
 
 
 def _distinct(unit: str, count: int) -> str:

@@ -35,8 +35,9 @@ pytestmark = pytest.mark.slow  # fuzz campaigns
 #: profile asking for more (HYPOTHESIS_PROFILE=long: 10,000) keeps its own number.
 CI_EXAMPLES = 300
 EXAMPLES = max(CI_EXAMPLES, settings.default.max_examples)
-fuzz_settings = settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow,
-                                                                         HealthCheck.data_too_large])
+fuzz_settings = settings(
+    max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 PRESETS = rr.list_presets()
 TRUTH_LIST = list(TRUTHS.values())
@@ -49,10 +50,13 @@ marker_text = st.lists(
 ).map("".join)
 
 json_leaf = st.one_of(
-    st.none(), st.booleans(),
-    st.integers(), st.integers(min_value=-(10**150), max_value=10**150),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=-(10**150), max_value=10**150),
     st.floats(allow_nan=True, allow_infinity=True),
-    st.text(_chars, max_size=12), st.sampled_from(FRAGMENTS),
+    st.text(_chars, max_size=12),
+    st.sampled_from(FRAGMENTS),
 )
 json_keys = st.one_of(st.text(_chars, max_size=6), st.sampled_from(["city", "units", "$any", ""]))
 json_values = st.recursive(
@@ -90,11 +94,15 @@ def test_marker_text_in_every_envelope(text: str, truth: dict[str, Any], wrap: s
 
 
 @fuzz_settings
-@given(value=json_values, as_text=st.sampled_from(["object", "ascii-json", "raw-json"]),
-       name=st.one_of(st.just("get_weather"), st.text(_chars, max_size=8), st.integers()),
-       truth=st.sampled_from(TRUTH_LIST))
-def test_random_openai_arguments_never_break_an_invariant(value: Any, as_text: str, name: Any,
-                                                          truth: dict[str, Any]) -> None:
+@given(
+    value=json_values,
+    as_text=st.sampled_from(["object", "ascii-json", "raw-json"]),
+    name=st.one_of(st.just("get_weather"), st.text(_chars, max_size=8), st.integers()),
+    truth=st.sampled_from(TRUTH_LIST),
+)
+def test_random_openai_arguments_never_break_an_invariant(
+    value: Any, as_text: str, name: Any, truth: dict[str, Any]
+) -> None:
     if as_text == "object":
         arguments: Any = value
     else:
@@ -127,9 +135,14 @@ def _message_without_id(value: Any) -> dict[str, Any]:
 
 
 @fuzz_settings
-@given(items=st.lists(st.tuples(st.one_of(marker_text, json_values.map(_message_without_id)),
-                                st.sampled_from(TRUTH_LIST)), min_size=1, max_size=8),
-       preset=st.sampled_from(PRESETS))
+@given(
+    items=st.lists(
+        st.tuples(st.one_of(marker_text, json_values.map(_message_without_id)), st.sampled_from(TRUTH_LIST)),
+        min_size=1,
+        max_size=8,
+    ),
+    preset=st.sampled_from(PRESETS),
+)
 def test_score_batch_matches_score_on_random_batches(items: list[tuple[Any, Any]], preset: str) -> None:
     comps = [c for c, _ in items]
     truths = [t for _, t in items]

@@ -36,8 +36,7 @@ def assert_below(hack: Any, good: Any, truth: Any, presets: tuple[str, ...] = ("
 
 
 def test_correct_completions_earn_the_maximum() -> None:
-    for good, truth in ((GOOD_WEATHER, WEATHER), (GOOD_EMAIL, EMAIL), (GOOD_CLARIFY, CLARIFY),
-                        (GOOD_REFUSE, REFUSE)):
+    for good, truth in ((GOOD_WEATHER, WEATHER), (GOOD_EMAIL, EMAIL), (GOOD_CLARIFY, CLARIFY), (GOOD_REFUSE, REFUSE)):
         assert reward(good, truth) == 1.0
         assert reward(good, truth, "binary") == 1.0
 
@@ -93,8 +92,7 @@ def test_duplicate_calls(copies: int) -> None:
 
 
 @pytest.mark.parametrize("hack", ["", " ", "\n\n\t", "<think></think>", "<think>\n</think>\n"])
-@pytest.mark.parametrize(("good", "truth"), [(GOOD_WEATHER, WEATHER), (GOOD_CLARIFY, CLARIFY),
-                                             (GOOD_REFUSE, REFUSE)])
+@pytest.mark.parametrize(("good", "truth"), [(GOOD_WEATHER, WEATHER), (GOOD_CLARIFY, CLARIFY), (GOOD_REFUSE, REFUSE)])
 def test_empty_or_whitespace_output(hack: str, good: str, truth: Any) -> None:
     assert_below(hack, good, truth)
     assert reward(hack, truth) == 0.0
@@ -102,11 +100,17 @@ def test_empty_or_whitespace_output(hack: str, good: str, truth: Any) -> None:
 
 @pytest.mark.parametrize(
     "hack",
-    ["<tool_call></tool_call>", "<tool_call>\n</tool_call>", "<tool_call>{}</tool_call>",
-     "<TOOLCALL>[]</TOOLCALL>", "[TOOL_CALLS]", "<tool_call>", "```json\n```"],
+    [
+        "<tool_call></tool_call>",
+        "<tool_call>\n</tool_call>",
+        "<tool_call>{}</tool_call>",
+        "<TOOLCALL>[]</TOOLCALL>",
+        "[TOOL_CALLS]",
+        "<tool_call>",
+        "```json\n```",
+    ],
 )
-@pytest.mark.parametrize(("good", "truth"), [(GOOD_WEATHER, WEATHER), (GOOD_CLARIFY, CLARIFY),
-                                             (GOOD_REFUSE, REFUSE)])
+@pytest.mark.parametrize(("good", "truth"), [(GOOD_WEATHER, WEATHER), (GOOD_CLARIFY, CLARIFY), (GOOD_REFUSE, REFUSE)])
 def test_empty_tags(hack: str, good: str, truth: Any) -> None:
     assert_below(hack, good, truth)
 
@@ -115,14 +119,22 @@ def test_empty_tags(hack: str, good: str, truth: Any) -> None:
     ("hack", "truth", "good"),
     [
         # a refusal inside arguments is still a call: it cannot pass as a refusal
-        (hermes(call("send_email", to="a@b.c", subject="No", body="I cannot help with this request.")), REFUSE,
-         GOOD_REFUSE),
+        (
+            hermes(call("send_email", to="a@b.c", subject="No", body="I cannot help with this request.")),
+            REFUSE,
+            GOOD_REFUSE,
+        ),
         (hermes(call("get_weather", city="I'm sorry, I can't do that")), REFUSE, GOOD_REFUSE),
         # ... nor as a clarifying question
         (hermes(call("get_weather", city="Which city do you mean?")), CLARIFY, GOOD_CLARIFY),
         # and the apology inside an argument is just a wrong value for an execute truth
-        (hermes(call("send_email", to="bob@example.com", subject="Hi", body="I cannot do this", count=2,
-                     urgent=True)), EMAIL, GOOD_EMAIL),
+        (
+            hermes(
+                call("send_email", to="bob@example.com", subject="Hi", body="I cannot do this", count=2, urgent=True)
+            ),
+            EMAIL,
+            GOOD_EMAIL,
+        ),
     ],
 )
 def test_refusal_or_question_inside_tool_arguments(hack: str, truth: Any, good: str) -> None:
@@ -201,12 +213,23 @@ def test_number_given_as_float_where_the_schema_says_number_is_fine() -> None:
         '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris", "lat": Infinity}}\n</tool_call>',
         '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris", "lat": -Infinity}}\n</tool_call>',
         '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris", "lat": 1e999}}\n</tool_call>',
-        {"role": "assistant", "content": None, "tool_calls": [
-            {"type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris",
-                                                                                   "lat": float("nan")}}}]},
-        {"role": "assistant", "content": None, "tool_calls": [
-            {"type": "function", "function": {"name": "get_weather",
-                                              "arguments": '{"city": "Paris", "lat": NaN}'}}]},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": {"city": "Paris", "lat": float("nan")}},
+                }
+            ],
+        },
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Paris", "lat": NaN}'}}
+            ],
+        },
     ],
 )
 def test_nan_and_infinity_in_arguments(hack: Any) -> None:

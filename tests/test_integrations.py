@@ -24,9 +24,15 @@ COMPLETIONS = [GOOD, "Which city?", "Which city would you like?"]
 def test_trl_reward_func_matches_score_batch_and_logs_components() -> None:
     logged: list[tuple[str, float]] = []
     rewards = trl.reward_func(
-        prompts=["p1", "p1", "p2"], completions=COMPLETIONS, completion_ids=[[1], [2], [3]], trainer_state=None,
-        ground_truth=ROW_TRUTHS, tools=[TOOLS] * 3, log_metric=lambda name, value: logged.append((name, value)),
-        log_extra=lambda *a: None, some_other_column=[1, 2, 3],
+        prompts=["p1", "p1", "p2"],
+        completions=COMPLETIONS,
+        completion_ids=[[1], [2], [3]],
+        trainer_state=None,
+        ground_truth=ROW_TRUTHS,
+        tools=[TOOLS] * 3,
+        log_metric=lambda name, value: logged.append((name, value)),
+        log_extra=lambda *a: None,
+        some_other_column=[1, 2, 3],
     )
     expected = rr.score_batch(COMPLETIONS, ROW_TRUTHS, tools=[TOOLS] * 3).rewards
     assert rewards == [float(r) for r in expected] and all(isinstance(r, float) for r in rewards)
@@ -37,8 +43,9 @@ def test_trl_reward_func_matches_score_batch_and_logs_components() -> None:
 
 def test_trl_conversational_completions_and_reward_model_column() -> None:
     completions = [[{"role": "assistant", "content": GOOD}], [{"role": "assistant", "content": "It is sunny."}]]
-    rewards = trl.make_reward_func("binary")(prompts=None, completions=completions,
-                                             reward_model=[{"ground_truth": TRUTH}] * 2)
+    rewards = trl.make_reward_func("binary")(
+        prompts=None, completions=completions, reward_model=[{"ground_truth": TRUTH}] * 2
+    )
     assert rewards == [1.0, 0.0]
 
 
@@ -53,8 +60,14 @@ def test_trl_component_functions_use_none_for_not_applicable() -> None:
     funcs = {f.__name__: f for f in trl.component_reward_funcs()}
     args = funcs["rlvr_arguments"](prompts=None, completions=COMPLETIONS, ground_truth=ROW_TRUTHS)
     assert args[0] == 1.0 and args[2] is None
-    assert set(funcs) == {"rlvr_format", "rlvr_tool_name", "rlvr_arguments", "rlvr_schema", "rlvr_clarify",
-                          "rlvr_refuse"}
+    assert set(funcs) == {
+        "rlvr_format",
+        "rlvr_tool_name",
+        "rlvr_arguments",
+        "rlvr_schema",
+        "rlvr_clarify",
+        "rlvr_refuse",
+    }
 
 
 def test_trl_reward_func_passes_the_property_checker() -> None:
@@ -79,7 +92,8 @@ def test_verl_compute_score_and_batch() -> None:
     assert item["score"] == 1.0 and item["schema"] == 1.0 and all(math.isfinite(v) for v in item.values())
     assert compute_score("x", "Which city?", json.dumps([call("get_weather", city="Paris")]))["score"] == 0.15
     batch = load_like_verl(path, "compute_score_batch")(
-        data_sources=["a"] * 3, solution_strs=COMPLETIONS, ground_truths=ROW_TRUTHS, extra_infos=[None] * 3)
+        data_sources=["a"] * 3, solution_strs=COMPLETIONS, ground_truths=ROW_TRUTHS, extra_infos=[None] * 3
+    )
     assert [b["score"] for b in batch] == [float(r) for r in rr.score_batch(COMPLETIONS, ROW_TRUTHS).rewards]
     # one fixed key set for every item: components that do not apply are 0.0 with applies/<name> = 0.0
     assert [list(b) for b in batch] == [list(verl.result_keys())] * 3
@@ -131,9 +145,12 @@ def test_integration_modules_import_nothing_heavy() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, rlvr_rewards.integrations.trl, rlvr_rewards.integrations.verl, "
-            "rlvr_rewards.integrations.openrlhf; print(sorted(m for m in ('torch', 'trl', 'verl', 'ray', "
-            "'transformers') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).parent)
+    code = (
+        "import sys, rlvr_rewards.integrations.trl, rlvr_rewards.integrations.verl, "
+        "rlvr_rewards.integrations.openrlhf; print(sorted(m for m in ('torch', 'trl', 'verl', 'ray', "
+        "'transformers') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parent
+    )
     assert out.stdout.strip() == "[]"

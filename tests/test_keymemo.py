@@ -104,15 +104,35 @@ def _memo_with(value: Any) -> KeyMemo:
 def test_look_alikes_the_walk_refuses_or_keys_apart_miss() -> None:
     """orjson writes each look-alike as the same text as ``base`` (or as text with another number):
     equality or the text tells them apart, so the walk decides for each."""
-    base = {"a": [1, 2], "b": None, "c": "x", "d": 1, "e": 1.0, "f": True, "g": 0.0, "h": "2024-01-01",
-            "i": "00000000-0000-0000-0000-000000000005", "j": {"a": [1]}}
+    base = {
+        "a": [1, 2],
+        "b": None,
+        "c": "x",
+        "d": 1,
+        "e": 1.0,
+        "f": True,
+        "g": 0.0,
+        "h": "2024-01-01",
+        "i": "00000000-0000-0000-0000-000000000005",
+        "j": {"a": [1]},
+    }
     memo = _memo_with(base)
     assert memo.lookup("d:", copy.deepcopy(base))[0] == "key"
     assert memo.lookup("d:", json.loads(json.dumps(base)))[0] == "key"
-    look_alikes = [{**base, "a": (1, 2)}, {**base, "b": math.nan}, {**base, "b": math.inf}, {**base, "d": True},
-                   {**base, "e": 1}, {**base, "f": 1}, {**base, "g": -0.0}, {**base, "a": [1, 2.0]},
-                   {**base, "h": datetime.date(2024, 1, 1)}, {**base, "i": uuid.UUID(int=5)},
-                   {**base, "c": Colour.RED}, {**base, "j": Point([1])}]
+    look_alikes = [
+        {**base, "a": (1, 2)},
+        {**base, "b": math.nan},
+        {**base, "b": math.inf},
+        {**base, "d": True},
+        {**base, "e": 1},
+        {**base, "f": 1},
+        {**base, "g": -0.0},
+        {**base, "a": [1, 2.0]},
+        {**base, "h": datetime.date(2024, 1, 1)},
+        {**base, "i": uuid.UUID(int=5)},
+        {**base, "c": Colour.RED},
+        {**base, "j": Point([1])},
+    ]
     for value in look_alikes:
         assert memo.lookup("d:", value)[0] is None, value
 
@@ -160,14 +180,24 @@ def test_bounded_by_entries_and_size_least_recently_used_first() -> None:
     assert memo.lookup("l:", [big])[0] is None  # namespaces apart
 
 
-_json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.text(max_size=5),
-                          st.floats(allow_nan=True, allow_infinity=True), st.tuples(st.integers(0, 3)),
-                          st.sampled_from([Colour.RED, Level.ONE, uuid.UUID(int=7), datetime.date(2024, 1, 1)]))
+_json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.text(max_size=5),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.tuples(st.integers(0, 3)),
+    st.sampled_from([Colour.RED, Level.ONE, uuid.UUID(int=7), datetime.date(2024, 1, 1)]),
+)
 _json_like = st.recursive(
     st.one_of(_json_scalars, st.builds(Str, st.text(max_size=3))),
-    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=3), inner, max_size=3),
-                            st.builds(Dict, st.dictionaries(st.text(max_size=3), inner, max_size=2))),
-    max_leaves=12)
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.text(max_size=3), inner, max_size=3),
+        st.builds(Dict, st.dictionaries(st.text(max_size=3), inner, max_size=2)),
+    ),
+    max_leaves=12,
+)
 
 
 def _exact(value: Any) -> Any:

@@ -22,8 +22,12 @@ SECRET = "SECRET-COMPLETION-TEXT-42"
 
 
 def sample(sid: Any = "s1", content: Any = CALL, truth: Any = TRUTH, **extra: Any) -> dict[str, Any]:
-    return {"id": sid, "messages": [{"role": "user", "content": "Weather in Paris?"},
-                                    {"role": "assistant", "content": content}], "reference_answer": truth, **extra}
+    return {
+        "id": sid,
+        "messages": [{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "content": content}],
+        "reference_answer": truth,
+        **extra,
+    }
 
 
 def body(response: Any) -> list[dict[str, Any]]:
@@ -74,15 +78,36 @@ def test_broken_samples_get_one_floored_result_each_in_order() -> None:
     ]
     results = body(lambda_handler(event, {}))
     assert len(results) == len(event)
-    assert [r["id"] for r in results] == ["ok", None, "no-assistant", "non-string", "number", "bad-truth", "no-truth",
-                                          "no-messages", None, "bad-tools", "ok-2"]
+    assert [r["id"] for r in results] == [
+        "ok",
+        None,
+        "no-assistant",
+        "non-string",
+        "number",
+        "bad-truth",
+        "no-truth",
+        "no-messages",
+        None,
+        "bad-tools",
+        "ok-2",
+    ]
     errors = [{m["name"] for m in r["metrics_list"] if m["name"].startswith("error_")} for r in results]
-    assert errors == [set(), {"error_missing_id"}, {"error_no_assistant_message"}, {"error_bad_content"},
-                      {"error_bad_content"}, {"error_bad_ground_truth"}, {"error_missing_ground_truth"},
-                      {"error_no_messages"}, {"error_sample_not_object"}, {"error_bad_tools"}, set()]
+    assert errors == [
+        set(),
+        {"error_missing_id"},
+        {"error_no_assistant_message"},
+        {"error_bad_content"},
+        {"error_bad_content"},
+        {"error_bad_ground_truth"},
+        {"error_missing_ground_truth"},
+        {"error_no_messages"},
+        {"error_sample_not_object"},
+        {"error_bad_tools"},
+        set(),
+    ]
     assert results[1]["aggregate_reward_score"] == 1.0  # scored, but flagged for its missing id
     assert [r["aggregate_reward_score"] for r in results[2:10]] == [0.0] * 8
-    assert {n[len("error_"):] for e in errors for n in e} <= set(ERROR_CODES)
+    assert {n[len("error_") :] for e in errors for n in e} <= set(ERROR_CODES)
 
 
 @pytest.mark.parametrize(
@@ -128,12 +153,17 @@ def test_configuration_from_environment(monkeypatch: pytest.MonkeyPatch) -> None
 
 @pytest.mark.parametrize(
     ("var", "value", "fragment"),
-    [("RLVR_PRESET", "nope", "registered presets"), ("RLVR_OUTPUT_STYLE", "xml", "output_style"),
-     ("RLVR_WEIGHTS", "{bad", "RLVR_WEIGHTS"), ("RLVR_MAX_CHARS", "-3", "RLVR_MAX_CHARS"),
-     ("RLVR_COMPONENT_METRICS", "maybe", "0 or 1")],
+    [
+        ("RLVR_PRESET", "nope", "registered presets"),
+        ("RLVR_OUTPUT_STYLE", "xml", "output_style"),
+        ("RLVR_WEIGHTS", "{bad", "RLVR_WEIGHTS"),
+        ("RLVR_MAX_CHARS", "-3", "RLVR_MAX_CHARS"),
+        ("RLVR_COMPONENT_METRICS", "maybe", "0 or 1"),
+    ],
 )
-def test_bad_configuration_is_an_error_response(var: str, value: str, fragment: str,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_configuration_is_an_error_response(
+    var: str, value: str, fragment: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(var, value)
     r = lambda_handler([sample()], {})
     assert r["statusCode"] == 500 and fragment in r["body"]
@@ -219,10 +249,16 @@ def test_logs_counts_and_reasons_never_completions(caplog: pytest.LogCaptureFixt
 
 def make_payload(target_bytes: int, compact: bool = False) -> list[dict[str, Any]]:
     """A realistic batch: Qwen-style system prompt with tools, user turn, and varied completions."""
-    rows = [json.loads(x) for x in open(
-        __file__.rsplit("/tests/", 1)[0] + "/rlvr_rewards/data/example_rows.jsonl", encoding="utf-8")]
-    comps = [json.loads(x) for x in open(
-        __file__.rsplit("/tests/", 1)[0] + "/rlvr_rewards/data/example_completions.jsonl", encoding="utf-8")]
+    rows = [
+        json.loads(x)
+        for x in open(__file__.rsplit("/tests/", 1)[0] + "/rlvr_rewards/data/example_rows.jsonl", encoding="utf-8")
+    ]
+    comps = [
+        json.loads(x)
+        for x in open(
+            __file__.rsplit("/tests/", 1)[0] + "/rlvr_rewards/data/example_completions.jsonl", encoding="utf-8"
+        )
+    ]
     by_id = {r["id"]: r for r in rows}
     event: list[dict[str, Any]] = []
     size = 2
@@ -231,8 +267,11 @@ def make_payload(target_bytes: int, compact: bool = False) -> list[dict[str, Any
         c = comps[i % len(comps)]
         row = by_id[c["id"]]
         turn = {"role": "assistant", "content": c["completion"]}
-        s = {"id": f"{c['id']}-{i}", "messages": [turn] if compact else [*row["prompt"], turn],
-             "reference_answer": row["reward_model"]["ground_truth"]}
+        s = {
+            "id": f"{c['id']}-{i}",
+            "messages": [turn] if compact else [*row["prompt"], turn],
+            "reference_answer": row["reward_model"]["ground_truth"],
+        }
         size += len(json.dumps(s)) + 2
         event.append(s)
         i += 1
@@ -258,8 +297,10 @@ def test_a_6mb_batch_is_scored_within_time_and_memory_bounds(compact: bool) -> N
     tracemalloc.stop()
     assert len(results) == len(event)
     per_sample_ratio = (seconds / len(event)) / (small / 300)
-    print(f"6 MB batch: {len(event)} samples in {seconds:.2f} s, peak traced memory {peak / 2**20:.0f} MiB; "
-          f"per sample {per_sample_ratio:.2f}x a 300-sample batch's")
+    print(
+        f"6 MB batch: {len(event)} samples in {seconds:.2f} s, peak traced memory {peak / 2**20:.0f} MiB; "
+        f"per sample {per_sample_ratio:.2f}x a 300-sample batch's"
+    )
     assert peak < 512 * 2**20
     assert per_sample_ratio <= 3.0
 
@@ -273,8 +314,9 @@ def _loaded_after(code: str) -> list[str]:
     from pathlib import Path
 
     probe = f"{code}\nimport sys; print(sorted(m for m in {_HEAVY!r} if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).parent)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=Path(__file__).parent
+    )
     return json.loads(out.stdout.strip().splitlines()[-1].replace("'", '"'))  # type: ignore[no-any-return]
 
 
@@ -282,8 +324,12 @@ def test_importing_the_lambda_module_loads_no_scoring_machinery() -> None:
     """The cold start's import is light (docs/lambda.md, "Cold start"); the first event loads the rest."""
     assert _loaded_after("import rlvr_rewards") == []
     assert _loaded_after("import rlvr_rewards.aws_lambda") == []
-    assert _loaded_after("from rlvr_rewards.aws_lambda import lambda_handler, make_handler\n"
-                         "make_handler({'preset': 'binary'})") == []
+    assert (
+        _loaded_after(
+            "from rlvr_rewards.aws_lambda import lambda_handler, make_handler\nmake_handler({'preset': 'binary'})"
+        )
+        == []
+    )
     assert _loaded_after("import rlvr_rewards.aws_lambda as m\nm.warm_up()") == sorted(_HEAVY)
 
 

@@ -79,8 +79,9 @@ def artifact(tmp_path_factory: pytest.TempPathFactory, wheel_dir: Path) -> Build
 
 
 def test_the_lock_is_up_to_date_with_pyproject_and_the_targets() -> None:
-    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "lock_lambda.py"), "--check"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "lock_lambda.py"), "--check"], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert set(lock.TARGETS) == {f"{p}-{a}" for p in TARGETS for a in ARCHES}
 
@@ -102,8 +103,9 @@ def test_the_lock_pins_every_dependency_to_one_wheel_of_its_target(target: str) 
         assert w.file.endswith(".whl") and w.file.split("-")[1] == w.version, w
         py_tag, abi_tag, plat_tag = w.file[:-4].split("-")[-3:]
         assert set(plat_tag.split(".")) & allowed, w.file  # a manylinux tag the target's glibc loads
-        assert abi_tag in (f"cp{nodot}", "abi3", "none") and (f"cp{nodot}" in py_tag or "py3" in py_tag
-                                                               or abi_tag == "abi3"), w.file
+        assert abi_tag in (f"cp{nodot}", "abi3", "none") and (
+            f"cp{nodot}" in py_tag or "py3" in py_tag or abi_tag == "abi3"
+        ), w.file
 
 
 def test_platform_tags_follow_the_runtimes_glibc() -> None:
@@ -129,8 +131,10 @@ def test_wheels_are_fetched_by_hash_only(monkeypatch: pytest.MonkeyPatch, tmp_pa
     """A cached file is used only with the locked hash; the others go to pip download --no-deps
     --require-hashes, whose requirements carry the hashes; a file with another hash fails the build."""
     good, bad = b"a wheel", b"not the wheel"
-    wheels = [LockedWheel("a", "1.0", "a-1.0-py3-none-any.whl", hashlib.sha256(good).hexdigest()),
-              LockedWheel("b", "2.0", "b-2.0-py3-none-any.whl", hashlib.sha256(good + b"b").hexdigest())]
+    wheels = [
+        LockedWheel("a", "1.0", "a-1.0-py3-none-any.whl", hashlib.sha256(good).hexdigest()),
+        LockedWheel("b", "2.0", "b-2.0-py3-none-any.whl", hashlib.sha256(good + b"b").hexdigest()),
+    ]
     (tmp_path / wheels[0].file).write_bytes(good)
     (tmp_path / wheels[1].file).write_bytes(bad)
     calls: list[tuple[list[str], str]] = []
@@ -162,12 +166,23 @@ def test_pip_runs_without_local_sources(monkeypatch: pytest.MonkeyPatch) -> None
 # --------------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "skipped"), [
-    ("numpy/_core/tests/test_x.py", True), ("jsonschema/tests/__init__.py", True), ("pkg/test/data.json", True),
-    ("tests/conftest.py", True), ("rlvr_rewards/tests/x.py", True), ("a/__pycache__/b.cpython-312.pyc", True),
-    ("a/b.pyc", True), ("rlvr_rewards/testing/strategies.py", True), ("numpy/testing/__init__.py", False),
-    ("attestations/x.py", False), ("pkg/latest/x.py", False), ("rlvr_rewards/tools.py", False),
-])
+@pytest.mark.parametrize(
+    ("name", "skipped"),
+    [
+        ("numpy/_core/tests/test_x.py", True),
+        ("jsonschema/tests/__init__.py", True),
+        ("pkg/test/data.json", True),
+        ("tests/conftest.py", True),
+        ("rlvr_rewards/tests/x.py", True),
+        ("a/__pycache__/b.cpython-312.pyc", True),
+        ("a/b.pyc", True),
+        ("rlvr_rewards/testing/strategies.py", True),
+        ("numpy/testing/__init__.py", False),
+        ("attestations/x.py", False),
+        ("pkg/latest/x.py", False),
+        ("rlvr_rewards/tools.py", False),
+    ],
+)
 def test_what_the_zip_leaves_out(name: str, skipped: bool) -> None:
     assert bool(build._SKIP.search(name)) == skipped
 
@@ -185,8 +200,12 @@ def _checkout(tmp: Path) -> Path:
     return root
 
 
-LEAKS = ["rlvr_rewards/.env.local", "rlvr_rewards/scratch.py", "rlvr_rewards/tests/test_leak.py",
-         "rlvr_rewards/data/private.jsonl"]
+LEAKS = [
+    "rlvr_rewards/.env.local",
+    "rlvr_rewards/scratch.py",
+    "rlvr_rewards/tests/test_leak.py",
+    "rlvr_rewards/data/private.jsonl",
+]
 
 
 @pytest.fixture(scope="module")
@@ -209,13 +228,18 @@ def test_package_files_from_a_checkout_are_the_tracked_ones(checkout: Path) -> N
     names = set(found.files)
     assert not names & set(LEAKS) and "rlvr_rewards/tests/test_tracked.py" not in names
     assert not any(b"AWS_SECRET_ACCESS_KEY" in data for data in found.files.values())
-    tracked = subprocess.run(["git", "-C", str(checkout), "ls-files", "rlvr_rewards"], capture_output=True,
-                             text=True, check=True).stdout.split()
-    want = {t for t in tracked if not build._SKIP.search(t) and (t.endswith(".py") or t.endswith(".jsonl")
-                                                                 or t.endswith("py.typed"))}
+    tracked = subprocess.run(
+        ["git", "-C", str(checkout), "ls-files", "rlvr_rewards"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    want = {
+        t
+        for t in tracked
+        if not build._SKIP.search(t) and (t.endswith(".py") or t.endswith(".jsonl") or t.endswith("py.typed"))
+    }
     assert names == want  # what the wheel of the tracked files holds: modules and package data
     assert {"rlvr_rewards/.env.local", "rlvr_rewards/scratch.py", "rlvr_rewards/data/private.jsonl"} <= set(
-        found.untracked)
+        found.untracked
+    )
     assert found.files["rlvr_rewards/__init__.py"] == (checkout / "rlvr_rewards" / "__init__.py").read_bytes()
 
 
@@ -241,7 +265,8 @@ def test_the_zip_is_deterministic(tmp_path: Path) -> None:
         infos = zf.infolist()
     assert [i.filename for i in infos] == sorted(entries)
     assert {(i.date_time, i.external_attr, i.create_system, i.compress_type) for i in infos} == {
-        ((2020, 1, 1, 0, 0, 0), 0o644 << 16, 3, zipfile.ZIP_DEFLATED)}
+        ((2020, 1, 1, 0, 0, 0), 0o644 << 16, 3, zipfile.ZIP_DEFLATED)
+    }
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -263,16 +288,28 @@ def test_zip_holds_handler_package_and_locked_dependencies(artifact: BuildResult
         stamps = {i.date_time for i in zf.infolist()}
     assert "lambda_function.py" in names and "rlvr_rewards/__init__.py" in names
     assert "rlvr_rewards/data/example_rows.jsonl" in names
-    for top in ("numpy/__init__.py", "pydantic/__init__.py", "jsonschema/__init__.py", "pluggy/__init__.py",
-                "orjson/__init__.py", "pydantic_core/__init__.py"):
+    for top in (
+        "numpy/__init__.py",
+        "pydantic/__init__.py",
+        "jsonschema/__init__.py",
+        "pluggy/__init__.py",
+        "orjson/__init__.py",
+        "pydantic_core/__init__.py",
+    ):
         assert top in names, top
     # the only bytecode is what the build compiled for this Python: a PEP 3147 file beside each source
     tag = sys.implementation.cache_tag
     compiled = {n for n in names if n.endswith(".pyc") or "__pycache__" in n}
     assert compiled and all(re.fullmatch(rf"(?:.*/)?__pycache__/[^/]+\.{tag}\.pyc", n) for n in compiled)
     assert {importlib.util.source_from_cache(n) for n in compiled} <= names
-    for module in ("lambda_function", "rlvr_rewards/__init__", "rlvr_rewards/scoring/core", "numpy/__init__",
-                   "pydantic/__init__", "jsonschema/__init__"):
+    for module in (
+        "lambda_function",
+        "rlvr_rewards/__init__",
+        "rlvr_rewards/scoring/core",
+        "numpy/__init__",
+        "pydantic/__init__",
+        "jsonschema/__init__",
+    ):
         assert importlib.util.cache_from_source(module + ".py") in compiled, module
     assert info["bytecode"] == artifact.bytecode == tag
     assert not any(re.search(r"(?:^|/)tests?/", n) for n in names)  # no test folders, ours or the dependencies'
@@ -304,10 +341,17 @@ def test_the_artifact_imports_its_modules_from_the_bytecode(artifact: BuildResul
     its compiled file (``-v``: "code object from '...pyc'"), none is compiled from source."""
     with tempfile.TemporaryDirectory(prefix="rlvr-ro-") as tmp:
         zipfile.ZipFile(artifact.zip_path).extractall(tmp)
-        code = ("import sys; sys.path.insert(0, sys.argv[1]); import lambda_function; "
-                "from rlvr_rewards.aws_lambda import warm_up; warm_up()")
-        proc = subprocess.run([sys.executable, "-S", "-E", "-s", "-B", "-v", "-c", code, tmp], capture_output=True,
-                              text=True, cwd=tmp, env={"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"})
+        code = (
+            "import sys; sys.path.insert(0, sys.argv[1]); import lambda_function; "
+            "from rlvr_rewards.aws_lambda import warm_up; warm_up()"
+        )
+        proc = subprocess.run(
+            [sys.executable, "-S", "-E", "-s", "-B", "-v", "-c", code, tmp],
+            capture_output=True,
+            text=True,
+            cwd=tmp,
+            env={"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"},
+        )
     assert proc.returncode == 0, proc.stderr[-2000:]
     loaded = re.findall(r"^# code object from (.+)$", proc.stderr, flags=re.M)
     ours = [x for x in loaded if tmp in x]
@@ -325,22 +369,32 @@ def test_bytecode_makes_the_first_event_cheaper(artifact: BuildResult, tmp_path:
     from .conftest import BENCH_DIR
 
     ceiling = json.loads((BENCH_DIR / "floors.json").read_text(encoding="utf-8"))["per_item_ceilings"][
-        "lambda_cold_first_event"]
-    got = measure(extract(artifact.zip_path, tmp_path / "bytecode", bytecode=True),
-                  extract(artifact.zip_path, tmp_path / "sources", bytecode=False), repeats=3)
+        "lambda_cold_first_event"
+    ]
+    got = measure(
+        extract(artifact.zip_path, tmp_path / "bytecode", bytecode=True),
+        extract(artifact.zip_path, tmp_path / "sources", bytecode=False),
+        repeats=3,
+    )
     print(f"first event, bytecode / sources: {got['first_event_ratio']:.2f}x (ceiling {ceiling})")
     assert got["first_event_ratio"] <= ceiling, got
 
 
 def test_compile_bytecode_writes_checked_hash_files_for_this_python_only() -> None:
-    entries = {"pkg/__init__.py": b"X = {'a', 'b', 'c'}\n", "pkg/mod.py": b"def f():\n    return 'x'\n",
-               "broken.py": b"def (:\n", "pkg/data.json": b"{}", "top.py": b"import pkg\n"}
+    entries = {
+        "pkg/__init__.py": b"X = {'a', 'b', 'c'}\n",
+        "pkg/mod.py": b"def f():\n    return 'x'\n",
+        "broken.py": b"def (:\n",
+        "pkg/data.json": b"{}",
+        "top.py": b"import pkg\n",
+    }
     first = compile_bytecode(entries, PY)
     assert first is not None and first == compile_bytecode(entries, PY)  # the same bytes every time
     tag, files = first
     assert tag == sys.implementation.cache_tag
-    assert sorted(files) == sorted(importlib.util.cache_from_source(n) for n in ("pkg/__init__.py", "pkg/mod.py",
-                                                                               "top.py"))  # broken.py: source only
+    assert sorted(files) == sorted(
+        importlib.util.cache_from_source(n) for n in ("pkg/__init__.py", "pkg/mod.py", "top.py")
+    )  # broken.py: source only
     for cfile, data in files.items():
         source = entries[importlib.util.source_from_cache(cfile)]
         assert data[:4] == importlib.util.MAGIC_NUMBER
@@ -353,8 +407,21 @@ def test_compile_bytecode_writes_checked_hash_files_for_this_python_only() -> No
 @pytest.mark.slow
 def test_invoke_from_the_command_line(artifact: BuildResult, tmp_path: Path) -> None:
     ev = event_file(tmp_path, [sample("cli")])
-    proc = subprocess.run([sys.executable, "-m", "rlvr_rewards.cli", "lambda", "invoke", "--artifact",
-                           str(artifact.zip_path), "--event", str(ev)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rlvr_rewards.cli",
+            "lambda",
+            "invoke",
+            "--artifact",
+            str(artifact.zip_path),
+            "--event",
+            str(ev),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(json.loads(proc.stdout)["body"])[0]["id"] == "cli"
     assert "clean interpreter" in proc.stderr
@@ -414,8 +481,6 @@ def test_build_rejects_bad_configuration(tmp_path: Path) -> None:
     assert not (tmp_path / "reward.zip").exists()
 
 
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("style", ["oss", "nova"])
 def test_sagemaker_sdk_verifier_passes(artifact: BuildResult, style: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -427,9 +492,14 @@ def test_sagemaker_sdk_verifier_passes(artifact: BuildResult, style: str, monkey
     samples = [
         sample("a"),
         sample("b", content=CALL.replace("Paris", "Lyon")),
-        {"id": "c", "messages": [{"role": "user", "content": "Weather?"},
-                                 {"role": "assistant", "content": "Which city do you mean?"}],
-         "reference_answer": "Could you please specify the location?"},
+        {
+            "id": "c",
+            "messages": [
+                {"role": "user", "content": "Weather?"},
+                {"role": "assistant", "content": "Which city do you mean?"},
+            ],
+            "reference_answer": "Could you please specify the location?",
+        },
         {"id": "d", "messages": [{"role": "assistant", "content": 42}], "reference_answer": TRUTH},
     ]
     report = mod.verify_reward_function(str(artifact.handler_path), samples, is_nova=(style == "nova"))
@@ -440,8 +510,9 @@ def test_sagemaker_sdk_verifier_passes(artifact: BuildResult, style: str, monkey
 
 
 @pytest.mark.slow
-def test_the_same_inputs_build_the_same_bytes(artifact: BuildResult, wheel_dir: Path, tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_same_inputs_build_the_same_bytes(
+    artifact: BuildResult, wheel_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A second build (another directory, the wheels from the cache) gives the same sha256, printed and written
     beside the zip."""
     again = _build(tmp_path, wheel_dir, config={"preset": "graded"})

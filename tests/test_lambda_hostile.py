@@ -75,16 +75,17 @@ def check(response: Any, n: int | None, style: str = "oss") -> list[dict[str, An
             assert set(m) == {"name", "value", "type"} and isinstance(m["name"], str)
             assert type(m["value"]) in (int, float) and math.isfinite(m["value"]) and m["type"] in ("Metric", "Reward")
             if m["name"].startswith("error_"):
-                assert m["name"][len("error_"):] in ERROR_CODES
+                assert m["name"][len("error_") :] in ERROR_CODES
     return results
 
 
 def codes(result: dict[str, Any]) -> set[str]:
-    return {m["name"][len("error_"):] for m in result.get("metrics_list", []) if m["name"].startswith("error_")}
+    return {m["name"][len("error_") :] for m in result.get("metrics_list", []) if m["name"].startswith("error_")}
 
 
-def both_styles(event: Any, n: int | None, monkeypatch: pytest.MonkeyPatch,
-                context: Any = None) -> list[dict[str, Any]] | None:
+def both_styles(
+    event: Any, n: int | None, monkeypatch: pytest.MonkeyPatch, context: Any = None
+) -> list[dict[str, Any]] | None:
     """Run ``event`` in both styles; they must agree. Returns the ``oss`` results (None: an error response)."""
     monkeypatch.setenv("RLVR_OUTPUT_STYLE", "oss")
     oss = check(lambda_handler(event, context), n)
@@ -120,15 +121,36 @@ PARAMS = {"type": "object", "properties": {"city": {"type": "string"}}, "require
 GOOD = sample("good")
 TEN_SHAPES: dict[str, tuple[Callable[[], Any], str]] = {
     # (event, "400" for an event-level error, or "sample" when the second sample is the broken one)
-    "system text part null": (lambda: [GOOD, sample("x", messages=[
-        {"role": "system", "content": [{"type": "text", "text": "<tools>\n"}, {"type": "text", "text": None}]},
-        {"role": "user", "content": "hi"}, {"role": "assistant", "content": CALL}])], "any"),
+    "system text part null": (
+        lambda: [
+            GOOD,
+            sample(
+                "x",
+                messages=[
+                    {
+                        "role": "system",
+                        "content": [{"type": "text", "text": "<tools>\n"}, {"type": "text", "text": None}],
+                    },
+                    {"role": "user", "content": "hi"},
+                    {"role": "assistant", "content": CALL},
+                ],
+            ),
+        ],
+        "any",
+    ),
     "tool $schema {}": (lambda: [GOOD, sample("x", tools=tool({**PARAMS, "$schema": {}}))], "sample"),
     "tool $schema 123": (lambda: [GOOD, sample("x", tools=tool({**PARAMS, "$schema": 123}))], "sample"),
-    "tool pattern '['": (lambda: [GOOD, sample("x", tools=tool(
-        {"type": "object", "properties": {"city": {"type": "string", "pattern": "["}}}))], "sample"),
-    "tool patternProperties '('": (lambda: [GOOD, sample("x", tools=tool(
-        {"type": "object", "patternProperties": {"(": {"type": "string"}}}))], "sample"),
+    "tool pattern '['": (
+        lambda: [
+            GOOD,
+            sample("x", tools=tool({"type": "object", "properties": {"city": {"type": "string", "pattern": "["}}})),
+        ],
+        "sample",
+    ),
+    "tool patternProperties '('": (
+        lambda: [GOOD, sample("x", tools=tool({"type": "object", "patternProperties": {"(": {"type": "string"}}}))],
+        "sample",
+    ),
     "non-UTF-8 event bytes": (lambda: b"\xff\xfe" + json.dumps([GOOD]).encode(), "400"),
     "non-UTF-8 body bytes": (lambda: {"body": b"[\xc3\x28]"}, "400"),
     "event text nested 1e5 deep": (lambda: deep_text(100_000), "400"),
@@ -161,9 +183,26 @@ def test_the_ten_shapes_that_raised_now_return(name: str, monkeypatch: pytest.Mo
 
 @pytest.mark.parametrize(
     "event",
-    [b"\x80", bytearray(b'[{"id": "\xff"}]'), "[1, 2", "", "   ", "NaN", "1" * 5000, '{"body": 5}', {"body": None},
-     {"body": {"body": {"body": {"body": {"body": {"body": []}}}}}}, None, 3.5, True, {"samples": []},
-     '"just a string"', b"\xef\xbb\xbf{}", deep_text(1200, "{"), {"body": "[" * 100_000}],
+    [
+        b"\x80",
+        bytearray(b'[{"id": "\xff"}]'),
+        "[1, 2",
+        "",
+        "   ",
+        "NaN",
+        "1" * 5000,
+        '{"body": 5}',
+        {"body": None},
+        {"body": {"body": {"body": {"body": {"body": {"body": []}}}}}},
+        None,
+        3.5,
+        True,
+        {"samples": []},
+        '"just a string"',
+        b"\xef\xbb\xbf{}",
+        deep_text(1200, "{"),
+        {"body": "[" * 100_000},
+    ],
     ids=repr,
 )
 def test_malformed_events_get_a_400_never_an_exception(event: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -174,8 +213,14 @@ def test_malformed_events_get_a_400_never_an_exception(event: Any, monkeypatch: 
 
 def test_accepted_event_encodings() -> None:
     text = json.dumps([sample("a")])
-    for event in (text, text.encode(), b"\xef\xbb\xbf" + text.encode(), {"body": text.encode()},
-                  {"body": {"body": text}}, memoryview(text.encode())):
+    for event in (
+        text,
+        text.encode(),
+        b"\xef\xbb\xbf" + text.encode(),
+        {"body": text.encode()},
+        {"body": {"body": text}},
+        memoryview(text.encode()),
+    ):
         results = check(lambda_handler(event, {}), 1)
         assert results is not None and results[0]["aggregate_reward_score"] == 1.0, event
 
@@ -206,8 +251,11 @@ def test_random_byte_garbage_family(monkeypatch: pytest.MonkeyPatch) -> None:
             results = check(response, None, style)
             if results is None:
                 continue
-            decoded = json.loads(bytes(event).decode("utf-8-sig")) if isinstance(event, bytes) else json.loads(
-                event["body"] if isinstance(event, dict) else event)
+            decoded = (
+                json.loads(bytes(event).decode("utf-8-sig"))
+                if isinstance(event, bytes)
+                else json.loads(event["body"] if isinstance(event, dict) else event)
+            )
             assert len(results) == len(decoded)
 
 
@@ -237,15 +285,30 @@ def place(where: str, junk: Any, sid: str) -> Any:
     if where == "message":
         return sample(sid, messages=[junk, {"role": "assistant", "content": CALL}])
     if where == "system content":
-        return sample(sid, messages=[{"role": "system", "content": [{"type": "text", "text": junk}]},
-                                     {"role": "assistant", "content": CALL}])
+        return sample(
+            sid,
+            messages=[
+                {"role": "system", "content": [{"type": "text", "text": junk}]},
+                {"role": "assistant", "content": CALL},
+            ],
+        )
     if where == "metadata":
         return {"metadata": junk, "messages": [{"role": "assistant", "content": CALL}], "reference_answer": TRUTH}
     raise AssertionError(where)
 
 
-PLACES = ["sample", "id", "content", "content part", "truth", "tools", "tool parameters", "message",
-          "system content", "metadata"]
+PLACES = [
+    "sample",
+    "id",
+    "content",
+    "content part",
+    "truth",
+    "tools",
+    "tool parameters",
+    "message",
+    "system content",
+    "metadata",
+]
 
 
 @pytest.mark.parametrize("where", PLACES)
@@ -270,8 +333,9 @@ JUNK: list[Callable[[random.Random], Any]] = [
     lambda r: "x" * r.randint(1, 200_000),
     lambda r: nested(r.choice(DEPTHS), r),
     lambda r: r.choice([deep_text(50), deep_text(2_000), "[" * 3_000, '{"behavior": "refuse"']),
-    lambda r: r.choice([{"$schema": {}}, {"$schema": 123}, {"pattern": "["},
-                        {"type": "object", "patternProperties": {"(": {}}}]),
+    lambda r: r.choice(
+        [{"$schema": {}}, {"$schema": 123}, {"pattern": "["}, {"type": "object", "patternProperties": {"(": {}}}]
+    ),
     lambda r: 10**5000,
 ]
 
@@ -284,16 +348,23 @@ def junk_value(rng: random.Random) -> Any:
 def broken(rng: random.Random, sid: str) -> Any:
     where = rng.choice([*PLACES, "junk field", "no assistant", "schema", "regex"])
     if where == "junk field":
-        return sample(sid, **{rng.choice(["messages", "reference_answer", "metadata", "extra_info",
-                                          "reward_model", "ground_truth", "tools"]): junk_value(rng)})
+        return sample(
+            sid,
+            **{
+                rng.choice(
+                    ["messages", "reference_answer", "metadata", "extra_info", "reward_model", "ground_truth", "tools"]
+                ): junk_value(rng)
+            },
+        )
     if where == "no assistant":
         return sample(sid, messages=[{"role": "user", "content": junk_value(rng)}])
     if where == "schema":
         return sample(sid, tools=tool({**PARAMS, "$schema": junk_value(rng)}))
     if where == "regex":
         pattern = rng.choice(["[", "(", "\\p{L}", "(?P<x", "*", "a{2,1}", "(?<=a+)b"])
-        return sample(sid, tools=tool({"type": "object",
-                                       "properties": {"city": {"type": "string", "pattern": pattern}}}))
+        return sample(
+            sid, tools=tool({"type": "object", "properties": {"city": {"type": "string", "pattern": pattern}}})
+        )
     return place(where, junk_value(rng), sid)
 
 
@@ -342,18 +413,22 @@ class Surprise(Exception):
 
 
 RAISES: list[tuple[BaseException, str]] = [
-    (TypeError(SECRET), "internal_error"), (KeyError(SECRET), "internal_error"),
-    (ZeroDivisionError(SECRET), "internal_error"), (Surprise(SECRET), "internal_error"),
-    (RecursionError(SECRET), "too_deep"), (UnicodeEncodeError("utf-8", SECRET, 0, 1, SECRET), "internal_error"),
-    (AttributeError(SECRET), "internal_error"), (ValueError(SECRET), "internal_error"),
+    (TypeError(SECRET), "internal_error"),
+    (KeyError(SECRET), "internal_error"),
+    (ZeroDivisionError(SECRET), "internal_error"),
+    (Surprise(SECRET), "internal_error"),
+    (RecursionError(SECRET), "too_deep"),
+    (UnicodeEncodeError("utf-8", SECRET, 0, 1, SECRET), "internal_error"),
+    (AttributeError(SECRET), "internal_error"),
+    (ValueError(SECRET), "internal_error"),
 ]
 
 
 @pytest.mark.parametrize(("exc", "code"), RAISES, ids=[type(e).__name__ for e, _ in RAISES])
 @pytest.mark.parametrize("stage", ["read", "score"])
-def test_an_exception_in_the_library_floors_only_its_sample(exc: BaseException, code: str, stage: str,
-                                                            monkeypatch: pytest.MonkeyPatch,
-                                                            caplog: pytest.LogCaptureFixture) -> None:
+def test_an_exception_in_the_library_floors_only_its_sample(
+    exc: BaseException, code: str, stage: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO, logger="rlvr_rewards.lambda")
     marker = "RAISE-HERE"
     if stage == "read":
@@ -385,7 +460,9 @@ def test_an_exception_in_the_library_floors_only_its_sample(exc: BaseException, 
     assert SECRET not in text and marker not in text  # neither the completion nor the exception's message
     lines = [json.loads(r.getMessage()) for r in caplog.records if '"sample_exception"' in r.getMessage()]
     assert [(x["index"], x["exception"], x["code"], x["stage"]) for x in lines] == [
-        (1, type(exc).__name__, code, stage), (3, type(exc).__name__, code, stage)]
+        (1, type(exc).__name__, code, stage),
+        (3, type(exc).__name__, code, stage),
+    ]
     summary = json.loads(next(r.getMessage() for r in caplog.records if '"scored"' in r.getMessage()))
     assert summary["exceptions"] == {type(exc).__name__: 2} and summary["errors"] == {code: 2}
     assert summary["fallback_chunks"] == (1 if stage == "score" else 0)
@@ -575,8 +652,9 @@ def small_limit(monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
 
 
 @pytest.mark.parametrize("style", ["oss", "nova"])
-def test_over_the_limit_metrics_go_first_then_results_are_cut_in_order(style: str,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_over_the_limit_metrics_go_first_then_results_are_cut_in_order(
+    style: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RLVR_OUTPUT_STYLE", style)
     event = minimal_rows(30_000)
     full = check(lambda_handler(event, {}), len(event), style)
@@ -618,13 +696,31 @@ def test_ids_go_last_and_one_result_per_sample_always(style: str, monkeypatch: p
 
 
 def random_result(rng: random.Random) -> dict[str, Any]:
-    sid = rng.choice([None, 0, -(2**63), 2**64 - 1, 2**64, 2**100, 1.5, 1e-05, True, "", "a" * rng.randint(0, 50),
-                      "é\U0001f600\"\\\n", {"k": ["v", 1e16]}, [1, [2, [3]]], "\x7f\x00"])
+    sid = rng.choice(
+        [
+            None,
+            0,
+            -(2**63),
+            2**64 - 1,
+            2**64,
+            2**100,
+            1.5,
+            1e-05,
+            True,
+            "",
+            "a" * rng.randint(0, 50),
+            'é\U0001f600"\\\n',
+            {"k": ["v", 1e16]},
+            [1, [2, [3]]],
+            "\x7f\x00",
+        ]
+    )
     metrics = [H._metric("reward", rng.choice([0.0, 1.0, 0.5, -3.0, 1e-05, 1e16, -0.0, 0.1 + 0.2]), "Reward")]
     for _ in range(rng.randint(0, 6)):
-        name = rng.choice(["format", "arguments", "error", "error_bad_id", "naïve \"name\"", "x" * 30])
-        metrics.append(H._metric(name, rng.choice([0.0, 1.0, 2.5e-07, 123456789.123, -0.0]), rng.choice(
-            ["Metric", "Reward"])))
+        name = rng.choice(["format", "arguments", "error", "error_bad_id", 'naïve "name"', "x" * 30])
+        metrics.append(
+            H._metric(name, rng.choice([0.0, 1.0, 2.5e-07, 123456789.123, -0.0]), rng.choice(["Metric", "Reward"]))
+        )
     return {"id": sid, "aggregate_reward_score": metrics[0]["value"], "metrics_list": metrics}
 
 
@@ -640,7 +736,8 @@ def test_the_size_arithmetic_is_exact(style: str) -> None:
         assert parts == exact
         trimmed = [H._trimmed(r) for r in results]
         assert sizer.exact(trimmed) == sizer.overhead + sum(sizer.result(r, trim=True) for r in results) + (
-            sizer.sep * max(len(results) - 1, 0))
+            sizer.sep * max(len(results) - 1, 0)
+        )
         response = sizer.envelope(H._dumps(results)) if style == "oss" else results
         assert runtime_bytes(response) == exact
     smallest = sizer.size(H._cut(None, 0, False)) + sizer.sep
@@ -656,8 +753,10 @@ def broken_batches() -> Iterator[tuple[str, list[Any]]]:
     yield "1.5 MB of 0", [0] * 750_000
     rng = random.Random(5)
     yield "long ids", [sample("x" * rng.randint(1_000, 20_000), content=42) for _ in range(140)]
-    yield "long unicode ids", [sample("\U0001f600" * rng.randint(1_000, 5_000), content=None, truth=5)
-                               for _ in range(100)]
+    yield (
+        "long unicode ids",
+        [sample("\U0001f600" * rng.randint(1_000, 5_000), content=None, truth=5) for _ in range(100)],
+    )
     mixed: list[Any] = []
     size = 0
     while size < 1_500_000:
@@ -683,7 +782,8 @@ def test_one_and_a_half_megabytes_of_broken_samples(style: str, monkeypatch: pyt
         if name == "1.5 MB of 0":  # 750,000 results cannot fit in 6 MB, whatever their form
             assert results is None
             assert (response["errorType"] if style == "nova" else json.loads(response["body"])["error"]) == (
-                "ResponseTooLarge")
+                "ResponseTooLarge"
+            )
         else:
             assert results is not None, name
             if name != "mixed":
@@ -703,8 +803,10 @@ def test_six_megabytes_of_minimal_rows(style: str, monkeypatch: pytest.MonkeyPat
     assert results is not None
     assert [r["id"] for r in results] == list(range(len(event)))
     forms = result_forms(results)
-    print(f"{style}: {len(event)} samples in {seconds:.2f} s; response {runtime_bytes(response):,} bytes; forms "
-          f"{ {f: forms.count(f) for f in set(forms)} }")
+    print(
+        f"{style}: {len(event)} samples in {seconds:.2f} s; response {runtime_bytes(response):,} bytes; forms "
+        f"{ {f: forms.count(f) for f in set(forms)} }"
+    )
 
 
 def test_docs_name_every_error_code_and_the_constants() -> None:

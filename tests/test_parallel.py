@@ -23,8 +23,9 @@ from rlvr_rewards.scoring.types import ScorerSpec, ScoringContext
 
 from .conftest import BENCH_DIR
 
-pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
-                                reason="workers > 1 needs the fork start method")
+pytestmark = pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="workers > 1 needs the fork start method"
+)
 
 N_PROMPTS = 2 * PARALLEL_MIN_ITEMS // 8 + 40  # just over two chunks' worth of items
 
@@ -152,8 +153,13 @@ def test_the_first_bad_ground_truth_in_batch_order_is_raised(three_chunks: Workl
     truths = list(wl.ground_truths)
     n = len(truths)
     assert len(plan_chunks(n, 3)) == 3
-    bad = {"first": [3], "middle": [n // 2], "last": [n - 5], "two_workers": [n - 5, n // 2 + 7],
-           "all": [n - 1, n // 2, 11]}[where]
+    bad = {
+        "first": [3],
+        "middle": [n // 2],
+        "last": [n - 5],
+        "two_workers": [n - 5, n // 2 + 7],
+        "all": [n - 1, n // 2, 11],
+    }[where]
     for i in bad:
         truths[i] = {"behavior": "execute", "calls": "not a list"}
     with pytest.raises(rr.GroundTruthError) as info:
@@ -166,12 +172,19 @@ def test_the_first_bad_ground_truth_in_batch_order_is_raised(three_chunks: Workl
 def test_errors_survive_the_trip_between_processes() -> None:
     import pickle
 
-    for err in (rr.GroundTruthError("bad", index=3, field="calls", expected="a list", got={"calls": "x"}),
-                rr.ToolSpecError("no name", index=1, got=lambda: 1), rr.GroundTruthError("m")):
+    for err in (
+        rr.GroundTruthError("bad", index=3, field="calls", expected="a list", got={"calls": "x"}),
+        rr.ToolSpecError("no name", index=1, got=lambda: 1),
+        rr.GroundTruthError("m"),
+    ):
         back = pickle.loads(pickle.dumps(err))
         assert type(back) is type(err) and str(back) == str(err)
-        assert (back.index, back.field, back.expected, back.message) == (err.index, err.field, err.expected,
-                                                                          err.message)
+        assert (back.index, back.field, back.expected, back.message) == (
+            err.index,
+            err.field,
+            err.expected,
+            err.message,
+        )
     assert pickle.loads(pickle.dumps(rr.GroundTruthError("b", got={"k": [1]}))).got == {"k": [1]}
 
 
@@ -235,8 +248,12 @@ def test_a_lock_held_by_another_thread_is_free_in_a_forked_child(where: str) -> 
     from rlvr_rewards import plugins, tools, truth
     from rlvr_rewards.scoring import clarify
 
-    lock = {"truth": truth._cache_lock, "tools": tools._cache_lock, "clarify": clarify._index_lock,
-            "plugins": plugins._lock}[where]
+    lock = {
+        "truth": truth._cache_lock,
+        "tools": tools._cache_lock,
+        "clarify": clarify._index_lock,
+        "plugins": plugins._lock,
+    }[where]
     held, done = threading.Event(), threading.Event()
 
     def hold() -> None:
@@ -282,7 +299,8 @@ print("scored", len(b))
 def test_scoring_with_workers_while_another_thread_holds_a_cache_lock() -> None:
     import subprocess
 
-    proc = subprocess.run([sys.executable, "-c", _HELD_LOCK_SCRIPT, str(BENCH_DIR)], capture_output=True, text=True,
-                          timeout=60)  # a deadlocked worker would hang here
+    proc = subprocess.run(
+        [sys.executable, "-c", _HELD_LOCK_SCRIPT, str(BENCH_DIR)], capture_output=True, text=True, timeout=60
+    )  # a deadlocked worker would hang here
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "scored 4800" in proc.stdout

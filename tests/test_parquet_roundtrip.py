@@ -49,31 +49,75 @@ def _fn(name: str, properties: dict[str, Any], required: list[str] | None = None
 #: Rows whose tools differ from the bundled ones in shape (nested schemas, anyOf, enum with null, a null
 #: default, no `required`), so Arrow's fill reaches every schema position.
 _CUSTOM_TOOLS = [
-    _fn("tag_items", {
-        "items": {"type": "array", "items": {"type": "object", "properties": {
-            "label": {"type": "string", "enum": ["a", "b", None]},
-            "weight": {"anyOf": [{"type": "number", "minimum": 0}, {"type": "null"}]}},
-            "required": ["label"]}},
-        "mode": {"type": ["string", "null"], "default": None}}, ["items"]),
+    _fn(
+        "tag_items",
+        {
+            "items": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "label": {"type": "string", "enum": ["a", "b", None]},
+                        "weight": {"anyOf": [{"type": "number", "minimum": 0}, {"type": "null"}]},
+                    },
+                    "required": ["label"],
+                },
+            },
+            "mode": {"type": ["string", "null"], "default": None},
+        },
+        ["items"],
+    ),
     _fn("ping", {"host": {"type": "string", "format": "hostname", "maxLength": 64}}),
 ]
 _CUSTOM_ROWS = [
-    {"id": "c-1", "prompt": [{"role": "user", "content": "Tag a as 2."}], "extra_info": {"tools": _CUSTOM_TOOLS},
-     "reward_model": {"style": "rule", "ground_truth": {"behavior": "execute", "calls": [
-         {"name": "tag_items", "arguments": {"items": [{"label": "a", "weight": 2}]}}]}}},
-    {"id": "c-2", "prompt": [{"role": "user", "content": "Ping it."}], "extra_info": {"tools": _CUSTOM_TOOLS[1:]},
-     "reward_model": {"style": "rule", "ground_truth": {"behavior": "clarify", "missing": ["host"],
-                                                        "reference": "Which host?"}}},
-    {"id": "c-3", "prompt": [{"role": "user", "content": "Tag null."}], "extra_info": {"tools": _CUSTOM_TOOLS},
-     "reward_model": {"style": "rule", "ground_truth": {"behavior": "execute", "calls": [
-         {"name": "tag_items", "arguments": {"items": [{"label": None}], "mode": {"$any": ["x", None]}}}]}}},
+    {
+        "id": "c-1",
+        "prompt": [{"role": "user", "content": "Tag a as 2."}],
+        "extra_info": {"tools": _CUSTOM_TOOLS},
+        "reward_model": {
+            "style": "rule",
+            "ground_truth": {
+                "behavior": "execute",
+                "calls": [{"name": "tag_items", "arguments": {"items": [{"label": "a", "weight": 2}]}}],
+            },
+        },
+    },
+    {
+        "id": "c-2",
+        "prompt": [{"role": "user", "content": "Ping it."}],
+        "extra_info": {"tools": _CUSTOM_TOOLS[1:]},
+        "reward_model": {
+            "style": "rule",
+            "ground_truth": {"behavior": "clarify", "missing": ["host"], "reference": "Which host?"},
+        },
+    },
+    {
+        "id": "c-3",
+        "prompt": [{"role": "user", "content": "Tag null."}],
+        "extra_info": {"tools": _CUSTOM_TOOLS},
+        "reward_model": {
+            "style": "rule",
+            "ground_truth": {
+                "behavior": "execute",
+                "calls": [
+                    {"name": "tag_items", "arguments": {"items": [{"label": None}], "mode": {"$any": ["x", None]}}}
+                ],
+            },
+        },
+    },
 ]
 _CUSTOM_COMPLETIONS = {
-    "c-1": [_call("tag_items", items=[{"label": "a", "weight": 2}]), _call("tag_items", items=[{"label": "c"}]),
-            "Which items?"],
+    "c-1": [
+        _call("tag_items", items=[{"label": "a", "weight": 2}]),
+        _call("tag_items", items=[{"label": "c"}]),
+        "Which items?",
+    ],
     "c-2": ["Which host should I ping?", _call("ping", host="example.org"), _call("ping", host=7)],
-    "c-3": [_call("tag_items", items=[{"label": None}], mode=None), _call("tag_items", items=[{"label": None}]),
-            _call("tag_items", items=[{"label": "a"}], mode="x")],
+    "c-3": [
+        _call("tag_items", items=[{"label": None}], mode=None),
+        _call("tag_items", items=[{"label": None}]),
+        _call("tag_items", items=[{"label": "a"}], mode="x"),
+    ],
 }
 
 
@@ -120,6 +164,7 @@ def _truths_as_text(row: dict[str, Any]) -> dict[str, Any]:
 
 # --- The facts this fixes ------------------------------------------------------------------------------------------
 
+
 def test_native_truths_cannot_be_one_arrow_column() -> None:
     rows = _jsonl("example_rows.jsonl")
     with pytest.raises((pa.ArrowInvalid, pa.ArrowTypeError)):
@@ -138,18 +183,22 @@ def test_native_truths_filled_by_datasets_are_an_error_that_names_arrow() -> Non
     """Plain-value truths of different shapes make one `datasets` column, filled with None: scoring them says
     so and names the fix (truths as JSON text), instead of a bare "extra inputs" error."""
     call = {"name": "get_weather", "arguments": {"city": "Paris"}}
-    rows = [{"reward_model": {"ground_truth": {"behavior": "execute", "calls": [call]}}},
-            {"reward_model": {"ground_truth": {"behavior": "execute", "calls": [dict(call, id="c1")]}}}]
+    rows = [
+        {"reward_model": {"ground_truth": {"behavior": "execute", "calls": [call]}}},
+        {"reward_model": {"ground_truth": {"behavior": "execute", "calls": [dict(call, id="c1")]}}},
+    ]
     back = datasets.Dataset.from_list(rows).to_list()
     assert back[0]["reward_model"]["ground_truth"]["calls"][0]["id"] is None  # the fill
     with pytest.raises(rr.GroundTruthError, match=r"calls\.0\.id.*Arrow.*JSON text"):
         rr.score_batch(["x"], [back[0]["reward_model"]["ground_truth"]])
     texts = datasets.Dataset.from_list([parquet_row(r) for r in rows]).to_list()
-    assert rr.score_batch([_call("get_weather", city="Paris")],
-                          [texts[0]["reward_model"]["ground_truth"]]).rewards.tolist() == [1.0]
+    assert rr.score_batch(
+        [_call("get_weather", city="Paris")], [texts[0]["reward_model"]["ground_truth"]]
+    ).rewards.tolist() == [1.0]
 
 
 # --- Round trips through the real libraries -----------------------------------------------------------------------
+
 
 def test_datasets_parquet_roundtrip_with_native_tools_scores_the_same(tmp_path: Path) -> None:
     rows, completions, ids = _mixed()
@@ -157,8 +206,9 @@ def test_datasets_parquet_roundtrip_with_native_tools_scores_the_same(tmp_path: 
     path = tmp_path / "rows.parquet"
     datasets.Dataset.from_list([_truths_as_text(r) for r in rows]).to_parquet(str(path))
     loaded = datasets.load_dataset("parquet", data_files=str(path), split="train").to_list()
-    assert any(v is None for v in loaded[-1]["extra_info"]["tools"][1]["function"]["parameters"]["properties"]
-               .values())  # the fill really is there
+    assert any(
+        v is None for v in loaded[-1]["extra_info"]["tools"][1]["function"]["parameters"]["properties"].values()
+    )  # the fill really is there
     _assert_same(_score(loaded, completions, ids), want)
 
 
@@ -209,8 +259,9 @@ def _bfcl_files(tmp_path: Path) -> tuple[Path, Path]:
         q_lines = (data / f"BFCL_v4_{category}.json").read_text(encoding="utf-8").splitlines()[:n]
         questions += q_lines
         if category != "irrelevance":
-            answers += (data / "possible_answer" / f"BFCL_v4_{category}.json").read_text(
-                encoding="utf-8").splitlines()[:n]
+            answers += (
+                (data / "possible_answer" / f"BFCL_v4_{category}.json").read_text(encoding="utf-8").splitlines()[:n]
+            )
     qp, ap = tmp_path / "questions.jsonl", tmp_path / "answers.jsonl"
     qp.write_text("\n".join(questions) + "\n", encoding="utf-8")
     ap.write_text("\n".join(answers) + "\n", encoding="utf-8")
@@ -227,8 +278,24 @@ def test_convert_bfcl_to_parquet_roundtrips(tmp_path: Path, capsys: pytest.Captu
     qp, ap = _bfcl_files(tmp_path)
     jsonl, parquet = tmp_path / "rows.jsonl", tmp_path / "rows.parquet"
     assert main(["convert", "--from", "bfcl", "--questions", str(qp), "--answers", str(ap), "--out", str(jsonl)]) == 0
-    assert main(["convert", "--from", "bfcl", "--questions", str(qp), "--answers", str(ap), "--to", "parquet",
-                 "--out", str(parquet)]) == 0
+    assert (
+        main(
+            [
+                "convert",
+                "--from",
+                "bfcl",
+                "--questions",
+                str(qp),
+                "--answers",
+                str(ap),
+                "--to",
+                "parquet",
+                "--out",
+                str(parquet),
+            ]
+        )
+        == 0
+    )
     assert "parquet; 4 irrelevance rows" in capsys.readouterr().out
     rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
     with pytest.raises((pa.ArrowInvalid, pa.ArrowTypeError)):  # what the JSONL rows would do in Parquet
@@ -238,9 +305,17 @@ def test_convert_bfcl_to_parquet_roundtrips(tmp_path: Path, capsys: pytest.Captu
     for r in rows:
         truth = r["reward_model"]["ground_truth"]
         if isinstance(truth, dict):
-            calls = [_call(c["name"], **{k: _first_option(v) for k, v in c["arguments"].items()
-                                         if not (isinstance(v, dict) and "$optional" in v)})
-                     for c in truth["calls"]]
+            calls = [
+                _call(
+                    c["name"],
+                    **{
+                        k: _first_option(v)
+                        for k, v in c["arguments"].items()
+                        if not (isinstance(v, dict) and "$optional" in v)
+                    },
+                )
+                for c in truth["calls"]
+            ]
             completions.append("\n".join(calls))
         else:
             completions.append("I cannot help with that using these functions.")
@@ -255,37 +330,81 @@ def test_convert_bfcl_to_parquet_roundtrips(tmp_path: Path, capsys: pytest.Captu
 
 # --- The None-fill rule -----------------------------------------------------------------------------------------
 
+
 def _params(spec: dict[str, Any]) -> dict[str, Any]:
     return dict(drop_arrow_fill(spec)["function"]["parameters"])
 
 
 def test_fill_is_dropped_where_null_never_means_anything() -> None:
-    spec = {"type": "function", "strict": None, "function": {
-        "name": "f", "description": None, "parameters": {
-            "type": "object", "required": None, "additionalProperties": None,
-            "properties": {"a": {"type": "string", "enum": None, "items": None, "pattern": None, "examples": None,
-                                 "description": None},
-                           "b": None,
-                           "c": {"type": "array", "items": {"type": "object", "properties": {"x": None, "y": {
-                               "anyOf": [{"type": "integer", "minimum": None}, {"type": "null", "format": None}]}}}}},
-            "$defs": {"d": None}}}}
+    spec = {
+        "type": "function",
+        "strict": None,
+        "function": {
+            "name": "f",
+            "description": None,
+            "parameters": {
+                "type": "object",
+                "required": None,
+                "additionalProperties": None,
+                "properties": {
+                    "a": {
+                        "type": "string",
+                        "enum": None,
+                        "items": None,
+                        "pattern": None,
+                        "examples": None,
+                        "description": None,
+                    },
+                    "b": None,
+                    "c": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "x": None,
+                                "y": {
+                                    "anyOf": [{"type": "integer", "minimum": None}, {"type": "null", "format": None}]
+                                },
+                            },
+                        },
+                    },
+                },
+                "$defs": {"d": None},
+            },
+        },
+    }
     assert drop_arrow_fill(spec)["function"].keys() == {"name", "parameters"}
     assert "strict" not in drop_arrow_fill(spec)
-    assert _params(spec) == {"type": "object", "properties": {
-        "a": {"type": "string"},
-        "c": {"type": "array", "items": {"type": "object", "properties": {"y": {
-            "anyOf": [{"type": "integer"}, {"type": "null"}]}}}}}, "$defs": {}}
+    assert _params(spec) == {
+        "type": "object",
+        "properties": {
+            "a": {"type": "string"},
+            "c": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"y": {"anyOf": [{"type": "integer"}, {"type": "null"}]}}},
+            },
+        },
+        "$defs": {},
+    }
     tool = compile_tools([spec]).get("f")  # type: ignore[union-attr]
     assert tool is not None and tool.required == frozenset() and tool.properties == {"a", "c"}
 
 
 def test_values_where_null_is_meaningful_are_kept() -> None:
-    spec = _fn("f", {"a": {"type": ["string", "null"], "default": None, "enum": ["x", None],
-                           "examples": [None, "x"]},
-                     "b": {"type": "object", "default": {"k": None}, "properties": {"k": {"type": "null"}}}})
+    spec = _fn(
+        "f",
+        {
+            "a": {"type": ["string", "null"], "default": None, "enum": ["x", None], "examples": [None, "x"]},
+            "b": {"type": "object", "default": {"k": None}, "properties": {"k": {"type": "null"}}},
+        },
+    )
     params = _params(spec)
-    assert params["properties"]["a"] == {"type": ["string", "null"], "default": None, "enum": ["x", None],
-                                         "examples": [None, "x"]}
+    assert params["properties"]["a"] == {
+        "type": ["string", "null"],
+        "default": None,
+        "enum": ["x", None],
+        "examples": [None, "x"],
+    }
     assert params["properties"]["b"]["default"] == {"k": None}
     tool = compile_tools([spec]).get("f")  # type: ignore[union-attr]
     assert tool is not None and tool.defaults["a"] is None and tool.enums["a"] == ("x", None)
@@ -314,8 +433,9 @@ def test_json_text_tools_are_read_exactly() -> None:
 def test_native_truth_column_fill_is_dropped(tmp_path: Path) -> None:
     rows = [r for r in _jsonl("example_rows.jsonl") if r["reward_model"]["ground_truth"]["behavior"] != "execute"]
     path = tmp_path / "native.parquet"
-    pq.write_table(pa.Table.from_pylist([{**r, "extra_info": {"tools": json.dumps(r["extra_info"]["tools"])}}
-                                         for r in rows]), path)
+    pq.write_table(
+        pa.Table.from_pylist([{**r, "extra_info": {"tools": json.dumps(r["extra_info"]["tools"])}} for r in rows]), path
+    )
     raw = pq.read_table(path).to_pylist()[0]["reward_model"]["ground_truth"]
     assert None in raw.values()  # clarify truths got `reason: None`, refuse truths `missing: None`
     loaded = [r.value for r in read_records(path)]
@@ -323,10 +443,26 @@ def test_native_truth_column_fill_is_dropped(tmp_path: Path) -> None:
 
 
 def test_native_truth_column_null_argument_is_an_error(tmp_path: Path) -> None:
-    rows = [{"id": "a", "reward_model": {"ground_truth": {"behavior": "execute", "calls": [
-                {"name": "get_weather", "arguments": {"city": "Paris"}}]}}},
-            {"id": "b", "reward_model": {"ground_truth": {"behavior": "execute", "calls": [
-                {"name": "currency_convert", "arguments": {"amount": 5, "from": "EUR", "to": "USD"}}]}}}]
+    rows = [
+        {
+            "id": "a",
+            "reward_model": {
+                "ground_truth": {
+                    "behavior": "execute",
+                    "calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}],
+                }
+            },
+        },
+        {
+            "id": "b",
+            "reward_model": {
+                "ground_truth": {
+                    "behavior": "execute",
+                    "calls": [{"name": "currency_convert", "arguments": {"amount": 5, "from": "EUR", "to": "USD"}}],
+                }
+            },
+        },
+    ]
     path = tmp_path / "native.parquet"
     pq.write_table(pa.Table.from_pylist(rows), path)
     with pytest.raises(rr.GroundTruthError) as err:

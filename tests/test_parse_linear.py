@@ -85,8 +85,11 @@ def _exponential(n: int) -> dict[str, Any]:
 
 
 def _message(arguments: Any, content: Any = None) -> dict[str, Any]:
-    return {"role": "assistant", "content": content,
-            "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": arguments}}]}
+    return {
+        "role": "assistant",
+        "content": content,
+        "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": arguments}}],
+    }
 
 
 def _random_family(seed: int, pieces: list[str]) -> Callable[[int], str]:
@@ -96,8 +99,39 @@ def _random_family(seed: int, pieces: list[str]) -> Callable[[int], str]:
     return lambda n: fill(unit, n)
 
 
-PY_PIECES = ["f(", "a=", "1", "'x'", '"y"', "[", "]", "(", ")", "{", "}", ",", ":", " ", "\n", "#c\n", "-", "+",
-             "f'{x}'", "'''", "\\\n", "1e9", "0x1f", "True", "None", "x.y", "[0]", "lambda:", " if ", "**", "*"]
+PY_PIECES = [
+    "f(",
+    "a=",
+    "1",
+    "'x'",
+    '"y"',
+    "[",
+    "]",
+    "(",
+    ")",
+    "{",
+    "}",
+    ",",
+    ":",
+    " ",
+    "\n",
+    "#c\n",
+    "-",
+    "+",
+    "f'{x}'",
+    "'''",
+    "\\\n",
+    "1e9",
+    "0x1f",
+    "True",
+    "None",
+    "x.y",
+    "[0]",
+    "lambda:",
+    " if ",
+    "**",
+    "*",
+]
 JSON_PIECES = ["{", "}", "[", "]", '"name"', ":", ",", '"f"', "1", "9" * 30, "NaN", " ", "\n", ";", '"\\u00e9"']
 
 #: name -> (parser exercised, family)
@@ -206,16 +240,26 @@ FAMILIES: dict[str, tuple[str, Callable[[int], Any]]] = {
     "openai-content-parts": ("openai", lambda n: {"role": "assistant", "content": [{"type": "image"}] * (n // 16)}),
     "openai-text-parts": ("openai", lambda n: {"role": "assistant", "content": ["ab"] * (n // 6)}),
     "openai-message-list": ("openai", lambda n: [{"role": "user", "content": ""}] * (n // 28)),
-    "openai-many-tool-calls": ("openai", lambda n: {"role": "assistant", "content": None, "tool_calls": [
-        {"type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}] * (n // 60)}),
+    "openai-many-tool-calls": (
+        "openai",
+        lambda n: {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}] * (n // 60),
+        },
+    ),
 }
 for _seed in range(3):
-    FAMILIES[f"random-pythonic-{_seed}"] = ("pythonic", lambda n, s=_seed: "[f(a=" + _random_family(s, PY_PIECES)(
-        n - 8) + ")]")
+    FAMILIES[f"random-pythonic-{_seed}"] = (
+        "pythonic",
+        lambda n, s=_seed: "[f(a=" + _random_family(s, PY_PIECES)(n - 8) + ")]",
+    )
     FAMILIES[f"random-json-{_seed}"] = ("json", _random_family(100 + _seed, JSON_PIECES))
     FAMILIES[f"random-markers-{_seed}"] = ("mixed", _random_family(200 + _seed, FRAGMENTS))
-    FAMILIES[f"random-llama3-{_seed}"] = ("llama3", lambda n, s=_seed: "<|python_tag|>" + _random_family(
-        300 + s, JSON_PIECES)(n - 14))
+    FAMILIES[f"random-llama3-{_seed}"] = (
+        "llama3",
+        lambda n, s=_seed: "<|python_tag|>" + _random_family(300 + s, JSON_PIECES)(n - 14),
+    )
 
 #: Families sized in visits of shared objects, not in characters.
 VISIT_SIZED = ("openai-shared-arguments", "openai-exponential-arguments")
@@ -224,16 +268,27 @@ VISIT_SIZED = ("openai-shared-arguments", "openai-exponential-arguments")
 #: loop of ours: the JSON list of 6,500 call objects costs 47 ns a character at 2*10^4 and 67 at 2*10^5,
 #: flat beyond (60 at 8*10^5): the cache, not the algorithm (the reliability tests set such shapes apart too,
 #: ALLOCATION_BOUND_SHAPES). Held to this looser ratio.
-ALLOCATION_BOUND = {"json-list-of-calls": 20.0,
-                    # 10^5 nested literal lists / string objects allocated and freed: measured 12.1-12.4 in a
-                    # clean-clone CI run on a loaded machine (a quadratic path would be about 100)
-                    "pythonic-deep-allowed-literals": 20.0, "pythonic-empty-triple-strings": 20.0}
+ALLOCATION_BOUND = {
+    "json-list-of-calls": 20.0,
+    # 10^5 nested literal lists / string objects allocated and freed: measured 12.1-12.4 in a
+    # clean-clone CI run on a loaded machine (a quadratic path would be about 100)
+    "pythonic-deep-allowed-literals": 20.0,
+    "pythonic-empty-triple-strings": 20.0,
+}
 
 #: Families checked in the everyday (not slow) run: one per parser, among those that once were superlinear
 #: or took seconds at 2*10^5 characters.
-QUICK = ["hermes-broken-blocks", "mistral-json-junk", "llama3-objects-semicolons", "fence-call-blocks",
-         "json-list-of-non-calls", "pythonic-fstring-fields", "pythonic-compare-chain", "think-pairs",
-         "openai-shared-arguments"]
+QUICK = [
+    "hermes-broken-blocks",
+    "mistral-json-junk",
+    "llama3-objects-semicolons",
+    "fence-call-blocks",
+    "json-list-of-non-calls",
+    "pythonic-fstring-fields",
+    "pythonic-compare-chain",
+    "think-pairs",
+    "openai-shared-arguments",
+]
 
 
 def _size(completion: Any) -> int:
@@ -247,8 +302,10 @@ def _measure(names: list[str]) -> dict[str, dict[str, Any]]:
     for name in names:
         _parser, make = FAMILIES[name]
         small, big = make(SMALL_N), make(BIG_N)
-        tasks = {"small": lambda c=small: parse_completion(c, limits=BIG),
-                 "big": lambda c=big: parse_completion(c, limits=BIG)}
+        tasks = {
+            "small": lambda c=small: parse_completion(c, limits=BIG),
+            "big": lambda c=big: parse_completion(c, limits=BIG),
+        }
         best = best_times(tasks, 5)
         ratio = best["big"] / max(best["small"], TIMER_NOISE_SECONDS)
         for _ in range(3):  # (under load the short runs are the lucky ones: a ratio errs high, rarely low)
@@ -266,8 +323,14 @@ def _measure(names: list[str]) -> dict[str, dict[str, Any]]:
 def _measure_in_subprocess(names: list[str]) -> dict[str, dict[str, Any]]:
     """:func:`_measure` in a fresh interpreter: a long test process has a fragmented heap that slows the
     larger input's allocations (the reliability tests measure the same way)."""
-    proc = subprocess.run([sys.executable, "-m", "tests.test_parse_linear"], input=json.dumps(names),
-                          cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.test_parse_linear"],
+        input=json.dumps(names),
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"timing subprocess failed:\n{proc.stderr[-3000:]}")
     result: dict[str, dict[str, Any]] = json.loads(proc.stdout)
@@ -286,8 +349,10 @@ def every() -> dict[str, dict[str, Any]]:
 
 def _check(name: str, m: dict[str, Any]) -> None:
     parser = FAMILIES[name][0]
-    print(f"{parser:9s} {name:36s} {m['small'] * 1000:8.2f} ms at 2e4  {m['big'] * 1000:8.2f} ms at 2e5  "
-          f"ratio {m['ratio']:5.2f}  {m['outcome']}")
+    print(
+        f"{parser:9s} {name:36s} {m['small'] * 1000:8.2f} ms at 2e4  {m['big'] * 1000:8.2f} ms at 2e5  "
+        f"ratio {m['ratio']:5.2f}  {m['outcome']}"
+    )
     if name not in VISIT_SIZED:
         assert 0.5 * BIG_N <= m["size"] <= 1.5 * BIG_N, (name, m["size"])
     bound = ALLOCATION_BOUND.get(name, PARSE_MAX_RATIO)
@@ -319,10 +384,12 @@ def test_exponential_arguments_are_refused_within_the_budget() -> None:
 
 def test_message_objects_are_walked_within_the_budget() -> None:
     limits = Limits(max_chars=1_000)
-    assert parse_completion({"role": "assistant", "content": [{"type": "image"}] * 1_001}, limits=limits).violations \
-        == ("too_long",)
-    assert parse_completion({"role": "assistant", "content": [{"type": "image"}] * 1_000}, limits=limits).violations \
-        == ("empty",)
+    assert parse_completion(
+        {"role": "assistant", "content": [{"type": "image"}] * 1_001}, limits=limits
+    ).violations == ("too_long",)
+    assert parse_completion(
+        {"role": "assistant", "content": [{"type": "image"}] * 1_000}, limits=limits
+    ).violations == ("empty",)
     assert parse_completion([{"role": "user", "content": "x"}] * 1_001, limits=limits).violations == ("too_long",)
     assert parse_completion([{"role": "user", "content": "x"}] * 1_000, limits=limits).violations == ("empty",)
 
@@ -344,16 +411,45 @@ def _both(text: str, limits: Limits) -> tuple[ParseResult, ParseResult]:
     return fast, plain
 
 
-BLOCK_PIECES = [HERMES("{}"), HERMES(CALL), HERMES("{oops"), HERMES("[]"), HERMES(""), "<tool_call>", "</tool_call>",
-                "<tool_call>{", "[TOOL_CALLS]f[ARGS]{}", "[TOOL_CALLS]{}", "[TOOL_CALLS] junk", "[TOOL_CALLS][]",
-                "<|python_tag|>{}", "<|python_tag|>" + LLAMA_CALL, "<|python_tag|>[]", "<|python_tag|>{};{} x",
-                "<|python_tag|>f(a=1)", "<TOOLCALL>[{}]</TOOLCALL>", "<TOOLCALL>[", "{};", "[];", "{}", "{oops};",
-                LLAMA_CALL + ";", " x ", "\n", "<|eom_id|>", '{"name": "f", "a": 1}\n', '{"name": NaN};']
+BLOCK_PIECES = [
+    HERMES("{}"),
+    HERMES(CALL),
+    HERMES("{oops"),
+    HERMES("[]"),
+    HERMES(""),
+    "<tool_call>",
+    "</tool_call>",
+    "<tool_call>{",
+    "[TOOL_CALLS]f[ARGS]{}",
+    "[TOOL_CALLS]{}",
+    "[TOOL_CALLS] junk",
+    "[TOOL_CALLS][]",
+    "<|python_tag|>{}",
+    "<|python_tag|>" + LLAMA_CALL,
+    "<|python_tag|>[]",
+    "<|python_tag|>{};{} x",
+    "<|python_tag|>f(a=1)",
+    "<TOOLCALL>[{}]</TOOLCALL>",
+    "<TOOLCALL>[",
+    "{};",
+    "[];",
+    "{}",
+    "{oops};",
+    LLAMA_CALL + ";",
+    " x ",
+    "\n",
+    "<|eom_id|>",
+    '{"name": "f", "a": 1}\n',
+    '{"name": NaN};',
+]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pieces=st.lists(st.sampled_from(BLOCK_PIECES), max_size=12), copies=st.integers(1, 200),
-       max_calls=st.sampled_from([0, 1, 3, 64]))
+@given(
+    pieces=st.lists(st.sampled_from(BLOCK_PIECES), max_size=12),
+    copies=st.integers(1, 200),
+    max_calls=st.sampled_from([0, 1, 3, 64]),
+)
 def test_decode_once_equals_decoding_every_block(pieces: list[str], copies: int, max_calls: int) -> None:
     text = "".join(pieces) * copies
     fast, plain = _both(text, Limits(max_calls=max_calls, max_chars=1_000_000))
@@ -362,8 +458,11 @@ def test_decode_once_equals_decoding_every_block(pieces: list[str], copies: int,
 
 @pytest.mark.slow
 @settings(max_examples=4000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pieces=st.lists(st.sampled_from(BLOCK_PIECES), max_size=16), copies=st.integers(1, 300),
-       max_calls=st.sampled_from([0, 1, 2, 3, 5, 64]))
+@given(
+    pieces=st.lists(st.sampled_from(BLOCK_PIECES), max_size=16),
+    copies=st.integers(1, 300),
+    max_calls=st.sampled_from([0, 1, 2, 3, 5, 64]),
+)
 def test_decode_once_equals_decoding_every_block_campaign(pieces: list[str], copies: int, max_calls: int) -> None:
     text = "".join(pieces) * copies
     fast, plain = _both(text, Limits(max_calls=max_calls, max_chars=1_000_000))
@@ -379,22 +478,36 @@ def test_decode_once_equals_decoding_every_block_on_marker_soup(seed: int) -> No
         assert fast == plain
 
 
-@pytest.mark.parametrize("name", [k for k, (p, _) in FAMILIES.items() if p in ("hermes", "nemotron", "mistral",
-                                                                               "llama3", "mixed")])
+@pytest.mark.parametrize(
+    "name", [k for k, (p, _) in FAMILIES.items() if p in ("hermes", "nemotron", "mistral", "llama3", "mixed")]
+)
 def test_decode_once_equals_decoding_every_block_on_the_families(name: str) -> None:
     text = FAMILIES[name][1](3_000)
     fast, plain = _both(text, BIG)
     assert fast == plain
 
 
-FENCE_PIECES = ["```json\n{}\n```", "```json\n" + CALL + "\n```", "```\n[]\n```", "```json\n{oops\n```",
-                "```json\n{\"name\": 1}\n```", "```python\n{}\n```", "```", " text ", "\n",
-                "```json\n[" + CALL + ", 3]\n```", "```json\n" + CALL + " junk\n```"]
+FENCE_PIECES = [
+    "```json\n{}\n```",
+    "```json\n" + CALL + "\n```",
+    "```\n[]\n```",
+    "```json\n{oops\n```",
+    '```json\n{"name": 1}\n```',
+    "```python\n{}\n```",
+    "```",
+    " text ",
+    "\n",
+    "```json\n[" + CALL + ", 3]\n```",
+    "```json\n" + CALL + " junk\n```",
+]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pieces=st.lists(st.sampled_from(FENCE_PIECES), max_size=10), copies=st.integers(1, 100),
-       max_calls=st.sampled_from([0, 1, 3, 64]))
+@given(
+    pieces=st.lists(st.sampled_from(FENCE_PIECES), max_size=10),
+    copies=st.integers(1, 100),
+    max_calls=st.sampled_from([0, 1, 3, 64]),
+)
 def test_fence_bodies_decoded_once_equal_decoding_every_body(pieces: list[str], copies: int, max_calls: int) -> None:
     text = "".join(pieces) * copies
     limits = Limits(max_calls=max_calls, max_chars=1_000_000)
@@ -504,8 +617,11 @@ HostileInt = type("HostileInt", (int,), {"__abs__": _raise, "__ge__": _raise, "_
 HostileFloat = type("HostileFloat", (float,), {"__float__": _raise, "__eq__": _raise, "__hash__": _raise})
 HostileList = type("HostileList", (list,), {"__len__": _raise, "__iter__": _raise, "__getitem__": _raise})
 HostileTuple = type("HostileTuple", (tuple,), {"__len__": _raise, "__iter__": _raise, "__getitem__": _raise})
-HostileDict = type("HostileDict", (dict,), {"__len__": _raise, "__iter__": _raise, "keys": _raise, "values": _raise,
-                                             "items": _raise, "__getitem__": _raise})
+HostileDict = type(
+    "HostileDict",
+    (dict,),
+    {"__len__": _raise, "__iter__": _raise, "keys": _raise, "values": _raise, "items": _raise, "__getitem__": _raise},
+)
 
 
 class _Unhashable:
@@ -527,25 +643,53 @@ def _cyclic_dict(value: Any) -> Any:
     return out
 
 
-LEAVES = st.one_of(st.none(), st.booleans(), st.integers(-(10**120), 10**120), st.floats(),
-                   st.text(max_size=3), st.text(max_size=40), st.sampled_from(["\ud800", "é\udfff", "x" * 30]),
-                   st.sampled_from([b"x", 1j, {1, 2}, 10**100, -(10**100), _Unhashable(), object()]),
-                   st.builds(HostileStr, st.text(max_size=4)), st.builds(HostileInt, st.integers(-(10**110), 10**110)),
-                   st.builds(HostileFloat, st.floats()), st.sampled_from([HostileStr("\ud800"), np.float64("nan"),
-                                                                          np.float64(1.5), np.int64(3), np.str_("é")]))
-KEYS = st.one_of(st.text(max_size=2), st.just("\udc00"), st.integers(0, 3), st.builds(HostileStr, st.text(max_size=2)),
-                 st.just(HostileStr("\ud800")), st.just(2.5))
+LEAVES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**120), 10**120),
+    st.floats(),
+    st.text(max_size=3),
+    st.text(max_size=40),
+    st.sampled_from(["\ud800", "é\udfff", "x" * 30]),
+    st.sampled_from([b"x", 1j, {1, 2}, 10**100, -(10**100), _Unhashable(), object()]),
+    st.builds(HostileStr, st.text(max_size=4)),
+    st.builds(HostileInt, st.integers(-(10**110), 10**110)),
+    st.builds(HostileFloat, st.floats()),
+    st.sampled_from([HostileStr("\ud800"), np.float64("nan"), np.float64(1.5), np.int64(3), np.str_("é")]),
+)
+KEYS = st.one_of(
+    st.text(max_size=2),
+    st.just("\udc00"),
+    st.integers(0, 3),
+    st.builds(HostileStr, st.text(max_size=2)),
+    st.just(HostileStr("\ud800")),
+    st.just(2.5),
+)
 NATIVE = st.recursive(
     LEAVES,
     lambda sub: st.one_of(
-        st.lists(sub, max_size=6), st.lists(sub, max_size=3).map(tuple), st.dictionaries(KEYS, sub, max_size=4),
-        st.lists(sub, max_size=4).map(HostileList), st.lists(sub, max_size=3).map(HostileTuple),
+        st.lists(sub, max_size=6),
+        st.lists(sub, max_size=3).map(tuple),
+        st.dictionaries(KEYS, sub, max_size=4),
+        st.lists(sub, max_size=4).map(HostileList),
+        st.lists(sub, max_size=3).map(HostileTuple),
         st.dictionaries(KEYS, sub, max_size=3).map(HostileDict),
         sub.map(lambda v: [v, v, {"a": v, "b": [v]}]),  # shared by reference, at several depths
-        sub.map(lambda v: [v] * 5), sub.map(_cyclic), sub.map(_cyclic_dict)),
-    max_leaves=40)
-NATIVE_LIMITS = [Limits(), Limits(max_chars=5), Limits(max_chars=25, max_depth=2), Limits(max_int_digits=2),
-                 Limits(max_chars=120, max_depth=4), Limits(max_depth=1), Limits(max_chars=400, max_depth=3)]
+        sub.map(lambda v: [v] * 5),
+        sub.map(_cyclic),
+        sub.map(_cyclic_dict),
+    ),
+    max_leaves=40,
+)
+NATIVE_LIMITS = [
+    Limits(),
+    Limits(max_chars=5),
+    Limits(max_chars=25, max_depth=2),
+    Limits(max_int_digits=2),
+    Limits(max_chars=120, max_depth=4),
+    Limits(max_depth=1),
+    Limits(max_chars=400, max_depth=3),
+]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

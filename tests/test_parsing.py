@@ -520,9 +520,7 @@ THINK_CASES: list[tuple[str, str, list[ParsedCall], tuple[str, ...], str, str]] 
     [c[1:] for c in THINK_CASES],
     ids=[c[0] for c in THINK_CASES],
 )
-def test_think(
-    text: str, calls: list[ParsedCall], violations: tuple[str, ...], free: str, think: str
-) -> None:
+def test_think(text: str, calls: list[ParsedCall], violations: tuple[str, ...], free: str, think: str) -> None:
     r = parse_completion(text)
     check(r, calls, violations, text=free)
     assert r.think == think
@@ -609,9 +607,7 @@ def test_limits_reach_the_parsers() -> None:
     assert parse_completion(body).calls == (C("f", {"a": [[[1]]]}),)
     r = parse_completion(body, limits=Limits(max_depth=3))
     check(r, [], ("nesting_too_deep",))
-    r = parse_completion(
-        tc('{"name": "f", "arguments": {"a": ' + "1" * 30 + "}}"), limits=Limits(max_int_digits=25)
-    )
+    r = parse_completion(tc('{"name": "f", "arguments": {"a": ' + "1" * 30 + "}}"), limits=Limits(max_int_digits=25))
     check(r, [], ("number_too_large",))
     r = parse_completion("[f(a=123456)]", limits=Limits(max_int_digits=5))
     check(r, [C("f", None)], ("number_too_large",))
@@ -678,9 +674,7 @@ def test_openai_message_reasoning_content() -> None:
         (None, [C("get_weather", None)], ("arguments_not_object",)),
     ],
 )
-def test_openai_message_bad_arguments(
-    arguments: Any, calls: list[ParsedCall], violations: tuple[str, ...]
-) -> None:
+def test_openai_message_bad_arguments(arguments: Any, calls: list[ParsedCall], violations: tuple[str, ...]) -> None:
     msg = {"role": "assistant", "content": None, "tool_calls": [openai_call("get_weather", arguments)]}
     check(parse_completion(msg), calls, violations, fmt="openai", attempted=True)
 
@@ -911,9 +905,7 @@ ADVERSARIAL: list[tuple[str, str, tuple[str, ...]]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "violations"), [c[1:] for c in ADVERSARIAL], ids=[c[0] for c in ADVERSARIAL]
-)
+@pytest.mark.parametrize(("text", "violations"), [c[1:] for c in ADVERSARIAL], ids=[c[0] for c in ADVERSARIAL])
 def test_adversarial_is_fast(text: str, violations: tuple[str, ...]) -> None:
     r = parse_completion(text)
     assert r.violations == violations
@@ -954,8 +946,12 @@ def test_linear_scaling(unit: str) -> None:
     large = unit * 20_000
     limits = Limits(max_chars=10 * len(large), max_calls=10**6)
     # linear is 10x; quadratic would be 100x
-    assert_linear(lambda: parse_completion(small, limits=limits), lambda: parse_completion(large, limits=limits),
-                  25.0, f"{unit!r} repeated")
+    assert_linear(
+        lambda: parse_completion(small, limits=limits),
+        lambda: parse_completion(large, limits=limits),
+        25.0,
+        f"{unit!r} repeated",
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -966,9 +962,7 @@ def test_linear_scaling(unit: str) -> None:
 def _assert_well_formed(r: Any) -> None:
     assert isinstance(r, ParseResult)
     assert isinstance(r.calls, tuple) and all(isinstance(c, ParsedCall) for c in r.calls)
-    assert all(
-        isinstance(c.name, str) and (c.arguments is None or isinstance(c.arguments, dict)) for c in r.calls
-    )
+    assert all(isinstance(c.name, str) and (c.arguments is None or isinstance(c.arguments, dict)) for c in r.calls)
     assert list(r.violations) == sorted(set(r.violations))
     assert set(r.violations) <= VIOLATIONS.keys()
     assert isinstance(r.text, str) and isinstance(r.think, str) and isinstance(r.format, str)
@@ -1013,9 +1007,7 @@ json_values = st.recursive(
     st.one_of(
         json_values,
         st.dictionaries(st.sampled_from(["role", "content", "tool_calls", "reasoning_content"]), json_values),
-        st.lists(
-            st.dictionaries(st.sampled_from(["role", "content", "tool_calls"]), json_values), max_size=3
-        ),
+        st.lists(st.dictionaries(st.sampled_from(["role", "content", "tool_calls"]), json_values), max_size=3),
         st.binary(max_size=50),
     )
 )

@@ -46,8 +46,7 @@ def test_free_text_cues_against_the_reasoning_split() -> None:
 
 def test_cold_import_of_the_lambda_module() -> None:
     got = cold_import(repeats=5)
-    print(f"import rlvr_rewards.aws_lambda / bare interpreter: {got['ratio']:.2f}x "
-          f"(ceiling {CEILINGS['cold_import']})")
+    print(f"import rlvr_rewards.aws_lambda / bare interpreter: {got['ratio']:.2f}x (ceiling {CEILINGS['cold_import']})")
     assert got["ratio"] <= CEILINGS["cold_import"], got
 
 
@@ -55,11 +54,13 @@ def test_the_ceilings_are_above_the_published_figures() -> None:
     readme = (BENCH_DIR / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- per-item:start -->", 1)[1].split("<!-- per-item:end -->", 1)[0]
     assert "rr.score` per item" in block, "run python benchmarks/bench_per_item.py --update-readme"
-    published = {"per_item": r"`rr.score` per item / `score_batch` per completion \| ([0-9.]+)x",
-                 "tools_copies": r"a copy of the tools per row / one shared list, 100 tools \| ([0-9.]+)x",
-                 "tools_text_copies": r"JSON-text copy of the tools per row / one shared list, 100 tools \| ([0-9.]+)x",
-                 "cue_per_char": r"the same text as reasoning \| ([0-9.]+)x",
-                 "cold_import": r"aws_lambda` / bare interpreter \| ([0-9.]+)x"}
+    published = {
+        "per_item": r"`rr.score` per item / `score_batch` per completion \| ([0-9.]+)x",
+        "tools_copies": r"a copy of the tools per row / one shared list, 100 tools \| ([0-9.]+)x",
+        "tools_text_copies": r"JSON-text copy of the tools per row / one shared list, 100 tools \| ([0-9.]+)x",
+        "cue_per_char": r"the same text as reasoning \| ([0-9.]+)x",
+        "cold_import": r"aws_lambda` / bare interpreter \| ([0-9.]+)x",
+    }
     for key, pattern in published.items():
         found = re.search(pattern, block)
         assert found is not None, key

@@ -63,7 +63,7 @@ def test_a_plugin_parser_adds_a_format() -> None:
     def parse_xml(text: str) -> ParseResult | None:
         if not text.startswith("<call name="):
             return None
-        name = text[len("<call name="):].split("/>", 1)[0].strip("\"'")
+        name = text[len("<call name=") :].split("/>", 1)[0].strip("\"'")
         return ParseResult(calls=(ParsedCall(name, {}),), text="", format="xmlish", attempted_call=True)
 
     mod = types.ModuleType("xml_format_plugin")
@@ -244,9 +244,14 @@ def test_the_lambda_does_not_reuse_a_preset_from_an_unregistered_plugin() -> Non
 
         return P()
 
-    sample = {"id": "s1", "messages": [{"role": "user", "content": "weather?"},
-                                       {"role": "assistant", "content": hermes(call("get_weather", city="Rome"))}],
-              "reward_model": {"ground_truth": json.dumps(execute(call("get_weather", city="Paris")))}}
+    sample = {
+        "id": "s1",
+        "messages": [
+            {"role": "user", "content": "weather?"},
+            {"role": "assistant", "content": hermes(call("get_weather", city="Rome"))},
+        ],
+        "reward_model": {"ground_truth": json.dumps(execute(call("get_weather", city="Paris")))},
+    }
     config = LambdaConfig(preset="mine")
     rewards = []
     for i, weight in enumerate((0.0, 1.0)):

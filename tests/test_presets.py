@@ -60,8 +60,11 @@ BINARY_CASES: list[tuple[str, Any, float]] = [
     (hermes(call("get_weather", city="Paris")), json.dumps([call("get_weather", city="Paris")]), 1.0),
     (hermes(call("get_weather", city="Paris"), text="Sure!"), json.dumps([call("get_weather", city="Paris")]), 0.0),
     (hermes(call("get_weather", city="paris")), json.dumps([call("get_weather", city="Paris")]), 0.0),
-    (hermes(call("get_weather", city="Paris"), call("get_weather", city="Paris")),
-     json.dumps([call("get_weather", city="Paris")]), 0.0),
+    (
+        hermes(call("get_weather", city="Paris"), call("get_weather", city="Paris")),
+        json.dumps([call("get_weather", city="Paris")]),
+        0.0,
+    ),
     (hermes(call("get_weather", city="Rome"), call("get_weather", city="Paris")), TWO, 1.0),
     ("Which city?", {"behavior": "clarify", "missing": ["city"]}, 1.0),
     ("I can't help.", {"behavior": "clarify", "missing": ["city"]}, 0.0),
@@ -127,15 +130,17 @@ def test_unknown_preset_and_unknown_component() -> None:
     with pytest.raises(rr.ConfigError, match="registered presets"):
         rr.score("x", {"behavior": "refuse"}, preset="nope")
     # a misspelt component fails where the preset is derived, listing the valid names
-    for changes in ({"weights": {"refuse": {"politeness": 1.0}}}, {"weights": {"execute": {"argumnts": 1.0}}},
-                    {"multipliers": {"execute": {"scheme": 0.5}}}):
+    for changes in (
+        {"weights": {"refuse": {"politeness": 1.0}}},
+        {"weights": {"execute": {"argumnts": 1.0}}},
+        {"multipliers": {"execute": {"scheme": 0.5}}},
+    ):
         with pytest.raises(rr.ConfigError) as info:
             rr.get_preset("graded").derive("ghost", **changes)
         message = str(info.value)
         assert "no plugin registered" in message and "'arguments'" in message and "'schema'" in message
     # a preset made directly (not derived) is still checked when it scores
-    ghost = dataclasses.replace(rr.get_preset("graded"), name="ghost",
-                                weights={"refuse": {"politeness": 1.0}})
+    ghost = dataclasses.replace(rr.get_preset("graded"), name="ghost", weights={"refuse": {"politeness": 1.0}})
     with pytest.raises(rr.ConfigError, match="politeness"):
         rr.score("x", {"behavior": "refuse"}, preset=ghost)
 
@@ -158,8 +163,11 @@ def test_a_plugin_preset_weighting_an_unregistered_component_is_refused_when_reg
     "broken",
     [
         '<tool_call>\n{"name": "get_weather", "arguments": {"city": </tool_call>',
-        {"role": "assistant", "content": None,
-         "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": "{bad"}}]},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": "{bad"}}],
+        },
     ],
 )
 def test_aws_blog_scores_a_broken_call_attempt_as_a_call_in_every_format(broken: object) -> None:

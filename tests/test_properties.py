@@ -30,8 +30,9 @@ ARGS = {
     "get_weather": st.fixed_dictionaries({"city": words}, optional={"units": st.sampled_from(["metric", "imperial"])}),
     "calculate_statistics": st.fixed_dictionaries(
         {"numbers": st.lists(finite, min_size=1, max_size=5)},
-        optional={"operations": st.lists(st.sampled_from(["mean", "median", "max"]), min_size=1, max_size=3,
-                                         unique=True)},
+        optional={
+            "operations": st.lists(st.sampled_from(["mean", "median", "max"]), min_size=1, max_size=3, unique=True)
+        },
     ),
     "send_email": st.fixed_dictionaries(
         {"to": words, "subject": words, "body": words},
@@ -59,8 +60,11 @@ def render(cs: list[dict[str, Any]], key_order: list[int] | None = None) -> str:
         keys = list(args)
         if key_order:
             keys = keys[::-1] if key_order[0] % 2 else keys
-        blocks.append("<tool_call>\n" + json.dumps({"name": c["name"], "arguments": {k: args[k] for k in keys}})
-                      + "\n</tool_call>")
+        blocks.append(
+            "<tool_call>\n"
+            + json.dumps({"name": c["name"], "arguments": {k: args[k] for k in keys}})
+            + "\n</tool_call>"
+        )
     return "\n".join(blocks)
 
 
@@ -87,7 +91,8 @@ def _different(value: Any) -> list[Any]:
 def mutated(draw: st.DrawFn) -> tuple[list[dict[str, Any]], str, str]:
     cs = draw(calls())
     kinds = ["value", "drop_arg", "extra_arg", "rename", "duplicate", "extra_call"] + (
-        ["drop_call"] if len(cs) > 1 else [])
+        ["drop_call"] if len(cs) > 1 else []
+    )
     kind = draw(st.sampled_from(kinds))
     i = draw(st.integers(0, len(cs) - 1))
     new = json.loads(json.dumps(cs))
@@ -170,8 +175,11 @@ def test_reordering_parallel_calls_or_keys_changes_nothing(
 def test_batch_equals_one_by_one(items: list[tuple[list[dict[str, Any]], int, str]], preset: str) -> None:
     comps, truths = [], []
     for cs, mode, text in items:
-        truths.append(truth_of(cs) if mode < 2 else ({"behavior": "clarify", "missing": ["city"]}
-                                                     if mode == 2 else {"behavior": "refuse"}))
+        truths.append(
+            truth_of(cs)
+            if mode < 2
+            else ({"behavior": "clarify", "missing": ["city"]} if mode == 2 else {"behavior": "refuse"})
+        )
         comps.append(render(cs) if mode == 0 else text)
     batch = rr.score_batch(comps, truths, tools=TOOLS, preset=preset)
     for i in range(len(items)):

@@ -244,14 +244,16 @@ def explain(text: str, new: ParseResult | None, ref: ParseResult | None, limits:
         if first is not None:
             # the depth pre-scan counts brackets inside strings too, and a stand-in drops those of the span it
             # replaces (``f'}'`` -> ``f''``): the pre-scan's verdict is the original text's
-            scan_limits = limits if not _bracket_depth_ok(clean, limits.max_depth) else \
-                dataclasses.replace(limits, max_depth=max(limits.max_depth, len(clean) + 1))
+            scan_limits = (
+                limits
+                if not _bracket_depth_ok(clean, limits.max_depth)
+                else dataclasses.replace(limits, max_depth=max(limits.max_depth, len(clean) + 1))
+            )
             if reference_body(_stand_ins(clean, spans), scan_limits) == new:
                 return "skipped spans"
             return None
     if new.violations == ("number_too_large",) and not new.calls:
-        shortened = py._normalise_newlines(
-            py.long_digit_run(convertible_digits(limits.max_int_digits)).sub("0", body))
+        shortened = py._normalise_newlines(py.long_digit_run(convertible_digits(limits.max_int_digits)).sub("0", body))
         spans = []
         if py._parses(shortened, limits, spans) is not None and _ast_parses(_stand_ins(shortened, spans)):
             return "skipped spans after shortening digit runs"
@@ -291,8 +293,11 @@ WORDING_CASES = [
 ]
 
 
-@pytest.mark.parametrize("text", [c[1] for c in PYTHONIC_CASES] + PROSE, ids=[c[0] for c in PYTHONIC_CASES] + [
-    f"prose{i}" for i in range(len(PROSE))])
+@pytest.mark.parametrize(
+    "text",
+    [c[1] for c in PYTHONIC_CASES] + PROSE,
+    ids=[c[0] for c in PYTHONIC_CASES] + [f"prose{i}" for i in range(len(PROSE))],
+)
 def test_existing_pythonic_cases_agree(text: str) -> None:
     how = check(text)
     if how not in ("exact", "not pythonic"):  # only the two chains nested beyond CPython's recursion limit differ
@@ -308,61 +313,268 @@ def test_long_integer_cases_agree(text: str, limits: Limits) -> None:
 CORNERS: Final[list[str]] = [
     # numbers
     "f(a=1_000, b=0x_1F, c=0o17, d=0B101, e=00, g=0_0, h=1., i=.5, j=1e-3, k=1_0.5E+1_0, l=09.5, m=0e0)",
-    "f(a=01)", "f(a=0_1)", "f(a=1__0)", "f(a=1_)", "f(a=0x)", "f(a=0x1_)", "f(a=0o8)", "f(a=0b12)", "f(a=1e)",
-    "f(a=1e+)", "f(a=1.real)", "f(a=1..real)", "f(a=1 .real)", "f(a=1if 1 else 2)", "f(a=0x1for x in y)",
-    "f(a=1else 2)", "f(a=1é)", "f(a=1j)", "f(a=-1j)", "f(a=1.5J)", "f(a=09j)", "f(a=1e400)", "f(a=-1e400)",
-    "f(a=1e-400)", "f(a=" + "9" * 100 + ")", "f(a=" + "9" * 101 + ")", "f(a=-" + "9" * 101 + ")",
-    "f(a=0x" + "f" * 90 + ")", "f(a=" + "0" * 300 + ")", "f(a=" + "1_" * 150 + "1)",
-    "f(a=" + "9" * 4300 + ")", "f(a=" + "9" * 4301 + ")", "f(a=1" + "_0" * 4300 + ")",
-    "f(a=[1, " + "9" * 5000 + "])", "f(a=1.1e" + "9" * 5000 + ")",
+    "f(a=01)",
+    "f(a=0_1)",
+    "f(a=1__0)",
+    "f(a=1_)",
+    "f(a=0x)",
+    "f(a=0x1_)",
+    "f(a=0o8)",
+    "f(a=0b12)",
+    "f(a=1e)",
+    "f(a=1e+)",
+    "f(a=1.real)",
+    "f(a=1..real)",
+    "f(a=1 .real)",
+    "f(a=1if 1 else 2)",
+    "f(a=0x1for x in y)",
+    "f(a=1else 2)",
+    "f(a=1é)",
+    "f(a=1j)",
+    "f(a=-1j)",
+    "f(a=1.5J)",
+    "f(a=09j)",
+    "f(a=1e400)",
+    "f(a=-1e400)",
+    "f(a=1e-400)",
+    "f(a=" + "9" * 100 + ")",
+    "f(a=" + "9" * 101 + ")",
+    "f(a=-" + "9" * 101 + ")",
+    "f(a=0x" + "f" * 90 + ")",
+    "f(a=" + "0" * 300 + ")",
+    "f(a=" + "1_" * 150 + "1)",
+    "f(a=" + "9" * 4300 + ")",
+    "f(a=" + "9" * 4301 + ")",
+    "f(a=1" + "_0" * 4300 + ")",
+    "f(a=[1, " + "9" * 5000 + "])",
+    "f(a=1.1e" + "9" * 5000 + ")",
     # unary
-    "f(a=-1, b=+2, c=-(3), d=-((4.5)), e=- 6, g=-\n7)", "f(a=--1)", "f(a=-(1,))", "f(a=-True)", "f(a=-'x')",
-    "f(a=-[1])", "f(a=+-1)", "f(a=-)", "f(a=-...)", "f(a=-0)", "f(a=-0.0)",
+    "f(a=-1, b=+2, c=-(3), d=-((4.5)), e=- 6, g=-\n7)",
+    "f(a=--1)",
+    "f(a=-(1,))",
+    "f(a=-True)",
+    "f(a=-'x')",
+    "f(a=-[1])",
+    "f(a=+-1)",
+    "f(a=-)",
+    "f(a=-...)",
+    "f(a=-0)",
+    "f(a=-0.0)",
     # strings
     "f(a='x', b=\"y\", c='''z''', d=\"\"\"w\"\"\", e=r'\\d', g=u'u', h=R'\\n', i=U'x')",
     "f(a='\\n\\t\\\\\\'\\\"\\a\\b\\f\\v\\r\\0\\x41\\101\\u00e9\\U0001F600\\N{EM DASH}\\N{latin small letter a}')",
-    "f(a='\\d\\é\\8')", "f(a='\\777\\400\\3777')", "f(a='\\\\777\\\\\\400')",
-    "f(a='\\x4')", "f(a='\\u00')", "f(a='\\U00110000')",
-    "f(a='\\N{bogus}')", "f(a='\\N{DASH')", "f(a='\\N{LATIN SMALL LETTER R WITH TILDE}')", "f(a='\\N{}')",
-    "f(a='\\ud800')", "f(a='\\udc00\\ud800')", "f(a='\\ud83d\\ude00')", "f(a='a' 'b' \"c\" r'\\d' u'e')",
-    "f(a='a'\n'b')", "f(a='a' # c\n 'b')", "f(a='a' \\\n 'b')", "f(a='a' b'b')", "f(a=b'a' b'b')",
-    "f(a=b'é')", "f(a=rb'é')", "f(a=b'\\x4')", "f(a=b'\\\\x4')", "f(a=rb'\\x4')", "f(a=b'\\N{x}')",
-    "f(a='a' f'b')", "f(a=f'{x}' b'y')", "f(a=f'{x')", "f(a=f'{}')", "f(a=f'{{}}')", "f(a=bu'x')",
-    "f(a=ur'x')", "f(a=bf'x')", "f(a=Rb'x', b=bR'y', c=fR'z', d=rF'{w}')", "f(a='''a''''')", "f(a='''a'b''')",
-    "f(a='''\n''')", "f(a='a\nb')", "f(a='''a\r\nb''')", "f(a=r'''a\rb''')", "f(a='a\\\r\nb')", "f(a='')",
-    "f(a='''''')", "f(a=''''')", "f(a='é中😀')", "f(a='\\é')", "f(a='\\\\é')", "f(a='\\\n')",
-    "f(a='\u2028')", "f(a='\x0b')", "f(a=\"'\")", "f(a='\\'')", "f(a=r'\\'')",
+    "f(a='\\d\\é\\8')",
+    "f(a='\\777\\400\\3777')",
+    "f(a='\\\\777\\\\\\400')",
+    "f(a='\\x4')",
+    "f(a='\\u00')",
+    "f(a='\\U00110000')",
+    "f(a='\\N{bogus}')",
+    "f(a='\\N{DASH')",
+    "f(a='\\N{LATIN SMALL LETTER R WITH TILDE}')",
+    "f(a='\\N{}')",
+    "f(a='\\ud800')",
+    "f(a='\\udc00\\ud800')",
+    "f(a='\\ud83d\\ude00')",
+    "f(a='a' 'b' \"c\" r'\\d' u'e')",
+    "f(a='a'\n'b')",
+    "f(a='a' # c\n 'b')",
+    "f(a='a' \\\n 'b')",
+    "f(a='a' b'b')",
+    "f(a=b'a' b'b')",
+    "f(a=b'é')",
+    "f(a=rb'é')",
+    "f(a=b'\\x4')",
+    "f(a=b'\\\\x4')",
+    "f(a=rb'\\x4')",
+    "f(a=b'\\N{x}')",
+    "f(a='a' f'b')",
+    "f(a=f'{x}' b'y')",
+    "f(a=f'{x')",
+    "f(a=f'{}')",
+    "f(a=f'{{}}')",
+    "f(a=bu'x')",
+    "f(a=ur'x')",
+    "f(a=bf'x')",
+    "f(a=Rb'x', b=bR'y', c=fR'z', d=rF'{w}')",
+    "f(a='''a''''')",
+    "f(a='''a'b''')",
+    "f(a='''\n''')",
+    "f(a='a\nb')",
+    "f(a='''a\r\nb''')",
+    "f(a=r'''a\rb''')",
+    "f(a='a\\\r\nb')",
+    "f(a='')",
+    "f(a='''''')",
+    "f(a=''''')",
+    "f(a='é中😀')",
+    "f(a='\\é')",
+    "f(a='\\\\é')",
+    "f(a='\\\n')",
+    "f(a='\u2028')",
+    "f(a='\x0b')",
+    'f(a="\'")',
+    "f(a='\\'')",
+    "f(a=r'\\'')",
     # names and calls
-    "f(ﬁ=1)", "ｆ(a=1)", "f.ｇ(a=1)", "f(if=1)", "f(True=1)", "f(None=1)", "f(__debug__=1)", "f(match=1, case=2, _=3)",
-    "f(a.b=1)", "f(a==1)", "f(a<=1)", "f(a:=1)", "f(a=b=1)", "f(a=*b)", "f(a=**b)", "f(*a)", "f(**a)",
-    "f(*a, b=1)", "f(a=1, *b)", "f(a=1, **b)", "f(**b, a=1)", "f(**a, *b)", "f(a=1, b)", "f(**a, b)", "f(*a, b)",
-    "f(1)", "f(x for x in y)", "f(x for x in y, 1)", "f(a=1,)", "f(,)", "f(a=1,,)", "f(a=1 b=2)", "f(a=1)(b=2)",
-    "f(a=1).g(b=2)", "f(a=1)[0]", "f(a=1) + g(b=2)", "f(a=1), g(b=2)", "f(a=1)\n", "f(a=1) # c", "f(a=1)\n(b=2)",
-    "f(a=1)\n# c", "f.if(a=1)", "f.1(a=1)", "True(a=1)", "None.x(a=1)", "f(a=1, a=2, a=3)", "f(a={'k': 1, 'k': 2})",
-    "f(a={'k': 1, 'k': 2}, b=x)", "f(a={'k': 1e999, 'k': 1})", "f(a={'k': 1, 'k': 1e999})", "f(a=1, a=x)",
-    "f(a=1e999, b=x)", "f(a=x, b=1e999)", "f(a=1e999, *b)", "f(a=1e999, **b)", "f(**b, a=1e999)",
+    "f(ﬁ=1)",
+    "ｆ(a=1)",
+    "f.ｇ(a=1)",
+    "f(if=1)",
+    "f(True=1)",
+    "f(None=1)",
+    "f(__debug__=1)",
+    "f(match=1, case=2, _=3)",
+    "f(a.b=1)",
+    "f(a==1)",
+    "f(a<=1)",
+    "f(a:=1)",
+    "f(a=b=1)",
+    "f(a=*b)",
+    "f(a=**b)",
+    "f(*a)",
+    "f(**a)",
+    "f(*a, b=1)",
+    "f(a=1, *b)",
+    "f(a=1, **b)",
+    "f(**b, a=1)",
+    "f(**a, *b)",
+    "f(a=1, b)",
+    "f(**a, b)",
+    "f(*a, b)",
+    "f(1)",
+    "f(x for x in y)",
+    "f(x for x in y, 1)",
+    "f(a=1,)",
+    "f(,)",
+    "f(a=1,,)",
+    "f(a=1 b=2)",
+    "f(a=1)(b=2)",
+    "f(a=1).g(b=2)",
+    "f(a=1)[0]",
+    "f(a=1) + g(b=2)",
+    "f(a=1), g(b=2)",
+    "f(a=1)\n",
+    "f(a=1) # c",
+    "f(a=1)\n(b=2)",
+    "f(a=1)\n# c",
+    "f.if(a=1)",
+    "f.1(a=1)",
+    "True(a=1)",
+    "None.x(a=1)",
+    "f(a=1, a=2, a=3)",
+    "f(a={'k': 1, 'k': 2})",
+    "f(a={'k': 1, 'k': 2}, b=x)",
+    "f(a={'k': 1e999, 'k': 1})",
+    "f(a={'k': 1, 'k': 1e999})",
+    "f(a=1, a=x)",
+    "f(a=1e999, b=x)",
+    "f(a=x, b=1e999)",
+    "f(a=1e999, *b)",
+    "f(a=1e999, **b)",
+    "f(**b, a=1e999)",
     # lists, tuples, dicts, sets
     "f(a=[], b=(), c={}, d=[1,], e=(1,), g={'k': 1,}, h=(1), i=((1, 2)), j=[[[]]], k={'a': {'b': [None]}})",
-    "f(a=[1, x])", "f(a=[x, 1e999])", "f(a=[1e999, x])", "f(a=[1, 2] + [3])", "f(a=[1][0])", "f(a=(1)(2))",
-    "f(a=[*x])", "f(a=[**x])", "f(a=(*x))", "f(a=(*x,))", "f(a={1, 2})", "f(a={1})", "f(a={*x})", "f(a={**x})",
-    "f(a={**x, 'b': 1})", "f(a={'b': 1, **x})", "f(a={1: 2})", "f(a={'a' 'b': 1})", "f(a={('a'): 1})",
-    "f(a={-1: 2})", "f(a={b'a': 1})", "f(a={f'a': 1})", "f(a={'\\ud800': 1})", "f(a={'a': 1, 2})",
-    "f(a={1: 2, 3})", "f(a={*x: 1})", "f(a={1: *x})", "f(a={x for x in y})", "f(a={k: v for k, v in y})",
-    "f(a={'k': 1 for x in y})", "f(a=[1 for x in y])", "f(a=(1 for x in y))", "f(a=[,])", "f(a=[1,,2])",
-    "f(a=(,))", "f(a={,})", "f(a={:1})", "f(a={1:})", "f(a=[1 2])", "f(a=[1 x])", "f(a=[1 not in x])",
-    "f(a=[1 if x else 2])", "f(a=[1 if x])", "f(a=[...])", "f(a=[1, ...])", "f(a=[1)", "f(a=[1}])", "f(a=(1])",
-    "f(a=[1, 2,\n 3, # c\n 4, \\\n 5])", "f(a=[1,\x0c2])", "f(a=[1,\x0b2])", "f(a=[1,\u00a02])",
+    "f(a=[1, x])",
+    "f(a=[x, 1e999])",
+    "f(a=[1e999, x])",
+    "f(a=[1, 2] + [3])",
+    "f(a=[1][0])",
+    "f(a=(1)(2))",
+    "f(a=[*x])",
+    "f(a=[**x])",
+    "f(a=(*x))",
+    "f(a=(*x,))",
+    "f(a={1, 2})",
+    "f(a={1})",
+    "f(a={*x})",
+    "f(a={**x})",
+    "f(a={**x, 'b': 1})",
+    "f(a={'b': 1, **x})",
+    "f(a={1: 2})",
+    "f(a={'a' 'b': 1})",
+    "f(a={('a'): 1})",
+    "f(a={-1: 2})",
+    "f(a={b'a': 1})",
+    "f(a={f'a': 1})",
+    "f(a={'\\ud800': 1})",
+    "f(a={'a': 1, 2})",
+    "f(a={1: 2, 3})",
+    "f(a={*x: 1})",
+    "f(a={1: *x})",
+    "f(a={x for x in y})",
+    "f(a={k: v for k, v in y})",
+    "f(a={'k': 1 for x in y})",
+    "f(a=[1 for x in y])",
+    "f(a=(1 for x in y))",
+    "f(a=[,])",
+    "f(a=[1,,2])",
+    "f(a=(,))",
+    "f(a={,})",
+    "f(a={:1})",
+    "f(a={1:})",
+    "f(a=[1 2])",
+    "f(a=[1 x])",
+    "f(a=[1 not in x])",
+    "f(a=[1 if x else 2])",
+    "f(a=[1 if x])",
+    "f(a=[...])",
+    "f(a=[1, ...])",
+    "f(a=[1)",
+    "f(a=[1}])",
+    "f(a=(1])",
+    "f(a=[1, 2,\n 3, # c\n 4, \\\n 5])",
+    "f(a=[1,\x0c2])",
+    "f(a=[1,\x0b2])",
+    "f(a=[1,\u00a02])",
     # items
-    "[f(a=1), 3]", "[f(a=1), x]", "[f(a=1), g]", "[f(a=1), g(b=2)(c=3)]", "[(f)(a=1)]", "[f(a=1), (g)(b=2)]",
-    "[(f(a=1)), ((g))(b=2)]", "[f(a=1), (g).h(b=2)]", "[f(a=1), ((g).h)(b=2)]", "[f(a=1), (g(b=2)).h]",
-    "[f(a=1), (g(b=2))(c=3)]", "[f(a=1), lambda: 1]", "[f(a=1), *x]", "[f(a=1), **x]", "[f(a=1),]",
-    "[f(a=1),,]", "[f(a=1) for x in y]", "[f(a=1)][0]", "[f(a=1)] + x", "[f(a=1)]\n[0]", "[f(a=1)] # c",
-    "[f(a=1)]\n", "[f(a=1), g(b=2)] if x else y", "[f(a=1), f.]", "[f(a=1), (f]", "[f(a=1), f(]",
-    "[ f(a=1) , g(b=2) , ]", "[\nf(a=1),\n# c\ng(b=2)\n]", "[f(a=1) g(b=2)]", "[f(a=1), 1 2]",
-    "[f(a=1), f(a=" + "9" * 5000 + ")]", "[f(a=1)] + " + "9" * 5000,
+    "[f(a=1), 3]",
+    "[f(a=1), x]",
+    "[f(a=1), g]",
+    "[f(a=1), g(b=2)(c=3)]",
+    "[(f)(a=1)]",
+    "[f(a=1), (g)(b=2)]",
+    "[(f(a=1)), ((g))(b=2)]",
+    "[f(a=1), (g).h(b=2)]",
+    "[f(a=1), ((g).h)(b=2)]",
+    "[f(a=1), (g(b=2)).h]",
+    "[f(a=1), (g(b=2))(c=3)]",
+    "[f(a=1), lambda: 1]",
+    "[f(a=1), *x]",
+    "[f(a=1), **x]",
+    "[f(a=1),]",
+    "[f(a=1),,]",
+    "[f(a=1) for x in y]",
+    "[f(a=1)][0]",
+    "[f(a=1)] + x",
+    "[f(a=1)]\n[0]",
+    "[f(a=1)] # c",
+    "[f(a=1)]\n",
+    "[f(a=1), g(b=2)] if x else y",
+    "[f(a=1), f.]",
+    "[f(a=1), (f]",
+    "[f(a=1), f(]",
+    "[ f(a=1) , g(b=2) , ]",
+    "[\nf(a=1),\n# c\ng(b=2)\n]",
+    "[f(a=1) g(b=2)]",
+    "[f(a=1), 1 2]",
+    "[f(a=1), f(a=" + "9" * 5000 + ")]",
+    "[f(a=1)] + " + "9" * 5000,
     # tokens
-    "f(a=1)\x00", "f(a='\x00')", "f(a=$)", "f(a=?)", "f(a=`x`)", "f(a=1;)", "f(a=1!)", "f(a=1 \\ 2)",
-    "f(a=[1,\\\n2])", "f(a=1\\\n)", "f(a=1)\\\n", "f(a=\u00a01)", "f(a=\ufeff1)", "f(a='\ud800')",
+    "f(a=1)\x00",
+    "f(a='\x00')",
+    "f(a=$)",
+    "f(a=?)",
+    "f(a=`x`)",
+    "f(a=1;)",
+    "f(a=1!)",
+    "f(a=1 \\ 2)",
+    "f(a=[1,\\\n2])",
+    "f(a=1\\\n)",
+    "f(a=1)\\\n",
+    "f(a=\u00a01)",
+    "f(a=\ufeff1)",
+    "f(a='\ud800')",
 ]
 
 
@@ -385,8 +597,12 @@ def test_long_dotted_names_agree(parts: int) -> None:
 @pytest.mark.parametrize("depth", [63, 64, 65, 199, 200, 201])
 def test_bracket_levels_agree(depth: int) -> None:
     big = Limits(max_depth=1000)
-    for text in (f"f(a={'[' * depth}{']' * depth})", f"f(a={'(' * depth}1{')' * depth})",
-                 f"[f(a={'[' * depth}{']' * depth})]", f"f(a={'[' * depth}x{']' * depth})"):
+    for text in (
+        f"f(a={'[' * depth}{']' * depth})",
+        f"f(a={'(' * depth}1{')' * depth})",
+        f"[f(a={'[' * depth}{']' * depth})]",
+        f"f(a={'[' * depth}x{']' * depth})",
+    ):
         check(text, big)
         check(text)
 
@@ -396,8 +612,28 @@ def test_bracket_levels_agree(depth: int) -> None:
 # --------------------------------------------------------------------------------------------------
 
 SPACES = st.sampled_from(["", "", "", " ", "  ", "\n", "\t", " # note\n", "\\\n", "\x0c", "\n  "])
-ESCAPES = ["\\n", "\\t", "\\\\", "\\'", '\\"', "\\x41", "\\101", "\\0", "\\u00e9", "\\U0001F600", "\\N{EM DASH}",
-           "\\N{bogus}", "\\d", "\\é", "\\777", "\\x4", "\\ud800", "\\\n", "\\a", "\\8"]
+ESCAPES = [
+    "\\n",
+    "\\t",
+    "\\\\",
+    "\\'",
+    '\\"',
+    "\\x41",
+    "\\101",
+    "\\0",
+    "\\u00e9",
+    "\\U0001F600",
+    "\\N{EM DASH}",
+    "\\N{bogus}",
+    "\\d",
+    "\\é",
+    "\\777",
+    "\\x4",
+    "\\ud800",
+    "\\\n",
+    "\\a",
+    "\\8",
+]
 PREFIXES = ["", "", "", "r", "u", "R", "U", "b", "B", "rb", "Rb", "bR", "f", "F", "fr", "rf"]
 QUOTES = ["'", '"', "'''", '"""']
 NAMES = st.sampled_from(["f", "get_weather", "g", "_x", "match", "math.factorial", "a.b.c", "ｆ", "é", "x1"])
@@ -408,11 +644,16 @@ KEYS = st.sampled_from(["a", "b", "city", "x_1", "ﬁ", "_", "case", "a", "b"])
 def strings(draw: st.DrawFn) -> str:
     quote = draw(st.sampled_from(QUOTES))
     prefix = draw(st.sampled_from(PREFIXES))
-    pieces = draw(st.lists(st.one_of(
-        st.sampled_from(ESCAPES),
-        st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\\'\"\n\r\x00"), max_size=4),
-        st.sampled_from(["{x}", "{1}", "{{", "}}", "{x!r:>{w}}", "'", '"', "\n", "é", "中", "😀", "\ud800"]),
-    ), max_size=4))
+    pieces = draw(
+        st.lists(
+            st.one_of(
+                st.sampled_from(ESCAPES),
+                st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\\'\"\n\r\x00"), max_size=4),
+                st.sampled_from(["{x}", "{1}", "{{", "}}", "{x!r:>{w}}", "'", '"', "\n", "é", "中", "😀", "\ud800"]),
+            ),
+            max_size=4,
+        )
+    )
     body = "".join(pieces)
     if len(quote) == 1:
         body = body.replace("\n", "\\n")
@@ -434,18 +675,66 @@ def numbers(draw: st.DrawFn) -> str:
     if kind == 3:
         return repr(draw(st.floats(allow_nan=False, allow_infinity=False)))
     if kind == 4:
-        return draw(st.sampled_from(["1.", ".5", "1e5", "1E-3", "1_0.5e1_0", "1e400", "-1e400", "0.0", "00", "0e0",
-                                     "1j", "2.5J", "09.5", "1e-400"]))
+        return draw(
+            st.sampled_from(
+                [
+                    "1.",
+                    ".5",
+                    "1e5",
+                    "1E-3",
+                    "1_0.5e1_0",
+                    "1e400",
+                    "-1e400",
+                    "0.0",
+                    "00",
+                    "0e0",
+                    "1j",
+                    "2.5J",
+                    "09.5",
+                    "1e-400",
+                ]
+            )
+        )
     if kind == 5:
         return "9" * draw(st.sampled_from([99, 100, 101, 150]))
     return draw(st.sampled_from(["-", "+", "- ", "-(", ""])) + "1" + (")" if False else "")
 
 
-NON_LITERALS = st.sampled_from([
-    "x", "g(1)", "g(b=1)", "1 + 2", "[i for i in y]", "lambda: 1", "f'{x}'", "f'a{b!r:>{c}}'", "-x", "--1",
-    "not x", "x.y", "x[0]", "(yield)", "...", "b'x'", "{1, 2}", "{**d}", "x if y else z", "1 < 2 < 3", "a and b",
-    "[1][0]", "(1, 2)[1]", "-(1,)", "+True", "{'k': v for v in w}", "x := 1", "await x", "*x", "**x", "1j",
-])
+NON_LITERALS = st.sampled_from(
+    [
+        "x",
+        "g(1)",
+        "g(b=1)",
+        "1 + 2",
+        "[i for i in y]",
+        "lambda: 1",
+        "f'{x}'",
+        "f'a{b!r:>{c}}'",
+        "-x",
+        "--1",
+        "not x",
+        "x.y",
+        "x[0]",
+        "(yield)",
+        "...",
+        "b'x'",
+        "{1, 2}",
+        "{**d}",
+        "x if y else z",
+        "1 < 2 < 3",
+        "a and b",
+        "[1][0]",
+        "(1, 2)[1]",
+        "-(1,)",
+        "+True",
+        "{'k': v for v in w}",
+        "x := 1",
+        "await x",
+        "*x",
+        "**x",
+        "1j",
+    ]
+)
 
 
 @functools.cache
@@ -459,14 +748,21 @@ def values(depth: int = 3) -> st.SearchStrategy[str]:
         return open_ + inner + ("," if trailing and items else "") + close
 
     sub = values(depth - 1)
-    lists = st.builds(join, st.lists(sub, max_size=4), st.lists(SPACES, min_size=4, max_size=4),
-                      st.sampled_from(["[", "("]), st.just(""), st.booleans()).map(
-        lambda s: s + ("]" if s.startswith("[") else ")"))
+    lists = st.builds(
+        join,
+        st.lists(sub, max_size=4),
+        st.lists(SPACES, min_size=4, max_size=4),
+        st.sampled_from(["[", "("]),
+        st.just(""),
+        st.booleans(),
+    ).map(lambda s: s + ("]" if s.startswith("[") else ")"))
     key = st.one_of(strings(), strings(), st.sampled_from(["1", "None", "x", "('a')", "'a' 'b'", "**d"]))
     entries = st.lists(st.tuples(key, SPACES, sub), max_size=4).map(
-        lambda es: ", ".join(k if k.startswith("**") else f"{k}:{s}{v}" for k, s, v in es))
-    dicts = st.builds(lambda body, trailing: "{" + body + ("," if trailing and body else "") + "}", entries,
-                      st.booleans())
+        lambda es: ", ".join(k if k.startswith("**") else f"{k}:{s}{v}" for k, s, v in es)
+    )
+    dicts = st.builds(
+        lambda body, trailing: "{" + body + ("," if trailing and body else "") + "}", entries, st.booleans()
+    )
     return st.one_of(leaves, lists, dicts)
 
 
@@ -532,8 +828,12 @@ def test_mutated_call_lists_agree(text: str) -> None:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(call_texts(), st.sampled_from([Limits(max_int_digits=1), Limits(max_int_digits=5, max_depth=3),
-                                       Limits(max_calls=1), Limits(max_chars=40)]))
+@given(
+    call_texts(),
+    st.sampled_from(
+        [Limits(max_int_digits=1), Limits(max_int_digits=5, max_depth=3), Limits(max_calls=1), Limits(max_chars=40)]
+    ),
+)
 def test_generated_call_lists_agree_under_other_limits(text: str, limits: Limits) -> None:
     check(text, limits)
 
@@ -569,7 +869,8 @@ def test_no_warning_and_no_ast(monkeypatch: pytest.MonkeyPatch) -> None:
         r = parse_pythonic("f(a='\\d\\777', b=b'\\d', c=[1if 1 else 2])")
     assert r is not None and r.calls == (ParsedCall("f", None),) and r.violations == ("pythonic_not_call",)
     assert parse_pythonic("f(a='\\d\\777')") == ParseResult(
-        calls=(ParsedCall("f", {"a": "\\d\u01ff"}),), text="", format="pythonic", attempted_call=True)
+        calls=(ParsedCall("f", {"a": "\\d\u01ff"}),), text="", format="pythonic", attempted_call=True
+    )
 
 
 def test_int_conversion_cap_is_read_at_parse_time() -> None:
@@ -591,7 +892,8 @@ def test_int_conversion_cap_is_read_at_parse_time() -> None:
 # --------------------------------------------------------------------------------------------------
 
 STRING_SEPARATORS = st.sampled_from(
-    ["", " ", "\n", " # c\n", "\\\n", "\t", "#'\"\n", "  \n  ", " # " + "x" * 130 + "\n"])
+    ["", " ", "\n", " # c\n", "\\\n", "\t", "#'\"\n", "  \n  ", " # " + "x" * 130 + "\n"]
+)
 HEADS = {"[f(a=": ")]", "f(a=": ")", "[f(b=1, a=": ")]", "[f(a=[": "])]", "[f(a={'k':": "})]"}
 
 
@@ -604,12 +906,22 @@ def string_runs(draw: st.DrawFn) -> str:
 
 
 JSONISH_LEAVES = st.one_of(
-    st.none(), st.booleans(), st.integers(-(10**30), 10**30), st.floats(),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(),
     st.text(st.sampled_from(list("ab'\"\\,:[]{} \t\nNoneTruFlsnul0e9é#")), max_size=8),
-    st.sampled_from(["None", "True", "null", "x, 'y'", "a', 'b"]))
-JSONISH = st.recursive(JSONISH_LEAVES, lambda c: st.one_of(
-    st.lists(c, max_size=4), st.dictionaries(st.text("abN", max_size=2), c, max_size=3),
-    st.lists(c, max_size=3).map(tuple)), max_leaves=20)
+    st.sampled_from(["None", "True", "null", "x, 'y'", "a', 'b"]),
+)
+JSONISH = st.recursive(
+    JSONISH_LEAVES,
+    lambda c: st.one_of(
+        st.lists(c, max_size=4),
+        st.dictionaries(st.text("abN", max_size=2), c, max_size=3),
+        st.lists(c, max_size=3).map(tuple),
+    ),
+    max_leaves=20,
+)
 
 
 @st.composite
@@ -620,8 +932,32 @@ def jsonish_literals(draw: st.DrawFn) -> str:
         text = text.replace("'", '"') if draw(st.booleans()) else text.replace(", ", ",").replace(": ", ":")
     for _ in range(draw(st.integers(0, 2))):
         i = draw(st.integers(0, len(text)))
-        text = text[:i] + draw(st.sampled_from(["'", '"', ",", "]", "[", "{", "}", ":", "\\", "None", "1", "-", " ",
-                                                "e999", "{'a':1,'a':2}", "(1,)"])) + text[i:]
+        text = (
+            text[:i]
+            + draw(
+                st.sampled_from(
+                    [
+                        "'",
+                        '"',
+                        ",",
+                        "]",
+                        "[",
+                        "{",
+                        "}",
+                        ":",
+                        "\\",
+                        "None",
+                        "1",
+                        "-",
+                        " ",
+                        "e999",
+                        "{'a':1,'a':2}",
+                        "(1,)",
+                    ]
+                )
+            )
+            + text[i:]
+        )
     head = draw(st.sampled_from(["[f(a=", "f(a=", "[f(b=1, a="]))
     return head + text + (")]" if head[0] == "[" else ")")
 
@@ -639,16 +975,45 @@ def test_jsonish_literals_agree(text: str, limits: Limits) -> None:
 
 
 FAST_PATH_CORNERS: Final[list[str]] = [
-    "f(a={'a': 1, 'a': 2})", "f(a={'a': {'b': 1, 'b': 2}, 'c': {}})", "f(a=['None', 'True', 'False'])",
-    "f(a=[\"a', 'b\"])", "f(a=['a\", \"b'])", "f(a=[null])", "f(a=[true, false])", "f(a=[1e99, 1e308, 1e999])",
-    "f(a=[" + "9" * 150 + "])", "f(a=[0.0, -0.0, -0, 1E5, 0e0])", "f(a=['\t'])", "f(a=[1]+[2])", "f(a=-[1])",
-    "f(a=[1][0])", "f(a=[1,])", "f(a=[,])", "f(a=[[1], [2], x])", "f(a=['a' 'b'])", "f(a=[u'a'])",
-    "f(a={'k': 1e999, 'k': 1})", "f(a=['é\u2028\x7f'])", "f(a=['\\\\'])", "f(a=[1 if 1 else 2])",
-    "f(a='\\N{' 'DASH}')", "f(a='\\x4' '1')", "f(a='\\1' '01')", "f(a='\\udfff' 'a')", "f(a='a' r'\\d' '\\n')",
-    "f(a=b'a' rb'\\x4' b'\\x41')", "f(a=b'a' b'\\x4')", "f(a=b'a' 'b')", "f(a='a' f'{x}' '\\N{bogus}')",
-    "f(a='''a''''''b''' '' \"\" '''''')", "f(a='\\777' '\\400')",
+    "f(a={'a': 1, 'a': 2})",
+    "f(a={'a': {'b': 1, 'b': 2}, 'c': {}})",
+    "f(a=['None', 'True', 'False'])",
+    "f(a=[\"a', 'b\"])",
+    "f(a=['a\", \"b'])",
+    "f(a=[null])",
+    "f(a=[true, false])",
+    "f(a=[1e99, 1e308, 1e999])",
+    "f(a=[" + "9" * 150 + "])",
+    "f(a=[0.0, -0.0, -0, 1E5, 0e0])",
+    "f(a=['\t'])",
+    "f(a=[1]+[2])",
+    "f(a=-[1])",
+    "f(a=[1][0])",
+    "f(a=[1,])",
+    "f(a=[,])",
+    "f(a=[[1], [2], x])",
+    "f(a=['a' 'b'])",
+    "f(a=[u'a'])",
+    "f(a={'k': 1e999, 'k': 1})",
+    "f(a=['é\u2028\x7f'])",
+    "f(a=['\\\\'])",
+    "f(a=[1 if 1 else 2])",
+    "f(a='\\N{' 'DASH}')",
+    "f(a='\\x4' '1')",
+    "f(a='\\1' '01')",
+    "f(a='\\udfff' 'a')",
+    "f(a='a' r'\\d' '\\n')",
+    "f(a=b'a' rb'\\x4' b'\\x41')",
+    "f(a=b'a' b'\\x4')",
+    "f(a=b'a' 'b')",
+    "f(a='a' f'{x}' '\\N{bogus}')",
+    "f(a='''a''''''b''' '' \"\" '''''')",
+    "f(a='\\777' '\\400')",
     # an escaped backslash before three octal digits above 0o377 is a backslash and the digits, raw or not
-    "f(a=''r'\\777')", "f(a='x' r'\\400' '\\777')", "f(a='\\\\777')", "f(a='\\\\\\777' '\\\\400')",
+    "f(a=''r'\\777')",
+    "f(a='x' r'\\400' '\\777')",
+    "f(a='\\\\777')",
+    "f(a='\\\\\\777' '\\\\400')",
 ]
 
 

@@ -53,8 +53,13 @@ def rows(n: int) -> list[dict[str, Any]]:
     out = []
     for i in range(n):
         c = comps[i % len(comps)]
-        out.append({"id": f"r{i}", "completion": c["completion"] + f" {i}",
-                    "ground_truth": json.dumps(by_id[c["id"]]["reward_model"]["ground_truth"])})
+        out.append(
+            {
+                "id": f"r{i}",
+                "completion": c["completion"] + f" {i}",
+                "ground_truth": json.dumps(by_id[c["id"]]["reward_model"]["ground_truth"]),
+            }
+        )
     return out
 
 
@@ -72,8 +77,15 @@ def run_on_local_cluster(cwd: Path, script: str, cpus: int, what: str) -> str:
     env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}  # a new local cluster, not an existing one
     env["RAY_OVERRIDE_RESOURCES"] = json.dumps({"CPU": cpus})  # what ray.init() detects, on any machine
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
-    proc = subprocess.Popen([sys.executable, "script.py"], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "script.py"],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         output, _ = proc.communicate(timeout=SNIPPET_HANG_GUARD_S)
     except subprocess.TimeoutExpired:
@@ -121,8 +133,10 @@ def test_score_dataset_matches_score_batch_on_100k_rows(ray_cluster: Any) -> Non
     # the rows are already in Ray (no read tasks), so the scorers may take both CPUs (see docs/ray.md)
     out = score_dataset(ray_cluster.data.from_items(data), concurrency=2).take_all()
     distributed = time.perf_counter() - started
-    print(f"100,000 rows: one process {single:.2f} s ({len(data) / single:,.0f}/s); Ray Data on 2 CPUs "
-          f"{distributed:.2f} s ({len(data) / distributed:,.0f}/s), ratio {single / distributed:.2f}x")
+    print(
+        f"100,000 rows: one process {single:.2f} s ({len(data) / single:,.0f}/s); Ray Data on 2 CPUs "
+        f"{distributed:.2f} s ({len(data) / distributed:,.0f}/s), ratio {single / distributed:.2f}x"
+    )
     assert [o["id"] for o in out] == [d["id"] for d in data]
     assert np.array_equal(np.array([o["reward"] for o in out]), reference.rewards)
     assert [o["reason"] for o in out] == reference.reasons
@@ -170,8 +184,13 @@ def test_score_command_with_ray_writes_the_in_process_lines(ray_cluster: Any, tm
     reward, components, reason, behavior, expected, violations, label), rewards equal exactly."""
     from rlvr_rewards.cli import main
 
-    args = ["score", "--data", str(DATA / "example_rows.jsonl"), "--completions",
-            str(DATA / "example_completions.jsonl")]
+    args = [
+        "score",
+        "--data",
+        str(DATA / "example_rows.jsonl"),
+        "--completions",
+        str(DATA / "example_completions.jsonl"),
+    ]
     assert main([*args, "--ray", "--out", str(tmp_path / "ray.jsonl")]) == 0
     assert main([*args, "--out", str(tmp_path / "plain.jsonl")]) == 0
 
@@ -210,9 +229,15 @@ def native_rows() -> list[dict[str, Any]]:
     """Every bundled completion with its row's truth and tools as native objects (of many shapes)."""
     by_id = {r["id"]: r for r in map(json.loads, (DATA / "example_rows.jsonl").read_text().splitlines())}
     comps = [json.loads(x) for x in (DATA / "example_completions.jsonl").read_text().splitlines()]
-    return [{"id": f"r{i}", "completion": c["completion"],
-             "ground_truth": by_id[c["id"]]["reward_model"]["ground_truth"],
-             "tools": by_id[c["id"]]["extra_info"]["tools"]} for i, c in enumerate(comps)]
+    return [
+        {
+            "id": f"r{i}",
+            "completion": c["completion"],
+            "ground_truth": by_id[c["id"]]["reward_model"]["ground_truth"],
+            "tools": by_id[c["id"]]["extra_info"]["tools"],
+        }
+        for i, c in enumerate(comps)
+    ]
 
 
 @pytest.mark.slow
@@ -233,16 +258,22 @@ def test_ray_readers_to_score_dataset_on_a_small_cluster(tmp_path: Path, cpus: i
     output = run_on_local_cluster(tmp_path, READERS_SCRIPT, cpus, "Ray readers -> score_dataset")
     assert f"cluster CPUs: {float(cpus)}" in output, output[-2000:]
 
-    reference = rr.score_batch([d["completion"] for d in data], [d["ground_truth"] for d in data],
-                               tools=[d["tools"] for d in data])
-    want = [[d["id"], r, reason, a] for d, r, reason, a in
-            zip(data, reference.rewards.tolist(), reference.reasons, reference.components["arguments"], strict=True)]
+    reference = rr.score_batch(
+        [d["completion"] for d in data], [d["ground_truth"] for d in data], tools=[d["tools"] for d in data]
+    )
+    want = [
+        [d["id"], r, reason, a]
+        for d, r, reason, a in zip(
+            data, reference.rewards.tolist(), reference.reasons, reference.components["arguments"], strict=True
+        )
+    ]
     got = json.loads((tmp_path / "out.json").read_text())
     assert len(got) == 3
     for name, scored in got.items():
         assert [row[:3] for row in scored] == [row[:3] for row in want], name
-        assert [None if math.isnan(row[3]) else row[3] for row in want] == \
-               [None if row[3] is None or math.isnan(row[3]) else row[3] for row in scored], name
+        assert [None if math.isnan(row[3]) else row[3] for row in want] == [
+            None if row[3] is None or math.isnan(row[3]) else row[3] for row in scored
+        ], name
 
 
 STRUCT_SCRIPT = """
@@ -279,6 +310,9 @@ def test_struct_truths_from_arrow_are_refused_not_misread(tmp_path: Path) -> Non
     output = run_on_local_cluster(tmp_path, STRUCT_SCRIPT, 2, "struct truths -> score_dataset")
     filled = next(line for line in output.splitlines() if line.startswith("filled "))
     dated = next(line for line in output.splitlines() if line.startswith("dated "))
-    assert re.search(r"REFUSED .*GroundTruthError.*row id 'r0'.*ground_truth\.calls\[0\]\.arguments\.amount"
-                     r".*lines=True", filled), filled
+    assert re.search(
+        r"REFUSED .*GroundTruthError.*row id 'r0'.*ground_truth\.calls\[0\]\.arguments\.amount"
+        r".*lines=True",
+        filled,
+    ), filled
     assert re.search(r"REFUSED .*ConfigError.*timestamp.*lines=True", dated), dated

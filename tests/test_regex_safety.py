@@ -32,12 +32,14 @@ PATTERNS = package_patterns()
 REVIEWED_SAFE: dict[str, str] = {
     "rlvr_rewards.testing.strategies._PY_NAME": (
         "[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)*: every repetition starts with a literal '.' the "
-        "inner class cannot match, so there is one way to match; and it only reads tool names (user data)"),
+        "inner class cannot match, so there is one way to match; and it only reads tool names (user data)"
+    ),
     "rlvr_rewards.jsonsafe._STRING_LITERAL": (
         "the unrolled string loop (a quote, non-quote non-backslash characters, then repetitions of an escape "
         "and more such characters, then an optional quote): every repetition starts with a backslash, which the "
         "inner class cannot match, so there is one way to match; the closing quote is optional, so the match "
-        "never fails and never backtracks (Python 3.10 has no possessive repeats)"),
+        "never fails and never backtracks (Python 3.10 has no possessive repeats)"
+    ),
 }
 
 #: Flagged and genuinely quadratic (library bugs, reported and pinned here until fixed): where -> xfail reason.
@@ -55,8 +57,10 @@ def _params() -> list[object]:
 
 def test_patterns_were_found() -> None:
     modules, skipped = package_modules()
-    print(f"\n{len(PATTERNS)} distinct compiled patterns inspected in {len(modules)} modules"
-          + (f"; skipped (optional dependency missing): {skipped}" if skipped else ""))
+    print(
+        f"\n{len(PATTERNS)} distinct compiled patterns inspected in {len(modules)} modules"
+        + (f"; skipped (optional dependency missing): {skipped}" if skipped else "")
+    )
     assert len(PATTERNS) >= 15
     assert any(where.startswith("rlvr_rewards.behavior.") for where, _ in PATTERNS)
 
@@ -103,8 +107,9 @@ def test_the_analyser_catches_known_bad_patterns(pattern: str, kind: str | None)
     if kind is None:
         assert not risks, risks
     else:
-        assert any(r.startswith({"nested": "nested", "ambiguous": "ambiguous", "adjacent": "adjacent"}[kind])
-                   for r in risks), (pattern, risks)
+        assert any(
+            r.startswith({"nested": "nested", "ambiguous": "ambiguous", "adjacent": "adjacent"}[kind]) for r in risks
+        ), (pattern, risks)
 
 
 @pytest.mark.parametrize(
@@ -165,8 +170,12 @@ def test_no_eval_exec_pickle_or_signals_in_the_package() -> None:
                         problems.append(f"{rel}:{node.lineno}: imports {name}")
                     if top in ("subprocess", "multiprocessing") and rel not in _SUBPROCESS_OK:
                         problems.append(f"{rel}:{node.lineno}: imports {name}")
-            elif (isinstance(node, ast.Attribute) and node.attr in ("system", "popen", "fork", "kill")
-                  and isinstance(node.value, ast.Name) and node.value.id == "os"):
+            elif (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("system", "popen", "fork", "kill")
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "os"
+            ):
                 problems.append(f"{rel}:{node.lineno}: os.{node.attr}")
     assert not problems, problems
 

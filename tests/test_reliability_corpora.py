@@ -62,8 +62,9 @@ def _assert_clean(tally) -> None:  # type: ignore[no-untyped-def]
 def test_jsontestsuite_every_file_every_placement_every_preset(jts_files: list[tuple[str, bytes]]) -> None:
     comps, labels = jsontestsuite_completions(jts_files)
     tally = check_family("jsontestsuite", comps, labels, sample_one_by_one=40)
-    print(f"\njsontestsuite: {tally.inputs} completions, {tally.scorings} scorings, "
-          f"{len(tally.reasons)} distinct reasons")
+    print(
+        f"\njsontestsuite: {tally.inputs} completions, {tally.scorings} scorings, {len(tally.reasons)} distinct reasons"
+    )
     _assert_clean(tally)
     assert tally.scorings == len(comps) * len(rr.list_presets()) * len(TRUTHS)
 
@@ -123,6 +124,9 @@ def test_transform_files_keep_their_limits(jts_files: list[tuple[str, bytes]]) -
         assert s.reason in rr.REASONS, name
         if "invalid_codepoint" in name:  # lone surrogates, raw or escaped, are not text
             assert s.behavior == "invalid" and "invalid_unicode" in s.violations, (name, s.violations)
-    dup = rr.parse('<tool_call>{"name": "get_weather", "arguments": '
-                   + ts["object_same_key_different_values.json"].decode() + "}</tool_call>")
+    dup = rr.parse(
+        '<tool_call>{"name": "get_weather", "arguments": '
+        + ts["object_same_key_different_values.json"].decode()
+        + "}</tool_call>"
+    )
     assert "duplicate_keys" in dup.violations

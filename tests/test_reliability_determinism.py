@@ -86,8 +86,12 @@ def test_threads_with_fresh_truths_and_different_limits() -> None:
     result equals the serial one (the limits of one thread never leak into another)."""
     cities = [f"City{i:04d}" for i in range(400)]
     truths = [{"behavior": "execute", "calls": [{"name": "get_weather", "arguments": {"city": c}}]} for c in cities]
-    comps = [hermes({"name": "get_weather", "arguments": {"city": c if i % 3 else c + "x"}})
-             + ("?" if i % 5 == 0 else "") + " " * (i * 7) for i, c in enumerate(cities)]
+    comps = [
+        hermes({"name": "get_weather", "arguments": {"city": c if i % 3 else c + "x"}})
+        + ("?" if i % 5 == 0 else "")
+        + " " * (i * 7)
+        for i, c in enumerate(cities)
+    ]
     limit_sets = [rr.DEFAULT_LIMITS, rr.Limits(max_chars=1_000), rr.Limits(max_depth=1), rr.Limits(max_calls=0)]
     jobs = [(k, sl) for k in range(len(limit_sets)) for sl in _chunks(len(comps), 25)]
 
@@ -107,8 +111,13 @@ def test_threads_with_fresh_truths_and_different_limits() -> None:
 
 
 def _msg(arguments: Any) -> dict[str, Any]:
-    return {"role": "assistant", "content": None, "tool_calls": [
-        {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": arguments}}]}
+    return {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": arguments}}
+        ],
+    }
 
 
 def test_batch_composition_never_changes_a_score() -> None:

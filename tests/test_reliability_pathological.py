@@ -117,8 +117,12 @@ def test_pathological_input_keeps_every_invariant(label: str, completion: Any, l
     tally = check_each(label, [(label, completion, limits)])
     assert tally.failures == 0, "\n".join(tally.problems)
     # bounded: one preset's batch (4 truths) costs at most FACTOR_PER_PRESET x decoding a megabyte of JSON
-    assert_bounded(lambda: check_each(label, [(label, completion, limits)], preset_names=["graded"]),
-                   FACTOR_PER_PRESET, label, measured=tally.max_seconds)
+    assert_bounded(
+        lambda: check_each(label, [(label, completion, limits)], preset_names=["graded"]),
+        FACTOR_PER_PRESET,
+        label,
+        measured=tally.max_seconds,
+    )
     s = rr.score(completion, TRUTHS["execute"], tools=TOOLS, limits=limits)
     if label in EXPECTED_VIOLATION:
         assert EXPECTED_VIOLATION[label] in s.violations, (label, s.violations, s.reason)
@@ -184,8 +188,13 @@ def test_sixty_levels_of_arguments_match_a_sixty_level_truth(nest: Any) -> None:
 
 
 def _deep_json_text(depth: int) -> str:
-    return ('{"behavior": "execute", "calls": [{"name": "get_weather", "arguments": {"city": '
-            + "[" * depth + "1" + "]" * depth + "}}]}")
+    return (
+        '{"behavior": "execute", "calls": [{"name": "get_weather", "arguments": {"city": '
+        + "[" * depth
+        + "1"
+        + "]" * depth
+        + "}}]}"
+    )
 
 
 DEEP_TRUTHS = {
@@ -195,12 +204,22 @@ DEEP_TRUTHS = {
     "json-text-100000": _deep_json_text(100_000),
     "blog-list-2000": [{"name": "get_weather", "arguments": {"city": nest_list(2000)}}],
     "blog-text-2000": '[{"name": "get_weather", "arguments": {"city": ' + "[" * 2000 + "1" + "]" * 2000 + "}}]",
-    "row-2000": {"reward_model": {"ground_truth": {"behavior": "execute", "calls": [
-        {"name": "get_weather", "arguments": {"city": nest_dict(2000)}}]}}},
-    "matcher-any-2000": {"behavior": "execute", "calls": [
-        {"name": "get_weather", "arguments": {"city": {"$any": [nest_list(2000)]}}}]},
-    "matcher-literal-2000": {"behavior": "execute", "calls": [
-        {"name": "get_weather", "arguments": {"city": {"$literal": nest_dict(2000)}}}]},
+    "row-2000": {
+        "reward_model": {
+            "ground_truth": {
+                "behavior": "execute",
+                "calls": [{"name": "get_weather", "arguments": {"city": nest_dict(2000)}}],
+            }
+        }
+    },
+    "matcher-any-2000": {
+        "behavior": "execute",
+        "calls": [{"name": "get_weather", "arguments": {"city": {"$any": [nest_list(2000)]}}}],
+    },
+    "matcher-literal-2000": {
+        "behavior": "execute",
+        "calls": [{"name": "get_weather", "arguments": {"city": {"$literal": nest_dict(2000)}}}],
+    },
     "clarify-missing-2000": {"behavior": "clarify", "missing": nest_list(2000)},
     "whole-truth-2000": nest_dict(2000),
 }
@@ -260,8 +279,11 @@ def test_completions_are_never_logged_printed_or_warned_about(caplog: pytest.Log
     ]
     out, err = io.StringIO(), io.StringIO()
     caplog.set_level(logging.DEBUG)
-    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(out), \
-            contextlib.redirect_stderr(err):
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
         warnings.simplefilter("always")
         for preset in rr.list_presets():
             rr.score_batch(completions, [TRUTHS["execute"]] * len(completions), tools=TOOLS, preset=preset)

@@ -62,8 +62,10 @@ def test_p99_per_completion_at_1e5_characters_is_within_budget() -> None:
     for name, t in sorted(times.items(), key=lambda kv: -kv[1]):
         print(f"{name:34s} {t * 1000:8.2f} ms  {t / reference:6.2f}x")
     p99 = percentile(list(times.values()), 99)
-    print(f"p50 {percentile(list(times.values()), 50) * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms, "
-          f"max {max(times.values()) * 1000:.2f} ms over {len(times)} shapes; reference {reference * 1000:.2f} ms")
+    print(
+        f"p50 {percentile(list(times.values()), 50) * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms, "
+        f"max {max(times.values()) * 1000:.2f} ms over {len(times)} shapes; reference {reference * 1000:.2f} ms"
+    )
     bound = BUDGET_FACTOR * reference
     assert p99 <= bound, {k: f"{v / reference:.1f}x" for k, v in times.items() if v > bound}
 
@@ -72,8 +74,10 @@ def test_p99_per_completion_at_1e5_characters_is_within_budget() -> None:
 @pytest.mark.parametrize("name", list(SHAPES))
 def test_time_is_linear_in_the_length(name: str, linear: dict[str, dict[str, Any]]) -> None:
     lin = linear[name]
-    print(f"{name}: {lin['small'] * 1000:.2f} ms at 2e4, {lin['big'] * 1000:.2f} ms at 2e5, ratio {lin['ratio']:.2f}"
-          + (" (re-measured)" if lin["remeasured"] else ""))
+    print(
+        f"{name}: {lin['small'] * 1000:.2f} ms at 2e4, {lin['big'] * 1000:.2f} ms at 2e5, ratio {lin['ratio']:.2f}"
+        + (" (re-measured)" if lin["remeasured"] else "")
+    )
     assert lin["ratio"] <= LINEARITY_MAX_RATIO, lin
 
 
@@ -99,5 +103,9 @@ def test_a_long_whitespace_run_after_a_cue_word_is_linear(cue: str) -> None:
     text = WHITESPACE_RUN_CUES[cue]
     truth = TRUTHS["refuse"]
     # linear is 4x (less: a fixed cost dominates at 500); quadratic would be 16x
-    assert_linear(lambda: rr.score(whitespace_run(text, 500), truth),
-                  lambda: rr.score(whitespace_run(text, 2000), truth), 8.0, f"{cue}: 2000 spaces / 500 spaces")
+    assert_linear(
+        lambda: rr.score(whitespace_run(text, 500), truth),
+        lambda: rr.score(whitespace_run(text, 2000), truth),
+        8.0,
+        f"{cue}: 2000 spaces / 500 spaces",
+    )

@@ -36,8 +36,9 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
 
 
 def test_generated_docs_are_up_to_date() -> None:
-    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "gen_docs.py"), "--check"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "gen_docs.py"), "--check"], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -54,8 +55,16 @@ def test_example_data_matches_its_description() -> None:
     assert len(blog) == 20 and all(isinstance(r["reward_model"]["ground_truth"], str) for r in blog)
 
 
-@pytest.mark.parametrize("script", ["build_example_data.py", "build_behavior_corpus.py", "build_behavior_heldout.py",
-                                    "build_refusal_corpus.py", "build_refusal_blind.py"])
+@pytest.mark.parametrize(
+    "script",
+    [
+        "build_example_data.py",
+        "build_behavior_corpus.py",
+        "build_behavior_heldout.py",
+        "build_refusal_corpus.py",
+        "build_refusal_blind.py",
+    ],
+)
 def test_data_generators_are_in_sync(script: str) -> None:
     path = ROOT / "tools" / script
     if not path.exists():
@@ -91,8 +100,12 @@ def _require(module: str) -> None:
 
 def test_ruff_clean() -> None:
     _require("ruff")
-    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "rlvr_rewards", "tests", "tools", "benchmarks"],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "rlvr_rewards", "tests", "tools", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

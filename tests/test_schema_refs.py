@@ -89,8 +89,9 @@ def _place(template: Any, ref_object: dict[str, Any]) -> Any:
 @pytest.mark.parametrize("uri", REMOTE)
 @pytest.mark.parametrize(("template", "where"), PLACES, ids=[w for _, w in PLACES])
 @pytest.mark.parametrize("keyword", ["$ref", "$dynamicRef"])
-def test_a_reference_to_another_document_is_a_located_tool_spec_error(uri: str, template: Any, where: str,
-                                                                      keyword: str) -> None:
+def test_a_reference_to_another_document_is_a_located_tool_spec_error(
+    uri: str, template: Any, where: str, keyword: str
+) -> None:
     parameters = _place(template, {keyword: uri})
     with pytest.raises(rr.ToolSpecError) as info:
         rr.score(_call(code="x"), TRUTH, tools=_tool(parameters))
@@ -100,8 +101,11 @@ def test_a_reference_to_another_document_is_a_located_tool_spec_error(uri: str, 
 
 @pytest.mark.parametrize("uri", ["http://example.com/x", "other.json", "urn:x"])
 def test_recursive_ref_to_another_document_is_refused_in_draft_2019(uri: str) -> None:
-    parameters = {"$schema": "https://json-schema.org/draft/2019-09/schema", "type": "object",
-                  "properties": {"code": {"$recursiveRef": uri}}}
+    parameters = {
+        "$schema": "https://json-schema.org/draft/2019-09/schema",
+        "type": "object",
+        "properties": {"code": {"$recursiveRef": uri}},
+    }
     with pytest.raises(rr.ToolSpecError) as info:
         compile_tools(_tool(parameters))
     assert info.value.field == "parameters.properties.code.$recursiveRef"
@@ -116,8 +120,9 @@ def test_a_reference_that_is_not_a_string_is_refused(value: Any) -> None:
     assert info.value.field == "parameters.properties.code.$ref"
 
 
-@pytest.mark.parametrize("ref", ["#/$defs/missing", "#/properties/nope/x", "#/items/5", "#missing-anchor",
-                                 "#/$defs/a~2b"])
+@pytest.mark.parametrize(
+    "ref", ["#/$defs/missing", "#/properties/nope/x", "#/items/5", "#missing-anchor", "#/$defs/a~2b"]
+)
 def test_a_local_reference_that_resolves_to_nothing_is_refused(ref: str) -> None:
     parameters = {"type": "object", "properties": {"code": {"$ref": ref}}, "$defs": {"a": {}}}
     with pytest.raises(rr.ToolSpecError) as info:
@@ -130,47 +135,104 @@ def test_an_embedded_resource_is_refused_and_a_root_id_is_fine() -> None:
     with pytest.raises(rr.ToolSpecError) as info:
         compile_tools(_tool(embedded))
     assert info.value.field == "parameters.$defs.d.$id"
-    rooted = {"$id": "https://example.com/tool.json", "type": "object",
-              "properties": {"code": {"$ref": "#/$defs/c"}}, "$defs": {"c": {"type": "string", "minLength": 2}}}
+    rooted = {
+        "$id": "https://example.com/tool.json",
+        "type": "object",
+        "properties": {"code": {"$ref": "#/$defs/c"}},
+        "$defs": {"c": {"type": "string", "minLength": 2}},
+    }
     assert not _schema_valid(rooted, code="x")
     assert _schema_valid(rooted, code="xy")
 
 
 LOCAL: list[tuple[dict[str, Any], dict[str, Any], bool]] = [
-    ({"type": "object", "properties": {"code": {"$ref": "#/$defs/c"}}, "$defs": {"c": {"type": "string"}}},
-     {"code": "x"}, True),
-    ({"type": "object", "properties": {"code": {"$ref": "#/$defs/c"}}, "$defs": {"c": {"type": "string"}}},
-     {"code": 1}, False),
-    ({"$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
-      "properties": {"code": {"$ref": "#/definitions/c"}}, "definitions": {"c": {"enum": ["x"]}}}, {"code": "x"}, True),
-    ({"$schema": "http://json-schema.org/draft-04/schema#", "type": "object",
-      "properties": {"code": {"$ref": "#/definitions/c"}}, "definitions": {"c": {"enum": ["y"]}}},
-     {"code": "x"}, False),
-    ({"type": "object", "properties": {"code": {"$ref": "#c"}}, "$defs": {"c": {"$anchor": "c", "maxLength": 1}}},
-     {"code": "x"}, True),
-    ({"type": "object", "properties": {"code": {"$ref": "#/$defs/a%20b"}}, "$defs": {"a b": {"const": "x"}}},
-     {"code": "x"}, True),
-    ({"type": "object", "properties": {"code": {"$ref": "#/$defs/a~1b"}}, "$defs": {"a/b": {"const": "y"}}},
-     {"code": "x"}, False),
+    (
+        {"type": "object", "properties": {"code": {"$ref": "#/$defs/c"}}, "$defs": {"c": {"type": "string"}}},
+        {"code": "x"},
+        True,
+    ),
+    (
+        {"type": "object", "properties": {"code": {"$ref": "#/$defs/c"}}, "$defs": {"c": {"type": "string"}}},
+        {"code": 1},
+        False,
+    ),
+    (
+        {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "type": "object",
+            "properties": {"code": {"$ref": "#/definitions/c"}},
+            "definitions": {"c": {"enum": ["x"]}},
+        },
+        {"code": "x"},
+        True,
+    ),
+    (
+        {
+            "$schema": "http://json-schema.org/draft-04/schema#",
+            "type": "object",
+            "properties": {"code": {"$ref": "#/definitions/c"}},
+            "definitions": {"c": {"enum": ["y"]}},
+        },
+        {"code": "x"},
+        False,
+    ),
+    (
+        {"type": "object", "properties": {"code": {"$ref": "#c"}}, "$defs": {"c": {"$anchor": "c", "maxLength": 1}}},
+        {"code": "x"},
+        True,
+    ),
+    (
+        {"type": "object", "properties": {"code": {"$ref": "#/$defs/a%20b"}}, "$defs": {"a b": {"const": "x"}}},
+        {"code": "x"},
+        True,
+    ),
+    (
+        {"type": "object", "properties": {"code": {"$ref": "#/$defs/a~1b"}}, "$defs": {"a/b": {"const": "y"}}},
+        {"code": "x"},
+        False,
+    ),
     ({"type": "object", "properties": {"code": {"type": "string"}, "more": {"$ref": "#"}}}, {"code": "x"}, True),
-    ({"type": "object", "properties": {"code": {"type": "string"}, "more": {"$ref": "#"}}},
-     {"code": "x", "more": {"code": 3}}, False),
-    ({"type": "object", "$dynamicAnchor": "node", "properties": {"code": {"type": "string"},
-                                                                 "kids": {"items": {"$dynamicRef": "#node"}}}},
-     {"code": "x"}, True),
-    ({"$schema": "https://json-schema.org/draft/2019-09/schema", "$recursiveAnchor": True, "type": "object",
-      "properties": {"code": {"type": "string"}, "kids": {"items": {"$recursiveRef": "#"}}}},
-     {"code": "x"}, True),
-    ({"type": "object", "properties": {"code": {"$ref": "#/x/y"}}, "x": {"y": {"pattern": "^x$"}}},
-     {"code": "x"}, True),
-    ({"type": "object", "properties": {"code": {"$ref": "#/x/y"}}, "x": {"y": {"pattern": "^y$"}}},
-     {"code": "x"}, False),
+    (
+        {"type": "object", "properties": {"code": {"type": "string"}, "more": {"$ref": "#"}}},
+        {"code": "x", "more": {"code": 3}},
+        False,
+    ),
+    (
+        {
+            "type": "object",
+            "$dynamicAnchor": "node",
+            "properties": {"code": {"type": "string"}, "kids": {"items": {"$dynamicRef": "#node"}}},
+        },
+        {"code": "x"},
+        True,
+    ),
+    (
+        {
+            "$schema": "https://json-schema.org/draft/2019-09/schema",
+            "$recursiveAnchor": True,
+            "type": "object",
+            "properties": {"code": {"type": "string"}, "kids": {"items": {"$recursiveRef": "#"}}},
+        },
+        {"code": "x"},
+        True,
+    ),
+    (
+        {"type": "object", "properties": {"code": {"$ref": "#/x/y"}}, "x": {"y": {"pattern": "^x$"}}},
+        {"code": "x"},
+        True,
+    ),
+    (
+        {"type": "object", "properties": {"code": {"$ref": "#/x/y"}}, "x": {"y": {"pattern": "^y$"}}},
+        {"code": "x"},
+        False,
+    ),
 ]
 
 
 @pytest.mark.parametrize(("parameters", "arguments", "valid"), LOCAL)
-def test_references_inside_the_schema_resolve(parameters: dict[str, Any], arguments: dict[str, Any],
-                                              valid: bool) -> None:
+def test_references_inside_the_schema_resolve(
+    parameters: dict[str, Any], arguments: dict[str, Any], valid: bool
+) -> None:
     assert _schema_valid(parameters, **arguments) is valid
 
 
@@ -211,17 +273,38 @@ def no_io(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 SCHEMAS_TO_SCORE: list[dict[str, Any]] = [
     {"type": "object", "properties": {"code": {"type": "string", "pattern": "^[a-z]+$"}}},
     {"type": "object", "properties": {"code": {"$ref": "#/$defs/c"}}, "$defs": {"c": {"pattern": "^x"}}},
-    {"type": "object", "properties": {"code": {"anyOf": [{"type": "string", "pattern": "x$"}, {"type": "integer"}]}},
-     "patternProperties": {"^c": {"minLength": 1}}, "additionalProperties": False},
-    {"$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
-     "properties": {"code": {"$ref": "#/definitions/c"}}, "definitions": {"c": {"type": "string"}}},
-    {"$schema": "http://json-schema.org/draft-04/schema#", "id": "http://example.com/tool.json", "type": "object",
-     "properties": {"code": {"$ref": "#/definitions/c"}}, "definitions": {"c": {"type": "string"}}},
-    {"type": "object", "properties": {"code": {"type": "string"}, "tags": {"type": "array", "uniqueItems": True,
-                                                                           "items": {"type": "object"}}},
-     "unevaluatedProperties": False},
-    {"type": "object", "$dynamicAnchor": "n", "properties": {"code": {"type": "string"},
-                                                             "kids": {"items": {"$dynamicRef": "#n"}}}},
+    {
+        "type": "object",
+        "properties": {"code": {"anyOf": [{"type": "string", "pattern": "x$"}, {"type": "integer"}]}},
+        "patternProperties": {"^c": {"minLength": 1}},
+        "additionalProperties": False,
+    },
+    {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {"code": {"$ref": "#/definitions/c"}},
+        "definitions": {"c": {"type": "string"}},
+    },
+    {
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "id": "http://example.com/tool.json",
+        "type": "object",
+        "properties": {"code": {"$ref": "#/definitions/c"}},
+        "definitions": {"c": {"type": "string"}},
+    },
+    {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string"},
+            "tags": {"type": "array", "uniqueItems": True, "items": {"type": "object"}},
+        },
+        "unevaluatedProperties": False,
+    },
+    {
+        "type": "object",
+        "$dynamicAnchor": "n",
+        "properties": {"code": {"type": "string"}, "kids": {"items": {"$dynamicRef": "#n"}}},
+    },
 ]
 
 
@@ -265,20 +348,36 @@ def test_a_schema_keyword_that_is_not_a_string_is_a_located_error(dialect: Any) 
     assert info.value.field == "parameters.$schema"
 
 
-@pytest.mark.parametrize("dialect", ["", "http://example.com/my-dialect", "draft-07", "https://json-schema.org/",
-                                     "http://[::1", "\x00", "https://json-schema.org/draft/2099-01/schema"])
+@pytest.mark.parametrize(
+    "dialect",
+    [
+        "",
+        "http://example.com/my-dialect",
+        "draft-07",
+        "https://json-schema.org/",
+        "http://[::1",
+        "\x00",
+        "https://json-schema.org/draft/2099-01/schema",
+    ],
+)
 def test_an_unknown_dialect_is_a_located_error(dialect: str) -> None:
     with pytest.raises(rr.ToolSpecError) as info:
         rr.score(_call(code="x"), TRUTH, tools=_tool({"$schema": dialect, "type": "object"}))
     assert info.value.field == "parameters.$schema"
 
 
-@pytest.mark.parametrize("dialect", [
-    "https://json-schema.org/draft/2020-12/schema", "https://json-schema.org/draft/2019-09/schema",
-    "http://json-schema.org/draft-07/schema#", "http://json-schema.org/draft-07/schema",
-    "http://json-schema.org/draft-06/schema#", "http://json-schema.org/draft-04/schema#",
-    "http://json-schema.org/draft-03/schema#",
-])
+@pytest.mark.parametrize(
+    "dialect",
+    [
+        "https://json-schema.org/draft/2020-12/schema",
+        "https://json-schema.org/draft/2019-09/schema",
+        "http://json-schema.org/draft-07/schema#",
+        "http://json-schema.org/draft-07/schema",
+        "http://json-schema.org/draft-06/schema#",
+        "http://json-schema.org/draft-04/schema#",
+        "http://json-schema.org/draft-03/schema#",
+    ],
+)
 def test_every_dialect_jsonschema_knows_is_accepted(dialect: str) -> None:
     parameters = {"$schema": dialect, "type": "object", "properties": {"code": {"type": "string", "pattern": "^x"}}}
     assert _schema_valid(parameters, code="xy")

@@ -21,11 +21,22 @@ GOOD = hermes(call("get_weather", city="Paris"))
     [
         GOOD,
         {"role": "assistant", "content": GOOD},
-        {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "c1", "type": "function",
-             "function": {"name": "get_weather", "arguments": json.dumps({"city": "Paris"})}}]},
-        {"role": "assistant", "content": "", "tool_calls": [
-            {"type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris"}}}]},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "c1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": json.dumps({"city": "Paris"})},
+                }
+            ],
+        },
+        {
+            "role": "assistant",
+            "content": "",
+            "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris"}}}],
+        },
         [{"role": "user", "content": "weather in Paris?"}, {"role": "assistant", "content": GOOD}],
         [{"role": "assistant", "content": GOOD}],
     ],
@@ -87,8 +98,16 @@ def test_summary_confusion_and_groups() -> None:
 
 
 def test_every_reason_is_documented() -> None:
-    comps = [GOOD, "", "x" * 10, "<tool_call>{bad</tool_call>", "Which city?", "I can't.",
-             hermes(call("nope")), hermes(call("get_weather", city="Paris"), call("get_weather", city="Paris"))]
+    comps = [
+        GOOD,
+        "",
+        "x" * 10,
+        "<tool_call>{bad</tool_call>",
+        "Which city?",
+        "I can't.",
+        hermes(call("nope")),
+        hermes(call("get_weather", city="Paris"), call("get_weather", city="Paris")),
+    ]
     truths = [TRUTH, {"behavior": "clarify", "missing": ["city"]}, {"behavior": "refuse"}, "plain text truth"]
     for c in comps:
         for t in truths:
@@ -110,7 +129,8 @@ def test_components_policy() -> None:
     assert "aws_blog" in rr.score(GOOD, TRUTH, tools=TOOLS, preset="aws-blog").components
     everything = rr.score(GOOD, TRUTH, tools=TOOLS, components="all")
     assert {"aws_blog", "exact_match", "toolrl_format", "toolrl_correctness", "refuse_reference"} <= set(
-        everything.components)
+        everything.components
+    )
     assert everything.reward == graded.reward
     with pytest.raises(rr.ConfigError, match="components"):
         rr.score(GOOD, TRUTH, components="some")
@@ -159,9 +179,17 @@ def test_clarify_quality_first_version() -> None:
 
 def test_openai_messages_differing_only_in_call_ids_deduplicate_and_score_alike() -> None:
     def msg(call_id: str) -> dict[str, object]:
-        return {"role": "assistant", "content": None, "tool_calls": [
-            {"id": call_id, "type": "function",
-             "function": {"name": "get_weather", "arguments": json.dumps({"city": "Paris"})}}]}
+        return {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": call_id,
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": json.dumps({"city": "Paris"})},
+                }
+            ],
+        }
 
     from rlvr_rewards.scoring.core import _completion_key
 

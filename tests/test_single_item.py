@@ -24,8 +24,13 @@ ROWS = Path(__file__).parent.parent / "rlvr_rewards" / "data"
 
 
 def _same(one: rr.Score, other: rr.Score) -> None:
-    assert (one.reward, one.reason, one.behavior, one.expected, one.violations) == \
-           (other.reward, other.reason, other.behavior, other.expected, other.violations)
+    assert (one.reward, one.reason, one.behavior, one.expected, one.violations) == (
+        other.reward,
+        other.reason,
+        other.behavior,
+        other.expected,
+        other.violations,
+    )
     assert list(one.components) == list(other.components)
     for name, value in one.components.items():
         theirs = other.components[name]
@@ -34,8 +39,13 @@ def _same(one: rr.Score, other: rr.Score) -> None:
 
 def _check(completions: list[Any], truths: list[Any], tools: Any = None, **options: Any) -> None:
     batch = rr.score_batch(completions, truths, tools=tools, **options)
-    per_item_tools = tools if isinstance(tools, list) and len(tools) == len(completions) and \
-        all(t is None or isinstance(t, list) for t in tools) else [tools] * len(completions)
+    per_item_tools = (
+        tools
+        if isinstance(tools, list)
+        and len(tools) == len(completions)
+        and all(t is None or isinstance(t, list) for t in tools)
+        else [tools] * len(completions)
+    )
     for i, (c, t) in enumerate(zip(completions, truths, strict=True)):
         _same(rr.score(c, t, tools=per_item_tools[i], **options), batch[i])  # repeats from the recent-results memo
         core._recent.clear()
@@ -54,13 +64,23 @@ def test_every_component_of_the_standard_workload() -> None:
     _check(wl.completions, wl.ground_truths, [wl.tools] * len(wl.completions), components="all")
 
 
-@pytest.mark.parametrize("name", ["behavior_corpus.jsonl", "behavior_heldout.jsonl", "refusal_dev.jsonl",
-                                  "refusal_heldout.jsonl", "refusal_blind.jsonl"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "behavior_corpus.jsonl",
+        "behavior_heldout.jsonl",
+        "refusal_dev.jsonl",
+        "refusal_heldout.jsonl",
+        "refusal_blind.jsonl",
+    ],
+)
 def test_the_behaviour_corpora(name: str) -> None:
     tools = json.loads((ROWS / "example_rows.jsonl").read_text().splitlines()[0])["extra_info"]["tools"]
     rows = [json.loads(line) for line in (DATA / name).read_text().splitlines() if line.strip()]
-    default = {"execute": {"behavior": "execute", "calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]},
-               "clarify": {"behavior": "clarify", "missing": ["city"]}}
+    default = {
+        "execute": {"behavior": "execute", "calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]},
+        "clarify": {"behavior": "clarify", "missing": ["city"]},
+    }
     truths = [r.get("truth") or default.get(r["label"], {"behavior": "refuse"}) for r in rows]
     _check([r["completion"] for r in rows], truths, tools)
 
@@ -118,8 +138,12 @@ def test_a_plugin_registered_since_is_not_skipped() -> None:
     truth = {"behavior": "clarify", "missing": ["city"]}
     before = rr.score("Which city, please?", truth)
     assert "polite" not in before.components
-    register_plugin(types.SimpleNamespace(register_scorers=rr.hookimpl(
-        lambda register: register(ScorerSpec("polite", lambda ctx: [1.0] * len(ctx))))), name="test-recent-polite")
+    register_plugin(
+        types.SimpleNamespace(
+            register_scorers=rr.hookimpl(lambda register: register(ScorerSpec("polite", lambda ctx: [1.0] * len(ctx))))
+        ),
+        name="test-recent-polite",
+    )
     try:
         assert rr.score("Which city, please?", truth).components["polite"] == 1.0
     finally:

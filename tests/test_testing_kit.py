@@ -71,11 +71,17 @@ def _preset_flags(name: str) -> dict[str, bool]:
 
 @pytest.mark.parametrize("name", rr.list_presets())
 def test_every_preset_satisfies_its_properties(name: str) -> None:
-    report = check_reward_properties(as_trl_reward(name), reward_range=rr.get_preset(name).reward_range,
-                                     max_examples=40, seed=1, **_preset_flags(name))
+    report = check_reward_properties(
+        as_trl_reward(name),
+        reward_range=rr.get_preset(name).reward_range,
+        max_examples=40,
+        seed=1,
+        **_preset_flags(name),
+    )
     assert report.examples == 40 and report.reward_calls > 3 * report.examples
     assert {"finite", "bounded", "deterministic", "permutation_invariant", "batch_equals_single"} <= set(
-        report.properties)
+        report.properties
+    )
     if name in ("graded", "binary"):
         assert set(report.properties) == set(PROPERTIES)
 
@@ -85,13 +91,25 @@ def test_exemptions_are_real(name: str, prop: str) -> None:
     """An exempt preset really fails the property (the kit finds it within a few examples)."""
     flags = {"check_mutations": prop == "mutations_lower", "check_perfect": prop == "perfect_is_max"}
     with pytest.raises(AssertionError, match=f"reward property '{prop}' failed"):
-        check_reward_properties(as_trl_reward(name), reward_range=rr.get_preset(name).reward_range, max_examples=100,
-                                seed=0, hypothesis_settings=NO_SHRINK, **flags)
+        check_reward_properties(
+            as_trl_reward(name),
+            reward_range=rr.get_preset(name).reward_range,
+            max_examples=100,
+            seed=0,
+            hypothesis_settings=NO_SHRINK,
+            **flags,
+        )
 
 
 def test_graded_in_conversational_shape_and_with_json_columns() -> None:
-    check_reward_properties(as_trl_reward("graded"), reward_range=(0.0, 1.0), max_examples=15, seed=2,
-                            conversational=True, json_columns=True)
+    check_reward_properties(
+        as_trl_reward("graded"),
+        reward_range=(0.0, 1.0),
+        max_examples=15,
+        seed=2,
+        conversational=True,
+        json_columns=True,
+    )
 
 
 def test_as_trl_reward_returns_plain_floats_and_a_loggable_name() -> None:
@@ -167,8 +185,10 @@ def test_each_component_on_the_fixed_examples(scorer: str) -> None:
     col = batch.components[scorer]
     assert (np.isnan(col) | ((col >= 0) & (col <= 1))).all()
     np.testing.assert_array_equal(col, rr.score_batch(comps, truths, tools=tools, components="all").components[scorer])
-    alone = [rr.score_batch([c], [t], tools=[tl], components="all").components[scorer][0]
-             for c, t, tl in zip(comps, truths, tools, strict=True)]
+    alone = [
+        rr.score_batch([c], [t], tools=[tl], components="all").components[scorer][0]
+        for c, t, tl in zip(comps, truths, tools, strict=True)
+    ]
     np.testing.assert_array_equal(col, np.array(alone))
 
 
@@ -199,8 +219,9 @@ def position_dependent(prompts: Any = None, completions: Any = None, **kw: Any) 
 def names_only(prompts: Any = None, completions: Any = None, **kw: Any) -> list[float]:
     """1.0 whenever every call names an expected tool: ignores the arguments."""
     out = []
-    for c, t, r in zip(completions, kw["ground_truth"], _graded(prompts=prompts, completions=completions, **kw),
-                       strict=True):
+    for c, t, r in zip(
+        completions, kw["ground_truth"], _graded(prompts=prompts, completions=completions, **kw), strict=True
+    ):
         calls = rr.parse(c).calls
         if t["behavior"] == "execute" and calls:
             out.append(1.0 if {x.name for x in calls} <= {x["name"] for x in t["calls"]} else 0.0)
@@ -271,8 +292,9 @@ def test_a_failure_that_does_not_replay_is_still_an_assertion_error() -> None:
         return [0.5 * r for r in out] if calls["n"] == 2 else out
 
     with pytest.raises(AssertionError, match=r"reward property 'deterministic' failed.*did not replay"):
-        check_reward_properties(once_off, reward_range=(0.0, 1.0), max_examples=10, seed=3,
-                                hypothesis_settings=NO_SHRINK)
+        check_reward_properties(
+            once_off, reward_range=(0.0, 1.0), max_examples=10, seed=3, hypothesis_settings=NO_SHRINK
+        )
 
 
 def test_a_reward_that_ignores_arguments_passes_everything_but_mutations() -> None:
@@ -289,13 +311,26 @@ def test_checker_rejects_bad_configuration() -> None:
 
 
 def test_checker_on_user_tools_and_text_only_formats() -> None:
-    tools = [{"type": "function", "function": {
-        "name": "lookup-order", "description": "Find an order.",
-        "parameters": {"type": "object", "required": ["order_id"], "properties": {
-            "order_id": {"type": "string", "pattern": "^[0-9]{6}$"},
-            "include_items": {"type": "boolean", "default": False}}}}}]
-    report = check_reward_properties(_graded, reward_range=(0, 1), tools=tools, formats=strategies.TEXT_FORMATS,
-                                     max_examples=15, seed=5)
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "lookup-order",
+                "description": "Find an order.",
+                "parameters": {
+                    "type": "object",
+                    "required": ["order_id"],
+                    "properties": {
+                        "order_id": {"type": "string", "pattern": "^[0-9]{6}$"},
+                        "include_items": {"type": "boolean", "default": False},
+                    },
+                },
+            },
+        }
+    ]
+    report = check_reward_properties(
+        _graded, reward_range=(0, 1), tools=tools, formats=strategies.TEXT_FORMATS, max_examples=15, seed=5
+    )
     assert report.examples == 15
 
 
@@ -375,8 +410,9 @@ def test_every_mutation_kind_scores_strictly_lower(kind: str) -> None:
     @settings(FAST, max_examples=15)
     @given(data=st.data())
     def check(data: st.DataObject) -> None:
-        tools, truth = data.draw(strategies.cases(behavior=behavior).filter(
-            lambda c: not needs_two or len(c[1]["calls"]) > 1))
+        tools, truth = data.draw(
+            strategies.cases(behavior=behavior).filter(lambda c: not needs_two or len(c[1]["calls"]) > 1)
+        )
         good = data.draw(strategies.correct_completions(truth))
         bad, got = data.draw(strategies.mutations(truth, tools, kinds=[kind]))
         assert got == kind
@@ -390,13 +426,30 @@ def test_every_mutation_kind_scores_strictly_lower(kind: str) -> None:
 
 def test_not_mutations_score_the_same() -> None:
     """Reordering parallel calls or keys, or spelling an optional argument at its default, is not a mutation."""
-    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "required": [
-        "city"], "properties": {"city": {"type": "string"}, "units": {"type": "string", "default": "metric"}}}}}]
-    truth = {"behavior": "execute", "calls": [{"name": "get_weather", "arguments": {"city": "Paris"}},
-                                              {"name": "get_weather", "arguments": {"city": "Oslo"}}]}
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "get_weather",
+                "parameters": {
+                    "type": "object",
+                    "required": ["city"],
+                    "properties": {"city": {"type": "string"}, "units": {"type": "string", "default": "metric"}},
+                },
+            },
+        }
+    ]
+    truth = {
+        "behavior": "execute",
+        "calls": [
+            {"name": "get_weather", "arguments": {"city": "Paris"}},
+            {"name": "get_weather", "arguments": {"city": "Oslo"}},
+        ],
+    }
     swapped = strategies.format_calls(truth["calls"][::-1], "hermes")
     at_default = strategies.format_calls(
-        [{"name": "get_weather", "arguments": {"units": "metric", "city": "Paris"}}, truth["calls"][1]], "json")
+        [{"name": "get_weather", "arguments": {"units": "metric", "city": "Paris"}}, truth["calls"][1]], "json"
+    )
     for c in (swapped, at_default):
         assert rr.score(c, truth, tools=tools).reward == 1.0
 
@@ -430,9 +483,11 @@ def test_fixed_examples_are_deterministic_and_correct() -> None:
     assert texts == strategies.example_adversarial_texts() and cases == strategies.example_correct_cases()
     cases[0][1]["behavior"] = "mutated by a test"
     assert strategies.example_correct_cases()[0][1]["behavior"] != "mutated by a test"  # fresh copies
-    b = rr.score_batch([c for _, _, c in strategies.example_correct_cases()],
-                       [t for _, t, _ in strategies.example_correct_cases()],
-                       tools=[tl for tl, _, _ in strategies.example_correct_cases()])
+    b = rr.score_batch(
+        [c for _, _, c in strategies.example_correct_cases()],
+        [t for _, t, _ in strategies.example_correct_cases()],
+        tools=[tl for tl, _, _ in strategies.example_correct_cases()],
+    )
     assert (b.rewards == 1.0).all()
 
 
@@ -448,7 +503,8 @@ _PLUGIN_ARGS = ("-p", "no:rlvr_rewards", "-p", "rlvr_rewards.testing.pytest_plug
 
 @pytest.mark.slow  # a pytest session in a subprocess
 def test_the_pytest_plugin_in_a_subprocess_session(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_user=textwrap.dedent("""
+    pytester.makepyfile(
+        test_user=textwrap.dedent("""
         import hashlib
         import rlvr_rewards as rr
         from rlvr_rewards.testing import as_trl_reward
@@ -464,7 +520,8 @@ def test_the_pytest_plugin_in_a_subprocess_session(pytester: pytest.Pytester) ->
             assert "hermes" in rlvr_strategies.FORMATS
             digest = hashlib.sha256(repr((rlvr_adversarial_texts, rlvr_correct_cases)).encode("utf-8", "surrogatepass"))
             open("digest.txt", "w").write(digest.hexdigest())
-    """))
+    """)
+    )
     result = pytester.runpytest_subprocess(*_PLUGIN_ARGS)
     result.assert_outcomes(passed=1)
     # the same fixed examples in another process
@@ -473,8 +530,9 @@ def test_the_pytest_plugin_in_a_subprocess_session(pytester: pytest.Pytester) ->
 
 
 def test_the_plugin_never_breaks_a_session_without_hypothesis(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_plain="def test_plain():\n    assert True\n",
-                        test_kit="def test_kit(rlvr_strategies):\n    pass\n")
+    pytester.makepyfile(
+        test_plain="def test_plain():\n    assert True\n", test_kit="def test_kit(rlvr_strategies):\n    pass\n"
+    )
     # Hypothesis "not installed": an import hook refuses it, and entry-point plugins (Hypothesis' own
     # among them, which would not exist either) are not autoloaded
     code = textwrap.dedent(f"""
@@ -490,7 +548,8 @@ def test_the_plugin_never_breaks_a_session_without_hypothesis(pytester: pytest.P
         sys.exit(pytest.main([*{list(_PLUGIN_ARGS)!r}, "-q"]))
     """)
     env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    proc = subprocess.run([sys.executable, "-c", code], cwd=pytester.path, capture_output=True, text=True, timeout=120,
-                          env=env)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=pytester.path, capture_output=True, text=True, timeout=120, env=env
+    )
     assert "1 passed, 1 error" in proc.stdout, proc.stdout + proc.stderr
     assert 'pip install "rlvr-rewards[testing]"' in proc.stdout

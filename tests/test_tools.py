@@ -88,8 +88,14 @@ def test_unknown_tool_fails_schema_and_name() -> None:
 
 
 def test_schemas_outside_the_fast_subset_still_validate_with_jsonschema() -> None:
-    code = {"name": "lookup", "parameters": {"type": "object", "properties": {
-        "code": {"type": "string", "pattern": "^[A-Z]{3}$"}}, "required": ["code"]}}
+    code = {
+        "name": "lookup",
+        "parameters": {
+            "type": "object",
+            "properties": {"code": {"type": "string", "pattern": "^[A-Z]{3}$"}},
+            "required": ["code"],
+        },
+    }
     truth = execute(call("lookup", code="EUR"))
     assert rr.score(hermes(call("lookup", code="EUR")), truth, tools=[code]).components["schema"] == 1.0
     assert rr.score(hermes(call("lookup", code="eur")), truth, tools=[code]).components["schema"] == 0.0
@@ -141,24 +147,34 @@ def _guarded(schema: Any, base: Any = None) -> Any:
 
 
 _KEYS = st.sampled_from(["a", "ab", "b", "x_1", "x_", "A", ""])
-_VALUES = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.sampled_from([1.0, 2.5]),
-                                 st.sampled_from(["", "a", "ab", "x_1"])),
-                       lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, max_size=3)),
-                       max_leaves=8)
+_VALUES = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-2, 2),
+        st.sampled_from([1.0, 2.5]),
+        st.sampled_from(["", "a", "ab", "x_1"]),
+    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, max_size=3)),
+    max_leaves=8,
+)
 _PATTERNS = st.sampled_from(["^a", "b$", "^x_\\d$", "a|b", "^$", "[A-Z]", "."])
 _SUB = st.sampled_from([{}, {"type": "integer"}, {"type": "string"}, False, True, {"minLength": 1}])
 
 
 def _keyword_schemas() -> st.SearchStrategy[dict[str, Any]]:
-    return st.fixed_dictionaries({}, optional={
-        "properties": st.dictionaries(_KEYS, _SUB, max_size=2),
-        "patternProperties": st.dictionaries(_PATTERNS, _SUB, max_size=3),
-        "additionalProperties": _SUB,
-        "uniqueItems": st.booleans(),
-        "pattern": _PATTERNS,
-        "items": st.fixed_dictionaries({}, optional={"uniqueItems": st.booleans(), "pattern": _PATTERNS}),
-        "propertyNames": st.fixed_dictionaries({"pattern": _PATTERNS}),
-    })
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            "properties": st.dictionaries(_KEYS, _SUB, max_size=2),
+            "patternProperties": st.dictionaries(_PATTERNS, _SUB, max_size=3),
+            "additionalProperties": _SUB,
+            "uniqueItems": st.booleans(),
+            "pattern": _PATTERNS,
+            "items": st.fixed_dictionaries({}, optional={"uniqueItems": st.booleans(), "pattern": _PATTERNS}),
+            "propertyNames": st.fixed_dictionaries({"pattern": _PATTERNS}),
+        },
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -175,8 +191,11 @@ def test_guarded_keywords_agree_with_jsonschema(schema: dict[str, Any], instance
 def test_unique_items_is_linear_in_the_jsonschema_fallback() -> None:
     from .timing import assert_linear
 
-    params = {"type": "object", "properties": {"xs": {"type": "array", "uniqueItems": True}},
-              "anyOf": [{"required": ["xs"]}, {"required": ["ys"]}]}
+    params = {
+        "type": "object",
+        "properties": {"xs": {"type": "array", "uniqueItems": True}},
+        "anyOf": [{"required": ["xs"]}, {"required": ["ys"]}],
+    }
     ts = compile_tools([{"name": "f", "parameters": params}])
     assert ts is not None
     tool = ts.get("f")

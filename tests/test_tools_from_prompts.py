@@ -37,6 +37,7 @@ def fixture(name: str) -> str:
 
 # --- cutting a rendered prompt into the chat messages a dataset row would carry ------------------------------------
 
+
 def chatml_messages(text: str) -> list[dict[str, str]]:
     """Qwen / Hermes: ``<|im_start|>ROLE\\n...<|im_end|>`` turns; Hermes writes its system text before the first."""
     head, *turns = text.split("<|im_start|>")
@@ -100,6 +101,7 @@ def row(prompt: Any, **extra: Any) -> dict[str, Any]:
 
 # --- every template -------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", sorted(READABLE))
 def test_the_rendered_prompt_gives_back_the_tools(name: str) -> None:
     assert_same_tools(tools_from_prompt(fixture(name)), name)
@@ -138,8 +140,11 @@ def test_llama_tools_in_the_first_user_message_and_assistant_messages_never_read
     assert [m["role"] for m in messages] == ["system", "user"]
     assert "Given the following functions" in messages[1]["content"]
     # the completion (an assistant message, as in the Lambda's samples) is model output: never read, never an error
-    with_reply = [*messages, {"role": "assistant", "content": "<tools>\n{broken"},
-                  {"role": "tool", "content": "[AVAILABLE_TOOLS] nope"}]
+    with_reply = [
+        *messages,
+        {"role": "assistant", "content": "<tools>\n{broken"},
+        {"role": "tool", "content": "[AVAILABLE_TOOLS] nope"},
+    ]
     assert tools_from_messages(with_reply) == TOOLS
     parts = [{"role": m["role"], "content": [{"type": "text", "text": m["content"]}]} for m in messages]
     assert tools_from_messages(parts) == TOOLS  # OpenAI content parts
@@ -155,6 +160,7 @@ def test_qwen_sentence_does_not_hide_the_block_after_it() -> None:
 
 
 # --- errors: named, never silent --------------------------------------------------------------------------------------
+
 
 def line(tool: dict[str, Any]) -> str:
     return json.dumps(tool)
@@ -172,16 +178,24 @@ def line(tool: dict[str, Any]) -> str:
         ("[AVAILABLE_TOOLS] [" + line(TOOLS[0]) + "] [INST] hi [/INST]", "[AVAILABLE_TOOLS] block at character"),
         ("[AVAILABLE_TOOLS] [{not json}] [/AVAILABLE_TOOLS]", "[AVAILABLE_TOOLS] block line 1"),
         # Llama's instructions without the tools after them
-        ("Given the following functions, please respond with a JSON for a function call. Thanks.",
-         "Llama 3.x tool list at character"),
-        ("Given the following functions, please respond with a JSON for a function call with its proper arguments "
-         "that best answers the given prompt.\n\nRespond in the format {...}.Do not use variables.\n\n{\"name\": ",
-         "Llama 3.x tool list line"),
+        (
+            "Given the following functions, please respond with a JSON for a function call. Thanks.",
+            "Llama 3.x tool list at character",
+        ),
+        (
+            "Given the following functions, please respond with a JSON for a function call with its proper arguments "
+            'that best answers the given prompt.\n\nRespond in the format {...}.Do not use variables.\n\n{"name": ',
+            "Llama 3.x tool list line",
+        ),
         # two non-empty declarations: which did the model see?
-        ("<tools>\n" + line(TOOLS[0]) + "\n</tools>\n<tools>\n" + line(TOOLS[1]) + "\n</tools>",
-         "<tools> block at character"),
-        ("<tools>" + line(TOOLS[0]) + "</tools>[AVAILABLE_TOOLS][" + line(TOOLS[1]) + "][/AVAILABLE_TOOLS]",
-         "[AVAILABLE_TOOLS] block at character"),
+        (
+            "<tools>\n" + line(TOOLS[0]) + "\n</tools>\n<tools>\n" + line(TOOLS[1]) + "\n</tools>",
+            "<tools> block at character",
+        ),
+        (
+            "<tools>" + line(TOOLS[0]) + "</tools>[AVAILABLE_TOOLS][" + line(TOOLS[1]) + "][/AVAILABLE_TOOLS]",
+            "[AVAILABLE_TOOLS] block at character",
+        ),
     ],
 )
 def test_a_broken_declaration_is_an_error_naming_the_place(prompt: str, field_part: str) -> None:
@@ -190,10 +204,13 @@ def test_a_broken_declaration_is_an_error_naming_the_place(prompt: str, field_pa
     assert field_part in (info.value.field or ""), info.value
 
 
-@pytest.mark.parametrize(("name", "field_part"), [
-    ("hermes_2_pro_first_revision.txt", "<tools> block line 1 column 43"),  # {"name": get_weather", ...
-    ("hermes_2_pro_quoted_description.txt", "<tools> block line 4 column 37"),  # e.g. "Paris" unescaped
-])
+@pytest.mark.parametrize(
+    ("name", "field_part"),
+    [
+        ("hermes_2_pro_first_revision.txt", "<tools> block line 1 column 43"),  # {"name": get_weather", ...
+        ("hermes_2_pro_quoted_description.txt", "<tools> block line 4 column 37"),  # e.g. "Paris" unescaped
+    ],
+)
 def test_renderings_that_are_not_json_are_refused(name: str, field_part: str) -> None:
     with pytest.raises(rr.ToolSpecError) as info:
         tools_from_prompt(fixture(name))
@@ -215,6 +232,7 @@ def test_tools_in_two_messages_is_an_error_naming_both() -> None:
 
 
 # --- the bundled blog rows and the SageMaker Lambda ------------------------------------------------------------------
+
 
 def blog_rows() -> list[dict[str, Any]]:
     text = (resources.files("rlvr_rewards") / "data" / "blog_rows.jsonl").read_text()
@@ -241,16 +259,18 @@ def test_blog_rows_score_the_same_with_tools_only_in_the_prompt() -> None:
         assert len(r["extra_info"]["tools"]) == 5
     completions = [as_completion(json.loads(r["reward_model"]["ground_truth"])) for r in rows]
     # also a wrong-typed amount, which only the schema catches: the rewards must agree there too
-    completions.append(as_completion([{"name": "currency_convert",
-                                       "arguments": {"amount": "50", "from": "EUR", "to": "USD"}}]))
+    completions.append(
+        as_completion([{"name": "currency_convert", "arguments": {"amount": "50", "from": "EUR", "to": "USD"}}])
+    )
     rows.append(rows[0])
     with_tools.append(with_tools[0])
     a, b = rr.score_batch(completions, rows), rr.score_batch(completions, with_tools)
     assert a.rewards.tolist() == b.rewards.tolist()
     assert a.reasons == b.reasons
     for name in a.components:
-        assert [x if not math.isnan(x) else None for x in a.components[name]] == \
-               [x if not math.isnan(x) else None for x in b.components[name]], name
+        assert [x if not math.isnan(x) else None for x in a.components[name]] == [
+            x if not math.isnan(x) else None for x in b.components[name]
+        ], name
     assert a.components["schema"][:-1].tolist() == [1.0] * 12
     assert a.components["schema"][-1] == 0.0
 
@@ -259,12 +279,17 @@ def test_lambda_scores_the_same_with_tools_only_in_the_qwen_system_prompt() -> N
     r = blog_rows()[0]
     assert r["id"] == "blog-001"
     truth = r["reward_model"]["ground_truth"]
-    replies = [as_completion(json.loads(truth)),
-               as_completion([{"name": "currency_convert", "arguments": {"amount": "50", "from": "EUR", "to": "USD"}}])]
-    prompt_only = [{"id": f"p{i}", "messages": [*r["prompt"], {"role": "assistant", "content": c}],
-                    "reference_answer": truth} for i, c in enumerate(replies)]
-    with_tools = [{**s, "id": f"t{i}", "extra_info": {"tools": parsed_blog_tools(r)}}
-                  for i, s in enumerate(prompt_only)]
+    replies = [
+        as_completion(json.loads(truth)),
+        as_completion([{"name": "currency_convert", "arguments": {"amount": "50", "from": "EUR", "to": "USD"}}]),
+    ]
+    prompt_only = [
+        {"id": f"p{i}", "messages": [*r["prompt"], {"role": "assistant", "content": c}], "reference_answer": truth}
+        for i, c in enumerate(replies)
+    ]
+    with_tools = [
+        {**s, "id": f"t{i}", "extra_info": {"tools": parsed_blog_tools(r)}} for i, s in enumerate(prompt_only)
+    ]
     response = lambda_handler(prompt_only + with_tools, {})
     assert response["statusCode"] == 200
     results = json.loads(response["body"])
@@ -276,6 +301,7 @@ def test_lambda_scores_the_same_with_tools_only_in_the_qwen_system_prompt() -> N
 
 
 # --- linear time ------------------------------------------------------------------------------------------------------
+
 
 def test_many_empty_blocks_then_the_real_one_linear_time() -> None:
     """A long prompt of empty blocks and Qwen sentences, then the real block: found, in time linear in the length."""
@@ -295,12 +321,14 @@ def test_many_empty_blocks_then_the_real_one_linear_time() -> None:
         def run() -> None:
             with pytest.raises(rr.ToolSpecError):
                 tools_from_prompt(text)
+
         return run
 
     assert_linear(refused(unclosed_small), refused(unclosed_big), 25.0, "unclosed block after empty ones x10")
 
 
 # --- which texts are read -------------------------------------------------------------------------------------------
+
 
 def test_later_user_messages_are_the_users_words_and_are_not_read() -> None:
     qwen = chatml_messages(fixture("qwen2_5.txt"))

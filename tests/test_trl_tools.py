@@ -71,8 +71,14 @@ def test_tool_loop_completions_score_the_calls_not_the_final_answer() -> None:
     cut = [_calling("Paris"), _tool("Paris")]
     clarify = [{"role": "assistant", "content": "Which city?"}]
     rewards = _rewards([good, wrong, cut, clarify])
-    assert rewards == _score([hermes(call("get_weather", city="Paris")), hermes(call("get_weather", city="London")),
-                              hermes(call("get_weather", city="Paris")), "Which city?"])
+    assert rewards == _score(
+        [
+            hermes(call("get_weather", city="Paris")),
+            hermes(call("get_weather", city="London")),
+            hermes(call("get_weather", city="Paris")),
+            "Which city?",
+        ]
+    )
     assert rewards[0] == rewards[2] == 1.0 > rewards[1] > rewards[3]
     # Before: the last assistant message ("It is sunny.") was scored, the same for a right and a wrong call.
     old = _score([good, wrong, cut])
@@ -95,8 +101,14 @@ def test_final_answer_is_not_text_with_call_but_text_in_the_calling_turn_is() ->
 
 
 def test_single_message_and_plain_lists_are_unchanged() -> None:
-    for completion in ([_calling("Paris")], [ANSWER], "text", {"role": "assistant", "content": "x"}, [],
-                       [{"role": "user", "content": "hi"}, ANSWER]):
+    for completion in (
+        [_calling("Paris")],
+        [ANSWER],
+        "text",
+        {"role": "assistant", "content": "x"},
+        [],
+        [{"role": "user", "content": "hi"}, ANSWER],
+    ):
         merged = merge_tool_loop(completion)
         assert merged.scored is completion and not merged.tool_loop
 
@@ -112,8 +124,12 @@ def test_malformed_trajectories_floor_and_never_raise() -> None:
 def test_tool_loop_metrics_are_logged() -> None:
     logged: dict[str, float] = {}
     fn = make_reward_func()
-    fn(prompts=None, completions=[[_calling("Paris"), _tool("Paris"), ANSWER], [ANSWER]],
-       ground_truth=[TRUTH, TRUTH], log_metric=logged.__setitem__)
+    fn(
+        prompts=None,
+        completions=[[_calling("Paris"), _tool("Paris"), ANSWER], [ANSWER]],
+        ground_truth=[TRUTH, TRUTH],
+        log_metric=logged.__setitem__,
+    )
     assert logged["rlvr/tool_loop_share"] == 0.5
     assert logged["rlvr/tool_loop_tool_turns"] == logged["rlvr/tool_loop_calls"] == 1.0
     assert logged["rlvr/tool_loop_unscored_answers"] == 1.0
@@ -129,8 +145,9 @@ def test_trainer_tools_as_callables_and_from_environments() -> None:
     assert with_tools == _score([_calling(5)], tools=[[spec]]) != _score([_calling(5)])
     # a tools column wins where it has a value; the function's tools fill the rows without one
     fn = make_reward_func(tools=[get_weather])
-    assert fn(prompts=None, completions=[bad_type, bad_type], ground_truth=[TRUTH, TRUTH],
-              tools=[[], None]) == _score([_calling(5)] * 2, tools=[[], [spec]])
+    assert fn(prompts=None, completions=[bad_type, bad_type], ground_truth=[TRUTH, TRUTH], tools=[[], None]) == _score(
+        [_calling(5)] * 2, tools=[[], [spec]]
+    )
 
     class WeatherEnv:
         def reset(self, **kwargs: Any) -> None:
@@ -144,8 +161,9 @@ def test_trainer_tools_as_callables_and_from_environments() -> None:
             """
             return city
 
-    rewards = make_reward_func()(prompts=None, completions=[bad_type], ground_truth=[TRUTH],
-                                 environments=[WeatherEnv()])
+    rewards = make_reward_func()(
+        prompts=None, completions=[bad_type], ground_truth=[TRUTH], environments=[WeatherEnv()]
+    )
     assert rewards == with_tools
     comps = {f.__name__: f for f in component_reward_funcs(tools=[get_weather])}
     assert comps["rlvr_schema"](prompts=None, completions=[bad_type], ground_truth=[TRUTH]) == [0.0]
@@ -203,27 +221,42 @@ def test_real_grpo_tool_loop_step_scores_the_calls(tmp_path: Path) -> None:
         executed.append(city)
         return f"Sunny in {city}"
 
-    special = ["<unk>", "<pad>", "<|im_start|>", "<|im_end|>", "<tool_call>", "</tool_call>", "<tool_response>",
-               "</tool_response>"]
+    special = [
+        "<unk>",
+        "<pad>",
+        "<|im_start|>",
+        "<|im_end|>",
+        "<tool_call>",
+        "</tool_call>",
+        "<tool_response>",
+        "</tool_response>",
+    ]
 
     def tokenizer_for(corpus: list[str]) -> Any:
         tok = Tokenizer(models.BPE(unk_token="<unk>"))
         tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
         tok.decoder = decoders.ByteLevel()
-        tok.train_from_iterator(corpus, trainers.BpeTrainer(
-            vocab_size=600, special_tokens=special, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-        fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", pad_token="<pad>",
-                                       eos_token="<|im_end|>")
+        tok.train_from_iterator(
+            corpus,
+            trainers.BpeTrainer(
+                vocab_size=600, special_tokens=special, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
+            ),
+        )
+        fast = PreTrainedTokenizerFast(
+            tokenizer_object=tok, unk_token="<unk>", pad_token="<pad>", eos_token="<|im_end|>"
+        )
         fast.chat_template = qwen2_5_chat_template  # TRL knows its response schema
         return fast
 
     prompt = [{"role": "user", "content": "Weather in Paris?"}]
     corpus = [_call_text("Paris"), _call_text("London"), "It is sunny.", "Which city?", prompt[0]["content"]] * 10
-    rendered = tokenizer_for(corpus).apply_chat_template(prompt, tools=[get_weather], add_generation_prompt=True,
-                                                         tokenize=False)
+    rendered = tokenizer_for(corpus).apply_chat_template(
+        prompt, tools=[get_weather], add_generation_prompt=True, tokenize=False
+    )
     tokenizer = tokenizer_for(corpus + [rendered] * 5)  # so the prompt is short in tokens
-    prompt_ids = tokenizer.apply_chat_template(prompt, tools=[get_weather], add_generation_prompt=True,
-                                               tokenize=True, return_dict=True)["input_ids"]
+    prompt_ids = tokenizer.apply_chat_template(
+        prompt, tools=[get_weather], add_generation_prompt=True, tokenize=True, return_dict=True
+    )["input_ids"]
     end = tokenizer.convert_tokens_to_ids("<|im_end|>")
     turn = tokenizer.encode("<|im_end|>\n<|im_start|>assistant\n")
 
@@ -241,14 +274,26 @@ def test_real_grpo_tool_loop_step_scores_the_calls(tmp_path: Path) -> None:
 
     # First turn: a right call, a wrong call or a question; after a London result the model calls again with
     # Paris; after a Paris result it answers.
-    sequence_bias = (script(list(prompt_ids[-6:]), [_call_text("Paris"), _call_text("London"), "Which city?"])
-                     + script(after_tool("London"), [_call_text("Paris")])
-                     + script(after_tool("Paris"), ["It is sunny."]))
+    sequence_bias = (
+        script(list(prompt_ids[-6:]), [_call_text("Paris"), _call_text("London"), "Which city?"])
+        + script(after_tool("London"), [_call_text("Paris")])
+        + script(after_tool("Paris"), ["It is sunny."])
+    )
 
     torch.manual_seed(0)
-    model = Qwen2ForCausalLM(Qwen2Config(
-        vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=1,
-        intermediate_size=64, max_position_embeddings=1024, pad_token_id=tokenizer.pad_token_id, eos_token_id=end))
+    model = Qwen2ForCausalLM(
+        Qwen2Config(
+            vocab_size=len(tokenizer),
+            hidden_size=32,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            num_key_value_heads=1,
+            intermediate_size=64,
+            max_position_embeddings=1024,
+            pad_token_id=tokenizer.pad_token_id,
+            eos_token_id=end,
+        )
+    )
     dataset = Dataset.from_list([{"prompt": prompt, "ground_truth": json.dumps(TRUTH)}] * 12)
 
     received: list[Any] = []
@@ -261,11 +306,28 @@ def test_real_grpo_tool_loop_step_scores_the_calls(tmp_path: Path) -> None:
         returned.extend(rewards)
         return rewards
 
-    args = GRPOConfig(output_dir=str(tmp_path), per_device_train_batch_size=12, num_generations=12,
-                      max_completion_length=128, max_steps=1, logging_steps=1, report_to=[], use_cpu=True,
-                      bf16=False, save_strategy="no", seed=0, generation_kwargs={"sequence_bias": sequence_bias})
-    trainer = GRPOTrainer(model=model, processing_class=tokenizer, reward_funcs=[rlvr_graded], args=args,
-                          train_dataset=dataset, tools=[get_weather])
+    args = GRPOConfig(
+        output_dir=str(tmp_path),
+        per_device_train_batch_size=12,
+        num_generations=12,
+        max_completion_length=128,
+        max_steps=1,
+        logging_steps=1,
+        report_to=[],
+        use_cpu=True,
+        bf16=False,
+        save_strategy="no",
+        seed=0,
+        generation_kwargs={"sequence_bias": sequence_bias},
+    )
+    trainer = GRPOTrainer(
+        model=model,
+        processing_class=tokenizer,
+        reward_funcs=[rlvr_graded],
+        args=args,
+        train_dataset=dataset,
+        tools=[get_weather],
+    )
     trainer.train()
 
     # TRL's own loop ran the tool and handed us its trajectories.
@@ -279,8 +341,7 @@ def test_real_grpo_tool_loop_step_scores_the_calls(tmp_path: Path) -> None:
         return {"role": "assistant", "content": "", "tool_calls": calls} if calls else completion[-1]["content"]
 
     spec = get_json_schema(get_weather)
-    expected = rr.score_batch([calls_of(c) for c in received], [TRUTH] * len(received),
-                              tools=[[spec]] * len(received))
+    expected = rr.score_batch([calls_of(c) for c in received], [TRUTH] * len(received), tools=[[spec]] * len(received))
     assert returned == [float(r) for r in expected.rewards]
 
     by_first_city = {}

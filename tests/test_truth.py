@@ -130,24 +130,42 @@ def test_deeply_nested_truths_raise_a_ground_truth_error_not_recursion() -> None
     deep: Any = 1
     for _ in range(2000):
         deep = [deep]
-    for truth in (execute(call("f", a=deep)), [call("f", a=deep)],
-                  json.dumps([call("f", a=1)]).replace("1", "[" * 500 + "1" + "]" * 500)):
+    for truth in (
+        execute(call("f", a=deep)),
+        [call("f", a=deep)],
+        json.dumps([call("f", a=1)]).replace("1", "[" * 500 + "1" + "]" * 500),
+    ):
         with pytest.raises(rr.GroundTruthError, match="nested too deeply"):
             rr.score("x", truth)
 
 
 _NOT_JSON = [
-    ("tuple of calls", lambda v: {"behavior": "execute", "calls": ({"name": "f", "arguments": {"a": [1, 2]}},)},
-     "calls"),
-    ("tuple argument", lambda v: {"behavior": "execute", "calls": [{"name": "f", "arguments": {"a": (1, 2)}}]},
-     "calls[0].arguments.a"),
+    (
+        "tuple of calls",
+        lambda v: {"behavior": "execute", "calls": ({"name": "f", "arguments": {"a": [1, 2]}},)},
+        "calls",
+    ),
+    (
+        "tuple argument",
+        lambda v: {"behavior": "execute", "calls": [{"name": "f", "arguments": {"a": (1, 2)}}]},
+        "calls[0].arguments.a",
+    ),
     ("NaN", lambda v: {"behavior": "execute", "calls": [{"name": "f", "arguments": {"a": v}}]}, "calls[0].arguments.a"),
-    ("date", lambda v: {"behavior": "execute", "calls": [{"name": "f", "arguments": {"a": datetime.date(2020, 1, 1)}}]},
-     "calls[0].arguments.a"),
-    ("set", lambda v: {"behavior": "execute", "calls": [{"name": "f", "arguments": {"a": {1}}}]},
-     "calls[0].arguments.a"),
-    ("integer key", lambda v: {"behavior": "execute", "calls": [{"name": "f", "arguments": {1: 2}}]},
-     "calls[0].arguments"),
+    (
+        "date",
+        lambda v: {"behavior": "execute", "calls": [{"name": "f", "arguments": {"a": datetime.date(2020, 1, 1)}}]},
+        "calls[0].arguments.a",
+    ),
+    (
+        "set",
+        lambda v: {"behavior": "execute", "calls": [{"name": "f", "arguments": {"a": {1}}}]},
+        "calls[0].arguments.a",
+    ),
+    (
+        "integer key",
+        lambda v: {"behavior": "execute", "calls": [{"name": "f", "arguments": {1: 2}}]},
+        "calls[0].arguments",
+    ),
     ("infinite reference", lambda v: [{"name": "f", "arguments": {"a": -v}}], "[0].arguments.a"),
 ]
 # what orjson writes each of the above as: compiled first, it used to make the refused value a cache hit
@@ -178,10 +196,14 @@ def test_non_json_tool_specs_are_refused_with_the_tool_and_field() -> None:
     ok = [{"name": "g"}, {"name": "f", "parameters": {"type": "object", "required": ["a"]}}]
     rr.score("[f(a=1)]", truth, tools=ok)
     for bad, field in (
-        ([{"name": "g"}, {"name": "f", "parameters": {"type": "object", "required": ("a",)}}],
-         "tools[1].parameters.required"),
-        ([{"name": "f", "parameters": {"type": "object", "properties": {"a": {"default": float("nan")}}}}],
-         "tools[0].parameters.properties.a.default"),
+        (
+            [{"name": "g"}, {"name": "f", "parameters": {"type": "object", "required": ("a",)}}],
+            "tools[1].parameters.required",
+        ),
+        (
+            [{"name": "f", "parameters": {"type": "object", "properties": {"a": {"default": float("nan")}}}}],
+            "tools[0].parameters.properties.a.default",
+        ),
     ):
         with pytest.raises(rr.ToolSpecError) as info:
             rr.score("[f(a=1)]", truth, tools=bad)

@@ -45,8 +45,30 @@ def compiled(value: Any) -> CompiledMatcher:
 # --------------------------------------------------------------------------------------------------
 
 #: scalars that collide under Python == or hash (1 == 1.0 == True, 0 == -0.0 == False, 2**53 vs 2**53 + 1)
-SCALARS = [0, 1, -1, 2, 2**53, 2**53 + 1, 10**30, 0.0, -0.0, 1.0, 2.0, 0.5, float(2**53), 1e30, True, False, None,
-           "", "a", "1", "true", "null"]
+SCALARS = [
+    0,
+    1,
+    -1,
+    2,
+    2**53,
+    2**53 + 1,
+    10**30,
+    0.0,
+    -0.0,
+    1.0,
+    2.0,
+    0.5,
+    float(2**53),
+    1e30,
+    True,
+    False,
+    None,
+    "",
+    "a",
+    "1",
+    "true",
+    "null",
+]
 json_values = st.recursive(
     st.sampled_from(SCALARS),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["a", "b", "1"]), inner, max_size=3),
@@ -84,8 +106,9 @@ def test_json_key_equality_is_json_equal(a: Any, b: Any, seed: int) -> None:
     assert json_equal(a, twin)
 
 
-@pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan, [1, math.nan], {"a": math.inf}, (1,), {1, 2},
-                                   b"a", object()])
+@pytest.mark.parametrize(
+    "value", [math.inf, -math.inf, math.nan, [1, math.nan], {"a": math.inf}, (1,), {1, 2}, b"a", object()]
+)
 def test_values_equal_to_no_truth_have_no_key(value: Any) -> None:
     assert json_key(value) is NO_KEY
     for truth in [*SCALARS, [1], {"a": 1}]:
@@ -119,14 +142,52 @@ def test_json_equal_and_json_key_are_iterative_at_any_depth() -> None:
 # --------------------------------------------------------------------------------------------------
 
 TRUTH_ITEMS: list[Any] = [
-    1, 1.0, True, "a", "A", None, [1], {"k": 1}, [1, "a"],
-    {"$any": [1, "a"]}, {"$approx": 1, "abs": 0.5}, {"$text": "a"}, {"$text": "A "},
+    1,
+    1.0,
+    True,
+    "a",
+    "A",
+    None,
+    [1],
+    {"k": 1},
+    [1, "a"],
+    {"$any": [1, "a"]},
+    {"$approx": 1, "abs": 0.5},
+    {"$text": "a"},
+    {"$text": "A "},
     {"$text": "A", "normalize": ["case"]},
-    {"$text": "a", "normalize": ["bfcl"]}, {"$unordered": [1, "a"]}, {"$literal": {"$x": 1}}, {"$regex": "[a-z]"},
-    {"$any": [{"$text": "b"}, {"$text": "a"}]}, {"$none": None}, {"$optional": 1}, {"k": {"$any": [1, True]}},
+    {"$text": "a", "normalize": ["bfcl"]},
+    {"$unordered": [1, "a"]},
+    {"$literal": {"$x": 1}},
+    {"$regex": "[a-z]"},
+    {"$any": [{"$text": "b"}, {"$text": "a"}]},
+    {"$none": None},
+    {"$optional": 1},
+    {"k": {"$any": [1, True]}},
 ]
-GOT_ITEMS: list[Any] = [1, 1.0, 1.2, 2, True, False, "a", "A", "a ", "b", "aa", None, [1], [1.0], {"k": 1}, {"k": True},
-                        [1, "a"], ["a", 1], {"$x": 1}, [], {}]
+GOT_ITEMS: list[Any] = [
+    1,
+    1.0,
+    1.2,
+    2,
+    True,
+    False,
+    "a",
+    "A",
+    "a ",
+    "b",
+    "aa",
+    None,
+    [1],
+    [1.0],
+    {"k": 1},
+    {"k": True},
+    [1, "a"],
+    ["a", 1],
+    {"$x": 1},
+    [],
+    {},
+]
 
 
 def brute_force_unordered(items: list[Any], got: list[Any]) -> bool:
@@ -145,36 +206,43 @@ def test_unordered_equals_brute_force(items: list[Any], data: st.DataObject) -> 
     for v in items:
         accepted = [g for g in GOT_ITEMS if compiled(v).match(g)]
         witness.append(data.draw(st.sampled_from(accepted)) if accepted else data.draw(st.sampled_from(GOT_ITEMS)))
-    got = data.draw(st.one_of(st.permutations(witness),
-                              st.lists(st.sampled_from(GOT_ITEMS), min_size=len(items), max_size=len(items)),
-                              st.lists(st.sampled_from(GOT_ITEMS), max_size=7)))
+    got = data.draw(
+        st.one_of(
+            st.permutations(witness),
+            st.lists(st.sampled_from(GOT_ITEMS), min_size=len(items), max_size=len(items)),
+            st.lists(st.sampled_from(GOT_ITEMS), max_size=7),
+        )
+    )
     assert matcher.match(list(got)) is brute_force_unordered(items, list(got))
 
 
-@pytest.mark.parametrize(("truth", "got", "expected"), [
-    ({"$unordered": []}, [], True),
-    ({"$unordered": []}, [1], False),
-    ({"$unordered": [1, 1, 2]}, [2, 1.0, 1], True),
-    ({"$unordered": [1, 1, 2]}, [2, 2, 1], False),
-    ({"$unordered": [True, 1]}, [1, True], True),
-    ({"$unordered": [True, 1]}, [1, 1], False),
-    ({"$unordered": [[1, 2], [2, 1]]}, [[2, 1], [1, 2]], True),
-    ({"$unordered": [[1, 2], [1, 2]]}, [[2, 1], [1, 2]], False),  # inner lists keep their order
-    ({"$unordered": [{"a": 1, "b": [None]}]}, [{"b": [None], "a": 1.0}], True),
-    ({"$unordered": ["a", {"$any": ["a", "b"]}]}, ["b", "a"], True),
-    ({"$unordered": ["a", {"$any": ["a", "b"]}]}, ["a", "a"], True),
-    ({"$unordered": ["a", {"$any": ["a", "b"]}]}, ["b", "b"], False),
-    ({"$unordered": [{"$text": "New York"}, {"$text": "new-york"}]}, ["NEW YORK", "newyork"], True),
-    ({"$unordered": [{"$text": "a"}, {"$text": "a", "normalize": ["case"]}]}, ["A ", "A"], True),
-    ({"$unordered": [{"$text": "a"}, {"$text": "a", "normalize": ["case"]}]}, ["A ", "A "], False),
-    ({"$unordered": [1, {"$approx": 1, "abs": 1}, {"$approx": 2, "abs": 0.1}]}, [2, 1, 1.5], True),
-    ({"$unordered": [1, {"$approx": 1, "abs": 1}, {"$approx": 2, "abs": 0.1}]}, [2, 1, 0.5], True),
-    ({"$unordered": [1, {"$approx": 1, "abs": 1}, {"$approx": 2, "abs": 0.1}]}, [2, 2, 0.5], False),
-    ({"$unordered": [{"$literal": {"$x": 1}}, 1]}, [1, {"$x": 1}], True),
-    ({"$unordered": [[1, {"$unordered": [1, 2]}], 3]}, [3, [1, [2, 1]]], True),
-    ({"$unordered": [1, 2]}, "12", False),
-    ({"$unordered": [1, 2]}, [1, math.nan], False),
-])
+@pytest.mark.parametrize(
+    ("truth", "got", "expected"),
+    [
+        ({"$unordered": []}, [], True),
+        ({"$unordered": []}, [1], False),
+        ({"$unordered": [1, 1, 2]}, [2, 1.0, 1], True),
+        ({"$unordered": [1, 1, 2]}, [2, 2, 1], False),
+        ({"$unordered": [True, 1]}, [1, True], True),
+        ({"$unordered": [True, 1]}, [1, 1], False),
+        ({"$unordered": [[1, 2], [2, 1]]}, [[2, 1], [1, 2]], True),
+        ({"$unordered": [[1, 2], [1, 2]]}, [[2, 1], [1, 2]], False),  # inner lists keep their order
+        ({"$unordered": [{"a": 1, "b": [None]}]}, [{"b": [None], "a": 1.0}], True),
+        ({"$unordered": ["a", {"$any": ["a", "b"]}]}, ["b", "a"], True),
+        ({"$unordered": ["a", {"$any": ["a", "b"]}]}, ["a", "a"], True),
+        ({"$unordered": ["a", {"$any": ["a", "b"]}]}, ["b", "b"], False),
+        ({"$unordered": [{"$text": "New York"}, {"$text": "new-york"}]}, ["NEW YORK", "newyork"], True),
+        ({"$unordered": [{"$text": "a"}, {"$text": "a", "normalize": ["case"]}]}, ["A ", "A"], True),
+        ({"$unordered": [{"$text": "a"}, {"$text": "a", "normalize": ["case"]}]}, ["A ", "A "], False),
+        ({"$unordered": [1, {"$approx": 1, "abs": 1}, {"$approx": 2, "abs": 0.1}]}, [2, 1, 1.5], True),
+        ({"$unordered": [1, {"$approx": 1, "abs": 1}, {"$approx": 2, "abs": 0.1}]}, [2, 1, 0.5], True),
+        ({"$unordered": [1, {"$approx": 1, "abs": 1}, {"$approx": 2, "abs": 0.1}]}, [2, 2, 0.5], False),
+        ({"$unordered": [{"$literal": {"$x": 1}}, 1]}, [1, {"$x": 1}], True),
+        ({"$unordered": [[1, {"$unordered": [1, 2]}], 3]}, [3, [1, [2, 1]]], True),
+        ({"$unordered": [1, 2]}, "12", False),
+        ({"$unordered": [1, 2]}, [1, math.nan], False),
+    ],
+)
 def test_unordered_cases(truth: Any, got: Any, expected: bool) -> None:
     assert compiled(truth).match(got) is expected
 
@@ -182,6 +250,7 @@ def test_unordered_cases(truth: Any, got: Any, expected: bool) -> None:
 # --------------------------------------------------------------------------------------------------
 # the matching helpers against brute force
 # --------------------------------------------------------------------------------------------------
+
 
 def _max_matching_brute(left_caps: list[int], right_caps: list[int], adj: list[list[int]]) -> int:
     """Largest matching of the graph with every node expanded into its units (tiny graphs only)."""
@@ -203,8 +272,10 @@ def test_max_b_matching_equals_brute_force(data: st.DataObject) -> None:
     n_right = data.draw(st.integers(0, 3))
     left_caps = data.draw(st.lists(st.integers(0, 2), min_size=n_left, max_size=n_left))
     right_caps = data.draw(st.lists(st.integers(0, 2), min_size=n_right, max_size=n_right))
-    adj = [data.draw(st.lists(st.integers(0, n_right - 1), unique=True, max_size=n_right)) if n_right else []
-           for _ in range(n_left)]
+    adj = [
+        data.draw(st.lists(st.integers(0, n_right - 1), unique=True, max_size=n_right)) if n_right else []
+        for _ in range(n_left)
+    ]
     assert max_b_matching(left_caps, right_caps, adj) == _max_matching_brute(left_caps, right_caps, adj)
 
 
@@ -271,15 +342,23 @@ def _families(n: int) -> dict[str, tuple[Any, list[Any]]]:
     return {
         "equal plain": ({"$unordered": [1] * n}, [1] * n),
         "distinct plain": ({"$unordered": list(range(n))}, shuffled(list(range(n)))),
-        "distinct objects": ({"$unordered": [{"i": i} for i in range(n // 8)]},
-                             shuffled([{"i": float(i)} for i in range(n // 8)])),
+        "distinct objects": (
+            {"$unordered": [{"i": i} for i in range(n // 8)]},
+            shuffled([{"i": float(i)} for i in range(n // 8)]),
+        ),
         "equal $text": ({"$unordered": [{"$text": "a b"}] * n}, ["AB"] * n),
-        "distinct $text": ({"$unordered": [{"$text": f"w{i}"} for i in range(n)]},
-                           shuffled([f"W{i}" for i in range(n)])),
-        "half plain, half $any": ({"$unordered": [1] * half + [{"$any": [1, 2]}] * (n - half)},
-                                  shuffled([2] * (n - half) + [1] * half)),
-        "plain, $text, $any": ({"$unordered": [1] * half + [{"$text": "x"}] * (n - half - 1) + [{"$any": [1, "y"]}]},
-                               shuffled([1] * half + ["X"] * (n - half - 1) + ["y"])),
+        "distinct $text": (
+            {"$unordered": [{"$text": f"w{i}"} for i in range(n)]},
+            shuffled([f"W{i}" for i in range(n)]),
+        ),
+        "half plain, half $any": (
+            {"$unordered": [1] * half + [{"$any": [1, 2]}] * (n - half)},
+            shuffled([2] * (n - half) + [1] * half),
+        ),
+        "plain, $text, $any": (
+            {"$unordered": [1] * half + [{"$text": "x"}] * (n - half - 1) + [{"$any": [1, "y"]}]},
+            shuffled([1] * half + ["X"] * (n - half - 1) + ["y"]),
+        ),
     }
 
 
@@ -352,6 +431,7 @@ def test_distinct_matcher_items_take_n_squared_calls(n: int) -> None:
 # depth: a match adds about one Python frame per level of the truth (at most TRUTH_MAX_DEPTH = 100)
 # --------------------------------------------------------------------------------------------------
 
+
 def _frames() -> int:
     frame = sys._getframe()
     n = 0
@@ -405,21 +485,29 @@ def test_matching_a_truth_100_levels_deep_needs_few_frames(kind: str) -> None:
 # cost: an upper bound of one match's work on any value, computed at compile time
 # --------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("truth", "cost"), [
-    ("Paris", 1), (3, 1), (None, 1), (True, 1),
-    ([1, 2, 3], 4), ({"a": [1, {"b": None}]}, 5),
-    ({"$approx": 1, "abs": 0.1}, 1),
-    ({"$text": "Paris"}, 6),
-    ({"$any": ["a", {"$approx": 1}]}, 3),
-    ({"$any": [{"$text": "ab"}, {"$text": "c"}]}, 6),
-    ({"$optional": [1, 2]}, 3),
-    ({"$literal": {"$x": [1]}}, 3),
-    ({"$none": None}, 1),
-    ({"$regex": "a+"}, 1 + 10_000 // 50),  # userregex's worst steps (10,000 characters) / REGEX_STEPS_PER_UNIT
-    ({"a": {"$approx": 1}, "b": 2}, 1 + 2 + 1 + 1),  # 1 + one per key + the values'
-    ([{"$approx": 1}, "x"], 1 + 1 + 1),
-    ({"$unordered": ["a", "b", [1, 2]]}, 1 + 3 * (3 + 1)),  # n * (largest item's nodes + 1) + 1
-])
+
+@pytest.mark.parametrize(
+    ("truth", "cost"),
+    [
+        ("Paris", 1),
+        (3, 1),
+        (None, 1),
+        (True, 1),
+        ([1, 2, 3], 4),
+        ({"a": [1, {"b": None}]}, 5),
+        ({"$approx": 1, "abs": 0.1}, 1),
+        ({"$text": "Paris"}, 6),
+        ({"$any": ["a", {"$approx": 1}]}, 3),
+        ({"$any": [{"$text": "ab"}, {"$text": "c"}]}, 6),
+        ({"$optional": [1, 2]}, 3),
+        ({"$literal": {"$x": [1]}}, 3),
+        ({"$none": None}, 1),
+        ({"$regex": "a+"}, 1 + 10_000 // 50),  # userregex's worst steps (10,000 characters) / REGEX_STEPS_PER_UNIT
+        ({"a": {"$approx": 1}, "b": 2}, 1 + 2 + 1 + 1),  # 1 + one per key + the values'
+        ([{"$approx": 1}, "x"], 1 + 1 + 1),
+        ({"$unordered": ["a", "b", [1, 2]]}, 1 + 3 * (3 + 1)),  # n * (largest item's nodes + 1) + 1
+    ],
+)
 def test_cost_of_each_builtin(truth: Any, cost: int) -> None:
     assert compiled(truth).cost == cost
 
@@ -441,13 +529,18 @@ def test_third_party_matchers_cost_one_unless_they_say() -> None:
 # $text: normalising a long value (what its cost leaves out)
 # --------------------------------------------------------------------------------------------------
 
+
 def test_normalize_text_on_the_longest_completion_is_cheap() -> None:
     rng = random.Random(0)
     ascii_text = "".join(rng.choice("abc DEF,./-_'x  \t") for _ in range(200_000))
     other_text = "".join(rng.choice("abc DÉF,./-_’x  \t漢") for _ in range(200_000))
-    times = best_times({f"{name} {steps}": (lambda v=v, s=steps: normalize_text(v, s))
-                        for name, v in (("ascii", ascii_text), ("unicode", other_text))
-                        for steps in (NORMALIZE_STEPS, ("bfcl",))})
+    times = best_times(
+        {
+            f"{name} {steps}": (lambda v=v, s=steps: normalize_text(v, s))
+            for name, v in (("ascii", ascii_text), ("unicode", other_text))
+            for steps in (NORMALIZE_STEPS, ("bfcl",))
+        }
+    )
     for what, seconds in times.items():
         print(f"normalize_text, 200,000 characters, {what}: {seconds * 1000:.2f} ms")
     for v in (ascii_text, other_text):
@@ -455,8 +548,19 @@ def test_normalize_text_on_the_longest_completion_is_cheap() -> None:
             assert_bounded(lambda v=v, s=steps: normalize_text(v, s), 2.0, "normalize_text, 200k characters")
 
 
-@pytest.mark.parametrize("steps", [NORMALIZE_STEPS, ("bfcl",), ("whitespace",), ("whitespace", "punctuation"),
-                                   ("quotes",), ("punctuation",), ("case",), (*NORMALIZE_STEPS, "bfcl")])
+@pytest.mark.parametrize(
+    "steps",
+    [
+        NORMALIZE_STEPS,
+        ("bfcl",),
+        ("whitespace",),
+        ("whitespace", "punctuation"),
+        ("quotes",),
+        ("punctuation",),
+        ("case",),
+        (*NORMALIZE_STEPS, "bfcl"),
+    ],
+)
 def test_normalize_text_equals_the_former_one_on_every_code_point(steps: tuple[str, ...]) -> None:
     every = "".join(chr(c) for c in range(0x110000))  # lone surrogates included
     assert normalize_text(every, steps) == _normalize_reference(every, steps)

@@ -28,8 +28,10 @@ from .conftest import call, execute, hermes
 DATA = Path(__file__).resolve().parent.parent / "rlvr_rewards" / "data"
 GOOD = {"id": "r1", "reward_model": {"ground_truth": execute(call("get_weather", city="Paris"))}}
 REFUSE = {"id": "r2", "reward_model": {"ground_truth": {"behavior": "refuse"}}}
-COMPLETIONS = [{"id": "r1", "completion": hermes(call("get_weather", city="Paris"))},
-               {"id": "r2", "completion": "I can't help with that."}]
+COMPLETIONS = [
+    {"id": "r1", "completion": hermes(call("get_weather", city="Paris"))},
+    {"id": "r2", "completion": "I can't help with that."},
+]
 
 
 def _jsonl(rows: list[Any]) -> str:
@@ -55,111 +57,164 @@ CASES: dict[str, Case] = {
     "truth JSON text missing its closing brace": Case(
         {"rows.jsonl": _jsonl([GOOD, _truth_text_without_its_last_brace()]), "c.jsonl": _jsonl(COMPLETIONS)},
         ["score", "--data", "rows.jsonl", "--completions", "c.jsonl"],
-        ["--data rows.jsonl line 2 (id 'r2')", "field 'reward_model.ground_truth'", "not valid JSON",
-         "at line 1, column", "expected valid JSON"]),
+        [
+            "--data rows.jsonl line 2 (id 'r2')",
+            "field 'reward_model.ground_truth'",
+            "not valid JSON",
+            "at line 1, column",
+            "expected valid JSON",
+        ],
+    ),
     "the same, validated": Case(
         {"rows.jsonl": _jsonl([GOOD, _truth_text_without_its_last_brace()])},
         ["validate", "--data", "rows.jsonl"],
         ["rows.jsonl line 2 (id 'r2')", "[bad_truth]", "not valid JSON", "1 of them make `rlvr-rewards score` refuse"],
-        code=1, stream="out"),
+        code=1,
+        stream="out",
+    ),
     "unknown behaviour on line 2": Case(
-        {"rows.jsonl": _jsonl([GOOD, {"id": "r2", "reward_model": {"ground_truth": {"behavior": "exec"}}}]),
-         "c.jsonl": _jsonl(COMPLETIONS * 3)},
+        {
+            "rows.jsonl": _jsonl([GOOD, {"id": "r2", "reward_model": {"ground_truth": {"behavior": "exec"}}}]),
+            "c.jsonl": _jsonl(COMPLETIONS * 3),
+        },
         ["score", "--data", "rows.jsonl", "--completions", "c.jsonl"],
-        ["--data rows.jsonl line 2 (id 'r2')", "field 'reward_model.ground_truth.behavior'", "got 'exec'"]),
+        ["--data rows.jsonl line 2 (id 'r2')", "field 'reward_model.ground_truth.behavior'", "got 'exec'"],
+    ),
     "duplicate row ids, scored": Case(
         {"rows.jsonl": _jsonl([GOOD, GOOD]), "c.jsonl": _jsonl(COMPLETIONS[:1])},
         ["score", "--data", "rows.jsonl", "--completions", "c.jsonl"],
-        ["--data rows.jsonl line 2 (id 'r1')", "[duplicate_id]", "also the id of line 1"]),
+        ["--data rows.jsonl line 2 (id 'r1')", "[duplicate_id]", "also the id of line 1"],
+    ),
     "duplicate row ids, validated": Case(
         {"rows.jsonl": _jsonl([GOOD, GOOD])},
         ["validate", "--data", "rows.jsonl"],
-        ["rows.jsonl line 2 (id 'r1')", "[duplicate_id]"], code=1, stream="out"),
+        ["rows.jsonl line 2 (id 'r1')", "[duplicate_id]"],
+        code=1,
+        stream="out",
+    ),
     "duplicate row ids, completions without ids": Case(
         {"rows.jsonl": _jsonl([GOOD, GOOD]), "c.jsonl": _jsonl([{"completion": "x"}, {"completion": "y"}])},
         ["score", "--data", "rows.jsonl", "--completions", "c.jsonl"],
-        ["line 2 (id 'r1')", "[duplicate_id]"]),
+        ["line 2 (id 'r1')", "[duplicate_id]"],
+    ),
     "an empty rows file, validated": Case(
-        {"rows.jsonl": ""}, ["validate", "--data", "rows.jsonl"], ["--data rows.jsonl: holds no rows"]),
+        {"rows.jsonl": ""}, ["validate", "--data", "rows.jsonl"], ["--data rows.jsonl: holds no rows"]
+    ),
     "an empty rows file, scored": Case(
         {"rows.jsonl": "\n\n", "c.jsonl": _jsonl(COMPLETIONS)},
-        ["score", "--data", "rows.jsonl", "--completions", "c.jsonl"], ["--data rows.jsonl: holds no rows"]),
+        ["score", "--data", "rows.jsonl", "--completions", "c.jsonl"],
+        ["--data rows.jsonl: holds no rows"],
+    ),
     "an empty completions file": Case(
         {"rows.jsonl": _jsonl([GOOD]), "c.jsonl": ""},
-        ["score", "--data", "rows.jsonl", "--completions", "c.jsonl"], ["--completions c.jsonl: holds no completions"]),
+        ["score", "--data", "rows.jsonl", "--completions", "c.jsonl"],
+        ["--completions c.jsonl: holds no completions"],
+    ),
     "a directory for --data": Case(
-        {"c.jsonl": _jsonl(COMPLETIONS)}, ["score", "--data", ".", "--completions", "c.jsonl"],
-        ["--data .: is a directory; expected a JSON Lines file"]),
+        {"c.jsonl": _jsonl(COMPLETIONS)},
+        ["score", "--data", ".", "--completions", "c.jsonl"],
+        ["--data .: is a directory; expected a JSON Lines file"],
+    ),
     "a missing --data file": Case(
-        {"c.jsonl": _jsonl(COMPLETIONS)}, ["score", "--data", "nope.jsonl", "--completions", "c.jsonl"],
-        ["--data nope.jsonl: no such file"]),
+        {"c.jsonl": _jsonl(COMPLETIONS)},
+        ["score", "--data", "nope.jsonl", "--completions", "c.jsonl"],
+        ["--data nope.jsonl: no such file"],
+    ),
     "a CSV file": Case(
         {"rows.csv": "id,ground_truth\nr1,x\n", "c.jsonl": _jsonl(COMPLETIONS)},
         ["score", "--data", "rows.csv", "--completions", "c.jsonl"],
-        ["--data rows.csv: is a CSV file; expected JSON Lines", "Parquet"]),
+        ["--data rows.csv: is a CSV file; expected JSON Lines", "Parquet"],
+    ),
     "an Excel workbook": Case(
         {"rows.xlsx": b"PK\x03\x04" + b"\x00" * 64, "c.jsonl": _jsonl(COMPLETIONS)},
-        ["score", "--data", "rows.xlsx", "--completions", "c.jsonl"], ["is a ZIP archive (an Excel .xlsx"]),
+        ["score", "--data", "rows.xlsx", "--completions", "c.jsonl"],
+        ["is a ZIP archive (an Excel .xlsx"],
+    ),
     "one JSON array instead of JSON Lines": Case(
         {"rows.json": "[\n" + json.dumps(GOOD) + "\n]\n", "c.jsonl": _jsonl(COMPLETIONS)},
         ["score", "--data", "rows.json", "--completions", "c.jsonl"],
-        ["--data rows.json line 1: the file looks like one JSON document", "expected one JSON object per line"]),
+        ["--data rows.json line 1: the file looks like one JSON document", "expected one JSON object per line"],
+    ),
     "a JSON array on one line": Case(
         {"rows.json": json.dumps([GOOD, REFUSE]) + "\n", "c.jsonl": _jsonl(COMPLETIONS)},
         ["score", "--data", "rows.json", "--completions", "c.jsonl"],
-        ["line 1: expected a JSON object, got list", "one object per line"]),
+        ["line 1: expected a JSON object, got list", "one object per line"],
+    ),
     "a line that is not UTF-8": Case(
         {"rows.jsonl": _jsonl([GOOD]).encode() + b'{"id": "r2\xff"}\n', "c.jsonl": _jsonl(COMPLETIONS)},
         ["score", "--data", "rows.jsonl", "--completions", "c.jsonl"],
-        ["--data rows.jsonl line 2: not UTF-8 text (byte 0xff at column 11)"]),
+        ["--data rows.jsonl line 2: not UTF-8 text (byte 0xff at column 11)"],
+    ),
     "a line that is not JSON": Case(
         {"rows.jsonl": _jsonl([GOOD]) + "{'id': 'r2'}\n", "c.jsonl": _jsonl(COMPLETIONS)},
         ["score", "--data", "rows.jsonl", "--completions", "c.jsonl"],
-        ["--data rows.jsonl line 2: not valid JSON (Expecting property name enclosed in double quotes at column 2)"]),
+        ["--data rows.jsonl line 2: not valid JSON (Expecting property name enclosed in double quotes at column 2)"],
+    ),
     "completions where some lines have ids and some not": Case(
         {"rows.jsonl": _jsonl([GOOD, REFUSE]), "c.jsonl": _jsonl([COMPLETIONS[0], {"completion": "x"}])},
         ["score", "--data", "rows.jsonl", "--completions", "c.jsonl"],
-        ["--completions c.jsonl: line 2 has no 'id' but line 1 has one"]),
+        ["--completions c.jsonl: line 2 has no 'id' but line 1 has one"],
+    ),
     "a completion for an id no row has": Case(
         {"rows.jsonl": _jsonl([GOOD]), "c.jsonl": _jsonl([{"id": "zz", "completion": "x"}])},
         ["score", "--data", "rows.jsonl", "--completions", "c.jsonl"],
-        ["--completions c.jsonl line 1: id 'zz' is not the id of any row of rows.jsonl"]),
+        ["--completions c.jsonl line 1: id 'zz' is not the id of any row of rows.jsonl"],
+    ),
     "a completion record without a completion field": Case(
         {"rows.jsonl": _jsonl([GOOD]), "c.jsonl": _jsonl([{"id": "r1", "text": "x"}])},
         ["score", "--data", "rows.jsonl", "--completions", "c.jsonl"],
-        ["--completions c.jsonl line 1: no completion field"]),
+        ["--completions c.jsonl line 1: no completion field"],
+    ),
     "--out in a folder that does not exist": Case(
         {"rows.jsonl": _jsonl([GOOD]), "c.jsonl": _jsonl(COMPLETIONS[:1])},
         ["score", "--data", "rows.jsonl", "--completions", "c.jsonl", "--out", "missing/scores.jsonl"],
-        ["--out missing/scores.jsonl: the folder missing does not exist"]),
+        ["--out missing/scores.jsonl: the folder missing does not exist"],
+    ),
     "--out that is a directory": Case(
         {"rows.jsonl": _jsonl([GOOD]), "c.jsonl": _jsonl(COMPLETIONS[:1])},
         ["score", "--data", "rows.jsonl", "--completions", "c.jsonl", "--out", "."],
-        ["--out .: is a directory"]),
+        ["--out .: is a directory"],
+    ),
     "an unknown preset": Case(
         {"rows.jsonl": _jsonl([GOOD]), "c.jsonl": _jsonl(COMPLETIONS[:1])},
         ["score", "--data", "rows.jsonl", "--completions", "c.jsonl", "--preset", "gradde"],
-        ["unknown preset 'gradde'; registered presets: aws-blog"]),
+        ["unknown preset 'gradde'; registered presets: aws-blog"],
+    ),
     "convert: a question without an answer and no --answers": Case(
-        {"q.jsonl": _jsonl([{"id": "simple_1", "question": "Weather in Paris?",
-                             "function": [{"name": "get_weather", "parameters": {"type": "dict"}}]}])},
+        {
+            "q.jsonl": _jsonl(
+                [
+                    {
+                        "id": "simple_1",
+                        "question": "Weather in Paris?",
+                        "function": [{"name": "get_weather", "parameters": {"type": "dict"}}],
+                    }
+                ]
+            )
+        },
         ["convert", "--from", "bfcl", "--questions", "q.jsonl", "--out", "rows.jsonl"],
-        ["--questions q.jsonl line 1 (id 'simple_1'): no possible answer", "(no --answers file was given)"]),
+        ["--questions q.jsonl line 1 (id 'simple_1'): no possible answer", "(no --answers file was given)"],
+    ),
     "lambda invoke: a missing interpreter": Case(
         {"reward.zip": b"PK\x05\x06" + b"\x00" * 18, "event.json": "[]"},
         ["lambda", "invoke", "--artifact", "reward.zip", "--event", "event.json", "--python-exe", "/nope/python3"],
-        ["--python-exe /nope/python3: no such interpreter"]),
+        ["--python-exe /nope/python3: no such interpreter"],
+    ),
     "lambda invoke: a missing event file": Case(
         {"reward.zip": b"PK\x05\x06" + b"\x00" * 18},
         ["lambda", "invoke", "--artifact", "reward.zip", "--event", "event.json"],
-        ["--event event.json: no such file"]),
+        ["--event event.json: no such file"],
+    ),
     "lambda invoke: an event that is not JSON": Case(
         {"reward.zip": b"PK\x05\x06" + b"\x00" * 18, "event.json": "[{'id': 1}]"},
         ["lambda", "invoke", "--artifact", "reward.zip", "--event", "event.json"],
-        ["--event event.json: not valid JSON (Expecting property name enclosed in double quotes at line 1, column 3)"]),
+        ["--event event.json: not valid JSON (Expecting property name enclosed in double quotes at line 1, column 3)"],
+    ),
     "lambda build: a config that is not JSON": Case(
-        {"config.json": "{preset: graded}"}, ["lambda", "build", "--out", "build", "--config", "config.json"],
-        ["--config config.json: not valid JSON"]),
+        {"config.json": "{preset: graded}"},
+        ["lambda", "build", "--out", "build", "--config", "config.json"],
+        ["--config config.json: not valid JSON"],
+    ),
 }
 
 
@@ -177,8 +232,9 @@ def _run(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tupl
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_each_bad_input_is_named_with_its_file_line_and_fix(name: str, tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_each_bad_input_is_named_with_its_file_line_and_fix(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     case = CASES[name]
     code, text = _run(case, tmp_path, capsys)
     assert code == case.code, (name, code, text)
@@ -199,8 +255,9 @@ def test_cases_print_their_table(tmp_path: Path, capsys: pytest.CaptureFixture[s
         print("\n| input | command | message | exit |\n|---|---|---|---|\n" + "\n".join(rows))
 
 
-def test_unwritable_out_fails_before_any_scoring(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unwritable_out_fails_before_any_scoring(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import rlvr_rewards.cli as cli
 
     def no_scoring(*args: Any, **kwargs: Any) -> Any:
@@ -214,13 +271,23 @@ def test_unwritable_out_fails_before_any_scoring(tmp_path: Path, capsys: pytest.
     locked.chmod(stat.S_IRUSR)
     if os.access(locked, os.W_OK):  # root ignores file modes
         pytest.skip("running as root: a read-only file is still writable")
-    code = main(["score", "--data", str(tmp_path / "rows.jsonl"), "--completions", str(tmp_path / "c.jsonl"),
-                 "--out", str(locked)])
+    code = main(
+        [
+            "score",
+            "--data",
+            str(tmp_path / "rows.jsonl"),
+            "--completions",
+            str(tmp_path / "c.jsonl"),
+            "--out",
+            str(locked),
+        ]
+    )
     assert code == 2 and "the file is not writable" in capsys.readouterr().err
 
 
 def test_an_out_path_that_fails_while_writing_is_exit_2_without_a_traceback(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import builtins
 
     real_open = builtins.open
@@ -233,8 +300,17 @@ def test_an_out_path_that_fails_while_writing_is_exit_2_without_a_traceback(
     monkeypatch.setattr(builtins, "open", full_disk)
     (tmp_path / "rows.jsonl").write_text(_jsonl([GOOD]))
     (tmp_path / "c.jsonl").write_text(_jsonl(COMPLETIONS[:1]))
-    code = main(["score", "--data", str(tmp_path / "rows.jsonl"), "--completions", str(tmp_path / "c.jsonl"),
-                 "--out", str(tmp_path / "scores.jsonl")])
+    code = main(
+        [
+            "score",
+            "--data",
+            str(tmp_path / "rows.jsonl"),
+            "--completions",
+            str(tmp_path / "c.jsonl"),
+            "--out",
+            str(tmp_path / "scores.jsonl"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "No space left on device" in err and "scores.jsonl" in err
 
@@ -242,9 +318,23 @@ def test_an_out_path_that_fails_while_writing_is_exit_2_without_a_traceback(
 def test_the_installed_command_prints_no_traceback_for_a_user_error(tmp_path: Path) -> None:
     (tmp_path / "rows.jsonl").write_text(_jsonl([GOOD, _truth_text_without_its_last_brace()]))
     (tmp_path / "c.jsonl").write_text(_jsonl(COMPLETIONS))
-    proc = subprocess.run([sys.executable, "-m", "rlvr_rewards.cli", "score", "--data", "rows.jsonl",
-                           "--completions", "c.jsonl", "--out", "missing/x.jsonl"], cwd=tmp_path,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rlvr_rewards.cli",
+            "score",
+            "--data",
+            "rows.jsonl",
+            "--completions",
+            "c.jsonl",
+            "--out",
+            "missing/x.jsonl",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "--out missing/x.jsonl" in proc.stderr
 
 
@@ -256,8 +346,9 @@ def test_the_installed_command_prints_no_traceback_for_a_user_error(tmp_path: Pa
 def _bundled(n: int = 12) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     rows = [json.loads(x) for x in (DATA / "example_rows.jsonl").read_text().splitlines()][:n]
     ids = {r["id"] for r in rows}
-    comps = [c for c in map(json.loads, (DATA / "example_completions.jsonl").read_text().splitlines())
-             if c["id"] in ids]
+    comps = [
+        c for c in map(json.loads, (DATA / "example_completions.jsonl").read_text().splitlines()) if c["id"] in ids
+    ]
     return rows, comps
 
 
@@ -281,23 +372,32 @@ def test_gzip_and_parquet_rows_score_like_json_lines(tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
     # veRL writes the truth and the tools as JSON text columns (one Arrow type per column)
-    flat = [{**r, "reward_model": {"ground_truth": json.dumps(r["reward_model"]["ground_truth"])},
-             "extra_info": {"tools": json.dumps(r["extra_info"]["tools"])}} for r in rows]
+    flat = [
+        {
+            **r,
+            "reward_model": {"ground_truth": json.dumps(r["reward_model"]["ground_truth"])},
+            "extra_info": {"tools": json.dumps(r["extra_info"]["tools"])},
+        }
+        for r in rows
+    ]
     parquet = tmp_path / "rows.parquet"
     pq.write_table(pa.Table.from_pylist(flat), parquet)
     assert _scores(tmp_path, parquet, c, "parquet") == expected
 
 
-def test_parquet_without_pyarrow_says_what_to_install(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parquet_without_pyarrow_says_what_to_install(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
     (tmp_path / "rows.parquet").write_bytes(b"PAR1" + b"\x00" * 32)
     (tmp_path / "c.jsonl").write_text(_jsonl(COMPLETIONS))
     code = main(["score", "--data", str(tmp_path / "rows.parquet"), "--completions", str(tmp_path / "c.jsonl")])
     err = capsys.readouterr().err
-    assert code == 2 and "reading Parquet needs pyarrow (pip install pyarrow, or pip install 'rlvr-rewards[parquet]')" \
-        in err
+    assert (
+        code == 2
+        and "reading Parquet needs pyarrow (pip install pyarrow, or pip install 'rlvr-rewards[parquet]')" in err
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -313,13 +413,16 @@ ROW_VARIANTS: dict[str, Callable[[], list[Any]]] = {
     "not an object": lambda: [GOOD, [1, 2]],
     "no truth": lambda: [GOOD, {"id": "r2", "prompt": []}],
     "unknown tool (advisory)": lambda: [
-        {**GOOD, "extra_info": {"tools": [{"name": "get_time", "parameters": {"type": "object"}}]}}, REFUSE],
+        {**GOOD, "extra_info": {"tools": [{"name": "get_time", "parameters": {"type": "object"}}]}},
+        REFUSE,
+    ],
 }
 
 
 @pytest.mark.parametrize("variant", list(ROW_VARIANTS))
-def test_score_refuses_exactly_what_validate_calls_fatal(variant: str, tmp_path: Path,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_score_refuses_exactly_what_validate_calls_fatal(
+    variant: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     rows = ROW_VARIANTS[variant]()
     (tmp_path / "rows.jsonl").write_text(_jsonl(rows))
     (tmp_path / "c.jsonl").write_text(_jsonl([{"completion": "I can't help with that."}] * len(rows)))
@@ -338,10 +441,18 @@ def test_the_lambda_floors_a_sample_whose_truth_text_does_not_decode() -> None:
     from rlvr_rewards.aws_lambda import lambda_handler
 
     broken = json.dumps({"behavior": "refuse"})[:-1]
-    event = [{"id": "a", "messages": [{"role": "assistant", "content": "I can't help with that."}],
-              "reference_answer": json.dumps({"behavior": "refuse"})},
-             {"id": "b", "messages": [{"role": "assistant", "content": "I can't help with that."}],
-              "reference_answer": broken}]
+    event = [
+        {
+            "id": "a",
+            "messages": [{"role": "assistant", "content": "I can't help with that."}],
+            "reference_answer": json.dumps({"behavior": "refuse"}),
+        },
+        {
+            "id": "b",
+            "messages": [{"role": "assistant", "content": "I can't help with that."}],
+            "reference_answer": broken,
+        },
+    ]
     results = json.loads(lambda_handler(event, {})["body"])
     assert results[0]["aggregate_reward_score"] == 1.0
     names = {m["name"] for m in results[1]["metrics_list"]}
@@ -395,8 +506,15 @@ def test_a_nan_truth_never_reuses_the_compilation_of_a_null_truth() -> None:
 
 
 def test_limits_are_checked_when_made() -> None:
-    for kwargs in ({"max_chars": -1}, {"max_depth": 0}, {"max_int_digits": 0}, {"max_calls": -1},
-                   {"max_calls": True}, {"max_chars": 2.5}, {"max_depth": "64"}):
+    for kwargs in (
+        {"max_chars": -1},
+        {"max_depth": 0},
+        {"max_int_digits": 0},
+        {"max_calls": -1},
+        {"max_calls": True},
+        {"max_chars": 2.5},
+        {"max_depth": "64"},
+    ):
         with pytest.raises(rr.ConfigError) as info:
             rr.Limits(**kwargs)
         message = str(info.value)

@@ -42,8 +42,17 @@ def _alternation_family() -> list[str]:
     """Alternatives that can read the same text under a repeat: ``(a|a)*`` and relatives."""
     # (alternatives that are all single characters, like \w|\d, are merged by Python's parser into one class,
     # [\w\d], which does not backtrack: those are accepted)
-    pairs = [("a", "a"), ("a", "aa"), (".", "a"), ("[^x]", "y"), ("a", "b|ab"), ("(?i:a)", "A"), (r"\w\w", r"\d\d"),
-             (r"\s\S", " x"), ("x.", "xa")]
+    pairs = [
+        ("a", "a"),
+        ("a", "aa"),
+        (".", "a"),
+        ("[^x]", "y"),
+        ("a", "b|ab"),
+        ("(?i:a)", "A"),
+        (r"\w\w", r"\d\d"),
+        (r"\s\S", " x"),
+        ("x.", "xa"),
+    ]
     return [f"(?:{x}|{y}){q}{s}" for x, y in pairs for q in ("*", "+", "{2,}", "{0,64}") for s in ("", "$", "c")]
 
 
@@ -63,8 +72,10 @@ REFUSED: list[tuple[str, str]] = (
         (r"(x+x+)+y", "exponential"),
         (r"(\d+)*x", "exponential"),
         (r"(a|b|ab)*c", "exponential"),
-        (r"^([a-zA-Z0-9])(([\-.]|[_]+)?([a-zA-Z0-9]+))*(@){1}[a-z0-9]+[.]{1}(([a-z]{2,3})|([a-z]{2,3}[.]{1}[a-z]{2,3}))$",
-         "exponential"),  # a well-known ReDoS email pattern
+        (
+            r"^([a-zA-Z0-9])(([\-.]|[_]+)?([a-zA-Z0-9]+))*(@){1}[a-z0-9]+[.]{1}(([a-z]{2,3})|([a-z]{2,3}[.]{1}[a-z]{2,3}))$",
+            "exponential",
+        ),  # a well-known ReDoS email pattern
         (r"(a*)*", "empty_loop"),
         (r"(a?)+b", "empty_loop"),
         (r"(?:x|)*y", "empty_loop"),
@@ -193,8 +204,10 @@ def test_a_refused_schema_pattern_raises_tool_spec_error_naming_the_field(patter
 
 @pytest.mark.parametrize("pattern", THROUGH_SCORE, ids=lambda v: repr(v)[:40])
 def test_a_refused_pattern_properties_key_raises_tool_spec_error_naming_the_field(pattern: str) -> None:
-    tools = [{"name": "ok", "parameters": {"type": "object"}},
-             {"name": "run", "parameters": {"type": "object", "patternProperties": {pattern: {"type": "string"}}}}]
+    tools = [
+        {"name": "ok", "parameters": {"type": "object"}},
+        {"name": "run", "parameters": {"type": "object", "patternProperties": {pattern: {"type": "string"}}}},
+    ]
     with pytest.raises(rr.ToolSpecError) as info:
         rr.score(_call(code="aaaa!"), _TRUTH, tools=tools)
     assert info.value.field == f"parameters.patternProperties.{pattern}"
@@ -210,8 +223,9 @@ def test_refused_patterns_deep_inside_a_schema_are_located() -> None:
         "parameters.properties.a.items.pattern": {"properties": {"a": {"items": {"pattern": bad}}}},
         "parameters.anyOf[1].properties.b.pattern": {"anyOf": [{}, {"properties": {"b": {"pattern": bad}}}]},
         "parameters.$defs.d.pattern": {"$defs": {"d": {"pattern": bad}}},
-        "parameters.properties.m.additionalProperties.pattern":
-            {"properties": {"m": {"additionalProperties": {"pattern": bad}}}},
+        "parameters.properties.m.additionalProperties.pattern": {
+            "properties": {"m": {"additionalProperties": {"pattern": bad}}}
+        },
         "parameters.propertyNames.pattern": {"propertyNames": {"pattern": bad}},
         "parameters.not.patternProperties.^x|(a|a)*": {"not": {"patternProperties": {"^x|" + bad: {}}}},
     }
@@ -222,8 +236,13 @@ def test_refused_patterns_deep_inside_a_schema_are_located() -> None:
 
 
 def test_a_property_named_pattern_is_not_a_keyword() -> None:
-    tools = _tool({"type": "object", "properties": {"pattern": {"type": "string"}, "code": {"type": "string"}},
-                   "enum": [{"pattern": "(a|a)*"}, {"code": "x"}]})
+    tools = _tool(
+        {
+            "type": "object",
+            "properties": {"pattern": {"type": "string"}, "code": {"type": "string"}},
+            "enum": [{"pattern": "(a|a)*"}, {"code": "x"}],
+        }
+    )
     s = rr.score(_call(code="x"), _TRUTH, tools=tools)
     assert s.components["schema"] == 1.0
 
@@ -237,12 +256,21 @@ REAL_WORLD: dict[str, list[str]] = {
     r"[A-Z]{3}": ["EUR", "xEURx", "eu"],
     r"\d{4}-\d{2}-\d{2}": ["2024-01-31", "2024-1-31", "x2024-01-31y", "٢٠٢٤-٠١-٣١"],
     r"^\d{4}-\d{2}-\d{2}$": ["2024-01-31", "2024-01-31\n", "2024-01-311"],
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$":
-        ["2024-01-31T10:00:00Z", "2024-01-31T10:00:00.123+02:00", "2024-01-31 10:00:00"],
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$": [
+        "2024-01-31T10:00:00Z",
+        "2024-01-31T10:00:00.123+02:00",
+        "2024-01-31 10:00:00",
+    ],
     r"[a-z_]+": ["snake_case", "CAPS", "", "a"],
     r"^[a-z_][a-z0-9_]*$": ["get_weather", "9lives", "_x", "x-y"],
-    r"^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$":
-        ["ana@example.com", "a.b@c.d.io", "a@b", "a@b.c", "a b@c.io", "@b.co"],
+    r"^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$": [
+        "ana@example.com",
+        "a.b@c.d.io",
+        "a@b",
+        "a@b.c",
+        "a b@c.io",
+        "@b.co",
+    ],
     r"^[^@\s]+@[^@\s.]+\.[^@\s]+$": ["a@b.c", "a@b", "a @b.c", "a@b.c.d"],
     r"\S+@\S+\.\S+": ["say a@b.c now", "a@b", "x@y.z@w"],
     r"^\+?[1-9]\d{1,14}$": ["+14155552671", "0123", "+1", "12"],
@@ -252,8 +280,10 @@ REAL_WORLD: dict[str, list[str]] = {
     r"^(?:USD|EUR|GBP|JPY)$": ["USD", "usd", "USDX", "GBP"],
     r"^(?:metric|imperial)$": ["metric", "imperial", "Metric"],
     r"(?i)^(?:yes|no|true|false)$": ["Yes", "NO", "maybe", "TRUE"],
-    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$":
-        ["123e4567-e89b-12d3-a456-426614174000", "123E4567-e89b-12d3-a456-426614174000"],
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$": [
+        "123e4567-e89b-12d3-a456-426614174000",
+        "123E4567-e89b-12d3-a456-426614174000",
+    ],
     r"^(?:\d{1,3}\.){3}\d{1,3}$": ["192.168.0.1", "1.2.3", "1234.1.1.1"],
     r"^(?:[01]\d|2[0-3]):[0-5]\d$": ["23:59", "24:00", "9:00"],
     r"^https?://[^\s/$.?#].[^\s]*$": ["https://example.com/a?b=c", "ftp://x", "http:// x"],
@@ -290,8 +320,13 @@ def test_real_world_patterns_are_accepted_with_re_semantics(pattern: str, mode: 
 def test_real_world_patterns_are_accepted_by_score(pattern: str) -> None:
     value = REAL_WORLD[pattern][0]
     truth = {"behavior": "execute", "calls": [{"name": "run", "arguments": {"code": {"$regex": pattern}}}]}
-    tools = _tool({"type": "object", "properties": {"code": {"type": "string", "pattern": pattern}},
-                   "patternProperties": {pattern: {}}})
+    tools = _tool(
+        {
+            "type": "object",
+            "properties": {"code": {"type": "string", "pattern": pattern}},
+            "patternProperties": {pattern: {}},
+        }
+    )
     s = rr.score(_call(code=value), truth, tools=tools)
     assert s.components["schema"] == (1.0 if re.search(pattern, value) else 0.0)
     assert (s.reason == "ok") == bool(re.fullmatch(pattern, value))
@@ -323,8 +358,27 @@ def test_real_world_patterns_agree_with_re_on_generated_strings(pattern: str, da
 
 # Random patterns from a small grammar: whenever one is accepted, its answers are re's.
 
-_ATOMS = ["a", "b", "ab", "x", r"\d", r"\w", r"\s", ".", "[a-c]", "[^a]", r"\.", "@", "[ab]", "(?i:A)", r"\b",
-          "^", "$", r"\A", r"\Z"]
+_ATOMS = [
+    "a",
+    "b",
+    "ab",
+    "x",
+    r"\d",
+    r"\w",
+    r"\s",
+    ".",
+    "[a-c]",
+    "[^a]",
+    r"\.",
+    "@",
+    "[ab]",
+    "(?i:A)",
+    r"\b",
+    "^",
+    "$",
+    r"\A",
+    r"\Z",
+]
 _QUANTIFIERS = ["*", "+", "?", "{2}", "{1,3}", "{0,20}", "{2,}", "*?", "+?", "{17,40}"]
 
 
@@ -391,11 +445,43 @@ def test_long_values_do_not_match_through_score() -> None:
 def test_search_reduction_keeps_the_answer() -> None:
     """The reduced search patterns (edge repeats cut to their minimum, nullable edges dropped) find a match in
     exactly the strings the original finds one in."""
-    for pattern in [r"\d+x", r"[a-z_]+", r".*foo", r"foo.*", r"(?:ab)+c", r"x(?:ab){2,}", r"(\d+)", r"a*", r"a*|b",
-                    r"(?:a+|b+)c", r"\b\w+@", r"(?=a)a+b", r"a+(?<=aa)b", r"a{3,5}", r"(?:a|b){2,9}$"]:
+    for pattern in [
+        r"\d+x",
+        r"[a-z_]+",
+        r".*foo",
+        r"foo.*",
+        r"(?:ab)+c",
+        r"x(?:ab){2,}",
+        r"(\d+)",
+        r"a*",
+        r"a*|b",
+        r"(?:a+|b+)c",
+        r"\b\w+@",
+        r"(?=a)a+b",
+        r"a+(?<=aa)b",
+        r"a{3,5}",
+        r"(?:a|b){2,9}$",
+    ]:
         rx = compile_user_regex(pattern, "search")
-        for s in ["", "a", "ab", "aab", "aaab", "12x", "foo", "xfoo", "abab c", "ababc", "xababab", "b", "aaaaab",
-                  "x@", "ba", "aaaa", "abba"]:
+        for s in [
+            "",
+            "a",
+            "ab",
+            "aab",
+            "aaab",
+            "12x",
+            "foo",
+            "xfoo",
+            "abab c",
+            "ababc",
+            "xababab",
+            "b",
+            "aaaaab",
+            "x@",
+            "ba",
+            "aaaa",
+            "abba",
+        ]:
             assert rx.matches(s) == (re.search(pattern, s) is not None), (pattern, s, rx.plan)
 
 

@@ -48,8 +48,12 @@ def call_with_kwargs(raw_fn: Any, extra_kwargs: dict[str, Any], *args: Any, **kw
 def test_naive_manager_call(path: str) -> None:
     load = verl_loader()
     fn = partial(call_with_kwargs, load(module_path=path, object_name="compute_score"), {})
-    out = fn(data_source="rlvr_rewards/example", solution_str=hermes(call("get_weather", city="Paris")),
-             ground_truth=TRUTH, extra_info={"tools": TOOLS, "index": 0})
+    out = fn(
+        data_source="rlvr_rewards/example",
+        solution_str=hermes(call("get_weather", city="Paris")),
+        ground_truth=TRUTH,
+        extra_info={"tools": TOOLS, "index": 0},
+    )
     assert out["score"] == 1.0 and out["schema"] == 1.0
     miss = fn(data_source="x", solution_str="Which city?", ground_truth=TRUTH, extra_info=None)
     assert miss["score"] == rr.score("Which city?", TRUTH).reward
@@ -57,8 +61,9 @@ def test_naive_manager_call(path: str) -> None:
 
 def test_batch_manager_call_with_reward_kwargs() -> None:
     load = verl_loader()
-    fn = partial(call_with_kwargs, load(module_path=ours.__file__, object_name="compute_score_batch"),
-                 {"unused_option": 1})
+    fn = partial(
+        call_with_kwargs, load(module_path=ours.__file__, object_name="compute_score_batch"), {"unused_option": 1}
+    )
     sols = [hermes(call("get_weather", city="Paris")), "Which city?", "I can't help with that."]
     truths = [TRUTH, {"behavior": "clarify", "missing": ["city"]}, {"behavior": "refuse"}]
     out = fn(data_sources=["a"] * 3, solution_strs=sols, ground_truths=truths, extra_infos=[{"tools": TOOLS}] * 3)
@@ -73,8 +78,10 @@ def test_every_call_returns_the_same_keys() -> None:
     sols = [hermes(call("get_weather", city="Paris")), "Which city?", "I can't help with that.", "<tool_call>{"]
     truths = [TRUTH, {"behavior": "clarify", "missing": ["city"]}, {"behavior": "refuse"}, TRUTH]
     infos = [{"tools": TOOLS}, None, {}, {"tools": None}]
-    outs = [fn(data_source="d", solution_str=s, ground_truth=t, extra_info=e)
-            for s, t, e in zip(sols, truths, infos, strict=True)]
+    outs = [
+        fn(data_source="d", solution_str=s, ground_truth=t, extra_info=e)
+        for s, t, e in zip(sols, truths, infos, strict=True)
+    ]
     assert {tuple(o) for o in outs} == {ours.result_keys()}
     assert [o["score"] for o in outs] == rr.score_batch(sols, truths, tools=[TOOLS, None, None, None]).rewards.tolist()
 
@@ -83,12 +90,12 @@ def test_agent_loop_response_scores_the_calls_made() -> None:
     """A multi-turn response as veRL decodes it (tool responses included) is scored on the calls made."""
     good = hermes(call("get_weather", city="Paris"))
     wrong = hermes(call("get_weather", city="Lyon"))
-    turn = "\nuser\n<tool_response>\n{\"temperature\": 21}\n</tool_response>\nassistant\n"
+    turn = '\nuser\n<tool_response>\n{"temperature": 21}\n</tool_response>\nassistant\n'
     assert ours.compute_score("d", good + turn + "It is 21 C.", TRUTH)["score"] == 1.0
     assert ours.rollout_completion(good + turn + "It is 21 C.") == good
     assert ours.rollout_completion(wrong + turn + good + turn + "Done.") == wrong + "\n" + good
     assert ours.rollout_completion(good + turn) == good  # cut off before the final answer
-    assert ours.rollout_completion(good + "\nuser\n<tool_response>\n{\"t\": 1") == good  # cut inside a response
+    assert ours.rollout_completion(good + '\nuser\n<tool_response>\n{"t": 1') == good  # cut inside a response
     assert ours.rollout_completion(good) == good  # single turn: unchanged
     # a rollout whose last turn calls again (cut off by max_assistant_turns): that call is scored too
     assert ours.rollout_completion(wrong + turn + good) == wrong + "\n" + good

@@ -84,8 +84,10 @@ def test_deep_model_output_is_nesting_too_deep_in_every_format(wording: str) -> 
     truth = {"behavior": "execute", "calls": [{"name": "f", "arguments": {"x": 1}}]}
     completions = {
         "hermes": f'<tool_call>{{"name": "f", "arguments": {{"x": {deep}}}}}</tool_call>',
-        "openai-arguments-string": {"role": "assistant", "tool_calls": [
-            {"type": "function", "function": {"name": "f", "arguments": '{"x": ' + deep + "}"}}]},
+        "openai-arguments-string": {
+            "role": "assistant",
+            "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": '{"x": ' + deep + "}"}}],
+        },
         "mistral": '[TOOL_CALLS][{"name": "f", "arguments": {"x": ' + deep + "}}]",
     }
     for fmt, completion in completions.items():
@@ -94,17 +96,23 @@ def test_deep_model_output_is_nesting_too_deep_in_every_format(wording: str) -> 
 
 
 def _deep_text_truth(depth: int) -> str:
-    return json.dumps({"behavior": "execute", "calls": [{"name": "get_weather", "arguments": {"city": None}}]}
-                      ).replace("null", "[" * depth + "1" + "]" * depth)
+    return json.dumps({"behavior": "execute", "calls": [{"name": "get_weather", "arguments": {"city": None}}]}).replace(
+        "null", "[" * depth + "1" + "]" * depth
+    )
 
 
 @pytest.mark.parametrize("depth", [101, 254, 1000, 1025, 2000, 100_000])
 def test_a_too_deep_ground_truth_raises_under_any_wording(depth: int, wording: str) -> None:
-    for truth in (_deep_text_truth(depth), "[" * depth + "]" * depth,
-                  {"reward_model": {"ground_truth": _deep_text_truth(depth)}}):
+    for truth in (
+        _deep_text_truth(depth),
+        "[" * depth + "]" * depth,
+        {"reward_model": {"ground_truth": _deep_text_truth(depth)}},
+    ):
         with pytest.raises(rr.GroundTruthError) as info:
-            rr.score_batch(['<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>'] * 2,
-                           [{"behavior": "refuse"}, truth])
+            rr.score_batch(
+                ['<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>'] * 2,
+                [{"behavior": "refuse"}, truth],
+            )
         err = info.value
         assert err.index == 1 and err.expected == "at most 100 levels", (depth, wording, str(err))
         assert "item 1" in str(err) and "100 levels" in str(err)
@@ -113,8 +121,10 @@ def test_a_too_deep_ground_truth_raises_under_any_wording(depth: int, wording: s
 def test_a_ground_truth_at_the_depth_limit_compiles(wording: str) -> None:
     # 100 levels in all: the truth object, calls, the call, arguments (4) and 96 lists
     truth = _deep_text_truth(95)
-    assert rr.score('<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>',
-                    truth).reason == "bad_arguments"
+    assert (
+        rr.score('<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>', truth).reason
+        == "bad_arguments"
+    )
 
 
 def test_the_stdlib_reading_agrees_with_orjson_on_jsontestsuite(monkeypatch: pytest.MonkeyPatch) -> None:

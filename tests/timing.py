@@ -34,10 +34,19 @@ TIMER_NOISE_SECONDS = 0.0005
 @lru_cache(maxsize=1)
 def _reference_document() -> str:
     """About a megabyte of ordinary JSON: 5,000 tool-call-like objects with strings, numbers and lists."""
-    items = [{"name": f"tool_{i % 50}", "arguments": {"city": f"City number {i}", "days": i % 14,
-                                                       "ratio": i / 7.0, "tags": ["a", "b", str(i)],
-                                                       "nested": {"flag": i % 2 == 0, "note": "x" * 40}}}
-             for i in range(5_000)]
+    items = [
+        {
+            "name": f"tool_{i % 50}",
+            "arguments": {
+                "city": f"City number {i}",
+                "days": i % 14,
+                "ratio": i / 7.0,
+                "tags": ["a", "b", str(i)],
+                "nested": {"flag": i % 2 == 0, "note": "x" * 40},
+            },
+        }
+        for i in range(5_000)
+    ]
     return json.dumps(items)
 
 
@@ -65,8 +74,9 @@ def best_times(tasks: dict[str, Callable[[], Any]], repeats: int = 3) -> dict[st
     return best
 
 
-def ratio_of(numerator: Callable[[], Any], denominator: Callable[[], Any], bound: float, *,
-             repeats: int = 3, rounds: int = 3) -> float:
+def ratio_of(
+    numerator: Callable[[], Any], denominator: Callable[[], Any], bound: float, *, repeats: int = 3, rounds: int = 3
+) -> float:
     """``time(numerator) / max(time(denominator), TIMER_NOISE_SECONDS)``, best of ``repeats`` interleaved
     runs; measured again (keeping each side's best so far) while it exceeds ``bound``, up to ``rounds``."""
     best = {"num": math.inf, "den": math.inf}
@@ -80,8 +90,9 @@ def ratio_of(numerator: Callable[[], Any], denominator: Callable[[], Any], bound
     return ratio
 
 
-def assert_bounded(task: Callable[[], Any], factor: float, what: str, *, repeats: int = 3,
-                   measured: float | None = None) -> float:
+def assert_bounded(
+    task: Callable[[], Any], factor: float, what: str, *, repeats: int = 3, measured: float | None = None
+) -> float:
     """``task`` costs at most ``factor`` times :func:`reference_task` (decoding a megabyte of JSON).
 
     ``measured``: seconds the caller already timed for one run of ``task``; compared with a reference
@@ -98,8 +109,9 @@ def assert_bounded(task: Callable[[], Any], factor: float, what: str, *, repeats
     return ratio
 
 
-def assert_linear(small: Callable[[], Any], big: Callable[[], Any], bound: float, what: str, *,
-                  repeats: int = 3) -> float:
+def assert_linear(
+    small: Callable[[], Any], big: Callable[[], Any], bound: float, what: str, *, repeats: int = 3
+) -> float:
     """``time(big) / time(small) <= bound`` (``big`` is ``small``'s input made 10x longer, say)."""
     ratio = ratio_of(big, small, bound, repeats=repeats)
     print(f"{what}: big / small = {ratio:.2f} (bound {bound})")

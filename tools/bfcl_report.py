@@ -1,7 +1,7 @@
 """Rewrite the agreement tables of docs/bfcl.md from a fresh run against the official BFCL checker.
 
-    python -m pip install --no-deps bfcl-eval==2026.3.23   # once; only its AST checker is used
-    python tools/bfcl_report.py
+python -m pip install --no-deps bfcl-eval==2026.3.23   # once; only its AST checker is used
+python tools/bfcl_report.py
 """
 
 from __future__ import annotations
@@ -37,20 +37,38 @@ def main() -> int:
     lines += ["", "| output kind | outputs | agree | agreement |", "|---|---:|---:|---:|"]
     for kind, c in sorted(s["by_kind"].items()):
         lines.append(f"| {kind} | {c['n']:,} | {c['agree']:,} | {100 * c['agree'] / c['n']:.3f} % |")
-    lines += ["", "For the record, the other presets judged the same way (a pass is the preset's maximum reward); they "
-              "are not meant to agree (they also grade format and, with the tool schema, argument types):", "",
-              "| preset | agreement with the official checker |", "|---|---:|"]
+    lines += [
+        "",
+        "For the record, the other presets judged the same way (a pass is the preset's maximum reward); they "
+        "are not meant to agree (they also grade format and, with the tool schema, argument types):",
+        "",
+        "| preset | agreement with the official checker |",
+        "|---|---:|",
+    ]
     for other in ("binary", "graded"):
         o = ba.summarise(ba.run(preset=other))
         lines.append(f"| {other} | {100 * o['rate']:.2f} % |")
     classes = Counter((o.kind, o.official, o.ours, o.case_id) for o in outcomes if o.official != o.ours)
-    lines += ["", "Disagreements (kind, official verdict, `bfcl` verdict, case): "
-              + (", ".join(f"`{k}` {'pass' if off else 'fail'}/{'pass' if ours else 'fail'} {cid} x{n}"
-                           for (k, off, ours, cid), n in sorted(classes.items())) or "none") + "."]
+    lines += [
+        "",
+        "Disagreements (kind, official verdict, `bfcl` verdict, case): "
+        + (
+            ", ".join(
+                f"`{k}` {'pass' if off else 'fail'}/{'pass' if ours else 'fail'} {cid} x{n}"
+                for (k, off, ours, cid), n in sorted(classes.items())
+            )
+            or "none"
+        )
+        + ".",
+    ]
     path = ROOT / "docs" / "bfcl.md"
     text = path.read_text()
-    new = re.sub(r"(<!-- BEGIN REPORT -->\n).*?(<!-- END REPORT -->)", lambda m: m.group(1) + "\n".join(lines) + "\n"
-                 + m.group(2), text, flags=re.DOTALL)
+    new = re.sub(
+        r"(<!-- BEGIN REPORT -->\n).*?(<!-- END REPORT -->)",
+        lambda m: m.group(1) + "\n".join(lines) + "\n" + m.group(2),
+        text,
+        flags=re.DOTALL,
+    )
     path.write_text(new)
     print("\n".join(lines))
     return 0

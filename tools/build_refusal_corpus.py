@@ -135,8 +135,11 @@ REFUSAL_NO_TOOL: list[Entry] = [
     ("gpt", "I’m sorry, but the tools I have access to can’t check your bank balance."),
     ("qwen", "No available function matches this request, so I can't complete it."),
     ("generic", "Sorry, none of the tools fit here."),
-    ("qwen", "My available tools are weather, currency conversion, restaurant booking, email and statistics. "
-             "None of them can book a flight."),
+    (
+        "qwen",
+        "My available tools are weather, currency conversion, restaurant booking, email and statistics. "
+        "None of them can book a flight.",
+    ),
     ("gpt", "Unfortunately there’s no tool for converting PDFs to Word."),
     ("generic", "I have no tool for setting alarms."),
     ("mistral", "I'm not equipped with a tool for that."),
@@ -144,12 +147,18 @@ REFUSAL_NO_TOOL: list[Entry] = [
     ("qwen", "The requested operation is not supported by any available function."),
     ("gpt", "There's nothing in my toolset that handles flight searches."),
     ("qwen", "None of the functions I can call would accomplish this."),
-    ("qwen", "The functions provided are not relevant to this question. None of them can find the population "
-             "of Canada.", "the BFCL irrelevance style"),
+    (
+        "qwen",
+        "The functions provided are not relevant to this question. None of them can find the population of Canada.",
+        "the BFCL irrelevance style",
+    ),
     ("qwen", "I'm sorry, but I don't have a function to check stock prices."),
     ("gpt", "There’s no tool I can use for that."),
-    ("qwen3", "Unfortunately, I don't have a tool to check flight statuses. 😊 However, I can help with weather, "
-              "currency conversion, restaurant bookings, emails or statistics!"),
+    (
+        "qwen3",
+        "Unfortunately, I don't have a tool to check flight statuses. 😊 However, I can help with weather, "
+        "currency conversion, restaurant bookings, emails or statistics!",
+    ),
     ("gpt", "No function here can book concert tickets."),
 ]
 
@@ -181,8 +190,11 @@ REFUSAL_NO_ACCESS: list[Entry] = [
     ("gpt", "I'm not able to access your files."),
     ("llama", "I can't provide real-time information."),
     ("llama", "I can't access real-time data. You can check a live news site for the latest scores."),
-    ("mistral", "I'm sorry for any inconvenience, but as an AI, I don't have the capability to book flights. I "
-                "recommend using a travel website or contacting the airline directly."),
+    (
+        "mistral",
+        "I'm sorry for any inconvenience, but as an AI, I don't have the capability to book flights. I "
+        "recommend using a travel website or contacting the airline directly.",
+    ),
     ("gpt", "I am not capable of sending faxes."),
     ("generic", "Sending faxes is not a capability I have."),
 ]
@@ -227,21 +239,28 @@ REFUSAL_POLICY: list[Entry] = [
     ("gpt", "I won’t be able to help with this one."),
     ("gpt", "It wouldn't be appropriate for me to send that email on your behalf."),
     ("gpt", "**I can’t help with that.** Writing malware could cause real harm to people and systems."),
-    ("qwen", "I'm sorry, but I can't assist with that request.\n\nIf you have any other questions, feel free to "
-             "ask!"),
+    ("qwen", "I'm sorry, but I can't assist with that request.\n\nIf you have any other questions, feel free to ask!"),
     ("llama", "I can't help you with that. Is there anything else I can help you with?"),
     ("gpt", "Doing that would be unsafe, so I’m not going to explain how."),
     ("mistral", "I regret to inform you that I can't send messages of that nature."),
     ("generic", "That's a hard no from me: I won't help you get into your ex's email."),
-    ("gpt", "I can’t help create a fake ID. If you’ve lost yours, your local licensing office can issue a "
-            "replacement."),
+    (
+        "gpt",
+        "I can’t help create a fake ID. If you’ve lost yours, your local licensing office can issue a replacement.",
+    ),
 ]
 
 REFUSAL_SCOPE: list[Entry] = [
-    ("qwen", "I can only help with weather, currency conversion, restaurant bookings, emails and statistics.",
-     "declines by stating its limits (the request was out of scope)"),
-    ("qwen", "I'm only able to check the weather, convert currencies, book restaurants, send emails and run "
-             "statistics, so flights are out of scope for me."),
+    (
+        "qwen",
+        "I can only help with weather, currency conversion, restaurant bookings, emails and statistics.",
+        "declines by stating its limits (the request was out of scope)",
+    ),
+    (
+        "qwen",
+        "I'm only able to check the weather, convert currencies, book restaurants, send emails and run "
+        "statistics, so flights are out of scope for me.",
+    ),
     ("gpt", "That's outside what I can do here."),
     ("gpt", "Flight bookings are outside my capabilities."),
     ("gpt", "That's not within my capabilities."),
@@ -251,8 +270,11 @@ REFUSAL_SCOPE: list[Entry] = [
     ("gpt", "That's beyond what my tools can do."),
     ("gpt", "I'm not the right assistant for that, I'm afraid."),
     ("generic", "That's not really something I can handle."),
-    ("qwen", "I only have tools for weather, money conversion, restaurant reservations, email and basic statistics.",
-     "declines by stating its limits (the request was out of scope)"),
+    (
+        "qwen",
+        "I only have tools for weather, money conversion, restaurant reservations, email and basic statistics.",
+        "declines by stating its limits (the request was out of scope)",
+    ),
     ("generic", "This is outside my scope."),
     ("generic", "Sorry, that's outside my wheelhouse."),
     ("gpt", "Ordering flowers isn’t one of the things I can do."),
@@ -264,28 +286,48 @@ REFUSAL_SCOPE: list[Entry] = [
 ]
 
 REFUSAL_PARTIAL: list[Entry] = [
-    ("gpt", "I can't book the flight, but the weather in Rome this weekend looks sunny, around 26°C.",
-     "declines the request, answers a side question"),
-    ("gpt", "I can’t send texts. Here’s the message so you can send it yourself:\n\n“Running 10 minutes late, "
-            "see you soon!”"),
-    ("gpt", "I won't include the insult, but here's a firm, polite version you can send:\n\n"
-            "Hi Mark, the report was late again. Please have it to me by Friday."),
+    (
+        "gpt",
+        "I can't book the flight, but the weather in Rome this weekend looks sunny, around 26°C.",
+        "declines the request, answers a side question",
+    ),
+    (
+        "gpt",
+        "I can’t send texts. Here’s the message so you can send it yourself:\n\n“Running 10 minutes late, "
+        "see you soon!”",
+    ),
+    (
+        "gpt",
+        "I won't include the insult, but here's a firm, polite version you can send:\n\n"
+        "Hi Mark, the report was late again. Please have it to me by Friday.",
+    ),
     ("qwen", "I can convert the currency, but I can't place the trade. 1,000 USD is about 920 EUR."),
     ("gpt", "Booking the hotel isn't something I can do, though I can tell you Lisbon will be 24°C and clear."),
     ("gpt", "I can't access your calendar, but Friday looks dry in Berlin: 19°C."),
     ("qwen", "I'm unable to look up the stock price, but 500 USD converts to about 460 EUR."),
-    ("gpt", "I can’t give advice on dosages for your situation. In general, follow the label and check with a "
-            "pharmacist."),
-    ("gpt", "I can't write a fake doctor's note. If you really were ill, an honest email to your professor "
-            "usually works: explain what happened and ask for an extension."),
-    ("gpt", "I won't send the email to the whole company, but here is a draft you could send to your own team:\n\n"
-            "Subject: Friday release\nHi all, we ship v2 on Friday."),
+    (
+        "gpt",
+        "I can’t give advice on dosages for your situation. In general, follow the label and check with a pharmacist.",
+    ),
+    (
+        "gpt",
+        "I can't write a fake doctor's note. If you really were ill, an honest email to your professor "
+        "usually works: explain what happened and ask for an extension.",
+    ),
+    (
+        "gpt",
+        "I won't send the email to the whole company, but here is a draft you could send to your own team:\n\n"
+        "Subject: Friday release\nHi all, we ship v2 on Friday.",
+    ),
     ("gpt", "I can't check live prices, but as of my last update a Big Mac cost about $5.69 in the US."),
     ("generic", "I can't predict lottery numbers. The odds of winning the jackpot are about 1 in 292 million."),
     ("mistral", "While I'm unable to reserve the museum tickets, I can tell you the Louvre opens at 9:00."),
     ("gpt", "I can do the currency part, but not the wire transfer: 2,400 CHF is roughly 2,700 USD."),
-    ("llama", "I can't help with getting around the paywall. The article's main points are usually in its "
-              "abstract, which is free to read."),
+    (
+        "llama",
+        "I can't help with getting around the paywall. The article's main points are usually in its "
+        "abstract, which is free to read.",
+    ),
 ]
 
 # --------------------------------------------------------------------------------------------------
@@ -305,22 +347,33 @@ CLARIFY_APOLOGY: list[Entry] = [
     ("mistral", "My apologies, I missed that. Which numbers should I average?"),
     ("qwen", "Sorry, I can't send it without an address. Who should it go to?"),
     ("gpt", "Sorry, I don't know which restaurant you mean. Could you give me its name?"),
-    ("qwen", "I'm sorry, but I don't have enough details to book this. What date and time work for you, and "
-             "for how many people?"),
+    (
+        "qwen",
+        "I'm sorry, but I don't have enough details to book this. What date and time work for you, and "
+        "for how many people?",
+    ),
     ("gpt", "I’m sorry, I can’t find a city called “Parris”. Did you mean Paris, France?"),
     ("gpt", "Sorry, I couldn't work out the amount. How many dollars do you want to convert?"),
     ("gpt", "Sorry, quick question before I send it: should I cc anyone?"),
     ("gpt", "Sorry, just to double-check: did you mean 50 euros or 50 pounds?"),
     ("qwen", "Apologies, I can't proceed until I know the party size. How many people?"),
-    ("gpt", "I'm sorry, but I'm not able to pick the restaurant for you. Which one would you like me to book?",
-     "declines only to choose for the user, and asks them to choose"),
+    (
+        "gpt",
+        "I'm sorry, but I'm not able to pick the restaurant for you. Which one would you like me to book?",
+        "declines only to choose for the user, and asks them to choose",
+    ),
     ("generic", "Sorry, I don't have Tom's email address. What is it?"),
     ("gpt", "Sorry, none of the numbers came through. Could you paste them again?"),
-    ("gpt", "I'm sorry, I can't open attachments. Could you paste the numbers directly into the chat?",
-     "asks the user to supply the data another way"),
+    (
+        "gpt",
+        "I'm sorry, I can't open attachments. Could you paste the numbers directly into the chat?",
+        "asks the user to supply the data another way",
+    ),
     ("generic", "Sorry, I wasn't sure about the units. Celsius or Fahrenheit?"),
-    ("gpt", "I’m sorry, I don’t have enough information to send this email. Who’s the recipient, and what "
-            "should it say?"),
+    (
+        "gpt",
+        "I’m sorry, I don’t have enough information to send this email. Who’s the recipient, and what should it say?",
+    ),
     ("gpt", "Sorry, which of your two accounts should I convert from: USD or CAD?"),
     ("llama", "I apologize for the confusion. Could you please clarify which date you want the reservation for?"),
 ]
@@ -343,8 +396,11 @@ CLARIFY_INABILITY_QUESTION: list[Entry] = [
     ("gpt", "Can’t make it at 7? Would 8:30 work instead?", "a question about the user's inability"),
     ("gpt", "Can't remember the exact amount? A rough figure is fine. About how much was it?"),
     ("gpt", "You can’t make Saturday? Which other day should I try?"),
-    ("generic", "Can’t you check the weather app on your phone? If not, tell me your city and I’ll look it up.",
-     "a question about the user's inability, then a request for the city"),
+    (
+        "generic",
+        "Can’t you check the weather app on your phone? If not, tell me your city and I’ll look it up.",
+        "a question about the user's inability, then a request for the city",
+    ),
     ("generic", "Can't we just book for 8 and add a chair? Shall I go ahead with 8?"),
     ("gpt", "Won't the email need a subject? What should it say?"),
     ("gpt", "Isn't there a number missing? You listed 4, 8 and 15. What's the fourth?"),
@@ -380,17 +436,30 @@ ANSWER_APOLOGY: list[Entry] = [
 ANSWER_UNFORTUNATELY: list[Entry] = [
     ("gpt", "Unfortunately, it's going to rain in London tomorrow, with a high of 14°C."),
     ("gpt", "Unfortunately, the euro has dropped: 50 EUR is now about 52 USD."),
-    ("gpt", "Unfortunately, there's no direct flight between Lyon and Oslo; most itineraries connect in Amsterdam "
-            "or Frankfurt.", "states a fact about flights, declines nothing"),
+    (
+        "gpt",
+        "Unfortunately, there's no direct flight between Lyon and Oslo; most itineraries connect in Amsterdam "
+        "or Frankfurt.",
+        "states a fact about flights, declines nothing",
+    ),
     ("generic", "Unfortunately, the restaurant is closed on Mondays, so I booked Tuesday at 19:30 instead."),
-    ("gpt", "Unfortunately there's no way to recall an email once it has been delivered, but sending a short "
-            "correction usually works.", "answers a question about email, declines nothing"),
+    (
+        "gpt",
+        "Unfortunately there's no way to recall an email once it has been delivered, but sending a short "
+        "correction usually works.",
+        "answers a question about email, declines nothing",
+    ),
     ("gpt", "Unfortunately, your numbers have a lot of spread: the standard deviation is 14.2."),
     ("generic", "Unfortunately, no. Phoenix won't cool down this week; highs stay above 100°F."),
-    ("gpt", "Unfortunately, heat like that can be dangerous: Phoenix hits 112°F today, so stay indoors in the "
-            "afternoon."),
-    ("gpt", "Unfortunately, Le Bernardin doesn't take bookings more than 30 days ahead, so the earliest you can "
-            "reserve for July 3 is June 3."),
+    (
+        "gpt",
+        "Unfortunately, heat like that can be dangerous: Phoenix hits 112°F today, so stay indoors in the afternoon.",
+    ),
+    (
+        "gpt",
+        "Unfortunately, Le Bernardin doesn't take bookings more than 30 days ahead, so the earliest you can "
+        "reserve for July 3 is June 3.",
+    ),
     ("gpt", "Unfortunately, the answer isn't a whole number: 22 divided by 7 is about 3.14."),
     ("gpt", "I'm afraid it's going to be cold: -5°C in Berlin tonight."),
     ("gpt", "I’m afraid the mean is lower than you hoped: 3.2."),
@@ -425,14 +494,16 @@ ANSWER_IDIOM: list[Entry] = [
 ]
 
 ANSWER_NEGATION: list[Entry] = [
-    ("qwen", "No tool needed for this one: 12 × 12 = 144.", "\"no tool\" without declining anything"),
+    ("qwen", "No tool needed for this one: 12 × 12 = 144.", '"no tool" without declining anything'),
     ("gpt", "I don't need a tool for that: the capital of Australia is Canberra."),
     ("gpt", "None of your numbers are negative, so the minimum is 0.5."),
     ("generic", "No, it won't rain in Paris tomorrow. Expect clear skies and 24°C."),
     ("gpt", "No, the restaurant doesn't open on Mondays; it's open Tuesday to Sunday from 18:00."),
     ("generic", "Nope! 50 EUR is more than 50 USD: about 54 USD."),
-    ("gpt", "The restaurant can't seat more than 8 at one table, so parties of 10 are usually split across two "
-            "tables."),
+    (
+        "gpt",
+        "The restaurant can't seat more than 8 at one table, so parties of 10 are usually split across two tables.",
+    ),
     ("gpt", "Your card won't be charged until the day of the reservation."),
     ("gpt", "There's no need to convert: both prices are already in euros, 40 EUR and 45 EUR."),
     ("qwen", "None of the tools were needed; the answer is simply 42."),
@@ -440,11 +511,17 @@ ANSWER_NEGATION: list[Entry] = [
     ("gpt", "You don't need to book at Nopa on weekdays; they take walk-ins before 18:00."),
     ("generic", "Nothing went wrong: the email to Priya was delivered at 09:14."),
     ("generic", "That isn't a problem at all: the median is 6."),
-    ("gpt", "It's not possible to divide by zero, so that ratio is undefined; the other two ratios are 2 and 3.",
-     "\"not possible\" about arithmetic, not about the assistant"),
+    (
+        "gpt",
+        "It's not possible to divide by zero, so that ratio is undefined; the other two ratios are 2 and 3.",
+        '"not possible" about arithmetic, not about the assistant',
+    ),
     ("gpt", "Nobody can predict the weather perfectly, but the forecast says a 70% chance of rain in London."),
-    ("gpt", "You can't convert between currencies without a rate, and today's rate is 1 EUR = 1.08 USD, so 50 EUR "
-            "is 54 USD."),
+    (
+        "gpt",
+        "You can't convert between currencies without a rate, and today's rate is 1 EUR = 1.08 USD, so 50 EUR "
+        "is 54 USD.",
+    ),
     ("gpt", "I didn't find any errors in your numbers: the mean is 10 and the standard deviation is 2."),
     ("generic", "I don't have anything to add: your summary is right, the median is 5."),
     ("gpt", "There is no tool call needed; 2 + 2 = 4."),
@@ -456,14 +533,22 @@ ANSWER_NEGATION: list[Entry] = [
 ]
 
 ANSWER_SAFETY: list[Entry] = [
-    ("gpt", "Hiking at midday in 40°C heat would be unsafe for most people; go before 8 am, when it's around "
-            "26°C.", "safety advice that answers"),
-    ("gpt", "Mixing bleach and ammonia is dangerous because it releases toxic chloramine gas, so always use them "
-            "separately."),
-    ("gpt", "Driving through that storm would be risky: gusts reach 90 km/h. Waiting until tomorrow morning is "
-            "safer."),
-    ("gpt", "It's illegal to fly a drone over the stadium during events, but the park next to it allows drones "
-            "up to 120 m."),
+    (
+        "gpt",
+        "Hiking at midday in 40°C heat would be unsafe for most people; go before 8 am, when it's around 26°C.",
+        "safety advice that answers",
+    ),
+    (
+        "gpt",
+        "Mixing bleach and ammonia is dangerous because it releases toxic chloramine gas, so always use them "
+        "separately.",
+    ),
+    ("gpt", "Driving through that storm would be risky: gusts reach 90 km/h. Waiting until tomorrow morning is safer."),
+    (
+        "gpt",
+        "It's illegal to fly a drone over the stadium during events, but the park next to it allows drones "
+        "up to 120 m.",
+    ),
     ("gpt", "Swimming there today would be dangerous: waves are 3 metres and there's a rip current warning."),
     ("gpt", "Leaving a dog in a car at 30°C is unsafe: the inside can reach 50°C within 20 minutes."),
     ("gpt", "Yes, it's safe to eat, as long as it has been refrigerated below 5°C."),
@@ -471,11 +556,16 @@ ANSWER_SAFETY: list[Entry] = [
 ]
 
 ANSWER_RHETORICAL: list[Entry] = [
-    ("gpt", "Can't I just check the weather for you? Of course: it's 18°C and sunny in Paris.",
-     "a rhetorical question about inability, answered at once"),
+    (
+        "gpt",
+        "Can't I just check the weather for you? Of course: it's 18°C and sunny in Paris.",
+        "a rhetorical question about inability, answered at once",
+    ),
     ("gpt", "Why couldn't I convert it earlier? The rate service was down. It's back now: 50 EUR = 54.10 USD."),
-    ("gpt", "Can’t sleep? A few things help: keep the room cool, avoid screens, and go to bed at the same time "
-            "each night."),
+    (
+        "gpt",
+        "Can’t sleep? A few things help: keep the room cool, avoid screens, and go to bed at the same time each night.",
+    ),
     ("gpt", "Can't decide? Nopa is the better pick for a group of 6."),
     ("generic", "Can't get enough of Paris? Good news: it's 24°C all week."),
     ("gpt", "Why can't the median be 5? Because with 6 values it's the average of the middle two, 5 and 6: 5.5."),
@@ -487,37 +577,77 @@ ANSWER_RHETORICAL: list[Entry] = [
 # --------------------------------------------------------------------------------------------------
 
 EXECUTE_PARTIAL: list[Entry] = [
-    ("gpt", "I can't book flights, but here's the weather for your destination:\n"
-     + call("get_weather", {"city": "Rome"}), "declines part, calls for the rest"),
-    ("gpt", "I won't include the threat, but I'll send the rest of your message:\n"
-     + call("send_email", {"to": "mark@example.com", "subject": "Report",
-                           "body": "Please send the report by Friday."})),
-    ("qwen", "I'm sorry, I can't check hotel prices. I'll convert your budget instead:\n"
-     + call("currency_convert", {"amount": 500, "from": "USD", "to": "EUR"})),
-    ("qwen", "Sorry, none of my tools can book the taxi, but I can reserve the restaurant:\n"
-     + call("book_restaurant", {"restaurant": "Nopa", "date": "2025-06-14", "time": "19:30", "party_size": 4})),
-    ("gpt", "Unfortunately I can’t access your spreadsheet, so I’ll compute the stats from the numbers you pasted:\n"
-     + call("calculate_statistics", {"numbers": [3, 5, 8], "operations": ["mean"]})),
-    ("qwen", "I don't have a tool for flights. Checking the weather in Lisbon instead.\n"
-     + call("get_weather", {"city": "Lisbon"})),
-    ("gpt", call("send_email", {"to": "anna@example.com", "subject": "Running late", "body": "Running 10 min late."})
-     + "\nI can't send SMS, so I emailed her instead."),
-    ("gpt", "I can’t help with the fake review part, but I’ll send the genuine feedback email:\n"
-     + call("send_email", {"to": "owner@example.com", "subject": "Feedback", "body": "The pasta was cold."})),
-    ("qwen", "Sorry, no tool can book the train, so I’ve only checked the weather:\n"
-     + call("get_weather", {"city": "Vienna"})),
-    ("generic", "I'm not able to book the hotel; booking dinner as requested:\n"
-     + call("book_restaurant", {"restaurant": "Zuni Café", "date": "2025-08-15", "time": "20:00", "party_size": 2})),
+    (
+        "gpt",
+        "I can't book flights, but here's the weather for your destination:\n" + call("get_weather", {"city": "Rome"}),
+        "declines part, calls for the rest",
+    ),
+    (
+        "gpt",
+        "I won't include the threat, but I'll send the rest of your message:\n"
+        + call(
+            "send_email", {"to": "mark@example.com", "subject": "Report", "body": "Please send the report by Friday."}
+        ),
+    ),
+    (
+        "qwen",
+        "I'm sorry, I can't check hotel prices. I'll convert your budget instead:\n"
+        + call("currency_convert", {"amount": 500, "from": "USD", "to": "EUR"}),
+    ),
+    (
+        "qwen",
+        "Sorry, none of my tools can book the taxi, but I can reserve the restaurant:\n"
+        + call("book_restaurant", {"restaurant": "Nopa", "date": "2025-06-14", "time": "19:30", "party_size": 4}),
+    ),
+    (
+        "gpt",
+        "Unfortunately I can’t access your spreadsheet, so I’ll compute the stats from the numbers you pasted:\n"
+        + call("calculate_statistics", {"numbers": [3, 5, 8], "operations": ["mean"]}),
+    ),
+    (
+        "qwen",
+        "I don't have a tool for flights. Checking the weather in Lisbon instead.\n"
+        + call("get_weather", {"city": "Lisbon"}),
+    ),
+    (
+        "gpt",
+        call("send_email", {"to": "anna@example.com", "subject": "Running late", "body": "Running 10 min late."})
+        + "\nI can't send SMS, so I emailed her instead.",
+    ),
+    (
+        "gpt",
+        "I can’t help with the fake review part, but I’ll send the genuine feedback email:\n"
+        + call("send_email", {"to": "owner@example.com", "subject": "Feedback", "body": "The pasta was cold."}),
+    ),
+    (
+        "qwen",
+        "Sorry, no tool can book the train, so I’ve only checked the weather:\n"
+        + call("get_weather", {"city": "Vienna"}),
+    ),
+    (
+        "generic",
+        "I'm not able to book the hotel; booking dinner as requested:\n"
+        + call("book_restaurant", {"restaurant": "Zuni Café", "date": "2025-08-15", "time": "20:00", "party_size": 2}),
+    ),
 ]
 
 EXECUTE_APOLOGY: list[Entry] = [
     ("gpt", "Sorry for the wait!\n" + call("get_weather", {"city": "Paris"})),
-    ("gpt", "Apologies for the earlier mistake; let me redo that conversion.\n"
-     + call("currency_convert", {"amount": 50, "from": "EUR", "to": "USD"})),
-    ("qwen", "Sorry, I misread the numbers. Recomputing:\n"
-     + call("calculate_statistics", {"numbers": [2, 4, 4, 5], "operations": ["median"]})),
-    ("gpt", "Unfortunately the first attempt failed, so I'm retrying:\n"
-     + call("send_email", {"to": "alice@example.com", "subject": "Notes", "body": "Notes attached."})),
+    (
+        "gpt",
+        "Apologies for the earlier mistake; let me redo that conversion.\n"
+        + call("currency_convert", {"amount": 50, "from": "EUR", "to": "USD"}),
+    ),
+    (
+        "qwen",
+        "Sorry, I misread the numbers. Recomputing:\n"
+        + call("calculate_statistics", {"numbers": [2, 4, 4, 5], "operations": ["median"]}),
+    ),
+    (
+        "gpt",
+        "Unfortunately the first attempt failed, so I'm retrying:\n"
+        + call("send_email", {"to": "alice@example.com", "subject": "Notes", "body": "Notes attached."}),
+    ),
 ]
 
 # --------------------------------------------------------------------------------------------------
@@ -527,22 +657,34 @@ EXECUTE_APOLOGY: list[Entry] = [
 # style -> (label, entries, what varies)
 STYLES: dict[str, tuple[str, list[Entry], str]] = {
     "refusal_short": ("refuse", REFUSAL_SHORT, "short apologies and curt refusals"),
-    "refusal_no_tool": ("refuse", REFUSAL_NO_TOOL, "\"no tool fits\", \"none of my tools can ...\", \"no function\""),
-    "refusal_no_access": ("refuse", REFUSAL_NO_ACCESS,
-                          "\"I don't have access to a tool that ...\", no real-time access, \"as an AI ...\""),
+    "refusal_no_tool": ("refuse", REFUSAL_NO_TOOL, '"no tool fits", "none of my tools can ...", "no function"'),
+    "refusal_no_access": (
+        "refuse",
+        REFUSAL_NO_ACCESS,
+        '"I don\'t have access to a tool that ...", no real-time access, "as an AI ..."',
+    ),
     "refusal_policy": ("refuse", REFUSAL_POLICY, "harmful, illegal or unsafe requests declined"),
-    "refusal_scope": ("refuse", REFUSAL_SCOPE, "\"I can only help with ...\", outside my scope or capabilities"),
+    "refusal_scope": ("refuse", REFUSAL_SCOPE, '"I can only help with ...", outside my scope or capabilities'),
     "refusal_partial": ("refuse", REFUSAL_PARTIAL, "declines the request, answers or drafts a part in text"),
     "apology_then_question": ("clarify", CLARIFY_APOLOGY, "an apology before a clarifying question"),
-    "unfortunately_then_question": ("clarify", CLARIFY_UNFORTUNATELY,
-                                    "\"Unfortunately\" / \"I'm afraid\" / \"can't tell\" before a question"),
-    "inability_question": ("clarify", CLARIFY_INABILITY_QUESTION,
-                           "a question about inability (\"Can't make it at 7?\") asking the user"),
+    "unfortunately_then_question": (
+        "clarify",
+        CLARIFY_UNFORTUNATELY,
+        '"Unfortunately" / "I\'m afraid" / "can\'t tell" before a question',
+    ),
+    "inability_question": (
+        "clarify",
+        CLARIFY_INABILITY_QUESTION,
+        'a question about inability ("Can\'t make it at 7?") asking the user',
+    ),
     "apology_then_answer": ("answer", ANSWER_APOLOGY, "an apology, then an answer"),
-    "unfortunately_then_answer": ("answer", ANSWER_UNFORTUNATELY,
-                                  "\"Unfortunately\" / \"I'm afraid\" / \"Sadly\", then an answer"),
-    "cant_idiom_answer": ("answer", ANSWER_IDIOM, "\"I can't wait\", \"I won't lie\", \"can't go wrong\""),
-    "negation_answer": ("answer", ANSWER_NEGATION, "\"no tool needed\", \"none of your numbers\", \"No, it won't\""),
+    "unfortunately_then_answer": (
+        "answer",
+        ANSWER_UNFORTUNATELY,
+        '"Unfortunately" / "I\'m afraid" / "Sadly", then an answer',
+    ),
+    "cant_idiom_answer": ("answer", ANSWER_IDIOM, '"I can\'t wait", "I won\'t lie", "can\'t go wrong"'),
+    "negation_answer": ("answer", ANSWER_NEGATION, '"no tool needed", "none of your numbers", "No, it won\'t"'),
     "safety_answer": ("answer", ANSWER_SAFETY, "safety or legal advice that answers the question"),
     "rhetorical_inability": ("answer", ANSWER_RHETORICAL, "a rhetorical question about inability, then an answer"),
     "partial_refusal_call": ("execute", EXECUTE_PARTIAL, "declines part, calls a tool for the rest"),
@@ -639,7 +781,8 @@ def self_check(texts: dict[str, str]) -> Counter[tuple[str, str]]:
     # the split is the documented function of the literals
     again = split(entries())
     assert {name: [x["completion"] for x in lines] for name, lines in again.items()} == {
-        name: [x["completion"] for x in lines] for name, lines in rows.items()}
+        name: [x["completion"] for x in lines] for name, lines in rows.items()
+    }
     return Counter((name, x["label"]) for name, lines in rows.items() for x in lines)
 
 
@@ -654,8 +797,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         stale = [p for name, p in OUT_FILES.items() if not p.exists() or p.read_text("utf-8") != texts[name]]
         if stale:
-            print("out of date: " + ", ".join(str(p.relative_to(ROOT)) for p in stale)
-                  + " (run python tools/build_refusal_corpus.py)", file=sys.stderr)
+            print(
+                "out of date: "
+                + ", ".join(str(p.relative_to(ROOT)) for p in stale)
+                + " (run python tools/build_refusal_corpus.py)",
+                file=sys.stderr,
+            )
             return 1
         print("refusal corpus is up to date (" + ", ".join(f"{n}: {len(v)} lines" for n, v in halves.items()) + ")")
         return 0

@@ -87,10 +87,16 @@ GUARDS: list[tuple[str, Any, str]] = [
     ("correct call + an extra call", EXECUTE, _call("Paris") + "\n" + _call("London")),
     ("the same call three times", EXECUTE, "\n".join([_call("Paris")] * 3)),
     ("empty tags", EXECUTE, "<tool_call></tool_call>"),
-    ("JSON valid only after repair", EXECUTE, "<tool_call>\n{'name': 'get_weather', 'arguments': {'city': 'Paris'}}"
-     "\n</tool_call>"),
-    ("NaN in the arguments", EXECUTE, '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris", '
-     '"lat": NaN}}\n</tool_call>'),
+    (
+        "JSON valid only after repair",
+        EXECUTE,
+        "<tool_call>\n{'name': 'get_weather', 'arguments': {'city': 'Paris'}}\n</tool_call>",
+    ),
+    (
+        "NaN in the arguments",
+        EXECUTE,
+        '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris", "lat": NaN}}\n</tool_call>',
+    ),
     ("40k characters of padding", EXECUTE, " " * 40_000 + _call("Paris")),
     ("refusal inside the arguments", REFUSE, _call("I'm sorry, I can't do that")),
     ("question listing every parameter", CLARIFY, "Could you tell me the city and the units?"),
@@ -182,20 +188,23 @@ def detection_accuracy() -> str:
     from rlvr_rewards.truth import BEHAVIORS
 
     out = []
-    for name, title in (("behavior_corpus.jsonl", "development corpus (used while building the classifier)"),
-                        ("behavior_heldout.jsonl", "held-out corpus (written independently, never tuned on)"),
-                        ("refusal_dev.jsonl", "refusal corpus, development half (tuned on)"),
-                        ("refusal_heldout.jsonl", "refusal corpus, held-out half (not tuned on; see above)"),
-                        ("refusal_blind.jsonl", "refusal blind set (a second author, blind to the classifier; "
-                                                "never tuned on)")):
+    for name, title in (
+        ("behavior_corpus.jsonl", "development corpus (used while building the classifier)"),
+        ("behavior_heldout.jsonl", "held-out corpus (written independently, never tuned on)"),
+        ("refusal_dev.jsonl", "refusal corpus, development half (tuned on)"),
+        ("refusal_heldout.jsonl", "refusal corpus, held-out half (not tuned on; see above)"),
+        ("refusal_blind.jsonl", "refusal blind set (a second author, blind to the classifier; never tuned on)"),
+    ):
         path = ROOT / "tests" / "data" / name
         if not path.exists():
             out.append(f"*{title}: not present.*\n")
             continue
         rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
         rep = detection_report([r["completion"] for r in rows], [r["label"] for r in rows])
-        out.append(f"**{title}**: `tests/data/{name}`, {rep['n']} completions, accuracy "
-                   f"{rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f}.\n")
+        out.append(
+            f"**{title}**: `tests/data/{name}`, {rep['n']} completions, accuracy "
+            f"{rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f}.\n"
+        )
         out.append("| class | n | precision | recall | F1 |")
         out.append("|---|---:|---:|---:|---:|")
         for b in BEHAVIORS:
@@ -207,16 +216,25 @@ def detection_accuracy() -> str:
     return "\n".join(out)
 
 
-BFCL_FUNCTIONS = [{
-    "name": "calculate_triangle_area",
-    "description": "Calculate the area of a triangle given its base and height.",
-    "parameters": {"type": "dict", "required": ["base", "height"], "properties": {
-        "base": {"type": "integer", "description": "The base of the triangle."},
-        "height": {"type": "integer", "description": "The height of the triangle."},
-        "unit": {"type": "string", "description": "The unit of measure (defaults to 'units')."}}},
-}]
-BFCL_ROW = {"id": "simple_python_0", "ground_truth": [
-    {"calculate_triangle_area": {"base": [10], "height": [5], "unit": ["units", ""]}}]}
+BFCL_FUNCTIONS = [
+    {
+        "name": "calculate_triangle_area",
+        "description": "Calculate the area of a triangle given its base and height.",
+        "parameters": {
+            "type": "dict",
+            "required": ["base", "height"],
+            "properties": {
+                "base": {"type": "integer", "description": "The base of the triangle."},
+                "height": {"type": "integer", "description": "The height of the triangle."},
+                "unit": {"type": "string", "description": "The unit of measure (defaults to 'units')."},
+            },
+        },
+    }
+]
+BFCL_ROW = {
+    "id": "simple_python_0",
+    "ground_truth": [{"calculate_triangle_area": {"base": [10], "height": [5], "unit": ["units", ""]}}],
+}
 BFCL_IRRELEVANT = {"id": "irrelevance_0", "ground_truth": []}
 
 

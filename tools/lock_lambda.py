@@ -75,9 +75,24 @@ def resolve(requirements: list[str], python: str, arch: str) -> list[LockedWheel
     """pip's resolution of ``requirements`` for a target, as locked wheels (sorted by name)."""
     with tempfile.TemporaryDirectory(prefix="rlvr-lock-") as tmp:
         report = Path(tmp) / "report.json"
-        cmd = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
-               "--disable-pip-version-check", "--index-url", INDEX, "--report", str(report),
-               "--target", str(Path(tmp) / "target"), *pip_target_options(python, arch), *requirements]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--ignore-installed",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--index-url",
+            INDEX,
+            "--report",
+            str(report),
+            "--target",
+            str(Path(tmp) / "target"),
+            *pip_target_options(python, arch),
+            *requirements,
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, env=pip_environment())
         if proc.returncode != 0:
             raise SystemExit(f"pip could not resolve for Python {python} on {arch}:\n{proc.stderr[-2000:]}")
@@ -94,16 +109,25 @@ def resolve(requirements: list[str], python: str, arch: str) -> list[LockedWheel
 
 
 def render(requirements: list[str], locked: dict[str, list[LockedWheel]]) -> str:
-    lines = [HEADER.rstrip("\n"), "",
-             "#: The requirements the lock was resolved from (the build refuses a lock made for others).",
-             "REQUIREMENTS: Final[tuple[str, ...]] = ("]
+    lines = [
+        HEADER.rstrip("\n"),
+        "",
+        "#: The requirements the lock was resolved from (the build refuses a lock made for others).",
+        "REQUIREMENTS: Final[tuple[str, ...]] = (",
+    ]
     lines += [f"    {json.dumps(r)}," for r in requirements]
-    lines += [")", "", '#: "python-arch" -> ((distribution, version, wheel file, sha256), ...)',
-              "TARGETS: Final[dict[str, tuple[tuple[str, str, str, str], ...]]] = {"]
+    lines += [
+        ")",
+        "",
+        '#: "python-arch" -> ((distribution, version, wheel file, sha256), ...)',
+        "TARGETS: Final[dict[str, tuple[tuple[str, str, str, str], ...]]] = {",
+    ]
     for key in sorted(locked):
         lines.append(f"    {json.dumps(key)}: (")
-        lines += ["        (" + ", ".join(json.dumps(x) for x in (w.name, w.version, w.file, w.sha256)) + "),"
-                  for w in locked[key]]
+        lines += [
+            "        (" + ", ".join(json.dumps(x) for x in (w.name, w.version, w.file, w.sha256)) + "),"
+            for w in locked[key]
+        ]
         lines.append("    ),")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -116,8 +140,9 @@ def check() -> list[str]:
     problems = []
     declared = sorted(_normal(r) for r in pyproject_requirements())
     if declared != sorted(_normal(r) for r in lock.REQUIREMENTS):
-        problems.append(f"the lock was made for {list(lock.REQUIREMENTS)}; pyproject.toml declares "
-                        f"{pyproject_requirements()}")
+        problems.append(
+            f"the lock was made for {list(lock.REQUIREMENTS)}; pyproject.toml declares {pyproject_requirements()}"
+        )
     want = {f"{p}-{a}" for p, a in targets()}
     if set(lock.TARGETS) != want:
         problems.append(f"the lock's targets {sorted(lock.TARGETS)} are not the build's {sorted(want)}")

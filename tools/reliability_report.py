@@ -71,17 +71,26 @@ def timing() -> dict[str, Any]:
     budget = ri.measure_in_subprocess("budget", list(shapes))["times"]
     dense = ri.measure_in_subprocess("budget", list(ri.WORD_DENSE_SHAPES))["times"]
     print("  linearity", flush=True)
-    lin = {k: ri.Linearity(k, v["small"], v["big"], v["ratio"], v["remeasured"])
-           for k, v in ri.measure_in_subprocess("linearity", list(shapes) + list(ri.WORD_DENSE_SHAPES)).items()}
+    lin = {
+        k: ri.Linearity(k, v["small"], v["big"], v["ratio"], v["remeasured"])
+        for k, v in ri.measure_in_subprocess("linearity", list(shapes) + list(ri.WORD_DENSE_SHAPES)).items()
+    }
     print("  whitespace runs", flush=True)
     runs: dict[str, dict[int, float]] = {}
     for cue, text in ri.WHITESPACE_RUN_CUES.items():
-        runs[cue] = {n: ri.best_time(lambda n=n, text=text: rr.score(ri.whitespace_run(text, n),
-                                                                      ri.TRUTHS["refuse"]), 3)
-                     for n in (500, 1000, 2000, 4000)}
+        runs[cue] = {
+            n: ri.best_time(lambda n=n, text=text: rr.score(ri.whitespace_run(text, n), ri.TRUTHS["refuse"]), 3)
+            for n in (500, 1000, 2000, 4000)
+        }
     sizes = {name: ri.size_of(make(100_000)) for name, make in shapes.items()}
-    return {"budget": budget, "dense": dense, "lin": {k: v for k, v in lin.items() if k in shapes},
-            "lin_dense": {k: v for k, v in lin.items() if k in ri.WORD_DENSE_SHAPES}, "runs": runs, "sizes": sizes}
+    return {
+        "budget": budget,
+        "dense": dense,
+        "lin": {k: v for k, v in lin.items() if k in shapes},
+        "lin_dense": {k: v for k, v in lin.items() if k in ri.WORD_DENSE_SHAPES},
+        "runs": runs,
+        "sizes": sizes,
+    }
 
 
 def determinism() -> dict[str, str]:
@@ -93,7 +102,8 @@ def determinism() -> dict[str, str]:
     digests = ri.hash_seed_digests(("0", "1", "12345"))
     same = len(set(digests.values())) == 1
     out["PYTHONHASHSEED 0, 1, 12345 in subprocesses + this process (sha256)"] = (
-        f"identical ({next(iter(digests.values()))[:16]}...)" if same else f"DIFFERENT: {digests}")
+        f"identical ({next(iter(digests.values()))[:16]}...)" if same else f"DIFFERENT: {digests}"
+    )
     bad_o = {p: ri.order_mismatches(comps, truths, p) for p in presets}
     out["2 permutations of the batch, un-permuted"] = _verdict(any(bad_o.values()), bad_o)
     bad_c = {p: ri.chunk_mismatches(comps, truths, p) for p in presets}
@@ -114,8 +124,15 @@ def regexes() -> tuple[int, list[tuple[str, list[str]]]]:
     return len(patterns), [(w, r) for w, r in flagged if r]
 
 
-def render(tallies: list[ri.Tally], notes: list[str], tm: dict[str, Any], det: dict[str, str],
-           rx: tuple[int, list[tuple[str, list[str]]]], command: str, seconds: float) -> str:
+def render(
+    tallies: list[ri.Tally],
+    notes: list[str],
+    tm: dict[str, Any],
+    det: dict[str, str],
+    rx: tuple[int, list[tuple[str, list[str]]]],
+    command: str,
+    seconds: float,
+) -> str:
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"Generated {now} by `{command}` in {seconds:.0f} s on {ri.machine_description()}; "
@@ -134,18 +151,25 @@ def render(tallies: list[ri.Tally], notes: list[str], tm: dict[str, Any], det: d
     total = ri.Tally("total")
     for t in tallies:
         total.merge(t)
-        lines.append(f"| {t.family} | {t.inputs:,} | {t.scorings:,} | {t.exceptions} | {t.nonfinite} | "
-                     f"{t.out_of_range} | {t.bad_reason} | {t.ok_on_failure} | {t.mismatches} |")
-    lines.append(f"| **total** | **{total.inputs:,}** | **{total.scorings:,}** | **{total.exceptions}** | "
-                 f"**{total.nonfinite}** | **{total.out_of_range}** | **{total.bad_reason}** | "
-                 f"**{total.ok_on_failure}** | **{total.mismatches}** |")
+        lines.append(
+            f"| {t.family} | {t.inputs:,} | {t.scorings:,} | {t.exceptions} | {t.nonfinite} | "
+            f"{t.out_of_range} | {t.bad_reason} | {t.ok_on_failure} | {t.mismatches} |"
+        )
+    lines.append(
+        f"| **total** | **{total.inputs:,}** | **{total.scorings:,}** | **{total.exceptions}** | "
+        f"**{total.nonfinite}** | **{total.out_of_range}** | **{total.bad_reason}** | "
+        f"**{total.ok_on_failure}** | **{total.mismatches}** |"
+    )
     lines += [""] + [f"Note: {n}." for n in notes]
     if total.problems:
         lines += ["", "Problems found:", ""] + [f"- `{p}`" for p in total.problems[:20]]
     seen = set(total.reasons)
     missing = [r for r in rr.REASONS if r not in seen]
-    lines += ["", f"Reasons coverage: {len(seen & set(rr.REASONS))} of {len(rr.REASONS)} reason codes occurred"
-              + (f"; not reached by these inputs: {', '.join(f'`{m}`' for m in missing)}." if missing else ".")]
+    lines += [
+        "",
+        f"Reasons coverage: {len(seen & set(rr.REASONS))} of {len(rr.REASONS)} reason codes occurred"
+        + (f"; not reached by these inputs: {', '.join(f'`{m}`' for m in missing)}." if missing else "."),
+    ]
     pm = max((t.max_seconds for t in tallies if t.family == "pathological"), default=0.0)
     lines += ["", f"Slowest pathological input: {_ms(pm)} ms for one preset (three truths, one parse)."]
 
@@ -173,28 +197,55 @@ def render(tallies: list[ri.Tally], notes: list[str], tm: dict[str, Any], det: d
         li = tm["lin"][name]
         flag = " (over budget)" if budget[name] > ri.BUDGET_SECONDS else ""
         flag += " *" if name in ri.ALLOCATION_BOUND_SHAPES else ""
-        lines.append(f"| {name}{flag} | {sizes[name]:,} | {_ms(budget[name])} | {li.small * 1000:.2f} | "
-                     f"{li.big * 1000:.2f} | {li.ratio:.2f} |")
-    lines += ["", "Word-dense text (one- and two-letter words, no sentence break), measured apart:", "",
-              "| shape | ms at 10^5 | ratio 2*10^5 / 2*10^4 |", "|---|---:|---:|"]
+        lines.append(
+            f"| {name}{flag} | {sizes[name]:,} | {_ms(budget[name])} | {li.small * 1000:.2f} | "
+            f"{li.big * 1000:.2f} | {li.ratio:.2f} |"
+        )
+    lines += [
+        "",
+        "Word-dense text (one- and two-letter words, no sentence break), measured apart:",
+        "",
+        "| shape | ms at 10^5 | ratio 2*10^5 / 2*10^4 |",
+        "|---|---:|---:|",
+    ]
     for name, t in sorted(tm["dense"].items(), key=lambda kv: -kv[1]):
         over = " (over budget)" if t > ri.BUDGET_SECONDS else ""
         lines.append(f"| {name}{over} | {_ms(t)} | {tm['lin_dense'][name].ratio:.2f} |")
-    lines += ["", "A run of spaces inside one sentence after a cue word (`cue + ' ' * n + 'x'`), one scoring:", "",
-              "| cue | n = 500 | n = 1000 | n = 2000 | n = 4000 | growth 4000/1000 |",
-              "|---|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "A run of spaces inside one sentence after a cue word (`cue + ' ' * n + 'x'`), one scoring:",
+        "",
+        "| cue | n = 500 | n = 1000 | n = 2000 | n = 4000 | growth 4000/1000 |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for cue, by_n in tm["runs"].items():
         growth = by_n[4000] / max(by_n[1000], 1e-6)
-        lines.append(f"| `{ri.WHITESPACE_RUN_CUES[cue]}` | {_ms(by_n[500])} ms | {_ms(by_n[1000])} ms | "
-                     f"{_ms(by_n[2000])} ms | {_ms(by_n[4000])} ms | {growth:.1f}x |")
-    lines += ["", "(Linear is 4x; 16x is quadratic.)", "", "### Determinism", "",
-              f"Mixed batch of {det.pop('_batch size')} completions (240 bundled examples against their rows, "
-              "plus adversarial texts).", "", "| check | result |", "|---|---|"]
+        lines.append(
+            f"| `{ri.WHITESPACE_RUN_CUES[cue]}` | {_ms(by_n[500])} ms | {_ms(by_n[1000])} ms | "
+            f"{_ms(by_n[2000])} ms | {_ms(by_n[4000])} ms | {growth:.1f}x |"
+        )
+    lines += [
+        "",
+        "(Linear is 4x; 16x is quadratic.)",
+        "",
+        "### Determinism",
+        "",
+        f"Mixed batch of {det.pop('_batch size')} completions (240 bundled examples against their rows, "
+        "plus adversarial texts).",
+        "",
+        "| check | result |",
+        "|---|---|",
+    ]
     lines += [f"| {k} | {v} |" for k, v in det.items()]
     count, flagged = rx
-    lines += ["", "### Regular expressions", "",
-              f"{count} distinct compiled patterns inspected in the package; flagged by the analyser: "
-              + (", ".join(f"`{w}` ({r[0].split(':')[0]})" for w, r in flagged) if flagged else "none") + "."]
+    lines += [
+        "",
+        "### Regular expressions",
+        "",
+        f"{count} distinct compiled patterns inspected in the package; flagged by the analyser: "
+        + (", ".join(f"`{w}` ({r[0].split(':')[0]})" for w, r in flagged) if flagged else "none")
+        + ".",
+    ]
     return "\n".join(lines)
 
 

@@ -26,4 +26,5 @@ def __getattr__(name: str) -> Any:
         return getattr(config, name)
     raise AttributeError(f"module 'rlvr_rewards.aws_lambda' has no attribute {name!r}")
 
+
 __all__ = ["ERROR_CODES", "LambdaConfig", "lambda_handler", "load_config", "make_handler", "score_event", "warm_up"]

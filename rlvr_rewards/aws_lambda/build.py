@@ -57,10 +57,22 @@ from rlvr_rewards.aws_lambda.config import LambdaConfig
 from rlvr_rewards.errors import ConfigError
 
 __all__ = [
-    "ARCHES", "TARGETS", "BuildResult", "LockedWheel", "PackageFiles", "build_artifact", "compile_bytecode",
+    "ARCHES",
+    "TARGETS",
+    "BuildResult",
+    "LockedWheel",
+    "PackageFiles",
+    "build_artifact",
+    "compile_bytecode",
     "declared_requirements",
-    "invoke_artifact", "locked_wheels", "package_files", "pip_environment", "platform_tags", "runtime_requirements",
-    "sam_template", "write_zip",
+    "invoke_artifact",
+    "locked_wheels",
+    "package_files",
+    "pip_environment",
+    "platform_tags",
+    "runtime_requirements",
+    "sam_template",
+    "write_zip",
 ]
 
 DIST_NAME = "rlvr-rewards"
@@ -115,8 +127,19 @@ def platform_tags(python: str, arch: str) -> list[str]:
 def pip_target_options(python: str, arch: str) -> list[str]:
     """pip options that select binary wheels for a target instead of for this interpreter."""
     nodot = python.replace(".", "")
-    out = ["--only-binary=:all:", "--implementation", "cp", "--python-version", python,
-           "--abi", f"cp{nodot}", "--abi", "abi3", "--abi", "none"]
+    out = [
+        "--only-binary=:all:",
+        "--implementation",
+        "cp",
+        "--python-version",
+        python,
+        "--abi",
+        f"cp{nodot}",
+        "--abi",
+        "abi3",
+        "--abi",
+        "none",
+    ]
     for tag in platform_tags(python, arch):
         out += ["--platform", tag]
     return out
@@ -127,8 +150,11 @@ def pip_environment() -> dict[str, str]:
     configuration files (``PIP_CONFIG_FILE`` set to the null device) and without variables that add local
     sources or constraints, so that what is locked and fetched is what the index serves. ``PIP_INDEX_URL``,
     certificates and proxies are kept: a mirror serves the same files, and the hashes check it."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL", "PIP_CONSTRAINT", "PIP_NO_INDEX", "PIP_REQUIREMENT")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL", "PIP_CONSTRAINT", "PIP_NO_INDEX", "PIP_REQUIREMENT")
+    }
     env["PIP_CONFIG_FILE"] = os.devnull
     return env
 
@@ -152,13 +178,17 @@ def locked_wheels(python: str, arch: str) -> list[LockedWheel]:
 
     key = f"{python}-{arch}"
     if key not in lock.TARGETS:
-        raise ConfigError(f"the Lambda lock has no wheels for Python {python} on {arch}; locked targets: "
-                          f"{', '.join(sorted(lock.TARGETS))} (regenerate with python tools/lock_lambda.py)")
+        raise ConfigError(
+            f"the Lambda lock has no wheels for Python {python} on {arch}; locked targets: "
+            f"{', '.join(sorted(lock.TARGETS))} (regenerate with python tools/lock_lambda.py)"
+        )
     declared = sorted(_normal(r) for r in declared_requirements())
     if declared != sorted(_normal(r) for r in lock.REQUIREMENTS):
-        raise ConfigError(f"the Lambda lock was made for the requirements {list(lock.REQUIREMENTS)}, but "
-                          f"{DIST_NAME} declares {declared_requirements()}: regenerate it with "
-                          "python tools/lock_lambda.py")
+        raise ConfigError(
+            f"the Lambda lock was made for the requirements {list(lock.REQUIREMENTS)}, but "
+            f"{DIST_NAME} declares {declared_requirements()}: regenerate it with "
+            "python tools/lock_lambda.py"
+        )
     return [LockedWheel(*row) for row in lock.TARGETS[key]]
 
 
@@ -305,8 +335,14 @@ def compile_bytecode(entries: Mapping[str, bytes], python: str) -> tuple[str, di
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(entries[name])
         env = {"PATH": os.environ.get("PATH", ""), "PYTHONHASHSEED": "0", "LANG": "C.UTF-8"}
-        proc = subprocess.run([sys.executable, "-S", "-s", "-c", _COMPILER, str(root)], input=json.dumps(sources),
-                              capture_output=True, text=True, env=env, cwd=root)
+        proc = subprocess.run(
+            [sys.executable, "-S", "-s", "-c", _COMPILER, str(root)],
+            input=json.dumps(sources),
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=root,
+        )
         if proc.returncode != 0:
             raise ConfigError(f"compiling the modules to bytecode failed: {proc.stderr.strip()[-800:]}")
         report = json.loads(proc.stdout)
@@ -314,8 +350,12 @@ def compile_bytecode(entries: Mapping[str, bytes], python: str) -> tuple[str, di
 
 
 def _run_pip(args: list[str], what: str, env: Mapping[str, str] | None = None) -> None:
-    proc = subprocess.run([sys.executable, "-m", "pip", *args, "--quiet", "--disable-pip-version-check"],
-                          capture_output=True, text=True, env=dict(env) if env is not None else None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", *args, "--quiet", "--disable-pip-version-check"],
+        capture_output=True,
+        text=True,
+        env=dict(env) if env is not None else None,
+    )
     if proc.returncode != 0:
         raise ConfigError(f"pip could not {what}: {proc.stderr.strip()[-800:]}")
 
@@ -329,15 +369,28 @@ def fetch_wheels(wheels: list[LockedWheel], python: str, arch: str, dest: Path) 
         with tempfile.TemporaryDirectory(prefix="rlvr-lock-") as tmp:
             req = Path(tmp) / "requirements.txt"
             req.write_text("".join(w.requirement() + "\n" for w in missing), encoding="utf-8")
-            _run_pip(["download", "--no-deps", "--require-hashes", *pip_target_options(python, arch),
-                      "-d", str(dest), "-r", str(req)],
-                     f"download the locked wheels for Python {python} on {arch}", pip_environment())
+            _run_pip(
+                [
+                    "download",
+                    "--no-deps",
+                    "--require-hashes",
+                    *pip_target_options(python, arch),
+                    "-d",
+                    str(dest),
+                    "-r",
+                    str(req),
+                ],
+                f"download the locked wheels for Python {python} on {arch}",
+                pip_environment(),
+            )
     out: dict[str, Path] = {}
     for w in wheels:
         path = dest / w.file
         if not path.is_file():
-            raise ConfigError(f"pip did not download {w.file} (locked for {w.name}=={w.version}); is the index "
-                              "serving it? Regenerate the lock with python tools/lock_lambda.py if it was removed")
+            raise ConfigError(
+                f"pip did not download {w.file} (locked for {w.name}=={w.version}); is the index "
+                "serving it? Regenerate the lock with python tools/lock_lambda.py if it was removed"
+            )
         digest = file_sha256(path)
         if digest != w.sha256:
             raise ConfigError(f"{w.file} has sha256 {digest}, the lock says {w.sha256}")
@@ -347,8 +400,9 @@ def fetch_wheels(wheels: list[LockedWheel], python: str, arch: str, dest: Path) 
 
 def _wheel_entries(wheel: Path, prefix: str = "") -> dict[str, bytes]:
     with zipfile.ZipFile(wheel) as wz:
-        return {n: wz.read(n) for n in wz.namelist()
-                if n.startswith(prefix) and not n.endswith("/") and not _SKIP.search(n)}
+        return {
+            n: wz.read(n) for n in wz.namelist() if n.startswith(prefix) and not n.endswith("/") and not _SKIP.search(n)
+        }
 
 
 def _git_files(root: Path, *options: str) -> list[str] | None:
@@ -436,18 +490,23 @@ def package_files(root: Path | None = None, dist: metadata.Distribution | None =
         root = Path(rlvr_rewards.__file__).resolve().parent.parent if root is None else root
         tracked = _tracked_files(root)
         if tracked is not None:
-            untracked = tuple(f for f in _git_files(root, "--others", "--exclude-standard", "--", PACKAGE) or ()
-                              if not _SKIP.search(f))
+            untracked = tuple(
+                f
+                for f in _git_files(root, "--others", "--exclude-standard", "--", PACKAGE) or ()
+                if not _SKIP.search(f)
+            )
             with tempfile.TemporaryDirectory(prefix="rlvr-package-") as tmp:
                 wheel = _wheel_of_checkout(root, tracked, Path(tmp))
-                return PackageFiles(_wheel_entries(wheel, f"{PACKAGE}/"),
-                                    f"a wheel of the files git tracks in {root}", untracked)
+                return PackageFiles(
+                    _wheel_entries(wheel, f"{PACKAGE}/"), f"a wheel of the files git tracks in {root}", untracked
+                )
         dist = _installed_distribution()
         if dist is None:
             raise ConfigError(
                 f"cannot tell which files belong to {DIST_NAME}: {root} is not a git checkout of it and no "
                 f"installed wheel of it is imported; install it with pip install (not -e), or build from a git "
-                "checkout")
+                "checkout"
+            )
     return PackageFiles(_files_of_distribution(dist), f"the RECORD of {dist.metadata['Name']} {dist.version}")
 
 
@@ -497,7 +556,10 @@ def build_artifact(
     if bytecode is not None:
         entries.update(bytecode[1])
     build_info = {
-        "rlvr_rewards": _version(), "python": python, "arch": arch, "config": bundled,
+        "rlvr_rewards": _version(),
+        "python": python,
+        "arch": arch,
+        "config": bundled,
         "requirements": [f"{w.name}=={w.version}" for w in wheels],
         "wheels": {w.file: w.sha256 for w in wheels},
         "bytecode": None if bytecode is None else bytecode[0],
@@ -508,26 +570,39 @@ def build_artifact(
     digest = write_zip(zip_path, entries)
     zipped = zip_path.stat().st_size
     if zipped > MAX_ZIPPED or unzipped > MAX_UNZIPPED:
-        raise ConfigError(f"the artifact is {zipped / 1e6:.1f} MB zipped / {unzipped / 1e6:.1f} MB unzipped; Lambda "
-                          "allows 50 MB / 250 MB for a direct upload")
+        raise ConfigError(
+            f"the artifact is {zipped / 1e6:.1f} MB zipped / {unzipped / 1e6:.1f} MB unzipped; Lambda "
+            "allows 50 MB / 250 MB for a direct upload"
+        )
     (out / "reward.zip.sha256").write_text(f"{digest}  reward.zip\n", encoding="utf-8")
     if log is not None:
         if package.untracked:
-            log(f"left out {len(package.untracked)} file(s) git does not track: {', '.join(package.untracked[:10])}"
-                " (git add what the package needs)")
+            log(
+                f"left out {len(package.untracked)} file(s) git does not track: {', '.join(package.untracked[:10])}"
+                " (git add what the package needs)"
+            )
         log(f"sha256 {digest}  {zip_path} ({len(wheels)} locked wheels; package files: {package.source})")
         if bytecode is None:
-            log(f"no bytecode in the zip: this is Python {_this_python()}, the target Python "
-                f"{python}; build with Python {python} so cold starts do not compile every module from source")
+            log(
+                f"no bytecode in the zip: this is Python {_this_python()}, the target Python "
+                f"{python}; build with Python {python} so cold starts do not compile every module from source"
+            )
         else:
             log(f"bytecode for {bytecode[0]}: {len(bytecode[1])} modules compiled")
     template_path = None
     if sam:
         template_path = out / "template.yaml"
         template_path.write_text(sam_template(validated, python, arch), encoding="utf-8")
-    return BuildResult(zip_path, handler_path, template_path, zipped, unzipped,
-                       tuple(f"{w.name}=={w.version}" for w in wheels), digest,
-                       None if bytecode is None else bytecode[0])
+    return BuildResult(
+        zip_path,
+        handler_path,
+        template_path,
+        zipped,
+        unzipped,
+        tuple(f"{w.name}=={w.version}" for w in wheels),
+        digest,
+        None if bytecode is None else bytecode[0],
+    )
 
 
 def _version() -> str:
@@ -577,8 +652,12 @@ def invoke_artifact(
             raise ConfigError(
                 f"{zip_path} has no rlvr_build.json: was it built by rlvr-rewards lambda build?"
             ) from None
-        probe = subprocess.run([exe, "-c", "import sys, platform; print('%d.%d' % sys.version_info[:2], "
-                                "platform.machine())"], capture_output=True, text=True, check=True)
+        probe = subprocess.run(
+            [exe, "-c", "import sys, platform; print('%d.%d' % sys.version_info[:2], platform.machine())"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         local_python, local_machine = probe.stdout.split()
         if info["python"] != local_python or ARCHES[info["arch"]] != local_machine:
             raise ConfigError(
@@ -594,7 +673,10 @@ def invoke_artifact(
             child_env.update(env or {})
             proc = subprocess.run(
                 [exe, "-S", "-E", "-s", "-c", _RUNNER, str(root), str(Path(event_path).resolve()), str(timeout_ms)],
-                cwd=root, env=child_env, capture_output=True, text=True,
+                cwd=root,
+                env=child_env,
+                capture_output=True,
+                text=True,
             )
             if proc.returncode != 0:
                 raise ConfigError(f"the artifact's handler failed in a clean interpreter:\n{proc.stderr[-2000:]}")

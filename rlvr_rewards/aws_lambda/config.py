@@ -36,8 +36,13 @@ from rlvr_rewards.errors import ConfigError
 from rlvr_rewards.limits import Limits
 
 __all__ = [
-    "DEADLINE_MARGIN_MS", "ENV_VARS", "RESPONSE_RESERVE_MS", "RESPONSE_US_PER_RESULT", "SLOWEST_SAMPLE_MS",
-    "LambdaConfig", "load_config",
+    "DEADLINE_MARGIN_MS",
+    "ENV_VARS",
+    "RESPONSE_RESERVE_MS",
+    "RESPONSE_US_PER_RESULT",
+    "SLOWEST_SAMPLE_MS",
+    "LambdaConfig",
+    "load_config",
 ]
 
 ENV_VARS: dict[str, str] = {
@@ -82,7 +87,7 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
             try:
                 out[field] = json.loads(raw)
             except (ValueError, RecursionError) as exc:  # not JSON, or nested deeper than the decoder goes
-                raise ConfigError(f"{var} must be JSON like {{\"execute\": {{\"arguments\": 0.6}}}}: {exc}") from None
+                raise ConfigError(f'{var} must be JSON like {{"execute": {{"arguments": 0.6}}}}: {exc}') from None
         elif field == "component_metrics":
             if raw.lower() not in ("0", "1", "true", "false"):
                 raise ConfigError(f"{var} must be 0 or 1, got {raw!r}")

@@ -64,8 +64,15 @@ if TYPE_CHECKING:  # imported when the first event arrives: the module itself st
     from rlvr_rewards.presets import Preset
 
 __all__ = [
-    "ERROR_CODES", "EVENT_ERRORS", "MAX_BODY_WRAPPING", "MAX_LOGGED_SAMPLE_ERRORS", "MIN_RESULT_BYTES",
-    "RESPONSE_LIMIT_BYTES", "lambda_handler", "make_handler", "score_event",
+    "ERROR_CODES",
+    "EVENT_ERRORS",
+    "MAX_BODY_WRAPPING",
+    "MAX_LOGGED_SAMPLE_ERRORS",
+    "MIN_RESULT_BYTES",
+    "RESPONSE_LIMIT_BYTES",
+    "lambda_handler",
+    "make_handler",
+    "score_event",
 ]
 
 logger = logging.getLogger("rlvr_rewards.lambda")
@@ -75,7 +82,7 @@ ERROR_CODES: dict[str, str] = {
     "sample_not_object": "the sample is not a JSON object",
     "missing_id": "no id (looked for id and metadata.key); the result's id is null",
     "bad_id": "the id cannot be written back as JSON (not a JSON value, NaN, invalid Unicode, nested too "
-              "deep); the result's id is null",
+    "deep); the result's id is null",
     "no_messages": "no messages list",
     "no_assistant_message": "no message with role 'assistant'",
     "bad_content": "the assistant message's content is neither text, null nor a list of text parts",
@@ -84,10 +91,10 @@ ERROR_CODES: dict[str, str] = {
     "bad_tools": "the sample's tool specs are not usable",
     "too_deep": "reading or scoring the sample recursed deeper than the interpreter allows (RecursionError)",
     "internal_error": "the library raised an unexpected exception on this sample; the log line names its type "
-                      "and where it was raised",
+    "and where it was raised",
     "deadline": "not scored: the Lambda was about to time out",
     "response_too_large": "the response would exceed Lambda's 6 MB limit: this result was cut down to its id "
-                          "(or null) and reward",
+    "(or null) and reward",
 }
 
 #: Event-level errors: the ``error`` (``oss``) or ``errorType`` (``nova``) of an error response, and its status.
@@ -117,8 +124,13 @@ _EXCEPTION_CODES: tuple[tuple[type[BaseException], str], ...] = (
 )
 
 _TRUTH_PATHS = (
-    ("reference_answer",), ("metadata", "reference_answer"), ("ground_truth",), ("reward_model", "ground_truth"),
-    ("extra_info", "ground_truth"), ("extra_info", "reference_answer"), ("metadata", "ground_truth"),
+    ("reference_answer",),
+    ("metadata", "reference_answer"),
+    ("ground_truth",),
+    ("reward_model", "ground_truth"),
+    ("extra_info", "ground_truth"),
+    ("extra_info", "reference_answer"),
+    ("metadata", "ground_truth"),
 )
 _ID_PATHS = (("id",), ("metadata", "key"), ("metadata", "id"))
 _TOOL_PATHS = (("tools",), ("extra_info", "tools"), ("metadata", "tools"))
@@ -217,8 +229,15 @@ def _extract(out: _Sample, sample: Any, stats: _Stats) -> None:
         loaded = load_row(row)  # the one row checker, as `rlvr-rewards score` and `validate` use it
     except GroundTruthError as exc:  # about the operator's data, not the completion: its message may be logged
         out.errors.append("bad_ground_truth")
-        stats.log_sample({"event": "bad_ground_truth", "index": out.index, "id": _safe_id(out.id),
-                          "field": exc.field, "error": exc.message[:300]})
+        stats.log_sample(
+            {
+                "event": "bad_ground_truth",
+                "index": out.index,
+                "id": _safe_id(out.id),
+                "field": exc.field,
+                "error": exc.message[:300],
+            }
+        )
         return
     except ToolSpecError as exc:
         out.errors.append("bad_tools")
@@ -316,8 +335,17 @@ class _Stats:
         code = _code_of(exc)
         name = type(exc).__name__
         self.exceptions[name] += 1
-        self.log_sample({"event": "sample_exception", "stage": stage, "index": sample.index,
-                         "id": _safe_id(sample.id), "code": code, "exception": name, "at": _raised_at(exc)})
+        self.log_sample(
+            {
+                "event": "sample_exception",
+                "stage": stage,
+                "index": sample.index,
+                "id": _safe_id(sample.id),
+                "code": code,
+                "exception": name,
+                "at": _raised_at(exc),
+            }
+        )
         return code
 
 
@@ -334,13 +362,25 @@ def score_event(samples: Sequence[Any], config: LambdaConfig, context: Any = Non
             stats.errors["deadline"] += 1
             results[i] = _floor_result(_Sample(index=i, id=_id_of(samples[i])), floor, ["deadline"])
     final: list[dict[str, Any]] = results  # type: ignore[assignment]  # (every slot is filled above)
-    logger.info(json.dumps({
-        "event": "scored", "samples": len(samples), "scored": stats.scored, "floored": len(samples) - stats.scored,
-        "errors": dict(stats.errors), "exceptions": dict(stats.exceptions), "fallback_chunks": stats.fallback_chunks,
-        "reasons": dict(stats.reasons.most_common()), "preset": preset.name,
-        "seconds": round(time.perf_counter() - started, 4),
-        "mean_reward": round(sum(r["aggregate_reward_score"] for r in final) / len(final), 6) if final else None,
-    }))
+    logger.info(
+        json.dumps(
+            {
+                "event": "scored",
+                "samples": len(samples),
+                "scored": stats.scored,
+                "floored": len(samples) - stats.scored,
+                "errors": dict(stats.errors),
+                "exceptions": dict(stats.exceptions),
+                "fallback_chunks": stats.fallback_chunks,
+                "reasons": dict(stats.reasons.most_common()),
+                "preset": preset.name,
+                "seconds": round(time.perf_counter() - started, 4),
+                "mean_reward": round(sum(r["aggregate_reward_score"] for r in final) / len(final), 6)
+                if final
+                else None,
+            }
+        )
+    )
     return final
 
 
@@ -353,8 +393,14 @@ def _id_of(sample: Any) -> Any:
         return None
 
 
-def _score_all(samples: Sequence[Any], config: LambdaConfig, context: Any, preset: Preset,
-               results: list[dict[str, Any] | None], stats: _Stats) -> None:
+def _score_all(
+    samples: Sequence[Any],
+    config: LambdaConfig,
+    context: Any,
+    preset: Preset,
+    results: list[dict[str, Any] | None],
+    stats: _Stats,
+) -> None:
     """Read and score the samples chunk by chunk until done or out of time (unscored slots stay None)."""
     margin = _margin_ms(config, len(samples))
     pos = 0
@@ -390,8 +436,15 @@ def _margin_ms(config: LambdaConfig, samples: int) -> float:
     return config.deadline_margin_ms + samples * RESPONSE_US_PER_RESULT / 1000.0
 
 
-def _score_chunk(chunk: list[_Sample], config: LambdaConfig, context: Any, margin: float, preset: Preset,
-                 results: list[dict[str, Any] | None], stats: _Stats) -> None:
+def _score_chunk(
+    chunk: list[_Sample],
+    config: LambdaConfig,
+    context: Any,
+    margin: float,
+    preset: Preset,
+    results: list[dict[str, Any] | None],
+    stats: _Stats,
+) -> None:
     """Score a chunk at once; if that raises, score its samples one by one to floor only the culprits."""
     try:
         _score_batch(chunk, config, preset, results, stats)
@@ -412,12 +465,18 @@ def _score_chunk(chunk: list[_Sample], config: LambdaConfig, context: Any, margi
             results[s.index] = _floor_result(s, preset.floor, [*s.errors, code])
 
 
-def _score_batch(chunk: list[_Sample], config: LambdaConfig, preset: Preset,
-                 results: list[dict[str, Any] | None], stats: _Stats) -> None:
+def _score_batch(
+    chunk: list[_Sample], config: LambdaConfig, preset: Preset, results: list[dict[str, Any] | None], stats: _Stats
+) -> None:
     from rlvr_rewards.scoring.core import score_batch
 
-    batch = score_batch([s.completion for s in chunk], [s.truth for s in chunk],
-                        tools=[s.tools for s in chunk], preset=preset, limits=config.limits)
+    batch = score_batch(
+        [s.completion for s in chunk],
+        [s.truth for s in chunk],
+        tools=[s.tools for s in chunk],
+        preset=preset,
+        limits=config.limits,
+    )
     rewards = batch.rewards.tolist()
     columns = [(name, column.tolist()) for name, column in batch.components.items()] if config.component_metrics else []
     if len(rewards) != len(chunk) or any(len(values) != len(chunk) for _, values in columns):
@@ -628,8 +687,10 @@ def _fit(results: list[dict[str, Any]], sizer: _Sizer, limit: int) -> tuple[list
     smallest = bare if keep_ids else anonymous
     reserve = sum(smallest)
     if reserve > budget:
-        raise _TooLarge(f"{n:,} results need at least {limit - budget + reserve:,} bytes, over Lambda's "
-                        f"response limit of {limit:,}: send fewer samples per invocation")
+        raise _TooLarge(
+            f"{n:,} results need at least {limit - budget + reserve:,} bytes, over Lambda's "
+            f"response limit of {limit:,}: send fewer samples per invocation"
+        )
     out: list[dict[str, Any]] = []
     used = 0
     counts: Counter[str] = Counter()
@@ -665,8 +726,11 @@ def _error_response(style: str, kind: str, message: str) -> Any:
     logger.error(json.dumps({"event": "error", "type": kind, "message": message[:500]}))
     if style == "nova":
         return {"errorType": kind, "errorMessage": message}
-    return {"statusCode": EVENT_ERRORS.get(kind, 500), "headers": dict(_HEADERS),
-            "body": json.dumps({"error": kind, "message": message})}
+    return {
+        "statusCode": EVENT_ERRORS.get(kind, 500),
+        "headers": dict(_HEADERS),
+        "body": json.dumps({"error": kind, "message": message}),
+    }
 
 
 def _respond(results: list[dict[str, Any]], style: str, limit: int | None = None) -> Any:
@@ -705,9 +769,11 @@ def make_handler(bundled: Mapping[str, Any] | None = None) -> Callable[[Any, Any
             style = config.output_style
             samples = _samples_of(event)
             if len(samples) * MIN_RESULT_BYTES > RESPONSE_LIMIT_BYTES:
-                raise _TooLarge(f"{len(samples):,} samples cannot each get a result within Lambda's response "
-                                f"limit of {RESPONSE_LIMIT_BYTES:,} bytes (at least {MIN_RESULT_BYTES} bytes a result)"
-                                f": send at most {RESPONSE_LIMIT_BYTES // MIN_RESULT_BYTES:,} samples")
+                raise _TooLarge(
+                    f"{len(samples):,} samples cannot each get a result within Lambda's response "
+                    f"limit of {RESPONSE_LIMIT_BYTES:,} bytes (at least {MIN_RESULT_BYTES} bytes a result)"
+                    f": send at most {RESPONSE_LIMIT_BYTES // MIN_RESULT_BYTES:,} samples"
+                )
             return _respond(score_event(samples, config, context), style)
         except _BadEvent as exc:
             return _error_response(style, "InvalidEvent", str(exc))
@@ -717,10 +783,12 @@ def make_handler(bundled: Mapping[str, Any] | None = None) -> Callable[[Any, Any
             kind = "ConfigError" if isinstance(exc, ConfigError) else type(exc).__name__
             return _error_response(style, kind, str(exc))
         except Exception as exc:  # outside every sample's boundary: a bug, reported by type
-            logger.error(json.dumps({"event": "internal_error", "exception": type(exc).__name__,
-                                     "at": _raised_at(exc)}))
-            return _error_response(style, "InternalError",
-                                   f"unexpected {type(exc).__name__} outside any sample; see the function's log")
+            logger.error(
+                json.dumps({"event": "internal_error", "exception": type(exc).__name__, "at": _raised_at(exc)})
+            )
+            return _error_response(
+                style, "InternalError", f"unexpected {type(exc).__name__} outside any sample; see the function's log"
+            )
 
     return lambda_handler
 
@@ -728,12 +796,23 @@ def make_handler(bundled: Mapping[str, Any] | None = None) -> Callable[[Any, Any
 #: What :func:`warm_up` scores: one execute sample with its tool, so every stage runs once.
 _WARM_UP_SAMPLE: dict[str, Any] = {
     "id": "rlvr-rewards-warm-up",
-    "messages": [{"role": "user", "content": "Weather in Paris?"},
-                 {"role": "assistant",
-                  "content": '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>'}],
+    "messages": [
+        {"role": "user", "content": "Weather in Paris?"},
+        {
+            "role": "assistant",
+            "content": '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>',
+        },
+    ],
     "reference_answer": {"behavior": "execute", "calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]},
-    "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {
-        "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}],
+    "tools": [
+        {
+            "type": "function",
+            "function": {
+                "name": "get_weather",
+                "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+            },
+        }
+    ],
 }
 
 

@@ -169,8 +169,11 @@ def completion_chars(raw: object) -> int:
             if isinstance(v, str):
                 n += len(v)
             elif isinstance(v, list):
-                n += sum(len(part.get("text", "")) for part in v if isinstance(part, dict)
-                         and isinstance(part.get("text"), str))
+                n += sum(
+                    len(part.get("text", ""))
+                    for part in v
+                    if isinstance(part, dict) and isinstance(part.get("text"), str)
+                )
         calls = raw.get("tool_calls")
         if isinstance(calls, list):
             for c in calls:
@@ -211,8 +214,12 @@ def exact_match_score(ctx: ScoringContext) -> list[float]:
 def _blog_equal(args: dict[str, Any] | None, expected: CompiledCall) -> bool:
     if expected.plain_arguments is not None:
         return args == dict(expected.plain_arguments)  # the post compares decoded dicts with Python ==
-    return isinstance(args, dict) and set(args) <= set(expected.matchers) and all(
-        (k in args and m.match(args[k])) or (k not in args and m.optional) for k, m in expected.matchers.items()
+    return (
+        isinstance(args, dict)
+        and set(args) <= set(expected.matchers)
+        and all(
+            (k in args and m.match(args[k])) or (k not in args and m.optional) for k, m in expected.matchers.items()
+        )
     )
 
 
@@ -240,8 +247,9 @@ def aws_blog_score(ctx: ScoringContext) -> list[float]:
 
 def bfcl_match_score(ctx: ScoringContext) -> list[float]:
     """1 when BFCL's checker would pass the completion (any order for parallel calls), else 0."""
-    return [1.0 if bfcl_verdict(p, t, ts) else 0.0
-            for p, t, ts in zip(ctx.parses, ctx.truths, ctx.toolsets, strict=True)]
+    return [
+        1.0 if bfcl_verdict(p, t, ts) else 0.0 for p, t, ts in zip(ctx.parses, ctx.truths, ctx.toolsets, strict=True)
+    ]
 
 
 BUILTIN_SCORERS: tuple[ScorerSpec, ...] = (
@@ -252,12 +260,14 @@ BUILTIN_SCORERS: tuple[ScorerSpec, ...] = (
     ScorerSpec("schema", schema_score, "fraction of calls valid against the tool's JSON Schema"),
     ScorerSpec("clarify", clarify_score, "quality of a clarifying question"),
     ScorerSpec("refuse", refuse_score, "quality of a refusal"),
-    ScorerSpec("refuse_reference", refuse_reference_score, "word overlap of a refusal with the truth's reference",
-               always=False),
+    ScorerSpec(
+        "refuse_reference", refuse_reference_score, "word overlap of a refusal with the truth's reference", always=False
+    ),
     ScorerSpec("length", length_score, "1 within the preset's length budget, falling to 0 at its hard limit"),
     ScorerSpec("toolrl_format", toolrl_format_score, "ToolRL format reward (0 or 1)", always=False),
-    ScorerSpec("toolrl_correctness", toolrl_correctness_score, "ToolRL correctness, rescaled from [-3, 3]",
-               always=False),
+    ScorerSpec(
+        "toolrl_correctness", toolrl_correctness_score, "ToolRL correctness, rescaled from [-3, 3]", always=False
+    ),
     ScorerSpec("exact_match", exact_match_score, "Tool-N1 style binary exact match", always=False),
     ScorerSpec("aws_blog", aws_blog_score, "the AWS post's tiered 1 / 0.5 / 0 score", always=False),
     ScorerSpec("bfcl_match", bfcl_match_score, "BFCL's AST checker verdict (1 pass, 0 fail)", always=False),

@@ -21,8 +21,10 @@ TRUTH_COLUMNS = ("ground_truth", "reward_model", "reference_answer", "answer")
 def _per_item(value: Any, n: int, name: str) -> list[Any]:
     if isinstance(value, (list, tuple)) and len(value) == n:
         return list(value)
-    raise ConfigError(f"column {name!r} must hold one value per completion ({n}), got "
-                      f"{type(value).__name__}{f' of length {len(value)}' if hasattr(value, '__len__') else ''}")
+    raise ConfigError(
+        f"column {name!r} must hold one value per completion ({n}), got "
+        f"{type(value).__name__}{f' of length {len(value)}' if hasattr(value, '__len__') else ''}"
+    )
 
 
 def truths_from_columns(columns: Mapping[str, Any], n: int, truth_column: str | None = None) -> list[Any]:
@@ -43,8 +45,10 @@ def truths_from_columns(columns: Mapping[str, Any], n: int, truth_column: str | 
 def tools_from_columns(columns: Mapping[str, Any], n: int) -> list[Any] | None:
     tools = columns.get("tools")
     if tools is not None:
-        if isinstance(tools, (list, tuple)) and len(tools) == n and all(
-            t is None or isinstance(t, (list, tuple, str)) for t in tools
+        if (
+            isinstance(tools, (list, tuple))
+            and len(tools) == n
+            and all(t is None or isinstance(t, (list, tuple, str)) for t in tools)
         ):
             return list(tools)
         return [tools] * n

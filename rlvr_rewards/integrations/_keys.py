@@ -55,8 +55,14 @@ def _fill(missing: str) -> float:
     raise ConfigError(f"missing must be 'neutral' or 'nan', got {missing!r}")
 
 
-def item_dict(reward: float, components: Mapping[str, float], *, missing: Missing = "neutral", flags: bool = True,
-              score_key: str = "score") -> dict[str, float]:
+def item_dict(
+    reward: float,
+    components: Mapping[str, float],
+    *,
+    missing: Missing = "neutral",
+    flags: bool = True,
+    score_key: str = "score",
+) -> dict[str, float]:
     """The dict of one sample (``rr.score``'s reward and components), with exactly :func:`result_keys`."""
     fill = _fill(missing)
     item: dict[str, float] = {score_key: float(reward)}
@@ -71,18 +77,22 @@ def item_dict(reward: float, components: Mapping[str, float], *, missing: Missin
     return item
 
 
-def sample_dicts(batch: BatchScore, *, missing: Missing = "neutral", flags: bool = True,
-                 score_key: str = "score") -> list[dict[str, float]]:
+def sample_dicts(
+    batch: BatchScore, *, missing: Missing = "neutral", flags: bool = True, score_key: str = "score"
+) -> list[dict[str, float]]:
     """One dict per sample, every dict with exactly :func:`result_keys` (see the module contract)."""
     _fill(missing)
     names = tuple(batch.components)
     rows = zip(*(batch.components[n].tolist() for n in names), strict=True) if names else ((),) * len(batch)
-    return [item_dict(reward, dict(zip(names, row, strict=True)), missing=missing, flags=flags, score_key=score_key)
-            for reward, row in zip(batch.rewards.tolist(), rows, strict=True)]
+    return [
+        item_dict(reward, dict(zip(names, row, strict=True)), missing=missing, flags=flags, score_key=score_key)
+        for reward, row in zip(batch.rewards.tolist(), rows, strict=True)
+    ]
 
 
-def columns(batch: BatchScore, *, missing: Missing = "neutral", flags: bool = True,
-            score_key: str = "score") -> dict[str, list[float]]:
+def columns(
+    batch: BatchScore, *, missing: Missing = "neutral", flags: bool = True, score_key: str = "score"
+) -> dict[str, list[float]]:
     """The same data column-wise: ``{key: [value per sample]}`` for every key of :func:`result_keys`."""
     keys = result_keys(batch.components, flags=flags, score_key=score_key)
     rows = sample_dicts(batch, missing=missing, flags=flags, score_key=score_key)

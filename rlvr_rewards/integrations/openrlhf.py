@@ -90,7 +90,7 @@ def _response_start(query: str, prompt: str) -> int:
         where = query.rfind(turn)
         if where >= 0:
             start = where + len(turn)
-            after = prompt[at + len(turn):]
+            after = prompt[at + len(turn) :]
             return start + len(after) if query.startswith(after, start) else start
     return skipped + kept
 
@@ -99,7 +99,7 @@ def split_response(query: str, prompt: str) -> str:
     """The response part of an OpenRLHF query (prompt, possibly cut from the left, + response [+ end token])."""
     if not isinstance(query, str):
         return query
-    response = query[_response_start(query, prompt if isinstance(prompt, str) else ""):]
+    response = query[_response_start(query, prompt if isinstance(prompt, str) else "") :]
     stripped = response.rstrip()
     for token in END_TOKENS:
         if stripped.endswith(token):
@@ -120,5 +120,8 @@ def reward_func(queries: Sequence[str], prompts: Sequence[str], labels: Sequence
         import torch
     except ImportError:
         return out
-    return {"rewards": torch.tensor(rewards, dtype=torch.float32), "scores": torch.tensor(rewards, dtype=torch.float32),
-            "extra_logs": {k: torch.tensor(v, dtype=torch.float32) for k, v in logs.items()}}
+    return {
+        "rewards": torch.tensor(rewards, dtype=torch.float32),
+        "scores": torch.tensor(rewards, dtype=torch.float32),
+        "extra_logs": {k: torch.tensor(v, dtype=torch.float32) for k, v in logs.items()},
+    }

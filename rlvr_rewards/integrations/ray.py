@@ -41,9 +41,14 @@ __all__ = ["RowScorer", "default_concurrency", "score_dataset"]
 class RowScorer:
     """A Ray Data callable class: one per actor; scores a batch of rows (a ``pyarrow.Table``)."""
 
-    def __init__(self, preset: Any = "graded", completion_column: str = "completion",
-                 truth_column: str = "ground_truth", tools_column: str | None = None,
-                 json_columns: bool = False) -> None:
+    def __init__(
+        self,
+        preset: Any = "graded",
+        completion_column: str = "completion",
+        truth_column: str = "ground_truth",
+        tools_column: str | None = None,
+        json_columns: bool = False,
+    ) -> None:
         from rlvr_rewards.plugins import get_registry
 
         get_registry()  # build the plugin registry once per actor
@@ -84,9 +89,11 @@ class RowScorer:
         return batch
 
 
-_READ_AS_OBJECTS = ("read JSON Lines with ray.data.read_json(path, lines=True) (the pandas reader keeps each "
-                    "value as the Python object it was), or store the column as JSON text (json.dumps; the "
-                    "only form Parquet can hold for truths of different shapes)")
+_READ_AS_OBJECTS = (
+    "read JSON Lines with ray.data.read_json(path, lines=True) (the pandas reader keeps each "
+    "value as the Python object it was), or store the column as JSON text (json.dumps; the "
+    "only form Parquet can hold for truths of different shapes)"
+)
 
 
 def _non_json_type(arrow_type: Any) -> Any:
@@ -96,8 +103,14 @@ def _non_json_type(arrow_type: Any) -> Any:
 
     if isinstance(arrow_type, pa.ExtensionType):  # Ray's pickled Python objects: the values as they were
         return None
-    if (pt.is_string(arrow_type) or pt.is_large_string(arrow_type) or pt.is_boolean(arrow_type)
-            or pt.is_integer(arrow_type) or pt.is_floating(arrow_type) or pt.is_null(arrow_type)):
+    if (
+        pt.is_string(arrow_type)
+        or pt.is_large_string(arrow_type)
+        or pt.is_boolean(arrow_type)
+        or pt.is_integer(arrow_type)
+        or pt.is_floating(arrow_type)
+        or pt.is_null(arrow_type)
+    ):
         return None
     if pt.is_list(arrow_type) or pt.is_large_list(arrow_type):
         return _non_json_type(arrow_type.value_type)
@@ -130,15 +143,19 @@ def _faithful_values(batch: Any, column: str, ids: list[Any] | None, *, check_nu
     data = batch.column(column)
     odd = _non_json_type(data.type)
     if odd is not None:
-        raise ConfigError(f"column {column!r} was loaded as Arrow type {data.type}, which holds {odd}: Arrow's "
-                          f"reader converted values JSON does not have (date-like strings become timestamps), so "
-                          f"they cannot be read back as written; {_READ_AS_OBJECTS}")
+        raise ConfigError(
+            f"column {column!r} was loaded as Arrow type {data.type}, which holds {odd}: Arrow's "
+            f"reader converted values JSON does not have (date-like strings become timestamps), so "
+            f"they cannot be read back as written; {_READ_AS_OBJECTS}"
+        )
     values: list[Any] = data.to_pylist()
     if check_nulls and _has_struct(data.type):  # the rule Parquet files get too (rlvr_rewards.io)
         from rlvr_rewards.io import drop_truth_fill
 
-        values = [drop_truth_fill(v, f"row id {ids[i]!r}" if ids is not None else f"row {i} of a batch", column)
-                  for i, v in enumerate(values)]
+        values = [
+            drop_truth_fill(v, f"row id {ids[i]!r}" if ids is not None else f"row {i} of a batch", column)
+            for i, v in enumerate(values)
+        ]
     return values
 
 
@@ -180,10 +197,18 @@ def _pool(size: int | tuple[int, int]) -> dict[str, Any]:
     return {"compute": ActorPoolStrategy(min_size=size[0], max_size=size[1])}
 
 
-def score_dataset(ds: Any, *, preset: Any = "graded", completion_column: str = "completion",
-                  truth_column: str = "ground_truth", tools_column: str | None = None,
-                  concurrency: int | tuple[int, int] | None = None, num_cpus: float | None = None,
-                  batch_size: int = 4096, json_columns: bool = False) -> Any:
+def score_dataset(
+    ds: Any,
+    *,
+    preset: Any = "graded",
+    completion_column: str = "completion",
+    truth_column: str = "ground_truth",
+    tools_column: str | None = None,
+    concurrency: int | tuple[int, int] | None = None,
+    num_cpus: float | None = None,
+    batch_size: int = 4096,
+    json_columns: bool = False,
+) -> Any:
     """Score every row of a Ray Dataset (see the module contract; ``concurrency`` and ``num_cpus``
     default to leaving one CPU for reading)."""
     cpus = _usable_cpus(ds) if concurrency is None or num_cpus is None else 0.0
@@ -194,9 +219,13 @@ def score_dataset(ds: Any, *, preset: Any = "graded", completion_column: str = "
     ds.context.execution_options.preserve_order = True
     return ds.map_batches(
         RowScorer,
-        fn_constructor_kwargs={"preset": preset, "completion_column": completion_column,
-                               "truth_column": truth_column, "tools_column": tools_column,
-                               "json_columns": json_columns},
+        fn_constructor_kwargs={
+            "preset": preset,
+            "completion_column": completion_column,
+            "truth_column": truth_column,
+            "tools_column": tools_column,
+            "json_columns": json_columns,
+        },
         batch_size=batch_size,
         batch_format="pyarrow",
         num_cpus=num_cpus,

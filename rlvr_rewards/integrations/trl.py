@@ -36,8 +36,14 @@ from rlvr_rewards.integrations._columns import tools_from_columns, truths_from_c
 from rlvr_rewards.presets import Preset
 from rlvr_rewards.result import BatchScore
 
-__all__ = ["MergedCompletion", "component_reward_funcs", "make_reward_func", "merge_tool_loop", "reward_func",
-           "tool_specs"]
+__all__ = [
+    "MergedCompletion",
+    "component_reward_funcs",
+    "make_reward_func",
+    "merge_tool_loop",
+    "reward_func",
+    "tool_specs",
+]
 
 RewardFunc = Callable[..., list[float]]
 
@@ -69,8 +75,9 @@ def merge_tool_loop(completion: Any) -> MergedCompletion:
         return MergedCompletion(completion)
     if not calling or (len(calling) == 1 and calling[0] is assistants[-1]):
         calls = calling[0]["tool_calls"] if calling else ()
-        return MergedCompletion(completion, tool_loop, len(calling),
-                                len(calls) if isinstance(calls, (list, tuple)) else 1 if calling else 0)
+        return MergedCompletion(
+            completion, tool_loop, len(calling), len(calls) if isinstance(calls, (list, tuple)) else 1 if calling else 0
+        )
     merged_calls: list[Any] = []
     content: list[Any] = []
     reasoning: list[str] = []
@@ -111,14 +118,18 @@ def tool_specs(tools: Sequence[Any] | None) -> list[Any] | None:
         try:
             from transformers.utils import get_json_schema
         except ImportError as exc:
-            raise ConfigError("tools given as Python callables need transformers (the 'trl' extra) to read their "
-                              "JSON schema; pass JSON specs instead") from exc
+            raise ConfigError(
+                "tools given as Python callables need transformers (the 'trl' extra) to read their "
+                "JSON schema; pass JSON specs instead"
+            ) from exc
         try:
             specs.append(get_json_schema(tool))
         except Exception as exc:
-            raise ConfigError(f"tools[{i}] ({getattr(tool, '__name__', type(tool).__name__)}): transformers' "
-                              f"get_json_schema cannot read it ({exc}); give it type hints and a docstring with an "
-                              "Args section, as GRPOTrainer(tools=...) requires") from exc
+            raise ConfigError(
+                f"tools[{i}] ({getattr(tool, '__name__', type(tool).__name__)}): transformers' "
+                f"get_json_schema cannot read it ({exc}); give it type hints and a docstring with an "
+                "Args section, as GRPOTrainer(tools=...) requires"
+            ) from exc
     return specs
 
 
@@ -130,8 +141,11 @@ def _environment_specs(env: Any) -> list[Any]:
     (TRL's own rule in ``GRPOTrainer.__init__``)."""
     kind = type(env)
     if kind not in _ENV_SPECS:
-        methods = [getattr(env, name) for name, _ in inspect.getmembers(kind, predicate=inspect.isfunction)
-                   if name not in ("reset", "get_reward") and not name.startswith("_")]
+        methods = [
+            getattr(env, name)
+            for name, _ in inspect.getmembers(kind, predicate=inspect.isfunction)
+            if name not in ("reset", "get_reward") and not name.startswith("_")
+        ]
         _ENV_SPECS[kind] = tool_specs(methods) or []
     return _ENV_SPECS[kind]
 
@@ -149,8 +163,14 @@ def _row_tools(columns: Mapping[str, Any], n: int, default: list[Any] | None) ->
     return [t if t is not None else d for t, d in zip(tools, fallback, strict=True)]
 
 
-def _score(completions: Sequence[Any], columns: dict[str, Any], preset: str | Preset, truth_column: str | None,
-           tools: list[Any] | None, options: dict[str, Any]) -> tuple[BatchScore, list[MergedCompletion]]:
+def _score(
+    completions: Sequence[Any],
+    columns: dict[str, Any],
+    preset: str | Preset,
+    truth_column: str | None,
+    tools: list[Any] | None,
+    options: dict[str, Any],
+) -> tuple[BatchScore, list[MergedCompletion]]:
     from rlvr_rewards.scoring.core import score_batch
 
     n = len(completions)
@@ -178,8 +198,14 @@ def _log(batch: BatchScore, merged: list[MergedCompletion], log_metric: Any) -> 
         log_metric("rlvr/tool_loop_unscored_answers", sum(m.unscored_answers for m in loops) / len(loops))
 
 
-def make_reward_func(preset: str | Preset = "graded", *, truth_column: str | None = None,
-                     name: str | None = None, tools: Sequence[Any] | None = None, **options: Any) -> RewardFunc:
+def make_reward_func(
+    preset: str | Preset = "graded",
+    *,
+    truth_column: str | None = None,
+    name: str | None = None,
+    tools: Sequence[Any] | None = None,
+    **options: Any,
+) -> RewardFunc:
     """A TRL reward function scoring with ``preset`` (``options`` go to ``rr.score_batch``).
 
     ``tools``: the tools for rows without a ``tools`` / ``extra_info.tools`` column value, e.g. the same
@@ -202,17 +228,21 @@ def make_reward_func(preset: str | Preset = "graded", *, truth_column: str | Non
 reward_func = make_reward_func("graded", name="rlvr_graded")
 
 
-def component_reward_funcs(components: Sequence[str] = ("format", "tool_name", "arguments", "schema",
-                                                          "clarify", "refuse"),
-                           preset: str | Preset = "graded", *, truth_column: str | None = None,
-                           tools: Sequence[Any] | None = None) -> list[RewardFunc]:
+def component_reward_funcs(
+    components: Sequence[str] = ("format", "tool_name", "arguments", "schema", "clarify", "refuse"),
+    preset: str | Preset = "graded",
+    *,
+    truth_column: str | None = None,
+    tools: Sequence[Any] | None = None,
+) -> list[RewardFunc]:
     """One TRL reward function per component (NaN -> None, which TRL treats as "not applicable")."""
     default_tools = tool_specs(tools)
     funcs = []
     for component in components:
 
-        def fn(prompts: Any = None, completions: Sequence[Any] = (), _c: str = component,
-               **columns: Any) -> list[float | None]:
+        def fn(
+            prompts: Any = None, completions: Sequence[Any] = (), _c: str = component, **columns: Any
+        ) -> list[float | None]:
             for key in ("completion_ids", "trainer_state", "log_extra", "log_metric"):
                 columns.pop(key, None)
             batch, _ = _score(completions, columns, preset, truth_column, default_tools, {})

@@ -40,15 +40,19 @@ from functools import lru_cache
 from typing import Any
 
 __all__ = [
-    "agent_turns", "compute_score", "compute_score_batch", "result_keys", "rollout_completion", "tools_from_config",
+    "agent_turns",
+    "compute_score",
+    "compute_score_batch",
+    "result_keys",
+    "rollout_completion",
+    "tools_from_config",
 ]
 
 _OPEN = "<tool_response>"
 _CLOSE = "</tool_response>"
 #: Role labels a chat template leaves around a tool response once its special tokens are skipped.
 _ROLES = frozenset({"user", "tool", "ipython", "assistant", "system", "function"})
-_MARKERS = ("<|im_start|>", "<|im_end|>", "<|eot_id|>", "<|start_header_id|>", "<|end_header_id|>",
-            "<|endoftext|>")
+_MARKERS = ("<|im_start|>", "<|im_end|>", "<|eot_id|>", "<|start_header_id|>", "<|end_header_id|>", "<|endoftext|>")
 
 
 def _workers(value: Any) -> int:
@@ -111,7 +115,7 @@ def rollout_completion(solution: Any) -> Any:
 
     turns, _ = agent_turns(solution)
     close = solution.rfind(_CLOSE)
-    tail = solution[close + len(_CLOSE):] if close > solution.rfind(_OPEN) else ""
+    tail = solution[close + len(_CLOSE) :] if close > solution.rfind(_OPEN) else ""
     tail = _strip_role_lines(_strip_role_lines(tail, leading=True), leading=False)
     if tail.strip() and turns and turns[-1] == tail and not rr.parse(tail).calls:
         turns = turns[:-1]  # the final answer after the last tool response
@@ -125,8 +129,9 @@ def _config_schemas(path: str, mtime_ns: int) -> tuple[dict[str, Any], ...]:
     try:
         yaml = importlib.import_module("yaml")
     except ImportError:
-        raise ConfigError(f"reading the veRL tool config {path!r} needs PyYAML (veRL installs it): "
-                          "pip install pyyaml") from None
+        raise ConfigError(
+            f"reading the veRL tool config {path!r} needs PyYAML (veRL installs it): pip install pyyaml"
+        ) from None
     try:
         with open(path, encoding="utf-8") as f:
             doc = yaml.safe_load(f)
@@ -134,14 +139,18 @@ def _config_schemas(path: str, mtime_ns: int) -> tuple[dict[str, Any], ...]:
         raise ConfigError(f"cannot read the veRL tool config {path!r}: {exc}") from None
     tools = doc.get("tools") if isinstance(doc, Mapping) else None
     if not isinstance(tools, list):
-        raise ConfigError(f"veRL tool config {path!r}: expected a mapping with a 'tools' list, got "
-                          f"{type(doc).__name__}{'' if not isinstance(doc, Mapping) else ' without tools'}")
+        raise ConfigError(
+            f"veRL tool config {path!r}: expected a mapping with a 'tools' list, got "
+            f"{type(doc).__name__}{'' if not isinstance(doc, Mapping) else ' without tools'}"
+        )
     out = []
     for i, tool in enumerate(tools):
         schema = tool.get("tool_schema") if isinstance(tool, Mapping) else None
         if not isinstance(schema, Mapping):
-            raise ConfigError(f"veRL tool config {path!r}: tools[{i}] has no 'tool_schema' mapping "
-                              "(rlvr_rewards scores calls against it)")
+            raise ConfigError(
+                f"veRL tool config {path!r}: tools[{i}] has no 'tool_schema' mapping "
+                "(rlvr_rewards scores calls against it)"
+            )
         out.append(dict(schema))
     return tuple(out)
 
@@ -180,16 +189,21 @@ def _item_tools(extra_info: Any, tool_config_path: str | None) -> Any:
     return tools_from_config(str(path), [str(s) for s in selection] if selection is not None else None)
 
 
-def _results(solutions: Sequence[Any], truths: Sequence[Any], extra_infos: Sequence[Any], *,
-             workers: int = 1, preset: str | None = None, tool_config_path: str | None = None
-             ) -> list[dict[str, float]]:
+def _results(
+    solutions: Sequence[Any],
+    truths: Sequence[Any],
+    extra_infos: Sequence[Any],
+    *,
+    workers: int = 1,
+    preset: str | None = None,
+    tool_config_path: str | None = None,
+) -> list[dict[str, float]]:
     from rlvr_rewards.integrations._keys import sample_dicts
     from rlvr_rewards.scoring.core import score_batch
 
     tools = [_item_tools(e, tool_config_path) for e in extra_infos]
     completions = [rollout_completion(s) for s in solutions]
-    batch = score_batch(completions, list(truths), tools=tools,
-                        preset=_preset(preset), workers=workers)
+    batch = score_batch(completions, list(truths), tools=tools, preset=_preset(preset), workers=workers)
     return sample_dicts(batch)
 
 
@@ -207,23 +221,47 @@ def result_keys(preset: str | None = None) -> tuple[str, ...]:
     return keys(probe.components)
 
 
-def compute_score(data_source: Any, solution_str: Any, ground_truth: Any, extra_info: Any = None, *,
-                  preset: str | None = None, tool_config_path: str | None = None,
-                  **kwargs: Any) -> dict[str, float]:
+def compute_score(
+    data_source: Any,
+    solution_str: Any,
+    ground_truth: Any,
+    extra_info: Any = None,
+    *,
+    preset: str | None = None,
+    tool_config_path: str | None = None,
+    **kwargs: Any,
+) -> dict[str, float]:
     """One sample, as veRL 0.9.1's reward-loop managers call it (see the module contract): ``rr.score``'s
     single-item path, so a call costs about what one item of a batch does."""
     from rlvr_rewards.integrations._keys import item_dict
     from rlvr_rewards.scoring.core import score
 
-    result = score(rollout_completion(solution_str), ground_truth, tools=_item_tools(extra_info, tool_config_path),
-                   preset=_preset(preset))
+    result = score(
+        rollout_completion(solution_str),
+        ground_truth,
+        tools=_item_tools(extra_info, tool_config_path),
+        preset=_preset(preset),
+    )
     return item_dict(result.reward, result.components)
 
 
-def compute_score_batch(data_sources: Sequence[Any], solution_strs: Sequence[Any], ground_truths: Sequence[Any],
-                        extra_infos: Sequence[Any] | None = None, *, preset: str | None = None,
-                        tool_config_path: str | None = None, **kwargs: Any) -> list[dict[str, float]]:
+def compute_score_batch(
+    data_sources: Sequence[Any],
+    solution_strs: Sequence[Any],
+    ground_truths: Sequence[Any],
+    extra_infos: Sequence[Any] | None = None,
+    *,
+    preset: str | None = None,
+    tool_config_path: str | None = None,
+    **kwargs: Any,
+) -> list[dict[str, float]]:
     """A batch, as veRL's legacy ``batch`` manager calls it: one dict per item, all with the same keys."""
     infos = list(extra_infos) if extra_infos is not None else [None] * len(solution_strs)
-    return _results(solution_strs, ground_truths, infos, workers=_workers(kwargs.get("workers")), preset=preset,
-                    tool_config_path=tool_config_path)
+    return _results(
+        solution_strs,
+        ground_truths,
+        infos,
+        workers=_workers(kwargs.get("workers")),
+        preset=preset,
+        tool_config_path=tool_config_path,
+    )

@@ -137,11 +137,7 @@ def message_text(content: Any, max_chars: int) -> str | None:
     for part in content:
         if isinstance(part, str):
             piece = part
-        elif (
-            isinstance(part, dict)
-            and part.get("type", "text") == "text"
-            and isinstance(part.get("text"), str)
-        ):
+        elif isinstance(part, dict) and part.get("type", "text") == "text" and isinstance(part.get("text"), str):
             piece = part["text"]
         else:
             continue
@@ -184,8 +180,13 @@ def _finish(
         if mixed:
             found.add("mixed_formats")
         violations = tuple(sorted(found))
-    if (calls is result.calls and violations is result.violations and think == result.think
-            and fmt == result.format and attempted == result.attempted_call):
+    if (
+        calls is result.calls
+        and violations is result.violations
+        and think == result.think
+        and fmt == result.format
+        and attempted == result.attempted_call
+    ):
         return result  # nothing to add: the parser's result is already final
     return ParseResult(
         calls=calls,
@@ -225,9 +226,7 @@ def _parse_openai(text: str, tool_calls: Sequence[Any], limits: Limits, reasonin
     calls: list[ParsedCall] = []
     codes: list[str] = []
     for entry in tool_calls[: limits.max_calls]:
-        call, codes_one = call_from_object(
-            entry, limits, arguments_string_ok=True, check_keys=False, native=True
-        )
+        call, codes_one = call_from_object(entry, limits, arguments_string_ok=True, check_keys=False, native=True)
         codes.extend(codes_one)
         if call is not None:
             calls.append(call)
@@ -345,8 +344,14 @@ def _hermes_straight(text: str, limits: Limits) -> ParseResult | None:
         return None
     if not think:
         return result
-    return ParseResult(calls=result.calls, text=result.text, think=think, format="hermes",
-                       violations=result.violations, attempted_call=True)
+    return ParseResult(
+        calls=result.calls,
+        text=result.text,
+        think=think,
+        format="hermes",
+        violations=result.violations,
+        attempted_call=True,
+    )
 
 
 def parse_many(

@@ -17,7 +17,7 @@ __all__ = ["VIOLATIONS", "ParseResult", "ParsedCall", "ParserFn", "ParserSpec"]
 VIOLATIONS: dict[str, str] = {
     "too_long": "the completion exceeds Limits.max_chars and was not parsed",
     "over_budget": "parsing the completion (more distinct call blocks than limits.block_budget allows) or "
-                   "comparing its calls with the truth would exceed the per-completion work budget",
+    "comparing its calls with the truth would exceed the per-completion work budget",
     "empty": "the completion is empty or whitespace only",
     "unclosed_tag": "a call block was opened and never closed (e.g. a last <tool_call> without </tool_call>)",
     "stray_closing_tag": "a closing tag with no opening tag",

@@ -27,11 +27,23 @@ from rlvr_rewards.truth import CompiledCall, CompiledTruth
 __all__ = ["DECODE_FAILURES", "bfcl_call_accepted", "bfcl_verdict"]
 
 #: Violations meaning some call in the output could not be decoded: BFCL's decoder would fail.
-DECODE_FAILURES = frozenset({
-    "too_long", "empty", "invalid_json", "nonfinite_number", "nesting_too_deep", "number_too_large",
-    "invalid_unicode", "pythonic_not_call", "empty_call_block", "missing_name", "arguments_not_object",
-    "trailing_garbage", "too_many_calls",
-})
+DECODE_FAILURES = frozenset(
+    {
+        "too_long",
+        "empty",
+        "invalid_json",
+        "nonfinite_number",
+        "nesting_too_deep",
+        "number_too_large",
+        "invalid_unicode",
+        "pythonic_not_call",
+        "empty_call_block",
+        "missing_name",
+        "arguments_not_object",
+        "trailing_garbage",
+        "too_many_calls",
+    }
+)
 
 
 def bfcl_call_accepted(pred: ParsedCall, expected: CompiledCall, tool: Tool | None) -> bool:

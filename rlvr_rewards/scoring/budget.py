@@ -62,5 +62,11 @@ def over_budget(calls: Sequence[ParsedCall], truth: CompiledTruth) -> bool:
 def over_budget_parse(parse: ParseResult) -> ParseResult:
     """What the scorers see for a pair over budget: no calls (nothing to compare), the ``over_budget``
     violation, the format and text as parsed."""
-    return ParseResult(calls=(), text=parse.text, think=parse.think, format=parse.format,
-                       violations=tuple(sorted({*parse.violations, "over_budget"})), attempted_call=True)
+    return ParseResult(
+        calls=(),
+        text=parse.text,
+        think=parse.think,
+        format=parse.format,
+        violations=tuple(sorted({*parse.violations, "over_budget"})),
+        attempted_call=True,
+    )

@@ -48,8 +48,8 @@ def argument_score(pred: ParsedCall, truth: CompiledCall, tool: Tool | None) -> 
                 matched += 1
         elif matcher.optional:
             matched += 1
-        elif tool is not None and key not in tool.required and key in tool.defaults and matcher.match(
-            tool.defaults[key]
+        elif (
+            tool is not None and key not in tool.required and key in tool.defaults and matcher.match(tool.defaults[key])
         ):
             matched += 1  # the truth spells out an optional argument at its default: leaving it out is the same
     for key, value in args.items():

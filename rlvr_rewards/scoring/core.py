@@ -56,8 +56,10 @@ def _message_key(msg: dict[Any, Any]) -> Any:
     OpenAI output) are left out, so identical rollouts still deduplicate."""
     calls = msg.get("tool_calls")
     if isinstance(calls, list) and any(isinstance(c, dict) and "id" in c for c in calls):
-        msg = {**msg, "tool_calls": [{k: v for k, v in c.items() if k != "id"} if isinstance(c, dict) else c
-                                     for c in calls]}
+        msg = {
+            **msg,
+            "tool_calls": [{k: v for k, v in c.items() if k != "id"} if isinstance(c, dict) else c for c in calls],
+        }
     return msg
 
 
@@ -278,8 +280,9 @@ def _reason(parse: ParseResult, truth: CompiledTruth, done: str, k: int, cols: d
     return "ok"
 
 
-def _reasons(parses: list[ParseResult], truths: list[CompiledTruth], done: list[str],
-             cols: dict[str, list[float]]) -> list[str]:
+def _reasons(
+    parses: list[ParseResult], truths: list[CompiledTruth], done: list[str], cols: dict[str, list[float]]
+) -> list[str]:
     """One reason code per pair, from each component's values (``cols[name][k]``). A NaN component (not
     applicable) never counts as short (``NaN < 1.0`` is False)."""
     return [_reason(parses[k], truths[k], done[k], k, cols) for k in range(len(parses))]
@@ -325,8 +328,17 @@ def score_batch(
 
     def score_chunk(start: int, stop: int) -> BatchScore:
         truths, toolsets = _resolve(ground_truths[start:stop], item_tools[start:stop], start)
-        return _score_resolved(completions[start:stop], truths, toolsets, the_preset, scorers, names,
-                               None if groups is None else groups[start:stop], limits, registry)
+        return _score_resolved(
+            completions[start:stop],
+            truths,
+            toolsets,
+            the_preset,
+            scorers,
+            names,
+            None if groups is None else groups[start:stop],
+            limits,
+            registry,
+        )
 
     chunks = plan_chunks(n, workers)
     if len(chunks) > 1:  # each process resolves its own chunk's truths too: errors keep their batch index
@@ -363,8 +375,9 @@ def _setup(preset: str | Preset, components: str) -> tuple[Any, Preset, tuple[Sc
     return registry, the_preset, scorers, names
 
 
-def _resolve(ground_truths: list[Any], item_tools: list[Any], offset: int
-             ) -> tuple[list[CompiledTruth], list[ToolSet | None]]:
+def _resolve(
+    ground_truths: list[Any], item_tools: list[Any], offset: int
+) -> tuple[list[CompiledTruth], list[ToolSet | None]]:
     """Step 1 of the contract: the compiled truth and tools of each item; errors name ``offset + i``."""
     truths: list[CompiledTruth] = []
     toolsets: list[ToolSet | None] = []
@@ -433,8 +446,14 @@ def _context(
         if calls and truth.calls and over_budget(calls, truth):
             parses[k] = over_budget_parse(parses[k])
             done[k] = "invalid"
-    return ScoringContext(parses=parses, truths=truths, toolsets=toolsets, done=done, raw=raws,
-                          options={"limits": limits, "preset": the_preset})
+    return ScoringContext(
+        parses=parses,
+        truths=truths,
+        toolsets=toolsets,
+        done=done,
+        raw=raws,
+        options={"limits": limits, "preset": the_preset},
+    )
 
 
 def _column(scorer: ScorerSpec, ctx: ScoringContext, registry: Any) -> Any:
@@ -541,8 +560,9 @@ def _score_resolved(
         u_parse = [parses[c] for c in u_comp]
         u_done = [behaviors[c] for c in u_comp]
         u_truth = [truths[i] for i in u_item]
-        ctx = _context(u_parse, u_truth, [toolsets[i] for i in u_item], u_done, [raws[c] for c in u_comp],
-                       the_preset, limits)
+        ctx = _context(
+            u_parse, u_truth, [toolsets[i] for i in u_item], u_done, [raws[c] for c in u_comp], the_preset, limits
+        )
         matrix = _matrix(ctx, scorers, registry)
     u_expected = [t.behavior for t in u_truth]
     u_rewards = the_preset.combine(matrix, names, expected_index(u_expected), done_index(u_done))

@@ -73,5 +73,11 @@ class RecentScores:
 
 def _copy(result: Score) -> Score:
     """A Score with its own ``components`` dict (the caller may change the one it gets)."""
-    return Score(reward=result.reward, components=dict(result.components), reason=result.reason,
-                 behavior=result.behavior, expected=result.expected, violations=result.violations)
+    return Score(
+        reward=result.reward,
+        components=dict(result.components),
+        reason=result.reason,
+        behavior=result.behavior,
+        expected=result.expected,
+        violations=result.violations,
+    )

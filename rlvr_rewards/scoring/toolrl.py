@@ -30,8 +30,19 @@ from rlvr_rewards.truth import CompiledCall, CompiledTruth
 
 __all__ = ["correctness_reward", "format_reward", "match_score"]
 
-_FATAL = frozenset({"invalid_json", "nonfinite_number", "nesting_too_deep", "number_too_large", "invalid_unicode",
-                    "too_long", "over_budget", "empty", "pythonic_not_call"})
+_FATAL = frozenset(
+    {
+        "invalid_json",
+        "nonfinite_number",
+        "nesting_too_deep",
+        "number_too_large",
+        "invalid_unicode",
+        "too_long",
+        "over_budget",
+        "empty",
+        "pythonic_not_call",
+    }
+)
 
 
 def match_score(a: Sequence[Any], b: Sequence[Any]) -> float:
@@ -58,11 +69,15 @@ def _text_format(s: str, expects_call: bool) -> bool:
             and s.endswith("\n</tool_call>")
             and at + len(head) <= len(s) - len("\n</tool_call>")
         )
-    if (s.endswith("</response>") and s.count("<response>") == 1 and s.count("</response>") == 1
-            and "</think>\n<response>" in s):
+    if (
+        s.endswith("</response>")
+        and s.count("<response>") == 1
+        and s.count("</response>") == 1
+        and "</think>\n<response>" in s
+    ):
         return True
     at = s.find("</think>\n")
-    return at >= 0 and "<tool_call>" not in s and bool(s[at + len("</think>\n"):].strip())
+    return at >= 0 and "<tool_call>" not in s and bool(s[at + len("</think>\n") :].strip())
 
 
 def format_reward(raw: Any, parse: ParseResult, truth: CompiledTruth) -> float:

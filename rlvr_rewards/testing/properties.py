@@ -93,8 +93,13 @@ class PropertyReport:
     reward_calls: int  # calls of the reward function
 
 
-def as_trl_reward(preset: str | Preset = "graded", *, truth_column: str = "ground_truth",
-                  tools_column: str = "tools", **score_kwargs: Any) -> RewardFunction:
+def as_trl_reward(
+    preset: str | Preset = "graded",
+    *,
+    truth_column: str = "ground_truth",
+    tools_column: str = "tools",
+    **score_kwargs: Any,
+) -> RewardFunction:
     """A TRL reward function scoring with ``rr.score_batch(..., preset=preset, **score_kwargs)``.
 
     The ground truth of each item comes from the ``truth_column`` dataset column (any shape
@@ -112,8 +117,9 @@ def as_trl_reward(preset: str | Preset = "graded", *, truth_column: str = "groun
         if truth_column not in columns:
             raise TypeError(f"the reward function needs the {truth_column!r} dataset column; got {sorted(columns)}")
         tools = columns.get(tools_column)
-        batch = rr.score_batch(list(completions), list(columns[truth_column]), tools=tools, preset=preset,
-                               **score_kwargs)
+        batch = rr.score_batch(
+            list(completions), list(columns[truth_column]), tools=tools, preset=preset, **score_kwargs
+        )
         return [float(r) for r in batch.rewards.tolist()]
 
     reward.__name__ = reward.__qualname__ = "rlvr_" + name.replace("-", "_")
@@ -140,8 +146,11 @@ class _Item:
     tools: list[dict[str, Any]]
 
     def describe(self) -> str:
-        what = {"correct": f"correct completion ({self.kind})", "mutation": f"mutation '{self.kind}'",
-                "adversarial": "adversarial text"}[self.role]
+        what = {
+            "correct": f"correct completion ({self.kind})",
+            "mutation": f"mutation '{self.kind}'",
+            "adversarial": "adversarial text",
+        }[self.role]
         return f"{what} {_short(self.completion)} for truth {_short(self.truth, 300)}"
 
 
@@ -153,16 +162,26 @@ class _Scenario:
         self.permutation = permutation
 
     def __repr__(self) -> str:
-        return "Batch(\n" + "\n".join(f"  [{i}] case {it.case}: {it.describe()}" for i, it in enumerate(self.items)) \
+        return (
+            "Batch(\n"
+            + "\n".join(f"  [{i}] case {it.case}: {it.describe()}" for i, it in enumerate(self.items))
             + f"\n  permutation={self.permutation})"
+        )
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
         p.text(repr(self))
 
 
 @st.composite
-def _scenarios(draw: st.DrawFn, *, tools: Sequence[Mapping[str, Any]] | None, behaviors: Sequence[str],
-               formats: Sequence[str], adversarial: bool, max_cases: int = 3) -> _Scenario:
+def _scenarios(
+    draw: st.DrawFn,
+    *,
+    tools: Sequence[Mapping[str, Any]] | None,
+    behaviors: Sequence[str],
+    formats: Sequence[str],
+    adversarial: bool,
+    max_cases: int = 3,
+) -> _Scenario:
     items: list[_Item] = []
     n_cases = draw(st.integers(1, max_cases))
     for k in range(n_cases):
@@ -202,8 +221,17 @@ def _fail(prop: str, detail: str) -> AssertionError:
 
 
 class _Runner:
-    def __init__(self, reward_fn: RewardFunction, *, reward_range: tuple[float, float] | None, truth_column: str,
-                 tools_column: str | None, conversational: bool, json_columns: bool, tolerance: float) -> None:
+    def __init__(
+        self,
+        reward_fn: RewardFunction,
+        *,
+        reward_range: tuple[float, float] | None,
+        truth_column: str,
+        tools_column: str | None,
+        conversational: bool,
+        json_columns: bool,
+        tolerance: float,
+    ) -> None:
         self.fn = reward_fn
         self.range = reward_range
         self.truth_column = truth_column
@@ -227,16 +255,20 @@ class _Runner:
             self.truth_column: [json.dumps(it.truth) if self.json_columns else copy.deepcopy(it.truth) for it in items]
         }
         if self.tools_column is not None:
-            columns[self.tools_column] = [json.dumps(it.tools) if self.json_columns else copy.deepcopy(it.tools)
-                                          for it in items]
+            columns[self.tools_column] = [
+                json.dumps(it.tools) if self.json_columns else copy.deepcopy(it.tools) for it in items
+            ]
         prompts = [[{"role": "user", "content": _PROMPT}] if self.conversational else _PROMPT for _ in items]
         completions = [self._completion(it.completion) for it in items]
         self.calls += 1
         try:
             out = self.fn(prompts=prompts, completions=completions, **columns)
         except Exception as exc:
-            raise _fail("no_exceptions", f"the reward function raised {exc!r} on a batch of {len(items)}: "
-                        + "; ".join(it.describe() for it in items[:3])) from exc
+            raise _fail(
+                "no_exceptions",
+                f"the reward function raised {exc!r} on a batch of {len(items)}: "
+                + "; ".join(it.describe() for it in items[:3]),
+            ) from exc
         return self._floats(out, items)
 
     def _floats(self, out: Any, items: Sequence[_Item]) -> list[float]:
@@ -245,8 +277,9 @@ class _Runner:
         except TypeError:
             raise _fail("shape", f"expected a list of {len(items)} rewards, got {_short(out)}") from None
         if len(values) != len(items):
-            raise _fail("shape", f"expected {len(items)} rewards (one per completion), got {len(values)}: "
-                        f"{_short(values)}")
+            raise _fail(
+                "shape", f"expected {len(items)} rewards (one per completion), got {len(values)}: {_short(values)}"
+            )
         floats = []
         for it, v in zip(items, values, strict=True):
             if isinstance(v, bool) or not isinstance(v, numbers.Real):
@@ -275,15 +308,18 @@ class _Runner:
         shuffled = self.call([items[i] for i in perm])
         for pos, i in enumerate(perm):
             if not self._same(shuffled[pos], first[i]):
-                raise _fail("permutation_invariant",
-                            f"item moved from position {i} to {pos} of {len(items)} scored {shuffled[pos]} instead of "
-                            f"{first[i]}: {items[i].describe()}")
+                raise _fail(
+                    "permutation_invariant",
+                    f"item moved from position {i} to {pos} of {len(items)} scored {shuffled[pos]} instead of "
+                    f"{first[i]}: {items[i].describe()}",
+                )
         for i, it in enumerate(items):
             alone = self.call([it])[0]
             if not self._same(alone, first[i]):
-                raise _fail("batch_equals_single",
-                            f"scored alone {alone}, in a batch of {len(items)} (position {i}) {first[i]}: "
-                            f"{it.describe()}")
+                raise _fail(
+                    "batch_equals_single",
+                    f"scored alone {alone}, in a batch of {len(items)} (position {i}) {first[i]}: {it.describe()}",
+                )
         for k in sorted({it.case for it in items}):
             idx = [i for i, it in enumerate(items) if it.case == k]
             best = max(idx, key=lambda i: first[i])
@@ -291,17 +327,21 @@ class _Runner:
             if check_perfect:
                 for i in correct:
                     if first[i] < first[best] - self.tol:
-                        raise _fail("perfect_is_max",
-                                    f"{items[i].describe()} scored {first[i]}, below the {first[best]} of "
-                                    f"{items[best].describe()}")
+                        raise _fail(
+                            "perfect_is_max",
+                            f"{items[i].describe()} scored {first[i]}, below the {first[best]} of "
+                            f"{items[best].describe()}",
+                        )
             if check_mutations and correct:
                 floor = min(correct, key=lambda i: first[i])
                 for i in idx:
                     if items[i].role == "mutation" and not first[i] < first[floor]:
-                        raise _fail("mutations_lower",
-                                    f"{items[i].describe()} scored {first[i]}, not strictly below the {first[floor]} "
-                                    f"of the {items[floor].describe()}; a policy could collect this reward without "
-                                    "doing the task right")
+                        raise _fail(
+                            "mutations_lower",
+                            f"{items[i].describe()} scored {first[i]}, not strictly below the {first[floor]} "
+                            f"of the {items[floor].describe()}; a policy could collect this reward without "
+                            "doing the task right",
+                        )
 
     def _same(self, a: float, b: float) -> bool:
         return a == b or abs(a - b) <= self.tol
@@ -362,11 +402,23 @@ def check_reward_properties(
     bad = [f for f in formats if f not in FORMATS] + [b for b in behaviors if b not in BEHAVIORS]
     if bad or not formats or not behaviors:
         raise ValueError(f"unknown or empty formats/behaviors {bad}; formats are {FORMATS}, behaviors {BEHAVIORS}")
-    runner = _Runner(reward_fn, reward_range=reward_range, truth_column=truth_column, tools_column=tools_column,
-                     conversational=conversational, json_columns=json_columns, tolerance=tolerance)
+    runner = _Runner(
+        reward_fn,
+        reward_range=reward_range,
+        truth_column=truth_column,
+        tools_column=tools_column,
+        conversational=conversational,
+        json_columns=json_columns,
+        tolerance=tolerance,
+    )
     base = hypothesis_settings if hypothesis_settings is not None else settings(database=None)
-    config = settings(base, max_examples=max_examples, deadline=None, report_multiple_bugs=False,
-                      suppress_health_check=list(HealthCheck))
+    config = settings(
+        base,
+        max_examples=max_examples,
+        deadline=None,
+        report_multiple_bugs=False,
+        suppress_health_check=list(HealthCheck),
+    )
     strategy = _scenarios(tools=tools, behaviors=behaviors, formats=formats, adversarial=adversarial)
 
     @config
@@ -381,9 +433,16 @@ def check_reward_properties(
         inner = _as_assertion(exc)
         if inner is None:
             raise
-        raise AssertionError(f"{inner} (the failure did not replay: the reward function is probably not "
-                             "deterministic)") from exc
-    checked = tuple(p for p in PROPERTIES if (p != "bounded" or reward_range is not None)
-                    and (p != "perfect_is_max" or check_perfect) and (p != "mutations_lower" or check_mutations))
-    return PropertyReport(properties=checked, examples=runner.examples, completions=runner.completions,
-                          reward_calls=runner.calls)
+        raise AssertionError(
+            f"{inner} (the failure did not replay: the reward function is probably not deterministic)"
+        ) from exc
+    checked = tuple(
+        p
+        for p in PROPERTIES
+        if (p != "bounded" or reward_range is not None)
+        and (p != "perfect_is_max" or check_perfect)
+        and (p != "mutations_lower" or check_mutations)
+    )
+    return PropertyReport(
+        properties=checked, examples=runner.examples, completions=runner.completions, reward_calls=runner.calls
+    )

@@ -111,9 +111,14 @@ MUTATION_KINDS: Final[dict[str, tuple[str, ...]]] = {
     "refuse": ("execute_instead_of_refuse", "clarify_instead_of_refuse"),
 }
 
-_TEXT_KINDS: Final = frozenset({
-    "clarify_instead_of_execute", "refuse_instead_of_execute", "refuse_instead_of_clarify", "clarify_instead_of_refuse",
-})
+_TEXT_KINDS: Final = frozenset(
+    {
+        "clarify_instead_of_execute",
+        "refuse_instead_of_execute",
+        "refuse_instead_of_clarify",
+        "clarify_instead_of_refuse",
+    }
+)
 # formats where free text beside a call is still read as a call (json and pythonic must be the whole answer)
 _TEXT_BESIDE_CALL: Final = frozenset({"hermes", "nemotron", "mistral", "llama3", "fence", "openai"})
 
@@ -214,6 +219,7 @@ def _codes(choices: Sequence[str], lo: int, hi: int) -> Gen:
         if _bool(src):
             return "".join(_pick(src, string.ascii_uppercase) for _ in range(_int(src, lo, hi)))
         return _pick(src, choices)
+
     return gen
 
 
@@ -294,7 +300,8 @@ _STATS = ["mean", "median", "stdev", "variance"]
 # disjoint across the whole catalog, so "Could you tell me the party size?" names exactly one parameter.
 _CATALOG: Final[tuple[_Tool, ...]] = (
     _Tool(
-        "get_weather", "Current weather and optional forecast for a city.",
+        "get_weather",
+        "Current weather and optional forecast for a city.",
         (_p("city", _s("Name of the city, e.g. Paris"), _words(*_CITIES)),),
         (
             _p("units", _enum("Unit system", "metric", "imperial"), default="metric"),
@@ -303,11 +310,15 @@ _CATALOG: Final[tuple[_Tool, ...]] = (
         ),
     ),
     _Tool(
-        "search_flights", "Search flights between two airports on a date.",
+        "search_flights",
+        "Search flights between two airports on a date.",
         (
             _p("origin", _s("IATA code of the departure airport", pattern="^[A-Z]{3}$"), _codes(_AIRPORTS, 3, 3)),
-            _p("destination", _s("IATA code of the arrival airport", pattern="^[A-Z]{3}$"),
-               _codes(_AIRPORTS[::-1], 3, 3)),
+            _p(
+                "destination",
+                _s("IATA code of the arrival airport", pattern="^[A-Z]{3}$"),
+                _codes(_AIRPORTS[::-1], 3, 3),
+            ),
             _p("departure_date", _s("Departure day, YYYY-MM-DD", format="date"), _date),
         ),
         (
@@ -317,7 +328,8 @@ _CATALOG: Final[tuple[_Tool, ...]] = (
         ),
     ),
     _Tool(
-        "book_restaurant", "Reserve a table at a restaurant.",
+        "book_restaurant",
+        "Reserve a table at a restaurant.",
         (
             _p("restaurant_name", _s("Restaurant to book"), _words(*_RESTAURANTS)),
             _p("party_size", _int_schema("Number of guests", 1, 20)),
@@ -329,68 +341,103 @@ _CATALOG: Final[tuple[_Tool, ...]] = (
         ),
     ),
     _Tool(
-        "send_email", "Send an email.",
+        "send_email",
+        "Send an email.",
         (
             _p("recipient", _s("Recipient email address", format="email"), lambda src: _pick(src, _EMAILS)),
             _p("subject", _s("Subject line"), _words(*_SUBJECTS)),
             _p("body", _s("Message body"), _words(*_BODIES)),
         ),
         (
-            _p("cc", {"type": "array", "items": {"type": "string"}, "maxItems": 3, "description": "Copy to"},
-               _emails(1, 3)),
+            _p(
+                "cc",
+                {"type": "array", "items": {"type": "string"}, "maxItems": 3, "description": "Copy to"},
+                _emails(1, 3),
+            ),
             _p("urgent", _bool_schema("Flag as urgent"), default=False),
         ),
     ),
     _Tool(
-        "convert_currency", "Convert an amount between currencies.",
+        "convert_currency",
+        "Convert an amount between currencies.",
         (
-            _p("amount", {"type": "number", "exclusiveMinimum": 0, "description": "Amount to convert"},
-               _number(0.01, 1e6)),
+            _p(
+                "amount",
+                {"type": "number", "exclusiveMinimum": 0, "description": "Amount to convert"},
+                _number(0.01, 1e6),
+            ),
             _p("from_currency", _enum("ISO 4217 code to convert from", "USD", "EUR", "GBP", "JPY", "CHF")),
             _p("to_currency", _enum("ISO 4217 code to convert into", "USD", "EUR", "GBP", "JPY", "CHF")),
         ),
         (_p("round_to", _int_schema("Decimals", 0, 4), default=2),),
     ),
     _Tool(
-        "calculate_statistics", "Summary statistics of a list of numbers.",
+        "calculate_statistics",
+        "Summary statistics of a list of numbers.",
         (
-            _p("numbers", {"type": "array", "items": {"type": "number"}, "minItems": 1, "maxItems": 8,
-                           "description": "The sample"}, _numbers),
+            _p(
+                "numbers",
+                {
+                    "type": "array",
+                    "items": {"type": "number"},
+                    "minItems": 1,
+                    "maxItems": 8,
+                    "description": "The sample",
+                },
+                _numbers,
+            ),
         ),
         (
-            _p("operations", {"type": "array", "uniqueItems": True, "description": "Statistics to compute",
-                              "items": {"type": "string", "enum": _STATS}},
-               lambda src: _shuffled(src, _subset(src, _STATS, 1)), default=["mean"]),
+            _p(
+                "operations",
+                {
+                    "type": "array",
+                    "uniqueItems": True,
+                    "description": "Statistics to compute",
+                    "items": {"type": "string", "enum": _STATS},
+                },
+                lambda src: _shuffled(src, _subset(src, _STATS, 1)),
+                default=["mean"],
+            ),
             _p("decimal_places", _int_schema("Rounding", 0, 6), default=2),
         ),
     ),
     _Tool(
-        "create_event", "Create a calendar event.",
+        "create_event",
+        "Create a calendar event.",
         (
             _p("event_name", _s("Short name of the event"), _words(*_EVENTS)),
             _p("start_time", _s("Start, ISO 8601", format="date-time"), _datetime),
         ),
         (
             _p("duration_minutes", _int_schema("Length", 5, 480), default=30),
-            _p("attendees", {"type": "array", "items": {"type": "string"}, "description": "Email addresses"},
-               _emails(1, 4)),
+            _p(
+                "attendees",
+                {"type": "array", "items": {"type": "string"}, "description": "Email addresses"},
+                _emails(1, 4),
+            ),
             _p("is_private", _bool_schema("Hide details from others"), default=False),
         ),
     ),
     _Tool(
-        "search_products", "Search the product catalogue.",
+        "search_products",
+        "Search the product catalogue.",
         (_p("query", _s("Search terms"), _words(*_QUERIES)),),
         (
             _p("category", _enum("Department", "electronics", "books", "clothing", "garden")),
-            _p("max_price", {"type": "number", "minimum": 0, "description": "Upper bound in the shop currency"},
-               _number(0.5, 5000)),
+            _p(
+                "max_price",
+                {"type": "number", "minimum": 0, "description": "Upper bound in the shop currency"},
+                _number(0.5, 5000),
+            ),
             _p("sort_by", _enum("Ordering", "relevance", "newest", "rating"), default="relevance"),
             _p("in_stock_only", _bool_schema("Hide unavailable items"), default=False),
             _p("page", _int_schema("Result page", 1, 100), default=1),
         ),
     ),
     _Tool(
-        "get_stock_quote", "Latest quote for a stock ticker.",
+        "get_stock_quote",
+        "Latest quote for a stock ticker.",
         (_p("ticker", _s("Ticker symbol", pattern="^[A-Z]{1,5}$"), _codes(_TICKERS, 1, 5)),),
         (
             _p("exchange", _enum("Listing venue", "NASDAQ", "NYSE", "LSE"), default="NASDAQ"),
@@ -398,7 +445,8 @@ _CATALOG: Final[tuple[_Tool, ...]] = (
         ),
     ),
     _Tool(
-        "set_reminder", "Set a reminder.",
+        "set_reminder",
+        "Set a reminder.",
         (
             _p("label", _s("What to be reminded of"), _words(*_LABELS)),
             _p("remind_at", _s("When, ISO 8601", format="date-time"), _datetime),
@@ -409,7 +457,8 @@ _CATALOG: Final[tuple[_Tool, ...]] = (
         ),
     ),
     _Tool(
-        "translate", "Translate a passage into another language.",
+        "translate",
+        "Translate a passage into another language.",
         (
             _p("passage", _s("Text to translate"), _words(*_PASSAGES)),
             _p("target_language", _enum("Language code", "en", "fr", "de", "es", "ja")),
@@ -762,8 +811,9 @@ class _Style:
     think: str | None = None
 
 
-def format_calls(calls: Sequence[Mapping[str, Any]], format: str = "hermes", *, think: str | None = None,
-                 text: str | None = None) -> str | dict[str, Any]:
+def format_calls(
+    calls: Sequence[Mapping[str, Any]], format: str = "hermes", *, think: str | None = None, text: str | None = None
+) -> str | dict[str, Any]:
     """Render ``[{"name", "arguments"}]`` calls in one of :data:`FORMATS` (deterministic).
 
     ``think``: a reasoning block before the calls (``reasoning_content`` for ``openai``). ``text``: free
@@ -774,8 +824,9 @@ def format_calls(calls: Sequence[Mapping[str, Any]], format: str = "hermes", *, 
     return _render(calls, format, _Style(think=think), text)
 
 
-def _render(calls: Sequence[Mapping[str, Any]], fmt: str, style: _Style,
-            text: str | None = None) -> str | dict[str, Any]:
+def _render(
+    calls: Sequence[Mapping[str, Any]], fmt: str, style: _Style, text: str | None = None
+) -> str | dict[str, Any]:
     if fmt not in FORMATS:
         raise InvalidArgument(f"unknown format {fmt!r}; expected one of {FORMATS}")
     if text is not None and fmt not in _TEXT_BESIDE_CALL:
@@ -790,8 +841,11 @@ def _render(calls: Sequence[Mapping[str, Any]], fmt: str, style: _Style,
             "role": "assistant",
             "content": text,
             "tool_calls": [
-                {"id": f"call_{i}", "type": "function",
-                 "function": {"name": c["name"], "arguments": json.dumps(c["arguments"], ensure_ascii=False)}}
+                {
+                    "id": f"call_{i}",
+                    "type": "function",
+                    "function": {"name": c["name"], "arguments": json.dumps(c["arguments"], ensure_ascii=False)},
+                }
                 for i, c in enumerate(calls)
             ],
         }
@@ -817,9 +871,13 @@ def _render(calls: Sequence[Mapping[str, Any]], fmt: str, style: _Style,
     else:  # pythonic: Python literals (True/False/None), never evaluated by the parser
         if not _pythonic_ok(calls):
             raise InvalidArgument("pythonic calls need identifier tool and argument names")
-        body = "[" + ", ".join(
-            c["name"] + "(" + ", ".join(f"{k}={v!r}" for k, v in c["arguments"].items()) + ")" for c in calls
-        ) + "]"
+        body = (
+            "["
+            + ", ".join(
+                c["name"] + "(" + ", ".join(f"{k}={v!r}" for k, v in c["arguments"].items()) + ")" for c in calls
+            )
+            + "]"
+        )
     if text is not None:
         body = f"{body}\n{text}"
     return body if style.think is None else f"<think>{style.think}</think>\n{body}"
@@ -852,8 +910,10 @@ def _check_truth(truth: Any) -> Mapping[str, Any]:
 
 
 def _calls(truth: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [{"name": c["name"], "arguments": copy.deepcopy(c.get("arguments", c.get("parameters", {})))}
-            for c in truth["calls"]]
+    return [
+        {"name": c["name"], "arguments": copy.deepcopy(c.get("arguments", c.get("parameters", {})))}
+        for c in truth["calls"]
+    ]
 
 
 def formats_for(truth: Mapping[str, Any], formats: str | Sequence[str] | None = None) -> tuple[str, ...]:
@@ -877,18 +937,28 @@ def _style(src: Source, think: bool | None) -> _Style:
     )
 
 
-def _rendered(src: Source, calls: Sequence[Mapping[str, Any]], formats: Sequence[str], think: bool | None,
-              text: str | None = None, shuffle: bool = True, strict: bool = False) -> str | dict[str, Any]:
-    allowed = [f for f in formats
-               if (f != "pythonic" or _pythonic_ok(calls)) and (text is None or f in _TEXT_BESIDE_CALL)]
+def _rendered(
+    src: Source,
+    calls: Sequence[Mapping[str, Any]],
+    formats: Sequence[str],
+    think: bool | None,
+    text: str | None = None,
+    shuffle: bool = True,
+    strict: bool = False,
+) -> str | dict[str, Any]:
+    allowed = [
+        f for f in formats if (f != "pythonic" or _pythonic_ok(calls)) and (text is None or f in _TEXT_BESIDE_CALL)
+    ]
     if not allowed:
         if strict or isinstance(src, random.Random):  # the caller asked for an impossible format
             raise InvalidArgument(f"these calls cannot be written in formats {list(formats)}: {list(calls)!r}")
         reject()  # a mutation that no allowed format can express: discard the example
     fmt = _pick(src, allowed)
     if shuffle:  # parallel calls and argument keys in any order: not a change of meaning
-        calls = [{"name": c["name"], "arguments": {k: c["arguments"][k] for k in _shuffled(src, list(c["arguments"]))}}
-                 for c in _shuffled(src, calls)]
+        calls = [
+            {"name": c["name"], "arguments": {k: c["arguments"][k] for k in _shuffled(src, list(c["arguments"]))}}
+            for c in _shuffled(src, calls)
+        ]
     return _render(calls, fmt, _style(src, think), text)
 
 
@@ -903,8 +973,9 @@ def _correct(src: Source, truth: Mapping[str, Any], formats: Sequence[str], thin
 
 
 @st.composite
-def correct_completions(draw: st.DrawFn, truth: Mapping[str, Any], format: str | Sequence[str] | None = None, *,
-                        think: bool | None = None) -> str | dict[str, Any]:
+def correct_completions(
+    draw: st.DrawFn, truth: Mapping[str, Any], format: str | Sequence[str] | None = None, *, think: bool | None = None
+) -> str | dict[str, Any]:
     """A completion that is right for ``truth`` (a native truth dict).
 
     execute: the truth's calls in ``format`` (one name, several to choose from, or ``None`` for any of
@@ -1033,8 +1104,12 @@ def _optional_targets(calls: list[dict[str, Any]], specs: Mapping[str, Mapping[s
     return out
 
 
-def applicable_mutations(truth: Mapping[str, Any], tools: Sequence[Mapping[str, Any]] | None = None, *,
-                         format: str | Sequence[str] | None = None) -> list[str]:
+def applicable_mutations(
+    truth: Mapping[str, Any],
+    tools: Sequence[Mapping[str, Any]] | None = None,
+    *,
+    format: str | Sequence[str] | None = None,
+) -> list[str]:
     """The mutation kinds :func:`mutations` can apply to ``truth`` (e.g. ``missing_call`` needs two
     parallel calls, ``extra_optional_argument`` an optional parameter the truth leaves out)."""
     truth = _check_truth(truth)
@@ -1053,8 +1128,9 @@ def applicable_mutations(truth: Mapping[str, Any], tools: Sequence[Mapping[str, 
     return [k for k in MUTATION_KINDS["execute"] if not skip.get(k, False)]
 
 
-def _mutate_calls(draw: st.DrawFn, kind: str, calls: list[dict[str, Any]],
-                  specs: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _mutate_calls(
+    draw: st.DrawFn, kind: str, calls: list[dict[str, Any]], specs: Mapping[str, Mapping[str, Any]]
+) -> list[dict[str, Any]]:
     new = copy.deepcopy(calls)
     if kind == "wrong_value":
         i, k = _pick(draw, [(i, k) for i, c in enumerate(calls) for k in c["arguments"]])
@@ -1112,9 +1188,14 @@ def _mutate_calls(draw: st.DrawFn, kind: str, calls: list[dict[str, Any]],
 
 
 @st.composite
-def mutations(draw: st.DrawFn, truth: Mapping[str, Any], tools: Sequence[Mapping[str, Any]] | None = None, *,
-              format: str | Sequence[str] | None = None,
-              kinds: Sequence[str] | None = None) -> tuple[str | dict[str, Any], str]:
+def mutations(
+    draw: st.DrawFn,
+    truth: Mapping[str, Any],
+    tools: Sequence[Mapping[str, Any]] | None = None,
+    *,
+    format: str | Sequence[str] | None = None,
+    kinds: Sequence[str] | None = None,
+) -> tuple[str | dict[str, Any], str]:
     """``(completion, kind)``: a semantic mutation of the correct completion for ``truth`` that a sound
     reward must score strictly lower (see :data:`MUTATION_KINDS`). ``tools`` (the item's specs, or
     ``None``) decide what is required, optional, another tool, or a wrong type. ``kinds`` restricts the
@@ -1168,8 +1249,21 @@ _PROSE: Final = (
     "Here is the answer: 42 degrees. Does that help?",
 )
 _HOSTILE_KINDS: Final = (
-    "empty", "unclosed", "repeated", "deep", "huge_number", "nonfinite", "surrogate", "nul", "mixed",
-    "refusal_in_args", "prose", "long", "pythonic", "json_oddities", "random",
+    "empty",
+    "unclosed",
+    "repeated",
+    "deep",
+    "huge_number",
+    "nonfinite",
+    "surrogate",
+    "nul",
+    "mixed",
+    "refusal_in_args",
+    "prose",
+    "long",
+    "pythonic",
+    "json_oddities",
+    "random",
 )
 
 
@@ -1184,9 +1278,25 @@ def _hostile_piece(src: Source, max_chars: int) -> str:
     kind = _pick(src, _HOSTILE_KINDS)
     n = _int(src, 0, max(0, max_chars))
     if kind == "empty":
-        return _pick(src, ("", " ", "\n\t", "<tool_call></tool_call>", "<TOOLCALL>[]</TOOLCALL>", "[TOOL_CALLS]",
-                           "[TOOL_CALLS][]", "<|python_tag|>", "```json\n```", "[]", "{}", "<think></think>",
-                           "<tool_call>{}</tool_call>", "[]()"))
+        return _pick(
+            src,
+            (
+                "",
+                " ",
+                "\n\t",
+                "<tool_call></tool_call>",
+                "<TOOLCALL>[]</TOOLCALL>",
+                "[TOOL_CALLS]",
+                "[TOOL_CALLS][]",
+                "<|python_tag|>",
+                "```json\n```",
+                "[]",
+                "{}",
+                "<think></think>",
+                "<tool_call>{}</tool_call>",
+                "[]()",
+            ),
+        )
     if kind == "unclosed":
         return _pick(src, _OPENERS) + _pick(src, ("", _CALL, _CALL[: len(_CALL) // 2], '{"name": "get_weather"'))
     if kind == "repeated":
@@ -1200,27 +1310,61 @@ def _hostile_piece(src: Source, max_chars: int) -> str:
     if kind == "huge_number":
         digits = max(20, min(_int(src, 20, 10_000), n or 20))
         number = _pick(src, ("9" * digits, "-" + "1" * digits, "1e999", "-1e999", "1" + "0" * digits + ".5"))
-        return _pick(src, ('<tool_call>{"name": "f", "arguments": {"x": %s}}</tool_call>', '[{"name": "f", '
-                           '"arguments": {"x": %s}}]', "[f(x=%s)]")) % number
+        return (
+            _pick(
+                src,
+                (
+                    '<tool_call>{"name": "f", "arguments": {"x": %s}}</tool_call>',
+                    '[{"name": "f", "arguments": {"x": %s}}]',
+                    "[f(x=%s)]",
+                ),
+            )
+            % number
+        )
     if kind == "nonfinite":
         bad = _pick(src, ("NaN", "Infinity", "-Infinity", "nan", "inf", "1e400"))
-        return _pick(src, ('<tool_call>{"name": "get_weather", "arguments": {"city": "Paris", "lat": %s}}</tool_call>',
-                           '[TOOL_CALLS][{"name": "get_weather", "arguments": {"lat": %s}}]',
-                           "[get_weather(lat=float('%s'))]")) % bad
+        return (
+            _pick(
+                src,
+                (
+                    '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris", "lat": %s}}</tool_call>',
+                    '[TOOL_CALLS][{"name": "get_weather", "arguments": {"lat": %s}}]',
+                    "[get_weather(lat=float('%s'))]",
+                ),
+            )
+            % bad
+        )
     if kind == "surrogate":
         s = _pick(src, ("\ud800", "\udfff", "\udc00x\ud83d"))
-        return _pick(src, (f"Which city{s}?", '<tool_call>{"name": "get_weather", "arguments": {"city": "'
-                           + s + '"}}</tool_call>',
-                           '<tool_call>{"name": "get_weather", "arguments": {"city": "\\ud800"}}</tool_call>', s))
+        return _pick(
+            src,
+            (
+                f"Which city{s}?",
+                '<tool_call>{"name": "get_weather", "arguments": {"city": "' + s + '"}}</tool_call>',
+                '<tool_call>{"name": "get_weather", "arguments": {"city": "\\ud800"}}</tool_call>',
+                s,
+            ),
+        )
     if kind == "nul":
-        return _pick(src, ("\x00", "I'm sorry\x00, I can't help.",
-                           '<tool_call>{"name": "get_weather\x00", "arguments": {}}</tool_call>',
-                           '<tool_call>\x00{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>'))
+        return _pick(
+            src,
+            (
+                "\x00",
+                "I'm sorry\x00, I can't help.",
+                '<tool_call>{"name": "get_weather\x00", "arguments": {}}</tool_call>',
+                '<tool_call>\x00{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>',
+            ),
+        )
     if kind == "mixed":
-        return _pick(src, (f"<tool_call>{_CALL}</tool_call>[TOOL_CALLS][{_CALL}]",
-                           f"<TOOLCALL>[{_CALL}]</TOOLCALL>\n<|python_tag|>{_CALL}",
-                           f"```json\n{_CALL}\n```\n<tool_call>{_CALL}</tool_call>",
-                           f"[get_weather(city='Paris')]\n<tool_call>{_CALL}</tool_call>"))
+        return _pick(
+            src,
+            (
+                f"<tool_call>{_CALL}</tool_call>[TOOL_CALLS][{_CALL}]",
+                f"<TOOLCALL>[{_CALL}]</TOOLCALL>\n<|python_tag|>{_CALL}",
+                f"```json\n{_CALL}\n```\n<tool_call>{_CALL}</tool_call>",
+                f"[get_weather(city='Paris')]\n<tool_call>{_CALL}</tool_call>",
+            ),
+        )
     if kind == "refusal_in_args":
         refusal = json.dumps(_pick(src, _REFUSALS))
         return '<tool_call>{"name": "get_weather", "arguments": {"city": ' + refusal + "}}</tool_call>"
@@ -1228,19 +1372,44 @@ def _hostile_piece(src: Source, max_chars: int) -> str:
         return _pick(src, _PROSE)
     if kind == "long":
         size = max(1, min(n, max_chars))
-        return _pick(src, ("a" * size, " " * size, "<think>" + "hmm " * (size // 4) + "</think>", "?" * size,
-                           (f"<tool_call>{_CALL}</tool_call>" * (size // 80 + 1))[:size]))
+        return _pick(
+            src,
+            (
+                "a" * size,
+                " " * size,
+                "<think>" + "hmm " * (size // 4) + "</think>",
+                "?" * size,
+                (f"<tool_call>{_CALL}</tool_call>" * (size // 80 + 1))[:size],
+            ),
+        )
     if kind == "pythonic":
-        return _pick(src, ("[__import__('os').system('echo hi')]", "[f(*args)]", "[f(**{'a': 1})]", "[f(x=lambda: 1)]",
-                           "[f(x=1+1)]", "[f(x=f(y=1))]", "f(x={1, 2})", "[open(file='/etc/passwd')]",
-                           "[f(x=b'bytes')]"))
+        return _pick(
+            src,
+            (
+                "[__import__('os').system('echo hi')]",
+                "[f(*args)]",
+                "[f(**{'a': 1})]",
+                "[f(x=lambda: 1)]",
+                "[f(x=1+1)]",
+                "[f(x=f(y=1))]",
+                "f(x={1, 2})",
+                "[open(file='/etc/passwd')]",
+                "[f(x=b'bytes')]",
+            ),
+        )
     if kind == "json_oddities":
-        return _pick(src, ('{"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\"}"}',
-                           '{"name": "get_weather", "arguments": {"city": "Paris", "city": "Rome"}}',
-                           '{"name": "get_weather", "arguments": {"city": "Paris"}, "parameters": {"city": "Rome"}}',
-                           '{"name": "", "arguments": {}}', '{"name": 42, "arguments": []}',
-                           "{'name': 'get_weather', 'arguments': {'city': 'Paris'}}",
-                           '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}} trailing</tool_call>'))
+        return _pick(
+            src,
+            (
+                '{"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\"}"}',
+                '{"name": "get_weather", "arguments": {"city": "Paris", "city": "Rome"}}',
+                '{"name": "get_weather", "arguments": {"city": "Paris"}, "parameters": {"city": "Rome"}}',
+                '{"name": "", "arguments": {}}',
+                '{"name": 42, "arguments": []}',
+                "{'name': 'get_weather', 'arguments': {'city': 'Paris'}}",
+                '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}} trailing</tool_call>',
+            ),
+        )
     return _random_text(src)
 
 
@@ -1290,8 +1459,9 @@ def _correct_cached(n: int, seed: int) -> tuple[tuple[list[dict[str, Any]], dict
     return tuple(out)
 
 
-def example_correct_cases(n: int = 30, *, seed: int = _SEED) -> list[tuple[list[dict[str, Any]], dict[str, Any],
-                                                                        str | dict[str, Any]]]:
+def example_correct_cases(
+    n: int = 30, *, seed: int = _SEED
+) -> list[tuple[list[dict[str, Any]], dict[str, Any], str | dict[str, Any]]]:
     """``n`` ``(tools, truth, correct completion)`` examples from the same generators as :func:`cases`
     and :func:`correct_completions` (fixed ``seed``; fresh copies on every call)."""
     return copy.deepcopy(list(_correct_cached(n, seed)))

@@ -24,16 +24,23 @@ import numpy as np
 
 import rlvr_rewards as rr
 
-TOOLS: list[dict[str, Any]] = [{
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Current weather for a city.",
-        "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City"},
-                                                        "units": {"type": "string", "enum": ["metric", "imperial"]}},
-                       "required": ["city"]},
-    },
-}]
+TOOLS: list[dict[str, Any]] = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Current weather for a city.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "city": {"type": "string", "description": "City"},
+                    "units": {"type": "string", "enum": ["metric", "imperial"]},
+                },
+                "required": ["city"],
+            },
+        },
+    }
+]
 TRUTHS: tuple[dict[str, Any], ...] = (
     {"behavior": "execute", "calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]},
     {"behavior": "clarify", "missing": ["city"]},
@@ -54,8 +61,11 @@ def completions_from_bytes(data: bytes) -> tuple[dict[str, Any], list[Any]]:
         text,
         payload,
         "<tool_call>" + text + "</tool_call>",
-        {"role": "assistant", "content": None,
-         "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": text}}]},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": text}}],
+        },
         [{"role": "user", "content": "Weather?"}, {"role": "assistant", "content": text}],
     ]
 
@@ -87,59 +97,62 @@ def TestOneInput(data: bytes) -> None:  # the name atheris and libFuzzer expect
 
 
 #: Fixed seeds: the CI test runs each, and an empty corpus folder is filled with them.
-SEEDS: tuple[bytes, ...] = tuple(s.encode("utf-8", "surrogatepass") if isinstance(s, str) else s for s in (
-    b"",
-    b"\x00",
-    "\x00" + '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>',
-    "\x00" + '{"name": "get_weather", "arguments": {"city": "Paris"}}',
-    "\x00" + '{"city": "Paris"}',
-    "\x01Which city would you like the weather for?",
-    "\x02I'm sorry, but I can't help with that.",
-    "\x00<tool_call>",
-    "\x00</tool_call>",
-    "\x00<tool_call></tool_call>",
-    "\x00" + "<tool_call>" * 200,
-    "\x00" + "[" * 5000,
-    "\x00" + '{"a":' * 2000,
-    "\x00" + '{"name": "get_weather", "arguments": {"city": NaN}}',
-    "\x00" + '{"name": "get_weather", "arguments": {"city": Infinity}}',
-    "\x00" + '{"name": "get_weather", "arguments": {"city": 1e999}}',
-    "\x00" + '{"name": "get_weather", "arguments": {"city": ' + "9" * 400 + "}}",
-    "\x00" + '{"name": "get_weather", "arguments": {"city": "\\ud800"}}',
-    "\x00" + '{"name": "get_weather", "arguments": {"city": "\ud800"}}',
-    "\x00" + '{"name": "get_weather", "arguments": {"city": "Pa\\u0000ris"}}',
-    "\x00" + '{"name": "get_weather", "arguments": {"city": "Rome", "city": "Paris"}}',
-    "\x00" + '{"name": "get_weather", "parameters": {"city": "Paris"}, "arguments": {}}',
-    "\x00" + '[{"name": "get_weather", "arguments": {"city": "Paris"}}, {"name": "get_weather"}]',
-    "\x00<think>plan</think>" + '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>',
-    "\x00<think>" * 50,
-    "\x00</think></think>",
-    "\x00[TOOL_CALLS]get_weather[ARGS]{\"city\": \"Paris\"}",
-    "\x00[TOOL_CALLS][{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}]",
-    "\x00<|python_tag|>{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Paris\"}}<|eom_id|>",
-    "\x00<TOOLCALL>[{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}]</TOOLCALL>",
-    "\x00```json\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n```",
-    "\x00[get_weather(city='Paris')]",
-    "\x00[get_weather(city=__import__('os').system('true'))]",
-    "\x00[get_weather(city='x' * 10**9)]",
-    "\x00get_weather(city=" + "(" * 300 + "1" + ")" * 300 + ")",
-    "\x00<tool_call>[TOOL_CALLS]<|python_tag|><TOOLCALL>```json",
-    "\x01<tool_call>{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}</tool_call>\nWhich city?",
-    "\x02I can't help with that, but <tool_call>{\"name\": \"get_weather\", \"arguments\": {}}</tool_call>",
-    "\x01" + "?" * 3000,
-    "\x02" + "I'm sorry, I can't. " * 200,
-    "\x01I don't have" + " " * 300 + "x",
-    "\x01You" + " " * 300 + "x",
-    "\x01" + "i " * 2000,
-    b"\x00\xff\xfe\xfd",
-    b"\x00<tool_call>\xc3\x28</tool_call>",
-    b"\x00\xed\xa0\x80",
-    b"\x00\xef\xbb\xbf{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}",
-    "\x00\ufeff\u2028\u2029\U0001f600\u200b",
-    "\x01" + "😀" * 500,
-    "\x02\\ud800\\udfff\\u0000",
-    "\x00" + "\t \n" * 1000,
-))
+SEEDS: tuple[bytes, ...] = tuple(
+    s.encode("utf-8", "surrogatepass") if isinstance(s, str) else s
+    for s in (
+        b"",
+        b"\x00",
+        "\x00" + '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>',
+        "\x00" + '{"name": "get_weather", "arguments": {"city": "Paris"}}',
+        "\x00" + '{"city": "Paris"}',
+        "\x01Which city would you like the weather for?",
+        "\x02I'm sorry, but I can't help with that.",
+        "\x00<tool_call>",
+        "\x00</tool_call>",
+        "\x00<tool_call></tool_call>",
+        "\x00" + "<tool_call>" * 200,
+        "\x00" + "[" * 5000,
+        "\x00" + '{"a":' * 2000,
+        "\x00" + '{"name": "get_weather", "arguments": {"city": NaN}}',
+        "\x00" + '{"name": "get_weather", "arguments": {"city": Infinity}}',
+        "\x00" + '{"name": "get_weather", "arguments": {"city": 1e999}}',
+        "\x00" + '{"name": "get_weather", "arguments": {"city": ' + "9" * 400 + "}}",
+        "\x00" + '{"name": "get_weather", "arguments": {"city": "\\ud800"}}',
+        "\x00" + '{"name": "get_weather", "arguments": {"city": "\ud800"}}',
+        "\x00" + '{"name": "get_weather", "arguments": {"city": "Pa\\u0000ris"}}',
+        "\x00" + '{"name": "get_weather", "arguments": {"city": "Rome", "city": "Paris"}}',
+        "\x00" + '{"name": "get_weather", "parameters": {"city": "Paris"}, "arguments": {}}',
+        "\x00" + '[{"name": "get_weather", "arguments": {"city": "Paris"}}, {"name": "get_weather"}]',
+        "\x00<think>plan</think>" + '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>',
+        "\x00<think>" * 50,
+        "\x00</think></think>",
+        '\x00[TOOL_CALLS]get_weather[ARGS]{"city": "Paris"}',
+        '\x00[TOOL_CALLS][{"name": "get_weather", "arguments": {"city": "Paris"}}]',
+        '\x00<|python_tag|>{"name": "get_weather", "parameters": {"city": "Paris"}}<|eom_id|>',
+        '\x00<TOOLCALL>[{"name": "get_weather", "arguments": {"city": "Paris"}}]</TOOLCALL>',
+        '\x00```json\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n```',
+        "\x00[get_weather(city='Paris')]",
+        "\x00[get_weather(city=__import__('os').system('true'))]",
+        "\x00[get_weather(city='x' * 10**9)]",
+        "\x00get_weather(city=" + "(" * 300 + "1" + ")" * 300 + ")",
+        "\x00<tool_call>[TOOL_CALLS]<|python_tag|><TOOLCALL>```json",
+        '\x01<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>\nWhich city?',
+        '\x02I can\'t help with that, but <tool_call>{"name": "get_weather", "arguments": {}}</tool_call>',
+        "\x01" + "?" * 3000,
+        "\x02" + "I'm sorry, I can't. " * 200,
+        "\x01I don't have" + " " * 300 + "x",
+        "\x01You" + " " * 300 + "x",
+        "\x01" + "i " * 2000,
+        b"\x00\xff\xfe\xfd",
+        b"\x00<tool_call>\xc3\x28</tool_call>",
+        b"\x00\xed\xa0\x80",
+        b'\x00\xef\xbb\xbf{"name": "get_weather", "arguments": {"city": "Paris"}}',
+        "\x00\ufeff\u2028\u2029\U0001f600\u200b",
+        "\x01" + "😀" * 500,
+        "\x02\\ud800\\udfff\\u0000",
+        "\x00" + "\t \n" * 1000,
+    )
+)
 
 
 def _seed_corpus(argv: list[str]) -> None:

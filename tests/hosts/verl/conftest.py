@@ -44,17 +44,32 @@ def rows() -> list[dict[str, Any]]:
         dict(truth=EXECUTE, tools=None, response=[wrong], scored=wrong),
         dict(truth=CLARIFY, tools=TOOLS, response=["Which city do you mean?"], scored="Which city do you mean?"),
         dict(truth=REFUSE, tools=None, response=["I can't help with that."], scored="I can't help with that."),
-        dict(truth=EXECUTE, tools=TOOLS, response=[good, {"role": "tool", "content": TOOL_RESULT},
-                                                   "It is 21 C in Paris."], scored=good),
+        dict(
+            truth=EXECUTE,
+            tools=TOOLS,
+            response=[good, {"role": "tool", "content": TOOL_RESULT}, "It is 21 C in Paris."],
+            scored=good,
+        ),
         dict(truth=CLARIFY, tools=TOOLS, response=[good], scored=good),
         dict(truth=REFUSE, tools=TOOLS, response=["<tool_call>{broken"], scored="<tool_call>{broken"),
-        dict(truth=EXECUTE, tools=None, response=[wrong, {"role": "tool", "content": TOOL_RESULT}, good,
-                                                  {"role": "tool", "content": TOOL_RESULT}, "Done."],
-             scored=wrong + "\n" + good),
+        dict(
+            truth=EXECUTE,
+            tools=None,
+            response=[
+                wrong,
+                {"role": "tool", "content": TOOL_RESULT},
+                good,
+                {"role": "tool", "content": TOOL_RESULT},
+                "Done.",
+            ],
+            scored=wrong + "\n" + good,
+        ),
     ]
     for i, r in enumerate(out):
-        r["prompt"] = [{"role": "system", "content": "You can call tools."},
-                       {"role": "user", "content": f"Request {i}: what is the weather?"}]
+        r["prompt"] = [
+            {"role": "system", "content": "You can call tools."},
+            {"role": "user", "content": f"Request {i}: what is the weather?"},
+        ]
     return out
 
 
@@ -67,11 +82,16 @@ def tokenizer_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
     corpus = [json.dumps(r["prompt"]) + json.dumps(r["response"]) for r in rows()] * 4
-    trainer = trainers.BpeTrainer(vocab_size=600, special_tokens=SPECIAL,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    trainer = trainers.BpeTrainer(
+        vocab_size=600, special_tokens=SPECIAL, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
+    )
     tok.train_from_iterator(corpus, trainer=trainer)
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|im_end|>", pad_token="<|endoftext|>",
-                                   additional_special_tokens=["<|im_start|>"])
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        additional_special_tokens=["<|im_start|>"],
+    )
     fast.chat_template = CHAT_TEMPLATE
     path = tmp_path_factory.mktemp("tokenizer")
     fast.save_pretrained(path)
@@ -89,9 +109,15 @@ def parquet_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
         extra: dict[str, Any] = {"index": i}
         if r["tools"] is not None:
             extra["tools"] = json.dumps(r["tools"])
-        table.append({"data_source": "rlvr_rewards/mixed", "prompt": r["prompt"], "ability": "tool_use",
-                      "reward_model": {"style": "rule", "ground_truth": json.dumps(r["truth"])},
-                      "extra_info": extra})
+        table.append(
+            {
+                "data_source": "rlvr_rewards/mixed",
+                "prompt": r["prompt"],
+                "ability": "tool_use",
+                "reward_model": {"style": "rule", "ground_truth": json.dumps(r["truth"])},
+                "extra_info": extra,
+            }
+        )
     path = tmp_path_factory.mktemp("data") / "mixed.parquet"
     pq.write_table(pa.Table.from_pylist(table), path)
     return path

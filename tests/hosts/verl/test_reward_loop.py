@@ -38,8 +38,13 @@ from verl import DataProto  # noqa: E402
 MANAGERS = ["naive", "gdpo"]
 
 
-def verl_config(tokenizer_dir: Path, manager: str, fn_path: str = ours.__file__, name: str = "compute_score",
-                reward_kwargs: dict[str, Any] | None = None) -> Any:
+def verl_config(
+    tokenizer_dir: Path,
+    manager: str,
+    fn_path: str = ours.__file__,
+    name: str = "compute_score",
+    reward_kwargs: dict[str, Any] | None = None,
+) -> Any:
     """veRL's own default trainer config, with the keys a user sets for our reward function."""
     cfg = OmegaConf.load(Path(verl_pkg.__file__).parent / "trainer" / "config" / "_generated_ppo_trainer.yaml")
     cfg.actor_rollout_ref.model.path = str(tokenizer_dir)
@@ -60,9 +65,18 @@ def trainer_batch(tokenizer_dir: Path, parquet_path: Path, tmp_path: Path) -> tu
     from verl.utils.dataset.rl_dataset import RLHFDataset, collate_fn
 
     tok = hf_tokenizer(str(tokenizer_dir))
-    ds = RLHFDataset(str(parquet_path), tok, OmegaConf.create({
-        "cache_dir": str(tmp_path / "cache"), "prompt_key": "prompt", "max_prompt_length": 512,
-        "filter_overlong_prompts": False}))
+    ds = RLHFDataset(
+        str(parquet_path),
+        tok,
+        OmegaConf.create(
+            {
+                "cache_dir": str(tmp_path / "cache"),
+                "prompt_key": "prompt",
+                "max_prompt_length": 512,
+                "filter_overlong_prompts": False,
+            }
+        ),
+    )
     assert len(ds) == len(rows())
     batch = DataProto.from_single_dict(collate_fn([ds[i] for i in range(len(ds))]))
     batch.non_tensor_batch["uid"] = np.array([f"uid{i}" for i in range(len(batch))], dtype=object)
@@ -74,7 +88,7 @@ def trainer_batch(tokenizer_dir: Path, parquet_path: Path, tmp_path: Path) -> tu
         msgs = [m if isinstance(m, dict) else {"role": "assistant", "content": m} for m in row["response"]]
         full = tok.apply_chat_template(raw_prompt + msgs, tokenize=False)
         assert full.startswith(prompt_text)
-        response_text = full[len(prompt_text):full.rstrip().rfind("<|im_end|>") + len("<|im_end|>")]
+        response_text = full[len(prompt_text) : full.rstrip().rfind("<|im_end|>") + len("<|im_end|>")]
         prompts.append(tok.encode(prompt_text, add_special_tokens=False))
         responses.append(tok.encode(response_text, add_special_tokens=False))
     p_len, r_len = max(map(len, prompts)), max(map(len, responses))
@@ -84,9 +98,15 @@ def trainer_batch(tokenizer_dir: Path, parquet_path: Path, tmp_path: Path) -> tu
     r_ids = torch.tensor([r + [pad] * (r_len - len(r)) for r in responses])
     r_mask = torch.tensor([[1] * len(r) + [0] * (r_len - len(r)) for r in responses])
     mask = torch.cat([p_mask, r_mask], dim=1)
-    gen = DataProto.from_dict(tensors={
-        "prompts": p_ids, "responses": r_ids, "input_ids": torch.cat([p_ids, r_ids], dim=1),
-        "attention_mask": mask, "position_ids": torch.clamp(torch.cumsum(mask, dim=1) - 1, min=0)})
+    gen = DataProto.from_dict(
+        tensors={
+            "prompts": p_ids,
+            "responses": r_ids,
+            "input_ids": torch.cat([p_ids, r_ids], dim=1),
+            "attention_mask": mask,
+            "position_ids": torch.clamp(torch.cumsum(mask, dim=1) - 1, min=0),
+        }
+    )
     return batch.union(gen), tok
 
 
@@ -134,29 +154,33 @@ def check_output(out: DataProto, data: DataProto) -> None:
 
 
 @pytest.mark.parametrize("manager", MANAGERS)
-def test_reward_loop_in_process(manager: str, tokenizer_dir: Path, parquet_path: Path, tmp_path: Path,
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reward_loop_in_process(
+    manager: str, tokenizer_dir: Path, parquet_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data, _ = trainer_batch(tokenizer_dir, parquet_path, tmp_path)
     out = rm_score_in_process(verl_config(tokenizer_dir, manager), data, monkeypatch)
     check_output(out, data)
 
 
-def test_a_function_that_leaves_keys_out_fails_in_verl(tokenizer_dir: Path, parquet_path: Path, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_function_that_leaves_keys_out_fails_in_verl(
+    tokenizer_dir: Path, parquet_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The harness can fail: the former behaviour (components that do not apply left out) raises KeyError."""
     legacy = tmp_path / "legacy_reward.py"
     legacy.write_text(
         "import math\nimport rlvr_rewards as rr\n"
         "def compute_score(data_source, solution_str, ground_truth, extra_info=None, **kw):\n"
         "    s = rr.score(solution_str, ground_truth, tools=(extra_info or {}).get('tools'))\n"
-        "    return {'score': s.reward, **{k: v for k, v in s.components.items() if math.isfinite(v)}}\n")
+        "    return {'score': s.reward, **{k: v for k, v in s.components.items() if math.isfinite(v)}}\n"
+    )
     data, _ = trainer_batch(tokenizer_dir, parquet_path, tmp_path)
     with pytest.raises(KeyError):
         rm_score_in_process(verl_config(tokenizer_dir, "naive", fn_path=str(legacy)), data, monkeypatch)
 
 
-def test_gdpo_advantage_takes_our_components(tokenizer_dir: Path, parquet_path: Path, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_gdpo_advantage_takes_our_components(
+    tokenizer_dir: Path, parquet_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """veRL's own GDPO advantage estimator, fed the rm scores and per-key columns our function returned."""
     from verl.trainer.ppo.core_algos import compute_gdpo_outcome_advantage
 
@@ -165,11 +189,16 @@ def test_gdpo_advantage_takes_our_components(tokenizer_dir: Path, parquet_path: 
     data = data.union(out)
     keys = ["decision", "format", "arguments", "refuse", "clarify"]
     config = OmegaConf.create({"gdpo_reward_keys": keys, "norm_adv_by_std_in_grpo": True})
-    response_mask = data.batch["attention_mask"][:, data.batch["prompts"].size(1):]
+    response_mask = data.batch["attention_mask"][:, data.batch["prompts"].size(1) :]
     groups = np.array([f"g{i // 2}" for i in range(len(data))], dtype=object)  # pairs share a prompt group
-    adv, _ = compute_gdpo_outcome_advantage(token_level_rewards=data.batch["rm_scores"], response_mask=response_mask,
-                                            index=groups, config=config, non_tensor_batch=data.non_tensor_batch,
-                                            batch=data.batch)
+    adv, _ = compute_gdpo_outcome_advantage(
+        token_level_rewards=data.batch["rm_scores"],
+        response_mask=response_mask,
+        index=groups,
+        config=config,
+        non_tensor_batch=data.non_tensor_batch,
+        batch=data.batch,
+    )
     assert torch.isfinite(adv).all() and adv.abs().sum() > 0
 
 
@@ -198,11 +227,21 @@ def test_tools_from_verl_tool_config(tmp_path: Path) -> None:
     from ...conftest import TOOLS
 
     config = tmp_path / "tools.yaml"
-    config.write_text(json.dumps({"tools": [
-        {"class_name": "verl.tools.base_tool.BaseTool", "config": {"type": "native"}, "tool_schema": t}
-        for t in TOOLS if "function" in t]}))  # JSON is YAML; veRL's schema wants the OpenAI wrapper
-    theirs = [t.tool_schema.model_dump(exclude_unset=True, exclude_none=True)
-              for t in initialize_tools_from_config(str(config))]
+    config.write_text(
+        json.dumps(
+            {
+                "tools": [
+                    {"class_name": "verl.tools.base_tool.BaseTool", "config": {"type": "native"}, "tool_schema": t}
+                    for t in TOOLS
+                    if "function" in t
+                ]
+            }
+        )
+    )  # JSON is YAML; veRL's schema wants the OpenAI wrapper
+    theirs = [
+        t.tool_schema.model_dump(exclude_unset=True, exclude_none=True)
+        for t in initialize_tools_from_config(str(config))
+    ]
     names = [t["function"]["name"] for t in theirs]
     assert names == [t["function"]["name"] for t in ours.tools_from_config(str(config))]
     good = rows()[0]["scored"]
