@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rlvr_rewards import _compat
 from rlvr_rewards.errors import (
     ConfigError,
     GroundTruthError,
@@ -23,28 +24,52 @@ from rlvr_rewards.errors import (
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
+    from rlvr_rewards.combine.presets import Preset
+    from rlvr_rewards.groundtruth.matchers import CompiledMatcher, MatcherSpec
+    from rlvr_rewards.groundtruth.toolspecs import ToolSet
+    from rlvr_rewards.groundtruth.truths import CompiledCall, CompiledTruth
     from rlvr_rewards.hookspecs import hookimpl
-    from rlvr_rewards.presets import Preset
-    from rlvr_rewards.reasons import REASONS
-    from rlvr_rewards.result import BatchScore, Score
+    from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
     from rlvr_rewards.scoring.core import score, score_batch
+    from rlvr_rewards.scoring.reasons import REASONS
+    from rlvr_rewards.scoring.result import BatchScore, Score
+    from rlvr_rewards.scoring.types import ScorerSpec, ScoringContext
 
 #: Names imported on first use (PEP 562), so ``import rlvr_rewards`` (and the Lambda module, which imports it)
 #: loads neither numpy, pydantic, jsonschema nor pluggy until something is scored: name -> defining module.
+#: Plugin authors import every type a hook takes or returns from here (docs/plugins.md).
 _LAZY = {
     "hookimpl": "rlvr_rewards.hookspecs",
-    "Preset": "rlvr_rewards.presets",
-    "REASONS": "rlvr_rewards.reasons",
-    "BatchScore": "rlvr_rewards.result",
-    "Score": "rlvr_rewards.result",
+    "Preset": "rlvr_rewards.combine.presets",
+    "REASONS": "rlvr_rewards.scoring.reasons",
+    "BatchScore": "rlvr_rewards.scoring.result",
+    "Score": "rlvr_rewards.scoring.result",
     "score": "rlvr_rewards.scoring.core",
     "score_batch": "rlvr_rewards.scoring.core",
+    # the types of the plugin hooks (rlvr_rewards.hookspecs)
+    "ScorerSpec": "rlvr_rewards.scoring.types",
+    "ScoringContext": "rlvr_rewards.scoring.types",
+    "ParserSpec": "rlvr_rewards.parsing.types",
+    "ParseResult": "rlvr_rewards.parsing.types",
+    "ParsedCall": "rlvr_rewards.parsing.types",
+    "MatcherSpec": "rlvr_rewards.groundtruth.matchers",
+    "CompiledMatcher": "rlvr_rewards.groundtruth.matchers",
+    "CompiledTruth": "rlvr_rewards.groundtruth.truths",
+    "CompiledCall": "rlvr_rewards.groundtruth.truths",
+    "ToolSet": "rlvr_rewards.groundtruth.toolspecs",
 }
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()[name] = value = _version()
+        return value
     module = _LAZY.get(name)
     if module is None:
+        if f"{__name__}.{name}" in _compat.MOVED:  # ``rr.presets``: a module of the 0.1 layout, by its old path
+            import importlib
+
+            return importlib.import_module(f"{__name__}.{name}")
         raise AttributeError(f"module 'rlvr_rewards' has no attribute {name!r}")
     import importlib
 
@@ -57,19 +82,40 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
 
 
-__version__ = "0.1.0"
+def _version() -> str:
+    """The installed distribution's version (pyproject.toml is the one place it is written), read on first use
+    of ``rr.__version__`` (importlib.metadata costs a cold Lambda start about as much as the package)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rlvr-rewards")
+    except PackageNotFoundError:  # a source tree on sys.path without an installed distribution
+        return "0+unknown"
+
+
+_compat.install()  # the import paths of the 0.1 layout, for one release (rlvr_rewards._compat)
 
 __all__ = [
     "DEFAULT_LIMITS",
     "REASONS",
     "BatchScore",
+    "CompiledCall",
+    "CompiledMatcher",
+    "CompiledTruth",
     "ConfigError",
     "GroundTruthError",
     "Limits",
+    "MatcherSpec",
+    "ParseResult",
+    "ParsedCall",
+    "ParserSpec",
     "PluginError",
     "Preset",
     "RlvrRewardsError",
     "Score",
+    "ScorerSpec",
+    "ScoringContext",
+    "ToolSet",
     "ToolSpecError",
     "WorkerError",
     "__version__",

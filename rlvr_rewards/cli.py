@@ -23,7 +23,8 @@ import numpy as np
 import orjson
 
 from rlvr_rewards.errors import ConfigError, RlvrRewardsError
-from rlvr_rewards.io import (
+from rlvr_rewards.groundtruth.validate import LoadedRow, inspect_rows
+from rlvr_rewards.integrations.files import (
     Record,
     check_writable,
     pair_records,
@@ -32,9 +33,8 @@ from rlvr_rewards.io import (
     write_parquet,
 )
 from rlvr_rewards.plugins import get_registry
-from rlvr_rewards.result import BatchScore
 from rlvr_rewards.scoring.core import score_batch
-from rlvr_rewards.validate import LoadedRow, inspect_rows
+from rlvr_rewards.scoring.result import BatchScore
 
 __all__ = ["main"]
 
@@ -128,7 +128,7 @@ def _cmd_score_ray(args: argparse.Namespace) -> int:
     except ImportError:
         raise ConfigError("--ray needs Ray: pip install 'rlvr-rewards[ray]'") from None
     from rlvr_rewards.integrations.ray import score_dataset
-    from rlvr_rewards.result import Score
+    from rlvr_rewards.scoring.result import Score
 
     # the rows, completions and pairs of the in-process path (same checks, same errors); the records
     # stay here, so each output line carries the record's own id and label, as in-process
@@ -295,7 +295,7 @@ def _bfcl_prompt(question: Any, where: str) -> list[dict[str, Any]]:
 
 def _write_rows(rows: list[dict[str, Any]], out: str, to: str) -> None:
     """Write converted rows (only once every row converted): JSON Lines, or Parquet with the truths and tools as
-    JSON text (:func:`rlvr_rewards.io.write_parquet`)."""
+    JSON text (:func:`rlvr_rewards.integrations.files.write_parquet`)."""
     if to == "parquet":
         write_parquet(rows, out)
         return
@@ -348,7 +348,7 @@ def _convert_rows(args: argparse.Namespace, to: str) -> int:
 
 
 def _convert_bfcl(args: argparse.Namespace, to: str) -> int:
-    from rlvr_rewards.bfcl import IRRELEVANT_TRUTH, bfcl_to_native
+    from rlvr_rewards.groundtruth.bfcl import IRRELEVANT_TRUTH, bfcl_to_native
 
     questions = read_records(args.questions, "--questions")
     if not questions:
@@ -402,7 +402,7 @@ def _convert_bfcl(args: argparse.Namespace, to: str) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from rlvr_rewards.validate import Problem, inspect_rows
+    from rlvr_rewards.groundtruth.validate import Problem, inspect_rows
 
     path = Path(args.data)
     problems: list[Problem] = []

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover
-    from rlvr_rewards.matchers import MatcherSpec
+    from rlvr_rewards.combine.presets import Preset
+    from rlvr_rewards.groundtruth.matchers import MatcherSpec
     from rlvr_rewards.parsing.types import ParseResult, ParserSpec
-    from rlvr_rewards.presets import Preset
     from rlvr_rewards.scoring.types import ScorerSpec
 
 __all__ = ["hookimpl", "hookspec"]

@@ -19,13 +19,20 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from rlvr_rewards import hookspecs
+from rlvr_rewards.combine import presets as _presets
 from rlvr_rewards.errors import ConfigError, PluginError
-from rlvr_rewards.locks import ForkSafeLock
+from rlvr_rewards.util.locks import ForkSafeLock
+
+if TYPE_CHECKING:
+    from rlvr_rewards.combine.presets import Preset
+    from rlvr_rewards.groundtruth.matchers import MatcherSpec, MatcherTable
+    from rlvr_rewards.parsing.types import ParserSpec
+    from rlvr_rewards.scoring.types import ScorerSpec
 
 __all__ = [
     "DEFAULT_PLUGINS",
@@ -65,12 +72,25 @@ class _RegistryReentered(PluginError):
 class Registry:
     """Everything the plugins registered. Mappings are read-only."""
 
-    parsers: tuple[Any, ...]
-    scorers: MappingProxyType[str, Any]
-    matchers: MappingProxyType[str, Any]
-    presets: MappingProxyType[str, Any]
+    parsers: tuple[ParserSpec, ...]
+    scorers: MappingProxyType[str, ScorerSpec]
+    matchers: MappingProxyType[str, MatcherSpec]
+    presets: MappingProxyType[str, Preset]
     owners: MappingProxyType[tuple[str, str], str]
     classifiers: tuple[tuple[str, Callable[..., Any]], ...] = ()  # (plugin name, function), call order
+    #: the plugin generation this snapshot was built under (see registry_generation)
+    generation: int = 0
+
+    @property
+    def matcher_table(self) -> MatcherTable:
+        """The matchers with this snapshot's generation: what ground truths are compiled with."""
+        table: MatcherTable | None = self.__dict__.get("_matcher_table")
+        if table is None:
+            from rlvr_rewards.groundtruth.matchers import MatcherTable
+
+            table = MatcherTable(self.matchers, self.generation)
+            object.__setattr__(self, "_matcher_table", table)
+        return table
 
     @property
     def scorer_names(self) -> frozenset[str]:
@@ -81,7 +101,7 @@ class Registry:
             object.__setattr__(self, "_scorer_names", names)
         return names
 
-    def preset(self, name: str) -> Any:
+    def preset(self, name: str) -> Preset:
         try:
             return self.presets[name]
         except KeyError:
@@ -110,6 +130,11 @@ def registered_components() -> frozenset[str] | None:
     if getattr(_building, "active", False):
         return None
     return frozenset(get_registry().scorers)
+
+
+# Presets check a derived preset's components against the registered ones; the registry imports presets, so it
+# hands them its answer instead of presets importing it.
+_presets.set_component_source(registered_components)
 
 
 def registry_generation() -> int:
@@ -213,9 +238,9 @@ def get_registry() -> Registry:
 
 def _build() -> Registry:
     global _registry
-    from rlvr_rewards.matchers import MatcherSpec
+    from rlvr_rewards.combine.presets import Preset
+    from rlvr_rewards.groundtruth.matchers import MatcherSpec
     from rlvr_rewards.parsing.types import ParserSpec
-    from rlvr_rewards.presets import Preset
     from rlvr_rewards.scoring.types import ScorerSpec
 
     pm = get_plugin_manager()
@@ -238,5 +263,6 @@ def _build() -> Registry:
         matchers=MappingProxyType(matchers),
         presets=MappingProxyType(presets),
         owners=MappingProxyType({**o1, **o2, **o3, **o4}),
+        generation=_generation,
     )
     return _registry

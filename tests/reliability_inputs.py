@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 import rlvr_rewards as rr
-from rlvr_rewards.truth import BEHAVIORS
+from rlvr_rewards.vocabulary import BEHAVIORS
 
 ROOT = Path(__file__).resolve().parents[1]
 #: ``../shared/corpora`` next to the clone (also in CI: ``<clone>/../shared``).

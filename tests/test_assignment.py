@@ -20,9 +20,9 @@ import rlvr_rewards as rr
 from rlvr_rewards.parsing.types import ParsedCall
 from rlvr_rewards.scoring.calls import _assign, argument_score, best_assignment, match_calls
 from rlvr_rewards.scoring.matching import max_weight_assignment
-from rlvr_rewards.truth import compile_truth
 
 from .conftest import call, execute, hermes
+from .helpers import compile_truth
 from .timing import assert_bounded
 
 TOL = 1e-9

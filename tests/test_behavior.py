@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 import rlvr_rewards as rr
-from rlvr_rewards.behavior import classify, read_text
+from rlvr_rewards.classify.behavior import classify, read_text
 from rlvr_rewards.parsing.types import ParseResult
 from rlvr_rewards.plugins import register_plugin, unregister_plugin
 

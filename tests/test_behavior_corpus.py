@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 import rlvr_rewards as rr
-from rlvr_rewards.behavior_eval import detection_report
-from rlvr_rewards.truth import BEHAVIORS
+from rlvr_rewards.classify.evaluation import detection_report
+from rlvr_rewards.vocabulary import BEHAVIORS
 
 DATA = Path(__file__).parent / "data"
 ROWS = Path(__file__).parent.parent / "rlvr_rewards" / "data" / "example_rows.jsonl"

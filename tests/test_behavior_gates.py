@@ -1,4 +1,4 @@
-"""The behaviour cues' cheap paths read exactly what the plain ones read (rlvr_rewards/behavior.py):
+"""The behaviour cues' cheap paths read exactly what the plain ones read (rlvr_rewards/classify/behavior.py):
 
 - the sentence split, which finds each boundary from its first character, cuts every text where the look-behind
   form does;
@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rlvr_rewards import behavior
+from rlvr_rewards.classify import behavior
 
 from .test_fast_paths import _cue_texts
 

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 import rlvr_rewards as rr
-from rlvr_rewards.bfcl import IRRELEVANT_TRUTH, NEVER, bfcl_to_native, is_bfcl_answer
 from rlvr_rewards.cli import main
 from rlvr_rewards.errors import GroundTruthError
-from rlvr_rewards.matchers import normalize_text
-from rlvr_rewards.truth import compile_truth, resolve_item
-from rlvr_rewards.validate import validate_rows
+from rlvr_rewards.groundtruth.bfcl import IRRELEVANT_TRUTH, NEVER, bfcl_to_native, is_bfcl_answer
+from rlvr_rewards.groundtruth.matchers import normalize_text
+from rlvr_rewards.groundtruth.validate import validate_rows
+
+from .helpers import compile_truth, resolve_item
 
 DATA = Path(__file__).parent / "data"
 

@@ -59,8 +59,8 @@ def test_validate_flags_every_answer_that_contradicts_its_schema() -> None:
         if os.environ.get("CI"):
             raise
         pytest.skip("bfcl-eval is not installed")
-    from rlvr_rewards.bfcl import bfcl_to_native
-    from rlvr_rewards.validate import validate_rows
+    from rlvr_rewards.groundtruth.bfcl import bfcl_to_native
+    from rlvr_rewards.groundtruth.validate import validate_rows
 
     rejected, rows = set(), []
     for category in ba.CATEGORIES:

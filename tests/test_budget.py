@@ -9,13 +9,15 @@ from pathlib import Path
 import pytest
 
 import rlvr_rewards as rr
+from rlvr_rewards.groundtruth.truths import CompiledTruth
 from rlvr_rewards.limits import MIN_BLOCK_BUDGET, block_budget
 from rlvr_rewards.parsing import parse_completion
 from rlvr_rewards.parsing.formats import PYTHONIC_MAX_CONTAINERS
 from rlvr_rewards.parsing.pythonic import MAX_STRING_LITERALS
 from rlvr_rewards.parsing.types import ParsedCall
 from rlvr_rewards.scoring.budget import WORK_BUDGET, matching_work, over_budget
-from rlvr_rewards.truth import CompiledTruth, compile_truth, resolve_item
+
+from .helpers import compile_truth, resolve_item
 
 DATA = Path(__file__).resolve().parent / "data"
 

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rlvr_rewards as rr
+from rlvr_rewards.combine.presets import Preset, pairwise_sum
 from rlvr_rewards.plugins import get_registry
-from rlvr_rewards.presets import Preset, pairwise_sum
-from rlvr_rewards.truth import BEHAVIORS, EXPECTED_BEHAVIORS
+from rlvr_rewards.vocabulary import ACCEPTED, BEHAVIORS, EXPECTED_BEHAVIORS
 
 
 def _oracle(p: Preset, x: np.ndarray, names: tuple[str, ...], e: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -33,7 +33,7 @@ def _oracle(p: Preset, x: np.ndarray, names: tuple[str, ...], e: np.ndarray, d: 
     factors = np.where(np.isnan(floors) | ~present, 1.0, floors + (1.0 - floors) * values)
     reward = p.offset + quality * factors.prod(axis=1)
     if p.gated:
-        accepted = np.array([[dd in rr.presets.ACCEPTED[ee] for dd in BEHAVIORS] for ee in EXPECTED_BEHAVIORS])
+        accepted = np.array([[dd in ACCEPTED[ee] for dd in BEHAVIORS] for ee in EXPECTED_BEHAVIORS])
         reward = np.where(accepted[e, d], reward, plan.mismatch[e, d])
     lo, hi = p.reward_range
     return np.clip(np.where(np.isfinite(reward), reward, lo), lo, hi)

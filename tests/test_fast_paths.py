@@ -21,11 +21,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import rlvr_rewards as rr
-from rlvr_rewards import behavior
-from rlvr_rewards.jsonsafe import FAIL, loads_untrusted
+from rlvr_rewards.classify import behavior
 from rlvr_rewards.limits import Limits
 from rlvr_rewards.parsing import parse_completion, parse_many
 from rlvr_rewards.scoring import core
+from rlvr_rewards.util.jsonsafe import FAIL, loads_untrusted
 
 from .reliability_inputs import CORPORA
 
@@ -310,7 +310,7 @@ def test_parse_many_equals_parse_completion() -> None:
 
 def _normalize_reference(value: str, steps: tuple[str, ...]) -> str:
     """normalize_text with str.translate only (no ASCII shortcut)."""
-    from rlvr_rewards import matchers as m
+    from rlvr_rewards.groundtruth import matchers as m
 
     if "bfcl" in steps:
         value = value.translate(m._BFCL_DROP).lower().replace("'", '"')
@@ -331,14 +331,14 @@ def _normalize_reference(value: str, steps: tuple[str, ...]) -> str:
     steps=st.lists(st.sampled_from(["case", "whitespace", "punctuation", "quotes", "bfcl"]), unique=True),
 )
 def test_normalize_text_ascii_shortcut_is_exact(value: str, steps: list[str]) -> None:
-    from rlvr_rewards.matchers import normalize_text
+    from rlvr_rewards.groundtruth.matchers import normalize_text
 
     assert normalize_text(value, tuple(steps)) == _normalize_reference(value, tuple(steps))
 
 
 @pytest.mark.parametrize("got", ["Paris", "paris!", "PARIS", "Rome", "rome", 3, None, "", "São Paulo", "sao paulo"])
 def test_any_of_texts_matches_like_each_text(got: Any) -> None:
-    from rlvr_rewards.matchers import compile_any, compile_text
+    from rlvr_rewards.groundtruth.matchers import compile_any, compile_text
 
     def compile_value(v: Any, path: str) -> Any:
         return compile_text(v, compile_value, path) if isinstance(v, dict) and "$text" in v else None
@@ -368,7 +368,7 @@ def test_any_of_texts_matches_like_each_text(got: Any) -> None:
 def test_compiled_schema_shortcuts_agree_with_jsonschema(schema: dict[str, Any], value: Any) -> None:
     import jsonschema
 
-    from rlvr_rewards.fastschema import compile_fast
+    from rlvr_rewards.groundtruth.fastschema import compile_fast
 
     check = compile_fast(schema)
     assert check is not None
@@ -546,7 +546,7 @@ def test_folded_cues_equal_case_insensitive_cues(monkeypatch: pytest.MonkeyPatch
     ],
 )
 def test_plain_matchers_equal_json_equal(want: Any, got: Any) -> None:
-    from rlvr_rewards.matchers import _plain, json_equal
+    from rlvr_rewards.groundtruth.matchers import _plain, json_equal
 
     assert _plain(want).match(got) == json_equal(want, got)
 

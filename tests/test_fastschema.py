@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rlvr_rewards.fastschema import compile_fast
+from rlvr_rewards.groundtruth.fastschema import compile_fast
 
 from .conftest import TOOLS
 
@@ -138,7 +138,7 @@ def test_unsupported_keywords_fall_back(schema: dict[str, Any]) -> None:
 def test_patterns_go_through_the_user_regex_guard() -> None:
     """A refused pattern makes the schema unsupported here (tools reports it, located); a string longer than the
     pattern's max_input does not match, as in the guarded jsonschema fallback."""
-    from rlvr_rewards.userregex import MAX_INPUT, compile_user_regex
+    from rlvr_rewards.groundtruth.userregex import MAX_INPUT, compile_user_regex
 
     assert compile_fast({"type": "string", "pattern": "(a+)+$"}) is None
     assert compile_fast({"type": "string", "pattern": "a{4294967295}"}) is None
@@ -152,7 +152,7 @@ def test_patterns_go_through_the_user_regex_guard() -> None:
 
 
 def test_unique_items_helper_is_jsonschema_equality() -> None:
-    from rlvr_rewards.fastschema import unique_items
+    from rlvr_rewards.groundtruth.fastschema import unique_items
 
     assert unique_items([{"a": [1, 2]}, {"a": [1, 3]}])
     assert not unique_items([{"a": [1, 2]}, {"a": [1.0, 2]}])

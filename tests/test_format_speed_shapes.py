@@ -25,11 +25,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rlvr_rewards import jsonsafe
-from rlvr_rewards.jsonsafe import FAIL, loads_untrusted, plainly_invalid
 from rlvr_rewards.limits import Limits
 from rlvr_rewards.parsing import formats as fm
 from rlvr_rewards.parsing import parse_completion
+from rlvr_rewards.util import jsonsafe
+from rlvr_rewards.util.jsonsafe import FAIL, loads_untrusted, plainly_invalid
 
 from .test_parse_linear import (
     HostileDict,

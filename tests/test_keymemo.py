@@ -1,4 +1,4 @@
-"""The cross-call key memo (rlvr_rewards.keymemo): per-row copies of the same tools and truths skip the
+"""The cross-call key memo (rlvr_rewards.util.keymemo): per-row copies of the same tools and truths skip the
 exact-JSON walk, and the memo never changes what is accepted, refused or scored."""
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rlvr_rewards as rr
-from rlvr_rewards import tools as tools_module
-from rlvr_rewards import truth as truth_module
 from rlvr_rewards.errors import GroundTruthError, ToolSpecError
-from rlvr_rewards.jsonsafe import canonical_dumps, not_json_data
-from rlvr_rewards.keymemo import KeyMemo
+from rlvr_rewards.groundtruth import toolspecs as tools_module
+from rlvr_rewards.groundtruth import truths as truth_module
+from rlvr_rewards.util.jsonsafe import canonical_dumps, not_json_data
+from rlvr_rewards.util.keymemo import KeyMemo
 
 from .conftest import TOOLS, call, hermes
+from .helpers import compile_truth
 
 
 class Str(str):
@@ -60,9 +61,9 @@ def test_a_copy_of_the_tools_skips_the_walk_and_gets_the_same_toolset(monkeypatc
 
 def test_a_copy_of_a_truth_skips_the_walk_and_gets_the_same_compiled_truth(monkeypatch: pytest.MonkeyPatch) -> None:
     truth = {"behavior": "execute", "calls": [call("get_weather", city="Memo-city")]}
-    first = truth_module.compile_truth(truth)
+    first = compile_truth(truth)
     walks = _count_walks(monkeypatch, truth_module)
-    assert truth_module.compile_truth(copy.deepcopy(truth)) is first and walks == [0]
+    assert compile_truth(copy.deepcopy(truth)) is first and walks == [0]
 
 
 def test_nan_after_an_accepted_null_is_still_refused() -> None:

@@ -305,7 +305,7 @@ def test_a_6mb_batch_is_scored_within_time_and_memory_bounds(compact: bool) -> N
     assert per_sample_ratio <= 3.0
 
 
-_HEAVY = ("numpy", "pydantic", "jsonschema", "pluggy", "rlvr_rewards.scoring.core", "rlvr_rewards.truth")
+_HEAVY = ("numpy", "pydantic", "jsonschema", "pluggy", "rlvr_rewards.scoring.core", "rlvr_rewards.groundtruth.truths")
 
 
 def _loaded_after(code: str) -> list[str]:

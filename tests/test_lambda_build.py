@@ -180,7 +180,7 @@ def test_pip_runs_without_local_sources(monkeypatch: pytest.MonkeyPatch) -> None
         ("numpy/testing/__init__.py", False),
         ("attestations/x.py", False),
         ("pkg/latest/x.py", False),
-        ("rlvr_rewards/tools.py", False),
+        ("rlvr_rewards/groundtruth/toolspecs.py", False),
     ],
 )
 def test_what_the_zip_leaves_out(name: str, skipped: bool) -> None:

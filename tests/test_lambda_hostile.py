@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
+import rlvr_rewards.groundtruth.validate as validate
 import rlvr_rewards.scoring.core as core
-import rlvr_rewards.validate as validate
 from rlvr_rewards.aws_lambda import ERROR_CODES, lambda_handler
 from rlvr_rewards.aws_lambda import handler as H
 from rlvr_rewards.aws_lambda.config import RESPONSE_US_PER_RESULT, SLOWEST_SAMPLE_MS

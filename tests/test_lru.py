@@ -1,10 +1,10 @@
-"""rlvr_rewards/lru.py: the bounded LRU shared by the cross-call memos (keymemo, scoring/recent)."""
+"""rlvr_rewards/util/lru.py: the bounded LRU shared by the cross-call memos (keymemo, scoring/recent)."""
 
 from __future__ import annotations
 
 import threading
 
-from rlvr_rewards.lru import BoundedLRU
+from rlvr_rewards.util.lru import BoundedLRU
 
 
 def test_touch_makes_a_key_the_newest_and_the_oldest_goes_first() -> None:

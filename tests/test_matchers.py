@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from rlvr_rewards.errors import GroundTruthError
-from rlvr_rewards.matchers import compile_value, json_equal, normalize_text
+from rlvr_rewards.groundtruth.matchers import compile_value, json_equal, normalize_text
 from rlvr_rewards.plugins import get_registry
 
 

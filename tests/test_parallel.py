@@ -16,9 +16,9 @@ from workload import Workload, make_workload
 
 import rlvr_rewards as rr
 from rlvr_rewards.plugins import register_plugin, unregister_plugin
-from rlvr_rewards.result import BatchScore
 from rlvr_rewards.scoring import parallel
 from rlvr_rewards.scoring.parallel import PARALLEL_MIN_ITEMS, check_workers, plan_chunks
+from rlvr_rewards.scoring.result import BatchScore
 from rlvr_rewards.scoring.types import ScorerSpec, ScoringContext
 
 from .conftest import BENCH_DIR
@@ -245,7 +245,9 @@ def _try_lock(lock: Any, conn: Any) -> None:
 def test_a_lock_held_by_another_thread_is_free_in_a_forked_child(where: str) -> None:
     import threading
 
-    from rlvr_rewards import plugins, tools, truth
+    from rlvr_rewards import plugins
+    from rlvr_rewards.groundtruth import toolspecs as tools
+    from rlvr_rewards.groundtruth import truths as truth
     from rlvr_rewards.scoring import clarify
 
     lock = {
@@ -281,7 +283,7 @@ import sys, threading, time
 sys.path.insert(0, sys.argv[1])
 from workload import make_workload
 import rlvr_rewards as rr
-from rlvr_rewards import truth
+from rlvr_rewards.groundtruth import truths as truth
 wl = make_workload(600, 8, seed=11)
 truths = wl.ground_truths  # nothing compiled yet in this fresh process: both chunks miss the caches
 held = threading.Event()

@@ -21,8 +21,8 @@ import pytest
 import rlvr_rewards as rr
 from rlvr_rewards.cli import main
 from rlvr_rewards.errors import ToolSpecError
-from rlvr_rewards.io import parquet_row, read_records, write_parquet
-from rlvr_rewards.tools import compile_tools, drop_arrow_fill
+from rlvr_rewards.groundtruth.toolspecs import compile_tools, drop_arrow_fill
+from rlvr_rewards.integrations.files import parquet_row, read_records, write_parquet
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")

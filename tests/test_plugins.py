@@ -161,7 +161,7 @@ def test_import_builds_no_plugin_manager() -> None:
 
 def _parity_matcher_plugin(remainder: int) -> object:
     """A plugin registering ``$parity``: an integer whose remainder mod 2 is ``remainder``."""
-    from rlvr_rewards.matchers import CompiledMatcher, MatcherSpec
+    from rlvr_rewards.groundtruth.matchers import CompiledMatcher, MatcherSpec
 
     def compile_parity(spec: dict[str, Any], compile_value: Any, path: str) -> CompiledMatcher:
         def match(v: Any) -> bool:
@@ -188,7 +188,7 @@ PARITY_FORMS = {
 
 @pytest.mark.parametrize("form", list(PARITY_FORMS))
 def test_a_truth_compiled_with_a_plugin_matcher_is_not_reused_once_the_plugin_is_gone(form: str) -> None:
-    from rlvr_rewards.truth import compile_truth
+    from .helpers import compile_truth
 
     truth = PARITY_FORMS[form]
     even, odd = hermes(call("count_items", n=2)), hermes(call("count_items", n=3))
@@ -220,7 +220,7 @@ def test_a_truth_compiled_with_a_plugin_matcher_is_not_reused_once_the_plugin_is
 
 
 def test_a_compiled_truth_is_reused_while_the_plugins_do_not_change() -> None:
-    from rlvr_rewards.truth import compile_truth
+    from .helpers import compile_truth
 
     first = compile_truth(PARITY_TRUTH | {"calls": [call("count_items", n=2)]})
     assert compile_truth(first) is first

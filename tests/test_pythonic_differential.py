@@ -28,7 +28,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rlvr_rewards.jsonsafe import convertible_digits
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
 from rlvr_rewards.parsing import ParsedCall, ParseResult
 from rlvr_rewards.parsing import pythonic as py
@@ -39,6 +38,7 @@ from rlvr_rewards.parsing.formats import (
     _pythonic_shape,
     parse_pythonic,
 )
+from rlvr_rewards.util.jsonsafe import convertible_digits
 
 from .test_parsing import PROSE, PYTHONIC_CASES
 

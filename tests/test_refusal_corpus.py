@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from rlvr_rewards.behavior_eval import detection_report
+from rlvr_rewards.classify.evaluation import detection_report
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

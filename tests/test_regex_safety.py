@@ -34,7 +34,7 @@ REVIEWED_SAFE: dict[str, str] = {
         "[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)*: every repetition starts with a literal '.' the "
         "inner class cannot match, so there is one way to match; and it only reads tool names (user data)"
     ),
-    "rlvr_rewards.jsonsafe._STRING_LITERAL": (
+    "rlvr_rewards.util.jsonsafe._STRING_LITERAL": (
         "the unrolled string loop (a quote, non-quote non-backslash characters, then repetitions of an escape "
         "and more such characters, then an optional quote): every repetition starts with a backslash, which the "
         "inner class cannot match, so there is one way to match; the closing quote is optional, so the match "
@@ -62,7 +62,7 @@ def test_patterns_were_found() -> None:
         + (f"; skipped (optional dependency missing): {skipped}" if skipped else "")
     )
     assert len(PATTERNS) >= 15
-    assert any(where.startswith("rlvr_rewards.behavior.") for where, _ in PATTERNS)
+    assert any(where.startswith("rlvr_rewards.classify.behavior.") for where, _ in PATTERNS)
 
 
 @pytest.mark.parametrize(("where", "pattern"), _params())

@@ -21,8 +21,8 @@ import pytest
 import referencing.exceptions
 
 import rlvr_rewards as rr
-from rlvr_rewards import tools as tools_module
-from rlvr_rewards.tools import compile_tools
+from rlvr_rewards.groundtruth import toolspecs as tools_module
+from rlvr_rewards.groundtruth.toolspecs import compile_tools
 
 TRUTH = {"behavior": "execute", "calls": [{"name": "run", "arguments": {"code": "x"}}]}
 

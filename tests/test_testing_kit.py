@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import rlvr_rewards as rr
+from rlvr_rewards.groundtruth.toolspecs import compile_tools
 from rlvr_rewards.plugins import get_registry
 from rlvr_rewards.testing import (
     FORMATS,
@@ -30,7 +31,6 @@ from rlvr_rewards.testing import (
     strategies,
 )
 from rlvr_rewards.testing import pytest_plugin as kit_plugin
-from rlvr_rewards.tools import compile_tools
 
 pytest_plugins = ["pytester"]
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rlvr_rewards as rr
-from rlvr_rewards.tools import compile_tools, normalize_schema
+from rlvr_rewards.groundtruth.toolspecs import compile_tools, normalize_schema
 
 from .conftest import TOOLS, call, execute, hermes
 
@@ -101,7 +101,7 @@ def test_schemas_outside_the_fast_subset_still_validate_with_jsonschema() -> Non
     assert rr.score(hermes(call("lookup", code="eur")), truth, tools=[code]).components["schema"] == 0.0
 
 
-# --- Guarded schema regexes and keywords (rlvr_rewards.userregex; the jsonschema fallback uses the same guard) ----
+# --- Guarded schema regexes and keywords (groundtruth.userregex; the jsonschema fallback uses the same guard) ----
 
 _GUARD_PARAMS = {"type": "object", "properties": {"code": {"type": "string", "pattern": "^a+$"}}}
 #: the same constraint outside fastschema's subset: validated by jsonschema with the guarded keywords
@@ -110,7 +110,7 @@ _GUARD_PARAMS_FALLBACK = {**_GUARD_PARAMS, "anyOf": [{"required": ["code"]}, {"r
 
 @pytest.mark.parametrize("params", [_GUARD_PARAMS, _GUARD_PARAMS_FALLBACK], ids=["fastschema", "jsonschema"])
 def test_schema_patterns_run_through_the_guard_in_both_validators(params: dict[str, Any]) -> None:
-    from rlvr_rewards.userregex import MAX_INPUT
+    from rlvr_rewards.groundtruth.userregex import MAX_INPUT
 
     ts = compile_tools([{"name": "f", "parameters": params}])
     assert ts is not None
@@ -123,7 +123,7 @@ def test_schema_patterns_run_through_the_guard_in_both_validators(params: dict[s
 
 
 def test_pattern_properties_and_additional_properties_use_the_guard() -> None:
-    from rlvr_rewards.userregex import MAX_INPUT
+    from rlvr_rewards.groundtruth.userregex import MAX_INPUT
 
     params = {"type": "object", "patternProperties": {"^x_[a-z]+$": {"type": "integer"}}, "additionalProperties": False}
     ts = compile_tools([{"name": "f", "parameters": params}])
@@ -140,7 +140,7 @@ def test_pattern_properties_and_additional_properties_use_the_guard() -> None:
 def _guarded(schema: Any, base: Any = None) -> Any:
     import jsonschema
 
-    from rlvr_rewards import tools as tools_module
+    from rlvr_rewards.groundtruth import toolspecs as tools_module
 
     cls = tools_module._guarded_class(base or jsonschema.Draft202012Validator)
     return cls(schema, format_checker=None, registry=tools_module._LOCAL_REGISTRY)

@@ -20,9 +20,14 @@ import pytest
 
 import rlvr_rewards as rr
 from rlvr_rewards.aws_lambda import lambda_handler
-from rlvr_rewards.tools import compile_tools, tools_from_messages, tools_from_prompt, tools_from_system_prompt
-from rlvr_rewards.truth import resolve_item
+from rlvr_rewards.groundtruth.toolspecs import (
+    compile_tools,
+    tools_from_messages,
+    tools_from_prompt,
+    tools_from_system_prompt,
+)
 
+from .helpers import resolve_item
 from .timing import assert_linear
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "chat_templates"

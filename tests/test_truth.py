@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 import rlvr_rewards as rr
-from rlvr_rewards.tools import tools_from_system_prompt
-from rlvr_rewards.truth import compile_truth, resolve_item
+from rlvr_rewards.groundtruth.toolspecs import tools_from_system_prompt
 
 from .conftest import TOOLS, call, execute, hermes
+from .helpers import compile_truth, resolve_item
 
 GOOD = hermes(call("get_weather", city="Paris"))
 NATIVE = execute(call("get_weather", city="Paris"))

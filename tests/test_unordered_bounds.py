@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rlvr_rewards as rr
-from rlvr_rewards.matchers import (
+from rlvr_rewards.groundtruth.matchers import (
     NO_KEY,
     NORMALIZE_STEPS,
     CompiledMatcher,
@@ -27,11 +27,12 @@ from rlvr_rewards.matchers import (
     json_size,
     normalize_text,
 )
+from rlvr_rewards.groundtruth.truths import TRUTH_MAX_DEPTH
 from rlvr_rewards.plugins import get_registry
 from rlvr_rewards.scoring.matching import b_matching_work, has_perfect_matching, max_b_matching
-from rlvr_rewards.truth import TRUTH_MAX_DEPTH, compile_truth
 
 from .conftest import call, execute, hermes
+from .helpers import compile_truth
 from .test_fast_paths import _normalize_reference
 from .timing import assert_bounded, best_times
 

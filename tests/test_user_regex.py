@@ -1,5 +1,5 @@
-"""User regexes (``rlvr_rewards.userregex``): what is refused (with a located error, through ``score``), what is
-accepted (with exactly ``re``'s answers), and what happens past a pattern's ``max_input``.
+"""User regexes (``rlvr_rewards.groundtruth.userregex``): what is refused (with a located error, through
+``score``), what is accepted (with exactly ``re``'s answers), and what happens past a pattern's ``max_input``.
 
 Timing of accepted patterns on adversarial inputs: ``tests/test_user_regex_timing.py``."""
 
@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rlvr_rewards as rr
-from rlvr_rewards import userregex
-from rlvr_rewards.tools import compile_tools
-from rlvr_rewards.userregex import MAX_INPUT, MIN_INPUT, UnsafeRegex, compile_user_regex, regex_risks
+from rlvr_rewards.groundtruth import userregex
+from rlvr_rewards.groundtruth.toolspecs import compile_tools
+from rlvr_rewards.groundtruth.userregex import MAX_INPUT, MIN_INPUT, UnsafeRegex, compile_user_regex, regex_risks
 
 MODES = ("fullmatch", "search")
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from rlvr_rewards import userregex
-from rlvr_rewards.userregex import MAX_INPUT, UnsafeRegex, UserRegex, compile_user_regex
+from rlvr_rewards.groundtruth import userregex
+from rlvr_rewards.groundtruth.userregex import MAX_INPUT, UnsafeRegex, UserRegex, compile_user_regex
 
 from .test_user_regex import REAL_WORLD
 from .timing import assert_bounded, assert_linear

@@ -18,7 +18,7 @@ import orjson
 import pytest
 
 import rlvr_rewards as rr
-from rlvr_rewards.jsonsafe import loads_untrusted, text_too_deep
+from rlvr_rewards.util.jsonsafe import loads_untrusted, text_too_deep
 
 from .reliability_inputs import jsontestsuite_files
 from .test_reliability_corpora import _corpora

@@ -5,7 +5,7 @@ Written by hand for this project, blind to the classifier. Licensed under Apache
 the repository.
 
 Independence rules followed while writing it: the author did not open, read, grep or search
-``rlvr_rewards/behavior.py``, ``rlvr_rewards/builtin/``, any other file under ``tests/data/``,
+``rlvr_rewards/classify/behavior.py``, ``rlvr_rewards/builtin/``, any other file under ``tests/data/``,
 ``tools/build_behavior_corpus.py``, ``tools/build_behavior_heldout.py``, ``tools/build_refusal_corpus.py``,
 ``docs/behaviour.md``, ``tests/test_behavior*.py`` or ``tests/test_refusal_corpus.py``, and did not run
 the classifier until the set was finished and frozen. The replies imitate what real assistants

@@ -18,7 +18,7 @@ from typing import Any
 import rlvr_rewards as rr
 from rlvr_rewards.builtin.scorers import BUILTIN_SCORERS, FORMAT_PENALTIES
 from rlvr_rewards.parsing.types import VIOLATIONS
-from rlvr_rewards.presets import ACCEPTED
+from rlvr_rewards.vocabulary import ACCEPTED
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -184,8 +184,8 @@ def preset_weights() -> str:
 
 
 def detection_accuracy() -> str:
-    from rlvr_rewards.behavior_eval import detection_report
-    from rlvr_rewards.truth import BEHAVIORS
+    from rlvr_rewards.classify.evaluation import detection_report
+    from rlvr_rewards.vocabulary import BEHAVIORS
 
     out = []
     for name, title in (

@@ -9,7 +9,7 @@ Contract of :func:`lambda_handler` (``event`` is the job's batch, ``context`` th
   ``metadata.reference_answer``, ``ground_truth``, ``reward_model.ground_truth``, ``extra_info.ground_truth``,
   ``extra_info.reference_answer``; the id from ``id`` or ``metadata.key``; tools from ``tools``,
   ``extra_info.tools``, ``metadata.tools`` or the tools a chat template wrote into the messages
-  (:func:`rlvr_rewards.tools.tools_from_prompt`).
+  (:func:`rlvr_rewards.groundtruth.toolspecs.tools_from_prompt`).
 - Output: exactly one result per input sample, in input order:
   ``{"id", "aggregate_reward_score", "metrics_list": [{"name", "value", "type"}]}`` with the reward as
   the ``Reward`` entry and each component as a ``Metric`` (components that do not apply are left out:
@@ -61,7 +61,7 @@ from rlvr_rewards.errors import ConfigError, GroundTruthError, RlvrRewardsError,
 
 if TYPE_CHECKING:  # imported when the first event arrives: the module itself stays light (docs/lambda.md)
     from rlvr_rewards.aws_lambda.config import LambdaConfig
-    from rlvr_rewards.presets import Preset
+    from rlvr_rewards.combine.presets import Preset
 
 __all__ = [
     "ERROR_CODES",
@@ -194,7 +194,7 @@ def _content_ok(content: Any) -> bool:
 
 def _extract(out: _Sample, sample: Any, stats: _Stats) -> None:
     """Fill ``out`` from ``sample`` (its id first, so that a later exception still reports it)."""
-    from rlvr_rewards.validate import load_row
+    from rlvr_rewards.groundtruth.validate import load_row
 
     if not _is_map(sample):
         out.errors.append("sample_not_object")

@@ -6,7 +6,7 @@ returning ``None`` defers to the next implementation and finally to this one.
 
 from __future__ import annotations
 
-from rlvr_rewards.behavior import classify
+from rlvr_rewards.classify.behavior import classify
 from rlvr_rewards.hookspecs import hookimpl
 from rlvr_rewards.parsing.types import ParseResult
 

@@ -1,12 +1,12 @@
 """Built-in argument matchers (an ordinary plugin): $any, $approx, $unordered, $optional, $text,
-$regex, $literal. See :mod:`rlvr_rewards.matchers` for their semantics."""
+$regex, $literal. See :mod:`rlvr_rewards.groundtruth.matchers` for their semantics."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from rlvr_rewards.groundtruth.matchers import BUILTIN_MATCHERS, MatcherSpec
 from rlvr_rewards.hookspecs import hookimpl
-from rlvr_rewards.matchers import BUILTIN_MATCHERS, MatcherSpec
 
 
 @hookimpl

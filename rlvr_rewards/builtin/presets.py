@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rlvr_rewards.combine.presets import Preset
 from rlvr_rewards.hookspecs import hookimpl
-from rlvr_rewards.presets import Preset
 
 __all__ = ["AWS_BLOG", "BFCL", "BINARY", "BUILTIN_PRESETS", "GRADED", "GRADED_MISMATCH", "TOOLRL"]
 

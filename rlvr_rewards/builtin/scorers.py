@@ -22,14 +22,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rlvr_rewards.combine.presets import DEFAULT_LENGTH_BUDGET
+from rlvr_rewards.groundtruth.truths import CompiledCall
 from rlvr_rewards.hookspecs import hookimpl
-from rlvr_rewards.presets import DEFAULT_LENGTH_BUDGET, is_accepted
 from rlvr_rewards.scoring import toolrl
 from rlvr_rewards.scoring.bfcl_match import bfcl_verdict
 from rlvr_rewards.scoring.calls import CallMatch, match_calls, name_f1
 from rlvr_rewards.scoring.clarify import clarify_quality, reference_similarity, refuse_quality
 from rlvr_rewards.scoring.types import ScorerSpec, ScoringContext
-from rlvr_rewards.truth import CompiledCall
+from rlvr_rewards.vocabulary import is_accepted
 
 __all__ = ["BUILTIN_SCORERS", "FORMAT_PENALTIES"]
 

@@ -2,7 +2,7 @@
 
 Hosts such as veRL take the keys of sample 0's dict and read the same keys from every other sample,
 so every sample of a batch must carry the same keys, in the same order. :func:`sample_dicts` turns a
-:class:`~rlvr_rewards.result.BatchScore` into such dicts.
+:class:`~rlvr_rewards.scoring.result.BatchScore` into such dicts.
 
 Contract (``flags=True``, the default):
 
@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from rlvr_rewards.errors import ConfigError
-from rlvr_rewards.result import BatchScore
+from rlvr_rewards.scoring.result import BatchScore
 
 __all__ = ["APPLIES_PREFIX", "NEUTRAL", "columns", "item_dict", "result_keys", "sample_dicts"]
 

@@ -13,7 +13,7 @@ Truths and tools may be JSON text or native objects; native objects must reach t
 objects (``ray.data.read_json(path, lines=True)``). A truth column Arrow turned into a struct (its JSON and
 Parquet readers give every row every key any row has, ``null`` where it has none) has the fill dropped where
 null means nothing (truth and call keys) and a ``null`` argument refused (:class:`GroundTruthError` naming the
-row ``id`` and field), by :func:`rlvr_rewards.io.drop_truth_fill`; a truth or tools
+row ``id`` and field), by :func:`rlvr_rewards.integrations.files.drop_truth_fill`; a truth or tools
 column holding an Arrow type JSON has not (a timestamp from a date-like string) raises ``ConfigError``.
 
 Resources: the scorers are a fixed pool of ``concurrency`` Ray actors, each reserving ``num_cpus`` CPUs
@@ -137,7 +137,8 @@ def _faithful_values(batch: Any, column: str, ids: list[Any] | None, *, check_nu
     Arrow's JSON and Parquet readers turn objects into structs: every row gets every key any row has, the
     missing ones as null, and date-like strings become timestamps. A column holding a type JSON has not is
     refused; in a struct truth column the fill is dropped where null means nothing and a null argument is
-    refused (naming the row and the field), by the rule Parquet files get (:func:`rlvr_rewards.io.drop_truth_fill`)."""
+    refused (naming the row and the field), by the rule Parquet files get
+    (:func:`rlvr_rewards.integrations.files.drop_truth_fill`)."""
     from rlvr_rewards.errors import ConfigError
 
     data = batch.column(column)
@@ -149,8 +150,8 @@ def _faithful_values(batch: Any, column: str, ids: list[Any] | None, *, check_nu
             f"they cannot be read back as written; {_READ_AS_OBJECTS}"
         )
     values: list[Any] = data.to_pylist()
-    if check_nulls and _has_struct(data.type):  # the rule Parquet files get too (rlvr_rewards.io)
-        from rlvr_rewards.io import drop_truth_fill
+    if check_nulls and _has_struct(data.type):  # the rule Parquet files get too (rlvr_rewards.integrations.files)
+        from rlvr_rewards.integrations.files import drop_truth_fill
 
         values = [
             drop_truth_fill(v, f"row id {ids[i]!r}" if ids is not None else f"row {i} of a batch", column)

@@ -31,10 +31,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rlvr_rewards.combine.presets import Preset
 from rlvr_rewards.errors import ConfigError
 from rlvr_rewards.integrations._columns import tools_from_columns, truths_from_columns
-from rlvr_rewards.presets import Preset
-from rlvr_rewards.result import BatchScore
+from rlvr_rewards.scoring.result import BatchScore
 
 __all__ = [
     "MergedCompletion",

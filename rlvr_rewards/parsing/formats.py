@@ -12,7 +12,7 @@ Contract of every ``parse_*`` function here:
   regexes; pythonic calls are read in one pass by :mod:`rlvr_rewards.parsing.pythonic`); a block, segment
   or value whose text repeats is decoded once (:meth:`_Acc.decode_once`: ``<tool_call>{</tool_call>``
   or ``{};`` ten thousand times cost one decode and ten thousand lookups);
-- every JSON decode of model output goes through :func:`rlvr_rewards.jsonsafe.loads_untrusted`, so
+- every JSON decode of model output goes through :func:`rlvr_rewards.util.jsonsafe.loads_untrusted`, so
   the resource :class:`~rlvr_rewards.limits.Limits` apply. The limits come from the optional
   ``limits`` argument, else from :func:`current_limits` (set by ``parse_completion`` for the duration
   of one parse, so the ``str -> ParseResult | None`` parser signature stays plain).
@@ -43,10 +43,10 @@ from typing import Any, Final, TypeVar
 
 import numpy as np
 
-from rlvr_rewards.jsonsafe import FAIL, loads_untrusted
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits, block_budget
 from rlvr_rewards.parsing.pythonic import decode_pythonic, int_bound
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
+from rlvr_rewards.util.jsonsafe import FAIL, loads_untrusted
 
 __all__ = [
     "BUILTIN_PARSERS",

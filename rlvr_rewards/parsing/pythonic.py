@@ -75,8 +75,8 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any, Final, TypeAlias
 
-from rlvr_rewards.jsonsafe import convertible_digits
 from rlvr_rewards.limits import Limits
+from rlvr_rewards.util.jsonsafe import convertible_digits
 
 __all__ = ["MAX_LEVEL", "MAX_NAME_PARTS", "decode_pythonic", "int_bound", "long_digit_run"]
 

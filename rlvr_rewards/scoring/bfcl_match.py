@@ -19,10 +19,10 @@ Contract (``bfcl_verdict(parse, truth, tools) -> bool``, never raising on model 
 
 from __future__ import annotations
 
+from rlvr_rewards.groundtruth.toolspecs import Tool, ToolSet
+from rlvr_rewards.groundtruth.truths import CompiledCall, CompiledTruth
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult
 from rlvr_rewards.scoring.matching import has_perfect_matching
-from rlvr_rewards.tools import Tool, ToolSet
-from rlvr_rewards.truth import CompiledCall, CompiledTruth
 
 __all__ = ["DECODE_FAILURES", "bfcl_call_accepted", "bfcl_verdict"]
 

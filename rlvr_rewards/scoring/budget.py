@@ -3,7 +3,7 @@
 Contract:
 - Everything done to a completion on its own is linear in its length by construction: parsing (each
   parser's contract; ``tests/test_parse_linear.py``), behaviour cues (a bounded window), schema checks
-  (linear validators, user regexes on bounded input: :mod:`rlvr_rewards.userregex`). What grows with the
+  (linear validators, user regexes on bounded input: :mod:`rlvr_rewards.groundtruth.userregex`). What grows with the
   *truth* as well is comparing the predicted calls with the expected ones. :func:`matching_work` bounds
   that work in *units* (one unit: one node visit or one comparison, about 0.1-0.3 us) from sizes known
   before comparing anything::
@@ -14,8 +14,8 @@ Contract:
              + p_n * t_n * min(p_n, t_n)   the one-to-one assignment (Hungarian, O(n^2 m))
 
   where the completion made ``p_n`` calls named n with ``K_n`` argument keys in all, and the truth expects
-  ``t_n`` calls named n whose summed :attr:`~rlvr_rewards.truth.CompiledCall.cost` is ``C_n`` (1 + per
-  argument 1 + its matcher's :attr:`~rlvr_rewards.matchers.CompiledMatcher.cost`, an upper bound of one
+  ``t_n`` calls named n whose summed :attr:`~rlvr_rewards.groundtruth.truths.CompiledCall.cost` is ``C_n`` (1 + per
+  argument 1 + its matcher's :attr:`~rlvr_rewards.groundtruth.matchers.CompiledMatcher.cost`, an upper bound of one
   ``match`` on any value). Names the truth does not expect cost nothing (they are never compared).
 - A pair whose work exceeds :data:`WORK_BUDGET` is not compared: the core gives it the violation and
   reason ``over_budget`` and the floor reward (``docs/reliability.md``). The budget is a constant, so the
@@ -28,8 +28,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from rlvr_rewards.groundtruth.truths import CompiledTruth
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult
-from rlvr_rewards.truth import CompiledTruth
 
 __all__ = ["WORK_BUDGET", "matching_work", "over_budget", "over_budget_parse"]
 

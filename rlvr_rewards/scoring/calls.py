@@ -23,11 +23,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rlvr_rewards.matchers import json_equal
+from rlvr_rewards.groundtruth.matchers import json_equal
+from rlvr_rewards.groundtruth.toolspecs import Tool, ToolSet
+from rlvr_rewards.groundtruth.truths import CompiledCall, CompiledTruth
 from rlvr_rewards.parsing.types import ParsedCall
 from rlvr_rewards.scoring.matching import max_weight_assignment
-from rlvr_rewards.tools import Tool, ToolSet
-from rlvr_rewards.truth import CompiledCall, CompiledTruth
 
 __all__ = ["CallMatch", "argument_score", "best_assignment", "match_calls", "name_f1"]
 

@@ -25,9 +25,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-from rlvr_rewards.behavior import read_text, request_sentences
-from rlvr_rewards.locks import ForkSafeLock
-from rlvr_rewards.tools import ToolSet
+from rlvr_rewards.classify.behavior import read_text, request_sentences
+from rlvr_rewards.groundtruth.toolspecs import ToolSet
+from rlvr_rewards.util.locks import ForkSafeLock
 
 __all__ = ["SYNONYMS", "clarify_quality", "parameter_terms", "reference_similarity", "refuse_quality"]
 

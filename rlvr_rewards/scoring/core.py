@@ -6,7 +6,7 @@ Contract of :func:`score_batch`:
 2. Each distinct completion is parsed once (never raising) and its behaviour classified once.
 3. Each distinct (completion, truth, tools) pair is scored once: every registered scorer produces one
    column over the unique pairs, stacked into a float64 matrix; the preset combines the columns
-   (:func:`rlvr_rewards.presets._combine`, on numpy columns).
+   (:func:`rlvr_rewards.combine.presets._combine`, on numpy columns).
 4. Columns are expanded back to batch order. Model output never raises; the floor reward and a reason
    code are returned instead.
 
@@ -26,22 +26,24 @@ from typing import Any
 import numpy as np
 import orjson
 
-from rlvr_rewards.behavior import classify as builtin_classify
-from rlvr_rewards.behavior import mixed_violations, text_cue_memo
+from rlvr_rewards.classify.behavior import classify as builtin_classify
+from rlvr_rewards.classify.behavior import mixed_violations, text_cue_memo
+from rlvr_rewards.combine.presets import Preset, done_index, expected_index
 from rlvr_rewards.errors import ConfigError, GroundTruthError, PluginError, ToolSpecError
-from rlvr_rewards.jsonsafe import is_nonfinite
+from rlvr_rewards.groundtruth.matchers import MatcherTable
+from rlvr_rewards.groundtruth.toolspecs import ToolSet, compile_tools
+from rlvr_rewards.groundtruth.truths import CompiledTruth, resolve_item
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
 from rlvr_rewards.parsing import ParseResult, parse_many
 from rlvr_rewards.plugins import get_registry
-from rlvr_rewards.presets import Preset, done_index, expected_index, is_accepted
-from rlvr_rewards.reasons import mismatch_reason
-from rlvr_rewards.result import BatchScore, Score
 from rlvr_rewards.scoring.budget import over_budget, over_budget_parse
 from rlvr_rewards.scoring.parallel import check_workers, plan_chunks, score_in_workers
+from rlvr_rewards.scoring.reasons import mismatch_reason
 from rlvr_rewards.scoring.recent import RecentScores
+from rlvr_rewards.scoring.result import BatchScore, Score
 from rlvr_rewards.scoring.types import ScorerSpec, ScoringContext
-from rlvr_rewards.tools import ToolSet, compile_tools
-from rlvr_rewards.truth import BEHAVIORS, CompiledTruth, resolve_item
+from rlvr_rewards.util.jsonsafe import is_nonfinite
+from rlvr_rewards.vocabulary import BEHAVIORS, is_accepted
 
 __all__ = ["score", "score_batch"]
 
@@ -327,7 +329,7 @@ def score_batch(
     item_tools = _per_item_tools(tools, n)
 
     def score_chunk(start: int, stop: int) -> BatchScore:
-        truths, toolsets = _resolve(ground_truths[start:stop], item_tools[start:stop], start)
+        truths, toolsets = _resolve(ground_truths[start:stop], item_tools[start:stop], start, registry.matcher_table)
         return _score_resolved(
             completions[start:stop],
             truths,
@@ -376,9 +378,10 @@ def _setup(preset: str | Preset, components: str) -> tuple[Any, Preset, tuple[Sc
 
 
 def _resolve(
-    ground_truths: list[Any], item_tools: list[Any], offset: int
+    ground_truths: list[Any], item_tools: list[Any], offset: int, matchers: MatcherTable
 ) -> tuple[list[CompiledTruth], list[ToolSet | None]]:
-    """Step 1 of the contract: the compiled truth and tools of each item; errors name ``offset + i``."""
+    """Step 1 of the contract: the compiled truth (with ``matchers``) and tools of each item; errors name
+    ``offset + i``."""
     truths: list[CompiledTruth] = []
     toolsets: list[ToolSet | None] = []
     # The same objects recur (a GRPO group shares one row): memoise by identity within this call; the
@@ -399,7 +402,7 @@ def _resolve(
             read_tools = given is None  # tools given by the caller: the row's own are not read
             hit = memo.get((id(gt), read_tools))
             if hit is None:
-                hit = memo[(id(gt), read_tools)] = resolve_item(gt, read_tools)
+                hit = memo[(id(gt), read_tools)] = resolve_item(gt, matchers, read_tools)
             truth, row_tools = hit
             spec = given if given is not None else row_tools
             ts = tool_memo.get(id(spec), _UNSEEN)
@@ -602,7 +605,9 @@ def score(
     recent result (:mod:`rlvr_rewards.scoring.recent`), as the batch scores a repeated pair once."""
     _check_options(limits, components)
     registry, the_preset, scorers, names = _setup(preset, components)
-    truths, toolsets = _resolve([ground_truth], _per_item_tools(None if tools is None else [tools], 1), 0)
+    truths, toolsets = _resolve(
+        [ground_truth], _per_item_tools(None if tools is None else [tools], 1), 0, registry.matcher_table
+    )
     pinned = (truths[0], toolsets[0], the_preset, registry)
     key = _recent.key(completion, pinned, components, limits)
     if key is not None:

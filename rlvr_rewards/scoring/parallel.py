@@ -12,13 +12,13 @@ Contract:
 - :func:`score_in_workers` forks one process per chunk after the first, scores the first chunk in this
   process meanwhile, and concatenates the results in order. Workers inherit the batch, the registry
   and the compile caches from the fork (nothing is pickled on the way in); each resolves and scores
-  its own chunk and sends its :class:`~rlvr_rewards.result.BatchScore` back through a pipe. The first
+  its own chunk and sends its :class:`~rlvr_rewards.scoring.result.BatchScore` back through a pipe. The first
   exception in batch order is raised here (a bad ground truth keeps its batch index; chunk 0's own
   error first, then the workers' in chunk order) and the other workers are stopped; a worker that ends
   without a result raises :class:`~rlvr_rewards.errors.WorkerError` naming its chunk and exit code.
 
 Forking a process that runs other threads: the library's own locks are re-created in the child
-(:mod:`rlvr_rewards.locks`), so a cache lock held by another thread at the fork cannot deadlock a
+(:mod:`rlvr_rewards.util.locks`), so a cache lock held by another thread at the fork cannot deadlock a
 worker (tested); workers run only rlvr_rewards code and exit without cleanup. Locks that other
 libraries' threads hold are their own matter, as with any fork.
 """
@@ -32,7 +32,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from rlvr_rewards.errors import ConfigError, WorkerError
-from rlvr_rewards.result import BatchScore, concat_batches
+from rlvr_rewards.scoring.result import BatchScore, concat_batches
 
 __all__ = ["PARALLEL_MIN_ITEMS", "check_workers", "plan_chunks", "score_in_workers"]
 

@@ -17,15 +17,15 @@ Contract:
 - The caller gets its own :class:`~rlvr_rewards.Score` (a fresh ``components`` dict), equal to what
   scoring again would return.
 - Bounded: at most :data:`MAX_RESULTS` results and :data:`MAX_CHARS` characters of completions; the least
-  recently used go first (a :class:`~rlvr_rewards.lru.BoundedLRU`: thread-safe and fork-safe).
+  recently used go first (a :class:`~rlvr_rewards.util.lru.BoundedLRU`: thread-safe and fork-safe).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from rlvr_rewards.lru import BoundedLRU
-from rlvr_rewards.result import Score
+from rlvr_rewards.scoring.result import Score
+from rlvr_rewards.util.lru import BoundedLRU
 
 __all__ = ["MAX_CHARS", "MAX_RESULTS", "RecentScores"]
 

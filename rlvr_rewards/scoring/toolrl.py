@@ -25,8 +25,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from rlvr_rewards.groundtruth.truths import CompiledCall, CompiledTruth
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult
-from rlvr_rewards.truth import CompiledCall, CompiledTruth
 
 __all__ = ["correctness_reward", "format_reward", "match_score"]
 

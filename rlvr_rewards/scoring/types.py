@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from rlvr_rewards.groundtruth.toolspecs import ToolSet
+from rlvr_rewards.groundtruth.truths import CompiledTruth
 from rlvr_rewards.parsing.types import ParseResult
-from rlvr_rewards.tools import ToolSet
-from rlvr_rewards.truth import CompiledTruth
 
 __all__ = ["ScorerSpec", "ScoringContext"]
 

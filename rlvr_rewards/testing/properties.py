@@ -51,7 +51,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 
-from rlvr_rewards.presets import Preset
+from rlvr_rewards.combine.presets import Preset
 from rlvr_rewards.testing.strategies import (
     BEHAVIORS,
     FORMATS,

@@ -52,8 +52,8 @@ from hypothesis import assume, reject
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from rlvr_rewards.matchers import json_equal
-from rlvr_rewards.tools import compile_tools, normalize_schema
+from rlvr_rewards.groundtruth.matchers import json_equal
+from rlvr_rewards.groundtruth.toolspecs import compile_tools, normalize_schema
 
 __all__ = [
     "BEHAVIORS",

@@ -40,19 +40,27 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from rlvr_rewards.errors import GroundTruthError
+from rlvr_rewards.groundtruth.userregex import MAX_INPUT as USER_REGEX_MAX_INPUT
+from rlvr_rewards.groundtruth.userregex import UnsafeRegex, compile_user_regex
 from rlvr_rewards.scoring.matching import b_matching_work, max_b_matching
-from rlvr_rewards.userregex import MAX_INPUT as USER_REGEX_MAX_INPUT
-from rlvr_rewards.userregex import UnsafeRegex, compile_user_regex
 
-__all__ = ["CompiledMatcher", "MatcherSpec", "compile_value", "json_equal", "json_key", "normalize_text"]
+__all__ = [
+    "CompiledMatcher",
+    "MatcherSpec",
+    "MatcherTable",
+    "compile_value",
+    "json_equal",
+    "json_key",
+    "normalize_text",
+]
 
 #: Longest string a user regex is run against; a longer string never matches (some patterns get less, see
-#: :mod:`rlvr_rewards.userregex`, which checks every user pattern).
+#: :mod:`rlvr_rewards.groundtruth.userregex`, which checks every user pattern).
 REGEX_MAX_INPUT = USER_REGEX_MAX_INPUT
 
 
@@ -95,6 +103,17 @@ class MatcherSpec:
     key: str
     compile: MatcherCompiler
     description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MatcherTable:
+    """The matchers a ground truth is compiled with: ``$key -> MatcherSpec``, and the plugin generation they
+    were registered under (:func:`rlvr_rewards.plugins.registry_generation`). The registry hands one to truth
+    compilation (``Registry.matcher_table``); a truth compiled with one generation is never reused under
+    another (:mod:`rlvr_rewards.groundtruth.truths`)."""
+
+    specs: Mapping[str, MatcherSpec]
+    generation: int
 
 
 def _is_number(v: Any) -> bool:

@@ -16,7 +16,8 @@ Contract:
   argument value in such a column is a :class:`GroundTruthError` naming the row and field (expected null or
   a key only another row has? it cannot be told: write truths as JSON text). :func:`drop_truth_fill` is the
   rule. Tool specs' fill is undone by
-  :func:`rlvr_rewards.tools.compile_tools` (see :func:`rlvr_rewards.tools.drop_arrow_fill`).
+  :func:`rlvr_rewards.groundtruth.toolspecs.compile_tools` (see
+  :func:`rlvr_rewards.groundtruth.toolspecs.drop_arrow_fill`).
 - :func:`parquet_row` / :func:`write_parquet` write rows to Parquet with ``reward_model.ground_truth``
   (unless already text), ``tools`` and ``extra_info.tools`` as JSON text, so any mix of truths, matchers and
   tools round-trips exactly through ``pyarrow``, ``datasets`` and pandas; without ``pyarrow`` a ConfigError
@@ -39,7 +40,7 @@ from typing import IO, Any
 import orjson
 
 from rlvr_rewards.errors import ConfigError, GroundTruthError
-from rlvr_rewards.jsonsafe import InvalidJSON, loads_trusted, not_json_data
+from rlvr_rewards.util.jsonsafe import InvalidJSON, loads_trusted, not_json_data
 
 __all__ = [
     "Record",
@@ -236,7 +237,7 @@ def _drop_call_fill(call: Any, field: str, where: str) -> Any:
                         f"{name!r} is expected as null or belongs to another row's call",
                         field=f"{field}.{key}.{name}",
                         expected="the truths as JSON text: `rlvr-rewards convert --from rows --to parquet` (or "
-                        "rlvr_rewards.io.write_parquet) writes them so; with Ray, "
+                        "rlvr_rewards.integrations.files.write_parquet) writes them so; with Ray, "
                         "ray.data.read_json(path, lines=True) keeps native objects as written",
                         got=None,
                     )

@@ -23,7 +23,7 @@ Contract:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
@@ -31,21 +31,25 @@ from typing import Any
 import numpy as np
 
 from rlvr_rewards.errors import ConfigError
-from rlvr_rewards.truth import BEHAVIORS, EXPECTED_BEHAVIORS
+from rlvr_rewards.vocabulary import ACCEPTED, BEHAVIORS, EXPECTED_BEHAVIORS, is_accepted
 
 __all__ = ["ACCEPTED", "DEFAULT_LENGTH_BUDGET", "Preset"]
 
 #: Characters (soft, hard): the ``length`` component is 1 up to soft and falls linearly to 0 at hard.
 DEFAULT_LENGTH_BUDGET: tuple[int, int] = (8_000, 32_000)
 
-ACCEPTED: Mapping[str, frozenset[str]] = MappingProxyType(
-    {
-        "execute": frozenset({"execute"}),
-        "clarify": frozenset({"clarify"}),
-        "refuse": frozenset({"refuse"}),
-        "no_call": frozenset({"clarify", "refuse"}),
-    }
-)
+
+#: The registered component names, or None while the registry is being built: set by rlvr_rewards.plugins when
+#: it is imported (the registry imports this module, so it hands the answer in). Before any registry exists
+#: :meth:`Preset.derive` cannot check; scoring checks every preset against the registry it scores with.
+_component_source: Callable[[], frozenset[str] | None] | None = None
+
+
+def set_component_source(source: Callable[[], frozenset[str] | None]) -> None:
+    """Where :meth:`Preset.derive` reads the registered components (called by rlvr_rewards.plugins)."""
+    global _component_source
+    _component_source = source
+
 
 _EXP_INDEX = {e: i for i, e in enumerate(EXPECTED_BEHAVIORS)}
 _DONE_INDEX = {d: i for i, d in enumerate(BEHAVIORS)}
@@ -151,9 +155,7 @@ class Preset:
             derived = replace(self, name=name, **changes)
         except TypeError as exc:
             raise ConfigError(f"cannot derive preset {name!r} from {self.name!r}: {exc}") from None
-        from rlvr_rewards.plugins import registered_components
-
-        known = registered_components()
+        known = _component_source() if _component_source is not None else None
         if known is not None:  # (None while plugins are being registered: the registry checks them when built)
             derived.check_components(known)
         return derived
@@ -373,7 +375,3 @@ def expected_index(names: list[str]) -> np.ndarray:
 
 def done_index(names: list[str]) -> np.ndarray:
     return np.fromiter((_DONE_INDEX[n] for n in names), dtype=np.intp, count=len(names))
-
-
-def is_accepted(expected: str, done: str) -> bool:
-    return done in ACCEPTED[expected]

@@ -3,7 +3,7 @@
 Contract: at most ``max_entries`` entries and ``max_size`` units of size (the caller says what an entry
 weighs: characters, bytes); an entry heavier than ``max_size`` is not kept; the least recently used go
 first. A read is one dict look-up (atomic, no lock); writes and the recency update hold a
-:class:`~rlvr_rewards.locks.ForkSafeLock`, so it is thread-safe and a forked child keeps the entries.
+:class:`~rlvr_rewards.util.locks.ForkSafeLock`, so it is thread-safe and a forked child keeps the entries.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Any
 
-from rlvr_rewards.locks import ForkSafeLock
+from rlvr_rewards.util.locks import ForkSafeLock
 
 __all__ = ["BoundedLRU"]
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rlvr_rewards.errors import ConfigError
-from rlvr_rewards.truth import BEHAVIORS
+from rlvr_rewards.vocabulary import BEHAVIORS
 
 __all__ = ["detection_report"]
 

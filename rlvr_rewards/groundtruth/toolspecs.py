@@ -9,8 +9,8 @@ Contract:
 - BFCL's type names are accepted as aliases of JSON Schema types: ``dict`` -> ``object``,
   ``float`` -> ``number``, ``tuple`` -> ``array``, ``any`` -> no type constraint.
 - Validity is checked by a compiled checker for the usual subset of JSON Schema
-  (:mod:`rlvr_rewards.fastschema`), falling back to jsonschema for anything else; both agree. Every schema
-  regex runs through :mod:`rlvr_rewards.userregex` in both; references resolve inside the schema only, and
+  (:mod:`rlvr_rewards.groundtruth.fastschema`), falling back to jsonschema for anything else; both agree. Every schema
+  regex runs through :mod:`rlvr_rewards.groundtruth.userregex` in both; references resolve inside the schema only, and
   nothing is ever fetched or read (see ``_compile_validator``).
 - Arrow's ``None`` fill (``datasets`` / Parquet merge the struct types of all rows and give every object every key
   any row has, as ``None``) is undone when the specs are native objects (never for JSON text, which Arrow does not
@@ -42,12 +42,12 @@ import referencing
 import referencing.exceptions
 
 from rlvr_rewards.errors import ToolSpecError
-from rlvr_rewards.fastschema import compile_fast, unique_items
-from rlvr_rewards.jsonsafe import canonical_dumps, not_json_data
-from rlvr_rewards.keymemo import KeyMemo
-from rlvr_rewards.locks import ForkSafeLock
-from rlvr_rewards.lru import BoundedLRU
-from rlvr_rewards.userregex import UnsafeRegex, compile_user_regex
+from rlvr_rewards.groundtruth.fastschema import compile_fast, unique_items
+from rlvr_rewards.groundtruth.userregex import UnsafeRegex, compile_user_regex
+from rlvr_rewards.util.jsonsafe import canonical_dumps, not_json_data
+from rlvr_rewards.util.keymemo import KeyMemo
+from rlvr_rewards.util.locks import ForkSafeLock
+from rlvr_rewards.util.lru import BoundedLRU
 
 __all__ = [
     "Tool",
@@ -165,12 +165,12 @@ TOOLS_MAX_DEPTH = 100
 
 # --- Schema validation: guarded regexes, local references only, known dialects ------------------------------------
 #
-# Every regular expression of a tool schema goes through rlvr_rewards.userregex (checked here, once, when the tools are
-# compiled; run bounded per completion), whichever validator runs it: fastschema, or jsonschema with the keyword
-# functions below in place of its own (jsonschema calls re.search on the raw pattern, and joins patternProperties
-# into one new pattern for additionalProperties). References resolve inside the schema only: a reference to any
-# other document is refused when the tools are compiled, and the registry the validators get refuses to retrieve
-# anything (so nothing is fetched or read even if a reference were missed here).
+# Every regular expression of a tool schema goes through rlvr_rewards.groundtruth.userregex (checked here, once,
+# when the tools are compiled; run bounded per completion), whichever validator runs it: fastschema, or jsonschema
+# with the keyword functions below in place of its own (jsonschema calls re.search on the raw pattern, and joins
+# patternProperties into one new pattern for additionalProperties). References resolve inside the schema only: a
+# reference to any other document is refused when the tools are compiled, and the registry the validators get
+# refuses to retrieve anything (so nothing is fetched or read even if a reference were missed here).
 
 #: Keywords whose value is a schema / a list of schemas / a map of schemas, in any dialect jsonschema knows.
 _SUBSCHEMA = (
@@ -646,7 +646,7 @@ def _toolset_key(specs: list[Any] | tuple[Any, ...], prefix: str) -> str:
     """The cache key of a tool list: its canonical JSON text, after the exact-JSON check (the key identifies
     the specs exactly only for exact JSON data: orjson writes a tuple as a list, NaN as null, a date as a
     string). A copy of a list already accepted gets its key from :data:`_key_memo` without the walk (the
-    same data: see :mod:`rlvr_rewards.keymemo`)."""
+    same data: see :mod:`rlvr_rewards.util.keymemo`)."""
     known, text = _key_memo.lookup(prefix, specs)
     if known is not None:
         return known

@@ -4,8 +4,8 @@ Contract: :func:`compile_fast` returns a function ``instance -> bool`` that give
 ``jsonschema.Draft202012Validator(schema).is_valid(instance)`` (no format assertion), or ``None`` when
 the schema uses anything outside the supported subset, in which case the caller uses jsonschema.
 Equivalence is checked by a differential hypothesis test against jsonschema. One documented difference,
-shared with the jsonschema validators :mod:`rlvr_rewards.tools` builds: ``pattern`` runs through
-:func:`rlvr_rewards.userregex.compile_user_regex`, so a string longer than the pattern's ``max_input``
+shared with the jsonschema validators :mod:`rlvr_rewards.groundtruth.toolspecs` builds: ``pattern`` runs through
+:func:`rlvr_rewards.groundtruth.userregex.compile_user_regex`, so a string longer than the pattern's ``max_input``
 (10,000 characters, less for a few unanchored patterns) does not match and is invalid, and a pattern that
 cannot be matched in bounded time is refused (``compile_fast`` returns ``None``; tools reports it).
 
@@ -23,8 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from rlvr_rewards.matchers import json_equal
-from rlvr_rewards.userregex import UnsafeRegex, compile_user_regex
+from rlvr_rewards.groundtruth.matchers import json_equal
+from rlvr_rewards.groundtruth.userregex import UnsafeRegex, compile_user_regex
 
 __all__ = ["compile_fast", "unique_items"]
 
@@ -130,7 +130,7 @@ def unique_items(items: list[Any]) -> bool:
 
 def _search(pattern: str) -> Callable[[str], bool]:
     """The guarded ``re.search`` of a schema ``pattern`` (a refused pattern makes the schema unsupported here;
-    :mod:`rlvr_rewards.tools` reports it, located, before this runs)."""
+    :mod:`rlvr_rewards.groundtruth.toolspecs` reports it, located, before this runs)."""
     try:
         return compile_user_regex(pattern, "search").matches
     except UnsafeRegex:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from rlvr_rewards.truth import BEHAVIORS
+from rlvr_rewards.vocabulary import BEHAVIORS
 
 __all__ = ["BatchScore", "Score", "concat_batches"]
 

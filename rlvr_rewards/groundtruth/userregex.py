@@ -2,8 +2,8 @@
 
 Every regular expression that comes from the user's data goes through :func:`compile_user_regex`: ``$regex``
 ground-truth matchers (``fullmatch``), tool-schema ``pattern`` and ``patternProperties`` keys (``search``, as JSON
-Schema says), whichever validator runs them (:mod:`rlvr_rewards.fastschema` or jsonschema). A pattern is checked
-once, when the truth or the tool list is compiled (results, refusals included, are cached per distinct pattern);
+Schema says), whichever validator runs them (:mod:`rlvr_rewards.groundtruth.fastschema` or jsonschema). A pattern is
+checked once, when the truth or the tool list is compiled (results, refusals included, are cached per distinct pattern);
 a completion is then matched by a plain call that costs a bounded number of steps of CPython's regex engine. A
 pattern that cannot be bounded raises :class:`UnsafeRegex` (a ``ValueError``) with a stable ``code`` and a
 ``reason``; callers turn it into :class:`~rlvr_rewards.errors.GroundTruthError` (the path of the value) or
@@ -93,7 +93,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rlvr_rewards.locks import ForkSafeLock
+from rlvr_rewards.util.locks import ForkSafeLock
 
 try:  # Python 3.11+
     from re import _compiler as _sre_compile  # type: ignore[attr-defined]

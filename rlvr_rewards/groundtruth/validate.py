@@ -2,15 +2,15 @@
 
 Contract:
 - :func:`load_row` turns one dataset row (or a Lambda sample reshaped as a row) into its compiled truth and
-  tools, exactly as scoring reads them (:func:`rlvr_rewards.truth.resolve_item`, then
-  :func:`rlvr_rewards.tools.compile_tools`); a bad truth or tool list raises ``GroundTruthError`` /
+  tools, exactly as scoring reads them (:func:`rlvr_rewards.groundtruth.truths.resolve_item`, then
+  :func:`rlvr_rewards.groundtruth.toolspecs.compile_tools`); a bad truth or tool list raises ``GroundTruthError`` /
   ``ToolSpecError`` naming the field. Every entry point calls it, so they cannot disagree.
 - :func:`inspect_rows` runs it over a dataset and returns the loaded rows and one :class:`Problem` per
   finding, never raising on bad data. *Fatal* problems (``Problem.fatal``) make ``score`` refuse the
   dataset; ``validate`` lists every problem:
 
   fatal:
-  - ``bad_json``: a line that is not a JSON object (reported by the reader, see :mod:`rlvr_rewards.io`);
+  - ``bad_json``: a line that is not a JSON object (reported by the reader, see :mod:`rlvr_rewards.integrations.files`);
   - ``not_object``: a row that is not an object;
   - ``bad_truth`` / ``bad_tools``: the truth or the tools do not load (the error's text is kept);
   - ``duplicate_id``: a row id used by an earlier row (completions join rows by id, and GRPO groups
@@ -38,8 +38,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from rlvr_rewards.errors import GroundTruthError, ToolSpecError
-from rlvr_rewards.tools import ToolSet, compile_tools
-from rlvr_rewards.truth import CompiledTruth, resolve_item
+from rlvr_rewards.groundtruth.matchers import MatcherTable
+from rlvr_rewards.groundtruth.toolspecs import ToolSet, compile_tools
+from rlvr_rewards.groundtruth.truths import CompiledTruth, resolve_item
 
 __all__ = ["FATAL", "LoadedRow", "Problem", "inspect_rows", "load_row", "validate_rows"]
 
@@ -55,9 +56,14 @@ class LoadedRow:
     toolset: ToolSet | None
 
 
-def load_row(row: Any) -> LoadedRow:
-    """Load one row as every entry point does; raises GroundTruthError / ToolSpecError naming the field."""
-    truth, tools = resolve_item(row)
+def load_row(row: Any, matchers: MatcherTable | None = None) -> LoadedRow:
+    """Load one row as every entry point does, its truth compiled with ``matchers`` (default: the registered
+    ones); raises GroundTruthError / ToolSpecError naming the field."""
+    if matchers is None:
+        from rlvr_rewards.plugins import get_registry
+
+        matchers = get_registry().matcher_table
+    truth, tools = resolve_item(row, matchers)
     return LoadedRow(truth, compile_tools(tools))
 
 

@@ -2,8 +2,8 @@
 
 Why: rows of veRL / SageMaker data each carry their own copy of the same tools and truths, and per-item
 callers (veRL's ``naive`` manager, OpenRLHF's executor, ``rr.score`` in a loop) hand us new objects on
-every call. Their canonical key (:func:`rlvr_rewards.jsonsafe.canonical_dumps`, after the exact-JSON walk
-:func:`rlvr_rewards.jsonsafe.not_json_data`) needs a Python walk over every node; the memo needs one call
+every call. Their canonical key (:func:`rlvr_rewards.util.jsonsafe.canonical_dumps`, after the exact-JSON walk
+:func:`rlvr_rewards.util.jsonsafe.not_json_data`) needs a Python walk over every node; the memo needs one call
 into C to write the value (``orjson.dumps``) and one to compare it (``==``). Measured on 100 tool specs
 (55 KB of JSON): walk + canonical text 7-9x the cost of writing + comparing.
 
@@ -24,7 +24,7 @@ Contract:
   fails the check is never stored, so it is refused every time whatever the memo holds.
 - Bounded: at most :data:`MAX_ENTRIES` entries and :data:`MAX_CHARS` characters of JSON text plus keys
   together (the private copies take a few times their text in memory); the least recently used entries go
-  first (a :class:`~rlvr_rewards.lru.BoundedLRU`: thread-safe and fork-safe).
+  first (a :class:`~rlvr_rewards.util.lru.BoundedLRU`: thread-safe and fork-safe).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from typing import Any
 
 import orjson
 
-from rlvr_rewards.lru import BoundedLRU
+from rlvr_rewards.util.lru import BoundedLRU
 
 __all__ = ["MAX_CHARS", "MAX_ENTRIES", "KeyMemo"]
 

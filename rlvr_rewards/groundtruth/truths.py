@@ -13,15 +13,17 @@ Contract:
 - Blog dialect (the AWS post's data): a string. If it parses as a JSON list of ``{"name", "arguments"}``
   objects it is an execute truth; any other text is a ``no_call`` truth, for which clarify and
   refuse are both acceptable (every preset; see docs/ground-truth.md).
-- BFCL dialect (:mod:`rlvr_rewards.bfcl`): a possible-answer row ``{"ground_truth": [{func: {param:
+- BFCL dialect (:mod:`rlvr_rewards.groundtruth.bfcl`): a possible-answer row ``{"ground_truth": [{func: {param:
   [acceptable values]}}], "function": [...]}`` (or its call list) is converted by ``bfcl_to_native``;
   an irrelevance row (empty ``ground_truth``) is a ``no_call`` truth. Tools come from ``function``.
 - Each distinct truth is validated and compiled once (cache keyed by its canonical JSON text);
-  compiled truths are immutable plain values. Matchers come from the plugin registry, so each compiled
-  truth is stamped with :func:`rlvr_rewards.plugins.registry_generation`: the cache is emptied when a
-  plugin is registered or unregistered, and a compiled truth from an older generation handed back to
-  :func:`compile_truth` is compiled again from its source (an unregistered matcher then raises, exactly
-  as for a fresh truth). Bad truths raise :class:`GroundTruthError` naming the
+  compiled truths are immutable plain values. Matchers are an argument (a
+  :class:`~rlvr_rewards.groundtruth.matchers.MatcherTable`, which the caller takes from the plugin registry:
+  this module never looks the registry up), and each compiled truth is stamped with the table's generation:
+  the cache is emptied when a table of a newer generation arrives (a plugin was registered or unregistered),
+  a cached truth of another generation is never returned, and a compiled truth from an older generation
+  handed back to :func:`compile_truth` is compiled again from its source (an unregistered matcher then
+  raises, exactly as for a fresh truth). Bad truths raise :class:`GroundTruthError` naming the
   field (the batch index is added by the caller).
 """
 
@@ -34,20 +36,20 @@ from typing import Annotated, Any, Literal, NoReturn
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from rlvr_rewards.bfcl import bfcl_to_native, is_bfcl_answer, is_irrelevance_row
 from rlvr_rewards.errors import ConfigError, GroundTruthError, ToolSpecError
-from rlvr_rewards.jsonsafe import (
+from rlvr_rewards.groundtruth.bfcl import bfcl_to_native, is_bfcl_answer, is_irrelevance_row
+from rlvr_rewards.groundtruth.matchers import CompiledMatcher, MatcherTable, compile_value
+from rlvr_rewards.groundtruth.toolspecs import tools_from_prompt
+from rlvr_rewards.util.jsonsafe import (
     InvalidJSON,
     canonical_dumps,
     loads_trusted,
     not_json_data,
     text_too_deep,
 )
-from rlvr_rewards.keymemo import KeyMemo
-from rlvr_rewards.locks import ForkSafeLock
-from rlvr_rewards.matchers import CompiledMatcher, compile_value
-from rlvr_rewards.plugins import registry_generation
-from rlvr_rewards.tools import tools_from_prompt
+from rlvr_rewards.util.keymemo import KeyMemo
+from rlvr_rewards.util.locks import ForkSafeLock
+from rlvr_rewards.vocabulary import BEHAVIORS, EXPECTED_BEHAVIORS
 
 __all__ = [
     "BEHAVIORS",
@@ -61,11 +63,6 @@ __all__ = [
     "compile_truth",
     "resolve_item",
 ]
-
-#: What a completion can do.
-BEHAVIORS = ("execute", "clarify", "refuse", "answer", "invalid")
-#: What a ground truth can expect (``no_call``: the blog dialect's text truths, clarify or refuse).
-EXPECTED_BEHAVIORS = ("execute", "clarify", "refuse", "no_call")
 
 
 class _Strict(BaseModel):
@@ -152,9 +149,9 @@ _cache: dict[str, CompiledTruth] = {}
 _key_memo = KeyMemo()
 _cache_lock = ForkSafeLock()
 _MAX_CACHE = 262_144
-#: the registry generation the cached truths were compiled under
-_cache_generation = registry_generation()
-#: per thread: the generation the compile_truth call in progress read before compiling
+#: the matcher generation the cached truths were compiled under
+_cache_generation = -1
+#: per thread: the matcher table of the compile_truth call in progress (read where calls are compiled)
 _compiling = threading.local()
 
 
@@ -180,7 +177,7 @@ def _pydantic_to_error(exc: ValidationError) -> GroundTruthError:
         expected = (
             "no such field; a null there is what Parquet / Arrow / `datasets` insert when truths are "
             "stored as native objects (every key any row has, as null): store ground truths as JSON text "
-            "(`rlvr-rewards convert --from rows --to parquet` or rlvr_rewards.io.write_parquet)"
+            "(`rlvr-rewards convert --from rows --to parquet` or rlvr_rewards.integrations.files.write_parquet)"
         )
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         loc = "behavior"
@@ -200,9 +197,8 @@ def _compile_calls(calls: list[dict[str, Any]], path: str, matchers: Mapping[str
 
 
 def _registry_matchers() -> Mapping[str, Any]:
-    from rlvr_rewards.plugins import get_registry
-
-    return get_registry().matchers
+    table: MatcherTable = _compiling.table
+    return table.specs
 
 
 def _native(value: dict[str, Any], key: str) -> CompiledTruth:
@@ -278,14 +274,13 @@ def _blog_calls(items: list[Any], key: str) -> CompiledTruth:
 
 
 def _store(key: str, truth: CompiledTruth) -> CompiledTruth:
-    """Stamp ``truth`` with the generation compile_truth read before compiling it, and cache it if that is
-    still the cache's generation. (A plugin change after that read makes the stamp stale: the truth is
-    then not cached, and compiled again when it is next handed to compile_truth.)"""
-    generation: int = _compiling.generation
+    """Stamp ``truth`` with the generation of the matchers it was compiled with, and cache it if that is
+    still the cache's generation (a newer table may have arrived meanwhile: the truth is then not cached)."""
+    generation: int = _compiling.table.generation
     if truth.generation != generation:
         truth = replace(truth, generation=generation)
     with _cache_lock:
-        if generation == _cache_generation == registry_generation():
+        if generation == _cache_generation:
             if len(_cache) >= _MAX_CACHE:
                 _cache.clear()
             _cache[key] = truth
@@ -317,7 +312,7 @@ def _json_key(prefix: str, value: Any) -> str:
     the value is checked to be exactly JSON data first (a tuple, NaN, a date, ... would be written as
     something else), every time, before any cache look-up: the same truth is refused or accepted whatever
     the cache holds. Too deep is refused here too. A copy of a truth already accepted gets its key from
-    :data:`_key_memo` without the walk (the same data: see :mod:`rlvr_rewards.keymemo`)."""
+    :data:`_key_memo` without the walk (the same data: see :mod:`rlvr_rewards.util.keymemo`)."""
     known, text = _key_memo.lookup(prefix, value)
     if known is not None:
         return known
@@ -345,19 +340,20 @@ def _json_key(prefix: str, value: Any) -> str:
     return key
 
 
-def compile_truth(value: Any) -> CompiledTruth:
-    """Validate and compile one ground truth (native dict, JSON text, blog string or call list).
+def compile_truth(value: Any, matchers: MatcherTable) -> CompiledTruth:
+    """Validate and compile one ground truth (native dict, JSON text, blog string or call list) with
+    ``matchers`` (``get_registry().matcher_table`` for the registered ones).
 
-    A :class:`CompiledTruth` is returned as it is when it was compiled under the current plugin set, and
-    compiled again from its source otherwise."""
+    A :class:`CompiledTruth` is returned as it is when it was compiled with matchers of the same
+    generation, and compiled again from its source otherwise."""
     global _cache_generation
-    generation = registry_generation()  # read before any matcher is: a later change makes this stale
+    generation = matchers.generation
     if generation != _cache_generation:
         with _cache_lock:
             if generation > _cache_generation:
                 _cache.clear()
                 _cache_generation = generation
-    _compiling.generation = generation
+    _compiling.table = matchers
     if isinstance(value, CompiledTruth):
         if value.generation == generation:
             return value
@@ -382,7 +378,7 @@ def _compile(value: Any) -> CompiledTruth:
     if isinstance(value, str):
         key = "s:" + value
         hit = _cache.get(key)
-        if hit is not None:
+        if hit is not None and hit.generation == _compiling.table.generation:
             return hit
         stripped = value.strip()
         decoded: Any = None
@@ -410,7 +406,7 @@ def _compile(value: Any) -> CompiledTruth:
     if isinstance(value, dict):
         key = _json_key("d:", value)
         hit = _cache.get(key)
-        if hit is not None:
+        if hit is not None and hit.generation == _compiling.table.generation:
             return hit
         if is_bfcl_answer(value) or is_irrelevance_row(value):
             return _store(key, _from_bfcl(value, key))
@@ -433,7 +429,7 @@ def _compile(value: Any) -> CompiledTruth:
     if isinstance(value, list):
         key = _json_key("l:", value)
         hit = _cache.get(key)
-        if hit is not None:
+        if hit is not None and hit.generation == _compiling.table.generation:
             return hit
         if is_bfcl_answer(value):
             return _store(key, _from_bfcl(value, key))
@@ -458,15 +454,16 @@ def _is_row(value: Any) -> bool:
     )
 
 
-def resolve_item(value: Any, read_tools: bool = True) -> tuple[CompiledTruth, Any]:
-    """``(compiled truth, tool specs from the row or None)`` for one user-supplied ground truth.
+def resolve_item(value: Any, matchers: MatcherTable, read_tools: bool = True) -> tuple[CompiledTruth, Any]:
+    """``(compiled truth, tool specs from the row or None)`` for one user-supplied ground truth, compiled with
+    ``matchers`` (see :func:`compile_truth`).
 
     A row's tools come from its ``tools``, else ``extra_info.tools``, else what a chat template wrote into its
     ``prompt`` / ``messages`` (a list of messages or one rendered string; see
-    :func:`rlvr_rewards.tools.tools_from_prompt`). ``read_tools=False`` (the caller has the tools) reads none
-    of them, so a broken block in a prompt that does not matter raises nothing."""
+    :func:`rlvr_rewards.groundtruth.toolspecs.tools_from_prompt`). ``read_tools=False`` (the caller has the tools)
+    reads none of them, so a broken block in a prompt that does not matter raises nothing."""
     if not _is_row(value):
-        truth = compile_truth(value)
+        truth = compile_truth(value, matchers)
         tools = value.get("function") if truth.dialect == "bfcl" and isinstance(value, dict) else None
         return truth, tools
     row = value
@@ -483,7 +480,7 @@ def resolve_item(value: Any, read_tools: bool = True) -> tuple[CompiledTruth, An
     else:
         raw, field = row["reference_answer"], "reference_answer"
     try:
-        truth = compile_truth(raw)
+        truth = compile_truth(raw, matchers)
     except GroundTruthError as exc:
         inner = f"{field}.{exc.field}" if exc.field else field
         raise GroundTruthError(exc.message, field=inner, expected=exc.expected, got=exc.got) from None
