@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from rlvr_rewards.hookspecs import hookimpl
     from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
     from rlvr_rewards.scoring.core import score, score_batch
-    from rlvr_rewards.scoring.reasons import REASONS
+    from rlvr_rewards.scoring.reasons import REASONS, ReasonRule
     from rlvr_rewards.scoring.result import BatchScore, Score
     from rlvr_rewards.scoring.types import ScorerSpec, ScoringContext
 
@@ -57,6 +57,7 @@ _LAZY = {
     "CompiledTruth": "rlvr_rewards.groundtruth.truths",
     "CompiledCall": "rlvr_rewards.groundtruth.truths",
     "ToolSet": "rlvr_rewards.groundtruth.toolspecs",
+    "ReasonRule": "rlvr_rewards.scoring.reasons",
 }
 
 
@@ -111,6 +112,7 @@ __all__ = [
     "ParserSpec",
     "PluginError",
     "Preset",
+    "ReasonRule",
     "RlvrRewardsError",
     "Score",
     "ScorerSpec",

@@ -4,13 +4,14 @@ The ``register_*`` hooks are *register callbacks*: the plugin receives a ``regis
 and calls it once per thing it provides. ``classify_behavior`` is a first-result hook called once
 per distinct completion. A plugin module looks like::
 
-    from rlvr_rewards import hookimpl
-    from rlvr_rewards.scoring.types import ScorerSpec
+    from rlvr_rewards import ScorerSpec, hookimpl
 
     @hookimpl
     def register_scorers(register):
         register(ScorerSpec(name="politeness", compute=my_column_fn, description="..."))
 
+Every type a hook takes or gives is importable from ``rlvr_rewards`` itself (``ScorerSpec``, ``ScoringContext``,
+``ParserSpec``, ``ParseResult``, ``ParsedCall``, ``MatcherSpec``, ``CompiledMatcher``, ``Preset``, ``ReasonRule``).
 Third-party plugins are found through the ``rlvr_rewards`` entry-point group; built-ins are ordinary
 plugins listed in :data:`rlvr_rewards.plugins.DEFAULT_PLUGINS`.
 """
@@ -26,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from rlvr_rewards.combine.presets import Preset
     from rlvr_rewards.groundtruth.matchers import MatcherSpec
     from rlvr_rewards.parsing.types import ParseResult, ParserSpec
+    from rlvr_rewards.scoring.reasons import ReasonRule
     from rlvr_rewards.scoring.types import ScorerSpec
 
 __all__ = ["hookimpl", "hookspec"]
@@ -54,6 +56,13 @@ def register_matchers(register: Callable[[MatcherSpec], None]) -> None:
 @hookspec
 def register_presets(register: Callable[[Preset], None]) -> None:
     """Register presets (weights, gates, range) by name: ``register(Preset(...))``."""
+
+
+@hookspec
+def register_reasons(register: Callable[[ReasonRule], None]) -> None:
+    """Register reason codes: ``register(ReasonRule(code, component, description, expected, order))``: the
+    code a completion gets when it did what its truth asks and ``component`` is below 1 (the first rule by
+    ``order``; see :mod:`rlvr_rewards.scoring.reasons`)."""
 
 
 @hookspec(firstresult=True)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from rlvr_rewards.combine.presets import Preset
     from rlvr_rewards.groundtruth.matchers import MatcherSpec, MatcherTable
     from rlvr_rewards.parsing.types import ParserSpec
+    from rlvr_rewards.scoring.reasons import Diagnosis, ReasonRule
     from rlvr_rewards.scoring.types import ScorerSpec
 
 __all__ = [
@@ -54,6 +55,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "rlvr_rewards.builtin.scorers",
     "rlvr_rewards.builtin.presets",
     "rlvr_rewards.builtin.behavior",
+    "rlvr_rewards.builtin.reasons",
 )
 
 _lock = ForkSafeLock(threading.RLock)
@@ -80,6 +82,26 @@ class Registry:
     classifiers: tuple[tuple[str, Callable[..., Any]], ...] = ()  # (plugin name, function), call order
     #: the plugin generation this snapshot was built under (see registry_generation)
     generation: int = 0
+    #: the reason rules, built-in first, in registration order (see rlvr_rewards.scoring.reasons)
+    reason_rules: tuple[ReasonRule, ...] = ()
+
+    @property
+    def diagnosis(self) -> Diagnosis:
+        """The reason-code diagnosis with this snapshot's rules (built once per snapshot)."""
+        diagnosis: Diagnosis | None = self.__dict__.get("_diagnosis")
+        if diagnosis is None:
+            from rlvr_rewards.scoring.reasons import Diagnosis
+
+            diagnosis = Diagnosis(self.reason_rules)
+            object.__setattr__(self, "_diagnosis", diagnosis)
+        return diagnosis
+
+    @property
+    def reasons(self) -> dict[str, str]:
+        """Every reason code a score can carry with this snapshot: the built-in ones and the plugins' rules."""
+        from rlvr_rewards.scoring.reasons import REASONS
+
+        return {**REASONS, **{rule.code: rule.description for rule in self.reason_rules}}
 
     @property
     def matcher_table(self) -> MatcherTable:
@@ -241,6 +263,7 @@ def _build() -> Registry:
     from rlvr_rewards.combine.presets import Preset
     from rlvr_rewards.groundtruth.matchers import MatcherSpec
     from rlvr_rewards.parsing.types import ParserSpec
+    from rlvr_rewards.scoring.reasons import ReasonRule
     from rlvr_rewards.scoring.types import ScorerSpec
 
     pm = get_plugin_manager()
@@ -248,6 +271,7 @@ def _build() -> Registry:
     scorers, o2 = _collect(pm, "register_scorers", ScorerSpec, lambda s: s.name)
     matchers, o3 = _collect(pm, "register_matchers", MatcherSpec, lambda m: m.key)
     presets, o4 = _collect(pm, "register_presets", Preset, lambda p: p.name)
+    rules, o5 = _collect(pm, "register_reasons", ReasonRule, lambda r: r.code)
     # pluggy calls hook implementations from the end of get_hookimpls(): keep that order
     classifiers = tuple((i.plugin_name, i.function) for i in reversed(pm.hook.classify_behavior.get_hookimpls()))
     known = frozenset(scorers)
@@ -262,7 +286,36 @@ def _build() -> Registry:
         scorers=MappingProxyType(scorers),
         matchers=MappingProxyType(matchers),
         presets=MappingProxyType(presets),
-        owners=MappingProxyType({**o1, **o2, **o3, **o4}),
+        owners=MappingProxyType({**o1, **o2, **o3, **o4, **o5}),
         generation=_generation,
+        reason_rules=_checked_rules(rules, known, o5),
     )
     return _registry
+
+
+def _checked_rules(
+    rules: dict[str, ReasonRule], components: frozenset[str], owners: dict[tuple[str, str], str]
+) -> tuple[ReasonRule, ...]:
+    """The registered reason rules, each checked: a registered component, a behaviour a truth can expect, and a
+    code that is not one of the fixed codes (``ok``, the invalid and mismatch codes, ``wrong_tool``, ...)."""
+    from rlvr_rewards.scoring.reasons import BUILTIN_RULES, REASONS
+    from rlvr_rewards.vocabulary import EXPECTED_BEHAVIORS
+
+    fixed = set(REASONS) - {rule.code for rule in BUILTIN_RULES}
+    for code, rule in rules.items():
+        owner = owners[("register_reasons", code)]
+        if rule.component not in components:
+            raise PluginError(
+                f"plugin {owner!r} registers reason {code!r} for component {rule.component!r}, which no plugin "
+                f"registered; registered components: {sorted(components)}"
+            )
+        if rule.expected is not None and rule.expected not in EXPECTED_BEHAVIORS:
+            raise PluginError(
+                f"plugin {owner!r} registers reason {code!r} for expected behaviour {rule.expected!r}; "
+                f"expected one of {list(EXPECTED_BEHAVIORS)} or None (every behaviour)"
+            )
+        if code in fixed:
+            raise PluginError(
+                f"plugin {owner!r} registers reason {code!r}, a code the diagnosis gives itself; choose another code"
+            )
+    return tuple(rules.values())

@@ -19,9 +19,9 @@ __all__ = ["detection_report"]
 
 def detection_report(completions: Sequence[Any], labels: Sequence[str]) -> dict[str, Any]:
     """Per-class precision / recall / F1, accuracy, macro-F1 and confusion of detected vs labelled."""
+    from rlvr_rewards.classify.stage import behavior_chain, classify_parses
     from rlvr_rewards.parsing import parse_completion
     from rlvr_rewards.plugins import get_registry
-    from rlvr_rewards.scoring.core import _classifier
 
     if len(completions) != len(labels):
         raise ConfigError(f"got {len(completions)} completions but {len(labels)} labels")
@@ -29,8 +29,8 @@ def detection_report(completions: Sequence[Any], labels: Sequence[str]) -> dict[
         if label not in BEHAVIORS:
             raise ConfigError(f"label at item {i} is {label!r}; expected one of {list(BEHAVIORS)}")
     registry = get_registry()
-    classify = _classifier(registry)
-    detected = [classify(parse_completion(c, parsers=registry.parsers)) for c in completions]
+    parses = [parse_completion(c, parsers=registry.parsers) for c in completions]
+    detected = classify_parses(parses, behavior_chain(registry.classifiers))
     confusion = {a: dict.fromkeys(BEHAVIORS, 0) for a in BEHAVIORS}
     for want, got in zip(labels, detected, strict=True):
         confusion[want][got] += 1

@@ -18,16 +18,15 @@ formula combines them (:meth:`Preset.combine_one`), so ``score(c, t) == score_ba
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Sequence
-from dataclasses import replace
+from collections.abc import Hashable, Sequence
 from operator import itemgetter
 from typing import Any
 
 import numpy as np
 import orjson
 
-from rlvr_rewards.classify.behavior import classify as builtin_classify
-from rlvr_rewards.classify.behavior import mixed_violations, text_cue_memo
+from rlvr_rewards.classify.behavior import text_cue_memo
+from rlvr_rewards.classify.stage import behavior_chain, classify_parses
 from rlvr_rewards.combine.presets import Preset, done_index, expected_index
 from rlvr_rewards.errors import ConfigError, GroundTruthError, PluginError, ToolSpecError
 from rlvr_rewards.groundtruth.matchers import MatcherTable
@@ -38,16 +37,13 @@ from rlvr_rewards.parsing import ParseResult, parse_many
 from rlvr_rewards.plugins import get_registry
 from rlvr_rewards.scoring.budget import over_budget, over_budget_parse
 from rlvr_rewards.scoring.parallel import check_workers, plan_chunks, score_in_workers
-from rlvr_rewards.scoring.reasons import mismatch_reason
 from rlvr_rewards.scoring.recent import RecentScores
 from rlvr_rewards.scoring.result import BatchScore, Score
 from rlvr_rewards.scoring.types import ScorerSpec, ScoringContext
 from rlvr_rewards.util.jsonsafe import is_nonfinite
-from rlvr_rewards.vocabulary import BEHAVIORS, is_accepted
 
 __all__ = ["score", "score_batch"]
 
-_INVALID_REASONS = ("empty", "too_long", "over_budget")
 #: :func:`score`'s recent results (scoring/recent.py): one-at-a-time callers keep the batch's deduplication
 _recent = RecentScores()
 _UNSEEN: Any = object()
@@ -194,31 +190,6 @@ def _per_item_tools(tools: Any, n: int) -> list[Any]:
     )
 
 
-def _classifier(registry: Any) -> Callable[[ParseResult], str]:
-    """The ``classify_behavior`` chain: plugins in pluggy's call order, first non-None result wins."""
-    chain = registry.classifiers
-    if len(chain) == 1 and chain[0][0] == "rlvr_rewards.builtin.behavior":
-        return builtin_classify
-
-    def classify(parse: ParseResult) -> str:
-        for plugin, fn in chain:
-            try:
-                result = fn(parse=parse)
-            except Exception as exc:
-                raise PluginError(f"classify_behavior of plugin {plugin!r} raised {exc!r}") from exc
-            if result is None:
-                continue
-            if result not in BEHAVIORS:
-                raise PluginError(
-                    f"classify_behavior of plugin {plugin!r} returned {result!r}; expected one of {list(BEHAVIORS)} "
-                    "or None"
-                )
-            return str(result)
-        return builtin_classify(parse)
-
-    return classify
-
-
 def _resolve_preset(preset: str | Preset, registered: frozenset[str]) -> Preset:
     if isinstance(preset, Preset):
         p = preset
@@ -235,59 +206,6 @@ def _take(values: list[Any], index: list[int]) -> list[Any]:
     if len(index) < 2:
         return [values[k] for k in index]
     return list(itemgetter(*index)(values))
-
-
-_NO_COLUMN: list[float] = []
-
-
-def _short(cols: dict[str, list[float]], name: str, k: int) -> bool:
-    """Component ``name`` of pair ``k`` is below full marks (a component not computed counts as full)."""
-    col = cols.get(name, _NO_COLUMN)
-    return bool(col) and col[k] < 1.0
-
-
-def _reason(parse: ParseResult, truth: CompiledTruth, done: str, k: int, cols: dict[str, list[float]]) -> str:
-    """The reason code of unique pair ``k`` (``cols``: each component's column as a list)."""
-    if done == "invalid":
-        for code in _INVALID_REASONS:
-            if code in parse.violations:
-                return code
-        return "unparseable"
-    behavior = truth.behavior
-    if not is_accepted(behavior, done):
-        return mismatch_reason(done, behavior)
-    if behavior == "execute":
-        want = truth.names
-        if len(parse.calls) != 1 or len(want) != 1 or parse.calls[0].name != want[0]:
-            pred = [c.name for c in parse.calls]
-            if any(name not in want for name in pred):
-                return "wrong_tool"
-            if len(pred) > len(want) or any(pred.count(nm) > want.count(nm) for nm in set(pred)):
-                return "extra_calls"
-        if _short(cols, "tool_name", k):
-            return "missing_calls"
-        if _short(cols, "arguments", k):
-            return "bad_arguments"
-        if _short(cols, "schema", k):
-            return "schema_violation"
-    elif behavior == "clarify":
-        if _short(cols, "clarify", k):
-            return "vague_clarification"
-    elif behavior == "refuse" and _short(cols, "refuse", k):
-        return "weak_refusal"
-    if _short(cols, "length", k):
-        return "overlong"
-    if _short(cols, "format", k):
-        return "format_violation"
-    return "ok"
-
-
-def _reasons(
-    parses: list[ParseResult], truths: list[CompiledTruth], done: list[str], cols: dict[str, list[float]]
-) -> list[str]:
-    """One reason code per pair, from each component's values (``cols[name][k]``). A NaN component (not
-    applicable) never counts as short (``NaN < 1.0`` is False)."""
-    return [_reason(parses[k], truths[k], done[k], k, cols) for k in range(len(parses))]
 
 
 def score_batch(
@@ -417,19 +335,15 @@ def _resolve(
 
 
 def _read(raws: list[Any], registry: Any, limits: Limits) -> tuple[list[ParseResult], list[str]]:
-    """Step 2: parse each completion (never raising) and classify its behaviour; text next to a call adds
-    its hedges (``call_with_question`` ...) to the parse's violations first. Call inside
-    :func:`text_cue_memo` (the scorers read the same texts' cues again)."""
+    """Steps 2 and 3: parse each completion (never raising), then classify what it did (the classify stage
+    adds a call's hedges to its parse first). Call inside :func:`text_cue_memo` (the scorers read the same
+    texts' cues again)."""
     parses = parse_many(raws, registry.parsers, limits)
-    classify = _classifier(registry)
-    behaviors: list[str] = []
-    for k, p in enumerate(parses):
-        if p.calls and p.text:
-            hedges = mixed_violations(p)
-            if hedges:
-                p = parses[k] = replace(p, violations=tuple(sorted({*p.violations, *hedges})))
-        behaviors.append(classify(p))
-    return parses, behaviors
+    chain = registry.__dict__.get("_behavior_chain")
+    if chain is None:  # one function per registry snapshot
+        chain = behavior_chain(registry.classifiers)
+        object.__setattr__(registry, "_behavior_chain", chain)
+    return parses, classify_parses(parses, chain)
 
 
 def _context(
@@ -569,7 +483,7 @@ def _score_resolved(
         matrix = _matrix(ctx, scorers, registry)
     u_expected = [t.behavior for t in u_truth]
     u_rewards = the_preset.combine(matrix, names, expected_index(u_expected), done_index(u_done))
-    u_reasons = _reasons(u_parse, u_truth, u_done, dict(zip(names, matrix.T.tolist(), strict=True)))
+    u_reasons = registry.diagnosis.reasons(u_parse, u_truth, u_done, dict(zip(names, matrix.T.tolist(), strict=True)))
 
     # 4. back to batch order
     inverse = np.asarray(inverse_list, dtype=np.intp)
@@ -622,7 +536,9 @@ def score(
     result = Score(
         reward=the_preset.combine_one(row, names, truth.behavior, done[0]),
         components=dict(zip(names, row, strict=True)),
-        reason=_reasons(parses, truths, done, {name: [v] for name, v in zip(names, row, strict=True)})[0],
+        reason=registry.diagnosis.reason(
+            parses[0], truths[0], done[0], 0, {name: [v] for name, v in zip(names, row, strict=True)}
+        ),
         behavior=done[0],
         expected=truth.behavior,
         violations=parses[0].violations,
