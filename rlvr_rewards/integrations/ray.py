@@ -171,7 +171,7 @@ def _usable_cpus(ds: Any) -> float:
 
     if not ray.is_initialized():  # what Ray Data would do when the dataset runs
         ray.init()
-    cpus = float(ray.cluster_resources().get("CPU", 0.0))
+    cpus = float(ray.cluster_resources().get("CPU", 0.0))  # type: ignore[no-untyped-call, unused-ignore]
     limit = ds.context.execution_options.resource_limits.cpu
     if limit is not None and math.isfinite(limit):
         cpus = min(cpus, float(limit))

@@ -116,7 +116,7 @@ def tool_specs(tools: Sequence[Any] | None) -> list[Any] | None:
             specs.append(tool)
             continue
         try:
-            from transformers.utils import get_json_schema
+            from transformers.utils import get_json_schema  # type: ignore[attr-defined, unused-ignore]
         except ImportError as exc:
             raise ConfigError(
                 "tools given as Python callables need transformers (the 'trl' extra) to read their "

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from rlvr_rewards.parsing.types import ParseResult
 __all__ = ["ScorerSpec", "ScoringContext"]
 
 _NAN = float("nan")
+
+
+_T = TypeVar("_T")
 
 
 @dataclass(eq=False)
@@ -44,9 +47,9 @@ class ScoringContext:
     def __len__(self) -> int:
         return len(self.parses)
 
-    def shared(self, name: str, build: Callable[[ScoringContext], Any]) -> Any:
+    def shared(self, name: str, build: Callable[[ScoringContext], _T]) -> _T:
         """A per-batch intermediate result computed once and shared between scorers."""
-        hit = self.cache.get(name)
+        hit: _T | None = self.cache.get(name)
         if hit is None:
             hit = self.cache[name] = build(self)
         return hit
