@@ -504,21 +504,32 @@ def read_text(text: str) -> TextCues:
     return cues
 
 
+class _OpenGates:
+    """The prefilters (``_Gated``) of one text's window, each read once, when first needed."""
+
+    __slots__ = ("_opened", "_window")
+
+    def __init__(self, window: str) -> None:
+        self._window = window
+        self._opened: dict[int, bool] = {}
+
+    def is_open(self, gate: _Gated) -> bool:
+        was = self._opened.get(id(gate))
+        if was is None:
+            was = self._opened[id(gate)] = gate.open(self._window)
+        return was
+
+    def found(self, gate: _Gated, s: str) -> bool:
+        """Whether ``gate``'s pattern matches sentence ``s`` (searched only when the window's prefilter is open)."""
+        return self.is_open(gate) and gate.pattern.search(s) is not None
+
+
 def _read_text(text: str) -> TextCues:
     declines = conditional = requests = after = content = redirect = False
     window = _fold(_window(text))
     sentences = _sentences(window)
-    opened: dict[int, bool] = {}  # each prefilter (``_Gated``) is read once per text, when first needed
-
-    def is_open(gate: _Gated) -> bool:
-        was = opened.get(id(gate))
-        if was is None:
-            was = opened[id(gate)] = gate.open(window)
-        return was
-
-    def found(gate: _Gated, s: str) -> bool:
-        return is_open(gate) and gate.pattern.search(s) is not None
-
+    gates = _OpenGates(window)
+    is_open, found = gates.is_open, gates.found
     for i, s in enumerate(sentences):
         if declines and _changes_nothing(s, is_open, requests and after, content, redirect):
             continue

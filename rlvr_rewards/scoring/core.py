@@ -18,7 +18,7 @@ formula combines them (:meth:`Preset.combine_one`), so ``score(c, t) == score_ba
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -121,31 +121,37 @@ def _message_fast_key(msg: dict[Any, Any]) -> Hashable | None:
         elif k == "tool_calls" and type(v) is list:
             add(k)
             for call in v:
-                if type(call) is not dict:
+                if type(call) is not dict or not _add_call_parts(call, add):
                     return None
-                add(_CALL_MARK)
-                fn = None
-                for ck, cv in call.items():
-                    if ck == "id":
-                        continue
-                    if ck == "function" and type(cv) is dict:
-                        fn = cv
-                        continue
-                    if type(ck) is not str or (cv is not None and type(cv) is not str):
-                        return None
-                    add(ck)
-                    add(cv)
-                if fn is None:
-                    return None
-                add(_FUNCTION_MARK)
-                for fk, fv in fn.items():
-                    if type(fk) is not str or (fv is not None and type(fv) is not str):
-                        return None
-                    add(fk)
-                    add(fv)
         else:
             return None
     return tuple(parts)
+
+
+def _add_call_parts(call: dict[Any, Any], add: Callable[[Any], None]) -> bool:
+    """Append one call's part of :func:`_message_fast_key` (its marker, its string fields but ``id``, the
+    function's marker and string fields); False when the call is not of the usual shape."""
+    add(_CALL_MARK)
+    fn = None
+    for ck, cv in call.items():
+        if ck == "id":
+            continue
+        if ck == "function" and type(cv) is dict:
+            fn = cv
+            continue
+        if type(ck) is not str or (cv is not None and type(cv) is not str):
+            return False
+        add(ck)
+        add(cv)
+    if fn is None:
+        return False
+    add(_FUNCTION_MARK)
+    for fk, fv in fn.items():
+        if type(fk) is not str or (fv is not None and type(fv) is not str):
+            return False
+        add(fk)
+        add(fv)
+    return True
 
 
 def _completion_key(completion: Any) -> Hashable:
