@@ -71,6 +71,7 @@ import math
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any, Final, TypeAlias
@@ -140,10 +141,14 @@ _SKIP_FLAT: Final = re.compile(r"(?:" + _PLAIN + r"{1,256}" + _SHORT_STRINGS + r
 _BLANKS: Final = frozenset(" \t\f\n\\")  # (a backslash in a run of group 1 is a line continuation)
 _NOT_BLANK: Final = re.compile(r"[^ \t\f\n\\]")
 _OPENERS: Final = {"(": ")", "[": "]", "{": "}"}
-# the fields of an open container in ``_Parser.element``: closer, kind ("[", "(", "{", "s" for a set), items,
-# duplicate keys seen, first failure, pending dict key, no entry yet, comma seen, and the start, sign and
-# stops of the element the container sits in
+# the fields of an open container (a frame of ``_Parser.element``): closer, kind ("[", "(", "{", "s" for a set),
+# items, duplicate keys seen, first failure, pending dict key, no entry yet, comma seen, and the start, sign
+# and stops of the element the container sits in
 _F_CLOSER, _F_KIND, _F_ITEMS, _F_DUP, _F_FAIL, _F_KEY, _F_FIRST, _F_COMMA, _F_START, _F_SIGN, _F_STOPS = range(11)
+#: The stops of the first element of a container, by its opening bracket.
+_FIRST_STOPS: Final = {"[": ",]", "(": ",)", "{": ":,}"}
+#: The stops of an element after a comma, by the kind of its container ("s": a set).
+_NEXT_STOPS: Final = {"[": ",]", "(": ",)", "{": ":,}", "s": ",}"}
 _KEYWORDS: Final = frozenset(keyword.kwlist)
 _CONSTANTS: Final[dict[str, Any]] = {"None": None, "True": True, "False": False}
 #: A number may touch these words (tokenizer.c ``verify_end_of_number``): ``1if x else 2``.
@@ -229,6 +234,12 @@ _NOT_LITERAL: Final[Node] = (_OTHER, None, False, _NOT_CALL)
 #: container or argument list cannot change the outcome and is skipped too.
 _SKIPPED: Final[Node] = (_OTHER, None, False, _NOT_CALL)
 _UNPACKED: Final[Node] = (_OTHER, None, False, _NOT_CALL)  # a ``**`` entry of a dict (the rest skipped)
+#: What :meth:`_Parser.fold_dict` returns for a key followed by its colon (told apart by identity).
+_KEY_READ: Final[Node] = (_OTHER, None, False, None)
+#: The node of each constant name (``None``, ``True``, ``False``).
+_CONSTANT_NODES: Final[dict[str, Node]] = {name: (_CONST, value, False, None) for name, value in _CONSTANTS.items()}
+#: The node kind of a container that ends with no outcome decided before, by its kind (a set: not a literal).
+_CONTAINER_NODE_KIND: Final = {"[": _LIST, "(": _TUPLE, "{": _DICT}
 
 #: One decoded item: ``(name, arguments or None, violation codes)``, or ``None`` for an item that is not a call.
 Item: TypeAlias = "tuple[str, dict[str, Any] | None, list[str]] | None"
@@ -285,6 +296,24 @@ def _string_end(text: str, q: int) -> int:
     return i + len(delim) if text.startswith(delim, i) else -1
 
 
+def _skip_quoted_or_comment(text: str, pos: int) -> int:
+    """In a span skipped unparsed (:meth:`_Parser.skip`): the end of the string, comment or line continuation
+    at ``pos``. A string never closed, or a backslash that continues no line, is :class:`_Fail`."""
+    ch = text[pos]
+    if ch == "'" or ch == '"':
+        q = _QUOTED_AT.match(text, pos)
+        end = q.end() if q is not None else _string_end(text, pos)
+        if end < 0:
+            raise _Fail
+        return end
+    if ch == "#":
+        nl = text.find("\n", pos)
+        return len(text) if nl < 0 else nl
+    if text.startswith("\\\n", pos):
+        return pos + 2
+    raise _Fail
+
+
 def _unescape(body: str) -> str:
     """Decode the escapes of a non-raw ``str`` literal's body exactly as CPython's parser does.
 
@@ -306,6 +335,14 @@ def _unescape(body: str) -> str:
         return codecs.decode(marked.encode("ascii", "backslashreplace"), "unicode_escape")
     except UnicodeDecodeError:
         raise _Fail from None
+
+
+def _without_underscores(tok: str) -> str:
+    """The digits of a decimal number token written with underscores, each of which must sit between two
+    digits (else "invalid decimal literal": :class:`_Fail`)."""
+    if _BAD_UNDERSCORE.search(tok) is not None:
+        raise _Fail
+    return tok.replace("_", "")
 
 
 def _identifier(name: str) -> str:
@@ -464,36 +501,21 @@ class _Parser:
             if pos >= n:
                 raise _Fail
             ch = text[pos]
+            if not stack and ch in stops:  # (every stop is a comma, a colon or a closing bracket)
+                break
             if ch in _OPENERS:
                 if level + len(stack) >= MAX_LEVEL:
                     raise _Fail
                 stack.append(_OPENERS[ch])
                 pos += 1
             elif ch in ")]}":
-                if stack:
-                    if stack.pop() != ch:
-                        raise _Fail
-                    pos += 1
-                elif ch in stops:
-                    break
-                else:
+                if not stack or stack.pop() != ch:
                     raise _Fail
-            elif ch == "," or ch == ":":
-                if not stack and ch in stops:
-                    break
                 pos += 1
-            elif ch == "'" or ch == '"':
-                q = _QUOTED_AT.match(text, pos)
-                pos = q.end() if q is not None else _string_end(text, pos)
-                if pos < 0:
-                    raise _Fail
-            elif ch == "#":
-                nl = text.find("\n", pos)
-                pos = n if nl < 0 else nl
-            elif text.startswith("\\\n", pos):
-                pos += 2
-            else:  # a backslash that continues no line
-                raise _Fail
+            elif ch == "," or ch == ":":
+                pos += 1
+            else:
+                pos = _skip_quoted_or_comment(text, pos)
         if pos == begin:
             raise _Fail
         return pos
@@ -525,186 +547,227 @@ class _Parser:
         ``_SKIPPED``. The current token is then that character.
 
         Iterative: ``frames`` holds the open lists, tuples and dicts, each with the state of the element it
-        sits in (start, sign, stops), so nesting costs no recursion and no call per bracket."""
+        sits in (start, sign, stops), so nesting costs no recursion. A state machine split by state: here the
+        start of an element (an optional sign, then an atom; a scalar, a constant or a literal the JSON scanner
+        reads stays in this loop), :meth:`open_bracket` for a container read token by token,
+        :meth:`other_atom` for what is not a literal, :meth:`operand_end` for an element that goes on past its
+        atom or carries a sign, and :meth:`in_container` for what follows an element inside a container."""
         frames: list[list[Any]] = []
         spans = self.spans is not None  # (element starts matter only for the spans the tests read)
         start = self.start if spans else 0
         sign = ""
         while True:
-            # -- the start of an element: an optional sign, then an atom or an opening bracket ----------
             kind = self.kind
+            if kind == _OP and (self.tok == "-" or self.tok == "+"):
+                sign = self.tok
+                self.advance()
+                kind = self.kind
             tok = self.tok
-            if kind == _OP:
-                if tok == "-" or tok == "+":
-                    sign = tok
-                    self.advance()
-                    kind = self.kind
-                    tok = self.tok
-                elif tok == "**" and frames and frames[-1][_F_KIND] == "{" and frames[-1][_F_KEY] is None:
-                    frame = frames[-1]  # {**d, ...}: a dict, not a literal
-                    self.advance()
-                    self.skip_element(self.start, ",}")
-                    self.skip_rest("}")
-                    if frame[_F_FAIL] is None:
-                        frame[_F_FAIL] = _NOT_CALL
-                    node = _UNPACKED
-                    kind = -1
-            if kind == _STRUCT and tok != "(" and self.json_budget > 0 and (fast := self.json_literal()) is not None:
-                node = fast
-            elif kind == _STRUCT:
-                closer = _OPENERS.get(tok)
-                if closer is None:
-                    raise _Fail  # nothing where a value should be
-                if self.level >= MAX_LEVEL:
-                    raise _Fail
-                self.level += 1
-                self.advance()
-                frames.append(
-                    [closer, tok, {} if tok == "{" else [], False, None, None, True, False, start, sign, stops]
-                )
-                if not (self.kind == _STRUCT and self.tok == closer):
-                    start = self.start if spans else 0
-                    sign = ""
-                    stops = ":,}" if tok == "{" else "," + closer
-                    star_ok = True
-                    continue
-                node = (
-                    (_LIST, [], False, None)
-                    if tok == "["
-                    else (_TUPLE, [], False, None)
-                    if tok == "("
-                    else (_DICT, {}, False, None)
-                )
-                self.level -= 1
-                self.advance()
-                frame = frames.pop()
-                start, sign, stops = frame[_F_START], frame[_F_SIGN], frame[_F_STOPS]
-            elif kind == _STR:
+            if kind == _STR:
                 node = self.strings()
             elif kind == _NUM:
                 node = self.number()
-            elif kind == _NAME:
-                if tok in _CONSTANTS:
-                    node = (_CONST, _CONSTANTS[tok], False, None)
-                    self.advance()
-                else:
-                    _identifier(tok)
-                    node = self.skip_element(start, stops)  # a name, a keyword (lambda, not, ...): an expression
-            elif kind == _OP:
-                if tok == "**" or (tok == "*" and (sign or not star_ok)):
-                    raise _Fail
-                if tok != "...":
-                    node = self.skip_element(start, stops)  # starred, unary chains, ...
-                else:
-                    node = _NOT_LITERAL  # Ellipsis: a constant, not a literal here
-                    self.advance()
-            elif kind != -1:
-                raise _Fail
-            # -- after an atom: the element ends here, or it is an expression (skipped) -----------------
-            while True:
-                if node is not _SKIPPED:
-                    kind = self.kind
-                    if kind != _STRUCT or self.tok not in stops:
-                        if kind == _NUM or kind == _STR or kind == _ERR or kind == _EOF:
-                            raise _Fail  # two operands in a row, or the text ends
-                        if kind == _NAME and self.tok not in _KEYWORDS:
-                            raise _Fail
-                        node = self.skip_element(start, stops)  # an operator, a call, `if`, `for`, ...
-                    elif sign:
-                        if node[0] != _NUMBER:  # -(1,), -True, - -1: a unary operation on something else
-                            node = _NOT_LITERAL
-                        elif sign == "-" and node[3] is None:
-                            node = (_SIGNED, -node[1], False, None)
-                        else:
-                            node = (_SIGNED, node[1], False, node[3])
-                if not frames:
-                    return node
-                frame = frames[-1]
-                fkind = frame[_F_KIND]
-                closer = frame[_F_CLOSER]
-                closing = None  # the container's node when it ends here
-                if fkind == "{":
-                    key = frame[_F_KEY]
-                    if node is _UNPACKED:
-                        pass
-                    elif key is None:  # the element was a key
-                        if node is _SKIPPED:  # a dict, a set or a comprehension: not a literal either way
-                            self.skip_rest("}", ":_" if not frame[_F_FIRST] or self.tok == ":" else "")
-                            if frame[_F_FIRST]:
-                                closing = _NOT_LITERAL
-                            elif frame[_F_FAIL] is None:  # (a dict: an earlier failure comes first)
-                                frame[_F_FAIL] = _NOT_CALL
-                        elif self.tok == ":":
-                            frame[_F_KEY] = node
-                            self.advance()
-                            start = self.start if spans else 0
-                            sign = ""
-                            stops = ",}"
-                            star_ok = False
-                            break
-                        elif frame[_F_FIRST]:  # {1, 2}: a set (or a set comprehension), never a literal here
-                            frame[_F_KIND] = fkind = "s"
-                        else:  # {1: 2, 3}
-                            raise _Fail
-                    else:  # the element was the value of ``key``
-                        frame[_F_KEY] = None
-                        if node is _SKIPPED:
-                            self.skip_rest("}")
-                        if frame[_F_FAIL] is None:
-                            if key[0] != _STRING:
-                                frame[_F_FAIL] = _NOT_CALL
-                            elif key[3] is not None:
-                                frame[_F_FAIL] = key[3]
-                            else:
-                                out = frame[_F_ITEMS]
-                                if key[1] in out or node[2]:
-                                    frame[_F_DUP] = True
-                                if node[3] is not None:
-                                    frame[_F_FAIL] = node[3]
-                                else:
-                                    out[key[1]] = node[1]
-                    frame[_F_FIRST] = False
-                elif fkind == "s":
-                    if node is _SKIPPED:
-                        self.skip_rest("}")
-                else:  # a list, or a tuple or group
-                    if node is _SKIPPED:
-                        self.skip_rest(closer)
-                        if fkind == "(" and not frame[_F_COMMA]:
-                            closing = _NOT_LITERAL
-                    if closing is None and fkind == "(" and not frame[_F_COMMA] and self.tok == ")":
-                        closing = node  # (x): x itself
-                    elif frame[_F_FAIL] is None:
-                        if node[2]:
-                            frame[_F_DUP] = True
-                        if node[3] is not None:
-                            frame[_F_FAIL] = node[3]
-                        else:
-                            frame[_F_ITEMS].append(node[1])
-                if closing is None and self.tok == ",":
-                    frame[_F_COMMA] = True
-                    self.advance()
-                    if not (self.kind == _STRUCT and self.tok == closer):
+            elif kind == _NAME and tok in _CONSTANTS:
+                node = _CONSTANT_NODES[tok]
+                self.advance()
+            elif kind == _STRUCT:
+                fast = self.json_literal() if tok != "(" and self.json_budget > 0 else None
+                if fast is None:
+                    opened = self.open_bracket(tok, frames, start, sign, stops)
+                    if opened is None:  # the first element of the container starts
                         start = self.start if spans else 0
                         sign = ""
-                        stops = ":,}" if fkind == "{" else ",}" if fkind == "s" else "," + closer
-                        star_ok = fkind != "{"
-                        break
-                # the container ends: its node is the atom of the element it sits in
-                if closing is None:
-                    if fkind == "[":
-                        closing = (_LIST, frame[_F_ITEMS], frame[_F_DUP], frame[_F_FAIL])
-                    elif fkind == "(":
-                        closing = (_TUPLE, frame[_F_ITEMS], frame[_F_DUP], frame[_F_FAIL])
-                    elif fkind == "{":
-                        closing = (_DICT, frame[_F_ITEMS], frame[_F_DUP], frame[_F_FAIL])
-                    else:
-                        closing = _NOT_LITERAL
-                node = closing
-                self.level -= 1
+                        stops = _FIRST_STOPS[tok]
+                        star_ok = True
+                        continue
+                    node = opened
+                else:
+                    node = fast
+            else:
+                node = self.other_atom(kind, tok, frames, start, stops, star_ok, sign)
+            # -- after an atom: the element ends here, or it is an expression (skipped) ---------------------
+            if node is not _SKIPPED and (self.kind != _STRUCT or self.tok not in stops or sign):
+                node = self.operand_end(node, start, stops, sign)
+            if not frames:
+                return node
+            following = self.in_container(frames, node)
+            if not isinstance(following, str):  # the outermost container ended: it was the element
+                return following
+            start = self.start if spans else 0
+            sign = ""
+            stops = following
+            star_ok = frames[-1][_F_KIND] != "{"
+
+    def open_bracket(self, tok: str, frames: list[list[Any]], start: int, sign: str, stops: str) -> Node | None:
+        """The bracket ``tok`` opens a container read token by token: its node when it is empty (``[]``,
+        ``()``, ``{}``), else ``None`` with its frame pushed on ``frames`` (which keeps the ``start``, ``sign``
+        and ``stops`` of the element it sits in). Any other bracket, comma or colon is :class:`_Fail`."""
+        closer = _OPENERS.get(tok)
+        if closer is None:
+            raise _Fail  # nothing where a value should be
+        if self.level >= MAX_LEVEL:
+            raise _Fail
+        self.level += 1
+        self.advance()
+        if not (self.kind == _STRUCT and self.tok == closer):
+            frames.append([closer, tok, {} if tok == "{" else [], False, None, None, True, False, start, sign, stops])
+            return None
+        self.level -= 1
+        self.advance()
+        return (
+            (_LIST, [], False, None)
+            if tok == "["
+            else (_TUPLE, [], False, None)
+            if tok == "("
+            else (_DICT, {}, False, None)
+        )
+
+    def other_atom(
+        self, kind: int, tok: str, frames: list[list[Any]], start: int, stops: str, star_ok: bool, sign: str
+    ) -> Node:
+        """An atom that is not a literal: a ``**`` entry of a dict (``_UNPACKED``, the rest of the dict
+        skipped), ``...`` (``_NOT_LITERAL``), a name, a keyword or an operator (the element skipped:
+        ``_SKIPPED``); a misplaced ``*`` or ``**``, or what is not Python, is :class:`_Fail`."""
+        if kind == _NAME:
+            _identifier(tok)
+            return self.skip_element(start, stops)  # a name, a keyword (lambda, not, ...): an expression
+        if kind != _OP:
+            raise _Fail
+        if tok == "**" and not sign and frames and frames[-1][_F_KIND] == "{" and frames[-1][_F_KEY] is None:
+            frame = frames[-1]  # {**d, ...}: a dict, not a literal
+            self.advance()
+            self.skip_element(self.start, ",}")
+            self.skip_rest("}")
+            if frame[_F_FAIL] is None:
+                frame[_F_FAIL] = _NOT_CALL
+            return _UNPACKED
+        if tok == "**" or (tok == "*" and (sign or not star_ok)):
+            raise _Fail
+        if tok != "...":
+            return self.skip_element(start, stops)  # starred, unary chains, ...
+        self.advance()
+        return _NOT_LITERAL  # Ellipsis: a constant, not a literal here
+
+    def operand_end(self, node: Node, start: int, stops: str, sign: str) -> Node:
+        """The element of the atom ``node`` (read, not skipped) when the current token is not one of its
+        ``stops`` (an expression goes on: skipped; two operands in a row, or the end of the text:
+        :class:`_Fail`) or when a sign came before it (a signed number, else ``_NOT_LITERAL``)."""
+        kind = self.kind
+        if kind != _STRUCT or self.tok not in stops:
+            if kind == _NUM or kind == _STR or kind == _ERR or kind == _EOF:
+                raise _Fail  # two operands in a row, or the text ends
+            if kind == _NAME and self.tok not in _KEYWORDS:
+                raise _Fail
+            return self.skip_element(start, stops)  # an operator, a call, `if`, `for`, ...
+        if node[0] != _NUMBER:  # -(1,), -True, - -1: a unary operation on something else
+            return _NOT_LITERAL
+        if sign == "-" and node[3] is None:
+            return (_SIGNED, -node[1], False, None)
+        return (_SIGNED, node[1], False, node[3])
+
+    def in_container(self, frames: list[list[Any]], node: Node) -> Node | str:
+        """After the element ``node`` of the innermost open container: the ``stops`` of the element that
+        follows in a container (after a comma, or after a dict key and its colon), or, once the outermost
+        container has ended, the node of the element it is. Each container that ends here becomes the atom of
+        the element it sits in (checked by :meth:`operand_end` as such)."""
+        while True:
+            frame = frames[-1]
+            closing = _FOLDS[frame[_F_KIND]](self, frame, node)  # the container's node when it ends here
+            if closing is _KEY_READ:  # a dict key and its colon: the value follows
+                return ",}"
+            if closing is None and self.tok == ",":
+                frame[_F_COMMA] = True
                 self.advance()
-                frames.pop()
-                start, sign, stops = frame[_F_START], frame[_F_SIGN], frame[_F_STOPS]
+                if not (self.kind == _STRUCT and self.tok == frame[_F_CLOSER]):
+                    return _NEXT_STOPS[frame[_F_KIND]]
+            if closing is None:
+                node_kind = _CONTAINER_NODE_KIND.get(frame[_F_KIND])
+                closing = (
+                    _NOT_LITERAL if node_kind is None else (node_kind, frame[_F_ITEMS], frame[_F_DUP], frame[_F_FAIL])
+                )
+            # the container ends: its node is the atom of the element it sits in
+            self.level -= 1
+            self.advance()
+            frames.pop()
+            start, sign, stops = frame[_F_START], frame[_F_SIGN], frame[_F_STOPS]
+            node = closing
+            if self.kind != _STRUCT or self.tok not in stops or sign:
+                node = self.operand_end(node, start, stops, sign)
+            if not frames:
+                return node
+
+    def fold_dict(self, frame: list[Any], node: Node) -> Node | None:
+        """Add the element ``node`` to the dict ``frame``: as a key (``_KEY_READ`` once its colon is read;
+        :meth:`odd_dict_key` for the rest) or as the value of the pending key (the first failure in source
+        order is kept). Returns the node of the container when it is decided here, else ``None``."""
+        key = frame[_F_KEY]
+        if key is None and node is not _UNPACKED:  # the element was a key
+            if node is not _SKIPPED and self.tok == ":":
+                frame[_F_KEY] = node
+                self.advance()
+                return _KEY_READ
+            return self.odd_dict_key(frame, node)
+        if key is not None:  # the element was the value of ``key``
+            frame[_F_KEY] = None
+            if node is _SKIPPED:
+                self.skip_rest("}")
+            if frame[_F_FAIL] is None:
+                if key[0] != _STRING:
+                    frame[_F_FAIL] = _NOT_CALL
+                elif key[3] is not None:
+                    frame[_F_FAIL] = key[3]
+                else:
+                    out = frame[_F_ITEMS]
+                    if key[1] in out or node[2]:
+                        frame[_F_DUP] = True
+                    if node[3] is not None:
+                        frame[_F_FAIL] = node[3]
+                    else:
+                        out[key[1]] = node[1]
+        frame[_F_FIRST] = False
+        return None
+
+    def odd_dict_key(self, frame: list[Any], node: Node) -> Node | None:
+        """A key of the dict ``frame`` not followed by a colon, or skipped: a set (``{1, 2}``; the frame
+        becomes one), a dict or set that is not a literal (``{k: v for ...}``, ``{f(x)}``: ``_NOT_LITERAL``
+        when it decides the container's node), or :class:`_Fail` (``{1: 2, 3}``)."""
+        first = frame[_F_FIRST]
+        closing = None
+        if node is _SKIPPED:  # a dict, a set or a comprehension: not a literal either way
+            self.skip_rest("}", ":_" if not first or self.tok == ":" else "")
+            if first:
+                closing = _NOT_LITERAL
+            elif frame[_F_FAIL] is None:  # (a dict: an earlier failure comes first)
+                frame[_F_FAIL] = _NOT_CALL
+        elif first:  # {1, 2}: a set (or a set comprehension), never a literal here
+            frame[_F_KIND] = "s"
+        else:  # {1: 2, 3}
+            raise _Fail
+        frame[_F_FIRST] = False
+        return closing
+
+    def fold_set(self, frame: list[Any], node: Node) -> None:
+        """Add the element ``node`` to the set ``frame`` (never a literal: only its end is looked for)."""
+        if node is _SKIPPED:
+            self.skip_rest("}")
+
+    def fold_sequence(self, frame: list[Any], node: Node) -> Node | None:
+        """Add the element ``node`` to the list, tuple or group ``frame``; returns the node of the container
+        when it is decided here (``(x)`` is ``x``; a skipped ``(x + y)`` is ``_NOT_LITERAL``), else ``None``."""
+        if node is _SKIPPED:
+            self.skip_rest(frame[_F_CLOSER])
+            if frame[_F_KIND] == "(" and not frame[_F_COMMA]:
+                return _NOT_LITERAL
+        elif frame[_F_KIND] == "(" and not frame[_F_COMMA] and self.tok == ")":
+            return node  # (x): x itself
+        if frame[_F_FAIL] is None:
+            if node[2]:
+                frame[_F_DUP] = True
+            if node[3] is not None:
+                frame[_F_FAIL] = node[3]
+            else:
+                frame[_F_ITEMS].append(node[1])
+        return None
 
     def json_literal(self) -> Node | None:
         """The list or dict that opens at the current token when it is written in the subset both languages
@@ -764,49 +827,26 @@ class _Parser:
         return (_LIST if type(value) is list else _DICT, value, dup, None)
 
     def strings(self) -> Node:
-        """Adjacent string tokens (implicit concatenation). Runs of 2 to 256 strings that ``_STRING_RUN`` reads
-        are handled a chunk at a time (:meth:`string_chunk`); the others one token at a time."""
+        """Adjacent string tokens (implicit concatenation). Runs that :meth:`string_run` reads are taken in one
+        step; the others are read one token at a time (a string with a ``b`` or ``f`` prefix by
+        :meth:`bytes_or_fstring`)."""
         parts: list[str] = []
         flags = [False, False, False]  # bytes, text, f-string seen
-        fast = self.spans is None  # (the tests' spans record each f-string)
         slow = 0  # tokens read one at a time below
         while self.kind == _STR:
             tok = self.tok
             end = self.end
             lone = end < self.n and self.text[end] in ",)]}:"  # (the common case: no run to try)
-            if not lone and tok[0] in "'\"" and not flags[0]:
-                run = _SIMPLE_STRINGS.match(self.text, self.start)
-                pieces = _SIMPLE_BODY.split(run.group()) if run is not None and run.end() > self.end else []
-                if len(pieces) > 4:  # several simple strings (3 pieces each): their bodies in one step
-                    self.count_literals(len(pieces) // 3)
-                    parts.append("".join(filter(None, pieces)))
-                    flags[1] = True
-                    self.seek(run.end())  # type: ignore[union-attr]
-                    continue
-            if fast and not lone:
-                run = _STRING_RUN.match(self.text, self.start)
-                if run is not None:
-                    toks = _STRING_TOKEN.findall(self.text, self.start, run.end())
-                    self.count_literals(len(toks))
-                    self.string_chunk(toks, parts, flags)
-                    self.seek(run.end())
-                    continue
+            if not lone and self.string_run(parts, flags):
+                continue
             i = 0
             while tok[i] not in "'\"":
                 i += 1
             prefix = tok[:i].lower()
             q = 3 if tok.startswith(tok[i] * 3, i) and len(tok) - i >= 6 else 1
             body = tok[i + q : len(tok) - q]
-            if "b" in prefix:
-                flags[0] = True
-                if not body.isascii():  # "bytes can only contain ASCII literal characters"
-                    raise _Fail
-                if "r" not in prefix and "\\" in body and _BAD_HEX_ESCAPE.search(body.replace("\\\\", "\x00")):
-                    raise _Fail
-            elif "f" in prefix:
-                flags[2] = True
-                if self.spans is not None:
-                    self.spans.append((self.start, self.end, "f''"))
+            if "b" in prefix or "f" in prefix:
+                self.bytes_or_fstring(prefix, body, flags)
             else:
                 flags[1] = True
                 parts.append(body if "r" in prefix or "\\" not in body else _unescape(body))
@@ -815,16 +855,54 @@ class _Parser:
             if slow >= 2:  # (a run of one is not counted: the second counts for both)
                 self.count_literals(2 if slow == 2 else 1)
         has_bytes, has_text, has_f = flags
-        if has_bytes:
-            if has_text or has_f:  # "cannot mix bytes and nonbytes literals"
+        if has_bytes or has_f:
+            if has_bytes and (has_text or has_f):  # "cannot mix bytes and nonbytes literals"
                 raise _Fail
-            return _NOT_LITERAL
-        if has_f:
             return _NOT_LITERAL
         value = parts[0] if len(parts) == 1 else "".join(parts)
         if not value.isascii() and _SURROGATE.search(value) is not None:
             return (_STRING, value, False, "invalid_unicode")
         return (_STRING, value, False, None)
+
+    def string_run(self, parts: list[str], flags: list[bool]) -> bool:
+        """From the current string token, a run of adjacent strings read in one step, if there is one: several
+        simple strings (no prefix, no escape: ``_SIMPLE_STRINGS``, their bodies joined at once), or 2 to 256
+        strings that ``_STRING_RUN`` reads (:meth:`string_chunk`; not where the tests' spans record each
+        f-string). Returns whether a run was read (the tokens then follow it)."""
+        start = self.start
+        if self.tok[0] in "'\"" and not flags[0]:
+            run = _SIMPLE_STRINGS.match(self.text, start)
+            pieces = _SIMPLE_BODY.split(run.group()) if run is not None and run.end() > self.end else []
+            if len(pieces) > 4:  # several simple strings (3 pieces each): their bodies in one step
+                self.count_literals(len(pieces) // 3)
+                parts.append("".join(filter(None, pieces)))
+                flags[1] = True
+                self.seek(run.end())  # type: ignore[union-attr]
+                return True
+        if self.spans is None:
+            chunk = _STRING_RUN.match(self.text, start)
+            if chunk is not None:
+                toks = _STRING_TOKEN.findall(self.text, start, chunk.end())
+                self.count_literals(len(toks))
+                self.string_chunk(toks, parts, flags)
+                self.seek(chunk.end())
+                return True
+        return False
+
+    def bytes_or_fstring(self, prefix: str, body: str, flags: list[bool]) -> None:
+        """One string token with a ``b`` prefix (checked as tokenizer.c checks it: ASCII only, no broken
+        ``\\x`` escape unless raw) or an ``f`` prefix (never parsed; its span recorded for the tests):
+        neither is a literal here, ``flags`` records which was seen."""
+        if "b" in prefix:
+            flags[0] = True
+            if not body.isascii():  # "bytes can only contain ASCII literal characters"
+                raise _Fail
+            if "r" not in prefix and "\\" in body and _BAD_HEX_ESCAPE.search(body.replace("\\\\", "\x00")):
+                raise _Fail
+        else:
+            flags[2] = True
+            if self.spans is not None:
+                self.spans.append((self.start, self.end, "f''"))
 
     def count_literals(self, k: int) -> None:
         """``k`` more string literals in runs; past ``MAX_STRING_LITERALS``, :class:`_OverBudget`."""
@@ -894,18 +972,10 @@ class _Parser:
                     raise _Fail  # "invalid decimal literal" and the like
         self.advance()
         if len(tok) > 1 and tok[0] == "0" and tok[1] in "xXoObB":
-            if "_" in tok and _BAD_HEX_UNDERSCORE.search(tok, 2) is not None:
-                raise _Fail
-            value = int(tok.replace("_", ""), 0)
-            return (_NUMBER, value, False, "number_too_large" if abs(value) >= self.bound else None)
+            return self.prefixed_integer(tok)
         if tok[-1] in "jJ":
             return _NOT_LITERAL  # an imaginary number: a constant, not a literal here
-        if "_" in tok:
-            if _BAD_UNDERSCORE.search(tok) is not None:
-                raise _Fail  # "invalid decimal literal"
-            digits = tok.replace("_", "")
-        else:
-            digits = tok
+        digits = _without_underscores(tok) if "_" in tok else tok
         if "." in tok or "e" in tok or "E" in tok:
             f = float(digits)
             return (_NUMBER, f, False, None if math.isfinite(f) else "nonfinite_number")
@@ -919,6 +989,13 @@ class _Parser:
             return (_NUMBER, None, False, "number_too_large")
         return (_NUMBER, int(digits), False, None)
 
+    def prefixed_integer(self, tok: str) -> Node:
+        """A hexadecimal, octal or binary integer token (``0x1F``, ``0o17``, ``0b1_01``)."""
+        if "_" in tok and _BAD_HEX_UNDERSCORE.search(tok, 2) is not None:
+            raise _Fail
+        value = int(tok.replace("_", ""), 0)
+        return (_NUMBER, value, False, "number_too_large" if abs(value) >= self.bound else None)
+
     # -- calls -------------------------------------------------------------------------------------
 
     def name_part(self) -> str:
@@ -927,22 +1004,6 @@ class _Parser:
         name = _identifier(self.tok)
         self.advance()
         return name
-
-    def dotted(self) -> list[str]:
-        """The parts of a dotted name written without blanks (one regex step), else its first part."""
-        run = _DOTTED.match(self.text, self.start)
-        if run is not None and run.end() > self.end:
-            end = run.end()
-            parts = run.group().split(".")
-            if (
-                all(parts)
-                and all(p.isidentifier() for p in parts)
-                and _KEYWORDS.isdisjoint(parts)
-                and not (end < self.n and self.text[end] >= "\x80")
-            ):
-                self.seek(end)
-                return parts if run.group().isascii() else [unicodedata.normalize("NFKC", p) for p in parts]
-        return [self.name_part()]
 
     def item(self, stops: str) -> Item:
         """One item of the list (``stops`` = ",]") or the lone call (``stops`` = ""): a decoded call, or
@@ -956,21 +1017,7 @@ class _Parser:
             groups += 1
             self.advance()
         if self.kind == _NAME and self.tok not in _KEYWORDS:
-            parts = self.dotted()
-            while True:
-                if self.kind == _OP and self.tok == ".":
-                    self.advance()
-                    parts.append(self.name_part())
-                elif groups and self.at(")"):
-                    groups -= 1
-                    self.close()
-                else:
-                    break
-            kind = self.kind
-            if kind == _NUM or kind == _STR or (kind == _NAME and self.tok not in _KEYWORDS):
-                raise _Fail  # two operands in a row
-            if len(parts) > MAX_NAME_PARTS:  # CPython's AST builder would run out of recursion
-                self.too_deep = True
+            parts, groups = self.called_name(groups)
             if self.at("("):
                 call = self.arguments(".".join(parts))
                 while groups and self.at(")"):
@@ -986,25 +1033,52 @@ class _Parser:
             self.seek(end)
         return None
 
+    def called_name(self, groups: int) -> tuple[list[str], int]:
+        """The parts of the dotted name at the current token (a run written without blanks in one regex step,
+        else part by part; parenthesised as Python allows: ``(f)``, ``(a.b).c``, with ``groups`` parentheses
+        open before it) and the number of them left open after it. Two operands in a row are
+        :class:`_Fail`; more parts than ``MAX_NAME_PARTS`` make the text ``nesting_too_deep``."""
+        run = _DOTTED.match(self.text, self.start)
+        parts = None
+        if run is not None and run.end() > self.end:
+            end = run.end()
+            names = run.group().split(".")
+            if (
+                all(names)
+                and all(p.isidentifier() for p in names)
+                and _KEYWORDS.isdisjoint(names)
+                and not (end < self.n and self.text[end] >= "\x80")
+            ):
+                self.seek(end)
+                parts = names if run.group().isascii() else [unicodedata.normalize("NFKC", p) for p in names]
+        if parts is None:
+            parts = [self.name_part()]
+        while True:
+            if self.kind == _OP and self.tok == ".":
+                self.advance()
+                parts.append(self.name_part())
+            elif groups and self.at(")"):
+                groups -= 1
+                self.close()
+            else:
+                break
+        kind = self.kind
+        if kind == _NUM or kind == _STR or (kind == _NAME and self.tok not in _KEYWORDS):
+            raise _Fail  # two operands in a row
+        if len(parts) > MAX_NAME_PARTS:  # CPython's AST builder would run out of recursion
+            self.too_deep = True
+        return parts, groups
+
     def arguments(self, name: str) -> Item:
-        """The arguments of a call (the current token is its ``(``), evaluated as the old literal walk did."""
+        """The arguments of a call (the current token is its ``(``), evaluated as the old literal walk did
+        (:func:`_call_outcome`)."""
         self.open()
         self.advance()
         keywords: list[tuple[str | None, Node]] = []
         positional = seen_keyword = seen_unpack = False
         while not self.at(")"):
             if self.kind == _OP and (self.tok == "**" or self.tok == "*"):
-                star = self.tok
-                if star == "*" and seen_unpack:  # "iterable argument unpacking follows keyword argument unpacking"
-                    raise _Fail
-                self.advance()
-                start = self.start
-                end = self.skip(start, ",)")
-                if self.spans is not None:
-                    self.spans.append((start, end, "_"))
-                self.seek(end)
-                self.skip_rest(")")
-                if star == "**":
+                if self.unpacked_argument(seen_unpack):
                     seen_unpack = True
                     keywords.append((None, _NOT_LITERAL))
                 else:
@@ -1032,31 +1106,31 @@ class _Parser:
                     if seen_keyword or seen_unpack:  # "positional argument follows keyword argument"
                         raise _Fail
                     positional = True
-                    end = self.skip(start, ",)")
-                    if self.spans is not None:
-                        self.spans.append((start, end, "_"))
-                    self.seek(end)
-                    self.skip_rest(")")
+                    self.skip_argument(start)
             if self.tok == ",":
                 self.advance()
-        self.close()
-        codes: list[str] = []
-        if positional:
-            return (name, None, [_NOT_CALL])
-        args: dict[str, Any] = {}
-        for key, node in keywords:
-            if key is None:
-                codes.append(_NOT_CALL)
-                return (name, None, codes)
-            if key in args:
-                codes.append("duplicate_keys")
-            if node[2]:
-                codes.append("duplicate_keys")
-            if node[3] is not None:
-                codes.append(node[3])
-                return (name, None, codes)
-            args[key] = node[1]
-        return (name, args, codes)
+        self.level -= 1  # (the call's ``)``)
+        self.advance()
+        return _call_outcome(name, keywords, positional)
+
+    def unpacked_argument(self, seen_unpack: bool) -> bool:
+        """A ``*`` or ``**`` argument (the current token), skipped with the rest of the arguments; whether it
+        was ``**`` (``seen_unpack``: one came before, after which ``*`` is :class:`_Fail`)."""
+        star = self.tok
+        if star == "*" and seen_unpack:  # "iterable argument unpacking follows keyword argument unpacking"
+            raise _Fail
+        self.advance()
+        self.skip_argument(self.start)
+        return star == "**"
+
+    def skip_argument(self, start: int) -> None:
+        """Skip the argument that starts at ``start`` (not a keyword argument) and the rest of the arguments:
+        the call's outcome is decided."""
+        end = self.skip(start, ",)")
+        if self.spans is not None:
+            self.spans.append((start, end, "_"))
+        self.seek(end)
+        self.skip_rest(")")
 
     def parse(self) -> list[Item] | str:
         """The items of the text (one for a lone call), or the code of an outcome without calls."""
@@ -1082,6 +1156,38 @@ class _Parser:
                 self.spans.append((self.start, self.n, "_"))
             return _NOT_CALL
         return items
+
+
+def _call_outcome(name: str, keywords: list[tuple[str | None, Node]], positional: bool) -> Item:
+    """The decoded call ``name`` from its keyword arguments in source order (``None``: a ``**`` argument),
+    as the old literal walk gave it: a positional argument, a ``**`` or a failing value (the first in source
+    order, after ``duplicate_keys`` of the names before it) gives ``arguments=None``."""
+    if positional:
+        return (name, None, [_NOT_CALL])
+    codes: list[str] = []
+    args: dict[str, Any] = {}
+    for key, node in keywords:
+        if key is None:
+            codes.append(_NOT_CALL)
+            return (name, None, codes)
+        if key in args:
+            codes.append("duplicate_keys")
+        if node[2]:
+            codes.append("duplicate_keys")
+        if node[3] is not None:
+            codes.append(node[3])
+            return (name, None, codes)
+        args[key] = node[1]
+    return (name, args, codes)
+
+
+#: How :meth:`_Parser.in_container` adds an element to an open container, by the container's kind.
+_FOLDS: Final[dict[str, Callable[[_Parser, list[Any], Node], Node | None]]] = {
+    "{": _Parser.fold_dict,
+    "s": _Parser.fold_set,
+    "[": _Parser.fold_sequence,
+    "(": _Parser.fold_sequence,
+}
 
 
 def _normalise_newlines(text: str) -> str:

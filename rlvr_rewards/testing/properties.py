@@ -292,6 +292,17 @@ class _Runner:
         items = sc.items
         self.completions += len(items)
         first = self.call(items)
+        self._check_values(items, first)
+        self._check_consistency(sc, first)
+        for k in sorted({it.case for it in items}):
+            idx = [i for i, it in enumerate(items) if it.case == k]
+            if check_perfect:
+                self._check_perfect(items, first, idx)
+            if check_mutations:
+                self._check_mutations(items, first, idx)
+
+    def _check_values(self, items: Sequence[_Item], first: list[float]) -> None:
+        """``finite`` and ``bounded``: each reward of the batch on its own."""
         for it, r in zip(items, first, strict=True):
             if not math.isfinite(r):
                 raise _fail("finite", f"reward {r} for {it.describe()}")
@@ -300,6 +311,11 @@ class _Runner:
             for it, r in zip(items, first, strict=True):
                 if not lo - self.tol <= r <= hi + self.tol:
                     raise _fail("bounded", f"reward {r} outside reward_range [{lo}, {hi}] for {it.describe()}")
+
+    def _check_consistency(self, sc: _Scenario, first: list[float]) -> None:
+        """``deterministic``, ``permutation_invariant`` and ``batch_equals_single``: the batch scored again,
+        shuffled, and item by item gives the rewards ``first`` it gave."""
+        items = sc.items
         again = self.call(items)
         for it, a, b in zip(items, first, again, strict=True):
             if not self._same(a, b):
@@ -320,28 +336,31 @@ class _Runner:
                     "batch_equals_single",
                     f"scored alone {alone}, in a batch of {len(items)} (position {i}) {first[i]}: {it.describe()}",
                 )
-        for k in sorted({it.case for it in items}):
-            idx = [i for i, it in enumerate(items) if it.case == k]
-            best = max(idx, key=lambda i: first[i])
-            correct = [i for i in idx if items[i].role == "correct"]
-            if check_perfect:
-                for i in correct:
-                    if first[i] < first[best] - self.tol:
-                        raise _fail(
-                            "perfect_is_max",
-                            f"{items[i].describe()} scored {first[i]}, below the {first[best]} of "
-                            f"{items[best].describe()}",
-                        )
-            if check_mutations and correct:
-                floor = min(correct, key=lambda i: first[i])
-                for i in idx:
-                    if items[i].role == "mutation" and not first[i] < first[floor]:
-                        raise _fail(
-                            "mutations_lower",
-                            f"{items[i].describe()} scored {first[i]}, not strictly below the {first[floor]} "
-                            f"of the {items[floor].describe()}; a policy could collect this reward without "
-                            "doing the task right",
-                        )
+
+    def _check_perfect(self, items: Sequence[_Item], first: list[float], idx: list[int]) -> None:
+        """``perfect_is_max`` among the items ``idx`` of one case."""
+        best = max(idx, key=lambda i: first[i])
+        for i in idx:
+            if items[i].role == "correct" and first[i] < first[best] - self.tol:
+                raise _fail(
+                    "perfect_is_max",
+                    f"{items[i].describe()} scored {first[i]}, below the {first[best]} of {items[best].describe()}",
+                )
+
+    def _check_mutations(self, items: Sequence[_Item], first: list[float], idx: list[int]) -> None:
+        """``mutations_lower`` among the items ``idx`` of one case (when it has a correct completion)."""
+        correct = [i for i in idx if items[i].role == "correct"]
+        if not correct:
+            return
+        floor = min(correct, key=lambda i: first[i])
+        for i in idx:
+            if items[i].role == "mutation" and not first[i] < first[floor]:
+                raise _fail(
+                    "mutations_lower",
+                    f"{items[i].describe()} scored {first[i]}, not strictly below the {first[floor]} "
+                    f"of the {items[floor].describe()}; a policy could collect this reward without "
+                    "doing the task right",
+                )
 
     def _same(self, a: float, b: float) -> bool:
         return a == b or abs(a - b) <= self.tol

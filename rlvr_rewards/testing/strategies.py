@@ -617,40 +617,55 @@ def _values(schema: dict[str, Any], _depth: int) -> st.SearchStrategy[Any]:
         t = "object" if "properties" in schema else "array" if "items" in schema else None
     if t is None:
         return _json_scalars
-    if t == "string":
-        return _string_values(schema)
-    if t == "integer":
-        lo, hi, xlo, xhi = _number_bounds(schema, 10_000)
-        return st.integers(int(lo) + (1 if xlo and lo == int(lo) else 0), int(hi) - (1 if xhi and hi == int(hi) else 0))
-    if t == "number":
-        lo, hi, xlo, xhi = _number_bounds(schema, 1e6)
-        floats = st.floats(lo, hi, allow_nan=False, allow_infinity=False, exclude_min=xlo, exclude_max=xhi)
-        ints = st.integers(int(lo) + 1, int(hi) - 1) if hi - lo > 2 else st.nothing()
-        return st.one_of(ints, floats)
-    if t == "boolean":
-        return st.booleans()
-    if t == "null":
-        return st.none()
-    if t == "array":
-        items = schema.get("items", {})
-        lo = int(schema.get("minItems", 0))
-        hi = int(schema.get("maxItems", lo + 4))
-        if _depth > 3:
-            return st.just([]) if lo == 0 else st.nothing()
-        elems = values_for_schema(items if isinstance(items, (Mapping, bool)) else {}, _depth=_depth + 1)
-        if schema.get("uniqueItems"):
-            return st.lists(elems, min_size=lo, max_size=hi, unique_by=lambda v: json.dumps(v, sort_keys=True))
-        return st.lists(elems, min_size=lo, max_size=hi)
-    if t == "object":
-        if _depth > 3:
-            return st.just({})
-        props = schema.get("properties") or {}
-        req = [r for r in (schema.get("required") or []) if r in props]
-        return st.fixed_dictionaries(
-            {k: values_for_schema(props[k], _depth=_depth + 1) for k in req},
-            optional={k: values_for_schema(props[k], _depth=_depth + 1) for k in props if k not in req},
-        )
-    return st.nothing()
+    typed = _TYPED_VALUES.get(t) if isinstance(t, str) else None
+    return st.nothing() if typed is None else typed(schema, _depth)
+
+
+def _integer_values(schema: dict[str, Any], _depth: int) -> st.SearchStrategy[Any]:
+    lo, hi, xlo, xhi = _number_bounds(schema, 10_000)
+    return st.integers(int(lo) + (1 if xlo and lo == int(lo) else 0), int(hi) - (1 if xhi and hi == int(hi) else 0))
+
+
+def _number_values(schema: dict[str, Any], _depth: int) -> st.SearchStrategy[Any]:
+    lo, hi, xlo, xhi = _number_bounds(schema, 1e6)
+    floats = st.floats(lo, hi, allow_nan=False, allow_infinity=False, exclude_min=xlo, exclude_max=xhi)
+    ints = st.integers(int(lo) + 1, int(hi) - 1) if hi - lo > 2 else st.nothing()
+    return st.one_of(ints, floats)
+
+
+def _array_values(schema: dict[str, Any], _depth: int) -> st.SearchStrategy[Any]:
+    items = schema.get("items", {})
+    lo = int(schema.get("minItems", 0))
+    hi = int(schema.get("maxItems", lo + 4))
+    if _depth > 3:
+        return st.just([]) if lo == 0 else st.nothing()
+    elems = values_for_schema(items if isinstance(items, (Mapping, bool)) else {}, _depth=_depth + 1)
+    if schema.get("uniqueItems"):
+        return st.lists(elems, min_size=lo, max_size=hi, unique_by=lambda v: json.dumps(v, sort_keys=True))
+    return st.lists(elems, min_size=lo, max_size=hi)
+
+
+def _object_values(schema: dict[str, Any], _depth: int) -> st.SearchStrategy[Any]:
+    if _depth > 3:
+        return st.just({})
+    props = schema.get("properties") or {}
+    req = [r for r in (schema.get("required") or []) if r in props]
+    return st.fixed_dictionaries(
+        {k: values_for_schema(props[k], _depth=_depth + 1) for k in req},
+        optional={k: values_for_schema(props[k], _depth=_depth + 1) for k in props if k not in req},
+    )
+
+
+#: The values of a schema by its (JSON Schema) type, from the schema and the nesting depth.
+_TYPED_VALUES: Final[dict[str, Callable[[dict[str, Any], int], st.SearchStrategy[Any]]]] = {
+    "string": lambda schema, _depth: _string_values(schema),
+    "integer": _integer_values,
+    "number": _number_values,
+    "boolean": lambda schema, _depth: st.booleans(),
+    "null": lambda schema, _depth: st.none(),
+    "array": _array_values,
+    "object": _object_values,
+}
 
 
 def _value(src: Source, name: str, schema: Mapping[str, Any]) -> Any:
@@ -831,56 +846,63 @@ def _render(
         raise InvalidArgument(f"unknown format {fmt!r}; expected one of {FORMATS}")
     if text is not None and fmt not in _TEXT_BESIDE_CALL:
         raise InvalidArgument(f"format {fmt!r} cannot carry text beside a call")
+    if fmt == "openai":
+        return _openai_message(calls, style, text)
+    body = _call_body(calls, fmt, style)
+    if text is not None:
+        body = f"{body}\n{text}"
+    return body if style.think is None else f"<think>{style.think}</think>\n{body}"
+
+
+def _openai_message(calls: Sequence[Mapping[str, Any]], style: _Style, text: str | None) -> dict[str, Any]:
+    """The OpenAI assistant message of ``calls`` (arguments as JSON strings), ``text`` as its content."""
+    msg: dict[str, Any] = {
+        "role": "assistant",
+        "content": text,
+        "tool_calls": [
+            {
+                "id": f"call_{i}",
+                "type": "function",
+                "function": {"name": c["name"], "arguments": json.dumps(c["arguments"], ensure_ascii=False)},
+            }
+            for i, c in enumerate(calls)
+        ],
+    }
+    if style.think is not None:
+        msg["reasoning_content"] = style.think
+    return msg
+
+
+def _call_body(calls: Sequence[Mapping[str, Any]], fmt: str, style: _Style) -> str:
+    """``calls`` written in the text format ``fmt`` (not ``openai``), without reasoning or text beside."""
 
     def dumps(v: Any) -> str:
         return json.dumps(v, ensure_ascii=False, indent=style.indent)
 
     objs = [{"name": c["name"], "arguments": c["arguments"]} for c in calls]
-    if fmt == "openai":
-        msg: dict[str, Any] = {
-            "role": "assistant",
-            "content": text,
-            "tool_calls": [
-                {
-                    "id": f"call_{i}",
-                    "type": "function",
-                    "function": {"name": c["name"], "arguments": json.dumps(c["arguments"], ensure_ascii=False)},
-                }
-                for i, c in enumerate(calls)
-            ],
-        }
-        if style.think is not None:
-            msg["reasoning_content"] = style.think
-        return msg
     if fmt == "hermes":
         sep = style.separator if style.separator.isspace() else "\n"
-        body = sep.join(f"<tool_call>\n{dumps(o)}\n</tool_call>" for o in objs)
-    elif fmt == "nemotron":
-        body = f"<TOOLCALL>{dumps(objs)}</TOOLCALL>"
-    elif fmt == "mistral":
+        return sep.join(f"<tool_call>\n{dumps(o)}\n</tool_call>" for o in objs)
+    if fmt == "nemotron":
+        return f"<TOOLCALL>{dumps(objs)}</TOOLCALL>"
+    if fmt == "mistral":
         if style.mistral_args:
-            body = "".join(f"[TOOL_CALLS]{o['name']}[ARGS]{dumps(o['arguments'])}" for o in objs)
-        else:
-            body = f"[TOOL_CALLS]{dumps(objs)}"
-    elif fmt == "llama3":
+            return "".join(f"[TOOL_CALLS]{o['name']}[ARGS]{dumps(o['arguments'])}" for o in objs)
+        return f"[TOOL_CALLS]{dumps(objs)}"
+    if fmt == "llama3":
         sep = style.separator if style.separator in ("\n", "; ") else "\n"
-        body = "<|python_tag|>" + sep.join(dumps({"name": o["name"], "parameters": o["arguments"]}) for o in objs)
-    elif fmt in ("fence", "json"):
+        return "<|python_tag|>" + sep.join(dumps({"name": o["name"], "parameters": o["arguments"]}) for o in objs)
+    if fmt in ("fence", "json"):
         payload = dumps(objs[0] if style.single_object and len(objs) == 1 else objs)
-        body = f"```json\n{payload}\n```" if fmt == "fence" else payload
-    else:  # pythonic: Python literals (True/False/None), never evaluated by the parser
-        if not _pythonic_ok(calls):
-            raise InvalidArgument("pythonic calls need identifier tool and argument names")
-        body = (
-            "["
-            + ", ".join(
-                c["name"] + "(" + ", ".join(f"{k}={v!r}" for k, v in c["arguments"].items()) + ")" for c in calls
-            )
-            + "]"
-        )
-    if text is not None:
-        body = f"{body}\n{text}"
-    return body if style.think is None else f"<think>{style.think}</think>\n{body}"
+        return f"```json\n{payload}\n```" if fmt == "fence" else payload
+    # pythonic: Python literals (True/False/None), never evaluated by the parser
+    if not _pythonic_ok(calls):
+        raise InvalidArgument("pythonic calls need identifier tool and argument names")
+    return (
+        "["
+        + ", ".join(c["name"] + "(" + ", ".join(f"{k}={v!r}" for k, v in c["arguments"].items()) + ")" for c in calls)
+        + "]"
+    )
 
 
 def _text_completion(text: str, fmt: str, think: str | None) -> str | dict[str, Any]:
@@ -1169,15 +1191,7 @@ def _mutate_calls(
         new.insert(i + 1, copy.deepcopy(calls[i]))
     elif kind == "extra_call":
         keys = {_call_key(c, specs.get(c["name"])) for c in calls}
-        if specs:
-            extra = _guess_call(draw, specs)
-        else:
-            extra = copy.deepcopy(calls[0])
-            if extra["arguments"]:
-                k = _pick(draw, sorted(extra["arguments"]))
-                extra["arguments"][k] = _other_value(draw, extra["arguments"][k], None, k)
-            else:
-                extra["arguments"]["zz_extra"] = 1
+        extra = _extra_call(draw, calls, specs)
         assume(_call_key(extra, specs.get(extra["name"])) not in keys)
         new.insert(_int(draw, 0, len(new)), extra)
     elif kind == "missing_call":
@@ -1185,6 +1199,20 @@ def _mutate_calls(
     else:  # pragma: no cover - guarded by applicable_mutations
         raise InvalidArgument(f"unknown mutation kind {kind!r}")
     return new
+
+
+def _extra_call(draw: st.DrawFn, calls: list[dict[str, Any]], specs: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """A call to add for ``extra_call``: a guessed call of one of the tools, or without tools a copy of the
+    first call with one value changed (or an argument added)."""
+    if specs:
+        return _guess_call(draw, specs)
+    extra = copy.deepcopy(calls[0])
+    if extra["arguments"]:
+        k = _pick(draw, sorted(extra["arguments"]))
+        extra["arguments"][k] = _other_value(draw, extra["arguments"][k], None, k)
+    else:
+        extra["arguments"]["zz_extra"] = 1
+    return extra
 
 
 @st.composite
@@ -1274,29 +1302,66 @@ def _random_text(src: Source) -> str:
     return src(st.text(max_size=200))
 
 
+#: The hostile kinds that are one of a few fixed texts.
+_HOSTILE_CHOICES: Final[dict[str, tuple[str, ...]]] = {
+    "empty": (
+        "",
+        " ",
+        "\n\t",
+        "<tool_call></tool_call>",
+        "<TOOLCALL>[]</TOOLCALL>",
+        "[TOOL_CALLS]",
+        "[TOOL_CALLS][]",
+        "<|python_tag|>",
+        "```json\n```",
+        "[]",
+        "{}",
+        "<think></think>",
+        "<tool_call>{}</tool_call>",
+        "[]()",
+    ),
+    "nul": (
+        "\x00",
+        "I'm sorry\x00, I can't help.",
+        '<tool_call>{"name": "get_weather\x00", "arguments": {}}</tool_call>',
+        '<tool_call>\x00{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>',
+    ),
+    "mixed": (
+        f"<tool_call>{_CALL}</tool_call>[TOOL_CALLS][{_CALL}]",
+        f"<TOOLCALL>[{_CALL}]</TOOLCALL>\n<|python_tag|>{_CALL}",
+        f"```json\n{_CALL}\n```\n<tool_call>{_CALL}</tool_call>",
+        f"[get_weather(city='Paris')]\n<tool_call>{_CALL}</tool_call>",
+    ),
+    "prose": _PROSE,
+    "pythonic": (
+        "[__import__('os').system('echo hi')]",
+        "[f(*args)]",
+        "[f(**{'a': 1})]",
+        "[f(x=lambda: 1)]",
+        "[f(x=1+1)]",
+        "[f(x=f(y=1))]",
+        "f(x={1, 2})",
+        "[open(file='/etc/passwd')]",
+        "[f(x=b'bytes')]",
+    ),
+    "json_oddities": (
+        '{"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\"}"}',
+        '{"name": "get_weather", "arguments": {"city": "Paris", "city": "Rome"}}',
+        '{"name": "get_weather", "arguments": {"city": "Paris"}, "parameters": {"city": "Rome"}}',
+        '{"name": "", "arguments": {}}',
+        '{"name": 42, "arguments": []}',
+        "{'name': 'get_weather', 'arguments': {'city': 'Paris'}}",
+        '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}} trailing</tool_call>',
+    ),
+}
+
+
 def _hostile_piece(src: Source, max_chars: int) -> str:
     kind = _pick(src, _HOSTILE_KINDS)
     n = _int(src, 0, max(0, max_chars))
-    if kind == "empty":
-        return _pick(
-            src,
-            (
-                "",
-                " ",
-                "\n\t",
-                "<tool_call></tool_call>",
-                "<TOOLCALL>[]</TOOLCALL>",
-                "[TOOL_CALLS]",
-                "[TOOL_CALLS][]",
-                "<|python_tag|>",
-                "```json\n```",
-                "[]",
-                "{}",
-                "<think></think>",
-                "<tool_call>{}</tool_call>",
-                "[]()",
-            ),
-        )
+    choices = _HOSTILE_CHOICES.get(kind)
+    if choices is not None:  # a fixed text of its kind
+        return _pick(src, choices)
     if kind == "unclosed":
         return _pick(src, _OPENERS) + _pick(src, ("", _CALL, _CALL[: len(_CALL) // 2], '{"name": "get_weather"'))
     if kind == "repeated":
@@ -1345,31 +1410,9 @@ def _hostile_piece(src: Source, max_chars: int) -> str:
                 s,
             ),
         )
-    if kind == "nul":
-        return _pick(
-            src,
-            (
-                "\x00",
-                "I'm sorry\x00, I can't help.",
-                '<tool_call>{"name": "get_weather\x00", "arguments": {}}</tool_call>',
-                '<tool_call>\x00{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>',
-            ),
-        )
-    if kind == "mixed":
-        return _pick(
-            src,
-            (
-                f"<tool_call>{_CALL}</tool_call>[TOOL_CALLS][{_CALL}]",
-                f"<TOOLCALL>[{_CALL}]</TOOLCALL>\n<|python_tag|>{_CALL}",
-                f"```json\n{_CALL}\n```\n<tool_call>{_CALL}</tool_call>",
-                f"[get_weather(city='Paris')]\n<tool_call>{_CALL}</tool_call>",
-            ),
-        )
     if kind == "refusal_in_args":
         refusal = json.dumps(_pick(src, _REFUSALS))
         return '<tool_call>{"name": "get_weather", "arguments": {"city": ' + refusal + "}}</tool_call>"
-    if kind == "prose":
-        return _pick(src, _PROSE)
     if kind == "long":
         size = max(1, min(n, max_chars))
         return _pick(
@@ -1380,34 +1423,6 @@ def _hostile_piece(src: Source, max_chars: int) -> str:
                 "<think>" + "hmm " * (size // 4) + "</think>",
                 "?" * size,
                 (f"<tool_call>{_CALL}</tool_call>" * (size // 80 + 1))[:size],
-            ),
-        )
-    if kind == "pythonic":
-        return _pick(
-            src,
-            (
-                "[__import__('os').system('echo hi')]",
-                "[f(*args)]",
-                "[f(**{'a': 1})]",
-                "[f(x=lambda: 1)]",
-                "[f(x=1+1)]",
-                "[f(x=f(y=1))]",
-                "f(x={1, 2})",
-                "[open(file='/etc/passwd')]",
-                "[f(x=b'bytes')]",
-            ),
-        )
-    if kind == "json_oddities":
-        return _pick(
-            src,
-            (
-                '{"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\"}"}',
-                '{"name": "get_weather", "arguments": {"city": "Paris", "city": "Rome"}}',
-                '{"name": "get_weather", "arguments": {"city": "Paris"}, "parameters": {"city": "Rome"}}',
-                '{"name": "", "arguments": {}}',
-                '{"name": 42, "arguments": []}',
-                "{'name': 'get_weather', 'arguments': {'city': 'Paris'}}",
-                '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}} trailing</tool_call>',
             ),
         )
     return _random_text(src)

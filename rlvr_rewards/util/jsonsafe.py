@@ -323,18 +323,13 @@ def loads_untrusted(
     :func:`plainly_invalid` clears is ``invalid_json`` without the stdlib re-read (the parsers' many small
     blocks; the verdict is the same, tests/test_format_speed_shapes.py compares the two)."""
     if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError:
-            return FAIL, "invalid_unicode", ()
+        return _loads_utf8(text, limits, quick_refusal)
     if len(text) > limits.max_chars:
         return FAIL, "too_long", ()
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:
-        if quick_refusal and len(text) <= _SHORT and plainly_invalid(text, limits):
-            return FAIL, "invalid_json", ()
-        return _decode_rejected(text, limits)
+        return _refused(text, limits, quick_refusal)
     except Exception:  # pragma: no cover - defensive: orjson raises only JSONDecodeError
         return _decode_rejected(text, limits)
     if isinstance(value, float) and not math.isfinite(value):  # pragma: no cover - orjson rejects these
@@ -352,19 +347,40 @@ def loads_untrusted(
             try:
                 _stdlib_loads(text, limits, check_duplicates=True)
             except _Reject as rej:
-                if rej.code == "duplicate_keys":
-                    violations = ("duplicate_keys",)
-                else:
+                if rej.code != "duplicate_keys":
                     return FAIL, rej.code, ()
+                violations = ("duplicate_keys",)
     else:
         big = (t is int or t is float) and (value >= bound or value <= -bound)
     if big:
-        # orjson turns integers beyond 64 bits into floats, and knows no digit cap: re-parse exactly.
-        try:
-            value = _stdlib_loads(text, limits)
-        except _Reject as rej:
-            return FAIL, rej.code, ()
+        return _exact_reparse(text, limits, violations)
     return value, None, violations
+
+
+def _loads_utf8(data: bytes, limits: Limits, quick_refusal: bool) -> tuple[Any, str | None, tuple[str, ...]]:
+    """:func:`loads_untrusted` of bytes: ``invalid_unicode`` unless they are UTF-8."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return FAIL, "invalid_unicode", ()
+    return loads_untrusted(text, limits, quick_refusal)
+
+
+def _refused(text: str, limits: Limits, quick_refusal: bool) -> tuple[Any, str | None, tuple[str, ...]]:
+    """orjson refused ``text``: ``invalid_json`` at once where ``quick_refusal`` allows and
+    :func:`plainly_invalid` clears it, else the verdict of :func:`_decode_rejected`."""
+    if quick_refusal and len(text) <= _SHORT and plainly_invalid(text, limits):
+        return FAIL, "invalid_json", ()
+    return _decode_rejected(text, limits)
+
+
+def _exact_reparse(text: str, limits: Limits, violations: tuple[str, ...]) -> tuple[Any, str | None, tuple[str, ...]]:
+    """The value of ``text`` read again by the stdlib decoder: orjson turns integers beyond 64 bits into
+    floats, and knows no digit cap."""
+    try:
+        return _stdlib_loads(text, limits), None, violations
+    except _Reject as rej:
+        return FAIL, rej.code, ()
 
 
 class InvalidJSON(ValueError):
@@ -509,30 +525,34 @@ def not_json_data(value: Any, max_depth: int) -> NotJSON | None:
     while stack:
         item, depth = pop()
         kind = type(item)
-        if kind is dict:
+        if kind is dict or kind is list:
             if depth > max_depth:
                 return _locate_not_json(value, max_depth)
-            for key, child in item.items():
-                if type(key) is not str and not isinstance(key, str):
-                    return _locate_not_json(value, max_depth)
-                if type(child) not in scalars:
-                    push((child, depth + 1))
-        elif kind is list:
-            if depth > max_depth:
-                return _locate_not_json(value, max_depth)
-            for child in item:
-                if type(child) not in scalars:
-                    push((child, depth + 1))
-        elif kind in scalars:
+            if kind is dict:
+                for key, child in item.items():
+                    if type(key) is not str and not isinstance(key, str):
+                        return _locate_not_json(value, max_depth)
+                    if type(child) not in scalars:
+                        push((child, depth + 1))
+            else:
+                for child in item:
+                    if type(child) not in scalars:
+                        push((child, depth + 1))
+        elif kind in scalars or (kind is float and math.isfinite(item)):
             continue
-        elif kind is float:
-            if not math.isfinite(item):
-                return _locate_not_json(value, max_depth)
-        elif _not_json_node(item) is not None:
+        elif _other_node_refused(item, depth, push):
             return _locate_not_json(value, max_depth)
-        elif isinstance(item, (dict, list)):  # a subclass: walk it as its base type
-            push((dict(item) if isinstance(item, dict) else list(item), depth))
     return None
+
+
+def _other_node_refused(item: Any, depth: int, push: Callable[[tuple[Any, int]], None]) -> bool:
+    """For :func:`not_json_data`, a node of no exact JSON type (or a float that is not finite): is it
+    refused? A subclass of dict or list is not: it is walked as its base type (``push``)."""
+    if _not_json_node(item) is not None:
+        return True
+    if isinstance(item, (dict, list)):
+        push((dict(item) if isinstance(item, dict) else list(item), depth))
+    return False
 
 
 def is_nonfinite(item: Any) -> bool:
