@@ -27,6 +27,7 @@ from rlvr_rewards.parsing import parse_completion, parse_many
 from rlvr_rewards.scoring import core
 from rlvr_rewards.util.jsonsafe import FAIL, loads_untrusted
 
+from .helpers import benchmark, openai_message
 from .reliability_inputs import CORPORA
 
 # --------------------------------------------------------------------------------------------------
@@ -196,12 +197,8 @@ def test_jsontestsuite_accepted_files_match_the_exact_reference() -> None:
 
 
 def _msg(args: str = '{"city": "Paris"}', call_id: Any = "call_1", content: Any = None, **extra: Any) -> dict[str, Any]:
-    return {
-        "role": "assistant",
-        "content": content,
-        "tool_calls": [{"id": call_id, "type": "function", "function": {"name": "get_weather", "arguments": args}}],
-        **extra,
-    }
+    """:func:`openai_message` with this file's defaults: the Paris arguments as a string, call id ``call_1``."""
+    return openai_message(args, call_id=call_id, content=content, **extra)
 
 
 def test_message_keys_ignore_call_ids_only() -> None:
@@ -454,8 +451,7 @@ def test_single_block_shortcut_equals_the_general_scan(pieces: list[str], limits
 
 
 def test_single_block_shortcut_on_the_benchmark_workload() -> None:
-
-    from workload import make_workload  # benchmarks/, on sys.path through conftest.py
+    make_workload = benchmark("workload").make_workload
 
     from rlvr_rewards.parsing import formats
     from rlvr_rewards.parsing.dispatch import split_think
@@ -586,11 +582,11 @@ def _general(text: str, limits: Limits) -> Any:
 @settings(max_examples=400, deadline=None)
 @given(pieces=st.lists(st.sampled_from(_THINK_PIECES), max_size=8))
 def test_split_think_shortcut_equals_the_walk(pieces: list[str]) -> None:
-    from rlvr_rewards.parsing import dispatch
+    from rlvr_rewards.parsing import reasoning
 
     text = "".join(pieces)
     if "think>" in text:
-        assert dispatch.split_think(text) == dispatch._split_think_walk(text)
+        assert reasoning.split_think(text) == reasoning._split_think_walk(text)
 
 
 @pytest.mark.parametrize(
@@ -604,10 +600,10 @@ def test_split_think_shortcut_equals_the_walk(pieces: list[str]) -> None:
     ],
 )
 def test_split_think_shortcut_examples(text: str) -> None:
-    from rlvr_rewards.parsing import dispatch
+    from rlvr_rewards.parsing import reasoning
 
-    assert dispatch.split_think(text) == dispatch._split_think_walk(text)
-    assert dispatch.split_think("<think> plan </think>\nanswer") == ("\n\nanswer", "plan", ())
+    assert reasoning.split_think(text) == reasoning._split_think_walk(text)
+    assert reasoning.split_think("<think> plan </think>\nanswer") == ("\n\nanswer", "plan", ())
 
 
 @example(pieces=["<tool_call>", '{"name": 1}', "\n", '{"name": 1}'], limits=Limits(max_calls=0))
@@ -617,10 +613,10 @@ def test_split_think_shortcut_examples(text: str) -> None:
     limits=st.sampled_from([Limits(), Limits(max_calls=0), Limits(max_chars=30)]),
 )
 def test_hermes_straight_path_equals_the_general_parse(pieces: list[str], limits: Limits) -> None:
-    from rlvr_rewards.parsing import dispatch
+    from rlvr_rewards.parsing.formats import parse_hermes_straight
 
     text = "".join(pieces)
-    fast = dispatch._hermes_straight(text, limits)
+    fast = parse_hermes_straight(text, limits)
     if fast is not None:
         assert fast == _general(text, limits)
     assert parse_many([text], limits=limits) == [_general(text, limits)]
@@ -643,22 +639,21 @@ def test_hermes_straight_path_equals_the_general_parse(pieces: list[str], limits
     ],
 )
 def test_hermes_straight_path_examples(text: str) -> None:
-    from rlvr_rewards.parsing import dispatch
+    from rlvr_rewards.parsing.formats import parse_hermes_straight
 
-    fast = dispatch._hermes_straight(text, Limits())
+    fast = parse_hermes_straight(text, Limits())
     general = _general(text, Limits())
     assert fast is None or fast == general
     assert parse_many([text]) == [general]
 
 
 def test_hermes_straight_path_on_the_benchmark_workload() -> None:
+    make_workload = benchmark("workload").make_workload
 
-    from workload import make_workload  # benchmarks/, on sys.path through conftest.py
-
-    from rlvr_rewards.parsing import dispatch
+    from rlvr_rewards.parsing.formats import parse_hermes_straight
 
     texts = list(dict.fromkeys(make_workload(300, 8, seed=6).completions))
-    straight = [dispatch._hermes_straight(t, Limits()) for t in texts]
+    straight = [parse_hermes_straight(t, Limits()) for t in texts]
     assert sum(s is not None for s in straight) > 400
     assert parse_many(texts) == [_general(t, Limits()) for t in texts]
     assert all(s is None or s == _general(t, Limits()) for s, t in zip(straight, texts, strict=True))
@@ -671,3 +666,24 @@ def test_a_plugin_parser_first_disables_the_straight_path() -> None:
     first = ParserSpec("everything", lambda text: ParseResult(calls=(), text="mine", format="everything"), priority=1)
     got = parse_many([_CALL_TEXT], parsers=(first, *formats.BUILTIN_PARSERS))
     assert got[0].format == "everything" and got[0].text == "mine"
+
+
+def test_the_straight_path_is_the_first_parsers_own() -> None:
+    """parse_many takes the first spec's declared straight path (not a parser it recognises by identity): a
+    spec of the same parse function without one is parsed by the general path, with the same result."""
+    from dataclasses import replace
+
+    from rlvr_rewards.parsing import formats
+
+    hermes = formats.BUILTIN_PARSERS[0]
+    assert hermes.name == "hermes" and hermes.straight is formats.parse_hermes_straight
+    calls: list[str] = []
+
+    def counted(text: str, limits: Limits) -> Any:
+        calls.append(text)
+        return formats.parse_hermes_straight(text, limits)
+
+    plain = (replace(hermes, straight=None), *formats.BUILTIN_PARSERS[1:])
+    traced = (replace(hermes, straight=counted), *formats.BUILTIN_PARSERS[1:])
+    assert parse_many([_CALL_TEXT], parsers=plain) == parse_many([_CALL_TEXT], parsers=traced)
+    assert calls == [_CALL_TEXT]

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from rlvr_rewards.errors import ConfigError
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
 from rlvr_rewards.parsing import VIOLATIONS, ParsedCall, ParseResult, ParserSpec, parse_completion
-from rlvr_rewards.parsing.dispatch import split_think
 from rlvr_rewards.parsing.formats import (
     BUILTIN_PARSERS,
     call_from_object,
@@ -22,14 +21,12 @@ from rlvr_rewards.parsing.formats import (
     parse_json,
     parse_pythonic,
 )
+from rlvr_rewards.parsing.reasoning import split_think
 
+from .helpers import tool_call_block as tc
 from .timing import assert_bounded, assert_linear
 
 C = ParsedCall
-
-
-def tc(body: str) -> str:
-    return f"<tool_call>\n{body}\n</tool_call>"
 
 
 WEATHER = '{"name": "get_weather", "arguments": {"city": "Paris"}}'

@@ -37,84 +37,19 @@ from typing import Any, Final
 from rlvr_rewards.errors import ConfigError
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
 from rlvr_rewards.parsing.formats import (
-    _LIMITS,
     BUILTIN_PARSERS,
-    _single_block,
     call_from_object,
+    current_limits,
     marker_formats,
-    parse_hermes,
+    use_limits,
 )
+from rlvr_rewards.parsing.reasoning import split_think
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
 
 __all__ = ["message_text", "parse_completion", "parse_many", "split_think"]
 
-_OPEN: Final = "<think>"
-_CLOSE: Final = "</think>"
 _EMPTY: Final = ParseResult(calls=(), text="", violations=("empty",))
 _TOO_LONG: Final = ParseResult(calls=(), text="", violations=("too_long",))
-
-
-def split_think(text: str) -> tuple[str, str, tuple[str, ...]]:
-    """Separate reasoning from the answer: ``(answer, think, violations)``.
-
-    - ``<think>...</think>`` blocks are reasoning; calls inside them are not calls.
-    - A ``</think>`` before any ``<think>`` (the template put ``<think>`` in the prompt): everything
-      before it is reasoning, no violation.
-    - More than one block: ``repeated_think``. A block after non-whitespace answer text:
-      ``think_after_answer``. ``<think>`` never closed: ``unclosed_think`` and the rest is reasoning.
-      A ``</think>`` left in the answer: ``stray_closing_tag``.
-    """
-    if "think>" not in text:
-        return text, "", ()
-    if text.startswith(_OPEN) and text.count("think>") == 2:  # one block at the very start: the usual case
-        close = text.find(_CLOSE, len(_OPEN))
-        if close != -1:  # what the walk below returns for it (answers "" and the rest, joined)
-            return "\n" + text[close + len(_CLOSE) :], text[len(_OPEN) : close].strip(), ()
-    return _split_think_walk(text)
-
-
-def _split_think_walk(text: str) -> tuple[str, str, tuple[str, ...]]:
-    """:func:`split_think` for any layout of blocks (one linear walk)."""
-    found: list[str] = []
-    thinks: list[str] = []
-    answers: list[str] = []
-    find = text.find
-    first_open = find(_OPEN)
-    first_close = find(_CLOSE)
-    pos = 0
-    blocks = 0
-    seen_answer = False
-    if first_close != -1 and (first_open == -1 or first_close < first_open):
-        thinks.append(text[:first_close])
-        pos = first_close + len(_CLOSE)
-        blocks = 1
-    while True:
-        o = find(_OPEN, pos) if first_open != -1 else -1
-        if o == -1:
-            answers.append(text[pos:])
-            break
-        seg = text[pos:o]
-        answers.append(seg)
-        if not seen_answer and seg and not seg.isspace():
-            seen_answer = True
-        if seen_answer:
-            found.append("think_after_answer")
-        blocks += 1
-        start = o + len(_OPEN)
-        c = find(_CLOSE, start)
-        if c == -1:
-            found.append("unclosed_think")
-            thinks.append(text[start:])
-            break
-        thinks.append(text[start:c])
-        pos = c + len(_CLOSE)
-    if blocks > 1:
-        found.append("repeated_think")
-    answer = answers[0] if len(answers) == 1 else "\n".join(answers)
-    if _CLOSE in answer:
-        found.append("stray_closing_tag")
-    think = thinks[0].strip() if len(thinks) == 1 else "\n".join(s for s in (t.strip() for t in thinks) if s)
-    return answer, think, tuple(found)
 
 
 def message_text(content: Any, max_chars: int) -> str | None:
@@ -322,38 +257,6 @@ def _check_args(parsers: Sequence[ParserSpec] | None, limits: Limits) -> Sequenc
     return parsers
 
 
-_HERMES_OPEN: Final = "<tool_call>"
-_HERMES_CLOSE: Final = "</tool_call>"
-
-
-def _hermes_straight(text: str, limits: Limits) -> ParseResult | None:
-    """The dominant completion (Qwen / Hermes) straight through, or ``None`` for the general path.
-
-    Handles reasoning that :func:`split_think` separates without a violation, then exactly one
-    ``<tool_call>`` block holding one JSON object, and no marker of another format. Applies only when
-    the built-in ``hermes`` parser is the first parser (it decides such text). The result equals
-    ``_parse_text``'s (tested on every corpus): it skips the dispatch layers and builds one
-    ``ParseResult`` instead of two."""
-    if len(text) > limits.max_chars or _HERMES_OPEN not in text:  # (no block: the general path, one split)
-        return None
-    answer, think, found = split_think(text)
-    if found:
-        return None
-    result = _single_block(answer, _HERMES_OPEN, _HERMES_CLOSE, "hermes", limits)
-    if result is None or marker_formats(answer) != ["hermes"]:
-        return None
-    if not think:
-        return result
-    return ParseResult(
-        calls=result.calls,
-        text=result.text,
-        think=think,
-        format="hermes",
-        violations=result.violations,
-        attempted_call=True,
-    )
-
-
 def parse_many(
     completions: Sequence[Any],
     parsers: Sequence[ParserSpec] | None = None,
@@ -361,15 +264,15 @@ def parse_many(
 ) -> list[ParseResult]:
     """:func:`parse_completion` of each completion, with the arguments checked once for the batch."""
     specs = _check_args(parsers, limits)
-    token = _LIMITS.set(limits) if _LIMITS.get() is not limits else None
+    restore = use_limits(limits) if current_limits() is not limits else None
     out: list[ParseResult] = []
     append = out.append
-    straight = bool(specs) and specs[0].parse is parse_hermes
+    straight = specs[0].straight if specs else None  # the first parser's own path for its usual shape
     try:
         for completion in completions:
             try:
-                if straight and type(completion) is str:
-                    fast = _hermes_straight(completion, limits)
+                if straight is not None and type(completion) is str:
+                    fast = straight(completion, limits)
                     if fast is not None:
                         append(fast)
                         continue
@@ -377,8 +280,8 @@ def parse_many(
             except Exception:  # last resort: model output must never raise
                 append(_fallback(completion, limits))
     finally:
-        if token is not None:
-            _LIMITS.reset(token)
+        if restore is not None:
+            restore()
     return out
 
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from itertools import chain, compress, filterfalse, repeat
 from operator import is_
@@ -45,6 +45,7 @@ import numpy as np
 
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits, block_budget
 from rlvr_rewards.parsing.pythonic import decode_pythonic, int_bound
+from rlvr_rewards.parsing.reasoning import split_think
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
 from rlvr_rewards.util.jsonsafe import FAIL, loads_untrusted
 
@@ -56,6 +57,7 @@ __all__ = [
     "marker_formats",
     "parse_fence",
     "parse_hermes",
+    "parse_hermes_straight",
     "parse_json",
     "parse_llama3",
     "parse_mistral",
@@ -212,26 +214,7 @@ def _flat_level(items: list[Any], room: int, too_big: int, deep: bool, check: bo
 
     Each JSON type's items come in two lists: those of the exact type (read with ``len``, ``max``...) and
     those of its subclasses (read with the base type's methods: ``str.__len__``, ``int.__abs__``...)."""
-    types = list(map(type, items))
-    kinds = set(types)
-    if len(kinds) == 1:
-        only = types[0]
-
-        def pick(kind: type) -> list[Any]:
-            return items if kind is only else []
-    else:
-
-        def pick(kind: type) -> list[Any]:
-            return list(compress(items, map(is_, types, repeat(kind)))) if kind in kinds else []
-
-    subs: dict[type, list[Any]] = {base: [] for base in _JSON_BASES}
-    not_json = False
-    for kind in kinds - _FLAT_TYPES:  # (subclasses of the JSON types, and the types JSON does not have)
-        base = next((b for b in _JSON_BASES if issubclass(kind, b)), None)
-        if base is None:
-            not_json = True
-        else:
-            subs[base] += pick(kind)
+    pick, subs, not_json = _split_by_type(items)
     strs, sub_strs = pick(str), subs[str]
     dicts, lists, tuples = pick(dict), pick(list), pick(tuple)
     all_dicts = dicts + subs[dict] if subs[dict] else dicts
@@ -265,16 +248,8 @@ def _flat_level(items: list[Any], room: int, too_big: int, deep: bool, check: bo
         return cost, None, [], None
     problem = None
     if check:
-        if deep and n_nested:
-            problem = "nesting_too_deep"
-        elif not_json or any(not issubclass(type(k), str) for k in odd_keys):
-            problem = "invalid_json"
-        elif any(map(_lone_surrogate, filterfalse(str.isascii, chain(strs, sub_strs, keys, odd_keys)))):
-            problem = "invalid_unicode"  # (odd_keys: all str subclasses here)
-        elif _too_large(pick(int), subs[int], too_big):
-            problem = "number_too_large"
-        elif not all(map(math.isfinite, chain(pick(float), subs[float]))):  # (reads a float subclass directly)
-            problem = "nonfinite_number"
+        strings = chain(strs, sub_strs, keys, odd_keys)
+        problem = _flat_problem(pick, subs, strings, odd_keys, not_json, deep and n_nested > 0, too_big)
     if deep:
         return cost, problem, [], None
     following: list[Any] = []
@@ -287,6 +262,58 @@ def _flat_level(items: list[Any], room: int, too_big: int, deep: bool, check: bo
         any(map(extend, map(list.__iter__, sub_lists)))
         any(map(extend, map(tuple.__iter__, sub_tuples)))
     return cost, problem, following, None
+
+
+def _split_by_type(items: list[Any]) -> tuple[Callable[[type], list[Any]], dict[type, list[Any]], bool]:
+    """The items of one level of :func:`_flat_level` by type: ``pick(kind)`` gives those of exactly the type
+    ``kind`` (in C-level passes), ``subs[base]`` those of a subclass of the JSON type ``base``; and whether
+    some item is of no JSON type."""
+    types = list(map(type, items))
+    kinds = set(types)
+    if len(kinds) == 1:
+        only = types[0]
+
+        def pick(kind: type) -> list[Any]:
+            return items if kind is only else []
+    else:
+
+        def pick(kind: type) -> list[Any]:
+            return list(compress(items, map(is_, types, repeat(kind)))) if kind in kinds else []
+
+    subs: dict[type, list[Any]] = {base: [] for base in _JSON_BASES}
+    not_json = False
+    for kind in kinds - _FLAT_TYPES:  # (subclasses of the JSON types, and the types JSON does not have)
+        base = next((b for b in _JSON_BASES if issubclass(kind, b)), None)
+        if base is None:
+            not_json = True
+        else:
+            subs[base] += pick(kind)
+    return pick, subs, not_json
+
+
+def _flat_problem(
+    pick: Callable[[type], list[Any]],
+    subs: dict[type, list[Any]],
+    strings: Iterable[Any],
+    odd_keys: list[Any],
+    not_json: bool,
+    nested_too_deep: bool,
+    too_big: int,
+) -> str | None:
+    """The problem of one level of :func:`_flat_level` (items by type as :func:`_split_by_type` gives them;
+    ``strings``: its strings and keys, ``odd_keys`` its keys of another type than ``str``), the first of
+    ``_NATIVE_PRIORITY``, each looked for in bulk only when none before it was found."""
+    if nested_too_deep:
+        return "nesting_too_deep"
+    if not_json or any(not issubclass(type(k), str) for k in odd_keys):
+        return "invalid_json"
+    if any(map(_lone_surrogate, filterfalse(str.isascii, strings))):
+        return "invalid_unicode"  # (odd_keys: all str subclasses here)
+    if _too_large(pick(int), subs[int], too_big):
+        return "number_too_large"
+    if not all(map(math.isfinite, chain(pick(float), subs[float]))):  # (reads a float subclass directly)
+        return "nonfinite_number"
+    return None
 
 
 def _too_large(ints: list[int], sub_ints: list[Any], too_big: int) -> bool:
@@ -424,14 +451,15 @@ def _make_call(
     if not isinstance(obj, dict):
         out.append("missing_name")
         return None
-    fn = obj.get("function")
-    if isinstance(fn, dict) and "name" not in obj:
-        # OpenAI shape: {"id": .., "type": "function", "function": {"name": .., "arguments": ..}}
-        if check_keys and not (obj.keys() <= _OPENAI_OUTER_KEYS and fn.keys() <= _OPENAI_INNER_KEYS):
-            out.append("unknown_call_keys")
-        obj = fn
-    elif check_keys and not obj.keys() <= _CALL_KEYS:
+    fn: Any = obj.get("function")
+    # OpenAI shape: {"id": .., "type": "function", "function": {"name": .., "arguments": ..}}
+    openai = isinstance(fn, dict) and "name" not in obj
+    if check_keys and not (
+        obj.keys() <= _OPENAI_OUTER_KEYS and fn.keys() <= _OPENAI_INNER_KEYS if openai else obj.keys() <= _CALL_KEYS
+    ):
         out.append("unknown_call_keys")
+    if openai:
+        obj = fn
     name = obj.get("name")
     if not isinstance(name, str) or not name.strip():
         out.append("missing_name")
@@ -445,23 +473,30 @@ def _make_call(
     else:
         return ParsedCall(name, {})
     if isinstance(args, str):
-        if not string_ok:
-            out.append("arguments_json_string")
-        args, err, found = loads_untrusted(args, limits, True)
-        if err is not None:
-            out.append(err)
+        args = _string_arguments(args, out, limits, string_ok)
+        if args is FAIL:
             return ParsedCall(name, None)
-        if found:
-            out.extend(found)
-    elif native:
-        err = _native_error(args, limits)
-        if err is not None:
-            out.append(err)
-            return ParsedCall(name, None)
+    elif native and (err := _native_error(args, limits)) is not None:
+        out.append(err)
+        return ParsedCall(name, None)
     if isinstance(args, dict):
         return ParsedCall(name, args)
     out.append("arguments_not_object")
     return ParsedCall(name, None)
+
+
+def _string_arguments(args: str, out: list[str], limits: Limits, string_ok: bool) -> Any:
+    """The value of arguments given as a JSON string (``arguments_json_string`` unless ``string_ok``), its
+    violations appended to ``out``; ``FAIL`` when it does not decode."""
+    if not string_ok:
+        out.append("arguments_json_string")
+    value, err, found = loads_untrusted(args, limits, True)
+    if err is not None:
+        out.append(err)
+        return FAIL
+    if found:
+        out.extend(found)
+    return value
 
 
 def call_from_object(
@@ -1076,35 +1111,24 @@ def _parse_fences(text: str, limits: Limits, reuse: bool) -> ParseResult | None:
         return _over_budget("fence")
 
 
+#: A fence body's decoding: value, error, violations found, end of the JSON value, and whether it is call-shaped.
+_FenceDecoding = tuple[Any, "str | None", tuple[str, ...], int, bool]
+
+
 def _fences_into(acc: _Acc, text: str, reuse: bool) -> ParseResult | None:
     marks = _find_all(text, _FENCE)
     step = len(_FENCE)
     pos = 0  # start of pending free text
     # body -> its decoding: a body repeated thousands of times is decoded once (reused when it is not a call,
     # or past the cap, where its calls are dropped)
-    decoded: dict[str, tuple[Any, str | None, tuple[str, ...], int, bool]] = {}
+    decoded: dict[str, _FenceDecoding] = {}
     for k in range(0, len(marks), 2):
-        start = marks[k] + step
         closed = k + 1 < len(marks)
         stop = marks[k + 1] if closed else len(text)
-        nl = text.find("\n", start, stop)
-        lang = _fence_lang(text[start:nl]) if nl != -1 else None
-        if lang is None:
-            lang, body_start = "", start
-        else:
-            body_start = nl + 1
-        body = text[body_start:stop].strip()
+        lang, body = _fence_content(text, marks[k] + step, stop)
         if lang not in _FENCE_CALL_LANGS or not body or body[0] not in "[{" or not _may_name_a_call(body):
             continue
-        hit = decoded.get(body)
-        if hit is None:
-            acc.new_block()  # (distinct bodies are counted on both paths)
-        elif not reuse or (hit[4] and not acc.capped()):  # (a call kept gets its own decoded objects)
-            hit = None
-        if hit is None:
-            value, err, found, end = _decode_prefix(body, acc.limits)
-            hit = decoded[body] = (value, err, found, end, err is None and _is_call_shaped(value))
-        value, err, found, end, call_shaped = hit
+        value, err, found, end, call_shaped = _decode_fence_body(acc, decoded, body, reuse)
         if err is None:
             if not call_shaped:
                 continue
@@ -1128,6 +1152,30 @@ def _fences_into(acc: _Acc, text: str, reuse: bool) -> ParseResult | None:
         return None
     acc.texts.append(text[pos:])
     return acc.result("fence")
+
+
+def _fence_content(text: str, start: int, stop: int) -> tuple[str, str]:
+    """The info string (``""`` when none) and the stripped body of the fence whose text runs from ``start``
+    (after its opening backticks) to ``stop``: a first line that is not a short word is part of the body."""
+    nl = text.find("\n", start, stop)
+    lang = _fence_lang(text[start:nl]) if nl != -1 else None
+    if lang is None:
+        return "", text[start:stop].strip()
+    return lang, text[nl + 1 : stop].strip()
+
+
+def _decode_fence_body(acc: _Acc, decoded: dict[str, _FenceDecoding], body: str, reuse: bool) -> _FenceDecoding:
+    """The decoding of a fence body, taken from ``decoded`` when the same body came before (unless ``reuse``
+    is off, or its calls are kept and so need their own objects); each distinct body counts as a block."""
+    hit = decoded.get(body)
+    if hit is None:
+        acc.new_block()  # (distinct bodies are counted on both paths)
+    elif not reuse or (hit[4] and not acc.capped()):  # (a call kept gets its own decoded objects)
+        hit = None
+    if hit is None:
+        value, err, found, end = _decode_prefix(body, acc.limits)
+        hit = decoded[body] = (value, err, found, end, err is None and _is_call_shaped(value))
+    return hit
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1258,8 +1306,50 @@ def parse_pythonic(text: str, limits: Limits | None = None) -> ParseResult | Non
 # --------------------------------------------------------------------------------------------------
 
 #: The built-in text formats, ordered by priority (the order ``parse_completion`` tries them in).
+# --------------------------------------------------------------------------------------------------
+# The Hermes straight path (the dominant completion, decided without the dispatch layers)
+# --------------------------------------------------------------------------------------------------
+
+_HERMES_OPEN: Final = "<tool_call>"
+_HERMES_CLOSE: Final = "</tool_call>"
+
+
+def parse_hermes_straight(text: str, limits: Limits) -> ParseResult | None:
+    """The dominant completion (Qwen / Hermes) straight through, or ``None`` for the general path.
+
+    Handles reasoning that :func:`split_think` separates without a violation, then exactly one
+    ``<tool_call>`` block holding one JSON object, and no marker of another format. The ``straight`` path
+    of the ``hermes`` spec, so ``parse_many`` takes it only when that parser is tried first (it decides
+    such text). The result equals the general path's (tested on every corpus and on generated text:
+    tests/test_fast_paths.py): it skips the dispatch layers and builds one ``ParseResult`` instead of two."""
+    if len(text) > limits.max_chars or _HERMES_OPEN not in text:  # (no block: the general path, one split)
+        return None
+    answer, think, found = split_think(text)
+    if found:
+        return None
+    result = _single_block(answer, _HERMES_OPEN, _HERMES_CLOSE, "hermes", limits)
+    if result is None or marker_formats(answer) != ["hermes"]:
+        return None
+    if not think:
+        return result
+    return ParseResult(
+        calls=result.calls,
+        text=result.text,
+        think=think,
+        format="hermes",
+        violations=result.violations,
+        attempted_call=True,
+    )
+
+
 BUILTIN_PARSERS: Final[tuple[ParserSpec, ...]] = (
-    ParserSpec("hermes", parse_hermes, 10, "<tool_call>{json}</tool_call> blocks (Qwen, Hermes)"),
+    ParserSpec(
+        "hermes",
+        parse_hermes,
+        10,
+        "<tool_call>{json}</tool_call> blocks (Qwen, Hermes)",
+        straight=parse_hermes_straight,
+    ),
     ParserSpec("nemotron", parse_nemotron, 20, "<TOOLCALL>[...]</TOOLCALL> (Nemotron)"),
     ParserSpec("mistral", parse_mistral, 30, "[TOOL_CALLS][...] or [TOOL_CALLS]name[ARGS]{...} (Mistral)"),
     ParserSpec("llama3", parse_llama3, 40, '<|python_tag|>{"name": .., "parameters": {..}} (Llama 3.x)'),

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["VIOLATIONS", "ParseResult", "ParsedCall", "ParserFn", "ParserSpec"]
+if TYPE_CHECKING:
+    from rlvr_rewards.limits import Limits
+
+__all__ = ["VIOLATIONS", "ParseResult", "ParsedCall", "ParserFn", "ParserSpec", "StraightFn"]
 
 #: Every violation code a built-in parser may record, with its meaning (documented in docs/reasons.md).
 VIOLATIONS: dict[str, str] = {
@@ -77,6 +80,8 @@ class ParseResult:
 #: A format parser: given the answer text (reasoning already removed), return a ParseResult if the
 #: text is in this format, else ``None`` so the next parser is tried. Must not raise.
 ParserFn = Callable[[str], "ParseResult | None"]
+#: A parser's straight path (see ``ParserSpec.straight``): raw completion text and the limits in force.
+StraightFn = Callable[[str, "Limits"], "ParseResult | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,3 +92,8 @@ class ParserSpec:
     parse: ParserFn
     priority: int = 100
     description: str = ""
+    #: Optional: the whole-completion path for the shape this format alone decides, ``straight(raw text,
+    #: limits)``: the final ``ParseResult`` (reasoning split, violations merged, exactly what the general
+    #: path returns) or ``None`` to take the general path. Used only when this parser is tried first;
+    #: one with a straight path needs a differential test against the general path.
+    straight: StraightFn | None = None
