@@ -248,7 +248,7 @@ Item: TypeAlias = "tuple[str, dict[str, Any] | None, list[str]] | None"
 @lru_cache(maxsize=16)
 def int_bound(digits: int) -> int:
     """Smallest integer with ``digits + 1`` digits."""
-    return 10 ** max(digits, 0)
+    return int(10 ** max(digits, 0))  # (int(): mypy types int ** int as Any)
 
 
 @lru_cache(maxsize=16)

@@ -134,7 +134,7 @@ def _number_bound(max_int_digits: int) -> int:
     than ``max_int_digits`` reaches ``10 ** max_int_digits``, and orjson turns integers outside
     [-2**63, 2**64) into floats of magnitude >= 2**63. A float that large is re-parsed too (to the same
     value)."""
-    return min(10 ** min(max_int_digits, 19), 2**63)
+    return min(int(10 ** min(max_int_digits, 19)), 2**63)  # (int(): mypy types int ** int as Any)
 
 
 def _scan_decoded(value: Any, max_depth: int, bound: int) -> tuple[int, int, bool]:
