@@ -18,18 +18,39 @@ Before timing, both sides' verdicts are compared: they must agree on at least 99
 from __future__ import annotations
 
 import gc
+import importlib
+import importlib.util
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT / "tests") not in sys.path:
-    sys.path.insert(0, str(ROOT / "tests"))
 
-import bfcl_agreement as ba  # noqa: E402
+
+def _agreement_module() -> ModuleType:
+    """``tests/bfcl_agreement.py`` of this checkout as ``tests.bfcl_agreement``, imported by its path: tests/ is
+    a package of the checkout, not on ``sys.path`` (and an installed distribution may bring its own ``tests``).
+    tools/_repo.py does the same for the scripts of tools/."""
+    folder = ROOT / "tests"
+    tests = sys.modules.get("tests")
+    if tests is None or Path(getattr(tests, "__file__", None) or "").resolve().parent != folder:
+        spec = importlib.util.spec_from_file_location(
+            "tests", folder / "__init__.py", submodule_search_locations=[str(folder)]
+        )
+        assert spec is not None and spec.loader is not None, folder
+        for key in [k for k in sys.modules if k == "tests" or k.startswith("tests.")]:
+            del sys.modules[key]
+        tests = importlib.util.module_from_spec(spec)
+        sys.modules["tests"] = tests
+        spec.loader.exec_module(tests)
+    return importlib.import_module("tests.bfcl_agreement")
+
+
+ba = _agreement_module()
 
 __all__ = ["AST_CATEGORIES", "build_cases", "run"]
 

@@ -495,8 +495,19 @@ def _fmt_measured(values: dict[str, float] | None, unit: str = "") -> str:
 
 def markdown(report: dict[str, Any]) -> str:
     """The figures block of ``benchmarks/README.md`` for this run."""
+    lines = _md_machine(report)
+    lines += _md_throughput(report.get("variants", {}))
+    lines += _md_bfcl(report.get("bfcl"))
+    lines += _md_workers(report.get("workers"))
+    lines += _md_memory(report.get("memory"))
+    lines += _md_length(report.get("length"))
+    lines += _md_targets(report)
+    return "\n".join(lines) + "\n"
+
+
+def _md_machine(report: dict[str, Any]) -> list[str]:
     m = report["machine"]
-    lines = [
+    return [
         f"Command: `{report['command']}` ({report.get('elapsed_s', 0):.0f} s).",
         "",
         f"Machine: {m['platform']}; {m['cpu']}, {m['cpus']} logical CPUs ({m['usable_cpus']} usable); Python "
@@ -504,107 +515,128 @@ def markdown(report: dict[str, Any]) -> str:
         f"load average at start {' '.join(f'{x:.2f}' for x in m['loadavg'] or [])}.",
         "",
     ]
-    variants = report.get("variants", {})
-    if variants:
-        any_v = next(iter(variants.values()))
-        lines += [
-            f"### Throughput ({any_v['n_completions']:,} completions per variant, median of "
-            f"{len(any_v['times_s']['floor'])} interleaved repeats; jsonschema on the first "
-            f"{any_v['workload']['jsonschema_items']:,})",
-            "",
-            "| variant | " + " | ".join(FUNCTIONS) + " | graded, cold first call |",
-            "|---|" + "---:|" * (len(FUNCTIONS) + 1),
-        ]
-        for v, res in variants.items():
-            c = res["completions_per_s"]
-            lines.append(
-                f"| {v} (completions/s) | "
-                + " | ".join(f"{c[k]:,.0f}" for k in FUNCTIONS)
-                + f" | {res['cold']['first_call_completions_per_s']:,.0f} |"
-            )
-        lines += [
-            "",
-            "Ratios (rr throughput / baseline throughput, same run):",
-            "",
-            "| variant | preset | vs (a) floor | vs (b) naive | vs (c) jsonschema |",
-            "|---|---|---:|---:|---:|",
-        ]
-        for v, res in variants.items():
-            for p in PRESETS:
-                r = res["ratios"][p]
-                lines.append(f"| {v} | {p} | {r['vs_floor']:.3f}x | {r['vs_naive']:.3f}x | {r['vs_jsonschema']:.1f}x |")
-        lines.append("")
-        for v, res in variants.items():
-            per = 1e6 / res["completions_per_s"]["graded"]
-            lines.append(
-                f"- {v}: `graded` costs {per:.1f} us per completion: a GRPO step of 128 x 8 rollouts is "
-                f"scored in {1024 * per / 1000:.1f} ms on one core."
-            )
-        lines.append("")
-    b = report.get("bfcl")
-    if b:
-        lines += ["### BFCL (d)", ""]
-        if "skipped" in b:
-            lines += [f"Skipped: {b['skipped']}", ""]
-        else:
-            lines += [
-                f"{b['n_cases']:,} cases ({100 * b['pass_share']:.1f} % pass), verdicts agree on "
-                f"{100 * b['agreement']:.3f} %:",
-                "",
-                "| checker | input | median s | cases/s |",
-                "|---|---|---:|---:|",
-                f"| BFCL ast_checker | pre-decoded calls | {b['median_s']['ast_checker']:.3f} | "
-                f"{b['cases_per_s']['ast_checker']:,.0f} |",
-                f"| rr.score_batch bfcl | raw Hermes text | {b['median_s']['rr_bfcl']:.3f} | "
-                f"{b['cases_per_s']['rr_bfcl']:,.0f} |",
-                "",
-                f"Ratio rr / ast_checker: {b['ratio']:.2f}x.",
-                "",
-            ]
-    w = report.get("workers")
-    if w:
-        lines += [
-            "### Parallel scoring",
-            "",
-            "| items | workers=1 s | workers=2 s | speedup |",
-            "|---:|---:|---:|---:|",
-        ]
-        for n, res in w["sizes"].items():
-            lines.append(
-                f"| {int(n):,} | {res['median_s']['1']:.4f} | {res['median_s']['2']:.4f} | {res['speedup']:.2f}x |"
-            )
-        lines.append("")
-    mem = report.get("memory")
-    if mem:
-        lines += [
-            "### Memory (reward Lambda, batch just over 6 MiB)",
-            "",
-            "| payload | samples | warm call s | peak RSS MiB | RSS before scoring MiB |",
-            "|---|---:|---:|---:|---:|",
-        ]
-        for shape, r in mem["shapes"].items():
-            lines.append(
-                f"| {shape} | {r['samples']:,} | {r['warm_s']:.2f} | {r['peak_rss_mib']:.0f} | "
-                f"{r['baseline_rss_mib']:.0f} |"
-            )
-        lines.append("")
-    ln = report.get("length")
-    if ln:
-        sizes = list(next(iter(ln["seconds_per_completion"].values())))
-        lines += [
-            "### Time against completion length (us per completion, best of 5)",
-            "",
-            "| shape | " + " | ".join(f"{int(x):,} chars" for x in sizes) + " | per-char cost 10^5 / 10^4 |",
-            "|---|" + "---:|" * (len(sizes) + 1),
-        ]
-        for shape, v in ln["seconds_per_completion"].items():
-            lines.append(
-                f"| {shape} | "
-                + " | ".join(f"{1e6 * v[x]:,.1f}" for x in sizes)
-                + f" | {ln['per_char_ratio'][shape]:.2f} |"
-            )
-        lines.append("")
-    lines += ["### Targets", "", "| target | measured | met |", "|---|---|---|"]
+
+
+def _md_throughput(variants: dict[str, Any]) -> list[str]:
+    if not variants:
+        return []
+    any_v = next(iter(variants.values()))
+    lines = [
+        f"### Throughput ({any_v['n_completions']:,} completions per variant, median of "
+        f"{len(any_v['times_s']['floor'])} interleaved repeats; jsonschema on the first "
+        f"{any_v['workload']['jsonschema_items']:,})",
+        "",
+        "| variant | " + " | ".join(FUNCTIONS) + " | graded, cold first call |",
+        "|---|" + "---:|" * (len(FUNCTIONS) + 1),
+    ]
+    for v, res in variants.items():
+        c = res["completions_per_s"]
+        lines.append(
+            f"| {v} (completions/s) | "
+            + " | ".join(f"{c[k]:,.0f}" for k in FUNCTIONS)
+            + f" | {res['cold']['first_call_completions_per_s']:,.0f} |"
+        )
+    lines += [
+        "",
+        "Ratios (rr throughput / baseline throughput, same run):",
+        "",
+        "| variant | preset | vs (a) floor | vs (b) naive | vs (c) jsonschema |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for v, res in variants.items():
+        for p in PRESETS:
+            r = res["ratios"][p]
+            lines.append(f"| {v} | {p} | {r['vs_floor']:.3f}x | {r['vs_naive']:.3f}x | {r['vs_jsonschema']:.1f}x |")
+    lines.append("")
+    for v, res in variants.items():
+        per = 1e6 / res["completions_per_s"]["graded"]
+        lines.append(
+            f"- {v}: `graded` costs {per:.1f} us per completion: a GRPO step of 128 x 8 rollouts is "
+            f"scored in {1024 * per / 1000:.1f} ms on one core."
+        )
+    lines.append("")
+    return lines
+
+
+def _md_bfcl(b: dict[str, Any] | None) -> list[str]:
+    if not b:
+        return []
+    if "skipped" in b:
+        return ["### BFCL (d)", "", f"Skipped: {b['skipped']}", ""]
+    return [
+        "### BFCL (d)",
+        "",
+        f"{b['n_cases']:,} cases ({100 * b['pass_share']:.1f} % pass), verdicts agree on {100 * b['agreement']:.3f} %:",
+        "",
+        "| checker | input | median s | cases/s |",
+        "|---|---|---:|---:|",
+        f"| BFCL ast_checker | pre-decoded calls | {b['median_s']['ast_checker']:.3f} | "
+        f"{b['cases_per_s']['ast_checker']:,.0f} |",
+        f"| rr.score_batch bfcl | raw Hermes text | {b['median_s']['rr_bfcl']:.3f} | "
+        f"{b['cases_per_s']['rr_bfcl']:,.0f} |",
+        "",
+        f"Ratio rr / ast_checker: {b['ratio']:.2f}x.",
+        "",
+    ]
+
+
+def _md_workers(w: dict[str, Any] | None) -> list[str]:
+    if not w:
+        return []
+    lines = [
+        "### Parallel scoring",
+        "",
+        "| items | workers=1 s | workers=2 s | speedup |",
+        "|---:|---:|---:|---:|",
+    ]
+    for n, res in w["sizes"].items():
+        lines.append(
+            f"| {int(n):,} | {res['median_s']['1']:.4f} | {res['median_s']['2']:.4f} | {res['speedup']:.2f}x |"
+        )
+    lines.append("")
+    return lines
+
+
+def _md_memory(mem: dict[str, Any] | None) -> list[str]:
+    if not mem:
+        return []
+    lines = [
+        "### Memory (reward Lambda, batch just over 6 MiB)",
+        "",
+        "| payload | samples | warm call s | peak RSS MiB | RSS before scoring MiB |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for shape, r in mem["shapes"].items():
+        lines.append(
+            f"| {shape} | {r['samples']:,} | {r['warm_s']:.2f} | {r['peak_rss_mib']:.0f} | "
+            f"{r['baseline_rss_mib']:.0f} |"
+        )
+    lines.append("")
+    return lines
+
+
+def _md_length(ln: dict[str, Any] | None) -> list[str]:
+    if not ln:
+        return []
+    sizes = list(next(iter(ln["seconds_per_completion"].values())))
+    lines = [
+        "### Time against completion length (us per completion, best of 5)",
+        "",
+        "| shape | " + " | ".join(f"{int(x):,} chars" for x in sizes) + " | per-char cost 10^5 / 10^4 |",
+        "|---|" + "---:|" * (len(sizes) + 1),
+    ]
+    for shape, v in ln["seconds_per_completion"].items():
+        lines.append(
+            f"| {shape} | "
+            + " | ".join(f"{1e6 * v[x]:,.1f}" for x in sizes)
+            + f" | {ln['per_char_ratio'][shape]:.2f} |"
+        )
+    lines.append("")
+    return lines
+
+
+def _md_targets(report: dict[str, Any]) -> list[str]:
+    lines = ["### Targets", "", "| target | measured | met |", "|---|---|---|"]
     for row in report.get("targets", []):
         met = {True: "yes", False: "**no**", None: "not measured"}[row["met"]]
         lines.append(f"| {row['target']} | {_fmt_measured(row['measured'], row.get('unit', ''))} | {met} |")
@@ -618,7 +650,7 @@ def markdown(report: dict[str, Any]) -> str:
                 for v, f in floors["floors"].items()
             ),
         ]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def update_readme(block: str, path: Path = _HERE / "README.md", marker: str = "figures") -> None:
@@ -735,11 +767,10 @@ def _summary(variants: dict[str, Any], out: Callable[[str], None]) -> None:
             )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the benchmark (see the module docs); return the exit code."""
+def _parse(argv: list[str]) -> tuple[argparse.Namespace, tuple[str, ...]]:
+    """The arguments, checked, and the sections to run."""
     parser = _parser()
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
-    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     if args.prompts < 1 or args.rollouts < 1 or args.repeats < 1 or args.schema_items < 1:
         parser.error("--prompts, --rollouts, --repeats and --schema-items must be positive")
@@ -747,22 +778,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = [s for s in sections if s not in SECTIONS]
     if unknown:
         parser.error(f"unknown section(s) {unknown}; choose from {list(SECTIONS)}")
+    return args, sections
 
-    def out(line: str) -> None:
-        print(line, flush=True)
 
-    if args.child:  # one section in this fresh process
-        result = _run_section(args.child, args.variant, args, out)
-        Path(args.json_out).write_text(json.dumps(result) + "\n", encoding="utf-8")
-        return 0
-    if args.profile:
-        run_profile(args.prompts, args.rollouts, args.seed, out)
-        return 0
-
-    started = time.perf_counter()
-    machine = machine_info()
-    settings = {k: v for k, v in vars(args).items() if k not in ("json_out", "child", "update_readme", "profile")}
-    shown: list[str] = []  # the command that reproduces the figures: without output options
+def _shown_command(argv: list[str]) -> str:
+    """The command that reproduces the figures: without the output options."""
+    shown: list[str] = []
     skip = False
     for a in argv:
         if skip:
@@ -771,8 +792,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             skip = True
         elif a != "--update-readme" and not a.startswith("--json="):
             shown.append(a)
-    command = _command(shown)
-    report: dict[str, Any] = {"command": command, "machine": machine, "settings": settings, "variants": {}}
+    return _command(shown)
+
+
+def _print_header(
+    report: dict[str, Any], args: argparse.Namespace, sections: tuple[str, ...], out: Callable[[str], None]
+) -> None:
+    machine = report["machine"]
     out("rlvr_rewards benchmark")
     out(f"command : {report['command']}")
     out(
@@ -786,15 +812,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"orjson {machine['orjson']}; rlvr_rewards {machine['rlvr_rewards']}"
         + (f"; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}" if load else "")
     )
-    variants = ("hermes", "openai") if args.variant == "both" else (args.variant,)
-    for section in sections:
-        if section == "throughput":
-            for variant in variants:
-                report["variants"][variant] = _run_child(section, variant, args, out)
-            _summary(report["variants"], out)
-        else:
-            report[section] = _run_child(section, "hermes", args, out)
-    report["elapsed_s"] = time.perf_counter() - started
+
+
+def _check_and_print_targets(report: dict[str, Any], out: Callable[[str], None]) -> None:
+    """The targets of the performance issue and the CI floors, into ``report`` and printed."""
     report["targets"] = check_targets(report)
     measured = {v: res["ratios"]["graded"]["vs_floor"] for v, res in report["variants"].items()}
     report["floors"] = {
@@ -814,6 +835,43 @@ def main(argv: Sequence[str] | None = None) -> int:
             if v in measured
         )
     )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark (see the module docs); return the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args, sections = _parse(argv)
+
+    def out(line: str) -> None:
+        print(line, flush=True)
+
+    if args.child:  # one section in this fresh process
+        result = _run_section(args.child, args.variant, args, out)
+        Path(args.json_out).write_text(json.dumps(result) + "\n", encoding="utf-8")
+        return 0
+    if args.profile:
+        run_profile(args.prompts, args.rollouts, args.seed, out)
+        return 0
+
+    started = time.perf_counter()
+    settings = {k: v for k, v in vars(args).items() if k not in ("json_out", "child", "update_readme", "profile")}
+    report: dict[str, Any] = {
+        "command": _shown_command(argv),
+        "machine": machine_info(),
+        "settings": settings,
+        "variants": {},
+    }
+    _print_header(report, args, sections, out)
+    variants = ("hermes", "openai") if args.variant == "both" else (args.variant,)
+    for section in sections:
+        if section == "throughput":
+            for variant in variants:
+                report["variants"][variant] = _run_child(section, variant, args, out)
+            _summary(report["variants"], out)
+        else:
+            report[section] = _run_child(section, "hermes", args, out)
+    report["elapsed_s"] = time.perf_counter() - started
+    _check_and_print_targets(report, out)
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         out(f"figures written to {args.json_out}")

@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from importlib.util import find_spec
@@ -352,38 +353,44 @@ def _answer(call: Json) -> str:
     return f"The mean of those numbers is {sum(nums) / len(nums):.2f} and the maximum is {max(nums)}."
 
 
+def _changed_numbers(rng: random.Random, value: Any) -> Any:
+    new = list(value)
+    new[rng.randrange(len(new))] += rng.choice((1, 10, -3))
+    return new
+
+
+def _other_currency(rng: random.Random, value: Any) -> Any:
+    return rng.choice(_CURRENCIES)
+
+
+def _typo(rng: random.Random, value: Any) -> Any:
+    """A typo-level change (subject, body)."""
+    return value.replace("e", "a", 1) if "e" in value else value + "."
+
+
+#: Per argument name: another plausible value (possibly equal to the old one: :func:`_perturb` draws again).
+_PERTURBATIONS: dict[str, Callable[[random.Random, Any], Any]] = {
+    "city": lambda rng, value: rng.choice(_CITIES),
+    "units": lambda rng, value: "imperial" if value == "metric" else "metric",
+    "amount": lambda rng, value: rng.choice((value * 10, value + 1, round(float(value) / 10, 2), _amount(rng))),
+    "restaurant": lambda rng, value: rng.choice(_RESTAURANTS),
+    "date": lambda rng, value: (date.fromisoformat(value) + timedelta(days=rng.choice((-1, 1, 7, 30)))).isoformat(),
+    "time": lambda rng, value: _time(rng),
+    "party_size": lambda rng, value: max(1, min(20, value + rng.choice((-1, 1, 2)))),
+    "notes": lambda rng, value: rng.choice(_NOTES),
+    "to": lambda rng, value: _email(rng),
+    "cc": lambda rng, value: [_email(rng)],
+    "numbers": _changed_numbers,
+    "operations": lambda rng, value: rng.sample(_OPERATIONS, rng.randrange(1, 4)),
+}
+
+
 def _perturb(rng: random.Random, tool: str, key: str, value: Any) -> Any:
     """Another plausible value for one argument (never equal to ``value``)."""
+    currency = key in ("from", "to") and tool == "currency_convert"
+    change = _other_currency if currency else _PERTURBATIONS.get(key, _typo)
     for _ in range(20):
-        if key == "city":
-            new: Any = rng.choice(_CITIES)
-        elif key == "units":
-            new = "imperial" if value == "metric" else "metric"
-        elif key == "amount":
-            new = rng.choice((value * 10, value + 1, round(float(value) / 10, 2), _amount(rng)))
-        elif key in ("from", "to") and tool == "currency_convert":
-            new = rng.choice(_CURRENCIES)
-        elif key == "restaurant":
-            new = rng.choice(_RESTAURANTS)
-        elif key == "date":
-            new = (date.fromisoformat(value) + timedelta(days=rng.choice((-1, 1, 7, 30)))).isoformat()
-        elif key == "time":
-            new = _time(rng)
-        elif key == "party_size":
-            new = max(1, min(20, value + rng.choice((-1, 1, 2))))
-        elif key == "notes":
-            new = rng.choice(_NOTES)
-        elif key == "to":
-            new = _email(rng)
-        elif key == "cc":
-            new = [_email(rng)]
-        elif key == "numbers":
-            new = list(value)
-            new[rng.randrange(len(new))] += rng.choice((1, 10, -3))
-        elif key == "operations":
-            new = rng.sample(_OPERATIONS, rng.randrange(1, 4))
-        else:  # subject, body: a typo-level change
-            new = value.replace("e", "a", 1) if "e" in value else value + "."
+        new = change(rng, value)
         if new != value:
             return new
     return f"{value}-x"

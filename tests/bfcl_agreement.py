@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from .helpers import hermes
+
 CATEGORIES = (
     "simple_python",
     "multiple",
@@ -161,7 +163,7 @@ def mutations(question: dict[str, Any], answer: dict[str, Any]) -> Iterator[tupl
 def render(output: list[dict[str, dict[str, Any]]], fmt: str) -> Any:
     calls = [{"name": n, "arguments": a} for c in output for n, a in c.items()]
     if fmt == "hermes":
-        return "\n".join("<tool_call>\n" + json.dumps(c) + "\n</tool_call>" for c in calls)
+        return hermes(*calls)
     if fmt == "openai":
         return {
             "role": "assistant",

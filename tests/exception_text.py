@@ -114,46 +114,76 @@ def _parameter_for(call: ast.Call, argument: ast.AST, fn: ast.FunctionDef | ast.
     return None
 
 
-def _decides(node: ast.AST, parents: dict[ast.AST, ast.AST], index: _Index, depth: int) -> str | None:
-    """Why the message text at ``node`` is used for a decision (walking up to its statement), or None.
-    A call to a function of the scanned code is followed into that function (``depth`` levels)."""
-    child, parent = node, parents.get(node)
-    while parent is not None and not isinstance(parent, ast.stmt):
-        if isinstance(parent, (ast.Compare, ast.BoolOp)):
-            return "compared"
-        if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
-            return "used as a condition"
-        if isinstance(parent, ast.IfExp) and child is parent.test:
-            return "used as a condition"
-        if isinstance(parent, ast.comprehension) and child in parent.ifs:
-            return "used as a filter"
-        if isinstance(parent, ast.Subscript) and child is parent.slice:
-            return "used as a lookup key"
-        if isinstance(parent, ast.keyword):
-            child, parent = parent, parents.get(parent)
-            continue
-        if isinstance(parent, ast.Call) and child is not parent.func:
-            name = _callee_name(parent)
-            if name in SEARCHES:
-                return f"searched with {name}()"
-            argument = child.value if isinstance(child, ast.keyword) else child
-            for fn, fn_parents in index.functions.get(name, []) if depth > 0 else []:
-                param = _parameter_for(parent, argument, fn)
-                if param is not None:
-                    inner = _scope_decides(fn, fn_parents, set(), {param}, index, depth - 1)
-                    if inner:
-                        line, why = inner[0]
-                        return f"handed to {name}(), where (line {line}) it is {why}"
-        if isinstance(parent, ast.Attribute) and isinstance(parents.get(parent), ast.Call):
-            call = parents[parent]
-            if isinstance(call, ast.Call) and call.func is parent and parent.attr in SEARCHES:
-                return f"searched with .{parent.attr}()"
-        child, parent = parent, parents.get(parent)
+def _direct_use(child: ast.AST, parent: ast.AST) -> str | None:
+    """How ``parent`` itself uses ``child`` for a decision, or None."""
+    if isinstance(parent, (ast.Compare, ast.BoolOp)):
+        return "compared"
+    if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
+        return "used as a condition"
+    if isinstance(parent, ast.IfExp) and child is parent.test:
+        return "used as a condition"
+    if isinstance(parent, ast.comprehension) and child in parent.ifs:
+        return "used as a filter"
+    if isinstance(parent, ast.Subscript) and child is parent.slice:
+        return "used as a lookup key"
+    return None
+
+
+def _argument_use(child: ast.AST, call: ast.Call, index: _Index, depth: int) -> str | None:
+    """Why ``child``, an argument of ``call``, is used for a decision: searched by the callee, or decided on
+    inside a function of the scanned code (followed ``depth`` levels), or None."""
+    name = _callee_name(call)
+    if name in SEARCHES:
+        return f"searched with {name}()"
+    argument = child.value if isinstance(child, ast.keyword) else child
+    for fn, fn_parents in index.functions.get(name, []) if depth > 0 else []:
+        param = _parameter_for(call, argument, fn)
+        if param is not None:
+            inner = _scope_decides(fn, fn_parents, set(), {param}, index, depth - 1)
+            if inner:
+                line, why = inner[0]
+                return f"handed to {name}(), where (line {line}) it is {why}"
+    return None
+
+
+def _searched_by_method(parent: ast.AST, parents: dict[ast.AST, ast.AST]) -> str | None:
+    """``text.find(...)`` and the like: the text searched with one of its own methods, or None."""
+    if isinstance(parent, ast.Attribute) and isinstance(parents.get(parent), ast.Call):
+        call = parents[parent]
+        if isinstance(call, ast.Call) and call.func is parent and parent.attr in SEARCHES:
+            return f"searched with .{parent.attr}()"
+    return None
+
+
+def _statement_use(child: ast.AST, parent: ast.AST | None) -> str | None:
+    """How the statement ``parent`` uses its expression ``child`` for a decision, or None."""
     if isinstance(parent, (ast.If, ast.While, ast.Assert)) and child is parent.test:
         return "used as a condition"
     if isinstance(parent, ast.Match) and child is parent.subject:
         return "matched on"
     return None
+
+
+def _decides(node: ast.AST, parents: dict[ast.AST, ast.AST], index: _Index, depth: int) -> str | None:
+    """Why the message text at ``node`` is used for a decision (walking up to its statement), or None.
+    A call to a function of the scanned code is followed into that function (``depth`` levels)."""
+    child, parent = node, parents.get(node)
+    while parent is not None and not isinstance(parent, ast.stmt):
+        why = _direct_use(child, parent)
+        if why:
+            return why
+        if isinstance(parent, ast.keyword):
+            child, parent = parent, parents.get(parent)
+            continue
+        if isinstance(parent, ast.Call) and child is not parent.func:
+            why = _argument_use(child, parent, index, depth)
+            if why:
+                return why
+        why = _searched_by_method(parent, parents)
+        if why:
+            return why
+        child, parent = parent, parents.get(parent)
+    return _statement_use(child, parent)
 
 
 def _scope_decides(

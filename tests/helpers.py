@@ -1,17 +1,217 @@
-"""Helpers shared by the tests (and by ``tools/`` and the docs generator where they need the same things).
+"""Helpers shared by the tests (and by ``tools/`` and the docs generator where they need the same things:
+``tools/gen_docs.py`` imports this module through ``tools/_repo.py``, by its path, not through ``sys.path``).
+
+Tool specs (the tool catalogue):
+
+- :data:`WEATHER` (``get_weather``: ``city``, ``units`` with a default), :data:`STATS`
+  (``calculate_statistics``), :data:`EMAIL` (``send_email``, a bare function spec without the OpenAI
+  wrapper) and :data:`TOOLS`, the three; :func:`weather_tool` builds ``get_weather`` with or without the
+  ``units`` default and description (the reliability inputs use it without the default);
+- :func:`run_tools`: a one-tool list, ``run`` with the given parameters schema (schema and regex tests),
+  :data:`RUN_TRUTH`, an execute truth calling it, and :func:`run_call`, a rendered call of it.
+
+Truths and completions:
+
+- :func:`call` / :func:`execute`: a call ``{"name", "arguments"}`` and an execute truth of calls;
+- :func:`hermes`: calls rendered the way Hermes / Qwen 2.5 write them, one ``<tool_call>`` block each
+  (optionally after a ``<think>`` block and a sentence; ``newlines=False`` writes the tags tight against the
+  JSON); :func:`hermes_call`: one call of a name and arguments, rendered; :func:`tool_call_block`: any text in
+  the tags (for hand-written, broken or several-call bodies);
+- :func:`openai_message`: an assistant message with one OpenAI ``tool_calls`` entry.
+
+The library with the registered matchers:
 
 - :func:`compile_truth` / :func:`resolve_item`: the library's functions with the registered matchers, as
-  scoring calls them (truth compilation takes its matchers as an argument and never looks the registry up).
+  scoring calls them (truth compilation takes its matchers as an argument and never looks the registry up);
+- :func:`compile_matcher`: one value compiled to a matcher, with the registered matchers.
+
+Files and scripts:
+
+- :data:`ROOT`, :data:`DATA` (``tests/data``), :data:`BENCH_DIR` (``benchmarks/``);
+- :func:`read_jsonl` / :func:`load_corpus`: the rows of a JSONL file / of a corpus under ``tests/data`` (the
+  test skips when the corpus is not present);
+- :func:`benchmark` / :func:`load_script`: a script of ``benchmarks/`` (a folder of scripts, not a package), or
+  any script (the fuzz harness), imported by its path, once, under its file name (the name its sibling
+  scripts import it by);
+- :func:`require`: skip a test when an optional extra's module is not installed (fail in CI).
+
+pytest is imported only inside the functions that skip, so the scripts of ``tools/`` and
+``tests/reliability_inputs.py`` use this module with the runtime dependencies only.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import importlib.util
+import json
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from rlvr_rewards.groundtruth import truths
+from rlvr_rewards.groundtruth.matchers import compile_value
 from rlvr_rewards.plugins import get_registry
 
-__all__ = ["compile_truth", "resolve_item"]
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+__all__ = [
+    "BENCH_DIR",
+    "DATA",
+    "EMAIL",
+    "ROOT",
+    "RUN_TRUTH",
+    "STATS",
+    "TOOLS",
+    "WEATHER",
+    "benchmark",
+    "call",
+    "compile_matcher",
+    "compile_truth",
+    "execute",
+    "hermes",
+    "hermes_call",
+    "load_corpus",
+    "load_script",
+    "openai_message",
+    "read_jsonl",
+    "require",
+    "resolve_item",
+    "run_call",
+    "run_tools",
+    "tool_call_block",
+    "weather_tool",
+]
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+BENCH_DIR = ROOT / "benchmarks"
+
+# --------------------------------------------------------------------------------------------------
+# Tool specs
+# --------------------------------------------------------------------------------------------------
+
+
+def weather_tool(
+    *, units_default: str | None = "metric", units_description: str | None = "Unit system"
+) -> dict[str, Any]:
+    """``get_weather(city, units)``, ``city`` required; ``None`` leaves the ``units`` default or description out."""
+    units: dict[str, Any] = {"type": "string", "enum": ["metric", "imperial"]}
+    if units_default is not None:
+        units["default"] = units_default
+    if units_description is not None:
+        units["description"] = units_description
+    return {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Current weather for a city.",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string", "description": "Name of the city"}, "units": units},
+                "required": ["city"],
+            },
+        },
+    }
+
+
+WEATHER = weather_tool()
+STATS = {
+    "type": "function",
+    "function": {
+        "name": "calculate_statistics",
+        "description": "Summary statistics of a list of numbers.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "numbers": {"type": "array", "items": {"type": "number"}, "description": "The numbers"},
+                "operations": {"type": "array", "items": {"type": "string", "enum": ["mean", "median", "max"]}},
+            },
+            "required": ["numbers"],
+        },
+    },
+}
+EMAIL = {
+    "name": "send_email",
+    "description": "Send an email.",
+    "parameters": {
+        "type": "object",
+        "properties": {
+            "to": {"type": "string", "description": "Recipient email address"},
+            "subject": {"type": "string", "description": "Subject line"},
+            "body": {"type": "string", "description": "Message body"},
+            "count": {"type": "integer", "description": "How many copies"},
+            "urgent": {"type": "boolean", "description": "Flag as urgent"},
+        },
+        "required": ["to", "subject", "body"],
+    },
+}
+TOOLS: list[dict[str, Any]] = [WEATHER, STATS, EMAIL]
+
+
+def run_tools(parameters: dict[str, Any]) -> list[dict[str, Any]]:
+    """A one-tool list: ``run`` with the given parameters schema."""
+    return [{"type": "function", "function": {"name": "run", "parameters": parameters}}]
+
+
+RUN_TRUTH = {"behavior": "execute", "calls": [{"name": "run", "arguments": {"code": "x"}}]}
+
+
+def run_call(**arguments: Any) -> str:
+    """A call of ``run``, rendered with the tags tight against the JSON (``hermes(..., newlines=False)``)."""
+    return hermes(call("run", **arguments), newlines=False)
+
+
+# --------------------------------------------------------------------------------------------------
+# Truths and completions
+# --------------------------------------------------------------------------------------------------
+
+
+def call(name: str, **arguments: Any) -> dict[str, Any]:
+    return {"name": name, "arguments": arguments}
+
+
+def execute(*calls: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"behavior": "execute", "calls": list(calls), **extra}
+
+
+def tool_call_block(body: str, newlines: bool = True) -> str:
+    """``body`` in one pair of ``<tool_call>`` tags, on its own line unless ``newlines`` is false."""
+    return f"<tool_call>\n{body}\n</tool_call>" if newlines else f"<tool_call>{body}</tool_call>"
+
+
+def hermes(*calls: Any, think: str | None = None, text: str = "", newlines: bool = True) -> str:
+    """Render calls the way Qwen 2.5 writes them: one block per call, the blocks a line apart."""
+    parts = []
+    if think is not None:
+        parts.append(f"<think>{think}</think>\n")
+    if text:
+        parts.append(text + "\n")
+    parts.extend(tool_call_block(json.dumps(c), newlines) for c in calls)
+    return "\n".join(parts)
+
+
+def hermes_call(name: str, **arguments: Any) -> str:
+    """One call, rendered: ``hermes(call(name, **arguments))``."""
+    return hermes(call(name, **arguments))
+
+
+def openai_message(
+    arguments: Any, name: Any = "get_weather", content: Any = None, call_id: Any = None, **extra: Any
+) -> dict[str, Any]:
+    """An assistant message with one tool call (``extra``: more keys of the message). ``call_id`` adds the
+    ``id`` vLLM/OpenAI put on each call (left out by default: see the batch-deduplication bug pinned in
+    test_reliability_determinism.py)."""
+    entry: dict[str, Any] = {"type": "function", "function": {"name": name, "arguments": arguments}}
+    if call_id is not None:
+        entry = {"id": call_id, **entry}
+    return {"role": "assistant", "content": content, "tool_calls": [entry], **extra}
+
+
+# --------------------------------------------------------------------------------------------------
+# The library with the registered matchers
+# --------------------------------------------------------------------------------------------------
 
 
 def compile_truth(value: Any) -> truths.CompiledTruth:
@@ -22,3 +222,67 @@ def compile_truth(value: Any) -> truths.CompiledTruth:
 def resolve_item(value: Any, read_tools: bool = True) -> tuple[truths.CompiledTruth, Any]:
     """:func:`rlvr_rewards.groundtruth.truths.resolve_item` with the registered matchers."""
     return truths.resolve_item(value, get_registry().matcher_table, read_tools)
+
+
+def compile_matcher(value: Any) -> Any:
+    """:func:`rlvr_rewards.groundtruth.matchers.compile_value` at path ``x`` with the registered matchers."""
+    return compile_value(value, "x", get_registry().matchers)
+
+
+# --------------------------------------------------------------------------------------------------
+# Files and scripts
+# --------------------------------------------------------------------------------------------------
+
+
+def read_jsonl(path: Path | Traversable) -> list[dict[str, Any]]:
+    """The rows of a JSONL file (a path, or a file of ``importlib.resources``); blank lines skipped."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def load_corpus(name: str) -> list[dict[str, Any]]:
+    """The rows of ``tests/data/<name>``; the test skips when the file is not present."""
+    import pytest
+
+    path = DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} is not present")
+    return read_jsonl(path)
+
+
+def load_script(path: Path) -> ModuleType:
+    """The script at ``path`` imported by its path, once: registered in ``sys.modules`` under its file name,
+    the name its sibling scripts import it by (so they share it, and pickle finds its classes)."""
+    path = path.resolve()
+    name = path.stem
+    loaded = sys.modules.get(name)
+    if loaded is not None:
+        if Path(getattr(loaded, "__file__", "") or "").resolve() != path:
+            raise ImportError(f"{name!r} is already imported from {getattr(loaded, '__file__', None)}, not {path}")
+        return loaded
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def benchmark(name: str) -> ModuleType:
+    """``benchmarks/<name>.py`` (see :func:`load_script`)."""
+    return load_script(BENCH_DIR / f"{name}.py")
+
+
+def require(module: str, extra: str = "trl") -> None:
+    """Skip the test when ``module`` is not installed (the ``extra`` installs it); in CI, raise the ImportError."""
+    import pytest
+
+    try:
+        __import__(module)
+    except ImportError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"{module} is not installed (the {extra!r} extra installs it)")

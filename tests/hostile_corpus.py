@@ -16,6 +16,7 @@ interpreter, as the reliability timings).
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import string
@@ -26,6 +27,7 @@ from typing import Any
 
 import rlvr_rewards as rr
 
+from .helpers import execute, hermes, openai_message
 from .reliability_inputs import best_time, size_of
 
 #: The size of model output the time promise is made for (the default ``Limits.max_chars``).
@@ -49,8 +51,8 @@ WEATHER = {
 }
 
 
-def _execute(*calls: dict[str, Any], ordered: bool = False) -> dict[str, Any]:
-    return {"behavior": "execute", "calls": list(calls), "ordered": ordered}
+#: Every truth of the corpus says whether its calls are ordered (``ordered=False`` unless given).
+_execute = functools.partial(execute, ordered=False)
 
 
 _F = _execute({"name": "f", "arguments": {"a": 1}})
@@ -299,7 +301,7 @@ def same_name_calls(n: int, rng: random.Random) -> list[Case]:
                 {"name": "f", "arguments": {"a": rng.randrange(100), "b": rng.choice(["x", "y", "z"])}}
                 for _ in range(n_calls)
             ]
-            text = "\n".join(f"<tool_call>{json.dumps(c)}</tool_call>" for c in calls)
+            text = hermes(*calls, newlines=False)
             out.append(
                 Case("same_name_calls", f"{n_calls} calls vs {k} expected", text + " " * max(0, n - len(text)), truth)
             )
@@ -315,7 +317,7 @@ def unordered(n: int, rng: random.Random) -> list[Case]:
     out = []
     for size in (1_100, 5_000, min(20_000, n // 3)):
         items = ["1"] * size
-        text = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": [1] * size}}) + "</tool_call>"
+        text = hermes({"name": "f", "arguments": {"a": [1] * size}}, newlines=False)
         out.append(
             Case(
                 "unordered",
@@ -326,7 +328,7 @@ def unordered(n: int, rng: random.Random) -> list[Case]:
         )
         perm = list(range(size))
         rng.shuffle(perm)
-        text = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": perm}}) + "</tool_call>"
+        text = hermes({"name": "f", "arguments": {"a": perm}}, newlines=False)
         out.append(
             Case(
                 "unordered",
@@ -338,7 +340,7 @@ def unordered(n: int, rng: random.Random) -> list[Case]:
         del items
     for size in (200, 1_100):
         truth_items: list[Any] = [{"$approx": 1.0, "abs": 0.5} if i % 2 else 1 for i in range(size)]
-        text = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": [1.2] * size}}) + "</tool_call>"
+        text = hermes({"name": "f", "arguments": {"a": [1.2] * size}}, newlines=False)
         out.append(
             Case(
                 "unordered",
@@ -348,7 +350,7 @@ def unordered(n: int, rng: random.Random) -> list[Case]:
             )
         )
         truth_items = [{"$any": [1, 2]}] * size
-        text = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": [2] * size}}) + "</tool_call>"
+        text = hermes({"name": "f", "arguments": {"a": [2] * size}}, newlines=False)
         out.append(
             Case(
                 "unordered",
@@ -358,7 +360,7 @@ def unordered(n: int, rng: random.Random) -> list[Case]:
             )
         )
     nested = {"$unordered": [{"$unordered": [1, 2, 3]}] * 300}
-    text = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": [[3, 2, 1]] * 300}}) + "</tool_call>"
+    text = hermes({"name": "f", "arguments": {"a": [[3, 2, 1]] * 300}}, newlines=False)
     out.append(Case("unordered", "300 nested $unordered", text, _execute({"name": "f", "arguments": {"a": nested}})))
     return out
 
@@ -373,9 +375,7 @@ def big_truths(n: int, rng: random.Random) -> list[Case]:
     any_truth = _execute({"name": "f", "arguments": {"a": {"$any": [f"option {i}" for i in range(2_000)]}}})
     text_truth = _execute({"name": "f", "arguments": {"a": {"$text": "x" * 10_000}}})
     many_args = _execute({"name": "f", "arguments": {f"k{i}": i for i in range(3_000)}})
-    pred_many = (
-        "<tool_call>" + json.dumps({"name": "f", "arguments": {f"z{i}": i for i in range(n // 14)}}) + "</tool_call>"
-    )
+    pred_many = hermes({"name": "f", "arguments": {f"z{i}": i for i in range(n // 14)}}, newlines=False)
     return [
         Case("big_truth", f"{per_call} calls with a 5,000-item list", text, truth),
         Case(
@@ -387,7 +387,7 @@ def big_truths(n: int, rng: random.Random) -> list[Case]:
         Case(
             "big_truth",
             "$text of 10,000 characters vs a long string",
-            "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": "X " * (n // 3)}}) + "</tool_call>",
+            hermes({"name": "f", "arguments": {"a": "X " * (n // 3)}}, newlines=False),
             text_truth,
         ),
         Case("big_truth", "3,000 expected arguments vs many unexpected", pred_many, many_args),
@@ -397,12 +397,7 @@ def big_truths(n: int, rng: random.Random) -> list[Case]:
 # --- native message output -----------------------------------------------------------------------------------------
 
 
-def _message(arguments: Any) -> dict[str, Any]:
-    return {
-        "role": "assistant",
-        "content": None,
-        "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": arguments}}],
-    }
+_message = functools.partial(openai_message, name="f")
 
 
 def native_arguments(n: int, rng: random.Random) -> list[Case]:
@@ -525,12 +520,12 @@ def user_regexes(n: int, rng: random.Random) -> list[Case]:
             }
         ]
         for pump in pumps:
-            text = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": pump}}) + "</tool_call>"
+            text = hermes({"name": "f", "arguments": {"a": pump}}, newlines=False)
             out.append(Case("user_regex", f"$regex {pattern!r} on {pump[:3]!r}...", text, truth))
             out.append(Case("user_regex", f"pattern {pattern!r} on {pump[:3]!r}...", text, _F, tools))
-            key_text = "<tool_call>" + json.dumps({"name": "f", "arguments": {pump: 1}}) + "</tool_call>"
+            key_text = hermes({"name": "f", "arguments": {pump: 1}}, newlines=False)
             out.append(Case("user_regex", f"patternProperties {pattern!r} on {pump[:3]!r}...", key_text, _F, pp_tools))
-        long_arg = "<tool_call>" + json.dumps({"name": "f", "arguments": {"a": "a" * (n - 60)}}) + "</tool_call>"
+        long_arg = hermes({"name": "f", "arguments": {"a": "a" * (n - 60)}}, newlines=False)
         out.append(Case("user_regex", f"pattern {pattern!r} on {n} characters", long_arg, _F, tools))
     return out
 

@@ -22,6 +22,7 @@ Nothing here imports pytest or hypothesis, so the report script runs with the ru
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import importlib
@@ -45,6 +46,8 @@ import numpy as np
 import rlvr_rewards as rr
 from rlvr_rewards.vocabulary import BEHAVIORS
 
+from .helpers import hermes, openai_message, tool_call_block, weather_tool
+
 ROOT = Path(__file__).resolve().parents[1]
 #: ``../shared/corpora`` next to the clone (also in CI: ``<clone>/../shared``).
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
@@ -53,21 +56,7 @@ CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 # Tools and truths
 # --------------------------------------------------------------------------------------------------
 
-WEATHER_TOOL: dict[str, Any] = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Current weather for a city.",
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "city": {"type": "string", "description": "Name of the city"},
-                "units": {"type": "string", "enum": ["metric", "imperial"], "description": "Unit system"},
-            },
-            "required": ["city"],
-        },
-    },
-}
+WEATHER_TOOL: dict[str, Any] = weather_tool(units_default=None)  # ``units`` without a default
 EMAIL_TOOL: dict[str, Any] = {
     "name": "send_email",
     "description": "Send an email.",
@@ -96,21 +85,6 @@ TRUTHS: dict[str, Any] = {
 #: Python ``==``; for those only the floor implies a failure.)
 STRICT_PRESETS = ("graded", "binary")
 FAILURE_REASONS_OF_INVALID = frozenset({"empty", "too_long", "unparseable"})
-
-
-def hermes(*calls: Any) -> str:
-    return "\n".join("<tool_call>\n" + json.dumps(c) + "\n</tool_call>" for c in calls)
-
-
-def openai_message(
-    arguments: Any, name: Any = "get_weather", content: Any = None, call_id: str | None = None
-) -> dict[str, Any]:
-    """An assistant message with one tool call. ``call_id`` adds the ``id`` vLLM/OpenAI put on each call
-    (left out by default: see the batch-deduplication bug pinned in test_reliability_determinism.py)."""
-    call: dict[str, Any] = {"type": "function", "function": {"name": name, "arguments": arguments}}
-    if call_id is not None:
-        call["id"] = call_id
-    return {"role": "assistant", "content": content, "tool_calls": [call]}
 
 
 def presets() -> list[str]:
@@ -396,8 +370,8 @@ def nest_list(depth: int, leaf: Any = "x") -> Any:
     return value
 
 
-def _tag(body: str) -> str:
-    return "<tool_call>" + body + "</tool_call>"
+#: A body in the tags, without the newlines :func:`hermes` puts around it.
+_tag = functools.partial(tool_call_block, newlines=False)
 
 
 def pathological_cases() -> list[tuple[str, Any, rr.Limits]]:
@@ -1447,7 +1421,19 @@ def _describe(seq_item: tuple[Any, Any]) -> str:
 
 def _check_seq(seq: Any, flags: int, out: list[str], inside_unbounded: bool) -> None:
     items = list(seq)
-    # (b) adjacent unbounded repeats over overlapping characters (skipping nullable items in between)
+    _check_adjacent(items, flags, out)
+    for op, av in items:
+        f = flags
+        if op == _sre_c.SUBPATTERN:
+            f = _sub_flags(av, flags)[1]
+        if _is_unbounded(op, av):
+            _check_unbounded(op, av, flags, out)
+        for sub in _children(op, av):
+            _check_seq(sub, f, out, inside_unbounded or _is_unbounded(op, av))
+
+
+def _check_adjacent(items: list[Any], flags: int, out: list[str]) -> None:
+    """(b) adjacent unbounded repeats over overlapping characters (skipping nullable items in between)."""
     for i, (op, av) in enumerate(items):
         tails = _edge_repeats(op, av, flags, leading=False)
         if not tails:
@@ -1463,27 +1449,24 @@ def _check_seq(seq: Any, flags: int, out: list[str], inside_unbounded: bool) -> 
                         )
             if not _nullable(op2, av2, flags):
                 break
-    for op, av in items:
-        f = flags
-        if op == _sre_c.SUBPATTERN:
-            f = _sub_flags(av, flags)[1]
-        if _is_unbounded(op, av):
-            body = av[2]
-            # (a) nested unbounded quantifiers
-            if _contains_unbounded(body):
-                out.append(f"nested unbounded quantifiers: {_describe((op, av))} over a body with an unbounded repeat")
-            # (c) ambiguous alternation under an unbounded repeat: alternatives that can start alike
-            _check_branches(body, flags, _first_seq(body, flags), out)
-            # (b') the body's end next to its own start, across iterations
-            for t, tf in _edge_repeats_seq(body, flags, leading=False):
-                for h, hf in _edge_repeats_seq(body, flags, leading=True):
-                    if _all_chars_seq(t[1][2], tf).overlaps(_first_seq(h[1][2], hf)):
-                        out.append(
-                            f"unbounded repeat whose body ends and starts with overlapping unbounded repeats: "
-                            f"{_describe(t)} / {_describe(h)}"
-                        )
-        for sub in _children(op, av):
-            _check_seq(sub, f, out, inside_unbounded or _is_unbounded(op, av))
+
+
+def _check_unbounded(op: Any, av: Any, flags: int, out: list[str]) -> None:
+    """The risks of one unbounded repeat: (a), (c) and (b') below."""
+    body = av[2]
+    # (a) nested unbounded quantifiers
+    if _contains_unbounded(body):
+        out.append(f"nested unbounded quantifiers: {_describe((op, av))} over a body with an unbounded repeat")
+    # (c) ambiguous alternation under an unbounded repeat: alternatives that can start alike
+    _check_branches(body, flags, _first_seq(body, flags), out)
+    # (b') the body's end next to its own start, across iterations
+    for t, tf in _edge_repeats_seq(body, flags, leading=False):
+        for h, hf in _edge_repeats_seq(body, flags, leading=True):
+            if _all_chars_seq(t[1][2], tf).overlaps(_first_seq(h[1][2], hf)):
+                out.append(
+                    f"unbounded repeat whose body ends and starts with overlapping unbounded repeats: "
+                    f"{_describe(t)} / {_describe(h)}"
+                )
 
 
 def _check_branches(seq: Any, flags: int, loop_first: _Chars, out: list[str]) -> None:

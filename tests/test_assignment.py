@@ -21,8 +21,7 @@ from rlvr_rewards.parsing.types import ParsedCall
 from rlvr_rewards.scoring.calls import _assign, argument_score, best_assignment, match_calls
 from rlvr_rewards.scoring.matching import max_weight_assignment
 
-from .conftest import call, execute, hermes
-from .helpers import compile_truth
+from .helpers import call, compile_truth, execute, hermes
 from .timing import assert_bounded
 
 TOL = 1e-9

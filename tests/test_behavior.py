@@ -11,7 +11,7 @@ from rlvr_rewards.classify.behavior import classify, read_text
 from rlvr_rewards.parsing.types import ParseResult
 from rlvr_rewards.plugins import register_plugin, unregister_plugin
 
-from .conftest import TOOLS, call, hermes
+from .helpers import TOOLS, call, hermes
 
 
 def detect(text: str) -> str:

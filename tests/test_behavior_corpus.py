@@ -18,7 +18,8 @@ import rlvr_rewards as rr
 from rlvr_rewards.classify.evaluation import detection_report
 from rlvr_rewards.vocabulary import BEHAVIORS
 
-DATA = Path(__file__).parent / "data"
+from .helpers import load_corpus
+
 ROWS = Path(__file__).parent.parent / "rlvr_rewards" / "data" / "example_rows.jsonl"
 
 # floors: per-class recall on each corpus (measured figures are in docs/behaviour.md)
@@ -28,20 +29,13 @@ FLOORS = {
 }
 
 
-def load(name: str) -> list[dict[str, Any]]:
-    path = DATA / name
-    if not path.exists():
-        pytest.skip(f"{path} is not present")
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
 def example_tools() -> list[dict[str, Any]]:
     return json.loads(ROWS.read_text().splitlines()[0])["extra_info"]["tools"]  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_detection_floor_per_class(name: str) -> None:
-    rows = load(name)
+    rows = load_corpus(name)
     report = detection_report([r["completion"] for r in rows], [r["label"] for r in rows])
     lines = [f"{name}: accuracy {report['accuracy']:.3f}, macro-F1 {report['macro_f1']:.3f}"]
     for b in BEHAVIORS:
@@ -56,7 +50,7 @@ def test_detection_floor_per_class(name: str) -> None:
 def test_corpus_truths_score_and_labels_drive_rewards() -> None:
     """Scoring the corpus end to end: every reward is in range, and a completion whose label is the
     truth's behaviour (and nothing else went wrong) is rewarded above one whose label is not."""
-    rows = load("behavior_corpus.jsonl")
+    rows = load_corpus("behavior_corpus.jsonl")
     tools = example_tools()
     b = rr.score_batch([r["completion"] for r in rows], [r["truth"] for r in rows], tools=tools)
     assert ((b.rewards >= 0) & (b.rewards <= 1)).all()

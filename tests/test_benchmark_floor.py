@@ -14,13 +14,14 @@ import statistics
 import time
 
 import pytest
-from baselines import parse_floor
-from bench_throughput import FLOORS
-from workload import make_workload
 
 import rlvr_rewards as rr
 
-from .conftest import BENCH_DIR
+from .helpers import BENCH_DIR, benchmark
+
+parse_floor = benchmark("baselines").parse_floor
+FLOORS = benchmark("bench_throughput").FLOORS
+make_workload = benchmark("workload").make_workload
 
 pytestmark = pytest.mark.slow  # a throughput benchmark (interleaved, 7 repeats)
 

@@ -8,12 +8,15 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import bench_throughput
 import pytest
-from baselines import naive_aws_blog, parse_floor
-from workload import Workload, completion_key, make_workload
 
-from .conftest import BENCH_DIR
+from .helpers import BENCH_DIR, benchmark
+
+bench_throughput = benchmark("bench_throughput")
+_baselines = benchmark("baselines")
+naive_aws_blog, parse_floor = _baselines.naive_aws_blog, _baselines.parse_floor
+_workload = benchmark("workload")
+Workload, completion_key, make_workload = _workload.Workload, _workload.completion_key, _workload.make_workload
 
 pytestmark = pytest.mark.slow  # runs the benchmark script in subprocesses
 

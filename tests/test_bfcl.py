@@ -15,7 +15,7 @@ from rlvr_rewards.groundtruth.bfcl import IRRELEVANT_TRUTH, NEVER, bfcl_to_nativ
 from rlvr_rewards.groundtruth.matchers import normalize_text
 from rlvr_rewards.groundtruth.validate import validate_rows
 
-from .helpers import compile_truth, resolve_item
+from .helpers import compile_truth, hermes_call, resolve_item
 
 DATA = Path(__file__).parent / "data"
 
@@ -41,10 +41,6 @@ ROW = {
         {"calculate_triangle_area": {"base": [10], "height": [5], "unit": ["units", "cm", ""], "exact": [True, ""]}}
     ],
 }
-
-
-def call(name: str, **args: Any) -> str:
-    return "<tool_call>\n" + json.dumps({"name": name, "arguments": args}) + "\n</tool_call>"
 
 
 def bfcl(completion: str, truth: Any = ROW, tools: Any = TRI) -> float:
@@ -153,7 +149,7 @@ def test_bfcl_standardisation() -> None:
     assert normalize_text("tab\there", ("bfcl",)) == "tab\there"  # only spaces are removed, as BFCL does
     assert (
         rr.score(
-            call("f", s="NEW-york"),
+            hermes_call("f", s="NEW-york"),
             {
                 "behavior": "execute",
                 "calls": [{"name": "f", "arguments": {"s": {"$text": "New York", "normalize": ["bfcl"]}}}],
@@ -197,25 +193,37 @@ def test_compile_truth_and_resolve_item_accept_the_dialect() -> None:
 # the bfcl preset: one accepted and one rejected case per rule
 # --------------------------------------------------------------------------------------------------
 
-GOOD = call("calculate_triangle_area", base=10, height=5)
+GOOD = hermes_call("calculate_triangle_area", base=10, height=5)
 
 
 @pytest.mark.parametrize(
     ("completion", "expected", "rule"),
     [
         (GOOD, 1.0, "optional parameters may be omitted"),
-        (call("calculate_triangle_area", base=10, height=5, unit="Units"), 1.0, "strings are standardised"),
-        (call("calculate_triangle_area", base=10, height=5, unit=" C-M."), 1.0, "punctuation and spaces dropped"),
-        (call("calculate_triangle_area", base=10, height=5, unit="inches"), 0.0, "a string not among the options"),
-        (call("calculate_triangle_area", base=10, height=5.0), 1.0, "a float of equal value for a float parameter"),
-        (call("calculate_triangle_area", base=10.0, height=5), 0.0, "a float for an integer parameter"),
-        (call("calculate_triangle_area", base=10, height=5, exact=True), 1.0, "a boolean option"),
-        (call("calculate_triangle_area", base=10, height=5, exact=1), 0.0, "1 is not true"),
-        (call("calculate_triangle_area", base="10", height=5), 0.0, "a string is not an integer"),
-        (call("calculate_triangle_area", base=11, height=5), 0.0, "wrong value"),
-        (call("calculate_triangle_area", base=10), 0.0, "missing required parameter"),
-        (call("calculate_triangle_area", base=10, height=5, color="red"), 0.0, "unexpected parameter"),
-        (call("triangle_area", base=10, height=5), 0.0, "function name must match exactly"),
+        (hermes_call("calculate_triangle_area", base=10, height=5, unit="Units"), 1.0, "strings are standardised"),
+        (
+            hermes_call("calculate_triangle_area", base=10, height=5, unit=" C-M."),
+            1.0,
+            "punctuation and spaces dropped",
+        ),
+        (
+            hermes_call("calculate_triangle_area", base=10, height=5, unit="inches"),
+            0.0,
+            "a string not among the options",
+        ),
+        (
+            hermes_call("calculate_triangle_area", base=10, height=5.0),
+            1.0,
+            "a float of equal value for a float parameter",
+        ),
+        (hermes_call("calculate_triangle_area", base=10.0, height=5), 0.0, "a float for an integer parameter"),
+        (hermes_call("calculate_triangle_area", base=10, height=5, exact=True), 1.0, "a boolean option"),
+        (hermes_call("calculate_triangle_area", base=10, height=5, exact=1), 0.0, "1 is not true"),
+        (hermes_call("calculate_triangle_area", base="10", height=5), 0.0, "a string is not an integer"),
+        (hermes_call("calculate_triangle_area", base=11, height=5), 0.0, "wrong value"),
+        (hermes_call("calculate_triangle_area", base=10), 0.0, "missing required parameter"),
+        (hermes_call("calculate_triangle_area", base=10, height=5, color="red"), 0.0, "unexpected parameter"),
+        (hermes_call("triangle_area", base=10, height=5), 0.0, "function name must match exactly"),
         (GOOD + "\n" + GOOD, 0.0, "the number of calls must be equal"),
         ("I'd compute this for you.\n" + GOOD, 1.0, "text next to a call is not seen by BFCL"),
         (GOOD[: -len("</tool_call>")], 1.0, "an unclosed tag still decodes"),
@@ -235,22 +243,22 @@ def test_bfcl_rules(completion: str, expected: float, rule: str) -> None:
 def test_truth_parameter_without_empty_option_is_required() -> None:
     row = {"ground_truth": [{"calculate_triangle_area": {"base": [10], "height": [5], "unit": ["cm"]}}]}
     assert bfcl(GOOD, row) == 0.0
-    assert bfcl(call("calculate_triangle_area", base=10, height=5, unit="CM"), row) == 1.0
+    assert bfcl(hermes_call("calculate_triangle_area", base=10, height=5, unit="CM"), row) == 1.0
 
 
 def test_unexpected_parameter_unknown_to_the_answer_fails_even_if_the_doc_has_it() -> None:
     row = {"ground_truth": [{"calculate_triangle_area": {"base": [10], "height": [5]}}]}
-    assert bfcl(call("calculate_triangle_area", base=10, height=5, unit="cm"), row) == 0.0
+    assert bfcl(hermes_call("calculate_triangle_area", base=10, height=5, unit="cm"), row) == 0.0
 
 
 def test_without_tools_the_truth_alone_decides() -> None:
     assert bfcl(GOOD, tools=None) == 1.0
-    assert bfcl(call("calculate_triangle_area", base=10, height=5, color="red"), tools=None) == 0.0
+    assert bfcl(hermes_call("calculate_triangle_area", base=10, height=5, color="red"), tools=None) == 0.0
 
 
 def test_row_with_function_list_supplies_the_tools() -> None:
     row = {**ROW, "function": TRI}
-    assert rr.score(call("calculate_triangle_area", base=10.0, height=5), row, preset="bfcl").reward == 0.0
+    assert rr.score(hermes_call("calculate_triangle_area", base=10.0, height=5), row, preset="bfcl").reward == 0.0
     assert rr.score(GOOD, row, preset="bfcl").reward == 1.0
 
 
@@ -284,8 +292,8 @@ PARALLEL = {
 
 
 def test_parallel_calls_in_any_order() -> None:
-    a = call("book_table", restaurant="luigi's", guests=2)
-    b = call("book_table", restaurant="Chez Anna", guests=4, options={"terrace": True})
+    a = hermes_call("book_table", restaurant="luigi's", guests=2)
+    b = hermes_call("book_table", restaurant="Chez Anna", guests=4, options={"terrace": True})
     assert bfcl(a + "\n" + b, PARALLEL, BOOK) == 1.0
     assert bfcl(b + "\n" + a, PARALLEL, BOOK) == 1.0
     assert bfcl(a, PARALLEL, BOOK) == 0.0  # one call missing
@@ -300,8 +308,8 @@ def test_parallel_calls_in_any_order() -> None:
             ],
         }
     )
-    a = call("book_table", restaurant="Luigi's", guests=2)
-    c = call("book_table", restaurant="Chez Anna", guests=4)
+    a = hermes_call("book_table", restaurant="Luigi's", guests=2)
+    c = hermes_call("book_table", restaurant="Chez Anna", guests=4)
     assert rr.score(a + "\n" + c, ordered, tools=BOOK, preset="bfcl").reward == 1.0
     assert rr.score(c + "\n" + a, ordered, tools=BOOK, preset="bfcl").reward == 0.0
 
@@ -317,8 +325,8 @@ def test_parallel_calls_in_any_order() -> None:
     ],
 )
 def test_nested_dict_parameter(options: dict[str, Any], expected: float) -> None:
-    a = call("book_table", restaurant="Luigi's", guests=2)
-    b = call("book_table", restaurant="Chez Anna", guests=4, options=options)
+    a = hermes_call("book_table", restaurant="Luigi's", guests=2)
+    b = hermes_call("book_table", restaurant="Chez Anna", guests=4, options=options)
     assert bfcl(a + "\n" + b, PARALLEL, BOOK) == expected
 
 
@@ -332,7 +340,7 @@ IRRELEVANT = {"id": "irrelevance_7", "ground_truth": []}
         ("Which wall do you mean?", 1.0),
         ("Sorry, I can't help with that.", 1.0),
         ("", 1.0),  # BFCL: no decodable call is a pass
-        (call("calculate_triangle_area", base=10, height=5), 0.0),
+        (hermes_call("calculate_triangle_area", base=10, height=5), 0.0),
     ],
 )
 def test_irrelevance_rows(completion: str, expected: float) -> None:
@@ -393,11 +401,11 @@ def test_convert_from_bfcl(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert rows[0]["reward_model"]["ground_truth"]["calls"][0]["arguments"]["width"] == 4.0
     assert rows[2]["reward_model"]["ground_truth"] == IRRELEVANT_TRUTH
     # the rows score with the tools they carry
-    good = call("paint_needed", width=4, height=2.5, unit="Liters")
+    good = hermes_call("paint_needed", width=4, height=2.5, unit="Liters")
     assert rr.score(good, rows[0], preset="bfcl").reward == 1.0
-    assert rr.score(call("paint_needed", width=4, height=2.5, coats=1.0), rows[0], preset="bfcl").reward == 0.0
-    a = call("book_table", restaurant="Chez Anna", guests=4, city="nice", options={"terrace": True})
-    b = call("book_table", restaurant="Luigi's", guests=2)
+    assert rr.score(hermes_call("paint_needed", width=4, height=2.5, coats=1.0), rows[0], preset="bfcl").reward == 0.0
+    a = hermes_call("book_table", restaurant="Chez Anna", guests=4, city="nice", options={"terrace": True})
+    b = hermes_call("book_table", restaurant="Luigi's", guests=2)
     assert rr.score(a + "\n" + b, rows[1], preset="bfcl").reward == 1.0
     assert rr.score("Michelangelo.", rows[2], preset="bfcl").reward == 1.0
     # and they validate cleanly

@@ -11,7 +11,7 @@ import pytest
 
 from rlvr_rewards.cli import main
 
-from .conftest import call, execute, hermes
+from .helpers import call, execute, hermes
 
 
 def test_demo_prints_the_summary(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from rlvr_rewards.groundtruth.fastschema import compile_fast
 
-from .conftest import TOOLS
+from .helpers import TOOLS
 
 scalars = st.one_of(
     st.none(),

@@ -14,7 +14,6 @@ Examples per test: ~300 in the default "ci" profile; the "long" profile runs 10,
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from pathlib import Path
@@ -27,7 +26,8 @@ from hypothesis import strategies as st
 
 import rlvr_rewards as rr
 
-from .reliability_inputs import FRAGMENTS, TOOLS, TRUTHS, openai_message, problems_of
+from .helpers import load_script, openai_message
+from .reliability_inputs import FRAGMENTS, TOOLS, TRUTHS, problems_of
 
 pytestmark = pytest.mark.slow  # fuzz campaigns
 
@@ -162,11 +162,7 @@ HARNESS = Path(__file__).resolve().parent / "fuzz" / "fuzz_score.py"
 
 
 def _harness() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("fuzz_score", HARNESS)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(HARNESS)  # imported once, by its path
 
 
 def test_the_atheris_harness_runs_on_its_seeds() -> None:
@@ -199,13 +195,4 @@ def test_the_atheris_harness_catches_a_broken_invariant(monkeypatch: Any) -> Non
 @fuzz_settings
 @given(data=st.binary(max_size=300))
 def test_the_atheris_harness_on_random_bytes(data: bytes) -> None:
-    _harness_module().TestOneInput(data)
-
-
-_CACHE: dict[str, ModuleType] = {}
-
-
-def _harness_module() -> ModuleType:
-    if "m" not in _CACHE:
-        _CACHE["m"] = _harness()
-    return _CACHE["m"]
+    _harness().TestOneInput(data)

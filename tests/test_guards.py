@@ -13,7 +13,7 @@ import pytest
 
 import rlvr_rewards as rr
 
-from .conftest import TOOLS, call, execute, hermes
+from .helpers import TOOLS, call, execute, hermes
 
 WEATHER = execute(call("get_weather", city="Paris"))
 EMAIL = execute(call("send_email", to="bob@example.com", subject="Hi", body="Hello", count=2, urgent=True))

@@ -24,8 +24,7 @@ from rlvr_rewards.groundtruth import truths as truth_module
 from rlvr_rewards.util.jsonsafe import canonical_dumps, not_json_data
 from rlvr_rewards.util.keymemo import KeyMemo
 
-from .conftest import TOOLS, call, hermes
-from .helpers import compile_truth
+from .helpers import TOOLS, call, compile_truth, hermes
 
 
 class Str(str):

@@ -364,9 +364,10 @@ def test_bytecode_makes_the_first_event_cheaper(artifact: BuildResult, tmp_path:
     """The import and a first event of the artifact as built over the same artifact as sources only (both
     started as the runtime starts them, nothing written), interleaved: a ratio under the ceiling of
     floors.json (measured 0.42, benchmarks/README.md "lambda-cold")."""
-    from bench_lambda_cold import extract, measure
+    from .helpers import BENCH_DIR, benchmark
 
-    from .conftest import BENCH_DIR
+    bench = benchmark("bench_lambda_cold")
+    extract, measure = bench.extract, bench.measure
 
     ceiling = json.loads((BENCH_DIR / "floors.json").read_text(encoding="utf-8"))["per_item_ceilings"][
         "lambda_cold_first_event"

@@ -499,16 +499,6 @@ class Fixed:
         return int(self.left)
 
 
-class Clock:
-    """A Lambda context whose remaining time shrinks with the real clock."""
-
-    def __init__(self, budget_ms: float) -> None:
-        self.deadline = time.monotonic() + budget_ms / 1000
-
-    def get_remaining_time_in_millis(self) -> int:
-        return int((self.deadline - time.monotonic()) * 1000)
-
-
 def hanging_scorer(monkeypatch: pytest.MonkeyPatch, marker: str = "HANG", seconds: float = 30.0) -> list[int]:
     """score_batch sleeps ``seconds`` on a batch with a completion holding ``marker`` (a sample that breaks the
     budget for a controlled reason); returns the list of chunk sizes it was called with."""

@@ -7,13 +7,9 @@ from typing import Any
 import pytest
 
 from rlvr_rewards.errors import GroundTruthError
-from rlvr_rewards.groundtruth.matchers import compile_value, json_equal, normalize_text
-from rlvr_rewards.plugins import get_registry
+from rlvr_rewards.groundtruth.matchers import json_equal, normalize_text
 
-
-def compiled(value: Any):  # type: ignore[no-untyped-def]
-    return compile_value(value, "x", get_registry().matchers)
-
+from .helpers import compile_matcher
 
 CASES = [
     # plain values: strict JSON types
@@ -80,14 +76,14 @@ CASES = [
 
 @pytest.mark.parametrize(("truth", "got", "expected"), CASES)
 def test_matcher_table(truth: Any, got: Any, expected: bool) -> None:
-    assert compiled(truth).match(got) is expected
+    assert compile_matcher(truth).match(got) is expected
 
 
 def test_optional_flag_and_plain_flag() -> None:
-    assert compiled({"$optional": "metric"}).optional
-    assert not compiled("metric").optional
-    assert compiled({"a": [1, 2]}).plain
-    assert not compiled({"a": {"$any": [1]}}).plain
+    assert compile_matcher({"$optional": "metric"}).optional
+    assert not compile_matcher("metric").optional
+    assert compile_matcher({"a": [1, 2]}).plain
+    assert not compile_matcher({"a": {"$any": [1]}}).plain
 
 
 @pytest.mark.parametrize(
@@ -109,12 +105,12 @@ def test_optional_flag_and_plain_flag() -> None:
 )
 def test_bad_matchers_raise_with_the_path(bad: Any, field_part: str) -> None:
     with pytest.raises(GroundTruthError) as info:
-        compiled(bad)
+        compile_matcher(bad)
     assert info.value.field == field_part
 
 
 def test_regex_input_is_bounded() -> None:
-    m = compiled({"$regex": "a*"})
+    m = compile_matcher({"$regex": "a*"})
     assert m.match("a" * 100)
     assert not m.match("a" * 20_000)  # longer than REGEX_MAX_INPUT: refused, not scanned
 
@@ -128,12 +124,12 @@ def test_json_equal_and_normalize_text() -> None:
 
 def test_literal_is_a_matcher_not_plain_json() -> None:
     # the truth's text holds the wrapper: treating it as plain JSON compared values with {"$literal": ...}
-    assert not compiled({"$literal": {"$x": 1}}).plain
-    assert not compiled({"a": {"$literal": 1}}).plain
+    assert not compile_matcher({"$literal": {"$x": 1}}).plain
+    assert not compile_matcher({"a": {"$literal": 1}}).plain
 
 
 def test_every_builtin_matcher_has_a_cost_of_at_least_one() -> None:
     for truth, _, _ in CASES:
-        assert compiled(truth).cost >= 1
-    assert compiled(list(range(10))).cost == 11  # a plain value: its node count
-    assert compiled({"$unordered": list(range(10))}).cost == 1 + 10 * 2
+        assert compile_matcher(truth).cost >= 1
+    assert compile_matcher(list(range(10))).cost == 11  # a plain value: its node count
+    assert compile_matcher({"$unordered": list(range(10))}).cost == 1 + 10 * 2

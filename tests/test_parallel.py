@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from workload import Workload, make_workload
 
 import rlvr_rewards as rr
 from rlvr_rewards.plugins import register_plugin, unregister_plugin
@@ -21,7 +20,10 @@ from rlvr_rewards.scoring.parallel import PARALLEL_MIN_ITEMS, check_workers, pla
 from rlvr_rewards.scoring.result import BatchScore
 from rlvr_rewards.scoring.types import ScorerSpec, ScoringContext
 
-from .conftest import BENCH_DIR
+from .helpers import BENCH_DIR, benchmark
+
+_workload = benchmark("workload")
+Workload, make_workload = _workload.Workload, _workload.make_workload
 
 pytestmark = pytest.mark.skipif(
     "fork" not in multiprocessing.get_all_start_methods(), reason="workers > 1 needs the fork start method"
@@ -279,9 +281,12 @@ def test_a_lock_held_by_another_thread_is_free_in_a_forked_child(where: str) -> 
 
 
 _HELD_LOCK_SCRIPT = r"""
-import sys, threading, time
-sys.path.insert(0, sys.argv[1])
-from workload import make_workload
+import importlib.util, sys, threading, time
+spec = importlib.util.spec_from_file_location("workload", sys.argv[1])
+workload = importlib.util.module_from_spec(spec)
+sys.modules["workload"] = workload
+spec.loader.exec_module(workload)
+make_workload = workload.make_workload
 import rlvr_rewards as rr
 from rlvr_rewards.groundtruth import truths as truth
 wl = make_workload(600, 8, seed=11)
@@ -302,7 +307,10 @@ def test_scoring_with_workers_while_another_thread_holds_a_cache_lock() -> None:
     import subprocess
 
     proc = subprocess.run(
-        [sys.executable, "-c", _HELD_LOCK_SCRIPT, str(BENCH_DIR)], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", _HELD_LOCK_SCRIPT, str(BENCH_DIR / "workload.py")],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )  # a deadlocked worker would hang here
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "scored 4800" in proc.stdout

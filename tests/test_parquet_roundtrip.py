@@ -24,19 +24,13 @@ from rlvr_rewards.errors import ToolSpecError
 from rlvr_rewards.groundtruth.toolspecs import compile_tools, drop_arrow_fill
 from rlvr_rewards.integrations.files import parquet_row, read_records, write_parquet
 
+from .helpers import hermes_call, read_jsonl
+
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 datasets = pytest.importorskip("datasets")
 
 DATA = resources.files("rlvr_rewards") / "data"
-
-
-def _jsonl(name: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def _call(name: str, **arguments: Any) -> str:
-    return "<tool_call>\n" + json.dumps({"name": name, "arguments": arguments}) + "\n</tool_call>"
 
 
 def _fn(name: str, properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -108,15 +102,15 @@ _CUSTOM_ROWS = [
 ]
 _CUSTOM_COMPLETIONS = {
     "c-1": [
-        _call("tag_items", items=[{"label": "a", "weight": 2}]),
-        _call("tag_items", items=[{"label": "c"}]),
+        hermes_call("tag_items", items=[{"label": "a", "weight": 2}]),
+        hermes_call("tag_items", items=[{"label": "c"}]),
         "Which items?",
     ],
-    "c-2": ["Which host should I ping?", _call("ping", host="example.org"), _call("ping", host=7)],
+    "c-2": ["Which host should I ping?", hermes_call("ping", host="example.org"), hermes_call("ping", host=7)],
     "c-3": [
-        _call("tag_items", items=[{"label": None}], mode=None),
-        _call("tag_items", items=[{"label": None}]),
-        _call("tag_items", items=[{"label": "a"}], mode="x"),
+        hermes_call("tag_items", items=[{"label": None}], mode=None),
+        hermes_call("tag_items", items=[{"label": None}]),
+        hermes_call("tag_items", items=[{"label": "a"}], mode="x"),
     ],
 }
 
@@ -124,15 +118,15 @@ _CUSTOM_COMPLETIONS = {
 def _mixed() -> tuple[list[dict[str, Any]], list[str], list[str]]:
     """Bundled rows (execute / clarify / refuse, matchers), blog rows (text truths, tools in the prompt) and the
     custom rows; completions and their row ids."""
-    rows = _jsonl("example_rows.jsonl") + _jsonl("blog_rows.jsonl") + copy.deepcopy(_CUSTOM_ROWS)
+    rows = read_jsonl(DATA / "example_rows.jsonl") + read_jsonl(DATA / "blog_rows.jsonl") + copy.deepcopy(_CUSTOM_ROWS)
     completions: list[str] = []
     ids: list[str] = []
-    for c in _jsonl("example_completions.jsonl"):
+    for c in read_jsonl(DATA / "example_completions.jsonl"):
         completions.append(c["completion"])
         ids.append(c["id"])
-    for r in _jsonl("blog_rows.jsonl"):
+    for r in read_jsonl(DATA / "blog_rows.jsonl"):
         truth = r["reward_model"]["ground_truth"]
-        completions += [truth if not truth.startswith("[") else _call(**json.loads(truth)[0]), "Sure, done."]
+        completions += [truth if not truth.startswith("[") else hermes_call(**json.loads(truth)[0]), "Sure, done."]
         ids += [r["id"]] * 2
     for rid, texts in _CUSTOM_COMPLETIONS.items():
         completions += texts
@@ -166,7 +160,7 @@ def _truths_as_text(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_native_truths_cannot_be_one_arrow_column() -> None:
-    rows = _jsonl("example_rows.jsonl")
+    rows = read_jsonl(DATA / "example_rows.jsonl")
     with pytest.raises((pa.ArrowInvalid, pa.ArrowTypeError)):
         pa.Table.from_pylist(rows)
     pa.Table.from_pylist([parquet_row(r) for r in rows])  # JSON text: fine
@@ -193,7 +187,7 @@ def test_native_truths_filled_by_datasets_are_an_error_that_names_arrow() -> Non
         rr.score_batch(["x"], [back[0]["reward_model"]["ground_truth"]])
     texts = datasets.Dataset.from_list([parquet_row(r) for r in rows]).to_list()
     assert rr.score_batch(
-        [_call("get_weather", city="Paris")], [texts[0]["reward_model"]["ground_truth"]]
+        [hermes_call("get_weather", city="Paris")], [texts[0]["reward_model"]["ground_truth"]]
     ).rewards.tolist() == [1.0]
 
 
@@ -237,9 +231,9 @@ def test_pyarrow_roundtrip_scores_the_same(tmp_path: Path) -> None:
 
 
 def test_bundled_rows_convert_to_parquet_and_back(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rows = _jsonl("example_rows.jsonl")
-    completions = [c["completion"] for c in _jsonl("example_completions.jsonl")]
-    ids = [c["id"] for c in _jsonl("example_completions.jsonl")]
+    rows = read_jsonl(DATA / "example_rows.jsonl")
+    completions = [c["completion"] for c in read_jsonl(DATA / "example_completions.jsonl")]
+    ids = [c["id"] for c in read_jsonl(DATA / "example_completions.jsonl")]
     out = tmp_path / "example_rows.parquet"
     with resources.as_file(DATA / "example_rows.jsonl") as src:
         assert main(["convert", "--from", "rows", "--data", str(src), "--out", str(out)]) == 0
@@ -306,7 +300,7 @@ def test_convert_bfcl_to_parquet_roundtrips(tmp_path: Path, capsys: pytest.Captu
         truth = r["reward_model"]["ground_truth"]
         if isinstance(truth, dict):
             calls = [
-                _call(
+                hermes_call(
                     c["name"],
                     **{
                         k: _first_option(v)
@@ -319,7 +313,7 @@ def test_convert_bfcl_to_parquet_roundtrips(tmp_path: Path, capsys: pytest.Captu
             completions.append("\n".join(calls))
         else:
             completions.append("I cannot help with that using these functions.")
-        completions.append(_call(r["extra_info"]["tools"][0]["name"]))
+        completions.append(hermes_call(r["extra_info"]["tools"][0]["name"]))
         ids += [r["id"]] * 2
     want = _score(rows, completions, ids)
     assert float(np.mean(want.rewards)) > 0.3  # correct calls are among them
@@ -431,7 +425,9 @@ def test_json_text_tools_are_read_exactly() -> None:
 
 
 def test_native_truth_column_fill_is_dropped(tmp_path: Path) -> None:
-    rows = [r for r in _jsonl("example_rows.jsonl") if r["reward_model"]["ground_truth"]["behavior"] != "execute"]
+    rows = [
+        r for r in read_jsonl(DATA / "example_rows.jsonl") if r["reward_model"]["ground_truth"]["behavior"] != "execute"
+    ]
     path = tmp_path / "native.parquet"
     pq.write_table(
         pa.Table.from_pylist([{**r, "extra_info": {"tools": json.dumps(r["extra_info"]["tools"])}} for r in rows]), path

@@ -37,6 +37,7 @@ from rlvr_rewards.parsing import ParseResult, parse_completion
 from rlvr_rewards.parsing import formats as fm
 from rlvr_rewards.parsing.pythonic import int_bound
 
+from .helpers import openai_message
 from .reliability_inputs import FRAGMENTS, random_marker_text
 from .timing import TIMER_NOISE_SECONDS, best_times
 
@@ -73,7 +74,7 @@ def _shared(n: int) -> dict[str, Any]:
     while 2 * visits + 1 <= n:
         leaf = [leaf, leaf]
         visits = 2 * visits + 1
-    return _message({"a": leaf})
+    return openai_message({"a": leaf}, name="f")
 
 
 def _exponential(n: int) -> dict[str, Any]:
@@ -81,15 +82,7 @@ def _exponential(n: int) -> dict[str, Any]:
     leaf: Any = [0] * 100
     for _ in range(60):
         leaf = [leaf, leaf]
-    return _message({"a": leaf, "pad": "x" * (n // 100)})
-
-
-def _message(arguments: Any, content: Any = None) -> dict[str, Any]:
-    return {
-        "role": "assistant",
-        "content": content,
-        "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": arguments}}],
-    }
+    return openai_message({"a": leaf, "pad": "x" * (n // 100)}, name="f")
 
 
 def _random_family(seed: int, pieces: list[str]) -> Callable[[int], str]:
@@ -236,7 +229,10 @@ FAMILIES: dict[str, tuple[str, Callable[[int], Any]]] = {
     # OpenAI messages: arguments as objects with shared sub-structures, many parts, many messages
     "openai-shared-arguments": ("openai", _shared),
     "openai-exponential-arguments": ("openai", _exponential),
-    "openai-wide-arguments": ("openai", lambda n: _message({"a": ["x" * 10] * (n // 20), "b": [1.5] * (n // 20)})),
+    "openai-wide-arguments": (
+        "openai",
+        lambda n: openai_message({"a": ["x" * 10] * (n // 20), "b": [1.5] * (n // 20)}, name="f"),
+    ),
     "openai-content-parts": ("openai", lambda n: {"role": "assistant", "content": [{"type": "image"}] * (n // 16)}),
     "openai-text-parts": ("openai", lambda n: {"role": "assistant", "content": ["ab"] * (n // 6)}),
     "openai-message-list": ("openai", lambda n: [{"role": "user", "content": ""}] * (n // 28)),
@@ -531,68 +527,87 @@ def _reference_native_error(value: Any, limits: Limits) -> str | None:
     the shallowest problem, the first in ``NATIVE_PRIORITY`` among those of that depth. JSON types are
     ``None``, ``bool`` and subclasses of ``str``, ``int``, ``float``, ``dict``, ``list``, ``tuple``, read
     through the base type's methods (no override is called)."""
-    too_big = int_bound(limits.max_int_digits)
-    spent = 0
-    problems: list[tuple[int, int]] = []  # (depth, rank in NATIVE_PRIORITY)
-
-    def charge(n: int) -> None:
-        nonlocal spent
-        spent += n
-        if spent > limits.max_chars:
-            raise _Spent
-
-    def note(depth: int, code: str) -> None:
-        problems.append((depth, NATIVE_PRIORITY.index(code)))
-
-    def lone_surrogate(text: Any) -> bool:
-        try:
-            str.encode(text, "utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-
-    def walk(x: Any, depth: int) -> None:
-        kind = type(x)
-        if x is None or kind is bool:
-            charge(1)
-        elif issubclass(kind, str):
-            charge(str.__len__(x) + 2)
-            if lone_surrogate(x):
-                note(depth, "invalid_unicode")
-        elif issubclass(kind, int):
-            charge(1)
-            if int.__abs__(x) >= too_big:
-                note(depth, "number_too_large")
-        elif issubclass(kind, float):
-            charge(1)
-            if not math.isfinite(float.__float__(x)):
-                note(depth, "nonfinite_number")
-        elif issubclass(kind, (dict, list, tuple)):
-            if issubclass(kind, dict):
-                keys, items = list(dict.keys(x)), list(dict.values(x))
-                charge(1 + sum(3 + (str.__len__(k) if issubclass(type(k), str) else 0) for k in keys))
-                for k in keys:
-                    if not issubclass(type(k), str):
-                        note(depth, "invalid_json")
-                    elif lone_surrogate(k):
-                        note(depth, "invalid_unicode")
-            else:
-                items = list(list.__iter__(x) if issubclass(kind, list) else tuple.__iter__(x))
-                charge(1 + len(items))
-            if depth > limits.max_depth:
-                note(depth, "nesting_too_deep")
-                return
-            for item in items:
-                walk(item, depth + 1)
-        else:
-            charge(1)
-            note(depth, "invalid_json")
-
+    walk = _ReferenceWalk(limits)
     try:
-        walk(value, 1)
+        walk.walk(value, 1)
     except _Spent:
         return "too_long"
-    return NATIVE_PRIORITY[min(problems)[1]] if problems else None
+    return NATIVE_PRIORITY[min(walk.problems)[1]] if walk.problems else None
+
+
+def _lone_surrogate(text: Any) -> bool:
+    try:
+        str.encode(text, "utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+class _ReferenceWalk:
+    """The walk of :func:`_reference_native_error`: what it has charged, and the problems with their depth."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.too_big = int_bound(limits.max_int_digits)
+        self.spent = 0
+        self.problems: list[tuple[int, int]] = []  # (depth, rank in NATIVE_PRIORITY)
+
+    def charge(self, n: int) -> None:
+        self.spent += n
+        if self.spent > self.limits.max_chars:
+            raise _Spent
+
+    def note(self, depth: int, code: str) -> None:
+        self.problems.append((depth, NATIVE_PRIORITY.index(code)))
+
+    def walk(self, x: Any, depth: int) -> None:
+        if self.scalar(x, depth):
+            return
+        if issubclass(type(x), (dict, list, tuple)):
+            self.container(x, depth)
+        else:
+            self.charge(1)
+            self.note(depth, "invalid_json")
+
+    def scalar(self, x: Any, depth: int) -> bool:
+        """Charge and check ``x`` if it is ``None``, a bool, a string or a number; False for anything else."""
+        kind = type(x)
+        if x is None or kind is bool:
+            self.charge(1)
+        elif issubclass(kind, str):
+            self.charge(str.__len__(x) + 2)
+            if _lone_surrogate(x):
+                self.note(depth, "invalid_unicode")
+        elif issubclass(kind, int):
+            self.charge(1)
+            if int.__abs__(x) >= self.too_big:
+                self.note(depth, "number_too_large")
+        elif issubclass(kind, float):
+            self.charge(1)
+            if not math.isfinite(float.__float__(x)):
+                self.note(depth, "nonfinite_number")
+        else:
+            return False
+        return True
+
+    def container(self, x: Any, depth: int) -> None:
+        kind = type(x)
+        if issubclass(kind, dict):
+            keys, items = list(dict.keys(x)), list(dict.values(x))
+            self.charge(1 + sum(3 + (str.__len__(k) if issubclass(type(k), str) else 0) for k in keys))
+            for k in keys:
+                if not issubclass(type(k), str):
+                    self.note(depth, "invalid_json")
+                elif _lone_surrogate(k):
+                    self.note(depth, "invalid_unicode")
+        else:
+            items = list(list.__iter__(x) if issubclass(kind, list) else tuple.__iter__(x))
+            self.charge(1 + len(items))
+        if depth > self.limits.max_depth:
+            self.note(depth, "nesting_too_deep")
+            return
+        for item in items:
+            self.walk(item, depth + 1)
 
 
 class _HostileMeta(type):

@@ -9,9 +9,16 @@ import json
 import re
 
 import pytest
-from bench_per_item import cold_import, cue_per_char, per_item, tools_copies
 
-from .conftest import BENCH_DIR
+from .helpers import BENCH_DIR, benchmark
+
+_bench = benchmark("bench_per_item")
+cold_import, cue_per_char, per_item, tools_copies = (
+    _bench.cold_import,
+    _bench.cue_per_char,
+    _bench.per_item,
+    _bench.tools_copies,
+)
 
 pytestmark = pytest.mark.slow  # interleaved timings
 

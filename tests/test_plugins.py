@@ -19,7 +19,7 @@ from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
 from rlvr_rewards.plugins import get_registry, register_plugin, unregister_plugin
 from rlvr_rewards.scoring.types import ScorerSpec, ScoringContext
 
-from .conftest import TOOLS, call, execute, hermes
+from .helpers import TOOLS, call, execute, hermes
 
 
 def politeness(ctx: ScoringContext) -> np.ndarray:

@@ -10,7 +10,7 @@ import pytest
 
 import rlvr_rewards as rr
 
-from .conftest import TOOLS, call, hermes
+from .helpers import TOOLS, call, hermes
 
 STATS_TRUTH = json.dumps([call("calculate_statistics", numbers=[10, 20, 30, 40, 50])])
 FX_TRUTH = json.dumps([call("currency_convert", amount=50, **{"from": "EUR", "to": "USD"})])

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import rlvr_rewards as rr
 
-from .conftest import TOOLS
+from .helpers import TOOLS, hermes
 
 PRESETS = ("graded", "binary", "aws-blog")
 DEFAULTS = {
@@ -54,18 +54,14 @@ def calls(draw: st.DrawFn) -> list[dict[str, Any]]:
 
 
 def render(cs: list[dict[str, Any]], key_order: list[int] | None = None) -> str:
-    blocks = []
-    for c in cs:
-        args = c["arguments"]
-        keys = list(args)
-        if key_order:
-            keys = keys[::-1] if key_order[0] % 2 else keys
-        blocks.append(
-            "<tool_call>\n"
-            + json.dumps({"name": c["name"], "arguments": {k: args[k] for k in keys}})
-            + "\n</tool_call>"
+    """``hermes``, each call's arguments written in reverse order when ``key_order`` starts with an odd number."""
+    reverse = bool(key_order) and key_order[0] % 2 == 1
+    return hermes(
+        *(
+            {"name": c["name"], "arguments": dict(reversed(c["arguments"].items())) if reverse else c["arguments"]}
+            for c in cs
         )
-    return "\n".join(blocks)
+    )
 
 
 def truth_of(cs: list[dict[str, Any]]) -> dict[str, Any]:

@@ -68,25 +68,7 @@ class _NotLiteral(Exception):
 
 def _literal(node: ast.AST, limits: Limits, dups: list[str]) -> Any:
     if isinstance(node, ast.Constant):
-        value = node.value
-        if value is None or isinstance(value, bool):
-            return value
-        if isinstance(value, int):
-            if abs(value) >= py.int_bound(limits.max_int_digits):
-                raise _NotLiteral("number_too_large")
-            return value
-        if isinstance(value, float):
-            if not math.isfinite(value):
-                raise _NotLiteral("nonfinite_number")
-            return value
-        if isinstance(value, str):
-            if not value.isascii():
-                try:
-                    value.encode("utf-8")
-                except UnicodeError:
-                    raise _NotLiteral("invalid_unicode") from None
-            return value
-        raise _NotLiteral("pythonic_not_call")  # bytes, complex, Ellipsis
+        return _constant(node.value, limits)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         operand = node.operand
         if isinstance(operand, ast.Constant) and type(operand.value) in (int, float):
@@ -96,16 +78,41 @@ def _literal(node: ast.AST, limits: Limits, dups: list[str]) -> Any:
     if isinstance(node, (ast.List, ast.Tuple)):
         return [_literal(item, limits, dups) for item in node.elts]
     if isinstance(node, ast.Dict):
-        out: dict[str, Any] = {}
-        for key_node, value_node in zip(node.keys, node.values, strict=False):
-            if not (isinstance(key_node, ast.Constant) and isinstance(key_node.value, str)):
-                raise _NotLiteral("pythonic_not_call")
-            key = _literal(key_node, limits, dups)
-            if key in out:
-                dups.append("duplicate_keys")
-            out[key] = _literal(value_node, limits, dups)
-        return out
+        return _dict_literal(node, limits, dups)
     raise _NotLiteral("pythonic_not_call")  # names, calls, operators, comprehensions, f-strings, sets
+
+
+def _constant(value: Any, limits: Limits) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if abs(value) >= py.int_bound(limits.max_int_digits):
+            raise _NotLiteral("number_too_large")
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _NotLiteral("nonfinite_number")
+        return value
+    if isinstance(value, str):
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeError:
+                raise _NotLiteral("invalid_unicode") from None
+        return value
+    raise _NotLiteral("pythonic_not_call")  # bytes, complex, Ellipsis
+
+
+def _dict_literal(node: ast.Dict, limits: Limits, dups: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key_node, value_node in zip(node.keys, node.values, strict=False):
+        if not (isinstance(key_node, ast.Constant) and isinstance(key_node.value, str)):
+            raise _NotLiteral("pythonic_not_call")
+        key = _literal(key_node, limits, dups)
+        if key in out:
+            dups.append("duplicate_keys")
+        out[key] = _literal(value_node, limits, dups)
+    return out
 
 
 def _dotted_name(node: ast.AST) -> str | None:

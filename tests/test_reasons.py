@@ -15,8 +15,7 @@ from rlvr_rewards.errors import PluginError
 from rlvr_rewards.plugins import get_registry, register_plugin, unregister_plugin
 from rlvr_rewards.scoring.reasons import BUILTIN_RULES, REASONS, Diagnosis
 
-from .conftest import TOOLS, call, execute, hermes
-from .helpers import compile_truth
+from .helpers import TOOLS, call, compile_truth, execute, hermes
 
 WEATHER = execute(call("get_weather", city="Paris"))
 

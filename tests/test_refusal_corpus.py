@@ -8,18 +8,17 @@ The classifier was tuned on the development half only (see tests/data/README.md 
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from rlvr_rewards.classify.evaluation import detection_report
 
+from .helpers import load_corpus
+
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "tests" / "data"
 
 # per-class recall floors; measured figures are in docs/behaviour.md
 FLOORS = {
@@ -30,16 +29,9 @@ FLOORS = {
 }
 
 
-def load(name: str) -> list[dict[str, Any]]:
-    path = DATA / name
-    if not path.exists():
-        pytest.skip(f"{path} is not present")
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_every_class_meets_its_floor(name: str) -> None:
-    rows = load(name)
+    rows = load_corpus(name)
     report = detection_report([r["completion"] for r in rows], [r["label"] for r in rows])
     misses = [(r["id"], r["label"], d) for r, d in zip(rows, report["detected"], strict=True) if r["label"] != d]
     for label, floor in FLOORS[name].items():
@@ -48,7 +40,7 @@ def test_every_class_meets_its_floor(name: str) -> None:
 
 
 def test_the_halves_are_disjoint_and_stratified() -> None:
-    dev, held = load("refusal_dev.jsonl"), load("refusal_heldout.jsonl")
+    dev, held = load_corpus("refusal_dev.jsonl"), load_corpus("refusal_heldout.jsonl")
     assert not {r["completion"] for r in dev} & {r["completion"] for r in held}
     assert len(dev) + len(held) >= 300
     for label in ("execute", "clarify", "refuse", "answer"):
@@ -66,4 +58,4 @@ def test_the_blind_set_matches_its_generator() -> None:
     script = ROOT / "tools" / "build_refusal_blind.py"
     proc = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert len({r["completion"] for r in load("refusal_blind.jsonl")}) >= 150
+    assert len({r["completion"] for r in load_corpus("refusal_blind.jsonl")}) >= 150

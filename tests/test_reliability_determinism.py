@@ -16,12 +16,12 @@ import pytest
 
 import rlvr_rewards as rr
 
+from .helpers import hermes, openai_message
 from .reliability_inputs import (
     TOOLS,
     batch_fingerprint,
     chunk_mismatches,
     hash_seed_digests,
-    hermes,
     mixed_batch,
     order_mismatches,
     repeat_mismatches,
@@ -110,23 +110,13 @@ def test_threads_with_fresh_truths_and_different_limits() -> None:
     assert len(fps) == len(limit_sets)
 
 
-def _msg(arguments: Any) -> dict[str, Any]:
-    return {
-        "role": "assistant",
-        "content": None,
-        "tool_calls": [
-            {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": arguments}}
-        ],
-    }
-
-
 def test_batch_composition_never_changes_a_score() -> None:
     """A completion's score may not depend on the other completions of its batch."""
     truth = {"behavior": "execute", "calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}
     batches = [
-        [_msg({"city": None}), _msg({"city": float("nan")})],
-        [_msg({"city": float("inf")}), _msg({"city": None})],
-        [_msg({"city": "\ud800"}), _msg({"city": 2**70})],
+        [openai_message({"city": None}, call_id="call_1"), openai_message({"city": float("nan")}, call_id="call_1")],
+        [openai_message({"city": float("inf")}, call_id="call_1"), openai_message({"city": None}, call_id="call_1")],
+        [openai_message({"city": "\ud800"}, call_id="call_1"), openai_message({"city": 2**70}, call_id="call_1")],
     ]
     wrong = []
     for k, comps in enumerate(batches):

@@ -22,16 +22,15 @@ import pytest
 
 import rlvr_rewards as rr
 
+from .helpers import hermes, openai_message
 from .reliability_inputs import (
     BIG_LIMITS,
     GOOD_CALL,
     TOOLS,
     TRUTHS,
     check_each,
-    hermes,
     nest_dict,
     nest_list,
-    openai_message,
     pathological_cases,
     random_completion,
 )

@@ -24,19 +24,11 @@ import rlvr_rewards as rr
 from rlvr_rewards.groundtruth import toolspecs as tools_module
 from rlvr_rewards.groundtruth.toolspecs import compile_tools
 
-TRUTH = {"behavior": "execute", "calls": [{"name": "run", "arguments": {"code": "x"}}]}
-
-
-def _call(**arguments: Any) -> str:
-    return "<tool_call>" + json.dumps({"name": "run", "arguments": arguments}) + "</tool_call>"
-
-
-def _tool(parameters: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"type": "function", "function": {"name": "run", "parameters": parameters}}]
+from .helpers import RUN_TRUTH, run_call, run_tools
 
 
 def _schema_valid(parameters: dict[str, Any], **arguments: Any) -> bool:
-    s = rr.score(_call(**arguments), TRUTH, tools=_tool(parameters))
+    s = rr.score(run_call(**arguments), RUN_TRUTH, tools=run_tools(parameters))
     return s.components["schema"] == 1.0
 
 
@@ -94,7 +86,7 @@ def test_a_reference_to_another_document_is_a_located_tool_spec_error(
 ) -> None:
     parameters = _place(template, {keyword: uri})
     with pytest.raises(rr.ToolSpecError) as info:
-        rr.score(_call(code="x"), TRUTH, tools=_tool(parameters))
+        rr.score(run_call(code="x"), RUN_TRUTH, tools=run_tools(parameters))
     assert info.value.field == f"{where}.{keyword}"
     assert "tool 'run'" in info.value.message
 
@@ -107,14 +99,14 @@ def test_recursive_ref_to_another_document_is_refused_in_draft_2019(uri: str) ->
         "properties": {"code": {"$recursiveRef": uri}},
     }
     with pytest.raises(rr.ToolSpecError) as info:
-        compile_tools(_tool(parameters))
+        compile_tools(run_tools(parameters))
     assert info.value.field == "parameters.properties.code.$recursiveRef"
 
 
 @pytest.mark.parametrize("value", [1, None, ["#/a"], {"$ref": "#"}])
 def test_a_reference_that_is_not_a_string_is_refused(value: Any) -> None:
     """(``None`` as JSON text: in a Python object it is Arrow's fill and dropped, docs/ground-truth.md.)"""
-    tools = _tool({"type": "object", "properties": {"code": {"$ref": value}}})
+    tools = run_tools({"type": "object", "properties": {"code": {"$ref": value}}})
     with pytest.raises(rr.ToolSpecError) as info:
         compile_tools(json.dumps(tools) if value is None else tools)
     assert info.value.field == "parameters.properties.code.$ref"
@@ -126,14 +118,14 @@ def test_a_reference_that_is_not_a_string_is_refused(value: Any) -> None:
 def test_a_local_reference_that_resolves_to_nothing_is_refused(ref: str) -> None:
     parameters = {"type": "object", "properties": {"code": {"$ref": ref}}, "$defs": {"a": {}}}
     with pytest.raises(rr.ToolSpecError) as info:
-        compile_tools(_tool(parameters))
+        compile_tools(run_tools(parameters))
     assert info.value.field == "parameters.properties.code.$ref"
 
 
 def test_an_embedded_resource_is_refused_and_a_root_id_is_fine() -> None:
     embedded = {"type": "object", "$defs": {"d": {"$id": "https://example.com/d", "type": "string"}}}
     with pytest.raises(rr.ToolSpecError) as info:
-        compile_tools(_tool(embedded))
+        compile_tools(run_tools(embedded))
     assert info.value.field == "parameters.$defs.d.$id"
     rooted = {
         "$id": "https://example.com/tool.json",
@@ -241,7 +233,7 @@ def test_a_reference_into_a_non_schema_place_is_checked_too() -> None:
     like any subschema, located at the target's own path."""
     parameters = {"type": "object", "properties": {"code": {"$ref": "#/x/y"}}, "x": {"y": {"pattern": "(a+)+$"}}}
     with pytest.raises(rr.ToolSpecError) as info:
-        compile_tools(_tool(parameters))
+        compile_tools(run_tools(parameters))
     assert info.value.field == "parameters.x.y.pattern"
 
 
@@ -310,16 +302,18 @@ SCHEMAS_TO_SCORE: list[dict[str, Any]] = [
 
 @pytest.mark.parametrize("parameters", SCHEMAS_TO_SCORE)
 def test_scoring_with_tool_schemas_opens_nothing(parameters: dict[str, Any], no_io: list[str]) -> None:
-    s = rr.score(_call(code="x", tags=[{"a": 1}, {"a": 2}]), TRUTH, tools=_tool(parameters))
+    s = rr.score(run_call(code="x", tags=[{"a": 1}, {"a": 2}]), RUN_TRUTH, tools=run_tools(parameters))
     assert s.components["schema"] in (0.0, 1.0)
-    b = rr.score_batch([_call(code="x"), _call(code=1)], [TRUTH, TRUTH], tools=_tool(parameters))
+    b = rr.score_batch([run_call(code="x"), run_call(code=1)], [RUN_TRUTH, RUN_TRUTH], tools=run_tools(parameters))
     assert len(b.rewards) == 2
 
 
 @pytest.mark.parametrize("uri", ["http://10.255.255.1/x", "file:///etc/passwd", "other.json"])
 def test_a_remote_reference_is_refused_without_opening_anything(uri: str, no_io: list[str]) -> None:
     with pytest.raises(rr.ToolSpecError):
-        rr.score(_call(code="x"), TRUTH, tools=_tool({"type": "object", "properties": {"code": {"$ref": uri}}}))
+        rr.score(
+            run_call(code="x"), RUN_TRUTH, tools=run_tools({"type": "object", "properties": {"code": {"$ref": uri}}})
+        )
 
 
 @pytest.mark.parametrize("uri", ["http://10.255.255.1/x", "file:///etc/passwd", "other.json", "urn:x:y"])
@@ -342,9 +336,9 @@ def test_the_registry_refuses_to_retrieve_at_run_time(uri: str, no_io: list[str]
 @pytest.mark.parametrize("dialect", [{}, 123, [], None, True, 1.5, ["https://json-schema.org/draft/2020-12/schema"]])
 def test_a_schema_keyword_that_is_not_a_string_is_a_located_error(dialect: Any) -> None:
     """(``None`` as JSON text: in a Python object it is Arrow's fill and dropped, docs/ground-truth.md.)"""
-    tools = _tool({"$schema": dialect, "type": "object"})
+    tools = run_tools({"$schema": dialect, "type": "object"})
     with pytest.raises(rr.ToolSpecError) as info:
-        rr.score(_call(code="x"), TRUTH, tools=json.dumps(tools) if dialect is None else tools)
+        rr.score(run_call(code="x"), RUN_TRUTH, tools=json.dumps(tools) if dialect is None else tools)
     assert info.value.field == "parameters.$schema"
 
 
@@ -362,7 +356,7 @@ def test_a_schema_keyword_that_is_not_a_string_is_a_located_error(dialect: Any) 
 )
 def test_an_unknown_dialect_is_a_located_error(dialect: str) -> None:
     with pytest.raises(rr.ToolSpecError) as info:
-        rr.score(_call(code="x"), TRUTH, tools=_tool({"$schema": dialect, "type": "object"}))
+        rr.score(run_call(code="x"), RUN_TRUTH, tools=run_tools({"$schema": dialect, "type": "object"}))
     assert info.value.field == "parameters.$schema"
 
 
@@ -391,4 +385,4 @@ def test_validator_for_never_raises_out() -> None:
         jsonschema.validators.validator_for({"$schema": {}})  # the bug this guards against
     for dialect in [{}, [], 123, "http://[::1"]:
         with pytest.raises(rr.ToolSpecError):
-            compile_tools(_tool({"$schema": dialect, "type": "object"}))
+            compile_tools(run_tools({"$schema": dialect, "type": "object"}))

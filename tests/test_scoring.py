@@ -10,7 +10,7 @@ import pytest
 
 import rlvr_rewards as rr
 
-from .conftest import TOOLS, call, execute, hermes
+from .helpers import TOOLS, call, execute, hermes
 
 TRUTH = execute(call("get_weather", city="Paris"))
 GOOD = hermes(call("get_weather", city="Paris"))

@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from workload import make_workload
 
 import rlvr_rewards as rr
 from rlvr_rewards.plugins import register_plugin, unregister_plugin
 from rlvr_rewards.scoring import core
 from rlvr_rewards.scoring.types import ScorerSpec
+
+from .helpers import benchmark
+
+make_workload = benchmark("workload").make_workload
 
 DATA = Path(__file__).parent / "data"
 ROWS = Path(__file__).parent.parent / "rlvr_rewards" / "data"

@@ -10,13 +10,15 @@ import pytest
 import rlvr_rewards as rr
 from rlvr_rewards.scoring.toolrl import match_score
 
-from .conftest import call, execute
+from .helpers import call, execute, tool_call_block
 
 THINK = "<think>I should call the weather tool.</think>\n"
 
 
 def block(*calls: dict[str, Any]) -> str:
-    return "<tool_call>\n" + "\n".join(json.dumps(c) for c in calls) + "\n</tool_call>"
+    """Several calls in ONE block, a JSON object a line: the way ToolRL's prompt asks for them (``hermes`` writes
+    a block per call)."""
+    return tool_call_block("\n".join(json.dumps(c) for c in calls))
 
 
 ONE = execute(call("get_weather", city="Paris"))

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import rlvr_rewards as rr
 from rlvr_rewards.groundtruth.toolspecs import compile_tools, normalize_schema
 
-from .conftest import TOOLS, call, execute, hermes
+from .helpers import TOOLS, call, execute, hermes
 
 
 def test_openai_and_bare_specs_compile_to_the_same_facts() -> None:

@@ -27,7 +27,7 @@ from rlvr_rewards.groundtruth.toolspecs import (
     tools_from_system_prompt,
 )
 
-from .helpers import resolve_item
+from .helpers import hermes, resolve_item
 from .timing import assert_linear
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "chat_templates"
@@ -251,10 +251,6 @@ def parsed_blog_tools(r: dict[str, Any]) -> list[Any]:
     return [json.loads(x) for x in body.splitlines()]
 
 
-def as_completion(calls: list[dict[str, Any]]) -> str:
-    return "\n".join("<tool_call>\n" + json.dumps(c) + "\n</tool_call>" for c in calls)
-
-
 def test_blog_rows_score_the_same_with_tools_only_in_the_prompt() -> None:
     rows = [r for r in blog_rows() if r["reward_model"]["ground_truth"].startswith("[")]
     assert len(rows) == 12 and all("tools" not in r and "tools" not in r["extra_info"] for r in rows)
@@ -262,11 +258,9 @@ def test_blog_rows_score_the_same_with_tools_only_in_the_prompt() -> None:
     for r in with_tools:
         r["extra_info"]["tools"] = parsed_blog_tools(r)
         assert len(r["extra_info"]["tools"]) == 5
-    completions = [as_completion(json.loads(r["reward_model"]["ground_truth"])) for r in rows]
+    completions = [hermes(*json.loads(r["reward_model"]["ground_truth"])) for r in rows]
     # also a wrong-typed amount, which only the schema catches: the rewards must agree there too
-    completions.append(
-        as_completion([{"name": "currency_convert", "arguments": {"amount": "50", "from": "EUR", "to": "USD"}}])
-    )
+    completions.append(hermes({"name": "currency_convert", "arguments": {"amount": "50", "from": "EUR", "to": "USD"}}))
     rows.append(rows[0])
     with_tools.append(with_tools[0])
     a, b = rr.score_batch(completions, rows), rr.score_batch(completions, with_tools)
@@ -285,8 +279,8 @@ def test_lambda_scores_the_same_with_tools_only_in_the_qwen_system_prompt() -> N
     assert r["id"] == "blog-001"
     truth = r["reward_model"]["ground_truth"]
     replies = [
-        as_completion(json.loads(truth)),
-        as_completion([{"name": "currency_convert", "arguments": {"amount": "50", "from": "EUR", "to": "USD"}}]),
+        hermes(*json.loads(truth)),
+        hermes({"name": "currency_convert", "arguments": {"amount": "50", "from": "EUR", "to": "USD"}}),
     ]
     prompt_only = [
         {"id": f"p{i}", "messages": [*r["prompt"], {"role": "assistant", "content": c}], "reference_answer": truth}

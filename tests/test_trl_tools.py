@@ -14,7 +14,6 @@ and generates again; our reward function receives TRL's own completion objects.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ import rlvr_rewards as rr
 from rlvr_rewards.errors import ConfigError
 from rlvr_rewards.integrations.trl import component_reward_funcs, make_reward_func, merge_tool_loop
 
-from .conftest import call, execute, hermes
+from .helpers import call, execute, hermes, hermes_call, require
 
 TRUTH = execute(call("get_weather", city="Paris"))
 
@@ -184,24 +183,10 @@ def test_uninterpretable_tools_name_the_item() -> None:
 # ---------------------------------------------------------------------------------------------- slow
 
 
-def _require(module: str) -> None:
-    try:
-        __import__(module)
-    except ImportError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"{module} is not installed (the 'trl' extra installs it)")
-
-
-def _call_text(city: str) -> str:
-    arguments = json.dumps({"city": city})
-    return f'<tool_call>\n{{"name": "get_weather", "arguments": {arguments}}}\n</tool_call>'
-
-
 @pytest.mark.slow
 def test_real_grpo_tool_loop_step_scores_the_calls(tmp_path: Path) -> None:
     for module in ("torch", "transformers", "trl", "datasets"):
-        _require(module)
+        require(module)
     import torch
     from datasets import Dataset
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
@@ -249,7 +234,8 @@ def test_real_grpo_tool_loop_step_scores_the_calls(tmp_path: Path) -> None:
         return fast
 
     prompt = [{"role": "user", "content": "Weather in Paris?"}]
-    corpus = [_call_text("Paris"), _call_text("London"), "It is sunny.", "Which city?", prompt[0]["content"]] * 10
+    weather = [hermes_call("get_weather", city="Paris"), hermes_call("get_weather", city="London")]
+    corpus = [*weather, "It is sunny.", "Which city?", prompt[0]["content"]] * 10
     rendered = tokenizer_for(corpus).apply_chat_template(
         prompt, tools=[get_weather], add_generation_prompt=True, tokenize=False
     )
@@ -275,8 +261,8 @@ def test_real_grpo_tool_loop_step_scores_the_calls(tmp_path: Path) -> None:
     # First turn: a right call, a wrong call or a question; after a London result the model calls again with
     # Paris; after a Paris result it answers.
     sequence_bias = (
-        script(list(prompt_ids[-6:]), [_call_text("Paris"), _call_text("London"), "Which city?"])
-        + script(after_tool("London"), [_call_text("Paris")])
+        script(list(prompt_ids[-6:]), [*weather, "Which city?"])
+        + script(after_tool("London"), [hermes_call("get_weather", city="Paris")])
         + script(after_tool("Paris"), ["It is sunny."])
     )
 

@@ -4,28 +4,18 @@ built from a config and a tokenizer trained here (nothing is downloaded)."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-from .conftest import call, execute
+from .helpers import call, execute, require
 
 pytestmark = pytest.mark.slow  # a GRPO training step
 
 
-def _require(module: str) -> None:
-    try:
-        __import__(module)
-    except ImportError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"{module} is not installed (the 'trl' extra installs it)")
-
-
 def test_grpo_step_with_our_reward_logs_our_components(tmp_path: Path) -> None:
     for module in ("torch", "transformers", "trl", "datasets"):
-        _require(module)
+        require(module)
     import torch
     from datasets import Dataset
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers

@@ -11,8 +11,7 @@ import pytest
 import rlvr_rewards as rr
 from rlvr_rewards.groundtruth.toolspecs import tools_from_system_prompt
 
-from .conftest import TOOLS, call, execute, hermes
-from .helpers import compile_truth, resolve_item
+from .helpers import TOOLS, call, compile_truth, execute, hermes, resolve_item
 
 GOOD = hermes(call("get_weather", city="Paris"))
 NATIVE = execute(call("get_weather", city="Paris"))

@@ -21,25 +21,17 @@ from rlvr_rewards.groundtruth.matchers import (
     NO_KEY,
     NORMALIZE_STEPS,
     CompiledMatcher,
-    compile_value,
     json_equal,
     json_key,
     json_size,
     normalize_text,
 )
 from rlvr_rewards.groundtruth.truths import TRUTH_MAX_DEPTH
-from rlvr_rewards.plugins import get_registry
 from rlvr_rewards.scoring.matching import b_matching_work, has_perfect_matching, max_b_matching
 
-from .conftest import call, execute, hermes
-from .helpers import compile_truth
+from .helpers import call, compile_matcher, compile_truth, execute, hermes
 from .test_fast_paths import _normalize_reference
 from .timing import assert_bounded, best_times
-
-
-def compiled(value: Any) -> CompiledMatcher:
-    return compile_value(value, "x", get_registry().matchers)
-
 
 # --------------------------------------------------------------------------------------------------
 # json_key respects json_equal exactly
@@ -192,7 +184,7 @@ GOT_ITEMS: list[Any] = [
 
 
 def brute_force_unordered(items: list[Any], got: list[Any]) -> bool:
-    subs = [compiled(v) for v in items]  # compiled one by one: independent of $unordered's grouping
+    subs = [compile_matcher(v) for v in items]  # compiled one by one: independent of $unordered's grouping
     if len(got) != len(items):
         return False
     return any(all(s.match(got[p[i]]) for i, s in enumerate(subs)) for p in itertools.permutations(range(len(got))))
@@ -201,11 +193,11 @@ def brute_force_unordered(items: list[Any], got: list[Any]) -> bool:
 @settings(max_examples=500, deadline=None)
 @given(items=st.lists(st.sampled_from(TRUTH_ITEMS), max_size=6), data=st.data())
 def test_unordered_equals_brute_force(items: list[Any], data: st.DataObject) -> None:
-    matcher = compiled({"$unordered": items})
+    matcher = compile_matcher({"$unordered": items})
     # a witness list (each truth item given a value it accepts, shuffled) makes true cases common
     witness = []
     for v in items:
-        accepted = [g for g in GOT_ITEMS if compiled(v).match(g)]
+        accepted = [g for g in GOT_ITEMS if compile_matcher(v).match(g)]
         witness.append(data.draw(st.sampled_from(accepted)) if accepted else data.draw(st.sampled_from(GOT_ITEMS)))
     got = data.draw(
         st.one_of(
@@ -245,7 +237,7 @@ def test_unordered_equals_brute_force(items: list[Any], data: st.DataObject) -> 
     ],
 )
 def test_unordered_cases(truth: Any, got: Any, expected: bool) -> None:
-    assert compiled(truth).match(got) is expected
+    assert compile_matcher(truth).match(got) is expected
 
 
 # --------------------------------------------------------------------------------------------------
@@ -312,9 +304,9 @@ BUDGET = 5.0
 @pytest.mark.parametrize("n", [1_100, 5_000])
 def test_equal_items_are_linear_now(n: int) -> None:
     """n equal items: before, O(n^3) and a RecursionError past ~1,000 (n = 1,100: 7-50 s); now ~0.1-0.5 ms."""
-    plain = compiled({"$unordered": ["a"] * n})
-    texts = compiled({"$unordered": [{"$text": "a"}] * n})
-    mixed = compiled({"$unordered": ["a"] * (n - 1) + [{"$any": ["a", "b"]}]})
+    plain = compile_matcher({"$unordered": ["a"] * n})
+    texts = compile_matcher({"$unordered": [{"$text": "a"}] * n})
+    mixed = compile_matcher({"$unordered": ["a"] * (n - 1) + [{"$any": ["a", "b"]}]})
     assert plain.match(["a"] * n) and not plain.match(["a"] * (n - 1) + ["b"])
     assert texts.match(["A"] * n) and not texts.match(["A"] * (n - 1) + ["b"])
     assert mixed.match(["b"] + ["a"] * (n - 1)) and not mixed.match(["b", "b"] + ["a"] * (n - 2))
@@ -367,7 +359,7 @@ def _families(n: int) -> dict[str, tuple[Any, list[Any]]]:
 def test_unordered_families_match_and_refuse(family: str) -> None:
     """Each family's truth accepts its shuffled value and refuses it with one item changed (everyday tier)."""
     truth, got = _families(2_000)[family]
-    m = compiled(truth)
+    m = compile_matcher(truth)
     assert m.match(got)
     assert not m.match([*got[:-1], "nope"])
     assert not m.match(got[:-1])
@@ -387,7 +379,7 @@ def test_unordered_families_at_200k_character_sizes(family: str) -> None:
     algorithm. Relative to the reference, linear measures about 1 (0.5-1.1) and a quadratic path 10."""
     small_truth, small_got = _families(10_000)[family]
     big_truth, big_got = _families(100_000)[family]
-    small, big = compiled(small_truth), compiled(big_truth)
+    small, big = compile_matcher(small_truth), compile_matcher(big_truth)
     assert small.match(small_got) and big.match(big_got)
     assert not big.match([*big_got[:-1], "nope"])
     assert_bounded(lambda: small.match(small_got), BUDGET, f"{family}, 10,000 items")
@@ -421,7 +413,7 @@ def test_distinct_matcher_items_take_n_squared_calls(n: int) -> None:
     """Distinct non-text matchers: every matcher is asked about every item (n^2 calls) and the flow may be
     dense; the cost says so (the scorers' work budget turns such a pair down before matching it)."""
     truth = {"$unordered": [{"$approx": i, "abs": 3} for i in range(n)]}  # overlapping: a dense graph
-    m = compiled(truth)
+    m = compile_matcher(truth)
     got = [float(i) for i in reversed(range(n))]
     assert m.match(got) and not m.match([0.0] * n)
     assert m.cost >= n * n
@@ -472,7 +464,7 @@ def test_matching_a_truth_100_levels_deep_needs_few_frames(kind: str) -> None:
     depth = json_size(truth)[1]
     assert depth > TRUTH_MAX_DEPTH - 8
     compile_truth(execute(call("f", v=truth)))  # the library accepts this truth (at most 100 levels)
-    m = compiled(truth)
+    m = compile_matcher(truth)
     assert m.match(got)
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(_frames() + depth + 30)  # at most one frame per level, whatever the kind
@@ -510,15 +502,15 @@ def test_matching_a_truth_100_levels_deep_needs_few_frames(kind: str) -> None:
     ],
 )
 def test_cost_of_each_builtin(truth: Any, cost: int) -> None:
-    assert compiled(truth).cost == cost
+    assert compile_matcher(truth).cost == cost
 
 
 def test_cost_of_unordered_with_matchers_counts_calls_and_the_flow() -> None:
     n = 40
-    m = compiled({"$unordered": [{"$approx": i, "abs": 1} for i in range(n)]})
+    m = compile_matcher({"$unordered": [{"$approx": i, "abs": 1} for i in range(n)]})
     calls = n * n * (1 + 1)
     assert m.cost >= calls + b_matching_work(n, n, n, n * n) - 1
-    one_kind = compiled({"$unordered": [{"$text": "a"}] * n})  # one text group: one look-up per item, no flow
+    one_kind = compile_matcher({"$unordered": [{"$text": "a"}] * n})  # one text group: one look-up per item, no flow
     assert one_kind.cost < 10 * n
 
 

@@ -23,7 +23,7 @@ import pytest
 import rlvr_rewards as rr
 from rlvr_rewards.cli import main
 
-from .conftest import call, execute, hermes
+from .helpers import call, execute, hermes
 
 DATA = Path(__file__).resolve().parent.parent / "rlvr_rewards" / "data"
 GOOD = {"id": "r1", "reward_model": {"ground_truth": execute(call("get_weather", city="Paris"))}}

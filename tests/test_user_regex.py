@@ -5,7 +5,6 @@ Timing of accepted patterns on adversarial inputs: ``tests/test_user_regex_timin
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -17,6 +16,8 @@ import rlvr_rewards as rr
 from rlvr_rewards.groundtruth import userregex
 from rlvr_rewards.groundtruth.toolspecs import compile_tools
 from rlvr_rewards.groundtruth.userregex import MAX_INPUT, MIN_INPUT, UnsafeRegex, compile_user_regex, regex_risks
+
+from .helpers import RUN_TRUTH, run_call, run_tools
 
 MODES = ("fullmatch", "search")
 
@@ -173,31 +174,20 @@ def test_refusals_are_cached_and_raised_afresh() -> None:
 THROUGH_SCORE = [p for i, (p, _) in enumerate(REFUSED) if i % 7 == 0 or i >= len(REFUSED) - 30]
 
 
-def _call(**arguments: Any) -> str:
-    return "<tool_call>" + json.dumps({"name": "run", "arguments": arguments}) + "</tool_call>"
-
-
-def _tool(parameters: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"type": "function", "function": {"name": "run", "parameters": parameters}}]
-
-
-_TRUTH = {"behavior": "execute", "calls": [{"name": "run", "arguments": {"code": "x"}}]}
-
-
 @pytest.mark.parametrize("pattern", THROUGH_SCORE, ids=lambda v: repr(v)[:40])
 def test_a_refused_regex_in_a_truth_raises_ground_truth_error_at_its_path(pattern: str) -> None:
     truth = {"behavior": "execute", "calls": [{"name": "run", "arguments": {"x": 1, "code": {"$regex": pattern}}}]}
     with pytest.raises(rr.GroundTruthError) as info:
-        rr.score(_call(code="aaaa!"), truth)
+        rr.score(run_call(code="aaaa!"), truth)
     assert info.value.field == "calls[0].arguments.code"
     assert "unusable regular expression" in info.value.message
 
 
 @pytest.mark.parametrize("pattern", THROUGH_SCORE, ids=lambda v: repr(v)[:40])
 def test_a_refused_schema_pattern_raises_tool_spec_error_naming_the_field(pattern: str) -> None:
-    tools = _tool({"type": "object", "properties": {"code": {"type": "string", "pattern": pattern}}})
+    tools = run_tools({"type": "object", "properties": {"code": {"type": "string", "pattern": pattern}}})
     with pytest.raises(rr.ToolSpecError) as info:
-        rr.score(_call(code="aaaa!"), _TRUTH, tools=tools)
+        rr.score(run_call(code="aaaa!"), RUN_TRUTH, tools=tools)
     assert info.value.field == "parameters.properties.code.pattern"
     assert info.value.index == 0
 
@@ -209,7 +199,7 @@ def test_a_refused_pattern_properties_key_raises_tool_spec_error_naming_the_fiel
         {"name": "run", "parameters": {"type": "object", "patternProperties": {pattern: {"type": "string"}}}},
     ]
     with pytest.raises(rr.ToolSpecError) as info:
-        rr.score(_call(code="aaaa!"), _TRUTH, tools=tools)
+        rr.score(run_call(code="aaaa!"), RUN_TRUTH, tools=tools)
     assert info.value.field == f"parameters.patternProperties.{pattern}"
     assert "tool 'run'" in info.value.message  # (score locates the error at the batch item; the message names the tool)
     with pytest.raises(rr.ToolSpecError) as direct:
@@ -231,19 +221,19 @@ def test_refused_patterns_deep_inside_a_schema_are_located() -> None:
     }
     for field, schema in cases.items():
         with pytest.raises(rr.ToolSpecError) as info:
-            rr.score(_call(code="x"), _TRUTH, tools=_tool({"type": "object", **schema}))
+            rr.score(run_call(code="x"), RUN_TRUTH, tools=run_tools({"type": "object", **schema}))
         assert info.value.field == field
 
 
 def test_a_property_named_pattern_is_not_a_keyword() -> None:
-    tools = _tool(
+    tools = run_tools(
         {
             "type": "object",
             "properties": {"pattern": {"type": "string"}, "code": {"type": "string"}},
             "enum": [{"pattern": "(a|a)*"}, {"code": "x"}],
         }
     )
-    s = rr.score(_call(code="x"), _TRUTH, tools=tools)
+    s = rr.score(run_call(code="x"), RUN_TRUTH, tools=tools)
     assert s.components["schema"] == 1.0
 
 
@@ -320,14 +310,14 @@ def test_real_world_patterns_are_accepted_with_re_semantics(pattern: str, mode: 
 def test_real_world_patterns_are_accepted_by_score(pattern: str) -> None:
     value = REAL_WORLD[pattern][0]
     truth = {"behavior": "execute", "calls": [{"name": "run", "arguments": {"code": {"$regex": pattern}}}]}
-    tools = _tool(
+    tools = run_tools(
         {
             "type": "object",
             "properties": {"code": {"type": "string", "pattern": pattern}},
             "patternProperties": {pattern: {}},
         }
     )
-    s = rr.score(_call(code=value), truth, tools=tools)
+    s = rr.score(run_call(code=value), truth, tools=tools)
     assert s.components["schema"] == (1.0 if re.search(pattern, value) else 0.0)
     assert (s.reason == "ok") == bool(re.fullmatch(pattern, value))
 
@@ -435,10 +425,10 @@ def test_a_quadratic_search_has_a_smaller_documented_cap() -> None:
 
 def test_long_values_do_not_match_through_score() -> None:
     truth = {"behavior": "execute", "calls": [{"name": "run", "arguments": {"code": {"$regex": "a+"}}}]}
-    tools = _tool({"type": "object", "properties": {"code": {"type": "string", "pattern": "^a+$"}}})
-    ok = rr.score(_call(code="a" * MAX_INPUT), truth, tools=tools, limits=rr.Limits(max_chars=10**6))
+    tools = run_tools({"type": "object", "properties": {"code": {"type": "string", "pattern": "^a+$"}}})
+    ok = rr.score(run_call(code="a" * MAX_INPUT), truth, tools=tools, limits=rr.Limits(max_chars=10**6))
     assert ok.components["arguments"] == 1.0 and ok.components["schema"] == 1.0
-    long = rr.score(_call(code="a" * (MAX_INPUT + 1)), truth, tools=tools, limits=rr.Limits(max_chars=10**6))
+    long = rr.score(run_call(code="a" * (MAX_INPUT + 1)), truth, tools=tools, limits=rr.Limits(max_chars=10**6))
     assert long.components["arguments"] == 0.0 and long.components["schema"] == 0.0
 
 

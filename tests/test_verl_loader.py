@@ -20,7 +20,7 @@ import pytest
 import rlvr_rewards as rr
 from rlvr_rewards.integrations import verl as ours
 
-from .conftest import TOOLS, call, execute, hermes
+from .helpers import TOOLS, call, execute, hermes
 
 TRUTH = execute(call("get_weather", city="Paris"))
 

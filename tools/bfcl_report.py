@@ -11,12 +11,10 @@ import re
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+from _repo import ROOT, tests_module
 
-import bfcl_agreement as ba  # noqa: E402
+ba = tests_module("bfcl_agreement")
 
 
 def main() -> int:

@@ -26,45 +26,41 @@ lives in the literals below; edit them, never the JSONL.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from _corpus_build import BEHAVIOR_LABELS as LABELS
+from _corpus_build import (
+    CALL_RE,
+    check_args,
+    check_truth,
+    example_tools,
+    parse_args,
+    relative,
+    report_stale,
+    stale,
+    to_jsonl,
+    write,
+)
+from _corpus_build import clarify_truth as _cl
+from _corpus_build import execute_truth as _ex
+from _corpus_build import refuse_truth as _rf
+from _corpus_build import tool_call as call
+from _repo import ROOT
+
 OUT_FILE = ROOT / "tests" / "data" / "behavior_corpus.jsonl"
-TOOLS_FILE = ROOT / "rlvr_rewards" / "data" / "example_rows.jsonl"
 TOOLS_NAME = "example"
 
-LABELS = ("execute", "clarify", "refuse", "answer", "invalid")
 MINIMUM = {"execute": 60, "clarify": 90, "refuse": 90, "answer": 60, "invalid": 20}
 MIN_TOTAL = 330
-REFUSE_REASONS = ("harmful", "out_of_scope")
-
-
-def call(name: str, arguments: dict[str, Any]) -> str:
-    """One Hermes / Qwen 2.5 tool call block, JSON written the way Qwen writes it."""
-    return "<tool_call>\n" + json.dumps({"name": name, "arguments": arguments}, ensure_ascii=False) + "\n</tool_call>"
 
 
 # --------------------------------------------------------------------------------------------------
 # Ground truths (the user request each one stands for is in the comment)
 # --------------------------------------------------------------------------------------------------
-
-
-def _ex(*calls: tuple[str, dict[str, Any]]) -> dict[str, Any]:
-    return {"behavior": "execute", "calls": [{"name": n, "arguments": a} for n, a in calls]}
-
-
-def _cl(*missing: str) -> dict[str, Any]:
-    return {"behavior": "clarify", "missing": list(missing)}
-
-
-def _rf(reason: str) -> dict[str, Any]:
-    return {"behavior": "refuse", "reason": reason}
 
 
 W_PARIS = {"city": "Paris", "units": "metric"}
@@ -1891,25 +1887,11 @@ def build() -> list[dict[str, Any]]:
     return lines
 
 
-def to_jsonl(lines: list[dict[str, Any]]) -> str:
-    return "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines)
-
-
 # --------------------------------------------------------------------------------------------------
 # Self-check (independent of the package under test)
 # --------------------------------------------------------------------------------------------------
 
 THINK_RE = re.compile(r"<think>.*?</think>", re.DOTALL)
-CALL_RE = re.compile(r"<tool_call>(.*?)</tool_call>", re.DOTALL)
-
-
-def load_tools() -> dict[str, dict[str, Any]]:
-    tools: dict[str, dict[str, Any]] = {}
-    for line in TOOLS_FILE.read_text("utf-8").splitlines():
-        for spec in json.loads(line)["extra_info"]["tools"]:
-            tools[spec["function"]["name"]] = spec["function"]["parameters"]
-    assert len(tools) == 5, sorted(tools)
-    return tools
 
 
 def visible(text: str) -> str:
@@ -1930,38 +1912,8 @@ def good_calls(text: str, tools: dict[str, dict[str, Any]]) -> list[dict[str, An
     return out
 
 
-def check_args(name: str, args: dict[str, Any], tools: dict[str, dict[str, Any]], where: str) -> None:
-    schema = tools[name]
-    assert set(args) <= set(schema["properties"]), (where, name, sorted(args))
-    assert set(schema["required"]) <= set(args), (where, name, sorted(args))
-    try:
-        import jsonschema
-    except ImportError:  # pragma: no cover - optional extra check
-        return
-    jsonschema.Draft202012Validator(schema).validate(args)
-
-
-def check_truth(truth: dict[str, Any], tools: dict[str, dict[str, Any]], where: str) -> None:
-    behavior = truth.get("behavior")
-    if behavior == "execute":
-        assert set(truth) == {"behavior", "calls"} and truth["calls"], where
-        for c in truth["calls"]:
-            assert set(c) == {"name", "arguments"} and c["name"] in tools, (where, c)
-            check_args(c["name"], c["arguments"], tools, where)
-    elif behavior == "clarify":
-        assert set(truth) == {"behavior", "missing"}, where
-        missing = truth["missing"]
-        assert missing and len(set(missing)) == len(missing), where
-        # all missing names are required parameters of one and the same tool
-        assert any(set(missing) <= set(s["required"]) for s in tools.values()), (where, missing)
-    elif behavior == "refuse":
-        assert set(truth) == {"behavior", "reason"} and truth["reason"] in REFUSE_REASONS, where
-    else:
-        raise AssertionError(f"{where}: behavior {behavior!r}")
-
-
 def self_check(text: str) -> tuple[Counter[str], Counter[tuple[str, str]]]:
-    tools = load_tools()
+    tools = example_tools()
     for key, truth in TRUTHS.items():
         check_truth(truth, tools, key)
 
@@ -2016,26 +1968,19 @@ def self_check(text: str) -> tuple[Counter[str], Counter[tuple[str, str]]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="only verify that the file on disk is up to date")
-    args = ap.parse_args(argv)
+    args = parse_args(__doc__, argv)
 
     text = to_jsonl(build())
     by_label, by_style = self_check(text)
     if args.check:
-        if not OUT_FILE.exists() or OUT_FILE.read_text("utf-8") != text:
-            print(
-                f"out of date: {OUT_FILE.relative_to(ROOT)} (run python tools/build_behavior_corpus.py)",
-                file=sys.stderr,
-            )
+        if stale({OUT_FILE: text}):
+            report_stale([OUT_FILE], "build_behavior_corpus.py")
             return 1
-        print(f"{OUT_FILE.relative_to(ROOT)} is up to date ({sum(by_label.values())} lines)")
+        print(f"{relative(OUT_FILE)} is up to date ({sum(by_label.values())} lines)")
         return 0
 
-    OUT_FILE.parent.mkdir(parents=True, exist_ok=True)
-    with OUT_FILE.open("w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    print(f"wrote {OUT_FILE.relative_to(ROOT)}: {sum(by_label.values())} lines")
+    write({OUT_FILE: text})
+    print(f"wrote {relative(OUT_FILE)}: {sum(by_label.values())} lines")
     for label in LABELS:
         print(f"  {label:8} {by_label[label]:4}")
         for (lab, style), n in sorted(by_style.items()):

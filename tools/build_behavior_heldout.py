@@ -29,38 +29,39 @@ schemas are read from ``rlvr_rewards/data/example_rows.jsonl`` (data, not librar
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from _corpus_build import BEHAVIOR_LABELS as LABELS
+from _corpus_build import (
+    CALL_RE,
+    check_truth,
+    example_tools,
+    parse_args,
+    relative,
+    report_stale,
+    stale,
+    to_jsonl,
+    write,
+)
+from _corpus_build import clarify_truth as _cl
+from _corpus_build import execute_truth as _ex
+from _corpus_build import refuse_truth as _rf
+from _corpus_build import tool_call as tc
+from _repo import ROOT
+
 OUT_FILE = ROOT / "tests" / "data" / "behavior_heldout.jsonl"
-ROWS_FILE = ROOT / "rlvr_rewards" / "data" / "example_rows.jsonl"
 ID_PREFIX = "ho-"
 
-LABELS = ("execute", "clarify", "refuse", "answer", "invalid")
 MINIMUMS = {"execute": 25, "clarify": 45, "refuse": 45, "answer": 35, "invalid": 10}
 MIN_TOTAL = 160
 
 # --------------------------------------------------------------------------------------------------
 # Ground truths: what each user request needed. The comment is the user's message.
 # --------------------------------------------------------------------------------------------------
-
-
-def _ex(*calls: tuple[str, dict[str, Any]]) -> dict[str, Any]:
-    return {"behavior": "execute", "calls": [{"name": n, "arguments": a} for n, a in calls]}
-
-
-def _cl(*missing: str) -> dict[str, Any]:
-    return {"behavior": "clarify", "missing": list(missing)}
-
-
-def _rf(reason: str) -> dict[str, Any]:
-    return {"behavior": "refuse", "reason": reason}
 
 
 TRUTHS: dict[str, dict[str, Any]] = {
@@ -261,14 +262,6 @@ TRUTHS: dict[str, dict[str, Any]] = {
 # --------------------------------------------------------------------------------------------------
 # Helpers for writing calls
 # --------------------------------------------------------------------------------------------------
-
-
-def tc(name: str, arguments: dict[str, Any], *, indent: int | None = None, compact: bool = False) -> str:
-    """One Hermes / Qwen call block."""
-    obj = {"name": name, "arguments": arguments}
-    if compact:
-        return "<tool_call>" + json.dumps(obj, separators=(",", ":"), ensure_ascii=False) + "</tool_call>"
-    return "<tool_call>\n" + json.dumps(obj, indent=indent, ensure_ascii=False) + "\n</tool_call>"
 
 
 def tcs(truth_key: str, **kw: Any) -> str:
@@ -1587,21 +1580,11 @@ def build_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def render(rows: list[dict[str, Any]]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-
-
 # --------------------------------------------------------------------------------------------------
 # Self-check (carries its own tiny parser; it does not import the library)
 # --------------------------------------------------------------------------------------------------
 
 THINK_RE = re.compile(r"^\s*<think>.*?</think>", re.S)
-CALL_RE = re.compile(r"<tool_call>(.*?)</tool_call>", re.S)
-
-
-def load_tools() -> dict[str, dict[str, Any]]:
-    first = json.loads(ROWS_FILE.read_text(encoding="utf-8").splitlines()[0])
-    return {t["function"]["name"]: t["function"]["parameters"] for t in first["extra_info"]["tools"]}
 
 
 def split_reply(text: str) -> str:
@@ -1632,37 +1615,8 @@ def parse_calls(reply: str) -> tuple[list[dict[str, Any]], str]:
     return good, rest.strip()
 
 
-def check_truth(truth: dict[str, Any], tools: dict[str, dict[str, Any]], where: str) -> None:
-    b = truth.get("behavior")
-    if b == "execute":
-        calls = truth["calls"]
-        assert calls, where
-        for c in calls:
-            assert set(c) == {"name", "arguments"}, where
-            schema = tools.get(c["name"])
-            assert schema is not None, (where, c["name"])
-            args = c["arguments"]
-            assert set(args) <= set(schema["properties"]), (where, set(args) - set(schema["properties"]))
-            assert set(schema.get("required", [])) <= set(args), (where, "missing required")
-            try:
-                import jsonschema
-            except ImportError:  # pragma: no cover
-                continue
-            jsonschema.validate(args, schema)
-    elif b == "clarify":
-        missing = truth["missing"]
-        assert set(truth) == {"behavior", "missing"} and missing, where
-        assert len(set(missing)) == len(missing), where
-        assert any(set(missing) <= set(s.get("required", [])) for s in tools.values()), (where, missing)
-    elif b == "refuse":
-        assert set(truth) == {"behavior", "reason"}, where
-        assert truth["reason"] in ("harmful", "out_of_scope"), where
-    else:
-        raise AssertionError((where, b))
-
-
 def self_check(rows: list[dict[str, Any]]) -> None:
-    tools = load_tools()
+    tools = example_tools()
     ids = [r["id"] for r in rows]
     assert len(set(ids)) == len(ids), "duplicate ids"
     comps = [r["completion"] for r in rows]
@@ -1708,7 +1662,7 @@ def self_check(rows: list[dict[str, Any]]) -> None:
 
 
 def report(rows: list[dict[str, Any]]) -> str:
-    out = [f"{len(rows)} lines -> {OUT_FILE.relative_to(ROOT)}", "", "per label (truth execute / clarify / refuse):"]
+    out = [f"{len(rows)} lines -> {relative(OUT_FILE)}", "", "per label (truth execute / clarify / refuse):"]
     by_label = Counter(r["label"] for r in rows)
     for label in LABELS:
         t = Counter(r["truth"]["behavior"] for r in rows if r["label"] == label)
@@ -1727,24 +1681,17 @@ def report(rows: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="exit 1 if the file on disk differs from a fresh build")
-    args = ap.parse_args(argv)
+    args = parse_args(__doc__, argv)
     rows = build_rows()
     self_check(rows)
-    text = render(rows)
+    text = to_jsonl(rows)
     if args.check:
-        on_disk = OUT_FILE.read_text(encoding="utf-8") if OUT_FILE.exists() else None
-        if on_disk != text:
-            print(
-                f"out of date: {OUT_FILE.relative_to(ROOT)} (run python tools/build_behavior_heldout.py)",
-                file=sys.stderr,
-            )
+        if stale({OUT_FILE: text}):
+            report_stale([OUT_FILE], "build_behavior_heldout.py")
             return 1
-        print(f"up to date: {OUT_FILE.relative_to(ROOT)} ({len(rows)} lines)")
+        print(f"up to date: {relative(OUT_FILE)} ({len(rows)} lines)")
         return 0
-    OUT_FILE.parent.mkdir(parents=True, exist_ok=True)
-    OUT_FILE.write_text(text, encoding="utf-8", newline="\n")
+    write({OUT_FILE: text})
     print(report(rows))
     return 0
 

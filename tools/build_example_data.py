@@ -27,6 +27,7 @@ import re
 import string
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -1573,42 +1574,57 @@ def _norm_text(s: str, how: list[str]) -> str:
     return s
 
 
+def _match_unordered(t: Any, v: Any) -> bool:
+    if not isinstance(v, list) or len(v) != len(t["$unordered"]):
+        return False
+    rest = list(v)
+    for x in t["$unordered"]:
+        hit = next((i for i, y in enumerate(rest) if match(x, y)), None)
+        if hit is None:
+            return False
+        rest.pop(hit)
+    return True
+
+
+def _match_approx(t: Any, v: Any) -> bool:
+    tol = max(t.get("abs", 0.0), t.get("rel", 0.0) * abs(t["$approx"]))
+    return _is_num(v) and abs(v - t["$approx"]) <= tol
+
+
+#: Per matcher: does the model's value match the matcher ``t``?
+_MATCHERS: dict[str, Callable[[Any, Any], bool]] = {
+    "$any": lambda t, v: any(match(o, v) for o in t["$any"]),
+    "$approx": _match_approx,
+    "$unordered": _match_unordered,
+    "$optional": lambda t, v: match(t["$optional"], v),
+    "$text": lambda t, v: (
+        isinstance(v, str) and _norm_text(v, t["normalize"]) == _norm_text(t["$text"], t["normalize"])
+    ),
+    "$regex": lambda t, v: isinstance(v, str) and re.fullmatch(t["$regex"], v) is not None,
+}
+
+
+def _match_dict(t: dict[str, Any], v: Any) -> bool:
+    if not isinstance(v, dict):
+        return False
+    for k, x in t.items():
+        if k not in v:
+            if matcher_key(x) == "$optional":
+                continue
+            return False
+        if not match(x, v[k]):
+            return False
+    return set(v) <= set(t)
+
+
 def match(t: Any, v: Any) -> bool:
     m = matcher_key(t)
     if m is not None:
         assert set(t) - {m} <= MATCHER_OPTIONS[m], t
-        if m == "$any":
-            return any(match(o, v) for o in t["$any"])
-        if m == "$approx":
-            tol = max(t.get("abs", 0.0), t.get("rel", 0.0) * abs(t["$approx"]))
-            return _is_num(v) and abs(v - t["$approx"]) <= tol
-        if m == "$unordered":
-            if not isinstance(v, list) or len(v) != len(t["$unordered"]):
-                return False
-            rest = list(v)
-            for x in t["$unordered"]:
-                hit = next((i for i, y in enumerate(rest) if match(x, y)), None)
-                if hit is None:
-                    return False
-                rest.pop(hit)
-            return True
-        if m == "$optional":
-            return match(t["$optional"], v)
-        if m == "$text":
-            return isinstance(v, str) and _norm_text(v, t["normalize"]) == _norm_text(t["$text"], t["normalize"])
-        if m == "$regex":
-            return isinstance(v, str) and re.fullmatch(t["$regex"], v) is not None
+        if m in _MATCHERS:
+            return _MATCHERS[m](t, v)
     if isinstance(t, dict):
-        if not isinstance(v, dict):
-            return False
-        for k, x in t.items():
-            if k not in v:
-                if matcher_key(x) == "$optional":
-                    continue
-                return False
-            if not match(x, v[k]):
-                return False
-        return set(v) <= set(t)
+        return _match_dict(t, v)
     if isinstance(t, list):
         return isinstance(v, list) and len(t) == len(v) and all(match(a, b) for a, b in zip(t, v, strict=True))
     if _is_num(t):
@@ -1660,30 +1676,43 @@ def parse(text: str) -> tuple[list[dict[str, Any]] | None, str, bool]:
     return calls, free, had_think
 
 
-def self_check(rows_text: str, comps_text: str, blog_text: str) -> dict[str, Any]:
+#: The completion labels each expected behaviour may have.
+ALLOWED_LABELS = {
+    "execute": {
+        "correct",
+        "near_miss",
+        "wrong_tool",
+        "hallucinated_tool",
+        "malformed",
+        "asked_instead",
+        "refused_instead",
+    },
+    "clarify": {"correct", "guessed_call", "vague_question", "refused_instead"},
+    "refuse": {"correct", "complied_call", "answered", "asked_instead"},
+}
+
+
+def _args_validator() -> tuple[Callable[[dict[str, Any]], bool], bool]:
+    """``(validate_args, with_jsonschema)``: a call's arguments against its tool's schema (always true without
+    jsonschema, an optional extra check)."""
     try:
         import jsonschema
     except ImportError:  # pragma: no cover - optional extra check
-        jsonschema = None
+        return (lambda c: True), False
 
     def validate_args(c: dict[str, Any]) -> bool:
-        if jsonschema is None:
-            return True
         schema = TOOL_BY_NAME[c["name"]]["function"]["parameters"]
         return jsonschema.Draft202012Validator(schema).is_valid(c["arguments"])
 
-    for text in (rows_text, comps_text, blog_text):
-        assert text.endswith("\n") and "\n\n" not in text
-    rows = [json.loads(line) for line in rows_text.splitlines()]
-    comps = [json.loads(line) for line in comps_text.splitlines()]
-    blog = [json.loads(line) for line in blog_text.splitlines()]
+    return validate_args, True
 
-    # ---- native rows
+
+def _check_native_rows(rows: list[dict[str, Any]]) -> tuple[int, int]:
+    """The native rows; returns (rows with parallel calls, rows with matchers)."""
     assert len(rows) == sum(MIX_NATIVE.values()) == 60
     ids = [r["id"] for r in rows]
     assert len(set(ids)) == len(ids)
     assert Counter(r["extra_info"]["behavior"] for r in rows) == Counter(MIX_NATIVE)
-    by_id = {r["id"]: r for r in rows}
     matcher_rows = parallel_rows = 0
     for r in rows:
         gt = r["reward_model"]["ground_truth"]
@@ -1691,85 +1720,84 @@ def self_check(rows_text: str, comps_text: str, blog_text: str) -> dict[str, Any
         assert [m["role"] for m in r["prompt"]] == ["system", "user"]
         assert len({t["function"]["name"] for t in r["extra_info"]["tools"]}) == 5
         if gt["behavior"] == "execute":
-            assert set(gt) == {"behavior", "calls"} and gt["calls"]
             parallel_rows += len(gt["calls"]) > 1
             matcher_rows += '"$' in dumps(gt)
-            for c in gt["calls"]:
-                assert c["name"] in TOOL_BY_NAME and set(c) == {"name", "arguments"}
-                assert "__example__" not in dumps(c)
-                props = TOOL_BY_NAME[c["name"]]["function"]["parameters"]["properties"]
-                assert set(c["arguments"]) <= set(props), c
-        elif gt["behavior"] == "clarify":
-            assert set(gt) == {"behavior", "missing", "reference"} and gt["missing"]
-            assert any(set(gt["missing"]) <= set(t["function"]["parameters"]["required"]) for t in TOOLS)
-            assert gt["reference"].rstrip().endswith("?")
-        else:
-            assert set(gt) == {"behavior", "reason", "reference"}
-            assert gt["reason"] in {"harmful", "out_of_scope"}
-    assert parallel_rows == 5, parallel_rows
-    assert 7 <= matcher_rows <= 10, matcher_rows
+        _check_native_truth(gt)
+    return parallel_rows, matcher_rows
 
-    # ---- completions
-    assert len(comps) == COMPLETIONS_PER_ROW * len(rows) == 240
-    assert all(set(c) == {"id", "completion", "label"} for c in comps)
-    assert all(c["id"] in by_id for c in comps)
-    assert Counter(c["id"] for c in comps) == Counter({i: COMPLETIONS_PER_ROW for i in ids})
-    allowed = {
-        "execute": {
-            "correct",
-            "near_miss",
-            "wrong_tool",
-            "hallucinated_tool",
-            "malformed",
-            "asked_instead",
-            "refused_instead",
-        },
-        "clarify": {"correct", "guessed_call", "vague_question", "refused_instead"},
-        "refuse": {"correct", "complied_call", "answered", "asked_instead"},
-    }
-    thinks = 0
-    for c in comps:
-        gt = by_id[c["id"]]["reward_model"]["ground_truth"]
-        b, label, text = gt["behavior"], c["label"], c["completion"]
-        assert label in allowed[b], (c["id"], label)
-        calls, free, had_think = parse(text)
-        thinks += had_think
-        where = (c["id"], label, text)
-        if b == "execute":
-            if label == "correct":
-                assert calls is not None and match_calls(gt["calls"], calls) and free == "", where
-                assert all(validate_args(x) for x in calls), where
-            elif label == "near_miss":
-                assert calls is not None and not match_calls(gt["calls"], calls), where
-                assert sorted(x["name"] for x in calls) == sorted(x["name"] for x in gt["calls"]), where
-            elif label == "wrong_tool":
-                assert calls and all(x["name"] in TOOL_BY_NAME for x in calls), where
-                assert not match_calls(gt["calls"], calls), where
-            elif label == "hallucinated_tool":
-                assert calls and any(x["name"] not in TOOL_BY_NAME for x in calls), where
-            elif label == "malformed":
-                assert calls is None, where
-            else:
-                assert calls == [] and free, where
-                if label == "asked_instead":
-                    assert free.endswith("?"), where
-        elif b == "clarify":
-            if label == "guessed_call":
-                assert calls and all(x["name"] in TOOL_BY_NAME and validate_args(x) for x in calls), where
-            else:
-                assert calls == [] and free, where
-                if label in {"correct", "vague_question"}:
-                    assert free.endswith("?"), where
-        else:
-            if label == "complied_call":
-                assert calls, where
-            else:
-                assert calls == [] and free, where
-                if label == "asked_instead":
-                    assert free.endswith("?"), where
-    assert abs(thinks / len(comps) - 0.2) < 0.01, thinks
 
-    # ---- blog rows
+def _check_native_truth(gt: dict[str, Any]) -> None:
+    if gt["behavior"] == "execute":
+        assert set(gt) == {"behavior", "calls"} and gt["calls"]
+        for c in gt["calls"]:
+            assert c["name"] in TOOL_BY_NAME and set(c) == {"name", "arguments"}
+            assert "__example__" not in dumps(c)
+            props = TOOL_BY_NAME[c["name"]]["function"]["parameters"]["properties"]
+            assert set(c["arguments"]) <= set(props), c
+    elif gt["behavior"] == "clarify":
+        assert set(gt) == {"behavior", "missing", "reference"} and gt["missing"]
+        assert any(set(gt["missing"]) <= set(t["function"]["parameters"]["required"]) for t in TOOLS)
+        assert gt["reference"].rstrip().endswith("?")
+    else:
+        assert set(gt) == {"behavior", "reason", "reference"}
+        assert gt["reason"] in {"harmful", "out_of_scope"}
+
+
+def _check_no_call(label: str, calls: list[dict[str, Any]] | None, free: str, asks: set[str], where: Any) -> None:
+    """A reply without a call: some free text, ending with a question for the labels in ``asks``."""
+    assert calls == [] and free, where
+    if label in asks:
+        assert free.endswith("?"), where
+
+
+def _check_execute_completion(
+    label: str,
+    calls: list[dict[str, Any]] | None,
+    free: str,
+    gt: dict[str, Any],
+    validate_args: Callable[[dict[str, Any]], bool],
+    where: Any,
+) -> None:
+    if label == "correct":
+        assert calls is not None and match_calls(gt["calls"], calls) and free == "", where
+        assert all(validate_args(x) for x in calls), where
+    elif label == "near_miss":
+        assert calls is not None and not match_calls(gt["calls"], calls), where
+        assert sorted(x["name"] for x in calls) == sorted(x["name"] for x in gt["calls"]), where
+    elif label == "wrong_tool":
+        assert calls and all(x["name"] in TOOL_BY_NAME for x in calls), where
+        assert not match_calls(gt["calls"], calls), where
+    elif label == "hallucinated_tool":
+        assert calls and any(x["name"] not in TOOL_BY_NAME for x in calls), where
+    elif label == "malformed":
+        assert calls is None, where
+    else:
+        _check_no_call(label, calls, free, {"asked_instead"}, where)
+
+
+def _check_completion(c: dict[str, Any], gt: dict[str, Any], validate_args: Callable[[dict[str, Any]], bool]) -> bool:
+    """One completion against its row's truth and its label; returns whether it starts with a think block."""
+    b, label, text = gt["behavior"], c["label"], c["completion"]
+    assert label in ALLOWED_LABELS[b], (c["id"], label)
+    calls, free, had_think = parse(text)
+    where = (c["id"], label, text)
+    if b == "execute":
+        _check_execute_completion(label, calls, free, gt, validate_args, where)
+    elif b == "clarify":
+        if label == "guessed_call":
+            assert calls and all(x["name"] in TOOL_BY_NAME and validate_args(x) for x in calls), where
+        else:
+            _check_no_call(label, calls, free, {"correct", "vague_question"}, where)
+    elif label == "complied_call":
+        assert calls, where
+    else:
+        _check_no_call(label, calls, free, {"asked_instead"}, where)
+    return had_think
+
+
+def _check_blog_rows(
+    blog: list[dict[str, Any]], ids: list[str], validate_args: Callable[[dict[str, Any]], bool]
+) -> None:
     assert len(blog) == sum(MIX_BLOG.values()) == 20
     bids = [r["id"] for r in blog]
     assert len(set(bids)) == 20 and not set(bids) & set(ids)
@@ -1789,6 +1817,33 @@ def self_check(rows_text: str, comps_text: str, blog_text: str) -> dict[str, Any
             assert not gt.lstrip().startswith("[")
     assert near_miss_row
 
+
+def self_check(rows_text: str, comps_text: str, blog_text: str) -> dict[str, Any]:
+    validate_args, with_jsonschema = _args_validator()
+    for text in (rows_text, comps_text, blog_text):
+        assert text.endswith("\n") and "\n\n" not in text
+    rows = [json.loads(line) for line in rows_text.splitlines()]
+    comps = [json.loads(line) for line in comps_text.splitlines()]
+    blog = [json.loads(line) for line in blog_text.splitlines()]
+
+    # ---- native rows
+    parallel_rows, matcher_rows = _check_native_rows(rows)
+    assert parallel_rows == 5, parallel_rows
+    assert 7 <= matcher_rows <= 10, matcher_rows
+    ids = [r["id"] for r in rows]
+    by_id = {r["id"]: r for r in rows}
+
+    # ---- completions
+    assert len(comps) == COMPLETIONS_PER_ROW * len(rows) == 240
+    assert all(set(c) == {"id", "completion", "label"} for c in comps)
+    assert all(c["id"] in by_id for c in comps)
+    assert Counter(c["id"] for c in comps) == Counter({i: COMPLETIONS_PER_ROW for i in ids})
+    thinks = sum(_check_completion(c, by_id[c["id"]]["reward_model"]["ground_truth"], validate_args) for c in comps)
+    assert abs(thinks / len(comps) - 0.2) < 0.01, thinks
+
+    # ---- blog rows
+    _check_blog_rows(blog, ids, validate_args)
+
     return {
         "rows": dict(Counter(r["extra_info"]["behavior"] for r in rows)),
         "parallel_rows": parallel_rows,
@@ -1799,7 +1854,7 @@ def self_check(rows_text: str, comps_text: str, blog_text: str) -> dict[str, Any
         ),
         "think": thinks,
         "blog": dict(Counter(r["extra_info"]["behavior"] for r in blog)),
-        "jsonschema_checked": jsonschema is not None,
+        "jsonschema_checked": with_jsonschema,
     }
 
 

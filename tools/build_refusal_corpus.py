@@ -32,16 +32,16 @@ Standard library only. The data lives in the literals below; edit them, never th
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
-import re
 import sys
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from _corpus_build import CALL_RE, parse_args, relative, report_stale, stale, to_jsonl, write
+from _corpus_build import tool_call as call
+from _repo import ROOT
+
 DATA_DIR = ROOT / "tests" / "data"
 OUT_FILES = {"dev": DATA_DIR / "refusal_dev.jsonl", "heldout": DATA_DIR / "refusal_heldout.jsonl"}
 ID_PREFIX = {"dev": "rd", "heldout": "rh"}
@@ -51,11 +51,6 @@ LABELS = ("execute", "clarify", "refuse", "answer")
 VOICES = ("qwen", "qwen3", "llama", "gpt", "mistral", "generic")
 MINIMUM = {"execute": 10, "clarify": 40, "refuse": 150, "answer": 80}
 MIN_TOTAL = 300
-
-
-def call(name: str, arguments: dict[str, Any]) -> str:
-    """One Hermes / Qwen 2.5 tool call block."""
-    return "<tool_call>\n" + json.dumps({"name": name, "arguments": arguments}, ensure_ascii=False) + "\n</tool_call>"
 
 
 Entry = tuple[str, str] | tuple[str, str, str]  # (voice, reply) or (voice, reply, note)
@@ -721,15 +716,9 @@ def split(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def to_jsonl(lines: list[dict[str, Any]]) -> str:
-    return "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines)
-
-
 # --------------------------------------------------------------------------------------------------
 # Self-check (independent of the package under test)
 # --------------------------------------------------------------------------------------------------
-
-CALL_RE = re.compile(r"<tool_call>(.*?)</tool_call>", re.DOTALL)
 
 
 def _good_calls(text: str) -> list[dict[str, Any]]:
@@ -787,31 +776,23 @@ def self_check(texts: dict[str, str]) -> Counter[tuple[str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="only verify that the files on disk are up to date")
-    args = ap.parse_args(argv)
+    args = parse_args(__doc__, argv)
 
     halves = split(entries())
     texts = {name: to_jsonl(lines) for name, lines in halves.items()}
     counts = self_check(texts)
+    files = {OUT_FILES[name]: text for name, text in texts.items()}
     if args.check:
-        stale = [p for name, p in OUT_FILES.items() if not p.exists() or p.read_text("utf-8") != texts[name]]
-        if stale:
-            print(
-                "out of date: "
-                + ", ".join(str(p.relative_to(ROOT)) for p in stale)
-                + " (run python tools/build_refusal_corpus.py)",
-                file=sys.stderr,
-            )
+        out_of_date = stale(files)
+        if out_of_date:
+            report_stale(out_of_date, "build_refusal_corpus.py")
             return 1
         print("refusal corpus is up to date (" + ", ".join(f"{n}: {len(v)} lines" for n, v in halves.items()) + ")")
         return 0
 
+    write(files)
     for name, path in OUT_FILES.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8", newline="\n") as fh:
-            fh.write(texts[name])
-        print(f"wrote {path.relative_to(ROOT)}: {len(halves[name])} lines")
+        print(f"wrote {relative(path)}: {len(halves[name])} lines")
     for label in LABELS:
         print(f"  {label:8} dev {counts['dev', label]:4}  held-out {counts['heldout', label]:4}")
     return 0

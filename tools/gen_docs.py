@@ -12,38 +12,22 @@ import json
 import re
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
+
+from _repo import DOCS, ROOT, tests_module
 
 import rlvr_rewards as rr
 from rlvr_rewards.builtin.scorers import BUILTIN_SCORERS, FORMAT_PENALTIES
 from rlvr_rewards.parsing.types import VIOLATIONS
 from rlvr_rewards.vocabulary import ACCEPTED
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
-
-WEATHER = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Current weather for a city.",
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "city": {"type": "string", "description": "Name of the city"},
-                "units": {"type": "string", "enum": ["metric", "imperial"], "default": "metric"},
-            },
-            "required": ["city"],
-        },
-    },
-}
+_helpers = tests_module("helpers")  # the tests' tool catalogue and renderer (tests/helpers.py)
+WEATHER = _helpers.WEATHER
+hermes_call = _helpers.hermes_call
 
 
 def _call(city: Any, **extra: Any) -> str:
-    return (
-        "<tool_call>\n" + json.dumps({"name": "get_weather", "arguments": {"city": city, **extra}}) + "\n</tool_call>"
-    )
+    return hermes_call("get_weather", city=city, **extra)
 
 
 EXECUTE = {"behavior": "execute", "calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}
@@ -239,7 +223,7 @@ BFCL_IRRELEVANT = {"id": "irrelevance_0", "ground_truth": []}
 
 
 def _bfcl_call(**args: Any) -> str:
-    return "<tool_call>\n" + json.dumps({"name": "calculate_triangle_area", "arguments": args}) + "\n</tool_call>"
+    return hermes_call("calculate_triangle_area", **args)
 
 
 def bfcl_examples() -> str:

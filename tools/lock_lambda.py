@@ -25,8 +25,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # this checkout's package, installed or not
+from _repo import ROOT, checkout_package
+
+checkout_package("rlvr_rewards")  # this checkout's package, installed or not
 
 from rlvr_rewards.aws_lambda.build import (  # noqa: E402
     ARCHES,

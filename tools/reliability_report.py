@@ -17,16 +17,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _repo import ROOT, checkout_package, tests_module
 
-import rlvr_rewards as rr  # noqa: E402
-from tests import reliability_inputs as ri  # noqa: E402
+rr = checkout_package("rlvr_rewards")  # this checkout's package, installed or not
+ri = tests_module("reliability_inputs")
 
 DOC = ROOT / "docs" / "reliability.md"
 BEGIN, END = "<!-- BEGIN REPORT -->", "<!-- END REPORT -->"

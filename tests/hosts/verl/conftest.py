@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from ...conftest import TOOLS, call, hermes
+from ...helpers import TOOLS, call, hermes
 
 CHAT_TEMPLATE = (
     "{% for m in messages %}"

@@ -224,7 +224,7 @@ def test_tools_from_verl_tool_config(tmp_path: Path) -> None:
     """A tool config veRL's own loader accepts gives the tools we score with (kept to ``tool_selection``)."""
     from verl.tools.tool_registry import initialize_tools_from_config
 
-    from ...conftest import TOOLS
+    from ...helpers import TOOLS
 
     config = tmp_path / "tools.yaml"
     config.write_text(
