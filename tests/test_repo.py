@@ -114,3 +114,44 @@ def test_mypy_clean() -> None:
     _require("mypy")
     proc = subprocess.run([sys.executable, "-m", "mypy", "rlvr_rewards"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_ruff_format_clean() -> None:
+    _require("ruff")
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "."], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_lint_config_holds_the_project_rules() -> None:
+    """The complexity rule and strict typing are configured (so the two checks above enforce them)."""
+    text = (ROOT / "pyproject.toml").read_text()
+    assert re.search(r"(?m)^max-complexity = 12$", text), "ruff's mccabe max-complexity must be 12"
+    assert re.search(r'(?m)^select = \[.*"C90".*\]$', text), "ruff must select C90 (complexity)"
+    assert re.search(r"(?m)^strict = true$", text), "mypy must run strict"
+
+
+def test_pre_commit_runs_the_checks_ci_runs() -> None:
+    config = (ROOT / ".pre-commit-config.yaml").read_text()
+    for entry in (
+        "python -m ruff format --check",
+        "python -m ruff check",
+        "python -m mypy rlvr_rewards",
+        "python tools/gen_docs.py --check",
+    ):
+        assert f"entry: {entry}\n" in config, entry
+
+
+def test_the_version_is_written_once() -> None:
+    """pyproject.toml holds it; the package reads the installed distribution's; the changelog's newest
+    release is it."""
+    from importlib.metadata import version
+
+    declared = re.search(r'(?m)^version = "([^"]+)"$', (ROOT / "pyproject.toml").read_text())
+    assert declared is not None
+    assert rr.__version__ == version("rlvr-rewards") == declared.group(1)
+    literal = re.compile(r"__version__\s*=\s*['\"]")
+    assert not [p for p in (ROOT / "rlvr_rewards").rglob("*.py") if literal.search(p.read_text(encoding="utf-8"))]
+    newest = re.search(r"(?m)^## \[([^\]]+)\]", (ROOT / "CHANGELOG.md").read_text())
+    assert newest is not None and newest.group(1) == declared.group(1)

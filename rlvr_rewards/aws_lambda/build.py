@@ -522,21 +522,7 @@ def build_artifact(
     """Build ``reward.zip``, ``reward.zip.sha256``, ``lambda_function.py`` and optionally ``template.yaml`` in
     ``out_dir`` (see the module contract). ``wheel_dir``: keep the downloaded wheels there and reuse them (a
     file is reused only with the locked hash). ``log``: where the artifact's sha256 is reported."""
-    if arch not in ARCHES:
-        raise ConfigError(f"--arch must be one of {sorted(ARCHES)}, got {arch!r}")
-    if not re.fullmatch(r"3\.\d{1,2}", python):
-        raise ConfigError(f"--python must look like 3.12, got {python!r}")
-    if python not in TARGETS:
-        raise ConfigError(f"--python {python}: the Lambda build supports Python {', '.join(TARGETS)}")
-    try:
-        validated = LambdaConfig.model_validate(dict(config or {}))
-    except Exception as exc:
-        raise ConfigError(f"invalid Lambda configuration: {exc}") from None
-    from rlvr_rewards.plugins import get_registry
-
-    base = get_registry().preset(validated.preset)  # unknown preset: ConfigError naming the presets
-    if validated.weights:
-        base.derive(f"{base.name}+lambda", weights=validated.weights)
+    validated = _validated_config(python, arch, config)
     bundled = validated.model_dump(exclude_defaults=True)
     wheels = locked_wheels(python, arch)
     out = Path(out_dir)
@@ -605,10 +591,31 @@ def build_artifact(
     )
 
 
+def _validated_config(python: str, arch: str, config: Mapping[str, Any] | None) -> LambdaConfig:
+    """The target and configuration of a build, checked before anything is built: a supported ``arch`` and
+    ``python``, a valid :class:`LambdaConfig` whose preset (and weights, derived on it) the registry accepts."""
+    if arch not in ARCHES:
+        raise ConfigError(f"--arch must be one of {sorted(ARCHES)}, got {arch!r}")
+    if not re.fullmatch(r"3\.\d{1,2}", python):
+        raise ConfigError(f"--python must look like 3.12, got {python!r}")
+    if python not in TARGETS:
+        raise ConfigError(f"--python {python}: the Lambda build supports Python {', '.join(TARGETS)}")
+    try:
+        validated = LambdaConfig.model_validate(dict(config or {}))
+    except Exception as exc:
+        raise ConfigError(f"invalid Lambda configuration: {exc}") from None
+    from rlvr_rewards.plugins import get_registry
+
+    base = get_registry().preset(validated.preset)  # unknown preset: ConfigError naming the presets
+    if validated.weights:
+        base.derive(f"{base.name}+lambda", weights=validated.weights)
+    return validated
+
+
 def _version() -> str:
     from rlvr_rewards import __version__
 
-    return __version__
+    return str(__version__)
 
 
 _RUNNER = r"""

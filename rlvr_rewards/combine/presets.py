@@ -76,6 +76,22 @@ class Preset:
     length_budget: tuple[int, int] = DEFAULT_LENGTH_BUDGET
 
     def __post_init__(self) -> None:
+        self._check_range_and_budget()
+        self._check_weights()
+        self._check_mismatch()
+        self._check_multipliers()
+        object.__setattr__(self, "weights", _frozen(self.weights))
+        object.__setattr__(self, "multipliers", _frozen(self.multipliers))
+        object.__setattr__(self, "mismatch", _frozen(self.mismatch))
+        # Derived once: a Preset is immutable (its mappings are read-only copies), and these are read on
+        # every score_batch call (a per-item caller makes one call per completion).
+        used = {c for ws in self.weights.values() for c, w in ws.items() if w > 0}
+        used |= {c for fs in self.multipliers.values() for c in fs}
+        object.__setattr__(self, "_components", tuple(sorted(used)))
+        object.__setattr__(self, "_plans", {})
+
+    def _check_range_and_budget(self) -> None:
+        """``reward_range``: two finite numbers lo < hi; ``length_budget``: two integers 0 < soft < hard."""
         lo, hi = self.reward_range
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
             raise ConfigError(
@@ -87,6 +103,9 @@ class Preset:
                 f"preset {self.name!r}: length_budget must be two integers 0 < soft < hard "
                 f"(characters), got {self.length_budget!r}"
             )
+
+    def _check_weights(self) -> None:
+        """Weights: rows of known expected behaviours, every weight a finite number >= 0."""
         for exp, ws in self.weights.items():
             if exp not in EXPECTED_BEHAVIORS:
                 raise ConfigError(
@@ -98,6 +117,11 @@ class Preset:
                     raise ConfigError(
                         f"preset {self.name!r}: weight {exp}.{comp} must be a finite number >= 0, got {w!r}"
                     )
+
+    def _check_mismatch(self) -> None:
+        """The cost matrix: rows of known expected behaviours, columns of known behaviours, every reward in the
+        reward range (checked after it)."""
+        lo, hi = self.reward_range
         for exp, row in self.mismatch.items():
             if exp not in EXPECTED_BEHAVIORS:
                 raise ConfigError(f"preset {self.name!r}: mismatch row for unknown behaviour {exp!r}")
@@ -112,6 +136,9 @@ class Preset:
                         f"preset {self.name!r}: mismatch {exp}.{done} = {v!r} is outside "
                         f"the reward range {self.reward_range}"
                     )
+
+    def _check_multipliers(self) -> None:
+        """Multiplier floors: rows of known expected behaviours, every floor in [0, 1]."""
         for exp, fs in self.multipliers.items():
             if exp not in EXPECTED_BEHAVIORS:
                 raise ConfigError(f"preset {self.name!r}: multipliers for unknown behaviour {exp!r}")
@@ -120,15 +147,6 @@ class Preset:
                     raise ConfigError(
                         f"preset {self.name!r}: multiplier floor {exp}.{comp} must be in [0, 1], got {f!r}"
                     )
-        object.__setattr__(self, "weights", _frozen(self.weights))
-        object.__setattr__(self, "multipliers", _frozen(self.multipliers))
-        object.__setattr__(self, "mismatch", _frozen(self.mismatch))
-        # Derived once: a Preset is immutable (its mappings are read-only copies), and these are read on
-        # every score_batch call (a per-item caller makes one call per completion).
-        used = {c for ws in self.weights.values() for c, w in ws.items() if w > 0}
-        used |= {c for fs in self.multipliers.values() for c in fs}
-        object.__setattr__(self, "_components", tuple(sorted(used)))
-        object.__setattr__(self, "_plans", {})
 
     @property
     def floor(self) -> float:

@@ -89,7 +89,8 @@ def _num(schema: dict[str, Any], key: str) -> float | int | None:
         return None
     if not _is_num(v):
         raise _Unsupported
-    return v
+    number: float | int = v
+    return number
 
 
 def _count(schema: dict[str, Any], key: str) -> int | None:
@@ -144,122 +145,173 @@ def _compile(schema: Any) -> Check:
         return lambda v: False
     if not isinstance(schema, dict) or not set(schema) <= _SUPPORTED:
         raise _Unsupported
-    checks: list[Check] = []
-
-    t = schema.get("type")
-    if t is not None:
-        names = [t] if isinstance(t, str) else t
-        if not isinstance(names, list) or not all(isinstance(n, str) and n in _TYPE_CHECKS for n in names):
-            raise _Unsupported
-        fns = tuple(_TYPE_CHECKS[n] for n in names)
-        checks.append(fns[0] if len(fns) == 1 else _any_of(fns))
-
-    if "enum" in schema:
-        options = schema["enum"]
-        if not isinstance(options, list):
-            raise _Unsupported
-        opts = tuple(options)
-        if opts and all(type(o) is str for o in opts):  # the usual enum: strings, a set lookup
-            names_set = frozenset(opts)
-            checks.append(lambda v: isinstance(v, str) and v in names_set)
-        else:
-            checks.append(lambda v: any(json_equal(o, v) for o in opts))
-    if "const" in schema:
-        const = schema["const"]
-        checks.append(lambda v: json_equal(const, v))
-
-    lo, hi = _num(schema, "minimum"), _num(schema, "maximum")
-    xlo, xhi = _num(schema, "exclusiveMinimum"), _num(schema, "exclusiveMaximum")
-    if lo is not None or hi is not None or xlo is not None or xhi is not None:
-
-        def numeric(v: Any) -> bool:
-            if not _is_num(v):
-                return True
-            return (
-                (lo is None or v >= lo)
-                and (hi is None or v <= hi)
-                and (xlo is None or v > xlo)
-                and (xhi is None or v < xhi)
-            )
-
-        checks.append(numeric)
-
-    min_len, max_len = _count(schema, "minLength"), _count(schema, "maxLength")
-    pattern = schema.get("pattern")
-    if pattern is not None and not isinstance(pattern, str):
-        raise _Unsupported
-    search = _search(pattern) if pattern is not None else None
-    if min_len is not None or max_len is not None or search is not None:
-
-        def string(v: Any) -> bool:
-            if not isinstance(v, str):
-                return True
-            n = len(v)
-            if (min_len is not None and n < min_len) or (max_len is not None and n > max_len):
-                return False
-            return search is None or search(v)
-
-        checks.append(string)
-
-    min_items, max_items = _count(schema, "minItems"), _count(schema, "maxItems")
-    item_check = _compile(schema["items"]) if "items" in schema else None
-    unique = schema.get("uniqueItems", False)
-    if not isinstance(unique, bool):
-        raise _Unsupported
-    if min_items is not None or max_items is not None or item_check is not None or unique:
-
-        def array(v: Any) -> bool:
-            if not isinstance(v, list):
-                return True
-            n = len(v)
-            if (min_items is not None and n < min_items) or (max_items is not None and n > max_items):
-                return False
-            if item_check is not None:
-                for x in v:
-                    if not item_check(x):
-                        return False
-            return not unique or _unique(v)
-
-        checks.append(array)
-
-    props = schema.get("properties", {})
-    if not isinstance(props, dict):
-        raise _Unsupported
-    prop_checks = {k: _compile(s) for k, s in props.items()}
-    required = schema.get("required", [])
-    if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
-        raise _Unsupported
-    req = tuple(dict.fromkeys(required))
-    addl = schema.get("additionalProperties", True)
-    addl_check = None if addl is True else _compile(addl)
-    min_p, max_p = _count(schema, "minProperties"), _count(schema, "maxProperties")
-    if prop_checks or req or addl_check is not None or min_p is not None or max_p is not None:
-
-        def obj(v: Any) -> bool:
-            if not isinstance(v, dict):
-                return True
-            for r in req:
-                if r not in v:
-                    return False
-            n = len(v)
-            if (min_p is not None and n < min_p) or (max_p is not None and n > max_p):
-                return False
-            for k, x in v.items():
-                c = prop_checks.get(k)
-                if c is not None:
-                    if not c(x):
-                        return False
-                elif addl_check is not None and not addl_check(x):
-                    return False
-            return True
-
-        checks.append(obj)
-
+    # in keyword order: type, enum, const, numbers, strings, arrays, objects (each None when not constrained)
+    found = (
+        _type_check(schema),
+        _enum_check(schema),
+        _const_check(schema),
+        _numeric_check(schema),
+        _string_check(schema),
+        _array_check(schema),
+        _object_check(schema),
+    )
+    checks = [c for c in found if c is not None]
     if not checks:
         return lambda v: True
     if len(checks) == 1:
         return checks[0]
     return _all_of(tuple(checks))
+
+
+def _type_check(schema: dict[str, Any]) -> Check | None:
+    """``type``: one name or a list of names (any of them)."""
+    t = schema.get("type")
+    if t is None:
+        return None
+    names = [t] if isinstance(t, str) else t
+    if not isinstance(names, list) or not all(isinstance(n, str) and n in _TYPE_CHECKS for n in names):
+        raise _Unsupported
+    fns = tuple(_TYPE_CHECKS[n] for n in names)
+    return fns[0] if len(fns) == 1 else _any_of(fns)
+
+
+def _enum_check(schema: dict[str, Any]) -> Check | None:
+    """``enum``: equal (jsonschema's ``equal``) to one of the options."""
+    if "enum" not in schema:
+        return None
+    options = schema["enum"]
+    if not isinstance(options, list):
+        raise _Unsupported
+    opts = tuple(options)
+    if opts and all(type(o) is str for o in opts):  # the usual enum: strings, a set lookup
+        names_set = frozenset(opts)
+        return lambda v: isinstance(v, str) and v in names_set
+    return lambda v: any(json_equal(o, v) for o in opts)
+
+
+def _const_check(schema: dict[str, Any]) -> Check | None:
+    """``const``: equal (jsonschema's ``equal``) to it."""
+    if "const" not in schema:
+        return None
+    const = schema["const"]
+    return lambda v: json_equal(const, v)
+
+
+def _numeric_check(schema: dict[str, Any]) -> Check | None:
+    """``minimum``, ``maximum``, ``exclusiveMinimum``, ``exclusiveMaximum`` (numbers only; other values pass)."""
+    lo, hi = _num(schema, "minimum"), _num(schema, "maximum")
+    xlo, xhi = _num(schema, "exclusiveMinimum"), _num(schema, "exclusiveMaximum")
+    if lo is None and hi is None and xlo is None and xhi is None:
+        return None
+
+    def numeric(v: Any) -> bool:
+        if not _is_num(v):
+            return True
+        return (
+            (lo is None or v >= lo)
+            and (hi is None or v <= hi)
+            and (xlo is None or v > xlo)
+            and (xhi is None or v < xhi)
+        )
+
+    return numeric
+
+
+def _string_check(schema: dict[str, Any]) -> Check | None:
+    """``minLength``, ``maxLength``, ``pattern`` (strings only; other values pass)."""
+    min_len, max_len = _count(schema, "minLength"), _count(schema, "maxLength")
+    pattern = schema.get("pattern")
+    if pattern is not None and not isinstance(pattern, str):
+        raise _Unsupported
+    search = _search(pattern) if pattern is not None else None
+    if min_len is None and max_len is None and search is None:
+        return None
+
+    def string(v: Any) -> bool:
+        if not isinstance(v, str):
+            return True
+        n = len(v)
+        if (min_len is not None and n < min_len) or (max_len is not None and n > max_len):
+            return False
+        return search is None or search(v)
+
+    return string
+
+
+def _array_check(schema: dict[str, Any]) -> Check | None:
+    """``minItems``, ``maxItems``, ``items``, ``uniqueItems`` (arrays only; other values pass)."""
+    min_items, max_items = _count(schema, "minItems"), _count(schema, "maxItems")
+    item_check = _compile(schema["items"]) if "items" in schema else None
+    unique = schema.get("uniqueItems", False)
+    if not isinstance(unique, bool):
+        raise _Unsupported
+    if min_items is None and max_items is None and item_check is None and not unique:
+        return None
+
+    def array(v: Any) -> bool:
+        if not isinstance(v, list):
+            return True
+        n = len(v)
+        if (min_items is not None and n < min_items) or (max_items is not None and n > max_items):
+            return False
+        if item_check is not None:
+            for x in v:
+                if not item_check(x):
+                    return False
+        return not unique or _unique(v)
+
+    return array
+
+
+def _object_check(schema: dict[str, Any]) -> Check | None:
+    """``properties``, ``required``, ``additionalProperties``, ``minProperties``, ``maxProperties`` (objects only;
+    other values pass)."""
+    prop_checks = _property_checks(schema)
+    req = _required(schema)
+    addl = schema.get("additionalProperties", True)
+    addl_check = None if addl is True else _compile(addl)
+    min_p, max_p = _count(schema, "minProperties"), _count(schema, "maxProperties")
+    if not prop_checks and not req and addl_check is None and min_p is None and max_p is None:
+        return None
+
+    def obj(v: Any) -> bool:
+        if not isinstance(v, dict):
+            return True
+        for r in req:
+            if r not in v:
+                return False
+        n = len(v)
+        if (min_p is not None and n < min_p) or (max_p is not None and n > max_p):
+            return False
+        for k, x in v.items():
+            c = prop_checks.get(k)
+            if c is not None:
+                if not c(x):
+                    return False
+            elif addl_check is not None and not addl_check(x):
+                return False
+        return True
+
+    return obj
+
+
+def _property_checks(schema: dict[str, Any]) -> dict[str, Check]:
+    """``properties``: property name -> the compiled check of its schema."""
+    props = schema.get("properties", {})
+    if not isinstance(props, dict):
+        raise _Unsupported
+    checks: dict[str, Check] = {}
+    for k, s in props.items():  # a loop, not a comprehension: one Python frame less per level of nesting
+        checks[k] = _compile(s)
+    return checks
+
+
+def _required(schema: dict[str, Any]) -> tuple[str, ...]:
+    """``required``: the names, each once, in order."""
+    required = schema.get("required", [])
+    if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
+        raise _Unsupported
+    return tuple(dict.fromkeys(required))
 
 
 def _any_of(fns: tuple[Check, ...]) -> Check:

@@ -41,7 +41,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from rlvr_rewards.errors import GroundTruthError
@@ -124,45 +124,68 @@ def json_equal(a: Any, b: Any) -> bool:
     """Equality under JSON types: bool, number, string, null, array, object never cross-match.
 
     Iterative (an explicit stack: any depth is safe); it visits at most the node count of ``a`` (containers
-    are compared by length before their items), however large ``b`` is."""
+    are compared by length before their items), however large ``b`` is. The loop handles the usual nodes
+    inline (a ``dict`` or ``list``; a ``str``, ``int``, ``bool`` or ``None`` equal to a value of the same exact
+    type); every other node (a float, an int against a float, a subclass, a bool against a non-bool, a
+    non-JSON value, two different leaves) goes to :func:`_json_node_equal`, which applies the full rules."""
     ta = type(a)
-    if ta is str or ta is int:  # the common cases, exact types (an int is never a bool here)
-        tb = type(b)
-        if tb is ta:
-            return bool(a == b)
-        if ta is str:
-            return isinstance(b, str) and a == b
+    if ta is str:  # the common cases first: a string, or a scalar against one of the same exact type
+        return isinstance(b, str) and bool(a == b)
+    if ta is type(b) and (ta is int or ta is bool or a is None):
+        return bool(a == b)
     stack: list[tuple[Any, Any]] = [(a, b)]
     pop = stack.pop
     push = stack.append
     while stack:
         a, b = pop()
-        if isinstance(a, bool) or isinstance(b, bool):
-            if not (isinstance(a, bool) and isinstance(b, bool) and a is b):
-                return False
-        elif _is_number(a):
-            if not _is_number(b) or (isinstance(a, float) and not math.isfinite(a)) or not a == b:
-                return False
-        elif isinstance(a, str):
-            if not (isinstance(b, str) and a == b):
-                return False
-        elif a is None:
-            if b is not None:
-                return False
-        elif isinstance(a, list):
-            if not isinstance(b, list) or len(a) != len(b):
-                return False
-            stack.extend(zip(a, b, strict=True))
-        elif isinstance(a, dict):
+        ta = type(a)
+        if ta is dict:
             if not isinstance(b, dict) or len(a) != len(b):
                 return False
             for k, v in a.items():
                 if k not in b:
                     return False
                 push((v, b[k]))
-        else:
+        elif ta is list:
+            if not isinstance(b, list) or len(a) != len(b):
+                return False
+            stack.extend(zip(a, b, strict=True))
+        elif ta is type(b) and (ta is str or ta is int or ta is bool or a is None) and a == b:
+            continue  # equal leaves of the same exact type, the usual case
+        elif not _json_node_equal(a, b, stack):  # any other node, under the full rules (a mismatch ends here)
             return False
     return True
+
+
+def _json_node_equal(a: Any, b: Any, stack: list[tuple[Any, Any]]) -> bool:
+    """One node of :func:`json_equal`'s walk under the full rules: can ``a`` and ``b`` still be equal? The
+    items of two containers (subclasses of ``list`` or ``dict`` arrive here) are pushed on ``stack``.
+
+    A bool equals only the same bool; a number (int or float, never a bool) equals a number of the same value,
+    a non-finite ``a`` nothing; a string equals an equal string; ``None`` only ``None``; arrays of the same
+    length and objects of the same keys go on to their items; anything else equals nothing."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a is b
+    if isinstance(a, (int, float)):  # neither is a bool here
+        return isinstance(b, (int, float)) and (not isinstance(a, float) or math.isfinite(a)) and bool(a == b)
+    if isinstance(a, str):
+        return isinstance(b, str) and bool(a == b)
+    if a is None:
+        return b is None
+    if isinstance(a, list):
+        if not isinstance(b, list) or len(a) != len(b):
+            return False
+        stack.extend(zip(a, b, strict=True))
+        return True
+    if isinstance(a, dict):
+        if not isinstance(b, dict) or len(a) != len(b):
+            return False
+        for k, v in a.items():
+            if k not in b:
+                return False
+            stack.append((v, b[k]))
+        return True
+    return False
 
 
 #: :func:`json_key` of a value equal to no ground-truth value: an object equal only to itself, which is
@@ -183,7 +206,8 @@ def json_key(value: Any, limit: int | None = None, depth: int | None = None) -> 
     hashing or comparing it recurses in C once per level (harmless within ``depth`` <= 100)."""
     t = type(value)
     if t is str or t is int or value is None or (t is float and math.isfinite(value)):
-        return value
+        same: Hashable = value  # (the value itself: a typed name for mypy, no call on the hot path)
+        return same
     out: list[Hashable] = []
     todo: list[tuple[Any, int]] = [(value, 1)]  # (value, its depth), or (container, 0) once its items are done
     budget = -1 if limit is None else limit - 1  # nodes left after the root
@@ -397,7 +421,8 @@ def compile_approx(
         if not _is_number(got):
             return False
         try:
-            return abs(float(got) - target) <= tol
+            within: bool = abs(float(got) - target) <= tol
+            return within
         except OverflowError:
             return False
 
@@ -429,61 +454,89 @@ def compile_unordered(
     items = spec["$unordered"]
     if not isinstance(items, list):
         raise _err(path, "$unordered needs a list", "a list", items)
-    n = len(items)
-    plain_index: dict[Hashable, int] = {}  # plain item key -> plain group
-    plain_caps: list[int] = []
-    limit = depth = 0  # nodes and nesting of the largest plain item: a larger value item equals none of them
-    text_index: dict[tuple[str, ...], dict[str, int]] = {}  # $text steps -> normalised target -> text group
-    text_caps: list[int] = []
-    text_cost = 0
-    by_source: dict[str, int] = {}  # other matcher item's source text -> other group
-    other_fns: list[Callable[[Any], bool]] = []
-    other_caps: list[int] = []
-    other_cost = 0
+    groups = _group_unordered(items, compile_value, path)
+    if not groups.text_caps and not groups.other_caps:
+        return _multiset_matcher(groups, len(items))
+    return _flow_matcher(groups, len(items))
+
+
+@dataclass(slots=True)
+class _TruthGroups:
+    """The items of one ``$unordered`` truth grouped into truth groups of identical items: plain, ``$text`` and
+    other groups, each numbered from 0 in order of first appearance (``*_caps[g]``: how many truth items
+    group ``g`` holds)."""
+
+    plain_index: dict[Hashable, int] = field(default_factory=dict)  # plain item key -> plain group
+    plain_caps: list[int] = field(default_factory=list)
+    limit: int = 0  # nodes and nesting of the largest plain item: a larger value item equals none of them
+    depth: int = 0
+    #: $text steps -> normalised target -> text group
+    text_index: dict[tuple[str, ...], dict[str, int]] = field(default_factory=dict)
+    text_caps: list[int] = field(default_factory=list)
+    text_cost: int = 0  # the largest cost of one $text item
+    by_source: dict[str, int] = field(default_factory=dict)  # other matcher item's source text -> other group
+    other_fns: list[Callable[[Any], bool]] = field(default_factory=list)
+    other_caps: list[int] = field(default_factory=list)
+    other_cost: int = 0  # the largest cost of one other matcher item
+
+
+def _group_unordered(items: list[Any], compile_value: Callable[[Any, str], CompiledMatcher], path: str) -> _TruthGroups:
+    """Compile the items of ``$unordered`` (at ``path``) and group them (see :func:`compile_unordered`)."""
+    groups = _TruthGroups()
     for i, v in enumerate(items):
         sub = compile_value(v, f"{path}.$unordered[{i}]")
         key = json_key(v) if sub.plain else NO_KEY
         if key is not NO_KEY:
-            caps, g = plain_caps, plain_index.setdefault(key, len(plain_caps))
+            caps, g = groups.plain_caps, groups.plain_index.setdefault(key, len(groups.plain_caps))
             nodes, levels = json_size(v)
-            limit, depth = max(limit, nodes), max(depth, levels)
+            groups.limit, groups.depth = max(groups.limit, nodes), max(groups.depth, levels)
         elif sub.text is not None:
-            caps, g = text_caps, text_index.setdefault(sub.text[0], {}).setdefault(sub.text[1], len(text_caps))
-            text_cost = max(text_cost, sub.cost)
+            table = groups.text_index.setdefault(sub.text[0], {})
+            caps, g = groups.text_caps, table.setdefault(sub.text[1], len(groups.text_caps))
+            groups.text_cost = max(groups.text_cost, sub.cost)
         else:
-            caps, g = other_caps, by_source.setdefault(repr(v), len(other_caps))
-            if g == len(other_fns):
-                other_fns.append(sub.match)
-            other_cost = max(other_cost, sub.cost)
+            caps, g = groups.other_caps, groups.by_source.setdefault(repr(v), len(groups.other_caps))
+            if g == len(groups.other_fns):
+                groups.other_fns.append(sub.match)
+            groups.other_cost = max(groups.other_cost, sub.cost)
         if g == len(caps):
             caps.append(0)
         caps[g] += 1
+    return groups
 
-    if not text_caps and not other_caps:
-        counts = {k: plain_caps[g] for k, g in plain_index.items()}
 
-        def match_plain(got: Any) -> bool:
-            if not isinstance(got, list) or len(got) != n:
+def _multiset_matcher(groups: _TruthGroups, n: int) -> CompiledMatcher:
+    """``$unordered`` of ``n`` plain items: multiset equality of :func:`json_key` keys, O(n)."""
+    counts = {k: groups.plain_caps[g] for k, g in groups.plain_index.items()}
+    limit, depth = groups.limit, groups.depth
+
+    def match_plain(got: Any) -> bool:
+        if not isinstance(got, list) or len(got) != n:
+            return False
+        left = dict(counts)  # only looked up with the value's keys, never grown by them
+        for g in got:
+            t = type(g)
+            k = g if t is str or t is int else json_key(g, limit, depth)
+            c = left.get(k, 0)
+            if not c:
                 return False
-            left = dict(counts)  # only looked up with the value's keys, never grown by them
-            for g in got:
-                t = type(g)
-                k = g if t is str or t is int else json_key(g, limit, depth)
-                c = left.get(k, 0)
-                if not c:
-                    return False
-                left[k] = c - 1
-            return True
+            left[k] = c - 1
+        return True
 
-        return CompiledMatcher(match=match_plain, plain=False, description="in any order", cost=1 + n * (limit + 1))
+    return CompiledMatcher(match=match_plain, plain=False, description="in any order", cost=1 + n * (limit + 1))
 
+
+def _flow_matcher(groups: _TruthGroups, n: int) -> CompiledMatcher:
+    """``$unordered`` of ``n`` items, some of them matchers: the value's items grouped into kinds by the truth
+    groups accepting them, then :func:`_fills_groups` (see :func:`compile_unordered`)."""
     # left nodes: plain groups, then text groups, then other groups
-    n_plain, n_text = len(plain_caps), len(text_caps)
-    caps_all = plain_caps + text_caps + other_caps
+    n_plain, n_text = len(groups.plain_caps), len(groups.text_caps)
+    caps_all = groups.plain_caps + groups.text_caps + groups.other_caps
     text_tables = tuple(
-        (steps, {want: n_plain + g for want, g in table.items()}) for steps, table in text_index.items()
+        (steps, {want: n_plain + g for want, g in table.items()}) for steps, table in groups.text_index.items()
     )
-    others = tuple(enumerate(other_fns, start=n_plain + n_text))
+    others = tuple(enumerate(groups.other_fns, start=n_plain + n_text))
+    plain_index, limit, depth = groups.plain_index, groups.limit, groups.depth
 
     def match_general(got: Any) -> bool:
         if not isinstance(got, list) or len(got) != n:
@@ -507,25 +560,43 @@ def compile_unordered(
                 return False  # no truth item accepts it
             kind = tuple(accepting)
             kinds[kind] = kinds.get(kind, 0) + 1
-        if all(len(kind) == 1 for kind in kinds):  # every item has one place to go: fill each group exactly
-            received = [0] * len(caps_all)
-            for kind, count in kinds.items():
-                received[kind[0]] += count
-            return received == caps_all
-        return max_b_matching(caps_all, list(kinds.values()), _adjacency(len(caps_all), kinds)) == n
+        return _fills_groups(kinds, caps_all, n)
 
-    # per item: the plain key, one look-up per set of text steps, one call per other group
-    degree = (1 if n_plain else 0) + len(text_tables) + len(others)  # most truth groups accepting one item
-    per_item = (limit + 1 if n_plain else 0) + len(text_tables) * (text_cost + 1) + len(others) * (other_cost + 1)
+    cost = _flow_matcher_cost(groups, n)
+    return CompiledMatcher(match=match_general, plain=False, description="in any order", cost=cost)
+
+
+def _fills_groups(kinds: dict[tuple[int, ...], int], caps: list[int], n: int) -> bool:
+    """Can the ``n`` items of the value, ``kinds`` (accepting truth groups -> how many items), fill every truth
+    group to exactly its size ``caps[g]`` (``sum(caps) == n``): a flow of ``n`` in the bipartite graph?"""
+    if all(len(kind) == 1 for kind in kinds):  # every item has one place to go: fill each group exactly
+        received = [0] * len(caps)
+        for kind, count in kinds.items():
+            received[kind[0]] += count
+        return received == caps
+    return max_b_matching(caps, list(kinds.values()), _adjacency(len(caps), kinds)) == n
+
+
+def _flow_matcher_cost(groups: _TruthGroups, n: int) -> int:
+    """The ``cost`` of :func:`_flow_matcher`'s match on ``n`` items: per item, the plain key, one look-up per
+    set of text steps, one call per other group; then the flow on at most ``min(n, choices)`` kinds."""
+    n_plain, n_text_tables, n_others = len(groups.plain_caps), len(groups.text_index), len(groups.other_fns)
+    n_groups = n_plain + len(groups.text_caps) + len(groups.other_caps)
+    degree = (1 if n_plain else 0) + n_text_tables + n_others  # most truth groups accepting one item
+    per_item = (
+        (groups.limit + 1 if n_plain else 0)
+        + n_text_tables * (groups.text_cost + 1)
+        + n_others * (groups.other_cost + 1)
+    )
+    # distinct kinds: one plain group or none, one group of each text table or none, any subset of the others
     choices = n_plain + 1
-    for _, table in text_tables:
+    for table in groups.text_index.values():
         choices *= len(table) + 1
-    choices *= 2 ** min(len(others), 64)
+    choices *= 2 ** min(n_others, 64)
     n_kinds = min(n, choices)
     n_edges = n_kinds * degree
-    flow = n_kinds if degree <= 1 else b_matching_work(n, len(caps_all), n_kinds, n_edges)
-    cost = 1 + n * (per_item + degree + 2) + flow
-    return CompiledMatcher(match=match_general, plain=False, description="in any order", cost=cost)
+    flow = n_kinds if degree <= 1 else b_matching_work(n, n_groups, n_kinds, n_edges)
+    return 1 + n * (per_item + degree + 2) + flow
 
 
 def _adjacency(n_left: int, kinds: dict[tuple[int, ...], int]) -> list[list[int]]:
@@ -635,7 +706,9 @@ def _matcher_key(value: dict[str, Any]) -> str | None:
 
 def compile_value(value: Any, path: str, matchers: dict[str, MatcherSpec] | Any) -> CompiledMatcher:
     """Compile one ground-truth value (plain JSON or matcher) found at ``path``. A plain value's ``cost`` is
-    its node count; an object or array holding matchers costs 1 (+ 1 per key for objects) + its values'."""
+    its node count; an object or array holding matchers costs 1 (+ 1 per key for objects) + its values'.
+    Nested values are compiled from this frame (the helpers run before or after, never in between, so they add
+    no Python frame per level of nesting)."""
 
     def recurse(v: Any, p: str) -> CompiledMatcher:
         return compile_value(v, p, matchers)
@@ -644,57 +717,75 @@ def compile_value(value: Any, path: str, matchers: dict[str, MatcherSpec] | Any)
         raise _err(path, "ground-truth numbers must be finite", "a finite number", value)
     if isinstance(value, dict):
         key = _matcher_key(value)
-        if key == "__many__":
-            raise _err(path, "a matcher object has exactly one $-key", "e.g. {'$any': [...]}", value)
         if key is not None:
-            spec = matchers.get(key)
-            if spec is None:
-                raise _err(
-                    path,
-                    f"unknown matcher {key}",
-                    f"one of {sorted(matchers)} (or wrap a literal object in $literal)",
-                    value,
-                )
-            return spec.compile(value, recurse, path)
+            return _matcher_spec(key, value, path, matchers).compile(value, recurse, path)
         subs: dict[str, CompiledMatcher] = {}
         for k, v in value.items():  # loops, not comprehensions: fewer Python frames per nesting level
             subs[k] = recurse(v, f"{path}.{k}")
-        cost = 1 + sum(s.cost for s in subs.values())
-        if all(s.plain for s in subs.values()):
-            return _plain(value, cost)
-        required = frozenset(k for k, s in subs.items() if not s.optional)
-        n_keys = len(subs)
-
-        def match_obj(got: Any) -> bool:
-            # every key of the value must be a truth key: more keys than the truth has is refused unread
-            if not isinstance(got, dict) or len(got) > n_keys or not required.issubset(got):
-                return False
-            for k, v in got.items():
-                sub = subs.get(k)
-                if sub is None or not sub.match(v):
-                    return False
-            return True
-
-        return CompiledMatcher(match=match_obj, plain=False, cost=cost + n_keys)
+        return _object_matcher(value, subs)
     if isinstance(value, list):
         items: list[CompiledMatcher] = []
         for i, v in enumerate(value):
             items.append(recurse(v, f"{path}[{i}]"))
-        cost = 1 + sum(s.cost for s in items)
-        if all(s.plain for s in items):
-            return _plain(value, cost)
-        fns = tuple(s.match for s in items)
-        n_items = len(fns)
-
-        def match_list(got: Any) -> bool:
-            if not isinstance(got, list) or len(got) != n_items:
-                return False
-            for f, g in zip(fns, got, strict=True):
-                if not f(g):
-                    return False
-            return True
-
-        return CompiledMatcher(match=match_list, plain=False, cost=cost)
+        return _array_matcher(value, items)
     if value is None or isinstance(value, (str, bool, int, float)):
         return _plain(value)
     raise _err(path, "ground-truth values must be JSON", "a JSON value", value)
+
+
+def _matcher_spec(key: str, value: dict[str, Any], path: str, matchers: dict[str, MatcherSpec] | Any) -> MatcherSpec:
+    """The registered matcher of a matcher object's ``$key`` (``"__many__"``: more than one ``$``-key, refused)."""
+    if key == "__many__":
+        raise _err(path, "a matcher object has exactly one $-key", "e.g. {'$any': [...]}", value)
+    spec: MatcherSpec | None = matchers.get(key)
+    if spec is None:
+        raise _err(
+            path,
+            f"unknown matcher {key}",
+            f"one of {sorted(matchers)} (or wrap a literal object in $literal)",
+            value,
+        )
+    return spec
+
+
+def _object_matcher(value: dict[str, Any], subs: dict[str, CompiledMatcher]) -> CompiledMatcher:
+    """The matcher of a truth object ``value`` whose values compiled to ``subs``: plain equality when every
+    value is plain JSON, else key by key (every key of the value must be a truth key; optional ones may be
+    absent)."""
+    cost = 1 + sum(s.cost for s in subs.values())
+    if all(s.plain for s in subs.values()):
+        return _plain(value, cost)
+    required = frozenset(k for k, s in subs.items() if not s.optional)
+    n_keys = len(subs)
+
+    def match_obj(got: Any) -> bool:
+        # every key of the value must be a truth key: more keys than the truth has is refused unread
+        if not isinstance(got, dict) or len(got) > n_keys or not required.issubset(got):
+            return False
+        for k, v in got.items():
+            sub = subs.get(k)
+            if sub is None or not sub.match(v):
+                return False
+        return True
+
+    return CompiledMatcher(match=match_obj, plain=False, cost=cost + n_keys)
+
+
+def _array_matcher(value: list[Any], items: list[CompiledMatcher]) -> CompiledMatcher:
+    """The matcher of a truth array ``value`` whose items compiled to ``items``: plain equality when every item
+    is plain JSON, else item by item, in order."""
+    cost = 1 + sum(s.cost for s in items)
+    if all(s.plain for s in items):
+        return _plain(value, cost)
+    fns = tuple(s.match for s in items)
+    n_items = len(fns)
+
+    def match_list(got: Any) -> bool:
+        if not isinstance(got, list) or len(got) != n_items:
+            return False
+        for f, g in zip(fns, got, strict=True):
+            if not f(g):
+                return False
+        return True
+
+    return CompiledMatcher(match=match_list, plain=False, cost=cost)

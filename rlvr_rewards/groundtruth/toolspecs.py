@@ -357,9 +357,29 @@ class _SchemaWalk:
             )
 
     def walk(self, node: Any, where: str, top: bool = False) -> None:
+        """Check the schema ``node`` found at ``where`` (each node once), then walk its subschemas (recursively:
+        one Python frame per level of schema nesting, the checks below run before it)."""
         if not isinstance(node, dict) or id(node) in self.seen:
             return
         self.seen.add(id(node))
+        self.check_patterns(node, where)
+        self.check_references(node, where)
+        self.collect_identifiers(node, where, top)
+        for keyword in _SUBSCHEMA:
+            if isinstance(node.get(keyword), dict):
+                self.walk(node[keyword], f"{where}.{keyword}")
+        for keyword in _SUBSCHEMA_LISTS:
+            if isinstance(node.get(keyword), list):
+                for i, sub in enumerate(node[keyword]):
+                    self.walk(sub, f"{where}.{keyword}[{i}]")
+        for keyword in _SUBSCHEMA_MAPS:
+            if isinstance(node.get(keyword), dict):
+                for k, sub in node[keyword].items():
+                    self.walk(sub, f"{where}.{keyword}.{k}")
+
+    def check_patterns(self, node: dict[str, Any], where: str) -> None:
+        """``pattern`` and every ``patternProperties`` key through the regex guard; where the first
+        ``patternProperties`` and ``unevaluatedProperties`` are (refused together, see :meth:`run`)."""
         pattern = node.get("pattern")
         if isinstance(pattern, str):
             self.regex(pattern, f"{where}.pattern")
@@ -371,6 +391,9 @@ class _SchemaWalk:
                     self.regex(key, f"{where}.patternProperties.{key}")
         if "unevaluatedProperties" in node:
             self.unevaluated = self.unevaluated or f"{where}.unevaluatedProperties"
+
+    def check_references(self, node: dict[str, Any], where: str) -> None:
+        """Every reference keyword must be local (``#...``); each is kept to be resolved after the walk."""
         for keyword in _REFERENCES:
             ref = node.get(keyword)
             if keyword in node and not (isinstance(ref, str) and ref.startswith("#")):
@@ -382,6 +405,10 @@ class _SchemaWalk:
                 )
             if isinstance(ref, str):
                 self.refs.append((ref, f"{where}.{keyword}"))
+
+    def collect_identifiers(self, node: dict[str, Any], where: str, top: bool) -> None:
+        """The anchors a reference may name (``$id: '#name'``, ``$anchor``, ``$dynamicAnchor``); an ``$id`` naming
+        a resource below the top is refused (embedded resources are not supported)."""
         ident = node.get(self.id_key)
         if isinstance(ident, str):
             if ident.startswith("#"):
@@ -396,17 +423,6 @@ class _SchemaWalk:
         for keyword in ("$anchor", "$dynamicAnchor"):
             if isinstance(node.get(keyword), str):
                 self.anchors.add(node[keyword])
-        for keyword in _SUBSCHEMA:
-            if isinstance(node.get(keyword), dict):
-                self.walk(node[keyword], f"{where}.{keyword}")
-        for keyword in _SUBSCHEMA_LISTS:
-            if isinstance(node.get(keyword), list):
-                for i, sub in enumerate(node[keyword]):
-                    self.walk(sub, f"{where}.{keyword}[{i}]")
-        for keyword in _SUBSCHEMA_MAPS:
-            if isinstance(node.get(keyword), dict):
-                for k, sub in node[keyword].items():
-                    self.walk(sub, f"{where}.{keyword}.{k}")
 
     def resolve(self, ref: str, field: str) -> None:
         fragment = urllib.parse.unquote(ref[1:])
@@ -467,7 +483,8 @@ def _unwrap(spec: Any, index: int) -> dict[str, Any]:
     if not isinstance(spec, dict):
         raise ToolSpecError("a tool spec must be an object", index=index, got=spec)
     if isinstance(spec.get("function"), dict):
-        return spec["function"]
+        function: dict[str, Any] = spec["function"]
+        return function
     return spec
 
 
@@ -678,7 +695,7 @@ def compile_tools(specs: Any) -> ToolSet | None:
     text: str | bytes | None = None
     if type(specs) is str or type(specs) is bytes:  # (a subclass may compare or hash as it likes: not memoised)
         text = specs
-        hit = _text_toolsets.peek(text)
+        hit: ToolSet | None = _text_toolsets.peek(text)
         if hit is not None:
             _text_toolsets.touch(text)
             return hit

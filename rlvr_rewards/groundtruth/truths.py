@@ -375,57 +375,20 @@ def _source_of(truth: CompiledTruth) -> Any:
 
 
 def _compile(value: Any) -> CompiledTruth:
+    """The compiled truth of ``value`` (a string, dict or list), from the cache when it holds one of the current
+    generation (the look-up is here; the helpers below compile and store what it misses)."""
     if isinstance(value, str):
         key = "s:" + value
         hit = _cache.get(key)
         if hit is not None and hit.generation == _compiling.table.generation:
             return hit
-        stripped = value.strip()
-        decoded: Any = None
-        if stripped[:1] in ("{", "["):
-            try:
-                decoded = _truth_json(stripped)
-            except InvalidJSON as exc:
-                raise GroundTruthError(
-                    f"ground truth text starts with {stripped[0]!r} but is not valid JSON ({exc.where})",
-                    expected="valid JSON (text starting with '{' or '[' is read as JSON), or plain text that does "
-                    "not start with '{' or '[' (a reference reply in the blog dialect)",
-                    got=value,
-                ) from None
-        if isinstance(decoded, dict):
-            return _store(key, _compile(decoded))
-        if isinstance(decoded, list):
-            if is_bfcl_answer(decoded):
-                return _store(key, _from_bfcl(decoded, key))
-            return _store(key, _blog_calls(decoded, key))
-        if not stripped:
-            raise GroundTruthError(
-                "empty ground truth text", expected="a JSON truth or a reference response", got=value
-            )
-        return _store(key, CompiledTruth("no_call", reference=stripped, dialect="blog", key=key))
+        return _compile_text(value, key)
     if isinstance(value, dict):
         key = _json_key("d:", value)
         hit = _cache.get(key)
         if hit is not None and hit.generation == _compiling.table.generation:
             return hit
-        if is_bfcl_answer(value) or is_irrelevance_row(value):
-            return _store(key, _from_bfcl(value, key))
-        if "behavior" not in value:
-            hint = (
-                "a native truth with a 'behavior' key ('execute', 'clarify' or 'refuse'), or a dataset row "
-                "with 'reward_model': {'ground_truth': ...} or 'reference_answer'"
-                if not {"reward_model", "reference_answer"} & set(value)
-                else ""
-            )
-            if "calls" in value:
-                hint = "'behavior': 'execute' next to 'calls'"
-            raise GroundTruthError(
-                "cannot tell what this ground truth expects",
-                field="behavior",
-                expected=hint or "a 'behavior' key",
-                got=value,
-            )
-        return _store(key, _native(value, key))
+        return _compile_object(value, key)
     if isinstance(value, list):
         key = _json_key("l:", value)
         hit = _cache.get(key)
@@ -437,6 +400,60 @@ def _compile(value: Any) -> CompiledTruth:
     raise GroundTruthError(
         "unsupported ground truth type",
         expected="a dict, JSON text, blog-dialect string, list of calls or a dataset row",
+        got=value,
+    )
+
+
+def _compile_text(value: str, key: str) -> CompiledTruth:
+    """A truth given as text (cache key ``key``): JSON text when it starts with ``{`` or ``[`` (an object, a BFCL
+    answer or a blog call list), else a blog-dialect reference reply (a ``no_call`` truth)."""
+    stripped = value.strip()
+    decoded: Any = None
+    if stripped[:1] in ("{", "["):
+        try:
+            decoded = _truth_json(stripped)
+        except InvalidJSON as exc:
+            raise GroundTruthError(
+                f"ground truth text starts with {stripped[0]!r} but is not valid JSON ({exc.where})",
+                expected="valid JSON (text starting with '{' or '[' is read as JSON), or plain text that does "
+                "not start with '{' or '[' (a reference reply in the blog dialect)",
+                got=value,
+            ) from None
+    if isinstance(decoded, dict):
+        return _store(key, _compile(decoded))
+    if isinstance(decoded, list):
+        if is_bfcl_answer(decoded):
+            return _store(key, _from_bfcl(decoded, key))
+        return _store(key, _blog_calls(decoded, key))
+    if not stripped:
+        raise GroundTruthError("empty ground truth text", expected="a JSON truth or a reference response", got=value)
+    return _store(key, CompiledTruth("no_call", reference=stripped, dialect="blog", key=key))
+
+
+def _compile_object(value: dict[str, Any], key: str) -> CompiledTruth:
+    """A truth given as an object (cache key ``key``): a BFCL possible-answer or irrelevance row, else a native
+    truth (which needs its ``behavior``)."""
+    if is_bfcl_answer(value) or is_irrelevance_row(value):
+        return _store(key, _from_bfcl(value, key))
+    if "behavior" not in value:
+        raise _no_behavior(value)
+    return _store(key, _native(value, key))
+
+
+def _no_behavior(value: dict[str, Any]) -> GroundTruthError:
+    """The error for an object that is neither a native truth (no ``behavior``) nor a BFCL row, with a hint."""
+    hint = (
+        "a native truth with a 'behavior' key ('execute', 'clarify' or 'refuse'), or a dataset row "
+        "with 'reward_model': {'ground_truth': ...} or 'reference_answer'"
+        if not {"reward_model", "reference_answer"} & set(value)
+        else ""
+    )
+    if "calls" in value:
+        hint = "'behavior': 'execute' next to 'calls'"
+    return GroundTruthError(
+        "cannot tell what this ground truth expects",
+        field="behavior",
+        expected=hint or "a 'behavior' key",
         got=value,
     )
 

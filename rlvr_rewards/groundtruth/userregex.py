@@ -470,7 +470,6 @@ def _char_set(op: Any, av: Any, flags: int) -> Ranges:
     got = _set_cache.get(key)
     if got is not None:
         return got
-    ascii_only = bool(flags & _F_ASCII)
     if op is _LITERAL:
         base: Ranges = ((av, av),)
     elif op is _NOT_LITERAL:
@@ -478,23 +477,7 @@ def _char_set(op: Any, av: Any, flags: int) -> Ranges:
     elif op is _ANY:
         base = _EVERYTHING if flags & _F_DOTALL else _complement(((10, 10),))
     else:
-        pairs: list[tuple[int, int]] = []
-        negate = False
-        for iop, iav in av:
-            name = str(iop)
-            if name == "NEGATE":
-                negate = True
-            elif name == "LITERAL":
-                pairs.append((iav, iav))
-            elif name == "RANGE":
-                pairs.append((iav[0], iav[1]))
-            elif name == "CATEGORY" and str(iav) in _CATEGORY_TEXT:
-                pairs.extend(_category(str(iav), ascii_only))
-            else:
-                raise UnsafeRegex("unsupported", f"unsupported item {name} in a character class")
-        base = _normalize(pairs)
-        if negate:
-            base = _complement(base)
+        base = _class_set(av, bool(flags & _F_ASCII))
     if flags & _F_IGNORECASE and op is not _ANY:
         cased, text = _cased()
         rx = re.compile(_class_text(op, av), relevant & ~_F_DOTALL)
@@ -505,6 +488,26 @@ def _char_set(op: Any, av: Any, flags: int) -> Ranges:
             _set_cache.clear()
         _set_cache[key] = base
     return base
+
+
+def _class_set(items: Any, ascii_only: bool) -> Ranges:
+    """The characters a character class ``[...]`` (its parsed ``items``) matches, case-sensitively."""
+    pairs: list[tuple[int, int]] = []
+    negate = False
+    for iop, iav in items:
+        name = str(iop)
+        if name == "NEGATE":
+            negate = True
+        elif name == "LITERAL":
+            pairs.append((iav, iav))
+        elif name == "RANGE":
+            pairs.append((iav[0], iav[1]))
+        elif name == "CATEGORY" and str(iav) in _CATEGORY_TEXT:
+            pairs.extend(_category(str(iav), ascii_only))
+        else:
+            raise UnsafeRegex("unsupported", f"unsupported item {name} in a character class")
+    base = _normalize(pairs)
+    return _complement(base) if negate else base
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -731,13 +734,11 @@ class _Ambiguous(Exception):
 
 def _runs(b: _Builder, masks: list[int], reps: list[int]) -> int:
     """Most runs of the automaton reading one text (every text, not only matches); raises :class:`_Ambiguous`
-    with a witness text if more than ``MAX_AMBIGUITY``, UnsafeRegex if the exploration is too large."""
-    succ_masks = [0] * len(b.sets)
-    for p, row in enumerate(b.follow):
-        m = 0
-        for q in row:
-            m |= masks[q]
-        succ_masks[p] = m
+    with a witness text if more than ``MAX_AMBIGUITY``, UnsafeRegex if the exploration is too large.
+
+    A configuration maps each position to the number of runs there (``((0, 1),)`` at the start); from it, each
+    atom (character class of ``reps``) that some position can read next leads to the next configuration."""
+    succ_masks = _successor_masks(b, masks)
     start: tuple[tuple[int, int], ...] = ((0, 1),)
     parent: dict[tuple[tuple[int, int], ...], tuple[tuple[tuple[int, int], ...], int] | None] = {start: None}
     todo = [start]
@@ -750,12 +751,7 @@ def _runs(b: _Builder, masks: list[int], reps: list[int]) -> int:
         atom = 0
         while union:
             if union & 1:
-                bit = 1 << atom
-                nxt: dict[int, int] = {}
-                for p, c in config:
-                    for q, w in b.follow[p].items():
-                        if masks[q] & bit:
-                            nxt[q] = _sat(nxt.get(q, 0) + c * w)
+                nxt = _next_config(b, masks, config, 1 << atom)
                 total = sum(nxt.values())
                 key = tuple(sorted(nxt.items()))
                 if key not in parent:
@@ -773,6 +769,28 @@ def _runs(b: _Builder, masks: list[int], reps: list[int]) -> int:
             union >>= 1
             atom += 1
     return worst
+
+
+def _successor_masks(b: _Builder, masks: list[int]) -> list[int]:
+    """Per position, the atoms (a bit mask) some position following it can read."""
+    succ_masks = [0] * len(b.sets)
+    for p, row in enumerate(b.follow):
+        m = 0
+        for q in row:
+            m |= masks[q]
+        succ_masks[p] = m
+    return succ_masks
+
+
+def _next_config(b: _Builder, masks: list[int], config: tuple[tuple[int, int], ...], bit: int) -> dict[int, int]:
+    """The positions reached from ``config`` (position -> runs) by reading one character of the atom ``bit``,
+    each with its number of runs (saturated)."""
+    nxt: dict[int, int] = {}
+    for p, c in config:
+        for q, w in b.follow[p].items():
+            if masks[q] & bit:
+                nxt[q] = _sat(nxt.get(q, 0) + c * w)
+    return nxt
 
 
 def _witness(parent: dict[Any, Any], key: Any, reps: list[int]) -> str:
@@ -1016,14 +1034,19 @@ def _reduce_for_search(items: list[tuple[Any, Any]], state: Any) -> list[tuple[A
         if _unconditionally_nullable(*items[-1]):
             items.pop()
             continue
-        changed = False
-        for k in (0, len(items) - 1):
-            op, av = items[k]
-            if op in _REPEATS and av[1] != av[0]:
-                items[k] = (op, (av[0], av[0], av[2]))
-                changed = True
-        if not changed:
+        if not _edge_repeats_to_minimum(items):
             return items
+
+
+def _edge_repeats_to_minimum(items: list[tuple[Any, Any]]) -> bool:
+    """Replace a variable repeat ``X{m,n}`` at either end of ``items`` by ``X{m}`` (in place); was one there?"""
+    changed = False
+    for k in (0, len(items) - 1):
+        op, av = items[k]
+        if op in _REPEATS and av[1] != av[0]:
+            items[k] = (op, (av[0], av[0], av[2]))
+            changed = True
+    return changed
 
 
 def _anchored(items: Any, flags: int) -> bool:

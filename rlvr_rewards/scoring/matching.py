@@ -37,10 +37,25 @@ def max_weight_assignment(scores: Sequence[Sequence[float]]) -> tuple[float, lis
     # minimise cost = -score over n <= m: the rows of `cost` are the smaller side
     if transpose:
         cost = [[-float(scores[r][c]) for r in range(n_rows)] for c in range(n_cols)]
-        n, m = n_cols, n_rows
+        m = n_rows
     else:
         cost = [[-float(x) for x in row] for row in scores]
-        n, m = n_rows, n_cols
+        m = n_cols
+    col4row = _min_cost_assignment(cost, m)
+    if transpose:
+        pairs = sorted((col4row[c], c) for c in range(n_cols))
+    else:
+        pairs = [(r, col4row[r]) for r in range(n_rows)]
+    total = 0.0
+    for r, c in pairs:
+        total += scores[r][c]
+    return total, pairs
+
+
+def _min_cost_assignment(cost: list[list[float]], m: int) -> list[int]:
+    """``col4row``: the column of each of the n <= m rows of ``cost`` (n x m) in a one-to-one assignment of least
+    summed cost. Rows are inserted in index order, each by a shortest augmenting path."""
+    n = len(cost)
     inf = math.inf
     u = [0.0] * n  # row potentials
     v = [0.0] * m  # column potentials
@@ -72,12 +87,8 @@ def max_weight_assignment(scores: Sequence[Sequence[float]]) -> tuple[float, lis
                 if r < lowest:
                     lowest = r
                     j = k
-                elif r == lowest:  # a tie: a free column first (it ends the search), then the lowest index
-                    if row4col[k] < 0:
-                        if row4col[j] >= 0 or k < j:
-                            j = k
-                    elif row4col[j] >= 0 and k < j:
-                        j = k
+                elif r == lowest and ((row4col[k] < 0 and (row4col[j] >= 0 or k < j)) or (row4col[j] >= 0 and k < j)):
+                    j = k  # a tie: a free column first (it ends the search), then the lowest index
             min_val = lowest
             index = remaining.index(j)
             remaining[index] = remaining[-1]
@@ -94,22 +105,14 @@ def max_weight_assignment(scores: Sequence[Sequence[float]]) -> tuple[float, lis
             u[i] += min_val - shortest[col4row[i]]
         for j in reached_cols:
             v[j] -= min_val - shortest[j]
-        # augment along the path back to `start`
+        # augment along the path back to `start` (at least one step: `i` starts as no row)
         j = sink
-        while True:
+        i = -1
+        while i != start:
             i = path[j]
             row4col[j] = i
             col4row[i], j = j, col4row[i]
-            if i == start:
-                break
-    if transpose:
-        pairs = sorted((col4row[c], c) for c in range(n))
-    else:
-        pairs = [(r, col4row[r]) for r in range(n)]
-    total = 0.0
-    for r, c in pairs:
-        total += scores[r][c]
-    return total, pairs
+    return col4row
 
 
 def max_b_matching(left_caps: Sequence[int], right_caps: Sequence[int], adj: Sequence[Sequence[int]]) -> int:
@@ -118,9 +121,38 @@ def max_b_matching(left_caps: Sequence[int], right_caps: Sequence[int], adj: Seq
     n_left, n_right = len(left_caps), len(right_caps)
     source, sink = n_left + n_right, n_left + n_right + 1
     n_nodes = n_left + n_right + 2
+    to, cap, out = _flow_network(left_caps, right_caps, adj)
+    flow = 0
+    while True:
+        # level graph
+        level = [-1] * n_nodes
+        level[source] = 0
+        queue = [source]
+        for x in queue:
+            nxt = level[x] + 1
+            for e in out[x]:
+                y = to[e]
+                if cap[e] > 0 and level[y] < 0:
+                    level[y] = nxt
+                    queue.append(y)
+        if level[sink] < 0:
+            return flow
+        flow += _blocking_flow(to, cap, out, level, source, sink)
+
+
+def _flow_network(
+    left_caps: Sequence[int], right_caps: Sequence[int], adj: Sequence[Sequence[int]]
+) -> tuple[list[int], list[int], list[list[int]]]:
+    """``(to, cap, out)``: the flow network of :func:`max_b_matching`. Nodes: left ``a`` (``0 .. n_left - 1``),
+    right ``b`` (``n_left + b``), then the source and the sink; edges source -> ``a`` (capacity ``left_caps[a]``),
+    ``a`` -> ``b`` when ``b in adj[a]`` (the smaller of both capacities), ``b`` -> sink (``right_caps[b]``). Edge
+    ``e`` goes to ``to[e]`` with residual capacity ``cap[e]``; ``e ^ 1`` is its reverse (capacity 0);
+    ``out[x]``: the edges leaving node ``x``."""
+    n_left, n_right = len(left_caps), len(right_caps)
+    source, sink = n_left + n_right, n_left + n_right + 1
     to: list[int] = []
     cap: list[int] = []
-    out: list[list[int]] = [[] for _ in range(n_nodes)]
+    out: list[list[int]] = [[] for _ in range(n_left + n_right + 2)]
 
     def edge(a: int, b: int, c: int) -> None:
         out[a].append(len(to))
@@ -138,50 +170,44 @@ def max_b_matching(left_caps: Sequence[int], right_caps: Sequence[int], adj: Seq
     for b in range(n_right):
         if right_caps[b] > 0:
             edge(n_left + b, sink, right_caps[b])
+    return to, cap, out
+
+
+def _blocking_flow(
+    to: list[int], cap: list[int], out: list[list[int]], level: list[int], source: int, sink: int
+) -> int:
+    """One phase of Dinic's algorithm: push flow along the shortest paths of the ``level`` graph until none is
+    left (dead ends are marked -1 in ``level``), depth-first with an explicit stack of edges and per-node
+    current-arc pointers. Updates the residual capacities ``cap``; returns the flow pushed."""
     flow = 0
+    arc = [0] * len(out)
+    stack: list[int] = []
+    x = source
     while True:
-        # level graph
-        level = [-1] * n_nodes
-        level[source] = 0
-        queue = [source]
-        for x in queue:
-            nxt = level[x] + 1
-            for e in out[x]:
-                y = to[e]
-                if cap[e] > 0 and level[y] < 0:
-                    level[y] = nxt
-                    queue.append(y)
-        if level[sink] < 0:
+        if x == sink:
+            pushed = min(cap[e] for e in stack)
+            for e in stack:
+                cap[e] -= pushed
+                cap[e ^ 1] += pushed
+            flow += pushed
+            stack.clear()
+            x = source
+            continue
+        edges = out[x]
+        k = arc[x]
+        want = level[x] + 1
+        while k < len(edges) and not (cap[edges[k]] > 0 and level[to[edges[k]]] == want):
+            k += 1
+        arc[x] = k
+        if k < len(edges):
+            e = edges[k]
+            stack.append(e)
+            x = to[e]
+        elif x == source:
             return flow
-        # blocking flow: depth-first with an explicit stack of edges and per-node current-arc pointers
-        arc = [0] * n_nodes
-        stack: list[int] = []
-        x = source
-        while True:
-            if x == sink:
-                pushed = min(cap[e] for e in stack)
-                for e in stack:
-                    cap[e] -= pushed
-                    cap[e ^ 1] += pushed
-                flow += pushed
-                stack.clear()
-                x = source
-                continue
-            edges = out[x]
-            k = arc[x]
-            want = level[x] + 1
-            while k < len(edges) and not (cap[edges[k]] > 0 and level[to[edges[k]]] == want):
-                k += 1
-            arc[x] = k
-            if k < len(edges):
-                e = edges[k]
-                stack.append(e)
-                x = to[e]
-            elif x == source:
-                break
-            else:  # a dead end: never enter it again in this phase
-                level[x] = -1
-                x = to[stack.pop() ^ 1]
+        else:  # a dead end: never enter it again in this phase
+            level[x] = -1
+            x = to[stack.pop() ^ 1]
 
 
 def b_matching_work(units: int, n_left: int, n_right: int, n_edges: int) -> int:
