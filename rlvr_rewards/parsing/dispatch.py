@@ -41,6 +41,7 @@ from rlvr_rewards.parsing.formats import (
     call_from_object,
     current_limits,
     marker_formats,
+    mixed_markers,
     use_limits,
 )
 from rlvr_rewards.parsing.reasoning import split_think
@@ -96,10 +97,7 @@ def _finish(
     if not isinstance(calls, tuple):
         calls = tuple(calls)
     attempted = bool(result.attempted_call or calls)
-    mixed = False
-    if attempted:
-        markers = marker_formats(answer)
-        mixed = bool(markers) and (len(markers) > 1 or markers[0] != fmt)
+    mixed = attempted and mixed_markers(answer, fmt)
     if result.think:
         think = f"{think}\n{result.think}" if think else result.think
     if not extra and not mixed and len(calls) <= limits.max_calls and isinstance(result.violations, tuple):
@@ -171,7 +169,7 @@ def _parse_openai(text: str, tool_calls: Sequence[Any], limits: Limits, reasonin
     free = answer.strip()
     if free:
         violations.add("text_with_call")
-        if marker_formats(answer):
+        if mixed_markers(answer, "openai"):
             violations.add("mixed_formats")
     return ParseResult(
         calls=tuple(calls),

@@ -55,6 +55,7 @@ __all__ = [
     "call_from_object",
     "current_limits",
     "marker_formats",
+    "mixed_markers",
     "parse_fence",
     "parse_hermes",
     "parse_hermes_straight",
@@ -110,6 +111,14 @@ def marker_formats(text: str) -> list[str]:
     if "<|python_tag|>" in text:
         found.append("llama3")
     return found
+
+
+def mixed_markers(answer: str, fmt: str) -> bool:
+    """The ``mixed_formats`` rule, for every path that reads calls: ``answer`` (the text the calls were read
+    from, reasoning removed) holds call markers of a format other than ``fmt``, the one that gave the calls
+    (OpenAI ``tool_calls`` have no marker in the text: any marker there is another format)."""
+    markers = marker_formats(answer)
+    return bool(markers) and (len(markers) > 1 or markers[0] != fmt)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1328,7 +1337,7 @@ def parse_hermes_straight(text: str, limits: Limits) -> ParseResult | None:
     if found:
         return None
     result = _single_block(answer, _HERMES_OPEN, _HERMES_CLOSE, "hermes", limits)
-    if result is None or marker_formats(answer) != ["hermes"]:
+    if result is None or mixed_markers(answer, "hermes"):  # (the general path flags mixed_formats)
         return None
     if not think:
         return result
