@@ -144,9 +144,20 @@ def list_presets() -> list[str]:
     return sorted(get_registry().presets)
 
 
-def parse(completion: object, *, limits: Limits = DEFAULT_LIMITS):  # type: ignore[no-untyped-def]
-    """Stage one alone: the :class:`ParseResult` of a completion with every registered format."""
+def parse(  # type: ignore[no-untyped-def]
+    completion: object, *, limits: Limits = DEFAULT_LIMITS, format: str | None = None, tools: object = None
+):
+    """Stage one alone: the :class:`ParseResult` of a completion with every registered format (``format``:
+    one format name or model family instead, docs/formats.md). With ``tools`` (a tool list, as for
+    :func:`score`), argument values a text-only format wrote are typed by the tools' schemas, as scoring
+    does; without, by the no-schema rule of :mod:`rlvr_rewards.parsing.values`."""
+    from rlvr_rewards.groundtruth.toolspecs import compile_tools
     from rlvr_rewards.parsing import parse_completion
+    from rlvr_rewards.parsing.values import type_values
     from rlvr_rewards.plugins import get_registry
 
-    return parse_completion(completion, parsers=get_registry().parsers, limits=limits)
+    registry = get_registry()
+    result = parse_completion(completion, parsers=registry.parsers_for(format), limits=limits, markers=registry.parsers)
+    if result.untyped:
+        result = type_values(result, compile_tools(tools) if tools is not None else None, limits)
+    return result

@@ -80,7 +80,7 @@ def _paired_files(data: Path, completions: Path) -> tuple[list[tuple[Record, Rec
 
 
 def _score_files(
-    data: Path, completions: Path, preset: str, workers: int = 1
+    data: Path, completions: Path, preset: str, workers: int = 1, fmt: str | None = None
 ) -> tuple[BatchScore, list[dict[str, Any]]]:
     triples, row_of = _paired_files(data, completions)
     batch = score_batch(
@@ -90,6 +90,7 @@ def _score_files(
         preset=preset,
         groups=[str(r.value.get("id", i)) for i, (r, _, _) in enumerate(triples)],
         workers=workers,
+        format=fmt,
     )
     return batch, [rec.value for _, rec, _ in triples]
 
@@ -144,7 +145,7 @@ def _cmd_score_ray(args: argparse.Namespace) -> int:
             ) from None
     if not ray.is_initialized():
         ray.init(include_dashboard=False, log_to_driver=False)
-    scored = score_dataset(ray.data.from_items(items), preset=args.preset, json_columns=True)
+    scored = score_dataset(ray.data.from_items(items), preset=args.preset, json_columns=True, format=args.format)
     n = 0
     total = 0.0
     out = open(args.out, "wb") if args.out else None
@@ -182,9 +183,10 @@ def _cmd_score(args: argparse.Namespace) -> int:
     if args.out:
         check_writable(args.out)
     get_registry().preset(args.preset)  # an unknown preset fails before any work
+    get_registry().parsers_for(args.format)  # and so does an unknown format
     if args.ray:
         return _cmd_score_ray(args)
-    batch, records = _score_files(Path(args.data), Path(args.completions), args.preset, args.workers)
+    batch, records = _score_files(Path(args.data), Path(args.completions), args.preset, args.workers, args.format)
     if args.out:
         with open(args.out, "wb") as fh:
             for i, (s, rec) in enumerate(zip(batch, records, strict=True)):
@@ -240,6 +242,8 @@ def _cmd_lambda_build(args: argparse.Namespace) -> int:
         config["preset"] = args.preset
     if args.output_style:
         config["output_style"] = args.output_style
+    if args.format:
+        config["format"] = args.format
     result = build_artifact(args.out, python=args.python, arch=args.arch, config=config, sam=args.sam)
     print(
         f"wrote {result.zip_path} ({result.zipped_bytes / 1e6:.1f} MB zipped, "
@@ -443,6 +447,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="completions JSONL: {'id': row id, 'completion': text or messages} per line",
     )
     s.add_argument("--preset", default="graded")
+    s.add_argument(
+        "--format",
+        help="the completions' tool-call format: a format name or model family (docs/formats.md); "
+        "default: detected per completion",
+    )
     s.add_argument("--out", help="write one JSON line of scores per completion here")
     s.add_argument("--ray", action="store_true", help="score with Ray Data across the cores/cluster (big files)")
     s.add_argument(
@@ -487,6 +496,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--config", help="JSON file of Lambda settings to bundle (see docs/lambda.md)")
     b.add_argument("--preset", help="preset to bundle (overrides --config)")
     b.add_argument("--output-style", choices=["oss", "nova"], help="response style to bundle")
+    b.add_argument("--format", help="tool-call format to bundle (docs/formats.md; default: detected)")
     b.set_defaults(func=_cmd_lambda_build)
     i = lam_sub.add_parser("invoke", help="run a built reward.zip on an event in a clean interpreter")
     i.add_argument("--artifact", required=True, help="the reward.zip to run")

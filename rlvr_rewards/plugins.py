@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_PLUGINS",
     "ENTRY_POINT_GROUP",
+    "FORMAT_PLUGINS",
     "Registry",
     "get_plugin_manager",
     "get_registry",
@@ -49,8 +50,33 @@ __all__ = [
 
 ENTRY_POINT_GROUP = "rlvr_rewards"
 
+#: The format families beyond the built-in seven, one built-in plugin module each (docs/formats.md).
+FORMAT_PLUGINS: tuple[str, ...] = tuple(
+    f"rlvr_rewards.parsing.{name}"
+    for name in (
+        "qwen3_xml",
+        "glm",
+        "minimax",
+        "seed_oss",
+        "harmony",
+        "step3",
+        "deepseek",
+        "kimi",
+        "granite",
+        "tool_calls_tag",
+        "internlm",
+        "olmo",
+        "lfm2",
+        "llama4",
+        "phi4",
+        "gemma",
+        "xlam",
+    )
+)
+
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "rlvr_rewards.builtin.parsers",
+    *FORMAT_PLUGINS,
     "rlvr_rewards.builtin.matchers",
     "rlvr_rewards.builtin.scorers",
     "rlvr_rewards.builtin.presets",
@@ -123,6 +149,33 @@ class Registry:
             object.__setattr__(self, "_scorer_names", names)
         return names
 
+    def parsers_for(self, hint: str | None) -> tuple[ParserSpec, ...]:
+        """The parsers a ``format=`` hint selects: every registered one in priority order (auto-detection) for
+        ``None`` or ``"auto"``; the parser whose name or alias is ``hint`` (case and ``-``/``_``/``.``
+        ignored), then the parsers its ``hint_includes`` names, otherwise; ``()`` for ``"openai"`` (only
+        structured ``tool_calls`` give calls). Answers are kept per snapshot (the same tuple each time). An
+        unknown hint raises ``ConfigError`` listing them."""
+        if hint is None:
+            return self.parsers
+        table: dict[str, tuple[ParserSpec, ...]] | None = self.__dict__.get("_parsers_for")
+        if table is None:
+            table = {"auto": self.parsers, "openai": ()}
+            for spec in reversed(self.parsers):  # the first in priority order wins a shared alias
+                chosen = (spec, *(other for other in self.parsers if other.name in spec.hint_includes))
+                for name in (*spec.aliases, spec.name):
+                    table[_hint_key(name)] = chosen
+            object.__setattr__(self, "_parsers_for", table)
+        if not isinstance(hint, str):
+            raise ConfigError(f"format must be a string (a format name or model family), got {type(hint).__name__}")
+        found = table.get(_hint_key(hint))
+        if found is None:
+            known = sorted({spec.name for spec in self.parsers} | {a for spec in self.parsers for a in spec.aliases})
+            raise ConfigError(
+                f"unknown format {hint!r}; use 'auto' (detect), 'openai' (structured tool_calls only) or one of: "
+                f"{', '.join(known)} (see docs/formats.md)"
+            )
+        return found
+
     def preset(self, name: str) -> Preset:
         try:
             return self.presets[name]
@@ -130,6 +183,11 @@ class Registry:
             raise ConfigError(
                 f"unknown preset {name!r}; registered presets: {', '.join(sorted(self.presets))}"
             ) from None
+
+
+def _hint_key(name: str) -> str:
+    """A ``format=`` hint compared without case, spaces, ``-``, ``_`` or ``.``."""
+    return "".join(ch for ch in name.lower() if ch.isalnum())
 
 
 def get_plugin_manager() -> pluggy.PluginManager:

@@ -261,10 +261,14 @@ def test_length_penalty_is_configurable() -> None:
         rr.get_preset("graded").derive("bad", length_budget=(2000, 500))
 
 
-def test_repaired_json_is_never_accepted_even_for_no_call_truths() -> None:
+def test_python_literal_call_is_a_call_never_accepted_for_no_call_truths() -> None:
+    """A call written as a Python dict is read (BFCL's decoders read it) with ``python_literal_json``: it is a
+    call, so a truth that wants a question scores it 0, and it never equals the JSON call."""
     hack = "<tool_call>\n{'name': 'get_weather', 'arguments': {'city': 'Paris'}}\n</tool_call>"
-    assert rr.score(hack, CLARIFY, tools=TOOLS).behavior == "invalid"
+    got = rr.score(hack, CLARIFY, tools=TOOLS)
+    assert got.behavior == "execute" and "python_literal_json" in got.violations
     assert reward(hack, CLARIFY) == 0.0
+    assert reward(hack, WEATHER) < reward(GOOD_WEATHER, WEATHER)
 
 
 def test_every_guard_keeps_rewards_in_range() -> None:

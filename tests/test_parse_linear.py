@@ -36,6 +36,7 @@ from rlvr_rewards.limits import Limits
 from rlvr_rewards.parsing import ParseResult, parse_completion
 from rlvr_rewards.parsing import formats as fm
 from rlvr_rewards.parsing.pythonic import int_bound
+from rlvr_rewards.plugins import get_registry
 
 from .helpers import openai_message
 from .reliability_inputs import FRAGMENTS, random_marker_text
@@ -257,6 +258,33 @@ for _seed in range(3):
         lambda n, s=_seed: "<|python_tag|>" + _random_family(300 + s, JSON_PIECES)(n - 14),
     )
 
+
+def _format_families() -> dict[str, tuple[str, Callable[[int], Any]]]:
+    """Families for every registered format this file does not spell out above (issue 17's parsers), made
+    from its spec: each marker repeated (tags never closed), its example repeated, its example cut at two
+    thirds and repeated (every block truncated), and seeded random units of its markers mixed with JSON and
+    pythonic pieces."""
+    from rlvr_rewards.plugins import get_registry
+
+    spelled = {parser for parser, _ in FAMILIES.values()}
+    out: dict[str, tuple[str, Callable[[int], Any]]] = {}
+    for k, spec in enumerate(get_registry().parsers):
+        if spec.name in spelled:
+            continue
+        for i, marker in enumerate(spec.markers):
+            out[f"{spec.name}-marker-{i}"] = (spec.name, lambda n, m=marker: fill(m, n))
+        example = spec.example
+        out[f"{spec.name}-examples"] = (spec.name, lambda n, ex=example: fill(ex + "\n", n))
+        out[f"{spec.name}-truncated-examples"] = (spec.name, lambda n, ex=example: fill(ex[: len(ex) * 2 // 3], n))
+        pieces = [*spec.markers, *JSON_PIECES, *PY_PIECES[:12], "\n", "=", ">", "<"]
+        for seed in range(2):
+            out[f"{spec.name}-random-{seed}"] = (spec.name, _random_family(1000 + 10 * k + seed, pieces))
+    return out
+
+
+FAMILIES.update(_format_families())
+REGISTERED = get_registry().parsers
+
 #: Families sized in visits of shared objects, not in characters.
 VISIT_SIZED = ("openai-shared-arguments", "openai-exponential-arguments")
 
@@ -284,6 +312,11 @@ QUICK = [
     "pythonic-compare-chain",
     "think-pairs",
     "openai-shared-arguments",
+    # issue 17's formats: one hostile shape each of the XML-parameter, special-token and JSON-list families
+    "qwen3_xml-truncated-examples",
+    "harmony-random-0",
+    "deepseek_dsml-truncated-examples",
+    "gemma-random-0",
 ]
 
 
@@ -298,9 +331,9 @@ def _measure(names: list[str]) -> dict[str, dict[str, Any]]:
     for name in names:
         _parser, make = FAMILIES[name]
         small, big = make(SMALL_N), make(BIG_N)
-        tasks = {
-            "small": lambda c=small: parse_completion(c, limits=BIG),
-            "big": lambda c=big: parse_completion(c, limits=BIG),
+        tasks = {  # every registered format, as scoring parses
+            "small": lambda c=small: parse_completion(c, REGISTERED, limits=BIG),
+            "big": lambda c=big: parse_completion(c, REGISTERED, limits=BIG),
         }
         best = best_times(tasks, 5)
         ratio = best["big"] / max(best["small"], TIMER_NOISE_SECONDS)
@@ -310,7 +343,7 @@ def _measure(names: list[str]) -> dict[str, dict[str, Any]]:
             again = best_times(tasks, 5)
             best = {k: min(best[k], again[k]) for k in best}
             ratio = best["big"] / max(best["small"], TIMER_NOISE_SECONDS)
-        r = parse_completion(big, limits=BIG)
+        r = parse_completion(big, REGISTERED, limits=BIG)
         size = 0 if name in VISIT_SIZED else _size(big)  # (json.dumps would write 2**60 leaves out)
         out[name] = {**best, "ratio": ratio, "size": size, "outcome": f"{r.format}/{','.join(r.violations)}"}
     return out
@@ -367,8 +400,11 @@ def test_key_families_are_linear(name: str, quick: dict[str, dict[str, Any]]) ->
 
 
 def test_families_cover_every_builtin_parser() -> None:
+    from rlvr_rewards.plugins import get_registry
+
     covered = {parser for parser, _ in FAMILIES.values()}
-    assert {s.name for s in fm.BUILTIN_PARSERS} | {"openai", "think", "mixed"} <= covered
+    registered = {s.name for s in get_registry().parsers}
+    assert {s.name for s in fm.BUILTIN_PARSERS} | registered | {"openai", "think", "mixed"} <= covered
 
 
 def test_exponential_arguments_are_refused_within_the_budget() -> None:

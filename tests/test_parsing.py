@@ -477,6 +477,7 @@ def test_builtin_priorities_and_order() -> None:
         ("llama3", 40),
         ("fence", 50),
         ("json", 60),
+        ("glm_plain", 65),
         ("pythonic", 70),
     ]
     assert all(isinstance(s, ParserSpec) and s.description for s in BUILTIN_PARSERS)

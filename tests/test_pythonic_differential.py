@@ -37,6 +37,7 @@ from rlvr_rewards.parsing.formats import (
     _bracket_depth_ok,
     _pythonic_shape,
     parse_pythonic,
+    parse_pythonic_plain,
 )
 from rlvr_rewards.util.jsonsafe import convertible_digits
 
@@ -268,8 +269,10 @@ def explain(text: str, new: ParseResult | None, ref: ParseResult | None, limits:
 
 
 def check(text: str, limits: Limits = DEFAULT_LIMITS) -> str:
-    """Compare the two decoders on ``text``; returns how they agreed (fails the test if they do not)."""
-    new = parse_pythonic(text, limits)
+    """Compare the two decoders on ``text``; returns how they agreed (fails the test if they do not). The new
+    side is the plain reading (``parse_pythonic_plain``): the BFCL variants ``parse_pythonic`` reads besides
+    (statements, unbracketed lists, call strings, lists beside prose) are tested in tests/formats/."""
+    new = parse_pythonic_plain(text, limits)
     ref = reference_parse_pythonic(text, limits)
     if new == ref:
         how = "exact" if new is not None else "not pythonic"

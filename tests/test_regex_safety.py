@@ -34,6 +34,11 @@ REVIEWED_SAFE: dict[str, str] = {
         "[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)*: every repetition starts with a literal '.' the "
         "inner class cannot match, so there is one way to match; and it only reads tool names (user data)"
     ),
+    "rlvr_rewards.parsing.pythonic._SEPARATORS": (
+        "(?:[;\\s]|#[^\\n]*)*, used only with .match(...).end(): nothing follows the repeat, so the first "
+        "(greedy) way to match succeeds at once and the engine never backtracks into it; each comment runs to "
+        "the newline in one step: one pass over the text"
+    ),
     "rlvr_rewards.util.jsonsafe._STRING_LITERAL": (
         "the unrolled string loop (a quote, non-quote non-backslash characters, then repetitions of an escape "
         "and more such characters, then an optional quote): every repetition starts with a backslash, which the "

@@ -19,6 +19,7 @@ from _repo import DOCS, ROOT, tests_module
 import rlvr_rewards as rr
 from rlvr_rewards.builtin.scorers import BUILTIN_SCORERS, FORMAT_PENALTIES
 from rlvr_rewards.parsing.types import VIOLATIONS
+from rlvr_rewards.plugins import get_registry
 from rlvr_rewards.vocabulary import ACCEPTED
 
 _helpers = tests_module("helpers")  # the tests' tool catalogue and renderer (tests/helpers.py)
@@ -118,6 +119,35 @@ def _table(examples: list[tuple[str, Any, str]]) -> str:
             + f" | `{scores[0].reason}` |"
         )
     return head + "\n".join(rows) + "\n"
+
+
+def _code(text: str, limit: int = 0) -> str:
+    """``text`` as a code span inside a Markdown table cell (newlines shown as ⏎, ``|`` escaped)."""
+    text = text.replace("\n", "⏎").replace("|", "\\|")
+    if limit and len(text) > limit:
+        text = text[:limit] + "…"
+    return f"`{text}`" if text else ""
+
+
+def formats_table() -> str:
+    """docs/formats.md: one row per registered parser, in detection order, from the registry itself."""
+    lines = [
+        "| # | format (`format=`) | family | markers | example | reads as | also accepted as `format=` | notes |",
+        "|---:|---|---|---|---|---|---|---|",
+    ]
+    for spec in get_registry().parsers:
+        got = rr.parse(spec.example, format=spec.name) if spec.example else None
+        reads = ", ".join(f"{c.name}({json.dumps(c.arguments)})" for c in got.calls) if got is not None else ""
+        notes = spec.description + (f" Source: {spec.source}." if spec.source else "")
+        notes = notes.replace("|", "\\|").replace("<", "&lt;")
+        lines.append(
+            f"| {spec.priority} | `{spec.name}` | {spec.family} | "
+            + " ".join(_code(m) for m in spec.markers)
+            + f" | {_code(spec.example, 160)} | {_code(reads)} | "
+            + ", ".join(f"`{a}`" for a in spec.aliases)
+            + f" | {notes} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def reasons_table() -> str:
@@ -253,6 +283,7 @@ SECTIONS: dict[str, tuple[str, Callable[[], str]]] = {
     "components": ("presets.md", components_table),
     "preset-weights": ("presets.md", preset_weights),
     "preset-examples": ("presets.md", preset_examples),
+    "formats": ("formats.md", formats_table),
     "guard-examples": ("presets.md", guard_examples),
 }
 

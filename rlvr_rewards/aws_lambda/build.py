@@ -607,6 +607,7 @@ def _validated_config(python: str, arch: str, config: Mapping[str, Any] | None) 
     from rlvr_rewards.plugins import get_registry
 
     base = get_registry().preset(validated.preset)  # unknown preset: ConfigError naming the presets
+    get_registry().parsers_for(validated.format)  # unknown format: ConfigError naming the formats
     if validated.weights:
         base.derive(f"{base.name}+lambda", weights=validated.weights)
     return validated

@@ -6,6 +6,8 @@ a JSON file named by ``RLVR_CONFIG_FILE`` < individual environment variables:
 ========================  ===========================================================================
 ``RLVR_PRESET``           preset name (``graded``, ``binary``, ``aws-blog``, ``toolrl`` or a plugin's)
 ``RLVR_WEIGHTS``          JSON merged into the preset's weights, e.g. ``{"execute": {"arguments": 0.6}}``
+``RLVR_FORMAT``           the completions' tool-call format (a format name or model family, docs/formats.md;
+                          unset or ``auto``: detected per completion)
 ``RLVR_OUTPUT_STYLE``     ``oss`` (``{"statusCode", "headers", "body"}``) or ``nova`` (the bare list)
 ``RLVR_MAX_CHARS``        ``Limits.max_chars`` (likewise ``RLVR_MAX_DEPTH``, ``RLVR_MAX_CALLS``)
 ``RLVR_DEADLINE_MARGIN_MS``  stop scoring when less than this is left before the Lambda timeout (default
@@ -48,6 +50,7 @@ __all__ = [
 ENV_VARS: dict[str, str] = {
     "RLVR_PRESET": "preset",
     "RLVR_WEIGHTS": "weights",
+    "RLVR_FORMAT": "format",
     "RLVR_OUTPUT_STYLE": "output_style",
     "RLVR_MAX_CHARS": "max_chars",
     "RLVR_MAX_DEPTH": "max_depth",
@@ -65,6 +68,7 @@ class LambdaConfig(BaseModel):
     preset: str = "graded"
     weights: dict[str, dict[str, float]] = Field(default_factory=dict)
     output_style: Literal["oss", "nova"] = "oss"
+    format: str | None = None
     max_chars: int = Field(default=Limits().max_chars, gt=0)
     max_depth: int = Field(default=Limits().max_depth, gt=0, le=1000)
     max_calls: int = Field(default=Limits().max_calls, gt=0)

@@ -353,6 +353,10 @@ def score_event(samples: Sequence[Any], config: LambdaConfig, context: Any = Non
     """One result per sample, in order (see the module contract). Raises only for bad configuration."""
     started = time.perf_counter()
     preset = _preset(config)
+    if config.format is not None:  # an unknown format is the operator's error for the whole event
+        from rlvr_rewards.plugins import get_registry
+
+        get_registry().parsers_for(config.format)
     stats = _Stats()
     results: list[dict[str, Any] | None] = [None] * len(samples)
     _score_all(samples, config, context, preset, results, stats)
@@ -476,6 +480,7 @@ def _score_batch(
         tools=[s.tools for s in chunk],
         preset=preset,
         limits=config.limits,
+        format=config.format,
     )
     rewards = batch.rewards.tolist()
     columns = [(name, column.tolist()) for name, column in batch.components.items()] if config.component_metrics else []

@@ -45,6 +45,7 @@ FORMAT_PENALTIES: dict[str, float] = {
     "think_after_answer": _MINOR,
     "duplicate_keys": _MAJOR,
     "trailing_garbage": _MAJOR,
+    "python_literal_json": _MAJOR,  # decodable, but not the JSON the format asks for
     "unclosed_tag": _MAJOR,
     "stray_closing_tag": _MAJOR,
     "empty_call_block": _MAJOR,
@@ -228,7 +229,8 @@ def aws_blog_score(ctx: ScoringContext) -> list[float]:
     """1.0 / 0.5 / 0.0 exactly as the AWS post (Python equality on decoded arguments)."""
     out = [0.0] * len(ctx)
     for i, (p, t) in enumerate(zip(ctx.parses, ctx.truths, strict=True)):
-        calls = [c for c in p.calls if c.name]
+        # the post decodes with json.loads: a call written as a Python literal does not decode there
+        calls = [c for c in p.calls if c.name] if "python_literal_json" not in p.violations else []
         if t.behavior != "execute":
             # a call attempt that does not decode still counts: the post's try/except scores it 0.0
             out[i] = 0.0 if (calls or p.attempted_call) else 1.0

@@ -112,7 +112,12 @@ def reward_func(queries: Sequence[str], prompts: Sequence[str], labels: Sequence
     from rlvr_rewards.scoring.core import score_batch
 
     responses = [split_response(q, p) for q, p in zip(queries, prompts, strict=True)]
-    batch = score_batch(responses, list(labels), preset=os.environ.get("RLVR_PRESET", "graded"))
+    batch = score_batch(
+        responses,
+        list(labels),
+        preset=os.environ.get("RLVR_PRESET", "graded"),
+        format=os.environ.get("RLVR_FORMAT") or None,
+    )
     logs = columns(batch)  # one key set for every sample (the _keys module's contract)
     rewards = logs.pop("score")
     out: dict[str, Any] = {"rewards": rewards, "scores": list(rewards), "extra_logs": logs}

@@ -48,10 +48,12 @@ class RowScorer:
         truth_column: str = "ground_truth",
         tools_column: str | None = None,
         json_columns: bool = False,
+        format: str | None = None,
     ) -> None:
         from rlvr_rewards.plugins import get_registry
 
-        get_registry()  # build the plugin registry once per actor
+        get_registry().parsers_for(format)  # build the plugin registry once per actor; an unknown format fails here
+        self.format = format
         self.preset = preset
         self.completion_column = completion_column
         self.truth_column = truth_column
@@ -72,7 +74,7 @@ class RowScorer:
         tools = None
         if self.tools_column is not None:  # Arrow's None fill in native tool specs is undone by rr (tools.py)
             tools = _faithful_values(batch, self.tools_column, ids, check_nulls=False)
-        scored = score_batch(completions, truths, tools=tools, preset=self.preset)
+        scored = score_batch(completions, truths, tools=tools, preset=self.preset, format=self.format)
         # explicit Arrow types: a batch whose rows have no violations must not make a list<null> column
         added: dict[str, Any] = {
             "reward": pa.array(scored.rewards, type=pa.float64()),
@@ -209,9 +211,10 @@ def score_dataset(
     num_cpus: float | None = None,
     batch_size: int = 4096,
     json_columns: bool = False,
+    format: str | None = None,
 ) -> Any:
     """Score every row of a Ray Dataset (see the module contract; ``concurrency`` and ``num_cpus``
-    default to leaving one CPU for reading)."""
+    default to leaving one CPU for reading; ``format``: the completions' tool-call format, docs/formats.md)."""
     cpus = _usable_cpus(ds) if concurrency is None or num_cpus is None else 0.0
     if concurrency is None:
         concurrency = default_concurrency(cpus)
@@ -226,6 +229,7 @@ def score_dataset(
             "truth_column": truth_column,
             "tools_column": tools_column,
             "json_columns": json_columns,
+            "format": format,
         },
         batch_size=batch_size,
         batch_format="pyarrow",

@@ -206,7 +206,8 @@ def make_reward_func(
     tools: Sequence[Any] | None = None,
     **options: Any,
 ) -> RewardFunc:
-    """A TRL reward function scoring with ``preset`` (``options`` go to ``rr.score_batch``).
+    """A TRL reward function scoring with ``preset`` (``options`` go to ``rr.score_batch``: e.g.
+    ``format="glm"`` names the completions' tool-call format, docs/formats.md).
 
     ``tools``: the tools for rows without a ``tools`` / ``extra_info.tools`` column value, e.g. the same
     Python callables given to ``GRPOTrainer(tools=...)`` (read with transformers' ``get_json_schema``)."""
@@ -234,8 +235,10 @@ def component_reward_funcs(
     *,
     truth_column: str | None = None,
     tools: Sequence[Any] | None = None,
+    format: str | None = None,
 ) -> list[RewardFunc]:
-    """One TRL reward function per component (NaN -> None, which TRL treats as "not applicable")."""
+    """One TRL reward function per component (NaN -> None, which TRL treats as "not applicable").
+    ``format``: the completions' tool-call format (docs/formats.md), else detected per completion."""
     default_tools = tool_specs(tools)
     funcs = []
     for component in components:
@@ -245,7 +248,7 @@ def component_reward_funcs(
         ) -> list[float | None]:
             for key in ("completion_ids", "trainer_state", "log_extra", "log_metric"):
                 columns.pop(key, None)
-            batch, _ = _score(completions, columns, preset, truth_column, default_tools, {})
+            batch, _ = _score(completions, columns, preset, truth_column, default_tools, {"format": format})
             return [None if not math.isfinite(v) else float(v) for v in batch.components[_c]]
 
         fn.__name__ = fn.__qualname__ = f"rlvr_{component}"

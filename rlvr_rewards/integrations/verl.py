@@ -24,6 +24,8 @@ Contract:
   (a rollout cut off after a call); the final answer after the last tool response is not scored. A
   rollout without a tool response is scored as it is.
 - Preset: the ``preset`` keyword (``reward_kwargs.preset``), else ``RLVR_PRESET``, else ``graded``.
+- Format: the ``format`` keyword (``reward_kwargs.format``: a format name or model family, docs/formats.md),
+  else ``RLVR_FORMAT``, else detected per completion.
 - ``compute_score_batch`` (plural keyword arguments, one dict per item, same keys) serves veRL's legacy
   ``batch`` manager (``verl.workers.reward_manager``), which 0.9.1's trainer no longer uses; it scores
   with ``workers`` processes (``workers`` keyword, else ``RLVR_WORKERS``, else 1).
@@ -197,19 +199,27 @@ def _results(
     workers: int = 1,
     preset: str | None = None,
     tool_config_path: str | None = None,
+    format: str | None = None,
 ) -> list[dict[str, float]]:
     from rlvr_rewards.integrations._keys import sample_dicts
     from rlvr_rewards.scoring.core import score_batch
 
     tools = [_item_tools(e, tool_config_path) for e in extra_infos]
     completions = [rollout_completion(s) for s in solutions]
-    batch = score_batch(completions, list(truths), tools=tools, preset=_preset(preset), workers=workers)
+    batch = score_batch(
+        completions, list(truths), tools=tools, preset=_preset(preset), workers=workers, format=_format(format)
+    )
     return sample_dicts(batch)
 
 
 def _preset(preset: str | None) -> str:
     """The preset of the module contract: the ``preset`` keyword, else ``RLVR_PRESET``, else ``graded``."""
     return preset or os.environ.get("RLVR_PRESET", "graded")
+
+
+def _format(hint: str | None) -> str | None:
+    """The format hint of the module contract: the ``format`` keyword, else ``RLVR_FORMAT``, else detection."""
+    return hint or os.environ.get("RLVR_FORMAT") or None
 
 
 def result_keys(preset: str | None = None) -> tuple[str, ...]:
@@ -229,6 +239,7 @@ def compute_score(
     *,
     preset: str | None = None,
     tool_config_path: str | None = None,
+    format: str | None = None,
     **kwargs: Any,
 ) -> dict[str, float]:
     """One sample, as veRL 0.9.1's reward-loop managers call it (see the module contract): ``rr.score``'s
@@ -241,6 +252,7 @@ def compute_score(
         ground_truth,
         tools=_item_tools(extra_info, tool_config_path),
         preset=_preset(preset),
+        format=_format(format),
     )
     return item_dict(result.reward, result.components)
 
@@ -253,6 +265,7 @@ def compute_score_batch(
     *,
     preset: str | None = None,
     tool_config_path: str | None = None,
+    format: str | None = None,
     **kwargs: Any,
 ) -> list[dict[str, float]]:
     """A batch, as veRL's legacy ``batch`` manager calls it: one dict per item, all with the same keys."""
@@ -264,4 +277,5 @@ def compute_score_batch(
         workers=_workers(kwargs.get("workers")),
         preset=preset,
         tool_config_path=tool_config_path,
+        format=format,
     )

@@ -40,10 +40,13 @@ from rlvr_rewards.parsing.formats import (
     BUILTIN_PARSERS,
     call_from_object,
     current_limits,
+    current_markers,
     marker_formats,
     mixed_markers,
     use_limits,
+    use_markers,
 )
+from rlvr_rewards.parsing.markers import MarkerIndex, index_for
 from rlvr_rewards.parsing.reasoning import split_think
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
 
@@ -128,7 +131,68 @@ def _finish(
         format=fmt,
         violations=violations,
         attempted_call=attempted,
+        untyped=result.untyped,
     )
+
+
+#: The characters by which detection skips parsers cheaply: a parser none of whose markers' key characters
+#: is in the answer cannot find a marker there. Almost every marker holds one of them (``<tool_call>``,
+#: ``[TOOL_CALLS]``, ``functools[``, ``"tool_calls"`` inside ``{...}``).
+_KEY_CHARS: Final = "<[{"
+
+
+class _Plan:
+    """How detection runs over one tuple of parsers: the key strings to look for in an answer, the parsers
+    worth trying for each combination of keys present (a parser none of whose markers' keys is present would
+    return ``None``; one without markers is always tried), and the formats' reasoning splits."""
+
+    __slots__ = ("by_mask", "gates", "keys", "specs", "splitters")
+
+    def __init__(self, specs: Sequence[ParserSpec]) -> None:
+        self.specs = specs
+        gates = [frozenset(_marker_key(m) for m in spec.markers) for spec in specs]
+        self.keys: tuple[str, ...] = tuple(sorted(set().union(*gates))) if gates else ()
+        self.gates = gates
+        self.by_mask: dict[int, tuple[ParserSpec, ...]] = {}
+        self.splitters = tuple(spec.split_reasoning for spec in specs if spec.split_reasoning is not None)
+
+    def candidates(self, answer: str) -> tuple[ParserSpec, ...]:
+        """The parsers to try on ``answer``, in order (one ``in`` scan per key)."""
+        mask = 0
+        for bit, key in enumerate(self.keys):
+            if key in answer:
+                mask |= 1 << bit
+        hit = self.by_mask.get(mask)
+        if hit is None:
+            present = {key for bit, key in enumerate(self.keys) if mask >> bit & 1}
+            hit = self.by_mask[mask] = tuple(
+                spec for spec, gate in zip(self.specs, self.gates, strict=True) if not gate or gate & present
+            )
+        return hit
+
+
+#: specs tuple id -> (the tuple, its plan)
+_PLANS: dict[int, tuple[Sequence[ParserSpec], _Plan]] = {}
+
+
+def _marker_key(marker: str) -> str:
+    """The character whose absence rules ``marker`` out: the first of ``_KEY_CHARS`` in it, else the marker."""
+    for ch in _KEY_CHARS:
+        if ch in marker:
+            return ch
+    return marker
+
+
+def _plan(specs: Sequence[ParserSpec]) -> _Plan:
+    """The :class:`_Plan` of ``specs`` (kept per specs tuple: the registry's is stable)."""
+    hit = _PLANS.get(id(specs))
+    if hit is not None and hit[0] is specs:
+        return hit[1]
+    plan = _Plan(specs)
+    if len(_PLANS) >= 64:
+        _PLANS.clear()
+    _PLANS[id(specs)] = (specs, plan)
+    return plan
 
 
 def _parse_text(text: str, specs: Sequence[ParserSpec], limits: Limits, reasoning: str = "") -> ParseResult:
@@ -139,9 +203,16 @@ def _parse_text(text: str, specs: Sequence[ParserSpec], limits: Limits, reasonin
             return ParseResult(calls=(), text="", think=reasoning, violations=("empty",))
         return _EMPTY
     answer, think, found = split_think(text)
+    plan = _plan(specs)
+    for split in plan.splitters:  # the formats' own reasoning (GPT-OSS analysis messages)
+        answer, more, more_found = split(answer)
+        if more:
+            think = f"{think}\n{more}" if think else more
+        if more_found:
+            found = (*found, *more_found)
     if reasoning:
         think = f"{reasoning}\n{think}" if think else reasoning
-    for spec in specs:
+    for spec in plan.candidates(answer):  # (a parser none of whose markers can be here would return None)
         result = spec.parse(answer)
         if result is None or not isinstance(result, ParseResult):
             continue
@@ -255,13 +326,37 @@ def _check_args(parsers: Sequence[ParserSpec] | None, limits: Limits) -> Sequenc
     return parsers
 
 
+_DEFAULT_INDEXES: dict[int, tuple[Sequence[ParserSpec], MarkerIndex]] = {}
+
+
+def _default_index(specs: Sequence[ParserSpec]) -> MarkerIndex:
+    """The markers that count when the caller names none: ``specs`` and the built-in formats (kept per tuple)."""
+    hit = _DEFAULT_INDEXES.get(id(specs))
+    if hit is not None and hit[0] is specs:
+        return hit[1]
+    names = {spec.name for spec in specs}
+    index = index_for((*specs, *(s for s in BUILTIN_PARSERS if s.name not in names)))
+    if len(_DEFAULT_INDEXES) >= 64:
+        _DEFAULT_INDEXES.clear()
+    _DEFAULT_INDEXES[id(specs)] = (specs, index)
+    return index
+
+
 def parse_many(
     completions: Sequence[Any],
     parsers: Sequence[ParserSpec] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    *,
+    markers: Sequence[ParserSpec] | None = None,
 ) -> list[ParseResult]:
-    """:func:`parse_completion` of each completion, with the arguments checked once for the batch."""
+    """:func:`parse_completion` of each completion, with the arguments checked once for the batch.
+
+    ``markers``: the formats whose markers count for ``mixed_formats`` (default: ``parsers`` and the built-in
+    formats; scoring passes every registered format, so a ``format=`` hint changes which parser reads, not what
+    counts as mixed)."""
     specs = _check_args(parsers, limits)
+    index = _default_index(specs) if markers is None else index_for(_check_args(markers, limits))
+    restore_markers = use_markers(index) if current_markers() is not index else None
     restore = use_limits(limits) if current_limits() is not limits else None
     out: list[ParseResult] = []
     append = out.append
@@ -280,6 +375,8 @@ def parse_many(
     finally:
         if restore is not None:
             restore()
+        if restore_markers is not None:
+            restore_markers()
     return out
 
 
@@ -287,6 +384,8 @@ def parse_completion(
     completion: Any,
     parsers: Sequence[ParserSpec] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    *,
+    markers: Sequence[ParserSpec] | None = None,
 ) -> ParseResult:
     """Parse one completion into calls, free text, reasoning and violation codes. Never raises on
     the completion (any type, any text).
@@ -295,4 +394,4 @@ def parse_completion(
     :data:`~rlvr_rewards.parsing.formats.BUILTIN_PARSERS`. ``limits``: resource caps (also made
     current for the parsers via :func:`~rlvr_rewards.parsing.formats.current_limits`).
     """
-    return parse_many((completion,), parsers, limits)[0]
+    return parse_many((completion,), parsers, limits, markers=markers)[0]

@@ -17,17 +17,31 @@ Contract of every ``parse_*`` function here:
   ``limits`` argument, else from :func:`current_limits` (set by ``parse_completion`` for the duration
   of one parse, so the ``str -> ParseResult | None`` parser signature stays plain).
 
-Formats (priority: lower is tried first):
+Formats (priority: lower is tried first; markers: at least one occurs in every text the format claims;
+fence, json, glm_plain and pythonic have none and are always tried):
 
-=========  ===  ==============================================================================
-hermes      10  ``<tool_call>{json}</tool_call>`` blocks (Qwen, Hermes)
-nemotron    20  ``<TOOLCALL>[...]</TOOLCALL>``
-mistral     30  ``[TOOL_CALLS][{...}]`` and ``[TOOL_CALLS]name[ARGS]{...}`` (repeatable)
-llama3      40  ``<|python_tag|>{"name": ..., "parameters": {...}}`` (``;``/newline separated)
-fence       50  a ```json fenced block holding a call object or a list of calls
-json        60  the whole answer is a call object (``name`` key) or a list of them
-pythonic    70  ``[f(a=1), g(b="x")]`` or a lone ``f(a=1)``, literal keyword arguments only
-=========  ===  ==============================================================================
+=========  ===  ==================================  ==============================================================
+format     pri  markers                             shape
+=========  ===  ==================================  ==============================================================
+hermes      10  ``<tool_call>`` ``</tool_call>``    ``<tool_call>{json}</tool_call>`` blocks (Hermes 2 Pro,
+                                                    Qwen 2.5 / 3); a block written as a Python literal is read
+                                                    (``python_literal_json``); a first block of Qwen3-Coder XML
+                                                    or GLM is declined (the ``qwen3_xml`` / ``glm`` formats)
+nemotron    20  ``<TOOLCALL>`` ``</TOOLCALL>``      ``<TOOLCALL>[...]</TOOLCALL>`` (Llama 3.1 Nemotron)
+mistral     30  ``[TOOL_CALLS]``                    ``[TOOL_CALLS][{...}]`` and ``[TOOL_CALLS]name[ARGS]{...}``
+                                                    (repeatable)
+llama3      40  ``<|python_tag|>``                  ``<|python_tag|>{"name": ..., "parameters": {...}}``
+                                                    (``;``/newline separated)
+fence       50  (none)                              a ```json fenced block holding a call object or a list of calls
+json        60  (none)                              the whole answer is a call object (``name`` key) or a list of them
+glm_plain   65  (none)                              GLM-4 chat: ``NAME`` on a line, then one JSON object of arguments,
+                                                    nothing else
+pythonic    70  (none)                              ``[f(a=1), g(b="x")]`` or a lone ``f(a=1)``, literal keyword
+                                                    arguments only; and the BFCL variants: ``f(a=1); g(b=2)``,
+                                                    calls on lines of their own, ``f(a=1), g(b=2)``,
+                                                    ``['f(a=1)', "g(b=2)"]``, ``get\\_weather(...)``, a list on its
+                                                    own line(s) with prose before or after it
+=========  ===  ==================================  ==============================================================
 """
 
 from __future__ import annotations
@@ -44,9 +58,11 @@ from typing import Any, Final, TypeVar
 import numpy as np
 
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits, block_budget
-from rlvr_rewards.parsing.pythonic import decode_pythonic, int_bound
+from rlvr_rewards.parsing.markers import MarkerIndex, index_for
+from rlvr_rewards.parsing.pythonic import decode_pythonic, int_bound, json_like_literal, top_level_statements
 from rlvr_rewards.parsing.reasoning import split_think
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
+from rlvr_rewards.parsing.xmlshape import foreign_tool_call_block
 from rlvr_rewards.util.jsonsafe import FAIL, loads_untrusted
 
 __all__ = [
@@ -54,9 +70,11 @@ __all__ = [
     "FORMAT_MARKERS",
     "call_from_object",
     "current_limits",
+    "current_markers",
     "marker_formats",
     "mixed_markers",
     "parse_fence",
+    "parse_glm_plain",
     "parse_hermes",
     "parse_hermes_straight",
     "parse_json",
@@ -64,7 +82,9 @@ __all__ = [
     "parse_mistral",
     "parse_nemotron",
     "parse_pythonic",
+    "parse_pythonic_plain",
     "use_limits",
+    "use_markers",
 ]
 
 # --------------------------------------------------------------------------------------------------
@@ -90,7 +110,8 @@ def use_limits(limits: Limits) -> Callable[[], None]:
 # Markers (for ``mixed_formats`` and the last-resort ``attempted_call``)
 # --------------------------------------------------------------------------------------------------
 
-#: Distinctive markers of the tag-based formats. Fences, bare JSON and pythonic calls have none.
+#: Distinctive markers of the first tag-based formats (each spec's ``markers`` say the same). Fences, bare JSON
+#: and pythonic calls have none. Every registered format's markers are in the current :class:`MarkerIndex`.
 FORMAT_MARKERS: Final[dict[str, tuple[str, ...]]] = {
     "hermes": ("<tool_call>", "</tool_call>"),
     "nemotron": ("<TOOLCALL>", "</TOOLCALL>"),
@@ -98,27 +119,40 @@ FORMAT_MARKERS: Final[dict[str, tuple[str, ...]]] = {
     "llama3": ("<|python_tag|>",),
 }
 
+#: The markers of the formats of the parse in progress (every registered format when scoring: set by
+#: ``parse_many``); ``None`` outside a parse: the built-in formats' (:func:`_builtin_index`).
+_MARKERS: ContextVar[MarkerIndex | None] = ContextVar("rlvr_rewards_parse_markers", default=None)
+_BUILTIN_INDEX: list[MarkerIndex] = []
+
+
+def _builtin_index() -> MarkerIndex:
+    if not _BUILTIN_INDEX:
+        _BUILTIN_INDEX.append(index_for(BUILTIN_PARSERS))
+    return _BUILTIN_INDEX[0]
+
+
+def current_markers() -> MarkerIndex:
+    """The marker index of the parse in progress (the built-in formats' outside ``parse_completion``)."""
+    return _MARKERS.get() or _builtin_index()
+
+
+def use_markers(index: MarkerIndex) -> Callable[[], None]:
+    """Make ``index`` current for this thread/task; returns a function restoring the previous one."""
+    token = _MARKERS.set(index)
+    return lambda: _MARKERS.reset(token)
+
 
 def marker_formats(text: str) -> list[str]:
-    """Names of the formats in ``FORMAT_MARKERS`` whose markers occur in ``text`` (a few ``in`` scans)."""
-    found: list[str] = []
-    if "tool_call>" in text and ("<tool_call>" in text or "</tool_call>" in text):
-        found.append("hermes")
-    if "TOOLCALL>" in text and ("<TOOLCALL>" in text or "</TOOLCALL>" in text):
-        found.append("nemotron")
-    if "[TOOL_CALLS]" in text:
-        found.append("mistral")
-    if "<|python_tag|>" in text:
-        found.append("llama3")
-    return found
+    """Names of the formats whose markers occur in ``text``, in priority order (the current index)."""
+    return current_markers().formats(text)
 
 
 def mixed_markers(answer: str, fmt: str) -> bool:
     """The ``mixed_formats`` rule, for every path that reads calls: ``answer`` (the text the calls were read
-    from, reasoning removed) holds call markers of a format other than ``fmt``, the one that gave the calls
-    (OpenAI ``tool_calls`` have no marker in the text: any marker there is another format)."""
-    markers = marker_formats(answer)
-    return bool(markers) and (len(markers) > 1 or markers[0] != fmt)
+    from, reasoning removed) holds a call marker that the format ``fmt``, the one that gave the calls, does
+    not write (:class:`~rlvr_rewards.parsing.markers.MarkerIndex`; OpenAI ``tool_calls`` have no marker in the
+    text: any marker there is another format's)."""
+    return current_markers().foreign(answer, fmt)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -714,9 +748,21 @@ class _Acc:
             return
         value, err, found = loads_untrusted(text, self.limits, True)  # hot path: the whole block is JSON
         if err == "invalid_json":
-            self._decode_lines(text)
+            if not (_python_literal_hint(text) and self.take_python_literal(text)):
+                self._decode_lines(text)
             return
         self.take(value, err, found)
+
+    def take_python_literal(self, text: str) -> bool:
+        """A block that is not JSON but a Python literal (single-quoted strings or ``True``/``False``/``None``:
+        :func:`_python_literal_hint`; then tuples and trailing commas too): its call(s) and
+        ``python_literal_json``; ``False`` (nothing recorded) when it is not one either."""
+        got = _python_literal(text, self.limits)
+        if got is None:
+            return False
+        self.violations.append("python_literal_json")
+        self.take(*got)
+        return True
 
     def take(self, value: Any, err: str | None, found: tuple[str, ...]) -> bool:
         """Record one decoding outcome: its error, or its violations and its call(s)."""
@@ -776,6 +822,7 @@ class _Acc:
             format=fmt,
             violations=tuple(sorted(set(self.violations))),
             attempted_call=self.attempted,
+            untyped=any(c.untyped for c in self.calls),
         )
 
 
@@ -837,7 +884,14 @@ def _scan_tag_blocks(text: str, open_tag: str, close_tag: str, fmt: str, limits:
         return _over_budget(fmt)
 
 
-def _scan_tag_blocks_into(acc: _Acc, text: str, open_tag: str, close_tag: str, fmt: str) -> ParseResult:
+def _scan_tag_blocks_into(
+    acc: _Acc,
+    text: str,
+    open_tag: str,
+    close_tag: str,
+    fmt: str,
+    decode: Callable[[_Acc, str], None] = _Acc.decode_block,
+) -> ParseResult:
     acc.attempted = True
     opens = _find_all(text, open_tag)
     closes = _find_all(text, close_tag)
@@ -865,7 +919,7 @@ def _scan_tag_blocks_into(acc: _Acc, text: str, open_tag: str, close_tag: str, f
         else:
             acc.violations.append("unclosed_tag")
             pos = end
-        acc.decode_once(text[start:end], _Acc.decode_block)
+        acc.decode_once(text[start:end], decode)
     acc.texts.append(text[pos:])
     return acc.result(fmt)
 
@@ -878,11 +932,47 @@ def _scan_tag_blocks_into(acc: _Acc, text: str, open_tag: str, close_tag: str, f
 def parse_hermes(text: str, limits: Limits | None = None) -> ParseResult | None:
     """``<tool_call>{"name": .., "arguments": {..}}</tool_call>`` blocks (Qwen2.5/3, Hermes).
 
-    Block content: a call object or a list of them. Last block unclosed: still decoded, ``unclosed_tag``.
+    Block content: a call object or a list of them (a Python literal where JSON fails:
+    ``python_literal_json``). Last block unclosed: still decoded, ``unclosed_tag``. ``None`` when the first
+    block is not JSON but Qwen3-Coder XML or GLM (:func:`~rlvr_rewards.parsing.xmlshape.foreign_tool_call_block`):
+    the ``qwen3_xml`` / ``glm`` parsers read those. (The usual text, one block of JSON, is decided by
+    :func:`_single_block` before that check.)
     """
-    if "<tool_call>" not in text and "</tool_call>" not in text:
+    if _HERMES_OPEN not in text and _HERMES_CLOSE not in text:
         return None
-    return _scan_tag_blocks(text, "<tool_call>", "</tool_call>", "hermes", limits or _LIMITS.get())
+    limits = limits or _LIMITS.get()
+    single = _single_block(text, _HERMES_OPEN, _HERMES_CLOSE, "hermes", limits)
+    if single is not None:
+        return single
+    if _foreign_first_block(text, limits):
+        return None
+    acc = _Acc(limits)
+    try:
+        return _scan_tag_blocks_into(acc, text, _HERMES_OPEN, _HERMES_CLOSE, "hermes")
+    except _OverBudget:
+        return _over_budget("hermes")
+
+
+def _foreign_first_block(text: str, limits: Limits) -> bool:
+    """The first ``<tool_call>`` block holds Qwen3-Coder XML or GLM, not JSON: its inside (up to the next
+    closing or opening tag) starts with neither ``{`` nor ``[``, fails to decode as JSON (a JSON scalar such as
+    ``7`` stays Hermes) and is :func:`foreign_tool_call_block`. A few ``find`` calls where it starts with a
+    bracket (the JSON blocks); one decode of that block otherwise."""
+    o = text.find(_HERMES_OPEN)
+    if o == -1:
+        return False
+    start = o + len(_HERMES_OPEN)
+    c = text.find(_HERMES_CLOSE, start)
+    nxt = text.find(_HERMES_OPEN, start)
+    end = min(x for x in (c, nxt, len(text)) if x != -1)
+    head = _NOT_SPACE.search(text, start, end)
+    if head is None or head.group() in "{[":
+        return False
+    content = text[start:end]
+    return foreign_tool_call_block(content) and loads_untrusted(content.strip(), limits, True)[1] is not None
+
+
+_NOT_SPACE: Final = re.compile(r"\S")
 
 
 def parse_nemotron(text: str, limits: Limits | None = None) -> ParseResult | None:
@@ -1141,7 +1231,7 @@ def _fences_into(acc: _Acc, text: str, reuse: bool) -> ParseResult | None:
         if err is None:
             if not call_shaped:
                 continue
-        elif '"name"' not in body:
+        elif '"name"' not in body or _PY_LOOKALIKE.match(body) is not None:
             continue
         acc.texts.append(text[pos : marks[k]])
         pos = stop + step if closed else len(text)
@@ -1206,7 +1296,7 @@ def parse_json(text: str, limits: Limits | None = None) -> ParseResult | None:
     value, err, found, end = _decode_prefix(body, limits)
     acc = _Acc(limits)
     if err is not None:
-        if '"name"' not in body:
+        if '"name"' not in body or _PY_LOOKALIKE.match(body) is not None:  # ([f(a="name")] is pythonic)
             return None
         acc.attempted = True
         acc.violations.append(err)
@@ -1261,26 +1351,32 @@ PYTHONIC_MAX_NODES: Final = 5_000
 PYTHONIC_MAX_CONTAINERS: Final = 20_000
 
 
-def _pythonic_into(acc: _Acc, text: str) -> None:
-    """Decode ``text`` (already shape-checked) as pythonic calls into ``acc``; never evaluates."""
+def _pythonic_refusal(text: str, limits: Limits) -> str | None:
+    """Why ``text`` is refused unread (a few C-level counts and the bracket-depth pre-scan), or ``None``."""
+    if len(text) > limits.max_chars:
+        return "too_long"
+    if not _bracket_depth_ok(text, limits.max_depth):
+        return "nesting_too_deep"
+    if text.count(",") + text.count("(") + text.count("=") > PYTHONIC_MAX_NODES:
+        return "pythonic_not_call"
+    if text.count("[") + text.count("{") > PYTHONIC_MAX_CONTAINERS:
+        return "over_budget"
+    return None
+
+
+def _pythonic_into(acc: _Acc, text: str) -> bool:
+    """Decode ``text`` (already shape-checked) as pythonic calls into ``acc``; never evaluates. ``False`` when
+    the pre-checks refused it unread (:func:`_pythonic_refusal`)."""
     acc.attempted = True
     limits = acc.limits
-    if len(text) > limits.max_chars:
-        acc.violations.append("too_long")
-        return
-    if not _bracket_depth_ok(text, limits.max_depth):
-        acc.violations.append("nesting_too_deep")
-        return
-    if text.count(",") + text.count("(") + text.count("=") > PYTHONIC_MAX_NODES:
-        acc.violations.append("pythonic_not_call")
-        return
-    if text.count("[") + text.count("{") > PYTHONIC_MAX_CONTAINERS:
-        acc.violations.append("over_budget")
-        return
+    refused = _pythonic_refusal(text, limits)
+    if refused is not None:
+        acc.violations.append(refused)
+        return False
     outcome = decode_pythonic(text, limits)
     if isinstance(outcome, str):
         acc.violations.append(outcome)
-        return
+        return True
     if not outcome:
         acc.violations.append("empty_call_block")
     for item in outcome:
@@ -1290,10 +1386,15 @@ def _pythonic_into(acc: _Acc, text: str) -> None:
         name, args, codes = item
         acc.violations.extend(codes)
         acc.add_call(ParsedCall(name, args))
+    return True
 
 
 def parse_pythonic(text: str, limits: Limits | None = None) -> ParseResult | None:
-    """``[f(a=1), g(b="x")]`` or a single ``f(a=1)`` spanning the whole answer (stripped).
+    """``[f(a=1), g(b="x")]`` or a single ``f(a=1)`` spanning the whole answer (stripped), and the variants
+    BFCL's decoders read (:func:`_bfcl_variant`) where that gives no call; an answer wrapped in inline code or
+    a fence without an info string (BFCL strips backticks) is read inside it, and counts only when it gives
+    calls with literal arguments (else it is code, left as text). :func:`parse_pythonic_plain` is the plain
+    reading alone.
 
     Only keyword arguments with literal values (numbers, strings, booleans, None, lists, tuples, dicts
     with string keys) make a call; anything else is ``pythonic_not_call`` (the call is kept with
@@ -1302,12 +1403,295 @@ def parse_pythonic(text: str, limits: Limits | None = None) -> ParseResult | Non
     bracket-depth pre-scan; prose is rejected by a cheap shape test first.
     """
     body = text.strip()
+    if not body:
+        return None
+    limits = limits or _LIMITS.get()
+    if body[0] == "`":  # BFCL strips backticks: inline code or a fence around the whole answer
+        inner = _unfenced(body)
+        if not inner or inner[0] == "`":
+            return None
+        got = _parse_pythonic_body(inner, limits)
+        return got if got is not None and _only_literal_calls(got) else None  # (else code, not calls)
+    return _parse_pythonic_body(body, limits)
+
+
+def _only_literal_calls(result: ParseResult) -> bool:
+    """``result`` has calls, all with literal arguments (what a call beside prose or in a code block must be)."""
+    return (
+        bool(result.calls)
+        and "pythonic_not_call" not in result.violations
+        and all(c.arguments is not None for c in result.calls)
+    )
+
+
+def _parse_pythonic_body(body: str, limits: Limits) -> ParseResult | None:
+    """:func:`parse_pythonic` of the stripped, non-empty ``body``."""
+    if not _pythonic_shape(body):
+        return _bfcl_variant(body, limits, None)
+    acc = _Acc(limits)
+    acc.blocks = 1
+    read = _pythonic_into(acc, body)
+    strict = acc.result("pythonic")
+    if not read or strict.calls or strict.violations != ("pythonic_not_call",):
+        return strict  # (refused unread: a rewriting of the text would be refused too)
+    return _bfcl_variant(body, limits, strict)
+
+
+def parse_pythonic_plain(text: str, limits: Limits | None = None) -> ParseResult | None:
+    """The plain pythonic reading alone, without the BFCL variants: ``[f(a=1), g(b="x")]`` or a lone ``f(a=1)``
+    spanning the whole answer (stripped), else ``None``. What :func:`parse_pythonic` answers whenever this gives
+    a call, or has no plain shape to read; the decoder's own contract (tests/test_pythonic_differential.py
+    compares it with the former ``ast``-based decoder)."""
+    body = text.strip()
     if not body or not _pythonic_shape(body):
         return None
     acc = _Acc(limits or _LIMITS.get())
     acc.blocks = 1
     _pythonic_into(acc, body)
     return acc.result("pythonic")
+
+
+# The BFCL variants. BFCL's ``default_decode_ast_prompting`` strips the answer, wraps it in ``[...]`` unless
+# it already starts / ends with a bracket, and reads the list with ``ast``; its model handlers split ``;``-
+# separated calls, unescape markdown and read lists of call strings. Each variant below rewrites the answer
+# into the Python list those decoders read (nothing else changes: the same linear decoder reads it) and is
+# taken only when that list gives calls, so a text whose plain reading fails and none of whose rewritings
+# gives a call keeps its plain outcome.
+
+#: A call, possibly with markdown-escaped underscores in its name (``get\_weather(``).
+_PY_ESC_CALL_HEAD: Final = re.compile(r"[A-Za-z_\\][\w.\\]*\(")
+#: A list opening the text, its first item a call (possibly escaped): ``[get_weather(``.
+_PY_LIST_LINE: Final = re.compile(r"[ \t]*(\[)[ \t]*[A-Za-z_\\][\w.\\]*\(")
+#: The same list opening a later line (searched from its newline: linear, a literal first character).
+_PY_LIST_AFTER_NEWLINE: Final = re.compile(r"\n[ \t]*(\[)[ \t]*[A-Za-z_\\][\w.\\]*\(")
+#: A list of call strings: ``['f(a=1)', "g(b=2)"]``.
+_PY_QUOTED_LIST_HEAD: Final = re.compile(r"\[\s*[rRuU]?['\"]\s*(?:\[\s*)?[A-Za-z_\\][\w.\\]*\(")
+#: What a pythonic list (or a list of call strings) starts with: JSON that fails there is not a call of the JSON
+#: formats even when it mentions ``"name"``.
+_PY_LOOKALIKE: Final = re.compile(r"\[\s*(?:[rRuU]?['\"]\s*(?:\[\s*)?)?[A-Za-z_\\][\w.\\]*\(")
+
+
+def _bfcl_variant(body: str, limits: Limits, strict: ParseResult | None) -> ParseResult | None:
+    """The calls of ``body`` (stripped) read as BFCL's decoders read it, or ``None``:
+
+    - a list of call strings, ``['f(a=1)', "g(b=2)"]`` (every item a string holding a pythonic call);
+    - calls as statements or an unbracketed list, ``f(a=1); g(b=2)`` / ``f(a=1)\\ng(b=2)`` / ``f(a=1),
+      g(b=2)`` / ``f(a=1);`` (read as ``[f(a=1), g(b=2)]``), the answer ending with a call;
+    - a pythonic list on its own line(s) with prose before or after it, ``[f(a=1)]\\n\\nI called f.``: the
+      calls, the prose as free text (``text_with_call``); taken only when every item is a call with literal
+      arguments (so prose holding a bracketed call-like phrase stays prose);
+    - in each, a ``\\_`` in a name (markdown escaping) reads as ``_`` (strings are left as written).
+
+    ``strict``: the plain reading's result when ``body`` has the plain shape (it gave no call and was not refused
+    by the pre-checks), returned when no rewriting gives a call; ``None`` otherwise (the pre-checks are then run
+    here, only once a rewriting's shape is found)."""
+    if "(" not in body:  # (each variant holds a call: prose mostly has no parenthesis)
+        return strict
+    if body[0] == "[" and _PY_QUOTED_LIST_HEAD.match(body) is not None:
+        return (_call_strings(body, limits) if _rewritable(body, limits, strict) else None) or strict
+    head = _PY_LIST_LINE.match(body)  # (a list opening the text)
+    if (head is not None or (body[0] != "[" and _PY_ESC_CALL_HEAD.match(body) is not None)) and (
+        body.rstrip(" \t\r\n;,").endswith((")", "]")) or "#" in body
+    ):
+        if not _rewritable(body, limits, strict):
+            return strict
+        got, more = _statements(body, limits)
+        if got is not None or not more:
+            return got or strict
+    if head is None:
+        head = _PY_LIST_AFTER_NEWLINE.search(body)
+    if head is None or not _rewritable(body, limits, strict):
+        return strict
+    return _list_in_prose(body, head.start(1), limits) or strict
+
+
+def _unfenced(body: str) -> str | None:
+    """The inside of an answer wrapped in backticks (stripped) as BFCL reads it (it strips backticks and
+    newlines from both ends), ``None`` when it is not: inline code (`` `[f(a=1)]` ``) or a fence without an info
+    string. (A fence naming a language, ```` ```python ````, holds code of that language: BFCL's decoder fails
+    on it, and so it stays text here.)"""
+    if body[-1] != "`" or len(body) < 2:
+        return None
+    inner = body.strip("`")
+    return inner.strip() if not body.startswith("```") or inner[:1] in ("\n", "\r") else None
+
+
+def _rewritable(body: str, limits: Limits, strict: ParseResult | None) -> bool:
+    """``body`` passes the pythonic pre-checks (known when the plain reading ran: ``strict``): a text they refuse
+    unread is not rewritten either."""
+    if "\x00" in body:  # (CPython refuses a NUL anywhere, in a comment too, which a rewriting drops)
+        return False
+    return strict is not None or _pythonic_refusal(body, limits) is None
+
+
+def _decoded(text: str, limits: Limits, texts: Iterable[str] = ()) -> _Acc:
+    """``text`` (a rewritten list) decoded into a fresh accumulator counting one block, with free ``texts``."""
+    acc = _Acc(limits)
+    acc.blocks = 1
+    acc.texts.extend(texts)
+    _pythonic_into(acc, text)
+    return acc
+
+
+def _statements(body: str, limits: Limits) -> tuple[ParseResult | None, bool]:
+    """``f(a=1); g(b=2)``, calls on lines of their own, ``f(a=1), g(b=2)``: read as ``[f(a=1), g(b=2)]`` (a
+    statement that is a list, ``[f(a=1)]\\n[g(b=2)]``, gives its items). Also whether a list with prose after
+    it could still be read (not when the text is one statement: a list opening it reaches its end)."""
+    got = top_level_statements(body)
+    if got is None:
+        return None, True
+    items = [item for item in (s.strip().rstrip(",").rstrip() for s in got[0]) if item]
+    more = len(items) > 1
+    if not items or not items[-1].endswith((")", "]")):
+        return None, more  # (the answer ends with a call, or with a list: not with prose)
+    items = [item for item in map(_unbracketed, items) if item]
+    if not all(_PY_ESC_CALL_HEAD.match(item) for item in items):
+        return None, more  # (every statement is a call, or a list opening with one)
+    listed = "[" + ", ".join(items) + "]"
+    if listed == body:
+        return None, more  # (nothing was rewritten: the plain reading already failed)
+    acc = _decoded(listed, limits)
+    return (acc.result("pythonic") if acc.calls else None), more
+
+
+def _unbracketed(statement: str) -> str:
+    """The items of a statement that is a list (``[f(a=1)]`` -> ``f(a=1)``), else the statement."""
+    return statement[1:-1].strip() if statement[0] == "[" and statement[-1] == "]" else statement
+
+
+def _list_in_prose(body: str, start: int, limits: Limits) -> ParseResult | None:
+    """The list opening at ``body[start]`` (at the start of a line) up to its closing bracket, which must end
+    its line; the text before and after is free text."""
+    got = top_level_statements(body, start, until_close=True)
+    if got is None:
+        return None
+    (listed,), end = got
+    nl = body.find("\n", end)
+    if body[end : nl if nl != -1 else len(body)].strip():
+        return None  # (text after the list on its line: prose that holds brackets)
+    before, after = body[:start], body[end:]
+    prose = bool(before.strip() or after.strip())
+    if not prose and len(listed) == len(body):
+        return None  # (nothing was rewritten: the plain reading already failed)
+    result = _decoded(listed, limits, (before, after)).result("pythonic")
+    return result if result.calls and (not prose or _only_literal_calls(result)) else None
+
+
+def _call_strings(body: str, limits: Limits) -> ParseResult | None:
+    """``['f(a=1)', "g(b=2)"]``: a list literal whose items are all strings holding pythonic calls."""
+    got = _python_literal(body, limits, checked=True)
+    if got is None or got[1] is not None or type(got[0]) is not list or not got[0]:
+        return None
+    items = [item.strip() if type(item) is str else "" for item in got[0]]
+    if not all(map(_pythonic_shape, items)):
+        return None
+    acc = _Acc(limits)
+    acc.blocks = 1
+    for item in items:
+        _pythonic_into(acc, item)
+    return acc.result("pythonic") if acc.calls else None
+
+
+def _python_literal_hint(text: str) -> bool:
+    """``text`` (not JSON) may be a Python literal: a single-quoted string or a Python constant right after a
+    bracket, comma or colon (an apostrophe inside a JSON string, ``"I'm"``, is no hint). One regex search."""
+    return _PY_LITERAL_HINT.search(text) is not None
+
+
+#: Where a Python literal differs from JSON: a string opened by ``'`` or a constant, after ``{ [ , :``. (Each try
+#: reads the blanks after one such character: linear.)
+_PY_LITERAL_HINT: Final = re.compile(r"[{\[,:]\s*(?:'|True\b|False\b|None\b)")
+
+
+def _python_literal(text: str, limits: Limits, checked: bool = False) -> tuple[Any, str | None, tuple[str, ...]] | None:
+    """``text`` read as one Python literal (dicts, lists, tuples, strings, numbers, ``True``/``False``/``None``) by
+    the linear pythonic decoder (as the value of a keyword argument: nothing evaluated, no ``ast``):
+    ``(value, None, violations)``, ``(FAIL, error, violations)`` for a literal the limits refuse
+    (``nonfinite_number``, ``number_too_large``, ``invalid_unicode``), ``None`` when it is no literal (or too
+    large, deep or busy for the pythonic pre-checks; ``checked``: they were run on ``text`` already)."""
+    if not checked and _pythonic_refusal(text, limits) is not None:
+        return None
+    quick = json_like_literal(text, limits)  # (the usual literal: one C-level JSON decode)
+    if quick is not None:
+        return quick[0], None, ("duplicate_keys",) if quick[1] else ()
+    outcome = decode_pythonic("_(_=" + text + ")", limits)
+    if isinstance(outcome, str) or len(outcome) != 1 or outcome[0] is None:
+        return None
+    _, args, codes = outcome[0]
+    if args is not None:
+        return args["_"], None, tuple(codes)
+    if not codes or codes[-1] == "pythonic_not_call":
+        return None
+    return FAIL, codes[-1], tuple(codes[:-1])
+
+
+# --------------------------------------------------------------------------------------------------
+# glm_plain
+# --------------------------------------------------------------------------------------------------
+
+_GLM_NAME: Final = re.compile(r"[A-Za-z_][\w.\-]*")
+#: The token GLM-4's chat template opens each assistant message with: one call each (``<|assistant|>NAME\n{..}``).
+_GLM_TURN: Final = "<|assistant|>"
+_GLM_END: Final = "<|observation|>"
+
+
+def parse_glm_plain(text: str, limits: Limits | None = None) -> ParseResult | None:
+    """GLM-4 chat (glm-4-9b-chat): the whole answer is the tool's name on a line of its own, then its arguments
+    as one JSON object (``get_weather\\n{"city": "Paris"}``), nothing else. The chat template writes each call
+    as an assistant message of its own (``<|assistant|>`` + name as metadata + ``\\n`` + JSON): several calls
+    are such segments separated by ``<|assistant|>``; a final ``<|observation|>`` (the turn's end) is dropped.
+
+    ``None`` for anything else, so prose is never claimed: in every segment the first line must be one
+    identifier (letters, digits, ``_ . -``) and the rest one JSON object that decodes (the limits apart), with
+    nothing after it, and that is not itself a call object (``{"name": .., "arguments": ..}`` after a word is
+    a label and bare JSON). A JSON object the limits refuse (``nonfinite_number``, ``number_too_large``, ...)
+    gives the call with ``arguments=None``. A segment repeated is decoded once.
+    """
+    if "}" not in text or "\n" not in text:  # (the usual prose: two C-level scans)
+        return None
+    body = text.strip()
+    if body.endswith(_GLM_END):
+        body = body[: -len(_GLM_END)].rstrip()
+    if not body or body[-1] != "}" or "\n" not in body:
+        return None
+    acc = _Acc(limits or _LIMITS.get())
+    acc.attempted = True
+    segments = body.split(_GLM_TURN) if _GLM_TURN in body else [body]
+    try:
+        for segment in segments:
+            if (segment.strip() or segment is not segments[0]) and not acc.decode_once(segment.strip(), _glm_call):
+                return None
+    except _OverBudget:
+        return _over_budget("glm_plain")
+    return acc.result("glm_plain") if acc.blocks else None
+
+
+def _glm_call(acc: _Acc, segment: str) -> bool:
+    """One ``NAME\\n{json}`` segment into ``acc``; ``False`` (nothing recorded) when it is not one."""
+    nl = segment.find("\n")
+    if nl <= 0 or not segment.endswith("}"):
+        return False
+    name = segment[:nl].strip()
+    rest = segment[nl + 1 :].lstrip()
+    if not rest.startswith("{") or _GLM_NAME.fullmatch(name) is None:
+        return False
+    value, err, found, end = _decode_prefix(rest, acc.limits)
+    if err == "invalid_json" or end < len(rest):
+        return False
+    if err is None and (type(value) is not dict or _glm_call_object(value)):
+        return False
+    acc.blocks += 1
+    acc.violations.extend(found)
+    if err is not None:
+        acc.violations.append(err)
+        value = None
+    acc.add_call(ParsedCall(name, value))
+    return True
+
+
+def _glm_call_object(value: dict[str, Any]) -> bool:
+    """``value`` is a call object of the JSON formats (``name`` plus ``arguments``/``parameters``, nothing else)."""
+    return "name" in value and ("arguments" in value or "parameters" in value) and value.keys() <= _CALL_KEYS
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1333,11 +1717,19 @@ def parse_hermes_straight(text: str, limits: Limits) -> ParseResult | None:
     tests/test_fast_paths.py): it skips the dispatch layers and builds one ``ParseResult`` instead of two."""
     if len(text) > limits.max_chars or _HERMES_OPEN not in text:  # (no block: the general path, one split)
         return None
+    if "<|channel|>" in text:  # GPT-OSS harmony: its analysis channel is split off first (the general path)
+        return None
     answer, think, found = split_think(text)
     if found:
         return None
     result = _single_block(answer, _HERMES_OPEN, _HERMES_CLOSE, "hermes", limits)
-    if result is None or mixed_markers(answer, "hermes"):  # (the general path flags mixed_formats)
+    if result is None:
+        return None
+    # mixed_formats (the general path flags it): with one opening and one closing tag (what _single_block
+    # found), two "<" in the answer leave no room for another format's tagged marker; only the untagged ones
+    # remain to look for
+    markers = current_markers()
+    if markers.foreign_untagged(answer, "hermes") if answer.count("<") == 2 else markers.foreign(answer, "hermes"):
         return None
     if not think:
         return result
@@ -1356,13 +1748,92 @@ BUILTIN_PARSERS: Final[tuple[ParserSpec, ...]] = (
         "hermes",
         parse_hermes,
         10,
-        "<tool_call>{json}</tool_call> blocks (Qwen, Hermes)",
+        "<tool_call>{json}</tool_call> blocks (Qwen, Hermes); a Python-literal block is read with "
+        "python_literal_json; a first block holding Qwen3-Coder XML or GLM is left to those formats",
         straight=parse_hermes_straight,
+        markers=(_HERMES_OPEN, _HERMES_CLOSE),
+        family="Hermes 2 Pro / Qwen 2.5 / Qwen 3",
+        aliases=("qwen", "qwen2.5", "qwen3", "hermes"),
+        example='<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>',
+        source="NousResearch Hermes 2 Pro function-calling format; Qwen 2.5 / Qwen 3 chat templates "
+        "(TRL `trl/chat_templates/qwen2_5.jinja`, `qwen3.jinja`)",
     ),
-    ParserSpec("nemotron", parse_nemotron, 20, "<TOOLCALL>[...]</TOOLCALL> (Nemotron)"),
-    ParserSpec("mistral", parse_mistral, 30, "[TOOL_CALLS][...] or [TOOL_CALLS]name[ARGS]{...} (Mistral)"),
-    ParserSpec("llama3", parse_llama3, 40, '<|python_tag|>{"name": .., "parameters": {..}} (Llama 3.x)'),
-    ParserSpec("fence", parse_fence, 50, "a ```json fenced call object or list of calls"),
-    ParserSpec("json", parse_json, 60, "the whole answer is a call object or a list of call objects"),
-    ParserSpec("pythonic", parse_pythonic, 70, '[f(a=1), g(b="x")] with literal keyword arguments'),
+    ParserSpec(
+        "nemotron",
+        parse_nemotron,
+        20,
+        "<TOOLCALL>[...]</TOOLCALL> (Nemotron)",
+        markers=("<TOOLCALL>", "</TOOLCALL>"),
+        family="Llama 3.1 Nemotron (Nano / Super / Ultra)",
+        aliases=("nemotron", "llama-nemotron", "llama-3.1-nemotron"),
+        example='<TOOLCALL>[{"name": "get_weather", "arguments": {"city": "Paris"}}]</TOOLCALL>',
+        source="NVIDIA Llama-3.1-Nemotron system prompt format; BFCL `bfcl_eval/model_handler/api_inference/"
+        "nemotron.py` (has_tool_call_tag)",
+    ),
+    ParserSpec(
+        "mistral",
+        parse_mistral,
+        30,
+        "[TOOL_CALLS][...] or [TOOL_CALLS]name[ARGS]{...} (Mistral)",
+        markers=(_MISTRAL,),
+        family="Mistral 7B v0.3 / Nemo / Small / Magistral",
+        aliases=("mistral", "mistral-nemo", "mistral-small", "magistral", "ministral"),
+        example='[TOOL_CALLS][{"name": "get_weather", "arguments": {"city": "Paris"}}]',
+        source="mistral-common tokenizer formats (v3 `[TOOL_CALLS][...]`, v11+ `[TOOL_CALLS]name[ARGS]{...}`); "
+        "Mistral 7B v0.3 and Nemo chat templates",
+    ),
+    ParserSpec(
+        "llama3",
+        parse_llama3,
+        40,
+        '<|python_tag|>{"name": .., "parameters": {..}} (Llama 3.x)',
+        markers=(_PYTHON_TAG,),
+        family="Llama 3.1 / 3.2 / 3.3",
+        aliases=("llama3", "llama-3.1", "llama-3.2", "llama3.1"),
+        example='<|python_tag|>{"name": "get_weather", "parameters": {"city": "Paris"}}',
+        source="Meta Llama 3.1 / 3.2 prompt format (JSON tool calling, `<|python_tag|>`); TRL "
+        "`trl/chat_templates/llama3_1.jinja`",
+    ),
+    ParserSpec(
+        "fence",
+        parse_fence,
+        50,
+        "a ```json fenced call object or list of calls",
+        family="any model prompted for a JSON call in a markdown code block",
+        example='```json\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n```',
+        source="CommonMark fenced code blocks holding the `{name, arguments}` call object",
+    ),
+    ParserSpec(
+        "json",
+        parse_json,
+        60,
+        "the whole answer is a call object or a list of call objects",
+        family="any model prompted for bare JSON calls (BFCL JSON prompting, ToolRL, Llama 3 JSON without the tag)",
+        example='{"name": "get_weather", "arguments": {"city": "Paris"}}',
+        source="the OpenAI-style `{name, arguments}` call object (BFCL `ReturnFormat.JSON` prompting)",
+    ),
+    ParserSpec(
+        "glm_plain",
+        parse_glm_plain,
+        65,
+        "GLM-4 chat: the tool's name on a line, then its JSON arguments, and nothing else",
+        family="GLM-4 chat (glm-4-9b-chat)",
+        aliases=("glm-4-9b-chat", "glm4-chat", "chatglm"),
+        example='get_weather\n{"city": "Paris"}',
+        source="THUDM glm-4-9b-chat chat template (tool answers as `name\\n{json}`); BFCL "
+        "`bfcl_eval/model_handler/local_inference/glm.py` decode_ast",
+    ),
+    ParserSpec(
+        "pythonic",
+        parse_pythonic,
+        70,
+        '[f(a=1), g(b="x")] with literal keyword arguments; also the BFCL variants: f(a=1); g(b=2), calls on '
+        "lines of their own, an unbracketed list, a list of call strings, markdown-escaped names (get\\_weather), "
+        "a list with prose before or after it",
+        family="BFCL prompting (Gorilla), Llama 3.2 / 3.3 pythonic tool calling",
+        aliases=("bfcl", "gorilla", "bfcl-prompting"),
+        example='[get_weather(city="Paris")]',
+        source="BFCL `default_decode_ast_prompting` (bfcl_eval `model_handler/utils.py`) and its model handlers; "
+        "vLLM `pythonic` / `llama4_pythonic` tool parsers",
+    ),
 )

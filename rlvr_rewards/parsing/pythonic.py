@@ -79,7 +79,15 @@ from typing import Any, Final, TypeAlias
 from rlvr_rewards.limits import Limits
 from rlvr_rewards.util.jsonsafe import convertible_digits
 
-__all__ = ["MAX_LEVEL", "MAX_NAME_PARTS", "decode_pythonic", "int_bound", "long_digit_run"]
+__all__ = [
+    "MAX_LEVEL",
+    "MAX_NAME_PARTS",
+    "decode_pythonic",
+    "int_bound",
+    "json_like_literal",
+    "long_digit_run",
+    "top_level_statements",
+]
 
 #: CPython's tokenizer refuses more nested brackets than this (``MAXLEVEL`` in tokenizer.c).
 MAX_LEVEL: Final = 200
@@ -1228,3 +1236,113 @@ def decode_pythonic(text: str, limits: Limits, spans: list[tuple[int, int, str]]
     except _OverBudget:
         return "over_budget"
     return _NOT_CALL
+
+
+def json_like_literal(text: str, limits: Limits) -> tuple[Any, bool] | None:
+    """``text`` (stripped) when it is one list or dict written in the subset Python and JSON read alike (see
+    :meth:`_Parser.json_literal`: quotes of either kind without escapes, ``True``/``False``/``None``, JSON
+    numbers): its value and whether some dict repeated a key; ``None`` otherwise (for the caller's full
+    reading). One C-level JSON decode and a constant number of C passes; the caller checks the pre-scans
+    (length, bracket depth) as for :func:`decode_pythonic`."""
+    if not text.startswith(("{", "[")) or (not text.isascii() and _SURROGATE.search(text) is not None):
+        return None
+    try:
+        parser = _Parser(_normalise_newlines(text), limits, None)
+        node = parser.json_literal() if parser.json_budget > 0 else None  # (as the parser gates it)
+    except (_Fail, _OverBudget, RecursionError):
+        return None
+    if node is None or parser.kind != _EOF:
+        return None
+    return node[1], node[2]
+
+
+# -- statements (the BFCL output variants read by rlvr_rewards.parsing.formats) ---------------------
+
+#: What :func:`top_level_statements` passes over in one regex step: runs of characters that are no statement
+#: separator, quote, comment, bracket or backslash, and short strings (no newline; escapes allowed) that are not
+#: the start of a triple-quoted one (a repeat of disjoint alternatives, each bounded: linear).
+_STATEMENT_PLAIN: Final = re.compile(
+    r"(?:[^;\n'\"#()\[\]{}\\]{1,256}"
+    r"|'(?:(?:[^'\\\n]|\\[^\n]){1,64}'|'(?!'))"
+    r'|"(?:(?:[^"\\\n]|\\[^\n]){1,64}"|"(?!"))'
+    r")+"
+)
+_CLOSERS: Final = frozenset(")]}")
+_PASSED: Final = frozenset("'\"#\\")
+#: A run of name characters holding markdown-escaped underscores, from a ``\\_`` (one regex step).
+_ESCAPED_NAME: Final = re.compile(r"(?:\\_|[\w.])+")
+#: What follows a statement separator up to the next statement: separators, blanks and comments (one step).
+_SEPARATORS: Final = re.compile(r"(?:[;\s]|#[^\n]*)*")
+
+
+def _pass_over(text: str, i: int) -> tuple[int, str | None]:
+    """At a quote, ``#`` or backslash ``text[i]`` in :func:`top_level_statements`: where the scan goes on (``-1``:
+    a string never closed) and what stands for ``text[i:there]`` when it is not kept as written (``""`` for a
+    comment; the run of name characters and ``\\_`` that starts there, unescaped)."""
+    ch = text[i]
+    if ch == "#":
+        nl = text.find("\n", i)
+        return (len(text) if nl < 0 else nl), ""
+    if ch == "\\":
+        if text.startswith("_", i + 1):
+            run = _ESCAPED_NAME.match(text, i)
+            end = run.end()  # type: ignore[union-attr]  # (matches: \_ is there)
+            return end, text[i:end].replace("\\_", "_")
+        return (i + 2 if text.startswith("\n", i + 1) else i + 1), None  # (a line continuation, or not Python)
+    return _string_end(text, i), None
+
+
+def top_level_statements(text: str, start: int = 0, until_close: bool = False) -> tuple[list[str], int] | None:
+    """Cut ``text`` (from ``start``) into the statements it holds, as CPython's tokenizer delimits strings,
+    comments and brackets: a ``;`` or a newline outside brackets, strings and comments ends a statement.
+    Comments are dropped; a ``\\_`` outside strings and comments (a markdown-escaped underscore, which can
+    only be part of a name there) reads as ``_``; what else the statements hold is kept as written (decoded
+    afterwards by :func:`decode_pythonic`: nothing is evaluated here).
+
+    ``until_close``: ``text[start]`` is an opening bracket and the scan stops after the bracket that closes it
+    (one statement, whatever follows). Returns the statements (unstripped, possibly blank) and where the scan
+    ended, or ``None`` when a string is never closed, a closing bracket has no opening one, or (``until_close``)
+    the bracket at ``start`` is never closed. One left-to-right pass: plain runs and short strings a bounded regex
+    step at a time (``_STATEMENT_PLAIN``), then one step per bracket, separator, comment or backslash, a longer
+    string skipped by :func:`_string_end`: linear."""
+    statements: list[str] = []
+    pieces: list[str] = []  # of the statement in progress (cut where a comment or a backslash is dropped)
+    depth = 0
+    pos = piece = start
+    n = len(text)
+    plain = _STATEMENT_PLAIN.match
+    while True:
+        m = plain(text, pos)
+        i = m.end() if m is not None else pos
+        if i >= n:
+            if until_close:
+                return None
+            break
+        ch = text[i]
+        pos = i + 1
+        if ch in _PASSED:
+            pos, kept = _pass_over(text, i)
+            if pos < 0:
+                return None
+            if kept is not None:  # (the text from i to pos is dropped, or kept as ``kept``)
+                pieces.append(text[piece:i])
+                pieces.append(kept)
+                piece = pos
+        elif ch in _CLOSERS:
+            depth -= 1
+            if depth < 0:
+                return None
+            if until_close and depth == 0:
+                break
+        elif ch == ";" or ch == "\n":
+            if depth == 0:  # (a run of separators, blanks and comments ends one statement: one step)
+                pieces.append(text[piece:i])
+                statements.append("".join(pieces))
+                pieces = []
+                pos = piece = _SEPARATORS.match(text, pos).end()  # type: ignore[union-attr]  # (always matches)
+        else:  # an opening bracket
+            depth += 1
+    end = pos if until_close else n
+    pieces.append(text[piece:end])
+    statements.append("".join(pieces))
+    return statements, end

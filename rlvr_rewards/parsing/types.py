@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rlvr_rewards.limits import Limits
 
-__all__ = ["VIOLATIONS", "ParseResult", "ParsedCall", "ParserFn", "ParserSpec", "StraightFn"]
+__all__ = ["VIOLATIONS", "ParseResult", "ParsedCall", "ParserFn", "ParserSpec", "ReasoningFn", "StraightFn"]
 
 #: Every violation code a built-in parser may record, with its meaning (documented in docs/reasons.md).
 VIOLATIONS: dict[str, str] = {
@@ -44,17 +44,25 @@ VIOLATIONS: dict[str, str] = {
     "think_after_answer": "a <think> block after answer text or a call",
     "mixed_formats": "call markers of more than one format in one completion",
     "pythonic_not_call": "a pythonic list whose items are not plain calls with literal arguments",
+    "python_literal_json": "a call written as a Python literal (single quotes, True/None) where JSON was expected",
     "call_with_question": "a call with a question or request to the user beside it (hedging)",
     "call_with_refusal": "a call with a refusal beside it (hedging)",
+    "untyped_value": "a parameter written as text (an XML-style format) that does not read as the type its tool "
+    "schema declares (it was kept as text)",
 }
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedCall:
-    """One decoded tool call. ``arguments`` is ``None`` when they could not be decoded to an object."""
+    """One decoded tool call. ``arguments`` is ``None`` when they could not be decoded to an object.
+
+    ``untyped``: the names of the arguments whose value is the raw text a text-only format wrote (XML-style
+    parameters: Qwen3-Coder, GLM, MiniMax, ...). Scoring types them by the tool's schema before anything
+    reads them (:func:`rlvr_rewards.parsing.values.type_values`); every other value is already typed."""
 
     name: str
     arguments: dict[str, Any] | None
+    untyped: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +75,7 @@ class ParseResult:
     - ``format``: name of the parser that recognised the calls (``"none"`` when there are none).
     - ``violations``: sorted, de-duplicated violation codes (keys of ``VIOLATIONS`` or a plugin's own).
     - ``attempted_call``: a call syntax was present even if nothing could be decoded.
+    - ``untyped``: some call has ``untyped`` arguments (typed by the tool schema when scored).
     """
 
     calls: tuple[ParsedCall, ...]
@@ -75,11 +84,14 @@ class ParseResult:
     format: str = "none"
     violations: tuple[str, ...] = ()
     attempted_call: bool = False
+    untyped: bool = False
 
 
 #: A format parser: given the answer text (reasoning already removed), return a ParseResult if the
 #: text is in this format, else ``None`` so the next parser is tried. Must not raise.
 ParserFn = Callable[[str], "ParseResult | None"]
+#: A format's reasoning split (see ``ParserSpec.split_reasoning``).
+ReasoningFn = Callable[[str], "tuple[str, str, tuple[str, ...]]"]
 #: A parser's straight path (see ``ParserSpec.straight``): raw completion text and the limits in force.
 StraightFn = Callable[[str, "Limits"], "ParseResult | None"]
 
@@ -97,3 +109,22 @@ class ParserSpec:
     #: path returns) or ``None`` to take the general path. Used only when this parser is tried first;
     #: one with a straight path needs a differential test against the general path.
     straight: StraightFn | None = None
+    #: Literal strings of which at least one occurs in any text this parser claims (``()``: none, e.g. bare
+    #: JSON). Detection skips the parser when none occurs; ``mixed_formats`` and docs/formats.md read them.
+    markers: tuple[str, ...] = ()
+    #: The model families that write this format (docs/formats.md), e.g. ``"GPT-OSS"``.
+    family: str = ""
+    #: Other names accepted by the ``format=`` hint (model families, e.g. ``("gpt-oss", "gpt_oss")``).
+    aliases: tuple[str, ...] = ()
+    #: One completion in this format with one call (docs/formats.md; tests check it parses to a call).
+    example: str = ""
+    #: Where the format is specified (a chat template, a format document), for docs/formats.md.
+    source: str = ""
+    #: Other parsers (by name) a ``format=`` hint naming this one also tries, after it: what else the family
+    #: writes (Llama 4 writes plain pythonic lists too: ``("pythonic",)``).
+    hint_includes: tuple[str, ...] = ()
+    #: Optional: the format's own reasoning split, ``split_reasoning(answer) -> (answer, reasoning,
+    #: violations)`` (GPT-OSS's ``analysis`` channel). The dispatcher runs it on every answer after the
+    #: ``<think>`` split and before any parser (so no parser reads reasoning for calls); it must return its
+    #: input unchanged, fast, when the format's markers are absent. Never raises.
+    split_reasoning: ReasoningFn | None = None

@@ -34,6 +34,8 @@ from rlvr_rewards.groundtruth.toolspecs import ToolSet, compile_tools
 from rlvr_rewards.groundtruth.truths import CompiledTruth, resolve_item
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
 from rlvr_rewards.parsing import ParseResult, parse_many
+from rlvr_rewards.parsing.types import ParserSpec
+from rlvr_rewards.parsing.values import type_values
 from rlvr_rewards.plugins import get_registry
 from rlvr_rewards.scoring.budget import over_budget, over_budget_parse
 from rlvr_rewards.scoring.parallel import check_workers, plan_chunks, score_in_workers
@@ -224,6 +226,7 @@ def score_batch(
     limits: Limits = DEFAULT_LIMITS,
     components: str = "preset",
     workers: int = 1,
+    format: str | None = None,
 ) -> BatchScore:
     """Score ``completions[i]`` against ``ground_truths[i]`` for every i (see the module contract).
 
@@ -234,7 +237,10 @@ def score_batch(
     least ``2 * PARALLEL_MIN_ITEMS`` items is cut into contiguous chunks scored at once in forked worker
     processes (this process scores the first chunk); results are identical to ``workers=1``, and a bad
     ground truth or tool list raises with its batch index as usual (the first in batch order). Needs
-    the ``fork`` start method (Linux; see :mod:`rlvr_rewards.scoring.parallel`)."""
+    the ``fork`` start method (Linux; see :mod:`rlvr_rewards.scoring.parallel`).
+
+    ``format``: the completions' tool-call format (a parser name or a model family, docs/formats.md):
+    only that parser reads them, skipping detection; ``None`` or ``"auto"`` detects it per completion."""
     if isinstance(completions, (str, bytes, dict)) or isinstance(ground_truths, (str, bytes, dict)):
         raise ConfigError("score_batch takes sequences; use rr.score for a single completion")
     completions = list(completions)
@@ -249,6 +255,7 @@ def score_batch(
     _check_options(limits, components)
     check_workers(workers)
     registry, the_preset, scorers, names = _setup(preset, components)
+    parsers = registry.parsers_for(format)
 
     item_tools = _per_item_tools(tools, n)
 
@@ -264,6 +271,7 @@ def score_batch(
             None if groups is None else groups[start:stop],
             limits,
             registry,
+            parsers,
         )
 
     chunks = plan_chunks(n, workers)
@@ -340,11 +348,13 @@ def _resolve(
     return truths, toolsets
 
 
-def _read(raws: list[Any], registry: Any, limits: Limits) -> tuple[list[ParseResult], list[str]]:
-    """Steps 2 and 3: parse each completion (never raising), then classify what it did (the classify stage
-    adds a call's hedges to its parse first). Call inside :func:`text_cue_memo` (the scorers read the same
-    texts' cues again)."""
-    parses = parse_many(raws, registry.parsers, limits)
+def _read(
+    raws: list[Any], registry: Any, limits: Limits, parsers: tuple[ParserSpec, ...]
+) -> tuple[list[ParseResult], list[str]]:
+    """Steps 2 and 3: parse each completion with ``parsers`` (never raising), then classify what it did (the
+    classify stage adds a call's hedges to its parse first). Call inside :func:`text_cue_memo` (the scorers
+    read the same texts' cues again)."""
+    parses = parse_many(raws, parsers, limits, markers=registry.parsers)
     chain = registry.__dict__.get("_behavior_chain")
     if chain is None:  # one function per registry snapshot
         chain = behavior_chain(registry.classifiers)
@@ -365,6 +375,8 @@ def _context(
     pairs) and :func:`score` (one pair). A pair too costly to compare is not compared (budget.py): its
     entries of ``parses`` / ``done`` are replaced first."""
     for k, truth in enumerate(truths):
+        if parses[k].untyped:  # text-only argument values (XML-style formats): typed by this pair's tools
+            parses[k] = type_values(parses[k], toolsets[k], limits)
         calls = parses[k].calls
         if calls and truth.calls and over_budget(calls, truth):
             parses[k] = over_budget_parse(parses[k])
@@ -429,6 +441,7 @@ def _score_resolved(
     groups: list[Hashable] | None,
     limits: Limits,
     registry: Any,
+    parsers: tuple[ParserSpec, ...],
 ) -> BatchScore:
     """Steps 2-4 of the contract, for items whose truths and tools are already compiled."""
     n = len(completions)
@@ -446,7 +459,7 @@ def _score_resolved(
         item_comp[i] = uid
     del comp_uid
     with text_cue_memo():
-        parses, behaviors = _read(raws, registry, limits)
+        parses, behaviors = _read(raws, registry, limits, parsers)
 
         # 3. score each distinct (completion, truth, tools) pair once
         tt_uid: dict[tuple[str, str | None], int] = {}
@@ -516,6 +529,7 @@ def score(
     *,
     limits: Limits = DEFAULT_LIMITS,
     components: str = "preset",
+    format: str | None = None,
 ) -> Score:
     """Score one completion against one ground truth: ``score_batch([completion], [ground_truth], ...)[0]``,
     computed by the same steps (:func:`_resolve`, :func:`_read`, :func:`_context`, the same scorers and
@@ -525,10 +539,11 @@ def score(
     recent result (:mod:`rlvr_rewards.scoring.recent`), as the batch scores a repeated pair once."""
     _check_options(limits, components)
     registry, the_preset, scorers, names = _setup(preset, components)
+    parsers = registry.parsers_for(format)
     truths, toolsets = _resolve(
         [ground_truth], _per_item_tools(None if tools is None else [tools], 1), 0, registry.matcher_table
     )
-    pinned = (truths[0], toolsets[0], the_preset, registry)
+    pinned = (truths[0], toolsets[0], the_preset, registry, parsers)
     key = _recent.key(completion, pinned, components, limits)
     if key is not None:
         hit = _recent.get(key, pinned)
@@ -536,7 +551,7 @@ def score(
             return hit
     raws = [completion]
     with text_cue_memo():
-        parses, done = _read(raws, registry, limits)
+        parses, done = _read(raws, registry, limits, parsers)
         row = _row(_context(parses, truths, toolsets, done, raws, the_preset, limits), scorers, registry)
     truth = truths[0]
     result = Score(

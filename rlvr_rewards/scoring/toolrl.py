@@ -41,6 +41,7 @@ _FATAL = frozenset(
         "over_budget",
         "empty",
         "pythonic_not_call",
+        "python_literal_json",  # ToolRL decodes each call with json.loads: a Python literal fails there
     }
 )
 
