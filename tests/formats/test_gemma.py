@@ -27,9 +27,20 @@ from tests.formats.harness import (
     calls_of,
     check_cases,
     render_assistant_turn,
+    require_trl_templates,
     tool_call,
     trl_template,
 )
+
+TEMPLATES = (
+    "gemma3.jinja",
+    "gemma4.jinja",
+    "gemma4_v2.jinja",
+    "gemma4_v3.jinja",
+    "gemma4_v4.jinja",
+    "gemma4_v5.jinja",
+)
+require_trl_templates(*TEMPLATES)
 
 PROMPT = [
     {"role": "system", "content": "You are a helpful assistant."},

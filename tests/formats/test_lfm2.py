@@ -17,7 +17,18 @@ import rlvr_rewards as rr
 from rlvr_rewards.parsing import lfm2 as module
 from rlvr_rewards.parsing.lfm2 import SPECS, parse_lfm2
 from rlvr_rewards.plugins import get_plugin_manager, register_plugin, unregister_plugin
-from tests.formats.harness import TOOLS, FormatCase, calls_of, check_cases, render_assistant_turn, tool_call
+from tests.formats.harness import (
+    TOOLS,
+    FormatCase,
+    calls_of,
+    check_cases,
+    render_assistant_turn,
+    require_trl_templates,
+    tool_call,
+)
+
+TEMPLATES = ("lfm2_v2.jinja", "lfm2_2_5.jinja", "lfm2_2_5_v2.jinja", "lfm2_2_5_vl.jinja")
+require_trl_templates(*TEMPLATES)
 
 PROMPT = [
     {"role": "system", "content": "You are a helpful assistant."},
