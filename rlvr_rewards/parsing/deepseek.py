@@ -48,15 +48,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from heapq import merge
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from rlvr_rewards.hookspecs import hookimpl
 from rlvr_rewards.limits import Limits
 from rlvr_rewards.parsing import toolkit
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
 
-if TYPE_CHECKING:  # (``toolkit.Accumulator`` is a ``Final`` name for this class, not usable as a type)
-    from rlvr_rewards.parsing.formats import _Acc as Acc
+Acc = toolkit.Accumulator
 
 __all__ = [
     "SPECS",
@@ -65,7 +64,6 @@ __all__ = [
     "parse_deepseek_dsml",
     "register_parsers",
     "scan_sectioned_calls",
-    "strip_final",
 ]
 
 _BAR: Final = "\uff5c"  # fullwidth vertical bar
@@ -91,28 +89,6 @@ DSML: Final = f"{_BAR}DSML{_BAR}"
 # --------------------------------------------------------------------------------------------------
 
 
-def strip_final(text: str, token: str) -> str:
-    """``text`` without one ``token`` at its very end (after trailing whitespace), the end-of-turn token a
-    template writes after the calls."""
-    end = text.rstrip()
-    return end[: -len(token)] if end.endswith(token) else text
-
-
-def _json_prefix(text: str, limits: Limits) -> tuple[Any, str | None, tuple[str, ...], int]:
-    """The JSON value at the start of ``text``: ``(value, error, violations, end)``; ``end < len(text)`` when
-    text follows it. One decode when the whole text is JSON, else one syntactic scan and one decode."""
-    value, err, found = toolkit.loads_untrusted(text, limits, True)
-    if err != "invalid_json":
-        return value, err, found, len(text)
-    end = toolkit.json_value_end(text, 0)
-    if end == -2:
-        return toolkit.FAIL, "nesting_too_deep", (), len(text)
-    if end <= 0 or end >= len(text):
-        return toolkit.FAIL, "invalid_json", (), len(text)
-    value, err, found = toolkit.loads_untrusted(text[:end], limits, True)
-    return value, err, found, end
-
-
 def add_json_arguments_call(acc: Acc, name: str, args_text: str) -> None:
     """Record the call ``name`` whose arguments are the JSON text ``args_text`` (stripped; empty: no
     arguments). Not JSON: the call with ``arguments=None`` and the error; text after the JSON value:
@@ -121,7 +97,7 @@ def add_json_arguments_call(acc: Acc, name: str, args_text: str) -> None:
     if not args_text:
         value: Any = {}
     else:
-        value, err, found, end = _json_prefix(args_text, acc.limits)
+        value, err, found, end = toolkit.json_prefix(args_text, acc.limits)
         if err is not None:
             acc.violations.append(err)
             if not name.strip():
@@ -283,7 +259,7 @@ def parse_deepseek(text: str, limits: Limits | None = None) -> ParseResult | Non
     if _CALL_PREFIX not in text or not any(m in text for m in _DEEPSEEK_MARKERS):
         return None
     return scan_sectioned_calls(
-        strip_final(text, EOS),
+        toolkit.strip_final(text, EOS),
         "deepseek",
         (CALLS_BEGIN,),
         (CALLS_END,),
@@ -532,7 +508,7 @@ def parse_deepseek_dsml(text: str, limits: Limits | None = None) -> ParseResult 
     """DeepSeek V3.2 / V4 / V4.1 DSML calls (see the module docstring); ``None`` without DSML tags."""
     if DSML not in text:
         return None
-    text = strip_final(text, EOS)
+    text = toolkit.strip_final(text, EOS)
     tags = _dsml_tags(text)
     if not tags:
         return None

@@ -991,13 +991,21 @@ _MISTRAL_ARGS: Final = "[ARGS]"
 _MISTRAL_CALL_ID: Final = "[CALL_ID]"
 
 
-def _json_then_text(acc: _Acc, seg: str) -> None:
-    """A JSON value at the start of ``seg`` (no closing delimiter); what follows is free text."""
+def _json_then_text(acc: _Acc, seg: str, closers: tuple[str, ...] = ()) -> None:
+    """A JSON value at the start of ``seg`` (no closing delimiter); what follows is free text, less a closing
+    marker of ``closers`` right after the value (whitespace between allowed)."""
     value, err, found, end = _decode_prefix(seg, acc.limits)
     if not acc.take(value, err, found):
         return
     if end < len(seg):
-        acc.texts.append(seg[end:])
+        rest = seg[end:]
+        if closers:
+            rest = rest.lstrip()
+            for closer in closers:
+                if rest.startswith(closer):
+                    rest = rest[len(closer) :]
+                    break
+        acc.texts.append(rest)
 
 
 def _marker_segments(acc: _Acc, text: str, marker: str) -> list[str]:

@@ -52,7 +52,6 @@ from typing import Any, Final
 from rlvr_rewards.hookspecs import hookimpl
 from rlvr_rewards.limits import Limits
 from rlvr_rewards.parsing import toolkit
-from rlvr_rewards.parsing.granite import strip_end_tokens
 from rlvr_rewards.parsing.reasoning import _split_think_walk
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
 
@@ -104,7 +103,7 @@ def parse_gemma(text: str, limits: Limits | None = None) -> ParseResult | None:
     answer = text
     if channel:
         answer, think, found = _split_think_walk(text.replace(_THOUGHT_OPEN, CHANNEL_OPEN), CHANNEL_OPEN, CHANNEL_CLOSE)
-    answer = strip_end_tokens(answer, _END_TOKENS)
+    answer = toolkit.strip_end_tokens(answer, _END_TOKENS)
     if GEMMA4_OPEN in answer or GEMMA4_CLOSE in answer:
         result = toolkit.scan_blocks(answer, GEMMA4_OPEN, GEMMA4_CLOSE, FORMAT, _gemma4_block, limits)
     elif FUNCTION_GEMMA_OPEN in answer or FUNCTION_GEMMA_CLOSE in answer:

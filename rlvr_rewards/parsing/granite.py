@@ -79,52 +79,16 @@ def _marks(text: str, has_token: bool, has_fc: bool) -> list[tuple[int, int]]:
     return marks
 
 
-def strip_end_tokens(text: str, tokens: tuple[str, ...]) -> str:
-    """``text`` stripped, without any run of ``tokens`` (and whitespace) at its end (one slice: linear)."""
-    end = len(text)
-    changed = True
-    while changed:
-        changed = False
-        while end and text[end - 1].isspace():
-            end -= 1
-        for token in tokens:
-            if text.endswith(token, 0, end):
-                end -= len(token)
-                changed = True
-    return text[:end].strip()
-
-
-def json_then_text(acc: toolkit.Accumulator, body: str, closers: tuple[str, ...] = ()) -> None:
-    """The JSON value at the start of ``body`` (stripped, non-empty) as call(s); what follows it is free text
-    (a closing marker of ``closers`` right after the value dropped). A value cut short is ``invalid_json``."""
-    value, err, found = toolkit.loads_untrusted(body, acc.limits, True)
-    if err != "invalid_json":  # the usual case: the whole segment is the JSON value (or a fatal error)
-        acc.take(value, err, found)
-        return
-    end = toolkit.json_value_end(body, 0)
-    if end < 0:
-        acc.violations.append("nesting_too_deep" if end == -2 else "invalid_json")
-        return
-    if not acc.take(*toolkit.loads_untrusted(body[:end], acc.limits, True)):
-        return
-    rest = body[end:].lstrip()
-    for closer in closers:
-        if rest.startswith(closer):
-            rest = rest[len(closer) :]
-            break
-    acc.texts.append(rest)
-
-
 def _segment(acc: toolkit.Accumulator, segment: str) -> None:
     """What follows one marker, up to the next one."""
     acc.blocks += 1
-    body = strip_end_tokens(segment, _END_TOKENS)
+    body = toolkit.strip_end_tokens(segment, _END_TOKENS)
     if not body:
         acc.violations.append("empty_call_block")
     elif body[0] not in "[{":
         acc.violations.append("invalid_json")
     else:
-        json_then_text(acc, body, (_CLOSE,))
+        toolkit.json_then_text(acc, body, (_CLOSE,))
 
 
 SPECS: Final[tuple[ParserSpec, ...]] = (

@@ -60,9 +60,7 @@ def parse_internlm2(text: str, limits: Limits | None = None) -> ParseResult | No
         return None
     if PLUGIN not in text and INTERPRETER in text:
         return None  # code-interpreter actions only: no function call
-    end = text.rstrip()
-    if end.endswith(_IM_END):
-        text = end[: -len(_IM_END)]
+    text = toolkit.strip_final(text, _IM_END)
     return toolkit.scan_blocks(text, ACTION_START, ACTION_END, NAME, _action, limits or toolkit.current_limits())
 
 

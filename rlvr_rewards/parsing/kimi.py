@@ -25,15 +25,15 @@ of turn) is dropped.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from rlvr_rewards.hookspecs import hookimpl
 from rlvr_rewards.limits import Limits
-from rlvr_rewards.parsing.deepseek import add_json_arguments_call, scan_sectioned_calls, strip_final
+from rlvr_rewards.parsing import toolkit
+from rlvr_rewards.parsing.deepseek import add_json_arguments_call, scan_sectioned_calls
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
 
-if TYPE_CHECKING:  # (``toolkit.Accumulator`` is a ``Final`` name for this class, not usable as a type)
-    from rlvr_rewards.parsing.formats import _Acc as Acc
+Acc = toolkit.Accumulator
 
 __all__ = ["SPECS", "kimi_call_name", "parse_kimi_k2", "register_parsers"]
 
@@ -87,7 +87,7 @@ def parse_kimi_k2(text: str, limits: Limits | None = None) -> ParseResult | None
     if "tool_call" not in text or not any(m in text for m in _MARKERS):
         return None
     return scan_sectioned_calls(
-        strip_final(text, IM_END),
+        toolkit.strip_final(text, IM_END),
         "kimi_k2",
         (SECTION_BEGIN, SECTION_BEGIN_SINGULAR),
         (SECTION_END, SECTION_END_SINGULAR),

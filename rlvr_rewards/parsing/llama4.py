@@ -27,7 +27,7 @@ Contract of :func:`parse_llama4` (``docs/architecture.md`` section 2, ``/work/no
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from rlvr_rewards.hookspecs import hookimpl
 from rlvr_rewards.limits import Limits
@@ -36,8 +36,7 @@ from rlvr_rewards.parsing.formats import _json_sequence, _pythonic_shape
 from rlvr_rewards.parsing.lfm2 import decode_call_body
 from rlvr_rewards.parsing.types import ParseResult, ParserSpec
 
-if TYPE_CHECKING:  # (``toolkit.Accumulator`` is a ``Final`` name for this class, not usable as a type)
-    from rlvr_rewards.parsing.formats import _Acc as Acc
+Acc = toolkit.Accumulator
 
 __all__ = ["SPECS", "parse_llama4", "register_parsers"]
 

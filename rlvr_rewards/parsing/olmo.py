@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from rlvr_rewards.hookspecs import hookimpl
 from rlvr_rewards.limits import Limits
@@ -39,8 +39,7 @@ from rlvr_rewards.parsing.formats import _pythonic_into, _pythonic_shape
 from rlvr_rewards.parsing.pythonic import _string_end
 from rlvr_rewards.parsing.types import ParseResult, ParserSpec
 
-if TYPE_CHECKING:  # (``toolkit.Accumulator`` is a ``Final`` name for this class, not usable as a type)
-    from rlvr_rewards.parsing.formats import _Acc as Acc
+Acc = toolkit.Accumulator
 
 __all__ = ["SPECS", "parse_olmo3", "python_constants", "pythonic_calls", "register_parsers"]
 

@@ -27,7 +27,6 @@ from typing import Final
 from rlvr_rewards.hookspecs import hookimpl
 from rlvr_rewards.limits import Limits
 from rlvr_rewards.parsing import toolkit
-from rlvr_rewards.parsing.granite import json_then_text, strip_end_tokens
 from rlvr_rewards.parsing.types import ParseResult, ParserSpec
 
 __all__ = ["SPECS", "parse_phi4_mini", "register_parsers"]
@@ -59,7 +58,7 @@ def parse_phi4_mini(text: str, limits: Limits | None = None) -> ParseResult | No
 def _segment(acc: toolkit.Accumulator, segment: str) -> None:
     """``[...`` after one marker, up to the next one."""
     acc.blocks += 1
-    json_then_text(acc, strip_end_tokens(segment, _END_TOKENS))
+    toolkit.json_then_text(acc, toolkit.strip_end_tokens(segment, _END_TOKENS))
 
 
 SPECS: Final[tuple[ParserSpec, ...]] = (

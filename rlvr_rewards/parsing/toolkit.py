@@ -22,8 +22,10 @@ from typing import Any, Final
 from rlvr_rewards.limits import Limits
 from rlvr_rewards.parsing.formats import (
     _Acc,
+    _decode_prefix,
     _find_all,
     _json_end,
+    _json_then_text,
     _make_call,
     _over_budget,
     _OverBudget,
@@ -41,11 +43,15 @@ __all__ = [
     "add_text_call",
     "current_limits",
     "find_all",
+    "json_prefix",
+    "json_then_text",
     "json_value_end",
     "loads_untrusted",
     "make_call",
     "over_budget",
     "scan_blocks",
+    "strip_end_tokens",
+    "strip_final",
 ]
 
 #: The accumulator of one answer (see the module docstring); usable in annotations.
@@ -58,6 +64,34 @@ over_budget: Final = _over_budget
 find_all: Final = _find_all
 #: ``make_call(obj, violations, limits)``: a decoded call object to a ``ParsedCall`` (violations appended).
 make_call: Final = _make_call
+#: ``json_prefix(text, limits)``: the JSON value at the start of ``text`` as ``(value, error, violations,
+#: end)``; ``end < len(text)`` when text follows it (one decode when the whole text is JSON).
+json_prefix: Final = _decode_prefix
+#: ``json_then_text(acc, segment, closers=())``: the JSON value at the start of ``segment`` as call(s) into
+#: ``acc``, what follows it free text (less a closing marker of ``closers`` right after the value).
+json_then_text: Final = _json_then_text
+
+
+def strip_end_tokens(text: str, tokens: tuple[str, ...]) -> str:
+    """``text`` stripped, without any run of ``tokens`` (and whitespace) at its end (one slice: linear)."""
+    end = len(text)
+    changed = True
+    while changed:
+        changed = False
+        while end and text[end - 1].isspace():
+            end -= 1
+        for token in tokens:
+            if text.endswith(token, 0, end):
+                end -= len(token)
+                changed = True
+    return text[:end].strip()
+
+
+def strip_final(text: str, token: str) -> str:
+    """``text`` without one ``token`` at its very end (after trailing whitespace), the end-of-turn token a
+    template writes after the calls; ``text`` itself when it does not end so."""
+    end = text.rstrip()
+    return end[: -len(token)] if end.endswith(token) else text
 
 
 def json_value_end(text: str, pos: int) -> int:

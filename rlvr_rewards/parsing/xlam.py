@@ -35,7 +35,6 @@ from typing import Any, Final
 from rlvr_rewards.hookspecs import hookimpl
 from rlvr_rewards.limits import Limits
 from rlvr_rewards.parsing import toolkit
-from rlvr_rewards.parsing.granite import strip_end_tokens
 from rlvr_rewards.parsing.types import ParseResult, ParserSpec
 
 __all__ = ["SPECS", "parse_xlam", "register_parsers"]
@@ -126,7 +125,7 @@ def _free_text(text: str, start: int, end: int, acc: toolkit.Accumulator) -> tup
             tail = tail[len(_FENCE) :]
         else:
             acc.violations.append("unclosed_tag")
-    return head, strip_end_tokens(tail, _END_TOKENS)
+    return head, toolkit.strip_end_tokens(tail, _END_TOKENS)
 
 
 def _fence_info(info: str) -> bool:
