@@ -146,7 +146,7 @@ class _Plan:
     worth trying for each combination of keys present (a parser none of whose markers' keys is present would
     return ``None``; one without markers is always tried), and the formats' reasoning splits."""
 
-    __slots__ = ("by_mask", "gates", "keys", "specs", "splitters")
+    __slots__ = ("by_mask", "default_markers", "gates", "keys", "specs", "splitters")
 
     def __init__(self, specs: Sequence[ParserSpec]) -> None:
         self.specs = specs
@@ -155,6 +155,23 @@ class _Plan:
         self.gates = gates
         self.by_mask: dict[int, tuple[ParserSpec, ...]] = {}
         self.splitters = tuple(spec.split_reasoning for spec in specs if spec.split_reasoning is not None)
+        self.default_markers: MarkerIndex | None = None
+
+    def default_index(self) -> MarkerIndex:
+        """The markers that count when the caller names none: these parsers' and the built-in formats'."""
+        if self.default_markers is None:
+            names = {spec.name for spec in self.specs}
+            self.default_markers = index_for((*self.specs, *(s for s in BUILTIN_PARSERS if s.name not in names)))
+        return self.default_markers
+
+    def splits_reasoning(self, text: str) -> bool:
+        """One of the formats' reasoning splits would take something out of ``text`` (the general path then
+        reads it: a straight path never sees another format's reasoning)."""
+        for split in self.splitters:
+            answer, reasoning, found = split(text)
+            if answer is not text or reasoning or found:
+                return True
+        return False
 
     def candidates(self, answer: str) -> tuple[ParserSpec, ...]:
         """The parsers to try on ``answer``, in order (one ``in`` scan per key)."""
@@ -326,22 +343,6 @@ def _check_args(parsers: Sequence[ParserSpec] | None, limits: Limits) -> Sequenc
     return parsers
 
 
-_DEFAULT_INDEXES: dict[int, tuple[Sequence[ParserSpec], MarkerIndex]] = {}
-
-
-def _default_index(specs: Sequence[ParserSpec]) -> MarkerIndex:
-    """The markers that count when the caller names none: ``specs`` and the built-in formats (kept per tuple)."""
-    hit = _DEFAULT_INDEXES.get(id(specs))
-    if hit is not None and hit[0] is specs:
-        return hit[1]
-    names = {spec.name for spec in specs}
-    index = index_for((*specs, *(s for s in BUILTIN_PARSERS if s.name not in names)))
-    if len(_DEFAULT_INDEXES) >= 64:
-        _DEFAULT_INDEXES.clear()
-    _DEFAULT_INDEXES[id(specs)] = (specs, index)
-    return index
-
-
 def parse_many(
     completions: Sequence[Any],
     parsers: Sequence[ParserSpec] | None = None,
@@ -355,16 +356,18 @@ def parse_many(
     formats; scoring passes every registered format, so a ``format=`` hint changes which parser reads, not what
     counts as mixed)."""
     specs = _check_args(parsers, limits)
-    index = _default_index(specs) if markers is None else index_for(_check_args(markers, limits))
+    plan = _plan(specs)
+    index = plan.default_index() if markers is None else index_for(_check_args(markers, limits))
     restore_markers = use_markers(index) if current_markers() is not index else None
     restore = use_limits(limits) if current_limits() is not limits else None
     out: list[ParseResult] = []
     append = out.append
     straight = specs[0].straight if specs else None  # the first parser's own path for its usual shape
+    splits = plan.splits_reasoning if plan.splitters else None
     try:
         for completion in completions:
             try:
-                if straight is not None and type(completion) is str:
+                if straight is not None and type(completion) is str and (splits is None or not splits(completion)):
                     fast = straight(completion, limits)
                     if fast is not None:
                         append(fast)

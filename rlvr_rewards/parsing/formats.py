@@ -1725,8 +1725,6 @@ def parse_hermes_straight(text: str, limits: Limits) -> ParseResult | None:
     tests/test_fast_paths.py): it skips the dispatch layers and builds one ``ParseResult`` instead of two."""
     if len(text) > limits.max_chars or _HERMES_OPEN not in text:  # (no block: the general path, one split)
         return None
-    if "<|channel|>" in text:  # GPT-OSS harmony: its analysis channel is split off first (the general path)
-        return None
     answer, think, found = split_think(text)
     if found:
         return None
