@@ -574,7 +574,7 @@ def _general(text: str, limits: Limits) -> Any:
 
     restore = formats.use_limits(limits)
     try:
-        return dispatch._parse_any(text, formats.BUILTIN_PARSERS, limits)
+        return dispatch._parse_any(text, dispatch._plan(formats.BUILTIN_PARSERS), limits)
     finally:
         restore()
 
@@ -687,3 +687,70 @@ def test_the_straight_path_is_the_first_parsers_own() -> None:
     traced = (replace(hermes, straight=counted), *formats.BUILTIN_PARSERS[1:])
     assert parse_many([_CALL_TEXT], parsers=plain) == parse_many([_CALL_TEXT], parsers=traced)
     assert calls == [_CALL_TEXT]
+
+
+def test_a_straight_result_never_hides_another_formats_reasoning() -> None:
+    """A straight result skips the formats' reasoning splits only when the marker index knows the splitting
+    formats' markers (the straight path declines an answer holding them); told of fewer markers, parse_many
+    checks the splits itself. Either way it equals the general path."""
+    from rlvr_rewards.parsing import dispatch, formats
+    from rlvr_rewards.parsing.harmony import split_analysis
+    from rlvr_rewards.plugins import get_registry
+
+    specs = get_registry().parsers
+    hermes = specs[0]
+    harmony = next(s for s in specs if s.split_reasoning is split_analysis)
+    text = f"<|channel|>analysis<|message|>first a plan<|end|>{_CALL_TEXT}"
+    for parsers, markers in (((hermes, harmony), None), ((hermes, harmony), (hermes,)), (specs, specs)):
+        plan = dispatch._plan(parsers)
+        index = plan.default_index() if markers is None else formats.index_for(markers)
+        assert plan.splits_marked(index) is (markers != (hermes,))
+        restore = formats.use_markers(index)
+        try:
+            general = _general_with(text, parsers)
+        finally:
+            restore()
+        got = parse_many([text], parsers=parsers, markers=markers)
+        assert got == [general]
+        assert got[0].think == "first a plan" and [c.name for c in got[0].calls] == ["f"]
+
+
+def _general_with(text: str, parsers: Any) -> Any:
+    from rlvr_rewards.parsing import dispatch, formats
+
+    restore = formats.use_limits(Limits())
+    try:
+        return dispatch._parse_any(text, dispatch._plan(parsers), Limits())
+    finally:
+        restore()
+
+
+def test_a_refused_block_is_decoded_once_and_its_verdict_is_its_own() -> None:
+    """formats._block_json remembers the last refused block (the Hermes path reads one block up to three times):
+    the verdict it returns is always loads_untrusted's for that text and those limits."""
+    from rlvr_rewards.parsing import formats
+    from rlvr_rewards.util.jsonsafe import loads_untrusted
+
+    shallow = Limits(max_depth=2)
+    texts = ["{", "[[[1]]]", "{", '{"a": NaN}', "[[[1]]]", '{"name": "f"}', "{"]
+    for limits in (Limits(), shallow, Limits(), shallow):
+        for text in texts:
+            assert formats._block_json(text, limits) == loads_untrusted(text, limits, True), (text, limits)
+    assert formats._block_json("[[[1]]]", shallow)[1] == "nesting_too_deep"
+    assert formats._block_json("[[[1]]]", Limits())[1] is None
+
+    seen: list[str] = []
+    real = formats.loads_untrusted
+
+    def counted(text: str, limits: Limits, quick: bool = False) -> Any:
+        seen.append(text)
+        return real(text, limits, quick)
+
+    formats.loads_untrusted = counted  # type: ignore[assignment]
+    try:
+        broken = '<tool_call>\n{"name": "f", "arguments": {"a": 1}\n</tool_call>'
+        got = parse_many([broken])
+    finally:
+        formats.loads_untrusted = real  # type: ignore[assignment]
+    assert got[0].violations == ("invalid_json",)
+    assert seen.count('{"name": "f", "arguments": {"a": 1}') == 1  # (straight path, shortcut and scan: one decode)

@@ -48,7 +48,7 @@ from rlvr_rewards.parsing.formats import (
 )
 from rlvr_rewards.parsing.markers import MarkerIndex, index_for
 from rlvr_rewards.parsing.reasoning import split_think
-from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
+from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec, ReasoningFn
 
 __all__ = ["message_text", "parse_completion", "parse_many", "split_think"]
 
@@ -146,15 +146,17 @@ class _Plan:
     worth trying for each combination of keys present (a parser none of whose markers' keys is present would
     return ``None``; one without markers is always tried), and the formats' reasoning splits."""
 
-    __slots__ = ("by_mask", "default_markers", "gates", "keys", "specs", "splitters")
+    __slots__ = ("by_mask", "default_markers", "gates", "key_bits", "keys", "specs", "split_specs", "splitters")
 
     def __init__(self, specs: Sequence[ParserSpec]) -> None:
         self.specs = specs
         gates = [frozenset(_marker_key(m) for m in spec.markers) for spec in specs]
         self.keys: tuple[str, ...] = tuple(sorted(set().union(*gates))) if gates else ()
+        self.key_bits = tuple((key, 1 << bit) for bit, key in enumerate(self.keys))
         self.gates = gates
-        self.by_mask: dict[int, tuple[ParserSpec, ...]] = {}
-        self.splitters = tuple(spec.split_reasoning for spec in specs if spec.split_reasoning is not None)
+        self.by_mask: dict[int, tuple[tuple[ParserSpec, ...], tuple[ReasoningFn, ...]]] = {}
+        self.split_specs = tuple(spec for spec in specs if spec.split_reasoning is not None)
+        self.splitters = tuple(spec.split_reasoning for spec in self.split_specs if spec.split_reasoning is not None)
         self.default_markers: MarkerIndex | None = None
 
     def default_index(self) -> MarkerIndex:
@@ -163,6 +165,12 @@ class _Plan:
             names = {spec.name for spec in self.specs}
             self.default_markers = index_for((*self.specs, *(s for s in BUILTIN_PARSERS if s.name not in names)))
         return self.default_markers
+
+    def splits_marked(self, index: MarkerIndex) -> bool:
+        """``index`` knows every splitting format's markers. A straight path then needs no split check: it
+        declines an answer holding a marker ``index`` does not list for its own format (``ParserSpec.straight``),
+        and a split changes only an answer holding one of its format's markers (``ParserSpec.split_reasoning``)."""
+        return all(spec.markers and index.owned.get(spec.name) == frozenset(spec.markers) for spec in self.split_specs)
 
     def splits_reasoning(self, text: str) -> bool:
         """One of the formats' reasoning splits would take something out of ``text`` (the general path then
@@ -173,18 +181,21 @@ class _Plan:
                 return True
         return False
 
-    def candidates(self, answer: str) -> tuple[ParserSpec, ...]:
-        """The parsers to try on ``answer``, in order (one ``in`` scan per key)."""
+    def candidates(self, answer: str) -> tuple[tuple[ParserSpec, ...], tuple[ReasoningFn, ...]]:
+        """The parsers to try on ``answer``, in order, and the reasoning splits to run on it first (one ``in``
+        scan per key). A split belongs to a format and changes only an answer holding one of its markers
+        (``ParserSpec.split_reasoning``), so it is run when that format would be tried; and as a split only
+        removes text, the parsers worth trying after it are among those found before it."""
         mask = 0
-        for bit, key in enumerate(self.keys):
+        for key, bit in self.key_bits:
             if key in answer:
-                mask |= 1 << bit
+                mask |= bit
         hit = self.by_mask.get(mask)
         if hit is None:
             present = {key for bit, key in enumerate(self.keys) if mask >> bit & 1}
-            hit = self.by_mask[mask] = tuple(
-                spec for spec, gate in zip(self.specs, self.gates, strict=True) if not gate or gate & present
-            )
+            specs = tuple(spec for spec, gate in zip(self.specs, self.gates, strict=True) if not gate or gate & present)
+            splits = tuple(spec.split_reasoning for spec in specs if spec.split_reasoning is not None)
+            hit = self.by_mask[mask] = (specs, splits)
         return hit
 
 
@@ -212,7 +223,7 @@ def _plan(specs: Sequence[ParserSpec]) -> _Plan:
     return plan
 
 
-def _parse_text(text: str, specs: Sequence[ParserSpec], limits: Limits, reasoning: str = "") -> ParseResult:
+def _parse_text(text: str, plan: _Plan, limits: Limits, reasoning: str = "") -> ParseResult:
     if len(text) > limits.max_chars:
         return _TOO_LONG
     if not text or text.isspace():
@@ -220,8 +231,8 @@ def _parse_text(text: str, specs: Sequence[ParserSpec], limits: Limits, reasonin
             return ParseResult(calls=(), text="", think=reasoning, violations=("empty",))
         return _EMPTY
     answer, think, found = split_think(text)
-    plan = _plan(specs)
-    for split in plan.splitters:  # the formats' own reasoning (GPT-OSS analysis messages)
+    specs, splits = plan.candidates(answer)  # (a parser none of whose markers can be here would return None)
+    for split in splits:  # the formats' own reasoning (GPT-OSS analysis messages)
         answer, more, more_found = split(answer)
         if more:
             think = f"{think}\n{more}" if think else more
@@ -229,7 +240,7 @@ def _parse_text(text: str, specs: Sequence[ParserSpec], limits: Limits, reasonin
             found = (*found, *more_found)
     if reasoning:
         think = f"{reasoning}\n{think}" if think else reasoning
-    for spec in plan.candidates(answer):  # (a parser none of whose markers can be here would return None)
+    for spec in specs:
         result = spec.parse(answer)
         if result is None or not isinstance(result, ParseResult):
             continue
@@ -269,7 +280,7 @@ def _parse_openai(text: str, tool_calls: Sequence[Any], limits: Limits, reasonin
     )
 
 
-def _parse_message(msg: dict[Any, Any], specs: Sequence[ParserSpec], limits: Limits) -> ParseResult:
+def _parse_message(msg: dict[Any, Any], plan: _Plan, limits: Limits) -> ParseResult:
     reasoning = ""
     for key in ("reasoning_content", "reasoning"):
         value = msg.get(key)
@@ -286,23 +297,23 @@ def _parse_message(msg: dict[Any, Any], specs: Sequence[ParserSpec], limits: Lim
         return _parse_openai(text, tool_calls, limits, reasoning)
     if tool_calls is not None and not isinstance(tool_calls, (list, tuple)):
         # A tool_calls field that is not a list: a call was attempted but cannot be read.
-        result = _parse_text(text, specs, limits, reasoning)
+        result = _parse_text(text, plan, limits, reasoning)
         violations = tuple(sorted({*result.violations, "invalid_json"}))
         return replace(result, violations=violations, attempted_call=True)
-    return _parse_text(text, specs, limits, reasoning)
+    return _parse_text(text, plan, limits, reasoning)
 
 
-def _parse_any(completion: Any, specs: Sequence[ParserSpec], limits: Limits) -> ParseResult:
+def _parse_any(completion: Any, plan: _Plan, limits: Limits) -> ParseResult:
     if isinstance(completion, str):
-        return _parse_text(completion, specs, limits)
+        return _parse_text(completion, plan, limits)
     if isinstance(completion, dict):
-        return _parse_message(completion, specs, limits)
+        return _parse_message(completion, plan, limits)
     if isinstance(completion, (list, tuple)):
         if len(completion) > limits.max_chars:  # (every message is visited: more than max_chars is too long)
             return _TOO_LONG
         for msg in reversed(completion):
             if isinstance(msg, dict) and msg.get("role") == "assistant":
-                return _parse_message(msg, specs, limits)
+                return _parse_message(msg, plan, limits)
         return _EMPTY
     if isinstance(completion, (bytes, bytearray, memoryview)):
         raw = bytes(completion)
@@ -312,7 +323,7 @@ def _parse_any(completion: Any, specs: Sequence[ParserSpec], limits: Limits) -> 
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             return ParseResult(calls=(), text="", violations=("invalid_unicode",))
-        return _parse_text(text, specs, limits)
+        return _parse_text(text, plan, limits)
     return _EMPTY
 
 
@@ -363,16 +374,18 @@ def parse_many(
     out: list[ParseResult] = []
     append = out.append
     straight = specs[0].straight if specs else None  # the first parser's own path for its usual shape
-    splits = plan.splits_reasoning if plan.splitters else None
+    splits = plan.splits_reasoning if plan.splitters and not plan.splits_marked(index) else None
     try:
         for completion in completions:
             try:
-                if straight is not None and type(completion) is str and (splits is None or not splits(completion)):
+                if straight is not None and type(completion) is str:
                     fast = straight(completion, limits)
-                    if fast is not None:
+                    # (a straight path never sees another format's reasoning: where a split would take something
+                    # out, the general path reads the text)
+                    if fast is not None and (splits is None or not splits(completion)):
                         append(fast)
                         continue
-                append(_parse_any(completion, specs, limits))
+                append(_parse_any(completion, plan, limits))
             except Exception:  # last resort: model output must never raise
                 append(_fallback(completion, limits))
     finally:

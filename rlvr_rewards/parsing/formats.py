@@ -52,7 +52,7 @@ import re
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from itertools import chain, compress, filterfalse, repeat
-from operator import is_
+from operator import attrgetter, is_
 from typing import Any, Final, TypeVar
 
 import numpy as np
@@ -746,7 +746,7 @@ class _Acc:
         if not text:
             self.violations.append("empty_call_block")
             return
-        value, err, found = loads_untrusted(text, self.limits, True)  # hot path: the whole block is JSON
+        value, err, found = _block_json(text, self.limits)  # hot path: the whole block is JSON
         if err == "invalid_json":
             if not (_python_literal_hint(text) and self.take_python_literal(text)):
                 self._decode_lines(text)
@@ -822,8 +822,32 @@ class _Acc:
             format=fmt,
             violations=tuple(sorted(set(self.violations))),
             attempted_call=self.attempted,
-            untyped=any(c.untyped for c in self.calls),
+            untyped=any(map(_UNTYPED, self.calls)),
         )
+
+
+#: The last block text JSON decoding refused, its limits and the verdict. The Hermes path may read one block three
+#: times (the straight path, the single-block shortcut of the general path, the scan); the verdict is a pure
+#: function of the text and the limits, so a refused block is decoded once. (One tuple, replaced whole: any
+#: thread reads a consistent entry.)
+_last_refused: tuple[str, Limits | None, tuple[Any, str | None, tuple[str, ...]]] = ("", None, (FAIL, None, ()))
+
+
+def _block_json(text: str, limits: Limits) -> tuple[Any, str | None, tuple[str, ...]]:
+    """``loads_untrusted(text, limits, True)`` of a stripped call block, a refusal remembered
+    (:data:`_last_refused`)."""
+    global _last_refused
+    last = _last_refused
+    if last[1] is limits and last[0] == text:
+        return last[2]
+    got = loads_untrusted(text, limits, True)
+    if got[1] is not None:
+        _last_refused = (text, limits, got)
+    return got
+
+
+#: a call's ``untyped`` argument names (empty: falsy)
+_UNTYPED: Final = attrgetter("untyped")
 
 
 def _find_all(text: str, needle: str) -> list[int]:
@@ -849,7 +873,7 @@ def _single_block(text: str, open_tag: str, close_tag: str, fmt: str, limits: Li
     c = text.find(close_tag, o + lo)
     if c == -1 or text.find(close_tag, c + lc) != -1 or text.find(close_tag, 0, o) != -1:
         return None
-    value, err, found = loads_untrusted(text[o + lo : c].strip(), limits, True)
+    value, err, found = _block_json(text[o + lo : c].strip(), limits)
     if err is not None or type(value) is not dict:
         return None
     violations = list(found)
@@ -964,15 +988,14 @@ def _foreign_first_block(text: str, limits: Limits) -> bool:
     start = o + len(_HERMES_OPEN)
     c = text.find(_HERMES_CLOSE, start)
     nxt = text.find(_HERMES_OPEN, start)
-    end = min(x for x in (c, nxt, len(text)) if x != -1)
-    head = _NOT_SPACE.search(text, start, end)
-    if head is None or head.group() in "{[":
-        return False
+    end = len(text) if c == -1 else c
+    if nxt != -1 and nxt < end:
+        end = nxt
     content = text[start:end]
-    return foreign_tool_call_block(content) and loads_untrusted(content.strip(), limits, True)[1] is not None
-
-
-_NOT_SPACE: Final = re.compile(r"\S")
+    head = content.lstrip()[:1]
+    if not head or head in "{[":
+        return False
+    return foreign_tool_call_block(content) and _block_json(content.strip(), limits)[1] is not None
 
 
 def parse_nemotron(text: str, limits: Limits | None = None) -> ParseResult | None:
@@ -1435,7 +1458,8 @@ def _only_literal_calls(result: ParseResult) -> bool:
 def _parse_pythonic_body(body: str, limits: Limits) -> ParseResult | None:
     """:func:`parse_pythonic` of the stripped, non-empty ``body``."""
     if not _pythonic_shape(body):
-        return _bfcl_variant(body, limits, None)
+        # (each variant holds a call: prose mostly has no parenthesis, and is done with here)
+        return _bfcl_variant(body, limits, None) if "(" in body else None
     acc = _Acc(limits)
     acc.blocks = 1
     read = _pythonic_into(acc, body)
@@ -1603,7 +1627,9 @@ def _call_strings(body: str, limits: Limits) -> ParseResult | None:
 def _python_literal_hint(text: str) -> bool:
     """``text`` (not JSON) may be a Python literal: a single-quoted string or a Python constant right after a
     bracket, comma or colon (an apostrophe inside a JSON string, ``"I'm"``, is no hint). One regex search."""
-    return _PY_LITERAL_HINT.search(text) is not None
+    return ("'" in text or "True" in text or "False" in text or "None" in text) and (
+        _PY_LITERAL_HINT.search(text) is not None
+    )  # (four C-level scans first: most broken JSON has none of them)
 
 
 #: Where a Python literal differs from JSON: a string opened by ``'`` or a constant, after ``{ [ , :``. (Each try
@@ -1734,7 +1760,7 @@ def parse_hermes_straight(text: str, limits: Limits) -> ParseResult | None:
     # mixed_formats (the general path flags it): with one opening and one closing tag (what _single_block
     # found), two "<" in the answer leave no room for another format's tagged marker; only the untagged ones
     # remain to look for
-    markers = current_markers()
+    markers = _MARKERS.get() or _builtin_index()  # (current_markers(), inline on the hot path)
     if markers.foreign_untagged(answer, "hermes") if answer.count("<") == 2 else markers.foreign(answer, "hermes"):
         return None
     if not think:

@@ -52,7 +52,17 @@ VIOLATIONS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+_NO_NAMES: frozenset[str] = frozenset()
+
+
+# Both classes below are frozen dataclasses whose ``__init__`` is written out: it stores each field through its
+# slot's own setter (bound once, below each class) instead of the generated frozen ``object.__setattr__`` per
+# field, a third of the cost of building one, on the path every completion takes. Same fields, order and
+# defaults as the generated one (tests/test_parse_types.py compares the signature with ``fields()``);
+# equality, hashing, repr, ``replace`` and the frozen ``__setattr__`` are the dataclass's own.
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class ParsedCall:
     """One decoded tool call. ``arguments`` is ``None`` when they could not be decoded to an object.
 
@@ -62,10 +72,18 @@ class ParsedCall:
 
     name: str
     arguments: dict[str, Any] | None
-    untyped: frozenset[str] = frozenset()
+    untyped: frozenset[str] = _NO_NAMES
+
+    def __init__(self, name: str, arguments: dict[str, Any] | None, untyped: frozenset[str] = _NO_NAMES) -> None:
+        _CALL_NAME(self, name)
+        _CALL_ARGUMENTS(self, arguments)
+        _CALL_UNTYPED(self, untyped)
 
 
-@dataclass(frozen=True, slots=True)
+_CALL_NAME, _CALL_ARGUMENTS, _CALL_UNTYPED = (ParsedCall.__dict__[f].__set__ for f in ("name", "arguments", "untyped"))
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class ParseResult:
     """What one completion did, as far as the syntax shows.
 
@@ -85,6 +103,38 @@ class ParseResult:
     violations: tuple[str, ...] = ()
     attempted_call: bool = False
     untyped: bool = False
+
+    def __init__(
+        self,
+        calls: tuple[ParsedCall, ...],
+        text: str,
+        think: str = "",
+        format: str = "none",
+        violations: tuple[str, ...] = (),
+        attempted_call: bool = False,
+        untyped: bool = False,
+    ) -> None:
+        _RESULT_CALLS(self, calls)
+        _RESULT_TEXT(self, text)
+        _RESULT_THINK(self, think)
+        _RESULT_FORMAT(self, format)
+        _RESULT_VIOLATIONS(self, violations)
+        _RESULT_ATTEMPTED(self, attempted_call)
+        _RESULT_UNTYPED(self, untyped)
+
+
+(
+    _RESULT_CALLS,
+    _RESULT_TEXT,
+    _RESULT_THINK,
+    _RESULT_FORMAT,
+    _RESULT_VIOLATIONS,
+    _RESULT_ATTEMPTED,
+    _RESULT_UNTYPED,
+) = (
+    ParseResult.__dict__[f].__set__
+    for f in ("calls", "text", "think", "format", "violations", "attempted_call", "untyped")
+)
 
 
 #: A format parser: given the answer text (reasoning already removed), return a ParseResult if the
@@ -107,7 +157,11 @@ class ParserSpec:
     #: Optional: the whole-completion path for the shape this format alone decides, ``straight(raw text,
     #: limits)``: the final ``ParseResult`` (reasoning split, violations merged, exactly what the general
     #: path returns) or ``None`` to take the general path. Used only when this parser is tried first;
-    #: one with a straight path needs a differential test against the general path.
+    #: one with a straight path needs a differential test against the general path. It declines (``None``)
+    #: an answer (after the ``<think>`` split) holding a marker that the current marker index
+    #: (``formats.current_markers()``) does not list for this format, as the general path flags that
+    #: ``mixed_formats``; the dispatcher relies on it to skip the formats' reasoning splits (``split_reasoning``)
+    #: for a straight result.
     straight: StraightFn | None = None
     #: Literal strings of which at least one occurs in any text this parser claims (``()``: none, e.g. bare
     #: JSON). Detection skips the parser when none occurs; ``mixed_formats`` and docs/formats.md read them.
