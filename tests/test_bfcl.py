@@ -124,7 +124,8 @@ def test_conversion_nested_lists_and_types() -> None:
         "$optional": {"k": {"$optional": {"$text": "a", "normalize": ["bfcl"]}}, "n": {"$any": [1, 2]}}
     }
     assert args["tags"] == [{"$text": "x y", "normalize": ["bfcl"]}, 3]
-    assert args["anything"] == "Raw"  # BFCL standardises only string-typed parameters
+    # BFCL standardises string and `any` parameters (its checker reads `any` as str); other types exactly
+    assert args["anything"] == {"$text": "Raw", "normalize": ["bfcl"]}
     assert args["only_empty"] == {"$optional": {"$text": "", "normalize": ["bfcl"]}}
     assert args["nothing"] == NEVER
     assert args["absent"] == {"$optional": NEVER}  # [""] for a non-string parameter: only absence passes
@@ -133,7 +134,7 @@ def test_conversion_nested_lists_and_types() -> None:
     assert m["opts"].match({"n": 2}) and m["opts"].match({"k": "A", "n": 1}) and m["opts"].optional
     assert not m["opts"].match({"n": 3}) and not m["opts"].match({"k": "a"}) and not m["opts"].match({"n": 1, "z": 0})
     assert m["tags"].match(["X-Y", 3]) and not m["tags"].match([3, "xy"])
-    assert m["anything"].match("Raw") and not m["anything"].match("raw")
+    assert m["anything"].match("Raw") and m["anything"].match("raw") and not m["anything"].match("Rawer")
     assert not m["nothing"].match("") and not m["nothing"].optional
 
 

@@ -77,12 +77,41 @@ def schemas(depth: int = 2) -> st.SearchStrategy[Any]:
     )
 
 
+#: jsonschema's Draft 2020-12 with the one definition of numbers (docs/ground-truth.md#numbers): ``integer`` is an
+#: ``int``, never a float such as ``10.0`` (which JSON Schema itself would accept)
+_REFERENCE = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, v: isinstance(v, int) and not isinstance(v, bool)
+    ),
+)
+
+
+def test_a_float_is_never_an_integer_on_either_path() -> None:
+    """10.0 for ``integer``: invalid in the fast checker and in the jsonschema validators the tools build (a
+    ``$schema`` other than 2020-12 takes the jsonschema path), as the arguments and bfcl components count it."""
+    from rlvr_rewards.groundtruth.toolspecs import compile_tools
+
+    for extra in (
+        {},
+        {"$schema": "http://json-schema.org/draft-07/schema#"},
+        {"$schema": "http://json-schema.org/draft-04/schema#"},
+    ):
+        params = {"type": "object", "properties": {"n": {"type": "integer"}}, **extra}
+        tool = compile_tools([{"name": "f", "parameters": params}]).get("f")
+        assert tool is not None
+        assert tool.is_valid({"n": 10}) and not tool.is_valid({"n": 10.0}) and not tool.is_valid({"n": True}), extra
+    fast = compile_fast({"type": "integer"})
+    assert fast is not None and fast(3) and not fast(3.0) and not fast(False)
+    assert jsonschema.Draft202012Validator({"type": "integer"}).is_valid(3.0)  # (what JSON Schema alone says)
+
+
 @settings(max_examples=600, deadline=None)
 @given(schema=schemas(), instance=values)
 def test_agrees_with_jsonschema(schema: Any, instance: Any) -> None:
     fast = compile_fast(schema)
     assert fast is not None
-    assert fast(instance) == jsonschema.Draft202012Validator(schema).is_valid(instance)
+    assert fast(instance) == _REFERENCE(schema).is_valid(instance)
 
 
 def test_unique_items_follows_jsonschema_equality() -> None:
@@ -115,7 +144,7 @@ def test_agrees_on_real_tool_schemas(tool: dict[str, Any], instance: Any) -> Non
     schema = tool.get("function", tool)["parameters"]
     fast = compile_fast(schema)
     assert fast is not None
-    assert fast(instance) == jsonschema.Draft202012Validator(schema).is_valid(instance)
+    assert fast(instance) == _REFERENCE(schema).is_valid(instance)
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ Contract:
   and each option is converted by BFCL's checker rules:
   - a string becomes ``{"$text": s, "normalize": ["bfcl"]}`` (BFCL's ``standardize_string`` on both
     sides: drop spaces and ``,./-_*^``, lowercase, ``'`` -> ``"``), unless the function doc gives the
-    parameter a type other than string (e.g. ``any``), where BFCL compares exactly;
+    parameter a type other than string or ``any`` (a "variable": BFCL compares it exactly);
   - a list keeps its order; its string elements are standardised the same way;
   - a dict ``{key: [acceptable values]}`` (BFCL's nested-dict answer) converts key by key, one level
     deep, the same way (``""`` -> the key may be absent); other dicts are taken literally;
@@ -47,7 +47,8 @@ __all__ = ["IRRELEVANT_TRUTH", "bfcl_functions", "bfcl_to_native", "is_bfcl_answ
 #: The truth written for a BFCL irrelevance row: blog-dialect text, compiled to a ``no_call`` truth.
 IRRELEVANT_TRUTH = "No function call: none of the available functions fits the request (BFCL irrelevance)."
 
-_STRINGY = {None, "string", "str", "String"}
+#: Parameter types BFCL's checker compares as strings (standardised); ``any`` is one (its checker maps it to str)
+_STRINGY = {None, "string", "str", "String", "any"}
 #: Keys of a blog/OpenAI call object: a one-key dict keyed by one of these is a malformed call, not BFCL.
 _CALL_KEYS = frozenset({"name", "arguments", "parameters", "function", "id", "type"})
 

@@ -3,8 +3,10 @@
 Contract: :func:`compile_fast` returns a function ``instance -> bool`` that gives exactly the answer of
 ``jsonschema.Draft202012Validator(schema).is_valid(instance)`` (no format assertion), or ``None`` when
 the schema uses anything outside the supported subset, in which case the caller uses jsonschema.
-Equivalence is checked by a differential hypothesis test against jsonschema. One documented difference,
-shared with the jsonschema validators :mod:`rlvr_rewards.groundtruth.toolspecs` builds: ``pattern`` runs through
+Equivalence is checked by a differential hypothesis test against jsonschema. Two documented differences,
+shared with the jsonschema validators :mod:`rlvr_rewards.groundtruth.toolspecs` builds: ``type: integer`` accepts
+an ``int`` only, never a float such as ``10.0`` (one definition of numbers across the components,
+docs/ground-truth.md#numbers); and ``pattern`` runs through
 :func:`rlvr_rewards.groundtruth.userregex.compile_user_regex`, so a string longer than the pattern's ``max_input``
 (10,000 characters, less for a few unanchored patterns) does not match and is invalid, and a pattern that
 cannot be matched in bounded time is refused (``compile_fast`` returns ``None``; tools reports it).
@@ -26,7 +28,7 @@ from typing import Any
 from rlvr_rewards.groundtruth.matchers import json_equal
 from rlvr_rewards.groundtruth.userregex import UnsafeRegex, compile_user_regex
 
-__all__ = ["compile_fast", "unique_items"]
+__all__ = ["compile_fast", "is_integer_value", "unique_items"]
 
 Check = Callable[[Any], bool]
 
@@ -68,6 +70,12 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, float) and v.is_integer()
 
 
+def is_integer_value(v: Any) -> bool:
+    """An instance of ``type: integer``: an ``int`` (not a bool). A float is not one, even ``10.0``: a number's
+    type is its spelling (docs/ground-truth.md#numbers), where JSON Schema 2020-12 would accept ``10.0``."""
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
 def _is_num(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
@@ -76,7 +84,7 @@ _TYPE_CHECKS: dict[str, Check] = {
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
     "string": lambda v: isinstance(v, str),
-    "integer": _is_int,
+    "integer": is_integer_value,
     "number": _is_num,
     "boolean": lambda v: isinstance(v, bool),
     "null": lambda v: v is None,

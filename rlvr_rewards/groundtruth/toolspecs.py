@@ -42,7 +42,7 @@ import referencing
 import referencing.exceptions
 
 from rlvr_rewards.errors import ToolSpecError
-from rlvr_rewards.groundtruth.fastschema import compile_fast, unique_items
+from rlvr_rewards.groundtruth.fastschema import compile_fast, is_integer_value, unique_items
 from rlvr_rewards.groundtruth.userregex import UnsafeRegex, compile_user_regex
 from rlvr_rewards.util.jsonsafe import canonical_dumps, not_json_data
 from rlvr_rewards.util.keymemo import KeyMemo
@@ -252,11 +252,13 @@ _guarded_classes: dict[Any, Any] = {}
 
 
 def _guarded_class(base: Any) -> Any:
-    """``base`` (a jsonschema validator class) with the guarded keyword functions (one class per dialect)."""
+    """``base`` (a jsonschema validator class) with the guarded keyword functions and ``integer`` meaning an
+    ``int`` only (:func:`~rlvr_rewards.groundtruth.fastschema.is_integer_value`; one class per dialect)."""
     cls = _guarded_classes.get(base)
     if cls is None:
         overrides = {k: f for k, f in _GUARDED_KEYWORDS.items() if k in base.VALIDATORS}
-        cls = jsonschema.validators.extend(base, overrides)
+        integers = base.TYPE_CHECKER.redefine("integer", lambda _checker, instance: is_integer_value(instance))
+        cls = jsonschema.validators.extend(base, overrides, type_checker=integers)
         with _cache_lock:
             _guarded_classes[base] = cls
     return cls

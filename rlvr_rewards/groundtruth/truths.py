@@ -29,6 +29,7 @@ Contract:
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -130,6 +131,9 @@ class CompiledTruth:
     key: str = ""
     #: the plugin-registry generation the matchers were taken from (see rlvr_rewards.plugins)
     generation: int = field(default=-1, compare=False)
+    #: a BFCL truth's possible answers as written, per expected call: parameter -> its acceptable values (the
+    #: ``bfcl`` preset's type rules read them: rlvr_rewards.scoring.bfcl_match); ``()`` for other dialects
+    bfcl_answers: tuple[Mapping[str, tuple[Any, ...]], ...] = field(default=(), compare=False, repr=False)
     #: the expected call names, in order (derived from ``calls``)
     names: tuple[str, ...] = field(init=False, repr=False, compare=False)
     #: per expected name: (how many calls, their summed ``cost``), for the work estimate (derived)
@@ -462,7 +466,11 @@ def _from_bfcl(value: Any, key: str) -> CompiledTruth:
     native = bfcl_to_native(value)
     if isinstance(native, str):  # an irrelevance row: no call expected
         return CompiledTruth("no_call", reference=native, dialect="bfcl", key=key)
-    return replace(_native(native, key), dialect="bfcl")
+    calls: list[dict[str, dict[str, list[Any]]]] = value["ground_truth"] if isinstance(value, dict) else value
+    answers = tuple(
+        {p: tuple(copy.deepcopy(o)) for p, o in params.items()} for call in calls for params in call.values()
+    )  # (bfcl_to_native checked the shape: one-key call dicts whose values are lists)
+    return replace(_native(native, key), dialect="bfcl", bfcl_answers=answers)
 
 
 def _is_row(value: Any) -> bool:
