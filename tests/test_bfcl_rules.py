@@ -178,14 +178,15 @@ def test_the_official_checker_agrees(
 @pytest.mark.parametrize(
     "text",
     [
-        "[f(a=1, b=x + )]",  # a call BFCL's decoder cannot read: the whole output fails to decode
-        '<tool_call>{"name": "f", "arguments": {"a": 1</tool_call>',
-        '<tool_call>{"name": "f", "arguments": {"a": 1}}</tool_call>\n'
-        '<tool_call>{"name": "f", "arguments": </tool_call>',
+        "[f(a=x + 1)]",  # a value BFCL's decoder cannot read (a name in arithmetic): the whole output fails
+        "[f(a=1), f(a=x + 1)]",  # (one bad call: still the whole output)
+        "f(a=1, b=)",
+        '<tool_call>{"name": "f", "arguments": {"a": 1</tool_call>',  # (the only block: no call either way)
     ],
 )
 def test_an_undecodable_call_on_an_irrelevance_row_passes(text: str) -> None:
-    """BFCL's decoder fails on the whole output, which then holds no call: the irrelevance entry passes."""
+    """BFCL's prompting decoder reads a pythonic output as a whole: one call it cannot read and it reads none, so
+    the irrelevance entry passes."""
     row = {"id": "irrelevance_0", "ground_truth": []}
     assert rr.score(text, row, tools=_fn(a={"type": "integer"}), preset="bfcl").reward == 1.0
     assert rr.score("[f(a=1)]", row, tools=_fn(a={"type": "integer"}), preset="bfcl").reward == 0.0

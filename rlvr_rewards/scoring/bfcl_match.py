@@ -2,8 +2,9 @@
 
 Contract (``bfcl_verdict(parse, truth, tools) -> bool``, never raising on model output):
 - No-call truths (BFCL irrelevance, and any clarify / refuse / blog text truth): pass iff the
-  completion has no decoded call, or some call in it could not be decoded (``UNDECODABLE``: BFCL's decoder
-  then fails on the whole output, which leaves no call). Text, questions, refusals and answers all pass.
+  completion has no call with a name and decoded arguments, or, in a format BFCL decodes as a whole
+  (``WHOLE_OUTPUT_DECODING``: pythonic), some call in it could not be decoded (``UNDECODABLE``: BFCL's
+  decoder then fails on the whole output, which leaves no call). Text, questions, refusals and answers pass.
 - Execute truths: fail when any call block could not be decoded (``DECODE_FAILURES``: BFCL's decoder
   fails on the whole output); other format violations BFCL does not see (text next to a call, an
   unclosed tag, a hedging question beside the call, ...) are ignored. Then the calls must pair
@@ -42,7 +43,13 @@ from rlvr_rewards.groundtruth.truths import CompiledCall, CompiledTruth
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult
 from rlvr_rewards.scoring.matching import has_perfect_matching
 
-__all__ = ["DECODE_FAILURES", "UNDECODABLE", "bfcl_call_accepted", "bfcl_verdict"]
+__all__ = [
+    "DECODE_FAILURES",
+    "UNDECODABLE",
+    "WHOLE_OUTPUT_DECODING",
+    "bfcl_call_accepted",
+    "bfcl_verdict",
+]
 
 #: Violations meaning the output cannot be read as BFCL reads it: an execute truth fails.
 DECODE_FAILURES = frozenset(
@@ -66,6 +73,9 @@ DECODE_FAILURES = frozenset(
 #: and finds no call: a no-call truth passes. (Not ``too_many_calls``: those calls decode; not ``too_long`` or
 #: ``empty``: nothing was read.)
 UNDECODABLE = DECODE_FAILURES - {"too_many_calls", "too_long", "empty"}
+#: Formats BFCL decodes as a whole (its prompting decoder reads the output with ``ast``: one bad call and no call is
+#: read). Its tag-based handlers read block by block and drop a block they cannot decode, as our parsers do.
+WHOLE_OUTPUT_DECODING = frozenset({"pythonic"})
 
 
 def bfcl_call_accepted(
@@ -175,7 +185,9 @@ def _item_ok(item: Any, option: list[Any], wanted: type) -> bool:
 def bfcl_verdict(parse: ParseResult, truth: CompiledTruth, tools: ToolSet | None) -> bool:
     calls = parse.calls
     if truth.behavior != "execute":
-        return not any(c.name for c in calls) or not UNDECODABLE.isdisjoint(parse.violations)
+        if parse.format in WHOLE_OUTPUT_DECODING and not UNDECODABLE.isdisjoint(parse.violations):
+            return True  # BFCL's decoder fails on the whole output: no call
+        return not any(c.name and c.arguments is not None for c in calls)
     if DECODE_FAILURES.intersection(parse.violations):
         return False
     expected = truth.calls
