@@ -190,3 +190,51 @@ def test_an_undecodable_call_on_an_irrelevance_row_passes(text: str) -> None:
     row = {"id": "irrelevance_0", "ground_truth": []}
     assert rr.score(text, row, tools=_fn(a={"type": "integer"}), preset="bfcl").reward == 1.0
     assert rr.score("[f(a=1)]", row, tools=_fn(a={"type": "integer"}), preset="bfcl").reward == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "arguments"),
+    [
+        ("[f(data=my_data)]", {"data": "my_data"}),
+        ("f(data=my_data, n=2)", {"data": "my_data", "n": 2}),
+        ("[f(data=[a, b])]", {"data": ["a", "b"]}),
+        ("[f(data={key: value})]", {"data": {"key": "value"}}),
+    ],
+)
+def test_a_bare_name_is_the_string_it_spells(text: str, arguments: dict[str, Any]) -> None:
+    """BFCL's decoder reads a bare name where a value goes as its name: the call is read, with the violation
+    ``pythonic_bare_name`` (a format penalty elsewhere; the bfcl preset, like BFCL, does not mind it)."""
+    parsed = rr.parse(text)
+    assert [(c.name, c.arguments) for c in parsed.calls] == [("f", arguments)]
+    assert "pythonic_bare_name" in parsed.violations and "pythonic_not_call" not in parsed.violations
+
+
+@pytest.mark.parametrize("text", ["[f(data=my_data.x)]", "[f(data=-x)]", "[f(data=x[0])]", "[f(data=x + 1)]"])
+def test_a_name_inside_an_expression_is_no_value(text: str) -> None:
+    parsed = rr.parse(text)
+    assert "pythonic_not_call" in parsed.violations and all(c.arguments is None for c in parsed.calls)
+
+
+def test_bare_names_under_each_preset() -> None:
+    """The bfcl preset accepts a variable written as a bare name (BFCL's answer lists its name); the others read
+    the call but charge the format (graded), or cannot decode it (aws-blog, whose reference decodes JSON)."""
+    functions = _fn(data={"type": "dict"})
+    row = {"id": "simple_python_0", "ground_truth": [{"f": {"data": ["my_data"]}}]}
+    text = "[f(data=my_data)]"
+    assert rr.score(text, row, tools=functions, preset="bfcl").reward == 1.0
+    graded = rr.score(text, row, tools=functions, preset="graded")
+    assert graded.components["format"] < 1.0 and "pythonic_bare_name" in graded.violations
+    assert rr.score(text, row, tools=functions, preset="aws-blog").reward == 0.0
+    try:
+        ast_checker, language = ba.load_checker()
+    except ImportError:
+        return
+    got = ast_checker(
+        functions,
+        [{"f": {"data": "my_data"}}],
+        [{"f": {"data": ["my_data"]}}],
+        language.PYTHON,
+        "simple_python",
+        "stub",
+    )
+    assert got["valid"]

@@ -382,7 +382,8 @@ PYTHONIC_CASES: list[tuple[str, str, list[ParsedCall], tuple[str, ...]]] = [
         (),
     ),
     ("positional", "[f(1)]", [C("f", None)], ("pythonic_not_call",)),
-    ("name_value", "[f(a=x)]", [C("f", None)], ("pythonic_not_call",)),
+    ("name_value", "[f(a=x)]", [C("f", {"a": "x"})], ("pythonic_bare_name",)),  # (as BFCL's decoder reads it)
+    ("attribute_value", "[f(a=x.y)]", [C("f", None)], ("pythonic_not_call",)),
     ("call_value", "[f(a=g(b=1))]", [C("f", None)], ("pythonic_not_call",)),
     ("expr_value", "[f(a=1+2)]", [C("f", None)], ("pythonic_not_call",)),
     ("kwargs", "[f(**d)]", [C("f", None)], ("pythonic_not_call",)),

@@ -4,7 +4,7 @@ The former decoder is kept here, verbatim, as the reference (:func:`reference_pa
 input the two ``ParseResult`` values must be equal, or differ only in a documented way (see
 ``rlvr_rewards.parsing.pythonic``): the new decoder skips what is not a literal without parsing it, and does
 not parse f-strings. :func:`check` allows a difference only when it disappears once every span the new
-decoder skipped is replaced by a plain name (``_``) and every f-string by ``f''``: the reference then gives
+decoder skipped is replaced by a call (``_()``) and every f-string by ``f''``: the reference then gives
 exactly the new result (or, for ``number_too_large``, parses the text with its long digit runs shortened).
 
 Inputs: the pythonic cases of the other test files, a table of tokenizer and grammar corners, a hypothesis
@@ -80,7 +80,10 @@ def _literal(node: ast.AST, limits: Limits, dups: list[str]) -> Any:
         return [_literal(item, limits, dups) for item in node.elts]
     if isinstance(node, ast.Dict):
         return _dict_literal(node, limits, dups)
-    raise _NotLiteral("pythonic_not_call")  # names, calls, operators, comprehensions, f-strings, sets
+    if isinstance(node, ast.Name):  # a bare name: the string it spells, as BFCL's decoder reads it
+        dups.append("pythonic_bare_name")
+        return node.id
+    raise _NotLiteral("pythonic_not_call")  # calls, operators, attributes, comprehensions, f-strings, sets
 
 
 def _constant(value: Any, limits: Limits) -> Any:
@@ -107,7 +110,9 @@ def _constant(value: Any, limits: Limits) -> Any:
 def _dict_literal(node: ast.Dict, limits: Limits, dups: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key_node, value_node in zip(node.keys, node.values, strict=False):
-        if not (isinstance(key_node, ast.Constant) and isinstance(key_node.value, str)):
+        if not (isinstance(key_node, ast.Constant) and isinstance(key_node.value, str)) and not isinstance(
+            key_node, ast.Name
+        ):
             raise _NotLiteral("pythonic_not_call")
         key = _literal(key_node, limits, dups)
         if key in out:
@@ -225,7 +230,7 @@ def _ast_parses(text: str) -> bool:
 
 
 def _stand_ins(text: str, spans: list[tuple[int, int, str]]) -> str:
-    """``text`` with each outermost recorded span replaced by its stand-in (``_`` or ``f''``)."""
+    """``text`` with each outermost recorded span replaced by its stand-in (``_()`` or ``f''``)."""
     out: list[str] = []
     pos = 0
     for start, end, stand_in in sorted(spans, key=lambda s: (s[0], -s[1])):

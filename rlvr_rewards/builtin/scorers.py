@@ -20,7 +20,7 @@ Components (each in [0, 1] or NaN when not applicable):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from rlvr_rewards.combine.presets import DEFAULT_LENGTH_BUDGET
 from rlvr_rewards.groundtruth.truths import CompiledCall
@@ -46,6 +46,7 @@ FORMAT_PENALTIES: dict[str, float] = {
     "duplicate_keys": _MAJOR,
     "trailing_garbage": _MAJOR,
     "python_literal_json": _MAJOR,  # decodable, but not the JSON the format asks for
+    "pythonic_bare_name": _MAJOR,  # read as BFCL reads it, but a name is no value
     "unclosed_tag": _MAJOR,
     "stray_closing_tag": _MAJOR,
     "empty_call_block": _MAJOR,
@@ -225,12 +226,17 @@ def _blog_equal(args: dict[str, Any] | None, expected: CompiledCall) -> bool:
     )
 
 
+#: Violations of calls that decode here but not with ``json.loads`` (the AWS post's decoder).
+_NOT_JSON: Final = frozenset({"python_literal_json", "pythonic_bare_name"})
+
+
 def aws_blog_score(ctx: ScoringContext) -> list[float]:
     """1.0 / 0.5 / 0.0 exactly as the AWS post (Python equality on decoded arguments)."""
     out = [0.0] * len(ctx)
     for i, (p, t) in enumerate(zip(ctx.parses, ctx.truths, strict=True)):
-        # the post decodes with json.loads: a call written as a Python literal does not decode there
-        calls = [c for c in p.calls if c.name] if "python_literal_json" not in p.violations else []
+        # the post decodes with json.loads: a call written as a Python literal, or with a bare name for a value,
+        # does not decode there
+        calls = [c for c in p.calls if c.name] if _NOT_JSON.isdisjoint(p.violations) else []
         if t.behavior != "execute":
             # a call attempt that does not decode still counts: the post's try/except scores it 0.0
             out[i] = 0.0 if (calls or p.attempted_call) else 1.0

@@ -59,7 +59,7 @@ import numpy as np
 
 from rlvr_rewards.limits import DEFAULT_LIMITS, Limits, block_budget
 from rlvr_rewards.parsing.markers import MarkerIndex, index_for
-from rlvr_rewards.parsing.pythonic import decode_pythonic, int_bound, json_like_literal, top_level_statements
+from rlvr_rewards.parsing.pythonic import BARE_NAME, decode_pythonic, int_bound, json_like_literal, top_level_statements
 from rlvr_rewards.parsing.reasoning import split_think
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
 from rlvr_rewards.parsing.xmlshape import foreign_tool_call_block
@@ -1451,6 +1451,7 @@ def _only_literal_calls(result: ParseResult) -> bool:
     return (
         bool(result.calls)
         and "pythonic_not_call" not in result.violations
+        and BARE_NAME not in result.violations
         and all(c.arguments is not None for c in result.calls)
     )
 
@@ -1652,6 +1653,8 @@ def _python_literal(text: str, limits: Limits, checked: bool = False) -> tuple[A
     if isinstance(outcome, str) or len(outcome) != 1 or outcome[0] is None:
         return None
     _, args, codes = outcome[0]
+    if BARE_NAME in codes:
+        return None  # (a bare name is no literal: in a call block it is neither JSON nor a Python value)
     if args is not None:
         return args["_"], None, tuple(codes)
     if not codes or codes[-1] == "pythonic_not_call":

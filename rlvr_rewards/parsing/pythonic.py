@@ -18,7 +18,9 @@ The subset, exactly as CPython 3.11's tokenizer and parser read it:
   (``\\N{...}`` included), decoded by CPython's own ``unicode_escape`` codec, adjacent strings concatenated,
   escaped lone surrogates ``invalid_unicode``; unary ``+``/``-`` on a number; lists, tuples (``()``,
   ``(1,)``), dicts with string keys (repeated keys ``duplicate_keys``, the last one kept); comments,
-  newlines and ``\\``-continuations between tokens inside brackets;
+  newlines and ``\\``-continuations between tokens inside brackets; a bare name where a value (or a dict key)
+  goes, ``data=my_data``, is the string it spells and records ``pythonic_bare_name`` (BFCL's decoder reads a
+  name so; a name in an expression, ``x.y`` or ``x[0]`` or ``-x``, is no literal);
 - outcomes and their order as ``ast`` + the old literal walk gave them: a call with a positional or ``*``
   argument, ``**kwargs`` or a value that is not a literal keeps its name with ``arguments=None`` and records
   ``pythonic_not_call``; the first failing value (in source order) decides the code; an item that is not
@@ -40,7 +42,7 @@ Deliberate differences from ``ast.parse`` (the subset is what we accept; the res
   limits (about 3,000 chained operators or attributes, minus three per frame of the caller's stack:
   ``RecursionError``, ``nesting_too_deep``) is ``pythonic_not_call`` with the call kept, whatever the
   caller's stack. Both sides record a fatal code for every such text; the tests check that each
-  difference disappears once those spans are replaced by a plain name.
+  difference disappears once those spans are replaced by a call ``_()``.
 - **f-strings are not parsed** (never literals): an invalid replacement field is not seen. They are tokenized
   like Python 3.10/3.11 do (a quote of the f-string's kind ends it); Python 3.12 (PEP 701) reads a few more
   texts as one f-string.
@@ -80,6 +82,7 @@ from rlvr_rewards.limits import Limits
 from rlvr_rewards.util.jsonsafe import convertible_digits
 
 __all__ = [
+    "BARE_NAME",
     "MAX_LEVEL",
     "MAX_NAME_PARTS",
     "decode_pythonic",
@@ -97,6 +100,8 @@ MAX_LEVEL: Final = 200
 MAX_NAME_PARTS: Final = 2_500
 
 _NOT_CALL: Final = "pythonic_not_call"
+#: A bare name where a value goes (``data=my_data``), read as the string it spells, as BFCL's decoder reads it.
+BARE_NAME: Final = "pythonic_bare_name"
 
 # -- tokens ----------------------------------------------------------------------------------------
 
@@ -233,10 +238,14 @@ _PREFIX_KIND: Final = {
 #: the way the end of a body does (no hex or octal digit, no ``}``).
 _JOIN: Final = "\udfff"
 
-# -- nodes: (kind, value, duplicate keys seen, first failure code or None) ---------------------------
+# -- nodes: (kind, value, findings, first failure code or None) ----------------------------------------
+# findings: bits of what was met inside that is no failure: _DUP (a dict repeated a key: ``duplicate_keys``),
+# _BARE (a bare name read as the string it spells: ``pythonic_bare_name``)
 
 _NUMBER, _STRING, _CONST, _OTHER, _SIGNED, _LIST, _TUPLE, _DICT = range(8)
-Node: TypeAlias = "tuple[int, Any, bool, str | None]"
+_DUP: Final = 1
+_BARE: Final = 2
+Node: TypeAlias = "tuple[int, Any, int, str | None]"
 _NOT_LITERAL: Final[Node] = (_OTHER, None, False, _NOT_CALL)
 #: The same outcome for an element that was skipped unparsed (told apart by identity): what follows it in its
 #: container or argument list cannot change the outcome and is skipped too.
@@ -532,7 +541,7 @@ class _Parser:
         """The element that began at ``start`` is not a literal: skip it from the current token."""
         end = self.skip(self.start, stops)
         if self.spans is not None:
-            self.spans.append((start, end, "_"))
+            self.spans.append((start, end, "_()"))  # (a call: not a literal, nor a bare name)
         self.seek(end)
         return _SKIPPED
 
@@ -618,7 +627,7 @@ class _Parser:
         self.level += 1
         self.advance()
         if not (self.kind == _STRUCT and self.tok == closer):
-            frames.append([closer, tok, {} if tok == "{" else [], False, None, None, True, False, start, sign, stops])
+            frames.append([closer, tok, {} if tok == "{" else [], 0, None, None, True, False, start, sign, stops])
             return None
         self.level -= 1
         self.advance()
@@ -637,8 +646,14 @@ class _Parser:
         skipped), ``...`` (``_NOT_LITERAL``), a name, a keyword or an operator (the element skipped:
         ``_SKIPPED``); a misplaced ``*`` or ``**``, or what is not Python, is :class:`_Fail`."""
         if kind == _NAME:
-            _identifier(tok)
-            return self.skip_element(start, stops)  # a name, a keyword (lambda, not, ...): an expression
+            name = _identifier(tok)
+            if not sign and tok not in _KEYWORDS:
+                here = self.start
+                self.advance()
+                if self.kind == _STRUCT and self.tok in stops:
+                    return (_STRING, name, _BARE, None)  # a bare name: the string it spells, as BFCL reads it
+                self.seek(here)
+            return self.skip_element(start, stops)  # a keyword (lambda, not, ...), a name in an expression
         if kind != _OP:
             raise _Fail
         if tok == "**" and not sign and frames and frames[-1][_F_KIND] == "{" and frames[-1][_F_KEY] is None:
@@ -726,8 +741,7 @@ class _Parser:
                     frame[_F_FAIL] = key[3]
                 else:
                     out = frame[_F_ITEMS]
-                    if key[1] in out or node[2]:
-                        frame[_F_DUP] = True
+                    frame[_F_DUP] |= node[2] | key[2] | (_DUP if key[1] in out else 0)
                     if node[3] is not None:
                         frame[_F_FAIL] = node[3]
                     else:
@@ -742,7 +756,7 @@ class _Parser:
         first = frame[_F_FIRST]
         closing = None
         if node is _SKIPPED:  # a dict, a set or a comprehension: not a literal either way
-            self.skip_rest("}", ":_" if not first or self.tok == ":" else "")
+            self.skip_rest("}", ":_()" if not first or self.tok == ":" else "")
             if first:
                 closing = _NOT_LITERAL
             elif frame[_F_FAIL] is None:  # (a dict: an earlier failure comes first)
@@ -769,8 +783,7 @@ class _Parser:
         elif frame[_F_KIND] == "(" and not frame[_F_COMMA] and self.tok == ")":
             return node  # (x): x itself
         if frame[_F_FAIL] is None:
-            if node[2]:
-                frame[_F_DUP] = True
+            frame[_F_DUP] |= node[2]
             if node[3] is not None:
                 frame[_F_FAIL] = node[3]
             else:
@@ -1180,8 +1193,10 @@ def _call_outcome(name: str, keywords: list[tuple[str | None, Node]], positional
             return (name, None, codes)
         if key in args:
             codes.append("duplicate_keys")
-        if node[2]:
+        if node[2] & _DUP:
             codes.append("duplicate_keys")
+        if node[2] & _BARE:
+            codes.append(BARE_NAME)
         if node[3] is not None:
             codes.append(node[3])
             return (name, None, codes)
@@ -1253,7 +1268,7 @@ def json_like_literal(text: str, limits: Limits) -> tuple[Any, bool] | None:
         return None
     if node is None or parser.kind != _EOF:
         return None
-    return node[1], node[2]
+    return node[1], bool(node[2] & _DUP)
 
 
 # -- statements (the BFCL output variants read by rlvr_rewards.parsing.formats) ---------------------

@@ -42,6 +42,7 @@ _FATAL = frozenset(
         "empty",
         "pythonic_not_call",
         "python_literal_json",  # ToolRL decodes each call with json.loads: a Python literal fails there
+        "pythonic_bare_name",  # (and a bare name for a value)
     }
 )
 
