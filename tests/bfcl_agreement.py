@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import keyword
 import os
 import sys
 import tempfile
@@ -151,6 +152,7 @@ def mutations(question: dict[str, Any], answer: dict[str, Any]) -> Iterator[tupl
             if t == "float" and isinstance(v, float) and v.is_integer():
                 yield "int_for_float", [{name: {**args, k: int(v)}}, *base[1:]]
             break
+    yield from _type_rule_mutations(question, answer, base)
     optional_present = [k for k, v in answer["ground_truth"][0][name].items() if "" in v and k in args]
     if optional_present:
         yield "drop_optional", [{name: {k: v for k, v in args.items() if k != optional_present[0]}}, *base[1:]]
@@ -158,6 +160,23 @@ def mutations(question: dict[str, Any], answer: dict[str, Any]) -> Iterator[tupl
         yield "drop_parallel_call", base[:-1]
         yield "reordered_parallel", list(reversed(base))
     yield "added_call", [*base, copy.deepcopy(base[-1])]
+
+
+def _type_rule_mutations(
+    question: dict[str, Any], answer: dict[str, Any], base: list[dict[str, dict[str, Any]]]
+) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """Outputs BFCL's type rules decide (docs/bfcl.md#bfcls-type-rules): a float list written with ints (items
+    are checked without promotion), and ``""`` written out for an optional parameter (``[]`` for an array)."""
+    ((name, args),) = base[0].items()
+    for k, v in args.items():
+        if isinstance(v, list) and v and all(type(x) is float and x.is_integer() for x in v):
+            yield "int_items_for_floats", [{name: {**args, k: [int(x) for x in v]}}, *base[1:]]
+            break
+    optional = [k for k, v in answer["ground_truth"][0][name].items() if "" in v]
+    for k in optional[:1]:
+        yield "explicit_empty_optional", [{name: {**args, k: ""}}, *base[1:]]
+        if _schema_type(question, name, k) in ("array", "tuple"):
+            yield "empty_list_optional", [{name: {**args, k: []}}, *base[1:]]
 
 
 def render(output: list[dict[str, dict[str, Any]]], fmt: str) -> Any:
@@ -253,4 +272,181 @@ def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
         "rate": agree / total if total else 0.0,
         "by_category": {k: dict(v) for k, v in by_cat.items()},
         "by_kind": {k: dict(v) for k, v in by_kind.items()},
+    }
+
+
+# -- agreement on text: BFCL's own decoders read what the model wrote ---------------------------------------------
+
+#: How the outputs are written for the text agreement, and which of BFCL's decoders reads each: pythonic text
+#: (``default_decode_ast_prompting``) as Python literals with single quotes (``repr``), with double quotes, as an
+#: unbracketed call list, and with identifier strings written as bare names; Hermes blocks as Qwen's chat template
+#: writes them (BFCL's ``QwenFCHandler.decode_ast``); OpenAI ``tool_calls`` (``OpenAICompletionsHandler``).
+TEXT_RENDERINGS = (
+    "pythonic_repr",
+    "pythonic_double",
+    "pythonic_unbracketed",
+    "pythonic_bare_names",
+    "hermes",
+    "openai",
+)
+#: The BFCL function that decodes each rendering (docs/bfcl.md's table).
+TEXT_DECODERS = {
+    **{r: "`default_decode_ast_prompting`" for r in TEXT_RENDERINGS if r.startswith("pythonic")},
+    "hermes": "`QwenFCHandler.decode_ast`",
+    "openai": "`OpenAICompletionsHandler.decode_ast`",
+}
+
+
+def load_decoders() -> dict[str, Any]:
+    """BFCL's decoders by rendering, or raise ImportError. Their modules import model clients the decoders never
+    use (``openai``, ``tree_sitter`` for Java and JavaScript): those absent are stubbed."""
+    load_checker()
+    for name in ("openai",):
+        if name not in sys.modules:
+            try:
+                __import__(name)
+            except ImportError:
+                stub = types.ModuleType(name)
+                stub.OpenAI = object  # type: ignore[attr-defined]
+                stub.RateLimitError = Exception  # type: ignore[attr-defined]
+                sys.modules[name] = stub
+    from bfcl_eval.constants.enums import ReturnFormat
+    from bfcl_eval.model_handler.api_inference.openai_completion import OpenAICompletionsHandler
+    from bfcl_eval.model_handler.local_inference.qwen_fc import QwenFCHandler
+    from bfcl_eval.model_handler.utils import default_decode_ast_prompting
+
+    qwen = types.SimpleNamespace(_extract_tool_calls=QwenFCHandler._extract_tool_calls)
+    fc = types.SimpleNamespace(is_fc_model=True)
+
+    def pythonic(text: Any) -> Any:
+        return default_decode_ast_prompting(text, ReturnFormat.PYTHON, False)
+
+    def hermes_decode(text: Any) -> Any:
+        return QwenFCHandler.decode_ast(qwen, text, ReturnFormat.PYTHON, False)
+
+    def openai_decode(message: Any) -> Any:
+        raw = [{c["function"]["name"]: c["function"]["arguments"]} for c in message["tool_calls"]]
+        return OpenAICompletionsHandler.decode_ast(fc, raw, ReturnFormat.PYTHON, False)
+
+    decoders = {r: pythonic for r in TEXT_RENDERINGS if r.startswith("pythonic")}
+    return {**decoders, "hermes": hermes_decode, "openai": openai_decode}
+
+
+def _py_value(value: Any, rendering: str) -> str:
+    if isinstance(value, str):
+        if rendering == "pythonic_bare_names" and value.isidentifier() and not keyword.iskeyword(value):
+            return value
+        return json.dumps(value) if rendering == "pythonic_double" else repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_py_value(v, rendering) for v in value) + "]"
+    if isinstance(value, dict):
+        return (
+            "{"
+            + ", ".join(f"{_py_value(k, 'pythonic_repr')}: {_py_value(v, rendering)}" for k, v in value.items())
+            + "}"
+        )
+    return repr(value)
+
+
+def render_text(output: list[dict[str, dict[str, Any]]], rendering: str) -> Any:
+    """``output`` (decoded calls) written as a model writes it in ``rendering``."""
+    calls = [(n, a) for c in output for n, a in c.items()]
+    if rendering == "hermes":  # Qwen 2.5 / 3 chat template: one block per call, JSON inside, on lines of their own
+        return "\n".join(
+            "<tool_call>\n" + json.dumps({"name": n, "arguments": a}, ensure_ascii=False) + "\n</tool_call>"
+            for n, a in calls
+        )
+    if rendering == "openai":
+        return {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": f"call_{i}", "type": "function", "function": {"name": n, "arguments": json.dumps(a)}}
+                for i, (n, a) in enumerate(calls)
+            ],
+        }
+    items = [f"{n}(" + ", ".join(f"{k}={_py_value(v, rendering)}" for k, v in a.items()) + ")" for n, a in calls]
+    return ", ".join(items) if rendering == "pythonic_unbracketed" else "[" + ", ".join(items) + "]"
+
+
+@dataclass
+class TextOutcome:
+    category: str
+    kind: str
+    rendering: str
+    official: bool
+    ours: bool
+    case_id: str
+
+
+def _official_on_text(
+    decode: Any, text: Any, functions: list[dict[str, Any]], answer: dict[str, Any] | None, category: str
+) -> bool:
+    """BFCL's verdict on the text: decode it with ``decode``, then the irrelevance rule or ``ast_checker``."""
+    ast_checker, language = load_checker()
+    from bfcl_eval.model_handler.utils import is_function_calling_format_output
+
+    try:
+        decoded = decode(text)
+    except Exception:  # BFCL: an output its decoder cannot read
+        return answer is None
+    if answer is None:
+        return not is_function_calling_format_output(decoded)
+    if not is_function_calling_format_output(decoded):
+        return False
+    return bool(ast_checker(functions, decoded, answer["ground_truth"], language.PYTHON, category, "stub")["valid"])
+
+
+def run_text(
+    categories: tuple[str, ...] = CATEGORIES, renderings: tuple[str, ...] = TEXT_RENDERINGS
+) -> list[TextOutcome]:
+    """BFCL's decoder and checker on each rendering of each output, against ``preset="bfcl"`` on the same text."""
+    import rlvr_rewards as rr
+
+    decoders = load_decoders()
+    outcomes: list[TextOutcome] = []
+    for category in categories:
+        completions, truths, tools, meta = [], [], [], []
+        for question, answer in load_category(category):
+            functions = _functions(question)
+            if answer is None:
+                if not functions:
+                    continue
+                outputs: list[tuple[str, list[dict[str, Any]]]] = [("call", [{functions[0]["name"]: {}}])]
+                truth: dict[str, Any] = {"id": question["id"], "ground_truth": []}
+            else:
+                outputs = list(mutations(question, answer))
+                truth = answer
+            for kind, output in outputs:
+                dotted = any("." in n for c in output for n in c)
+                for rendering in renderings:
+                    if dotted and rendering.startswith("pythonic"):
+                        continue  # dotted names are attribute calls in Python syntax; the other renderings cover them
+                    text = render_text(output, rendering)
+                    official = _official_on_text(decoders[rendering], text, functions, answer, category)
+                    completions.append(text)
+                    truths.append(truth)
+                    tools.append(functions)
+                    meta.append((kind, rendering, official, question["id"]))
+        batch = rr.score_batch(completions, truths, tools=tools, preset="bfcl")
+        for (kind, rendering, official, cid), reward in zip(meta, batch.rewards, strict=True):
+            outcomes.append(TextOutcome(category, kind, rendering, official, bool(reward == 1.0), cid))
+    return outcomes
+
+
+def summarise_text(outcomes: list[TextOutcome]) -> dict[str, Any]:
+    by_cat: dict[str, Counter[str]] = defaultdict(Counter)
+    by_rendering: dict[str, Counter[str]] = defaultdict(Counter)
+    for o in outcomes:
+        for table, key in ((by_cat, o.category), (by_rendering, o.rendering)):
+            table[key]["n"] += 1
+            table[key]["agree"] += o.official == o.ours
+    total = len(outcomes)
+    agree = sum(o.official == o.ours for o in outcomes)
+    return {
+        "n": total,
+        "agree": agree,
+        "rate": agree / total if total else 0.0,
+        "by_category": {k: dict(v) for k, v in by_cat.items()},
+        "by_rendering": {k: dict(v) for k, v in by_rendering.items()},
     }

@@ -96,3 +96,34 @@ def test_every_disagreement_is_explained(outcomes: list[ba.Outcome]) -> None:
     classes = Counter((o.kind, o.official, o.ours) for o in outcomes if o.official != o.ours)
     unexplained = {k: v for k, v in classes.items() if k not in EXPLAINED}
     assert not unexplained, unexplained
+
+
+# -- agreement on text: BFCL's own decoder and checker on what the model wrote --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def text_outcomes() -> list[ba.TextOutcome]:
+    try:
+        ba.load_decoders()
+    except ImportError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("BFCL's decoders need bfcl-eval and its tree_sitter / tenacity / overrides (README test command)")
+    return ba.run_text()
+
+
+def test_agreement_on_text_with_bfcls_decoder_and_checker(text_outcomes: list[ba.TextOutcome]) -> None:
+    """Each output is written as a model writes it (pythonic with single or double quotes, unbracketed, with bare
+    names; Hermes blocks as Qwen's template writes them; OpenAI tool calls), decoded by BFCL's own decoder for
+    that rendering and judged by its ``ast_checker``; ``preset="bfcl"`` scores the same text."""
+    summary = ba.summarise_text(text_outcomes)
+    print(f"agreement on text {summary['agree']}/{summary['n']} = {summary['rate']:.5f}")
+    for table in ("by_category", "by_rendering"):
+        for key, c in sorted(summary[table].items()):
+            print(f"  {key:<24} {c['agree']}/{c['n']} = {c['agree'] / c['n']:.5f}")
+    assert summary["n"] >= 90_000
+    assert summary["rate"] >= 0.999
+    assert set(summary["by_rendering"]) == set(ba.TEXT_RENDERINGS)
+    classes = Counter((o.kind, o.official, o.ours) for o in text_outcomes if o.official != o.ours)
+    unexplained = {k: v for k, v in classes.items() if k not in EXPLAINED}
+    assert not unexplained, unexplained
