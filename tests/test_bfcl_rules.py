@@ -199,6 +199,8 @@ def test_an_undecodable_call_on_an_irrelevance_row_passes(text: str) -> None:
         ("f(data=my_data, n=2)", {"data": "my_data", "n": 2}),
         ("[f(data=[a, b])]", {"data": ["a", "b"]}),
         ("[f(data={key: value})]", {"data": {"key": "value"}}),
+        ('[f(x=data["sales"])]', {"x": "data['sales']"}),  # (spelled as ast.unparse spells it, as BFCL)
+        ("[f(x=rows[0]['id'])]", {"x": "rows[0]['id']"}),
     ],
 )
 def test_a_bare_name_is_the_string_it_spells(text: str, arguments: dict[str, Any]) -> None:
@@ -209,7 +211,7 @@ def test_a_bare_name_is_the_string_it_spells(text: str, arguments: dict[str, Any
     assert "pythonic_bare_name" in parsed.violations and "pythonic_not_call" not in parsed.violations
 
 
-@pytest.mark.parametrize("text", ["[f(data=my_data.x)]", "[f(data=-x)]", "[f(data=x[0])]", "[f(data=x + 1)]"])
+@pytest.mark.parametrize("text", ["[f(data=my_data.x)]", "[f(data=-x)]", "[f(data=x[k])]", "[f(data=x + 1)]"])
 def test_a_name_inside_an_expression_is_no_value(text: str) -> None:
     parsed = rr.parse(text)
     assert "pythonic_not_call" in parsed.violations and all(c.arguments is None for c in parsed.calls)
@@ -238,3 +240,17 @@ def test_bare_names_under_each_preset() -> None:
         "stub",
     )
     assert got["valid"]
+
+
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        ('[f(a="name")]', [("f", {"a": "name"})]),  # (a pythonic list mentioning "name" is not broken JSON)
+        ('[f(a="name", b={"name": 1})]', [("f", {"a": "name", "b": {"name": 1}})]),
+        ("f(a=1), f(a=2)", [("f", {"a": 1}), ("f", {"a": 2})]),  # an unbracketed call list, which BFCL brackets
+    ],
+)
+def test_pythonic_texts_bfcl_reads(text: str, calls: list[tuple[str, dict[str, Any]]]) -> None:
+    parsed = rr.parse(text)
+    assert parsed.format == "pythonic"
+    assert [(c.name, c.arguments) for c in parsed.calls] == calls

@@ -80,10 +80,22 @@ def _literal(node: ast.AST, limits: Limits, dups: list[str]) -> Any:
         return [_literal(item, limits, dups) for item in node.elts]
     if isinstance(node, ast.Dict):
         return _dict_literal(node, limits, dups)
-    if isinstance(node, ast.Name):  # a bare name: the string it spells, as BFCL's decoder reads it
+    if isinstance(node, ast.Name) or _subscripted_name(node):  # the string it spells, as BFCL's decoder reads it
         dups.append("pythonic_bare_name")
-        return node.id
+        return node.id if isinstance(node, ast.Name) else ast.unparse(node)
     raise _NotLiteral("pythonic_not_call")  # calls, operators, attributes, comprehensions, f-strings, sets
+
+
+def _subscripted_name(node: ast.AST) -> bool:
+    """``name[k1][k2]...`` with every ``k`` a string or an integer constant."""
+    if not isinstance(node, ast.Subscript):
+        return False
+    while isinstance(node, ast.Subscript):
+        key = node.slice
+        if not (isinstance(key, ast.Constant) and type(key.value) in (str, int)):
+            return False
+        node = node.value
+    return isinstance(node, ast.Name)
 
 
 def _constant(value: Any, limits: Limits) -> Any:

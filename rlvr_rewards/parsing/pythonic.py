@@ -19,8 +19,9 @@ The subset, exactly as CPython 3.11's tokenizer and parser read it:
   escaped lone surrogates ``invalid_unicode``; unary ``+``/``-`` on a number; lists, tuples (``()``,
   ``(1,)``), dicts with string keys (repeated keys ``duplicate_keys``, the last one kept); comments,
   newlines and ``\\``-continuations between tokens inside brackets; a bare name where a value (or a dict key)
-  goes, ``data=my_data``, is the string it spells and records ``pythonic_bare_name`` (BFCL's decoder reads a
-  name so; a name in an expression, ``x.y`` or ``x[0]`` or ``-x``, is no literal);
+  goes, ``data=my_data``, or one subscripted by strings and integers, ``data['sales'][0]``, is the string it
+  spells (as ``ast.unparse`` spells it) and records ``pythonic_bare_name`` (BFCL's decoder reads them so; a
+  name in another expression, ``x.y``, ``x[k]`` or ``-x``, is no literal);
 - outcomes and their order as ``ast`` + the old literal walk gave them: a call with a positional or ``*``
   argument, ``**kwargs`` or a value that is not a literal keeps its name with ``arguments=None`` and records
   ``pythonic_not_call``; the first failing value (in source order) decides the code; an item that is not
@@ -650,8 +651,10 @@ class _Parser:
             if not sign and tok not in _KEYWORDS:
                 here = self.start
                 self.advance()
-                if self.kind == _STRUCT and self.tok in stops:
-                    return (_STRING, name, _BARE, None)  # a bare name: the string it spells, as BFCL reads it
+                spelled = self.subscripts(name)
+                if spelled is not None and self.kind == _STRUCT and self.tok in stops:
+                    # a bare name, or one subscripted by literals: the string it spells, as BFCL reads it
+                    return (_STRING, spelled, _BARE, None)
                 self.seek(here)
             return self.skip_element(start, stops)  # a keyword (lambda, not, ...), a name in an expression
         if kind != _OP:
@@ -670,6 +673,28 @@ class _Parser:
             return self.skip_element(start, stops)  # starred, unary chains, ...
         self.advance()
         return _NOT_LITERAL  # Ellipsis: a constant, not a literal here
+
+    def subscripts(self, name: str) -> str | None:
+        """After a bare name: its subscripts by a string or an integer, ``data['sales'][0]``, as ``ast.unparse``
+        spells them (what BFCL's decoder makes of a subscript), or ``None`` for any other subscript. The current
+        token is then the one after them."""
+        spelled = name
+        while self.kind == _STRUCT and self.tok == "[":
+            self.advance()
+            kind = self.kind
+            if kind == _STR:
+                node = self.strings()
+            elif kind == _NUM:
+                node = self.number()
+            else:
+                return None
+            if node[0] not in (_STRING, _NUMBER) or node[3] is not None or type(node[1]) not in (str, int):
+                return None
+            if not (self.kind == _STRUCT and self.tok == "]"):
+                return None
+            self.advance()
+            spelled = f"{spelled}[{node[1]!r}]"
+        return spelled
 
     def operand_end(self, node: Node, start: int, stops: str, sign: str) -> Node:
         """The element of the atom ``node`` (read, not skipped) when the current token is not one of its

@@ -45,8 +45,8 @@ VIOLATIONS: dict[str, str] = {
     "mixed_formats": "call markers of more than one format in one completion",
     "pythonic_not_call": "a pythonic list whose items are not plain calls with literal arguments",
     "python_literal_json": "a call written as a Python literal (single quotes, True/None) where JSON was expected",
-    "pythonic_bare_name": "a pythonic call with a bare name where a value goes (data=my_data), read as the string "
-    "it spells, as BFCL's decoder reads it",
+    "pythonic_bare_name": "a pythonic call with a bare name where a value goes (data=my_data, or data['sales']), read "
+    "as the string it spells, as BFCL's decoder reads it",
     "call_with_question": "a call with a question or request to the user beside it (hedging)",
     "call_with_refusal": "a call with a refusal beside it (hedging)",
     "untyped_value": "a parameter written as text (an XML-style format) that does not read as the type its tool "
