@@ -223,7 +223,13 @@ def test_other_text_is_not_claimed(text: str) -> None:
         ("<|tool_call_start|><|tool_call_end|>", {"empty_call_block"}, []),
         ("<|tool_call_start|>get_weather(city='Paris')<|tool_call_end|>", set(), [("get_weather", {"city": "Paris"})]),
         ("<|tool_call_start|>get the weather<|tool_call_end|>", {"pythonic_not_call"}, []),
-        ("<|tool_call_start|>[get_weather(city=x)]<|tool_call_end|>", {"pythonic_not_call"}, [("get_weather", None)]),
+        # a bare name is the string it spells, as BFCL's decoder reads it (flagged)
+        (
+            "<|tool_call_start|>[get_weather(city=x)]<|tool_call_end|>",
+            {"pythonic_bare_name"},
+            [("get_weather", {"city": "x"})],
+        ),
+        ("<|tool_call_start|>[get_weather(city=x.y)]<|tool_call_end|>", {"pythonic_not_call"}, [("get_weather", None)]),
         ("<|tool_call_start|>[f(a=null, b='null')]<|tool_call_end|>", set(), [("f", {"a": None, "b": "null"})]),
         ('<|tool_call_start|>{"name": "f", "arguments": {"a": 1}}<|tool_call_end|>', set(), [("f", {"a": 1})]),
         ('<|tool_call_start|>[{"name": "f"}] x<|tool_call_end|>', {"trailing_garbage"}, [("f", {})]),

@@ -195,7 +195,8 @@ def test_other_text_is_not_claimed(text: str) -> None:
         ("<|python_start|><|python_end|>[f(a=1)]", {"empty_call_block", "text_with_call"}, []),
         (wrapped(SIMPLE) + wrapped("[get_weather()]"), set(), [("get_weather", LA), ("get_weather", {})]),
         (wrapped(SIMPLE) + "<|eom|>\n<|eot|>  ", set(), [("get_weather", LA)]),
-        (wrapped("[f(a=true)]"), {"pythonic_not_call"}, [("f", None)]),  # JSON constants are not Llama 4's
+        # JSON constants are not Llama 4's: `true` is a bare name, read as the string it spells (BFCL), flagged
+        (wrapped("[f(a=true)]"), {"pythonic_bare_name"}, [("f", {"a": "true"})]),
     ],
 )
 def test_edges(text: str, violations: set[str], calls: list[tuple[str, object]]) -> None:

@@ -224,7 +224,8 @@ def test_python_constants(text: str, expected: str) -> None:
             set(),
             [("get_weather", {"city": "Paris"}), ("get_weather", {})],
         ),
-        (block("get_weather(city=x)"), {"pythonic_not_call"}, [("get_weather", None)]),
+        (block("get_weather(city=x)"), {"pythonic_bare_name"}, [("get_weather", {"city": "x"})]),
+        (block("get_weather(city=x + 1)"), {"pythonic_not_call"}, [("get_weather", None)]),
         (block("get_weather('Paris')"), {"pythonic_not_call"}, [("get_weather", None)]),
         (block("get_weather(city='Paris', city='Rome')"), {"duplicate_keys"}, [("get_weather", {"city": "Rome"})]),
         # a call over several lines (the template never writes one) is not read
