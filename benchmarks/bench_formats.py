@@ -71,6 +71,11 @@ def _side(path: Path, prompts: int, only_text: bool, hint: str | None, calls: in
 _VALGRIND: Final = ("valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null")
 
 
+#: No worker threads in the counted child: an idle BLAS / OpenMP thread spins, and its spinning would be counted
+#: (how much depends on the machine's load; with it the count is no longer the same on a busy machine).
+_ONE_THREAD: Final = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 def _instructions(path: Path, prompts: int, hint: str | None) -> tuple[float, int]:
     """Instructions executed per completion by one more ``score_batch`` call (valgrind's cachegrind ``I refs``:
     the same on a busy machine as on an idle one): a child making 2 timed calls minus one making none, both
@@ -79,7 +84,13 @@ def _instructions(path: Path, prompts: int, hint: str | None) -> tuple[float, in
     n = 0
     for calls in (0, 2):
         code = _CHILD.format(bench=str(_HERE), prompts=prompts, only_text=False, hint=hint, calls=calls)
-        env = {**os.environ, "PYTHONPATH": str(path), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(path),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONHASHSEED": "0",
+            **_ONE_THREAD,
+        }
         proc = subprocess.run(
             [*_VALGRIND, sys.executable, "-c", code],
             env=env,
