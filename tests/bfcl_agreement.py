@@ -257,11 +257,13 @@ def run(
     return outcomes
 
 
-def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
+def summarise(outcomes: list[Outcome] | list[TextOutcome], by: str = "kind") -> dict[str, Any]:
+    """Agreement overall, by category, and by the outcomes' attribute ``by`` (``kind``, or ``rendering`` for the
+    text agreement): ``{"n", "agree", "rate", "by_category", "by_<by>"}``."""
     by_cat: dict[str, Counter[str]] = defaultdict(Counter)
-    by_kind: dict[str, Counter[str]] = defaultdict(Counter)
+    by_other: dict[str, Counter[str]] = defaultdict(Counter)
     for o in outcomes:
-        for table, key in ((by_cat, o.category), (by_kind, o.kind)):
+        for table, key in ((by_cat, o.category), (by_other, getattr(o, by))):
             table[key]["n"] += 1
             table[key]["agree"] += o.official == o.ours
     total = len(outcomes)
@@ -271,7 +273,7 @@ def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
         "agree": agree,
         "rate": agree / total if total else 0.0,
         "by_category": {k: dict(v) for k, v in by_cat.items()},
-        "by_kind": {k: dict(v) for k, v in by_kind.items()},
+        f"by_{by}": {k: dict(v) for k, v in by_other.items()},
     }
 
 
@@ -435,18 +437,5 @@ def run_text(
 
 
 def summarise_text(outcomes: list[TextOutcome]) -> dict[str, Any]:
-    by_cat: dict[str, Counter[str]] = defaultdict(Counter)
-    by_rendering: dict[str, Counter[str]] = defaultdict(Counter)
-    for o in outcomes:
-        for table, key in ((by_cat, o.category), (by_rendering, o.rendering)):
-            table[key]["n"] += 1
-            table[key]["agree"] += o.official == o.ours
-    total = len(outcomes)
-    agree = sum(o.official == o.ours for o in outcomes)
-    return {
-        "n": total,
-        "agree": agree,
-        "rate": agree / total if total else 0.0,
-        "by_category": {k: dict(v) for k, v in by_cat.items()},
-        "by_rendering": {k: dict(v) for k, v in by_rendering.items()},
-    }
+    """:func:`summarise` of the text agreement: by category and by rendering."""
+    return summarise(outcomes, by="rendering")
