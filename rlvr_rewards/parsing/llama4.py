@@ -83,26 +83,11 @@ def _segment(acc: Acc, seg: str) -> None:
     _free_text(acc, rest)
 
 
-def _without_end_tokens(text: str) -> str:
-    """``text`` without the end-of-turn tokens at its end (as often as they repeat; one slice: linear)."""
-    end = len(text)
-    moved = True
-    while moved:
-        moved = False
-        while end and text[end - 1].isspace():
-            end -= 1
-        for token in _END_TOKENS:
-            if text.endswith(token, 0, end):
-                end -= len(token)
-                moved = True
-    return text[:end]
-
-
 def parse_llama4(text: str, limits: Limits | None = None) -> ParseResult | None:
     """``<|python_start|>[f(a=1)]<|python_end|>`` (Llama 4): see the module docstring."""
     if START not in text and END not in text:
         return None
-    text = _without_end_tokens(text)
+    text = toolkit.strip_end_tokens(text, _END_TOKENS)  # (free text is stripped anyway)
     acc = toolkit.Accumulator(limits or toolkit.current_limits())
     acc.attempted = True
     starts = toolkit.find_all(text, START)
