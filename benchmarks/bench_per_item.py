@@ -43,8 +43,8 @@ import rlvr_rewards as rr  # noqa: E402
 __all__ = ["cold_import", "cue_per_char", "per_item", "tools_copies"]
 
 
-def _interleaved(fns: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
-    """Median seconds of each function over ``repeats`` rounds, the functions interleaved in each round."""
+def _rounds(fns: dict[str, Callable[[], Any]], repeats: int) -> dict[str, list[float]]:
+    """Seconds of each function in each of ``repeats`` rounds, the functions interleaved in each round."""
     for fn in fns.values():  # warm: registry, caches, validators
         fn()
     times: dict[str, list[float]] = {name: [] for name in fns}
@@ -54,7 +54,21 @@ def _interleaved(fns: dict[str, Callable[[], Any]], repeats: int) -> dict[str, f
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+    return times
+
+
+def _interleaved(fns: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
+    """Median seconds of each function over ``repeats`` interleaved rounds."""
+    return {name: statistics.median(ts) for name, ts in _rounds(fns, repeats).items()}
+
+
+def _paired_ratio(fns: dict[str, Callable[[], Any]], repeats: int) -> tuple[float, dict[str, float]]:
+    """The median over rounds of the first function's time over the second's in the same round (a load spike
+    moves both sides of a round, so it moves this less than a ratio of two medians), and the medians."""
+    times = _rounds(fns, repeats)
+    first, second = times.values()
+    ratio = statistics.median(a / b for a, b in zip(first, second, strict=True))
+    return ratio, {name: statistics.median(ts) for name, ts in times.items()}
 
 
 def per_item(prompts: int = 100, rollouts: int = 8, repeats: int = 5) -> dict[str, float]:
@@ -73,13 +87,13 @@ def per_item(prompts: int = 100, rollouts: int = 8, repeats: int = 5) -> dict[st
 
     if loop() != batch():
         raise AssertionError("rr.score in a loop and rr.score_batch disagree")
-    t = _interleaved({"loop": loop, "batch": batch}, repeats)
+    ratio, t = _paired_ratio({"loop": loop, "batch": batch}, repeats)
     n = len(items)
     return {
         "items": n,
         "per_item_us": t["loop"] / n * 1e6,
         "batch_us": t["batch"] / n * 1e6,
-        "ratio": t["loop"] / t["batch"],
+        "ratio": ratio,
     }
 
 
@@ -121,8 +135,8 @@ def tools_copies(
 
     if with_copies().rewards.tolist() != with_shared().rewards.tolist():
         raise AssertionError("copies and a shared tool list score differently")
-    t = _interleaved({"copies": with_copies, "shared": with_shared}, repeats)
-    return {"tools": k, "ratio": t["copies"] / t["shared"]}
+    ratio, _ = _paired_ratio({"copies": with_copies, "shared": with_shared}, repeats)
+    return {"tools": k, "ratio": ratio}
 
 
 def cue_per_char(chars: int = 10_000, repeats: int = 7, calls: int = 20) -> dict[str, float]:
@@ -145,8 +159,8 @@ def cue_per_char(chars: int = 10_000, repeats: int = 7, calls: int = 20) -> dict
 
         return scored
 
-    t = _interleaved({"free": run(free), "reasoning": run(reasoning)}, repeats)
-    return {"chars": chars, "ratio": t["free"] / t["reasoning"]}
+    ratio, _ = _paired_ratio({"free": run(free), "reasoning": run(reasoning)}, repeats)
+    return {"chars": chars, "ratio": ratio}
 
 
 def cold_import(repeats: int = 5, module: str = "rlvr_rewards.aws_lambda") -> dict[str, float]:
