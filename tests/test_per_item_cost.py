@@ -1,16 +1,19 @@
 """CI ceilings on what hosts' call shapes cost (``benchmarks/bench_per_item.py``; ``floors.json``,
 ``per_item_ceilings``): every figure is a ratio of two timings measured in this process, interleaved, so a
-noisy machine moves it by 10-20 % and a real regression by much more. The ceilings sit above the figures in
+noisy machine moves it by 10-20 % and a real regression by much more; a figure over its ceiling is measured
+again, up to three times, before the test fails. The ceilings sit above the figures in
 benchmarks/README.md ("Per item"); lower them when the code gets cheaper."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 import pytest
 
 from .helpers import BENCH_DIR, benchmark
+from .timing import measured_until
 
 _bench = benchmark("bench_per_item")
 cold_import, cue_per_char, per_item, tools_copies = (
@@ -25,34 +28,47 @@ pytestmark = pytest.mark.slow  # interleaved timings
 CEILINGS = json.loads((BENCH_DIR / "floors.json").read_text(encoding="utf-8"))["per_item_ceilings"]
 
 
+def _within(measure: Callable[[], dict[str, float]], ceiling: str) -> dict[str, float]:
+    """``measure()``'s figures, measured again (up to three times) while the ratio is over its ceiling."""
+    last: dict[str, float] = {}
+
+    def ratio() -> float:
+        last.clear()
+        last.update(measure())
+        return last["ratio"]
+
+    measured_until(ratio, lambda r: r <= CEILINGS[ceiling])
+    return last
+
+
 def test_one_item_per_call_against_one_batch_call() -> None:
-    got = per_item(prompts=60, repeats=5)
+    got = _within(lambda: per_item(prompts=60, repeats=5), "per_item")
     print(f"rr.score per item / score_batch per completion: {got['ratio']:.2f}x (ceiling {CEILINGS['per_item']})")
     assert got["ratio"] <= CEILINGS["per_item"], got
 
 
 @pytest.mark.parametrize("k", [10, 100])
 def test_a_copy_of_the_tools_per_row_against_one_shared_list(k: int) -> None:
-    got = tools_copies(k, prompts=60, repeats=5)
+    got = _within(lambda: tools_copies(k, prompts=60, repeats=5), "tools_copies")
     print(f"{k} tools, copies / shared: {got['ratio']:.2f}x (ceiling {CEILINGS['tools_copies']})")
     assert got["ratio"] <= CEILINGS["tools_copies"], got
 
 
 @pytest.mark.parametrize("k", [10, 100])
 def test_a_json_text_copy_of_the_tools_per_row_against_one_shared_list(k: int) -> None:
-    got = tools_copies(k, prompts=60, repeats=5, as_text=True)
+    got = _within(lambda: tools_copies(k, prompts=60, repeats=5, as_text=True), "tools_text_copies")
     print(f"{k} tools, JSON-text copies / shared: {got['ratio']:.2f}x (ceiling {CEILINGS['tools_text_copies']})")
     assert got["ratio"] <= CEILINGS["tools_text_copies"], got
 
 
 def test_free_text_cues_against_the_reasoning_split() -> None:
-    got = cue_per_char(repeats=5)
+    got = _within(lambda: cue_per_char(repeats=5), "cue_per_char")
     print(f"free-text refusal / reasoning: {got['ratio']:.2f}x (ceiling {CEILINGS['cue_per_char']})")
     assert got["ratio"] <= CEILINGS["cue_per_char"], got
 
 
 def test_cold_import_of_the_lambda_module() -> None:
-    got = cold_import(repeats=5)
+    got = _within(lambda: cold_import(repeats=5), "cold_import")
     print(f"import rlvr_rewards.aws_lambda / bare interpreter: {got['ratio']:.2f}x (ceiling {CEILINGS['cold_import']})")
     assert got["ratio"] <= CEILINGS["cold_import"], got
 

@@ -117,3 +117,16 @@ def assert_linear(
     print(f"{what}: big / small = {ratio:.2f} (bound {bound})")
     assert ratio <= bound, f"{what}: 10x the input costs {ratio:.1f}x the time (bound {bound})"
     return ratio
+
+
+def measured_until(measure: Callable[[], float], passes: Callable[[float], bool], *, attempts: int = 3) -> float:
+    """Run ``measure`` (a same-run ratio) until ``passes`` accepts it, at most ``attempts`` times; return the
+    first accepted figure, or the last. A neighbour's load spike rarely spans three measurements; a real
+    regression fails every one."""
+    figure = measure()
+    for _ in range(attempts - 1):
+        if passes(figure):
+            break
+        print(f"measured {figure:.3f}, outside its bound: measuring again")
+        figure = measure()
+    return figure
