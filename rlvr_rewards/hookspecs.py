@@ -11,7 +11,8 @@ per distinct completion. A plugin module looks like::
         register(ScorerSpec(name="politeness", compute=my_column_fn, description="..."))
 
 Every type a hook takes or gives is importable from ``rlvr_rewards`` itself (``ScorerSpec``, ``ScoringContext``,
-``ParserSpec``, ``ParseResult``, ``ParsedCall``, ``MatcherSpec``, ``CompiledMatcher``, ``Preset``, ``ReasonRule``).
+``ParserSpec``, ``ParseResult``, ``ParsedCall``, ``MatcherSpec``, ``CompiledMatcher``, ``Preset``, ``ReasonRule``,
+``EnvironmentSpec``).
 Third-party plugins are found through the ``rlvr_rewards`` entry-point group; built-ins are ordinary
 plugins listed in :data:`rlvr_rewards.plugins.DEFAULT_PLUGINS`.
 """
@@ -25,6 +26,7 @@ import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover
     from rlvr_rewards.combine.presets import Preset
+    from rlvr_rewards.environments import EnvironmentSpec
     from rlvr_rewards.groundtruth.matchers import MatcherSpec
     from rlvr_rewards.parsing.types import ParseResult, ParserSpec
     from rlvr_rewards.scoring.reasons import ReasonRule
@@ -63,6 +65,12 @@ def register_reasons(register: Callable[[ReasonRule], None]) -> None:
     """Register reason codes: ``register(ReasonRule(code, component, description, expected, order))``: the
     code a completion gets when it did what its truth asks and ``component`` is below 1 (the first rule by
     ``order``; see :mod:`rlvr_rewards.scoring.reasons`)."""
+
+
+@hookspec
+def register_environments(register: Callable[[EnvironmentSpec], None]) -> None:
+    """Register environments trajectories are replayed in: ``register(EnvironmentSpec(name, build, description))``;
+    ``build(config)`` returns a fresh environment (``execute(name, arguments)``, ``state()``) per replay."""
 
 
 @hookspec(firstresult=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from rlvr_rewards.util.locks import ForkSafeLock
 
 if TYPE_CHECKING:
     from rlvr_rewards.combine.presets import Preset
+    from rlvr_rewards.environments import EnvironmentSpec
     from rlvr_rewards.groundtruth.matchers import MatcherSpec, MatcherTable
     from rlvr_rewards.parsing.types import ParserSpec
     from rlvr_rewards.scoring.reasons import Diagnosis, ReasonRule
@@ -110,6 +111,19 @@ class Registry:
     generation: int = 0
     #: the reason rules, built-in first, in registration order (see rlvr_rewards.scoring.reasons)
     reason_rules: tuple[ReasonRule, ...] = ()
+    #: the environments trajectories are replayed in, by name (see rlvr_rewards.environments)
+    environments: MappingProxyType[str, EnvironmentSpec] = field(default_factory=lambda: MappingProxyType({}))
+
+    def environment(self, name: str) -> EnvironmentSpec:
+        """The registered environment ``name``; ConfigError naming the registered ones if there is none."""
+        try:
+            return self.environments[name]
+        except KeyError:
+            known = ", ".join(sorted(self.environments)) or "none"
+            raise ConfigError(
+                f"unknown environment {name!r}; registered environments: {known} "
+                "(the bfcl environment needs the bfcl extra: pip install 'rlvr-rewards[bfcl]')"
+            ) from None
 
     @property
     def diagnosis(self) -> Diagnosis:
@@ -319,6 +333,7 @@ def get_registry() -> Registry:
 def _build() -> Registry:
     global _registry
     from rlvr_rewards.combine.presets import Preset
+    from rlvr_rewards.environments import EnvironmentSpec
     from rlvr_rewards.groundtruth.matchers import MatcherSpec
     from rlvr_rewards.parsing.types import ParserSpec
     from rlvr_rewards.scoring.reasons import ReasonRule
@@ -330,6 +345,7 @@ def _build() -> Registry:
     matchers, o3 = _collect(pm, "register_matchers", MatcherSpec, lambda m: m.key)
     presets, o4 = _collect(pm, "register_presets", Preset, lambda p: p.name)
     rules, o5 = _collect(pm, "register_reasons", ReasonRule, lambda r: r.code)
+    environments, o6 = _collect(pm, "register_environments", EnvironmentSpec, lambda e: e.name)
     # pluggy calls hook implementations from the end of get_hookimpls(): keep that order
     classifiers = tuple((i.plugin_name, i.function) for i in reversed(pm.hook.classify_behavior.get_hookimpls()))
     known = frozenset(scorers)
@@ -344,7 +360,8 @@ def _build() -> Registry:
         scorers=MappingProxyType(scorers),
         matchers=MappingProxyType(matchers),
         presets=MappingProxyType(presets),
-        owners=MappingProxyType({**o1, **o2, **o3, **o4, **o5}),
+        owners=MappingProxyType({**o1, **o2, **o3, **o4, **o5, **o6}),
+        environments=MappingProxyType(environments),
         generation=_generation,
         reason_rules=_checked_rules(rules, known, o5),
     )

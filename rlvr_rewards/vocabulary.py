@@ -11,12 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-__all__ = ["ACCEPTED", "BEHAVIORS", "EXPECTED_BEHAVIORS", "is_accepted"]
+__all__ = ["ACCEPTED", "BEHAVIORS", "EXPECTED_BEHAVIORS", "TRAJECTORY", "is_accepted"]
 
 #: What a completion can do.
 BEHAVIORS = ("execute", "clarify", "refuse", "answer", "invalid")
 #: What a ground truth can expect (``no_call``: the blog dialect's text truths, clarify or refuse).
 EXPECTED_BEHAVIORS = ("execute", "clarify", "refuse", "no_call")
+
+#: What a whole-trajectory truth expects (``{"behavior": "trajectory", "turns": [...]}``): not one step's
+#: behaviour; each of its turns expects one of ``EXPECTED_BEHAVIORS`` (or an ``answer``), and trajectories are
+#: scored turn by turn (scoring/trajectory.py), never by a step preset's formula directly.
+TRAJECTORY = "trajectory"
 
 #: expected behaviour -> the behaviours that do what it asks
 ACCEPTED: Mapping[str, frozenset[str]] = MappingProxyType(

@@ -41,6 +41,7 @@ from rlvr_rewards.errors import ConfigError, GroundTruthError, ToolSpecError
 from rlvr_rewards.groundtruth.bfcl import bfcl_to_native, is_bfcl_answer, is_irrelevance_row
 from rlvr_rewards.groundtruth.matchers import CompiledMatcher, MatcherTable, compile_value
 from rlvr_rewards.groundtruth.toolspecs import tools_from_prompt
+from rlvr_rewards.groundtruth.trajectory import CompiledTrajectory, TrajectoryTruth, compile_trajectory
 from rlvr_rewards.util.jsonsafe import (
     InvalidJSON,
     canonical_dumps,
@@ -96,7 +97,7 @@ class RefuseTruth(_Strict):
     reference: str | None = None
 
 
-GroundTruth = Annotated[ExecuteTruth | ClarifyTruth | RefuseTruth, Field(discriminator="behavior")]
+GroundTruth = Annotated[ExecuteTruth | ClarifyTruth | RefuseTruth | TrajectoryTruth, Field(discriminator="behavior")]
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(GroundTruth)
 
 
@@ -134,6 +135,8 @@ class CompiledTruth:
     #: a BFCL truth's possible answers as written, per expected call: parameter -> its acceptable values (the
     #: ``bfcl`` preset's type rules read them: rlvr_rewards.scoring.bfcl_match); ``()`` for other dialects
     bfcl_answers: tuple[Mapping[str, tuple[Any, ...]], ...] = field(default=(), compare=False, repr=False)
+    #: a ``trajectory`` truth's turns, outcome, limits and environment (groundtruth/trajectory.py); else None
+    trajectory: CompiledTrajectory | None = field(default=None, compare=False, repr=False)
     #: the expected call names, in order (derived from ``calls``)
     names: tuple[str, ...] = field(init=False, repr=False, compare=False)
     #: per expected name: (how many calls, their summed ``cost``), for the work estimate (derived)
@@ -162,13 +165,13 @@ _compiling = threading.local()
 def _pydantic_to_error(exc: ValidationError) -> GroundTruthError:
     first = exc.errors(include_url=False)[0]
     parts = list(first.get("loc", ()))
-    if parts and parts[0] in ("execute", "clarify", "refuse"):
+    if parts and parts[0] in ("execute", "clarify", "refuse", "trajectory"):
         parts = parts[1:]  # pydantic prefixes the union tag; the user's field path starts after it
     loc = ".".join(str(p) for p in parts)
     kind = first.get("type", "")
     expected = {
-        "union_tag_invalid": "behavior one of 'execute', 'clarify', 'refuse'",
-        "union_tag_not_found": "a 'behavior' key ('execute', 'clarify' or 'refuse')",
+        "union_tag_invalid": "behavior one of 'execute', 'clarify', 'refuse', 'trajectory'",
+        "union_tag_not_found": "a 'behavior' key ('execute', 'clarify', 'refuse' or 'trajectory')",
         "extra_forbidden": "no such field (check the spelling)",
         "missing": "this field to be present",
         "too_short": "at least one item",
@@ -220,7 +223,25 @@ def _native(value: dict[str, Any], key: str) -> CompiledTruth:
         )
     if isinstance(model, ClarifyTruth):
         return CompiledTruth("clarify", missing=tuple(model.missing), reference=model.reference, key=key)
+    if isinstance(model, TrajectoryTruth):
+        return CompiledTruth("trajectory", key=key, trajectory=_trajectory(model, key))
     return CompiledTruth("refuse", reason=model.reason, reference=model.reference, key=key)
+
+
+def _trajectory(model: TrajectoryTruth, key: str) -> CompiledTrajectory:
+    """A trajectory truth's turns compiled as step truths (keys ``key#turns[i]``), its matchers with the registry's."""
+    matchers = _registry_matchers()
+
+    def step(value: dict[str, Any], path: str) -> CompiledTruth:
+        try:
+            if value["behavior"] == "no_call":
+                return CompiledTruth("no_call", reference=value.get("reference"), key=f"{key}#{path}")
+            return _native(value, f"{key}#{path}")
+        except GroundTruthError as exc:
+            inner = f"{path}.{exc.field}" if exc.field else path
+            raise GroundTruthError(exc.message, field=inner, expected=exc.expected, got=exc.got) from None
+
+    return compile_trajectory(model, step, lambda v, path: compile_value(v, path, matchers))
 
 
 def _call_synonyms(call: Any, path: str) -> Any:

@@ -41,8 +41,10 @@ from rlvr_rewards.scoring.budget import over_budget, over_budget_parse
 from rlvr_rewards.scoring.parallel import check_workers, plan_chunks, score_in_workers
 from rlvr_rewards.scoring.recent import RecentScores
 from rlvr_rewards.scoring.result import BatchScore, Score
+from rlvr_rewards.scoring.trajectory import TRAJECTORY_COMPONENTS, StepScorer, score_trajectories
 from rlvr_rewards.scoring.types import ScorerSpec, ScoringContext
 from rlvr_rewards.util.jsonsafe import is_nonfinite
+from rlvr_rewards.vocabulary import TRAJECTORY
 
 __all__ = ["score", "score_batch"]
 
@@ -355,11 +357,16 @@ def _read(
     classify stage adds a call's hedges to its parse first). Call inside :func:`text_cue_memo` (the scorers
     read the same texts' cues again)."""
     parses = parse_many(raws, parsers, limits, markers=registry.parsers)
+    return parses, classify_parses(parses, _chain(registry))
+
+
+def _chain(registry: Any) -> Callable[[ParseResult], str]:
+    """The classifier chain of a registry snapshot (built once per snapshot)."""
     chain = registry.__dict__.get("_behavior_chain")
-    if chain is None:  # one function per registry snapshot
+    if chain is None:
         chain = behavior_chain(registry.classifiers)
         object.__setattr__(registry, "_behavior_chain", chain)
-    return parses, classify_parses(parses, chain)
+    return chain  # type: ignore[no-any-return]
 
 
 def _context(
@@ -443,7 +450,141 @@ def _score_resolved(
     registry: Any,
     parsers: tuple[ParserSpec, ...],
 ) -> BatchScore:
-    """Steps 2-4 of the contract, for items whose truths and tools are already compiled."""
+    """Steps 2-4 for items whose truths and tools are compiled: single steps here, trajectories (a truth of
+    behaviour ``trajectory``) by scoring/trajectory.py, each turn scored by the same step formula."""
+    trajectory_items = [i for i, t in enumerate(truths) if t.trajectory is not None]
+    if not trajectory_items:
+        return _score_steps(
+            completions, truths, toolsets, the_preset, scorers, names, groups, limits, registry, parsers
+        )
+    return _score_with_trajectories(
+        trajectory_items, completions, truths, toolsets, the_preset, scorers, names, groups, limits, registry, parsers
+    )
+
+
+def _step_scorer(
+    the_preset: Preset, scorers: tuple[ScorerSpec, ...], names: tuple[str, ...], limits: Limits, registry: Any
+) -> StepScorer:
+    """Turns of trajectories scored as single completions: stage 4's columns, the preset's formula, the reasons."""
+
+    def score_steps(
+        parses: list[ParseResult], done: list[str], truths: list[CompiledTruth], toolsets: list[Any], raws: list[Any]
+    ) -> tuple[np.ndarray, dict[str, np.ndarray], list[str]]:
+        parses, done = list(parses), list(done)
+        ctx = _context(parses, truths, toolsets, done, raws, the_preset, limits)
+        matrix = _matrix(ctx, scorers, registry)
+        rewards = the_preset.combine(matrix, names, expected_index([t.behavior for t in truths]), done_index(done))
+        columns = dict(zip(names, matrix.T.tolist(), strict=True))
+        reasons = registry.diagnosis.reasons(ctx.parses, truths, done, columns)
+        return rewards, {name: matrix[:, j] for j, name in enumerate(names)}, reasons
+
+    return score_steps
+
+
+def _score_with_trajectories(
+    trajectory_items: list[int],
+    completions: list[Any],
+    truths: list[CompiledTruth],
+    toolsets: list[ToolSet | None],
+    the_preset: Preset,
+    scorers: tuple[ScorerSpec, ...],
+    names: tuple[str, ...],
+    groups: list[Hashable] | None,
+    limits: Limits,
+    registry: Any,
+    parsers: tuple[ParserSpec, ...],
+) -> BatchScore:
+    """A batch with trajectory items: the single steps scored as usual, the trajectories by
+    :func:`rlvr_rewards.scoring.trajectory.score_trajectories`, merged back in batch order (the trajectory
+    components are columns too, NaN for single steps; a trajectory's step components are its turns' means)."""
+    n = len(completions)
+    is_traj = set(trajectory_items)
+    single = [i for i in range(n) if i not in is_traj]
+    chain = _chain(registry)
+    with text_cue_memo():
+        found = score_trajectories(
+            [completions[i] for i in trajectory_items],
+            [truths[i] for i in trajectory_items],
+            [toolsets[i] for i in trajectory_items],
+            trajectory_items,
+            parse=lambda raws: _read(raws, registry, limits, parsers),
+            classify=lambda parses: classify_parses(parses, chain),
+            step_scorer=_step_scorer(the_preset, scorers, names, limits, registry),
+            preset_name=the_preset.name,
+            reward_range=the_preset.reward_range,
+            registry=registry,
+        )
+    columns = list(dict.fromkeys([*names, *TRAJECTORY_COMPONENTS]))
+    rewards = np.empty(n, dtype=np.float64)
+    components = {name: np.full(n, np.nan) for name in columns}
+    reasons: list[str] = [""] * n
+    behaviors: list[str] = [""] * n
+    expected: list[str] = [""] * n
+    violations: list[tuple[str, ...]] = [()] * n
+    if single:
+        part = _score_steps(
+            [completions[i] for i in single],
+            [truths[i] for i in single],
+            [toolsets[i] for i in single],
+            the_preset,
+            scorers,
+            names,
+            None,
+            limits,
+            registry,
+            parsers,
+        )
+        index = np.asarray(single, dtype=np.intp)
+        rewards[index] = part.rewards
+        for name, col in part.components.items():
+            components[name][index] = col
+        for k, i in enumerate(single):
+            reasons[i], behaviors[i], expected[i], violations[i] = (
+                part.reasons[k],
+                part.behaviors[k],
+                part.expected[k],
+                part.violations[k],
+            )
+    details: dict[int, tuple[np.ndarray, np.ndarray, Any]] = {}
+    for i, result in zip(trajectory_items, found, strict=True):
+        rewards[i] = result.reward
+        for name, value in result.components.items():
+            if name in components:
+                components[name][i] = value
+        reasons[i], behaviors[i], expected[i], violations[i] = (
+            result.reason,
+            result.behavior,
+            TRAJECTORY,
+            result.violations,
+        )
+        details[i] = (result.turn_rewards, result.step_rewards, result.details)
+    return BatchScore(
+        rewards=rewards,
+        components=components,
+        reasons=reasons,
+        behaviors=behaviors,
+        expected=expected,
+        violations=violations,
+        preset=the_preset.name,
+        reward_range=the_preset.reward_range,
+        groups=groups,
+        trajectories=details,
+    )
+
+
+def _score_steps(
+    completions: list[Any],
+    truths: list[CompiledTruth],
+    toolsets: list[ToolSet | None],
+    the_preset: Preset,
+    scorers: tuple[ScorerSpec, ...],
+    names: tuple[str, ...],
+    groups: list[Hashable] | None,
+    limits: Limits,
+    registry: Any,
+    parsers: tuple[ParserSpec, ...],
+) -> BatchScore:
+    """Steps 2-4 of the contract, for single-step items whose truths and tools are already compiled."""
     n = len(completions)
 
     # 2. parse each distinct completion once (raw text is its own key: the common case stays cheap)
@@ -543,6 +684,10 @@ def score(
     truths, toolsets = _resolve(
         [ground_truth], _per_item_tools(None if tools is None else [tools], 1), 0, registry.matcher_table
     )
+    if truths[0].trajectory is not None:  # a trajectory: scored turn by turn, as in a batch
+        return _score_resolved(
+            [completion], truths, toolsets, the_preset, scorers, names, None, limits, registry, parsers
+        )[0]
     pinned = (truths[0], toolsets[0], the_preset, registry, parsers)
     key = _recent.key(completion, pinned, components, limits)
     if key is not None:
@@ -554,8 +699,9 @@ def score(
         parses, done = _read(raws, registry, limits, parsers)
         row = _row(_context(parses, truths, toolsets, done, raws, the_preset, limits), scorers, registry)
     truth = truths[0]
+    reward = the_preset.combine_one(row, names, truth.behavior, done[0])
     result = Score(
-        reward=the_preset.combine_one(row, names, truth.behavior, done[0]),
+        reward=reward,
         components=dict(zip(names, row, strict=True)),
         reason=registry.diagnosis.reason(
             parses[0], truths[0], done[0], 0, {name: [v] for name, v in zip(names, row, strict=True)}
@@ -563,6 +709,8 @@ def score(
         behavior=done[0],
         expected=truth.behavior,
         violations=parses[0].violations,
+        turn_rewards=(reward,),
+        step_rewards=(reward,),
     )
     if key is not None:
         _recent.put(key, pinned, result)

@@ -90,6 +90,20 @@ REASONS: dict[str, str] = {
     # execute truths, right behaviour
     "wrong_tool": "a called tool is not one the truth expects (wrong or hallucinated name)",
     "extra_calls": "every expected tool was called, plus more calls (duplicates or extras)",
+    # trajectory truths (scoring/trajectory.py); a turn below full credit reports its own step reason first
+    "trajectory_incomplete": "the trajectory stopped before the truth's last turn (the missing turns score 0)",
+    "trajectory_extra_turns": "the trajectory has more user turns than the truth lists",
+    "trajectory_over_limit": "more calls than the truth's max_calls, or more assistant messages than its max_steps; "
+    "floor reward",
+    "trajectory_state": "the environment's state after a turn, or at the end, differs from the expected state",
+    "trajectory_outcome": "the final answer (or a turn's answer) fails its checks, or a required end-state field "
+    "differs",
+    "trajectory_wasted_calls": "a call repeats an earlier call of its turn, or repeats unchanged a call that failed",
+    "trajectory_ungrounded_answer": "the final answer states a number found in no tool result, argument or user "
+    "message",
+    "trajectory_no_answer": "an answer turn ended without text",
+    "trajectory_called_instead_of_answer": "an answer turn (a reply without tools) made calls",
+    "trajectory_turn": "a turn earned less than full credit, for a reason the step diagnosis does not name",
 }
 REASONS.update((rule.code, rule.description) for rule in BUILTIN_RULES)
 for _done, _verb in _DONE_VERB.items():

@@ -13,14 +13,18 @@ from typing import Any
 
 import numpy as np
 
-from rlvr_rewards.vocabulary import BEHAVIORS
+from rlvr_rewards.vocabulary import BEHAVIORS, TRAJECTORY
 
 __all__ = ["BatchScore", "Score", "concat_batches"]
 
 
 @dataclass(frozen=True, slots=True)
 class Score:
-    """The reward of one completion, with the components it came from and why it is not higher."""
+    """The reward of one completion, with the components it came from and why it is not higher.
+
+    ``turn_rewards``: one reward per user turn (a single-step completion has one turn: ``(reward,)``);
+    ``step_rewards``: one per assistant message (docs/trajectories.md#rewards). ``details``: for a trajectory,
+    what its reason summarises (each turn's reason, the state diff, wasted calls); else empty."""
 
     reward: float
     components: Mapping[str, float]
@@ -28,9 +32,12 @@ class Score:
     behavior: str
     expected: str
     violations: tuple[str, ...] = ()
+    turn_rewards: tuple[float, ...] = ()
+    step_rewards: tuple[float, ...] = ()
+    details: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "reward": self.reward,
             "components": {k: (None if np.isnan(v) else v) for k, v in self.components.items()},
             "reason": self.reason,
@@ -38,6 +45,11 @@ class Score:
             "expected": self.expected,
             "violations": list(self.violations),
         }
+        if self.expected == TRAJECTORY:
+            out["turn_rewards"] = list(self.turn_rewards)
+            out["step_rewards"] = list(self.step_rewards)
+            out["details"] = dict(self.details or {})
+        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,21 +65,40 @@ class BatchScore:
     preset: str
     reward_range: tuple[float, float]
     groups: Sequence[Hashable] | None = None
+    #: batch index -> (turn rewards, step rewards, details) of each trajectory item (scoring/trajectory.py)
+    trajectories: Mapping[int, tuple[np.ndarray, np.ndarray, Mapping[str, Any]]] | None = None
 
     def __len__(self) -> int:
         return int(self.rewards.shape[0])
+
+    @property
+    def turn_rewards(self) -> list[np.ndarray]:
+        """One array per item: a reward per user turn (a single-step item's is its reward alone)."""
+        found = self.trajectories or {}
+        return [found[i][0] if i in found else self.rewards[i : i + 1] for i in range(len(self))]
+
+    @property
+    def step_rewards(self) -> list[np.ndarray]:
+        """One array per item: a reward per assistant message (a single-step item's is its reward alone)."""
+        found = self.trajectories or {}
+        return [found[i][1] if i in found else self.rewards[i : i + 1] for i in range(len(self))]
 
     def __getitem__(self, i: int) -> Score:
         n = len(self)
         if not -n <= i < n:
             raise IndexError(f"BatchScore index {i} out of range for {n} items")
+        reward = float(self.rewards[i])
+        found = (self.trajectories or {}).get(i % n)
         return Score(
-            reward=float(self.rewards[i]),
+            reward=reward,
             components={k: float(v[i]) for k, v in self.components.items()},
             reason=self.reasons[i],
             behavior=self.behaviors[i],
             expected=self.expected[i],
             violations=self.violations[i],
+            turn_rewards=(reward,) if found is None else tuple(found[0].tolist()),
+            step_rewards=(reward,) if found is None else tuple(found[1].tolist()),
+            details=None if found is None else found[2],
         )
 
     def __iter__(self):  # type: ignore[no-untyped-def]
@@ -124,9 +155,16 @@ def group_statistics(rewards: np.ndarray, groups: Sequence[Hashable]) -> dict[st
 def concat_batches(parts: Sequence[BatchScore], groups: Sequence[Hashable] | None) -> BatchScore:
     """One :class:`BatchScore` from consecutive chunks of one batch (same preset and components)."""
     first = parts[0]
+    trajectories: dict[int, Any] = {}
+    offset = 0
+    for p in parts:
+        for i, value in (p.trajectories or {}).items():
+            trajectories[offset + i] = value
+        offset += len(p)
+    names = list(dict.fromkeys(k for p in parts for k in p.components))  # (a chunk with trajectories has more)
     return BatchScore(
         rewards=np.concatenate([p.rewards for p in parts]),
-        components={k: np.concatenate([p.components[k] for p in parts]) for k in first.components},
+        components={k: np.concatenate([p.components.get(k, np.full(len(p), np.nan)) for p in parts]) for k in names},
         reasons=[r for p in parts for r in p.reasons],
         behaviors=[b for p in parts for b in p.behaviors],
         expected=[e for p in parts for e in p.expected],
@@ -134,4 +172,5 @@ def concat_batches(parts: Sequence[BatchScore], groups: Sequence[Hashable] | Non
         preset=first.preset,
         reward_range=first.reward_range,
         groups=groups,
+        trajectories=trajectories or None,
     )
