@@ -4,8 +4,8 @@ process and interleaved, must not fall below the floors in ``benchmarks/floors.j
 The floors sit at about 70 % of the ratios in ``benchmarks/README.md`` (a noisy shared machine moves a
 same-run ratio by 10-20 %, a real slowdown of the scorer by much more). A failure means the scorer got
 slower relative to bare ``orjson`` parsing (a figure under its floor is measured again, up to three times:
-a neighbour's load spike rarely spans three measurements, a regression fails each); ``python benchmarks/bench_throughput.py --profile`` shows where
-the time goes.
+a neighbour's load spike rarely spans three measurements, a regression fails each);
+``python benchmarks/bench_throughput.py --profile`` shows where the time goes.
 """
 
 from __future__ import annotations
