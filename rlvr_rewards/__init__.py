@@ -25,6 +25,7 @@ from rlvr_rewards.limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
     from rlvr_rewards.combine.presets import Preset
+    from rlvr_rewards.environments import EnvironmentSpec, ObjectEnvironment
     from rlvr_rewards.groundtruth.matchers import CompiledMatcher, MatcherSpec
     from rlvr_rewards.groundtruth.toolspecs import ToolSet
     from rlvr_rewards.groundtruth.truths import CompiledCall, CompiledTruth
@@ -58,6 +59,8 @@ _LAZY = {
     "CompiledCall": "rlvr_rewards.groundtruth.truths",
     "ToolSet": "rlvr_rewards.groundtruth.toolspecs",
     "ReasonRule": "rlvr_rewards.scoring.reasons",
+    "EnvironmentSpec": "rlvr_rewards.environments",
+    "ObjectEnvironment": "rlvr_rewards.environments",
 }
 
 
@@ -104,9 +107,11 @@ __all__ = [
     "CompiledMatcher",
     "CompiledTruth",
     "ConfigError",
+    "EnvironmentSpec",
     "GroundTruthError",
     "Limits",
     "MatcherSpec",
+    "ObjectEnvironment",
     "ParseResult",
     "ParsedCall",
     "ParserSpec",

@@ -1,4 +1,5 @@
-"""Built-in presets (an ordinary plugin): ``graded`` (default), ``binary``, ``aws-blog``, ``toolrl``, ``bfcl``.
+"""Built-in presets (an ordinary plugin): ``graded`` (default), ``binary``, ``aws-blog``, ``toolrl``, ``bfcl``,
+``trajectory``.
 
 ``graded`` (range [0, 1]): gated by the decision. When the completion does an accepted behaviour the
 reward is the weighted mean of the applicable components:
@@ -20,6 +21,11 @@ refusing; calling when it should refuse or clarify earns nothing).
 ``bfcl`` (range [0, 1]): the ``bfcl_match`` component alone, not gated: BFCL's AST checker verdict
 (format violations BFCL does not see are ignored; no-call truths pass any completion without a call).
 
+``trajectory`` (range [0, 1]): ``graded`` on every step; the name multi-turn configurations select. A truth of
+behaviour ``trajectory`` is scored turn by turn under every preset (each turn by the preset's step formula, then
+``rlvr_rewards.combine.trajectory``'s graded partial credit), except ``bfcl``, whose trajectory reward is BFCL's
+multi-turn verdict.
+
 ``toolrl`` (range [-3, 4]): ``toolrl_format + 6 * toolrl_correctness - 3``, the published ToolRL reward.
 
 Every ``graded`` reward is also multiplied by the ``length`` component (1 within the preset's
@@ -33,7 +39,7 @@ from collections.abc import Callable
 from rlvr_rewards.combine.presets import Preset
 from rlvr_rewards.hookspecs import hookimpl
 
-__all__ = ["AWS_BLOG", "BFCL", "BINARY", "BUILTIN_PRESETS", "GRADED", "GRADED_MISMATCH", "TOOLRL"]
+__all__ = ["AWS_BLOG", "BFCL", "BINARY", "BUILTIN_PRESETS", "GRADED", "GRADED_MISMATCH", "TOOLRL", "TRAJECTORY"]
 
 GRADED_MISMATCH: dict[str, dict[str, float]] = {
     "execute": {"clarify": 0.15, "refuse": 0.05, "answer": 0.0, "invalid": 0.0},
@@ -98,7 +104,13 @@ BFCL = Preset(
     reward_range=(0.0, 1.0),
 )
 
-BUILTIN_PRESETS: tuple[Preset, ...] = (GRADED, BINARY, AWS_BLOG, TOOLRL, BFCL)
+TRAJECTORY = GRADED.derive(
+    "trajectory",
+    description="Whole trajectories with graded partial credit per turn, end state, outcome, efficiency and "
+    "grounding (docs/trajectories.md); on a single step exactly graded.",
+)
+
+BUILTIN_PRESETS: tuple[Preset, ...] = (GRADED, BINARY, AWS_BLOG, TOOLRL, BFCL, TRAJECTORY)
 
 
 @hookimpl

@@ -500,7 +500,8 @@ def _score_one(
     if expected is not None and got is not None:
         state, diff = compare_states(expected.states[-1], got.states[-1])
     components: dict[str, float] = {
-        "turns": float(turn_rewards.mean()),
+        # turns past the truth's dilute the mean: sum over max(truth turns, trajectory turns)
+        "turns": float(turn_rewards.sum()) / max(len(traj.turns), len(shape.turns)),
         "state": state,
         "outcome": _outcome(item, final_text, got),
         "efficiency": 1.0 - wasted / calls_total if calls_total else 1.0,
@@ -550,7 +551,7 @@ def _call_failed(t: int, c_i: int, shape: Trajectory, got: _Replay | None) -> bo
 
 def _turn_reward(t: int, turn: CompiledTurn, item: _Item, turns: _Turns, lo: float, span: float) -> tuple[str, float]:
     """(reason, reward in [0, 1]) of truth turn ``t``, before the state check."""
-    if t >= len(item.shape.turns):
+    if t >= len(item.shape.turns) or not item.msg_ids[t]:  # never reached, or no assistant message in it
         return "trajectory_incomplete", 0.0
     parsed = [turns.step_parses[m] for m in item.msg_ids[t]]
     text = parsed[-1].text if parsed else ""
