@@ -413,21 +413,36 @@ def _turn_rewards(
     return rewards, reasons, means
 
 
+def _expected_counts(turn: CompiledTurn | None) -> dict[bytes, int]:
+    """How many times the turn's truth expects each exact call (plain arguments only)."""
+    counts: dict[bytes, int] = {}
+    if turn is None or turn.step is None:
+        return counts
+    for c in turn.step.calls:
+        if c.plain_arguments is not None:
+            key = _call_key(ParsedCall(c.name, dict(c.plain_arguments)))
+            if key is not None:
+                counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 def _waste(item: _Item, got: _Replay | None) -> tuple[int, list[list[bool]]]:
-    """Wasted calls: a repeat of an earlier call of the same turn, or an unchanged repeat of a failed call."""
+    """Wasted calls: a repeat of an earlier call of the same turn (beyond the times the truth expects that exact
+    call), or an unchanged repeat of a call that failed."""
     failed: set[bytes] = set()
     flags_by_turn: list[list[bool]] = []
     wasted = 0
     for t, calls in enumerate(item.calls_by_turn):
-        seen: set[bytes] = set()
+        allowed = _expected_counts(item.traj.turns[t] if t < len(item.traj.turns) else None)
+        seen: dict[bytes, int] = {}
         flags = []
         for c_i, call in enumerate(calls):
             key = _call_key(call)
-            waste = key is not None and (key in seen or key in failed)
+            waste = key is not None and (key in failed or seen.get(key, 0) >= max(allowed.get(key, 0), 1))
             flags.append(waste)
             wasted += waste
             if key is not None:
-                seen.add(key)
+                seen[key] = seen.get(key, 0) + 1
                 if _call_failed(t, c_i, item.shape, got):
                     failed.add(key)
         flags_by_turn.append(flags)
