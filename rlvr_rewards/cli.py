@@ -1,6 +1,7 @@
 """The ``rlvr-rewards`` command line: ``score`` a JSONL dataset and ``demo`` on the bundled example.
 
-Also ``convert --from bfcl`` (BFCL question + possible-answer JSON Lines -> veRL rows) and ``convert --from rows``
+Also ``convert --from bfcl`` (BFCL question + possible-answer JSON Lines -> veRL rows; multi-turn entries become
+trajectory truths replayed in the ``bfcl`` environment, docs/bfcl.md#multi-turn) and ``convert --from rows``
 (our rows rewritten), each ``--to jsonl`` or ``--to parquet`` (truths and tools as JSON text), and ``validate``
 (rows whose truth cannot satisfy its own tool schema).
 
@@ -368,9 +369,13 @@ def _convert_bfcl(args: argparse.Namespace, to: str) -> int:
             answers[str(a.value["id"])] = (a, a.value)
     out_rows: list[dict[str, Any]] = []
     n_irrelevant = 0
+    multi_turn: dict[str, Any] = {"docs": {}, "signatures": {}}
     for q in questions:
         qid = str(q.value.get("id", q.number))
         where = f"--questions {q.path} {q.unit} {q.number} (id {qid!r})"
+        if "involved_classes" in q.value:  # a multi-turn entry (rlvr_rewards.groundtruth.bfcl_multiturn)
+            out_rows.append(_bfcl_multiturn_row(args, q, where, answers, multi_turn))
+            continue
         functions = q.value.get("function")
         if not isinstance(functions, list):
             raise ConfigError(f"{where}: no 'function' list; expected the question's function definitions")
@@ -403,6 +408,60 @@ def _convert_bfcl(args: argparse.Namespace, to: str) -> int:
     _write_rows(out_rows, args.out, to)  # written only once every question converted
     print(f"wrote {len(out_rows)} rows to {args.out} ({to}; {n_irrelevant} irrelevance rows: no call expected)")
     return 0
+
+
+def _bfcl_func_docs(args: argparse.Namespace) -> Path:
+    """BFCL's multi-turn function docs: --func-docs, else multi_turn_func_doc/ beside --questions (BFCL's data
+    layout), else the installed bfcl_eval's (found without importing it)."""
+    import importlib.util
+
+    if args.func_docs:
+        return Path(args.func_docs)
+    beside = Path(args.questions).parent / "multi_turn_func_doc"
+    if beside.is_dir():
+        return beside
+    spec = importlib.util.find_spec("bfcl_eval")
+    for location in (spec.submodule_search_locations or []) if spec is not None else []:
+        installed = Path(location) / "data" / "multi_turn_func_doc"
+        if installed.is_dir():
+            return installed
+    raise ConfigError(
+        f"--questions {args.questions} holds multi-turn entries, whose tools are BFCL's function docs: pass "
+        "--func-docs DIR (BFCL's data/multi_turn_func_doc directory)"
+    )
+
+
+def _bfcl_multiturn_row(
+    args: argparse.Namespace, q: Record, where: str, answers: dict[str, tuple[Record, dict[str, Any]]], cache: Any
+) -> dict[str, Any]:
+    """One multi-turn entry as a row with a trajectory truth; the function docs (and, with bfcl_eval installed,
+    the backend methods' signatures, which bind positional arguments) are read once per class."""
+    from rlvr_rewards.environments.bfcl import signatures
+    from rlvr_rewards.errors import GroundTruthError
+    from rlvr_rewards.groundtruth.bfcl_multiturn import FUNC_DOC_FILES, load_func_docs, located_error, multiturn_row
+
+    qid = str(q.value.get("id", q.number))
+    found = answers.get(qid)
+    if found is None:
+        source = f"in --answers {args.answers}" if args.answers else "(no --answers file was given)"
+        raise ConfigError(f"{where}: no possible answer with id {qid!r} {source}; a multi-turn entry needs one")
+    record, answer = found
+    raw = q.value.get("involved_classes")
+    classes = [c for c in raw if isinstance(c, str)] if isinstance(raw, list) else []
+    unread = [c for c in classes if c in FUNC_DOC_FILES and c not in cache["docs"]]
+    if unread:
+        cache["docs"].update(load_func_docs(_bfcl_func_docs(args), unread))
+    key = tuple(classes)
+    if key not in cache["signatures"]:
+        try:
+            cache["signatures"][key] = signatures(classes)
+        except ConfigError:  # bfcl_eval not installed: the docs' parameter order binds positional arguments
+            cache["signatures"][key] = None
+    try:
+        return multiturn_row(q.value, answer, cache["docs"], cache["signatures"][key])
+    except GroundTruthError as exc:
+        where_answer = f"--answers {record.path} {record.unit} {record.number} (id {qid!r})"
+        raise located_error(exc, where, where_answer) from None
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -474,6 +533,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cv.add_argument("--questions", help="BFCL question file (JSON Lines: id, question, function); --from bfcl")
     cv.add_argument("--answers", help="BFCL possible-answer file (JSON Lines: id, ground_truth); --from bfcl")
+    cv.add_argument(
+        "--func-docs",
+        help="BFCL's data/multi_turn_func_doc directory, for multi-turn entries (default: beside --questions, "
+        "else the installed bfcl_eval's); --from bfcl",
+    )
     cv.add_argument("--data", help="rows JSON Lines or Parquet to rewrite; --from rows")
     cv.add_argument(
         "--to",

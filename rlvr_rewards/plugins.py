@@ -83,6 +83,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "rlvr_rewards.builtin.presets",
     "rlvr_rewards.builtin.behavior",
     "rlvr_rewards.builtin.reasons",
+    "rlvr_rewards.builtin.environments",
 )
 
 _lock = ForkSafeLock(threading.RLock)

@@ -7,19 +7,36 @@ message lists (conversational datasets); the truth comes from a ``ground_truth``
 the ``tools=`` given to :func:`make_reward_func` (Python callables as given to ``GRPOTrainer(tools=...)``
 or JSON specs), else from the tool methods of the ``environments`` TRL passes with
 ``environment_factory``. Returns a plain ``list[float]``, one per completion, never raising on model
-output. When TRL passes a ``log_metric`` callable, the mean of every component and the share of each
-behaviour are logged under ``rlvr/...``. :func:`component_reward_funcs` returns one function per
-component, for users of ``reward_weights``. Each function has a distinct ``__name__`` (TRL logs rewards
-by function name).
+output (a ground truth that cannot be read raises ``GroundTruthError`` naming the batch item). When TRL
+passes a ``log_metric`` callable, the mean of every component and the share of each behaviour are logged
+under ``rlvr/...``. :func:`component_reward_funcs` returns one function per component, for users of
+``reward_weights``. Each function has a distinct ``__name__`` (TRL logs rewards by function name).
 
-Tool mode (``GRPOTrainer(tools=...)`` / ``environment_factory``): a completion is a message list
-``[assistant(tool_calls), tool(result), assistant(...), ...]``. :func:`merge_tool_loop` turns it into
-the one assistant message that is scored: the ``tool_calls`` of every assistant message, concatenated in
-order, with the content and reasoning of those calling messages only. Assistant messages without
-``tool_calls`` after a tool result (the final answer) are not scored (trajectory scoring is a later
-issue) and counted in ``rlvr/tool_loop_unscored_answers``. A list in which no assistant message has
-``tool_calls``, or whose only calling message is its last assistant message, is scored unchanged (the
-last assistant message). The merge never raises: anything else is passed through to the parser.
+Tool mode (``GRPOTrainer(tools=...)`` / ``environment_factory``). TRL 1.16 builds each completion in
+``trl/trainer/grpo_trainer.py``: ``GRPOTrainer._generate`` parses the first generation into
+``[assistant]`` with ``transformers``' ``parse_response`` (``tool_calls`` entries
+``{"type": "function", "function": {"name", "arguments": dict}}``), then ``GRPOTrainer._tool_call_loop`` runs
+the calls, appends one ``{"role": "tool", "name", "content"}`` message per call (a failed call's content is
+``str({"error": ...})``) and the next generation's parsed assistant message, until no call is made or
+``max_tool_calling_iterations`` is reached; ``GRPOTrainer._calculate_rewards`` passes these lists as
+``completions`` (and the per-rollout ``environments``). No user message is ever added: a TRL rollout is one
+user turn. What is scored depends on the row's truth:
+
+- **a trajectory truth** (``{"behavior": "trajectory", ...}``, :mod:`rlvr_rewards.groundtruth.trajectory`):
+  the completion is passed to ``rr.score_batch`` unchanged, the whole message list, and scored by the
+  trajectory path (:mod:`rlvr_rewards.scoring.trajectory`): the turn's calls against its expected calls, the
+  final answer against ``outcome`` / ``answer_contains``, wasted calls, the answer's grounding in the tool
+  results.
+  With ``log_metric``, the turn and step rewards are logged too: ``rlvr/trajectory_share``,
+  ``rlvr/turn_reward_mean`` / ``_min``, ``rlvr/step_reward_mean`` / ``_min``, ``rlvr/trajectory_steps`` (mean
+  assistant messages), beside the trajectory components ``rlvr/turns``, ``rlvr/outcome``, ... ;
+- **a single-step truth** (execute, clarify, refuse, ...): :func:`merge_tool_loop` turns the list into the one
+  assistant message that is scored: the ``tool_calls`` of every assistant message, concatenated in order, with
+  the content and reasoning of those calling messages only. Assistant messages without ``tool_calls`` after a
+  tool result (the final answer) are not scored (a single-step truth says nothing about them) and counted in
+  ``rlvr/tool_loop_unscored_answers``. A list in which no assistant message has ``tool_calls``, or whose only
+  calling message is its last assistant message, is scored unchanged (the last assistant message). The merge
+  never raises: anything else is passed through to the parser.
 """
 
 from __future__ import annotations
@@ -28,11 +45,12 @@ import inspect
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rlvr_rewards.combine.presets import Preset
-from rlvr_rewards.errors import ConfigError
+from rlvr_rewards.combine.trajectory import TRAJECTORY_COMPONENTS
+from rlvr_rewards.errors import ConfigError, RlvrRewardsError
 from rlvr_rewards.integrations._columns import tools_from_columns, truths_from_columns
 from rlvr_rewards.scoring.result import BatchScore
 
@@ -57,6 +75,7 @@ class MergedCompletion:
     tool_turns: int = 0  # assistant messages with tool_calls
     calls: int = 0  # tool_calls entries merged
     unscored_answers: int = 0  # assistant messages without tool_calls in a merged trajectory
+    trajectory: bool = False  # the row's truth is a trajectory truth: ``scored`` is the completion, unmerged
 
 
 def _is_assistant(msg: Any) -> bool:
@@ -163,6 +182,35 @@ def _row_tools(columns: Mapping[str, Any], n: int, default: list[Any] | None) ->
     return [t if t is not None else d for t, d in zip(tools, fallback, strict=True)]
 
 
+def _trajectory_rows(truths: Sequence[Any]) -> list[bool]:
+    """Which rows hold a trajectory truth. A truth that does not compile counts as not one: ``score_batch``
+    compiles it again and raises, naming the item."""
+    from rlvr_rewards.groundtruth.truths import resolve_item
+    from rlvr_rewards.plugins import get_registry
+
+    matchers = get_registry().matcher_table
+    memo: dict[int, bool] = {}  # by identity: a GRPO group repeats its row's value (alive in ``truths``)
+    out: list[bool] = []
+    for value in truths:
+        found = memo.get(id(value))
+        if found is None:
+            try:
+                found = resolve_item(value, matchers, read_tools=False)[0].trajectory is not None
+            except (RlvrRewardsError, RecursionError):
+                found = False
+            memo[id(value)] = found
+        out.append(found)
+    return out
+
+
+def _prepare(completion: Any, trajectory: bool) -> MergedCompletion:
+    """What is scored for one completion: unmerged under a trajectory truth, else :func:`merge_tool_loop`."""
+    merged = merge_tool_loop(completion)
+    if not trajectory:
+        return merged
+    return replace(merged, scored=completion, unscored_answers=0, trajectory=True)
+
+
 def _score(
     completions: Sequence[Any],
     columns: dict[str, Any],
@@ -176,7 +224,7 @@ def _score(
     n = len(completions)
     truths = truths_from_columns(columns, n, truth_column)
     row_tools = _row_tools(columns, n, tools)
-    merged = [merge_tool_loop(c) for c in completions]
+    merged = [_prepare(c, t) for c, t in zip(completions, _trajectory_rows(truths), strict=True)]
     batch = score_batch([m.scored for m in merged], truths, tools=row_tools, preset=preset, **options)
     return batch, merged
 
@@ -195,7 +243,28 @@ def _log(batch: BatchScore, merged: list[MergedCompletion], log_metric: Any) -> 
         log_metric("rlvr/tool_loop_share", len(loops) / len(merged))
         log_metric("rlvr/tool_loop_tool_turns", sum(m.tool_turns for m in loops) / len(loops))
         log_metric("rlvr/tool_loop_calls", sum(m.calls for m in loops) / len(loops))
-        log_metric("rlvr/tool_loop_unscored_answers", sum(m.unscored_answers for m in loops) / len(loops))
+    merges = [m for m in loops if not m.trajectory]  # (a trajectory row's final answer is scored)
+    if merges:
+        log_metric("rlvr/tool_loop_unscored_answers", sum(m.unscored_answers for m in merges) / len(merges))
+    _log_trajectories(batch, merged, log_metric)
+
+
+def _log_trajectories(batch: BatchScore, merged: list[MergedCompletion], log_metric: Any) -> None:
+    """The turn and step rewards of the rows scored as trajectories (see the module docstring)."""
+    rows = [i for i, m in enumerate(merged) if m.trajectory]
+    if not rows:
+        return
+    turn_rewards, step_rewards = batch.turn_rewards, batch.step_rewards
+    turns = [float(v) for i in rows for v in turn_rewards[i].tolist()]
+    steps = [float(v) for i in rows for v in step_rewards[i].tolist()]
+    log_metric("rlvr/trajectory_share", len(rows) / len(merged))
+    log_metric("rlvr/trajectory_steps", len(steps) / len(rows))
+    if turns:
+        log_metric("rlvr/turn_reward_mean", sum(turns) / len(turns))
+        log_metric("rlvr/turn_reward_min", min(turns))
+    if steps:
+        log_metric("rlvr/step_reward_mean", sum(steps) / len(steps))
+        log_metric("rlvr/step_reward_min", min(steps))
 
 
 def make_reward_func(
@@ -238,7 +307,9 @@ def component_reward_funcs(
     format: str | None = None,
 ) -> list[RewardFunc]:
     """One TRL reward function per component (NaN -> None, which TRL treats as "not applicable").
-    ``format``: the completions' tool-call format (docs/formats.md), else detected per completion."""
+    ``format``: the completions' tool-call format (docs/formats.md), else detected per completion. The
+    trajectory components (``turns``, ``state``, ``outcome``, ``efficiency``, ``grounding``) may be named too:
+    ``None`` for rows whose truth is not a trajectory."""
     default_tools = tool_specs(tools)
     funcs = []
     for component in components:
@@ -249,7 +320,15 @@ def component_reward_funcs(
             for key in ("completion_ids", "trainer_state", "log_extra", "log_metric"):
                 columns.pop(key, None)
             batch, _ = _score(completions, columns, preset, truth_column, default_tools, {"format": format})
-            return [None if not math.isfinite(v) else float(v) for v in batch.components[_c]]
+            column = batch.components.get(_c)
+            if column is None and _c in TRAJECTORY_COMPONENTS:  # a batch without trajectory rows
+                return [None] * len(batch)
+            if column is None:
+                raise ConfigError(
+                    f"component_reward_funcs: no component {_c!r}; the batch has {sorted(batch.components)} "
+                    "(name one of those, or a registered plugin's component)"
+                )
+            return [None if not math.isfinite(v) else float(v) for v in column]
 
         fn.__name__ = fn.__qualname__ = f"rlvr_{component}"
         funcs.append(fn)
