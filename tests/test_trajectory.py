@@ -371,3 +371,20 @@ def test_state_comparison_and_json_state() -> None:
         "t": [1, "nan"],
         "o": {"balance": 1, "history": []},
     }
+
+
+def test_lists_that_write_the_same_json_are_not_confused() -> None:
+    nan_args = [
+        {
+            "role": "assistant",
+            "tool_calls": [{"function": {"name": "get_weather", "arguments": {"city": float("nan")}}}],
+        }
+    ]
+    none_args = [
+        {"role": "assistant", "tool_calls": [{"function": {"name": "get_weather", "arguments": {"city": None}}}]}
+    ]
+    truth = {"behavior": "trajectory", "turns": [{"calls": [{"name": "get_weather", "arguments": {"city": None}}]}]}
+    batch = rr.score_batch([nan_args, none_args], [truth, truth])
+    assert batch[0].reward == rr.score(nan_args, truth).reward
+    assert batch[1].reward == rr.score(none_args, truth).reward
+    assert batch[0].violations != batch[1].violations or batch[0].reward != batch[1].reward

@@ -39,6 +39,7 @@ from rlvr_rewards.groundtruth.truths import CompiledTruth
 from rlvr_rewards.parsing.trajectory import Trajectory, split_trajectory
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult
 from rlvr_rewards.scoring.calls import best_assignment
+from rlvr_rewards.util.jsonsafe import not_json_data
 
 __all__ = ["StepScorer", "TrajectoryScore", "score_trajectories"]
 
@@ -67,10 +68,17 @@ class TrajectoryScore:
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
+#: Deepest message list keyed by its JSON text for deduplication (a deeper one is keyed by identity).
+KEY_MAX_DEPTH = 256
+
+
 def _trajectory_key(completion: Any) -> Hashable:
-    """Equal for equal message lists (JSON text), else the object's identity (never confused, not deduplicated)."""
+    """Equal for equal message lists (their JSON text, when they are exactly JSON data: no tuple, NaN or other
+    type orjson would write as something else), else the object's identity (never confused, not deduplicated)."""
     if isinstance(completion, str):
         return completion
+    if not_json_data(completion, KEY_MAX_DEPTH) is not None:
+        return ("id", id(completion))
     try:
         return ("json", orjson.dumps(completion, option=orjson.OPT_SORT_KEYS))
     except (TypeError, orjson.JSONEncodeError):
