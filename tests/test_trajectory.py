@@ -388,3 +388,40 @@ def test_lists_that_write_the_same_json_are_not_confused() -> None:
     assert batch[0].reward == rr.score(nan_args, truth).reward
     assert batch[1].reward == rr.score(none_args, truth).reward
     assert batch[0].violations != batch[1].violations or batch[0].reward != batch[1].reward
+
+
+def test_model_output_beyond_what_json_writes_never_raises() -> None:
+    truth = {"behavior": "trajectory", "turns": [{"calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}]}
+    huge = [call("get_weather", city=2**70), tool("18 C"), say("It is 18 C.")]
+    huge[0]["tool_calls"][0]["function"]["arguments"] = {"city": 2**70}
+    got = rr.score(huge, truth)
+    assert got.reason == "bad_arguments" and 0.0 <= got.reward < 1.0
+
+
+def test_a_trajectory_longer_than_what_is_read_scores_the_floor() -> None:
+    truth = {"behavior": "trajectory", "turns": [{"calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}]}
+    long = [call("get_weather", city="Paris"), tool("18 C")] + [say("ok")] * (MAX_MESSAGES - 2) + [call("x")] * 50
+    got = rr.score(long, truth)
+    assert (got.reward, got.reason) == (0.0, "trajectory_too_long")
+    assert got.details["truncated_messages"] == 50  # type: ignore[index]
+
+
+def test_a_question_in_a_turn_that_expects_a_call_gets_its_turn_reward_as_step_reward() -> None:
+    truth = {"behavior": "trajectory", "turns": [{"calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}]}
+    got = rr.score([say("Which city?")], truth)
+    assert got.step_rewards == got.turn_rewards and got.turn_rewards[0] < 0.5
+
+
+def test_the_cost_of_failed_call_checks_is_linear_in_the_calls() -> None:
+    from .timing import assert_linear
+
+    truth = {"behavior": "trajectory", "turns": [{"calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}]}
+
+    def rollout(n: int) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for i in range(n):
+            out += [call("get_weather", city=f"c{i}"), tool(f"Error: city {i} unknown")]
+        return out
+
+    small, big = rollout(40), rollout(400)
+    assert_linear(lambda: rr.score_batch([small], [truth]), lambda: rr.score_batch([big], [truth]), 30, "failed calls")

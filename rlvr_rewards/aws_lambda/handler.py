@@ -10,11 +10,19 @@ Contract of :func:`lambda_handler` (``event`` is the job's batch, ``context`` th
   ``extra_info.reference_answer``; the id from ``id`` or ``metadata.key``; tools from ``tools``,
   ``extra_info.tools``, ``metadata.tools`` or the tools a chat template wrote into the messages
   (:func:`rlvr_rewards.groundtruth.toolspecs.tools_from_prompt`).
+- The completion scored: the last assistant message; or, when the ground truth is a trajectory truth
+  (``{"behavior": "trajectory", ...}``, docs/trajectories.md), every message from the first assistant message on
+  (the messages before it are the prompt), scored by the trajectory path. A trajectory sample is checked first:
+  every entry a message object with a string ``role`` (else ``bad_message``), at most
+  :data:`~rlvr_rewards.parsing.trajectory.MAX_MESSAGES` messages and at most ``max_chars`` bytes of JSON (else
+  ``trajectory_too_large``), so that a sample stays within the per-sample time the deadline counts on.
 - Output: exactly one result per input sample, in input order:
   ``{"id", "aggregate_reward_score", "metrics_list": [{"name", "value", "type"}]}`` with the reward as
   the ``Reward`` entry and each component as a ``Metric`` (components that do not apply are left out:
-  JSON has no NaN). ``oss`` style wraps the list as ``{"statusCode": 200, "headers", "body"}``;
-  ``nova`` returns the bare list.
+  JSON has no NaN); a trajectory sample's metrics also hold ``turn_reward_<t>`` (one per truth turn, from 0),
+  ``step_reward_mean`` and ``step_reward_min``, as ``Metric`` entries (the contract has no other field: a
+  result is ``id``, ``aggregate_reward_score`` and ``metrics_list`` only). ``oss`` style wraps the list as
+  ``{"statusCode": 200, "headers", "body"}``; ``nova`` returns the bare list.
 - **Nothing a sample contains raises out of the handler.** Each sample is read and scored inside its own
   exception boundary: a malformed sample (see :data:`ERROR_CODES`), or any exception the library raises on
   it, gives that sample the preset's floor and ``error`` / ``error_<code>`` metrics; an exception type the
@@ -62,6 +70,7 @@ from rlvr_rewards.errors import ConfigError, GroundTruthError, RlvrRewardsError,
 if TYPE_CHECKING:  # imported when the first event arrives: the module itself stays light (docs/lambda.md)
     from rlvr_rewards.aws_lambda.config import LambdaConfig
     from rlvr_rewards.combine.presets import Preset
+    from rlvr_rewards.groundtruth.validate import LoadedRow
 
 __all__ = [
     "ERROR_CODES",
@@ -85,7 +94,12 @@ ERROR_CODES: dict[str, str] = {
     "deep); the result's id is null",
     "no_messages": "no messages list",
     "no_assistant_message": "no message with role 'assistant'",
-    "bad_content": "the assistant message's content is neither text, null nor a list of text parts",
+    "bad_content": "the assistant message's content (of a trajectory sample: any assistant message's) is neither "
+    "text, null nor a list of text parts",
+    "bad_message": "a trajectory sample has an entry after the prompt that is not a message object with a string "
+    "role, or its messages are not JSON data (the log names the position)",
+    "trajectory_too_large": "a trajectory sample has more messages after the prompt than the library reads (1,024), "
+    "or more bytes of JSON in them than max_chars: floored, not scored on a part of it",
     "missing_ground_truth": "no ground truth in any of the accepted fields",
     "bad_ground_truth": "the ground truth could not be understood (see the logs for which field)",
     "bad_tools": "the sample's tool specs are not usable",
@@ -152,11 +166,16 @@ def _get(obj: Any, path: Sequence[str]) -> Any:
 
 
 def _first(obj: Any, paths: Sequence[Sequence[str]]) -> Any:
+    return _first_with_path(obj, paths)[0]
+
+
+def _first_with_path(obj: Any, paths: Sequence[Sequence[str]]) -> tuple[Any, str]:
+    """The first present value and its dotted path (``_MISSING`` and ``""`` when none is)."""
     for p in paths:
         v = _get(obj, p)
         if v is not _MISSING and v is not None:
-            return v
-    return _MISSING
+            return v, ".".join(p)
+    return _MISSING, ""
 
 
 def _id_ok(value: Any) -> bool:
@@ -182,6 +201,7 @@ class _Sample:
     errors: list[str] = field(default_factory=list)
     truth: Any = None  # the compiled truth and tools, resolved once here (None: the sample cannot be scored)
     tools: Any = None
+    truth_field: str = ""  # where the sample holds its truth (``reference_answer``, ...), for log lines
 
 
 def _content_ok(content: Any) -> bool:
@@ -192,10 +212,8 @@ def _content_ok(content: Any) -> bool:
     )
 
 
-def _extract(out: _Sample, sample: Any, stats: _Stats) -> None:
+def _extract(out: _Sample, sample: Any, stats: _Stats, max_chars: int) -> None:
     """Fill ``out`` from ``sample`` (its id first, so that a later exception still reports it)."""
-    from rlvr_rewards.groundtruth.validate import load_row
-
     if not _is_map(sample):
         out.errors.append("sample_not_object")
         return
@@ -217,35 +235,92 @@ def _extract(out: _Sample, sample: Any, stats: _Stats) -> None:
     if not _content_ok(assistant.get("content")):
         out.errors.append("bad_content")
         return
-    truth = _first(sample, _TRUTH_PATHS)
+    loaded = _load(out, sample, messages, stats)
+    if loaded is None:
+        return
+    if loaded.truth.trajectory is not None:
+        out.completion = _trajectory_completion(out, messages, stats, max_chars)
+        if out.completion is None:
+            return
+    else:
+        out.completion = dict(assistant)
+    out.truth = loaded.truth
+    out.tools = loaded.toolset
+
+
+def _load(out: _Sample, sample: Any, messages: list[Any], stats: _Stats) -> LoadedRow | None:
+    """The sample's compiled truth and tools; None, with the error code appended and a log line naming the field
+    (in the sample's own terms: ``reference_answer.turns.1``), when they do not load."""
+    from rlvr_rewards.groundtruth.validate import load_row
+
+    truth, out.truth_field = _first_with_path(sample, _TRUTH_PATHS)
     if truth is _MISSING:
         out.errors.append("missing_ground_truth")
-        return
+        return None
     row: dict[str, Any] = {"reward_model": {"ground_truth": truth}, "messages": messages}
     tools = _first(sample, _TOOL_PATHS)
     if tools is not _MISSING:
         row["tools"] = tools
     try:
-        loaded = load_row(row)  # the one row checker, as `rlvr-rewards score` and `validate` use it
+        return load_row(row)  # the one row checker, as `rlvr-rewards score` and `validate` use it
     except GroundTruthError as exc:  # about the operator's data, not the completion: its message may be logged
         out.errors.append("bad_ground_truth")
-        stats.log_sample(
-            {
-                "event": "bad_ground_truth",
-                "index": out.index,
-                "id": _safe_id(out.id),
-                "field": exc.field,
-                "error": exc.message[:300],
-            }
-        )
-        return
+        field = exc.field or ""  # load_row read the truth as reward_model.ground_truth
+        field = out.truth_field + field[len(_ROW_TRUTH) :] if field.startswith(_ROW_TRUTH) else field
+        line = {"event": "bad_ground_truth", "index": out.index, "id": _safe_id(out.id), "field": field}
+        stats.log_sample({**line, "error": exc.message[:300]})
     except ToolSpecError as exc:
         out.errors.append("bad_tools")
         stats.log_sample({"event": "bad_tools", "index": out.index, "id": _safe_id(out.id), "error": str(exc)[:300]})
-        return
-    out.completion = dict(assistant)
-    out.truth = loaded.truth
-    out.tools = loaded.toolset
+    return None
+
+
+_ROW_TRUTH = "reward_model.ground_truth"
+
+
+def _trajectory_completion(out: _Sample, messages: list[Any], stats: _Stats, max_chars: int) -> list[Any] | None:
+    """The messages after the prompt (from the first assistant message on), checked (see the module contract);
+    None, with the error code appended to ``out.errors`` and a log line, when they cannot be scored."""
+    from rlvr_rewards.parsing.trajectory import MAX_MESSAGES
+
+    start = next(i for i, m in enumerate(messages) if _is_map(m) and m.get("role") == "assistant")
+    completion = messages[start:]
+    problem: dict[str, Any] = {}
+    if len(completion) > MAX_MESSAGES:
+        problem = {"code": "trajectory_too_large", "messages": len(completion), "max_messages": MAX_MESSAGES}
+    else:
+        for k, m in enumerate(completion):
+            if not _is_map(m) or not isinstance(m.get("role"), str):
+                problem = {"code": "bad_message", "position": start + k, "got": type(m).__name__}
+                break
+            if m.get("role") == "assistant" and not _content_ok(m.get("content")):
+                problem = {"code": "bad_content", "position": start + k}
+                break
+    if not problem:
+        size = _json_size(completion)
+        if size is None:
+            problem = {"code": "bad_message", "position": None, "got": "not JSON data"}
+        elif size > max_chars:
+            problem = {"code": "trajectory_too_large", "bytes": size, "max_chars": max_chars}
+    if not problem:
+        return completion
+    out.errors.append(problem["code"])
+    stats.log_sample({"event": "bad_trajectory", "index": out.index, "id": _safe_id(out.id), **problem})
+    return None
+
+
+def _json_size(value: Any) -> int | None:
+    """Bytes of ``value`` as compact JSON (orjson; the standard library for what orjson will not write: an integer
+    beyond 64 bits, nesting deeper than 255, a lone surrogate); None when it is not JSON data at all (a set, an
+    object: only a local caller can pass one, a Lambda event is parsed JSON)."""
+    try:
+        return len(orjson.dumps(value))
+    except (TypeError, orjson.JSONEncodeError):
+        pass
+    try:
+        return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+    except (TypeError, ValueError, RecursionError):
+        return None
 
 
 def _safe_id(value: Any) -> Any:
@@ -323,6 +398,7 @@ class _Stats:
         self.exceptions: Counter[str] = Counter()
         self.reasons: Counter[str] = Counter()
         self.scored = 0
+        self.trajectories = 0
         self.fallback_chunks = 0
         self.logged = 0
 
@@ -335,17 +411,18 @@ class _Stats:
         code = _code_of(exc)
         name = type(exc).__name__
         self.exceptions[name] += 1
-        self.log_sample(
-            {
-                "event": "sample_exception",
-                "stage": stage,
-                "index": sample.index,
-                "id": _safe_id(sample.id),
-                "code": code,
-                "exception": name,
-                "at": _raised_at(exc),
-            }
-        )
+        line = {
+            "event": "sample_exception",
+            "stage": stage,
+            "index": sample.index,
+            "id": _safe_id(sample.id),
+            "code": code,
+            "exception": name,
+            "at": _raised_at(exc),
+        }
+        if isinstance(exc, GroundTruthError) and exc.field:  # the operator's truth (e.g. an unknown environment)
+            line["field"] = f"{sample.truth_field}.{exc.field}" if sample.truth_field else exc.field
+        self.log_sample(line)
         return code
 
 
@@ -372,6 +449,7 @@ def score_event(samples: Sequence[Any], config: LambdaConfig, context: Any = Non
                 "event": "scored",
                 "samples": len(samples),
                 "scored": stats.scored,
+                "trajectories": stats.trajectories,
                 "floored": len(samples) - stats.scored,
                 "errors": dict(stats.errors),
                 "exceptions": dict(stats.exceptions),
@@ -421,7 +499,7 @@ def _score_all(
         for i in range(pos, stop):
             s = _Sample(index=i)
             try:
-                _extract(s, samples[i], stats)
+                _extract(s, samples[i], stats, config.max_chars)
             except Exception as exc:  # whatever the sample holds: the floor and a code, never the batch
                 s.errors.append(stats.exception(s, exc, "read"))
                 s.truth = None
@@ -486,6 +564,7 @@ def _score_batch(
     columns = [(name, column.tolist()) for name, column in batch.components.items()] if config.component_metrics else []
     if len(rewards) != len(chunk) or any(len(values) != len(chunk) for _, values in columns):
         raise ValueError("score_batch returned a result of the wrong length")  # (caught: scored one by one)
+    trajectories = batch.trajectories or {}
     built: list[dict[str, Any]] = []
     for k, s in enumerate(chunk):
         reward = rewards[k]
@@ -496,6 +575,8 @@ def _score_batch(
             v = values[k]
             if isinstance(v, float) and math.isfinite(v):
                 metrics.append(_metric(name, v))
+        if k in trajectories and config.component_metrics:
+            metrics += _trajectory_metrics(trajectories[k][0].tolist(), trajectories[k][1].tolist())
         if s.errors:  # e.g. a missing id: scored, but flagged
             metrics += _error_metrics(s.errors)
         built.append({"id": s.id, "aggregate_reward_score": reward, "metrics_list": metrics})
@@ -503,6 +584,17 @@ def _score_batch(
         results[s.index] = r
     stats.reasons.update(batch.reasons)
     stats.scored += len(chunk)
+    stats.trajectories += len(trajectories)
+
+
+def _trajectory_metrics(turns: list[float], steps: list[float]) -> list[dict[str, Any]]:
+    """A trajectory's turn rewards (``turn_reward_<t>``) and its step rewards' mean and minimum, as ``Metric``
+    entries (finite values only)."""
+    out = [_metric(f"turn_reward_{t}", v) for t, v in enumerate(turns) if math.isfinite(v)]
+    finite = [v for v in steps if math.isfinite(v)]
+    if finite:
+        out += [_metric("step_reward_mean", sum(finite) / len(finite)), _metric("step_reward_min", min(finite))]
+    return out
 
 
 # --------------------------------------------------------------------------------------------------------------------

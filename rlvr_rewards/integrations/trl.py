@@ -22,7 +22,7 @@ the calls, appends one ``{"role": "tool", "name", "content"}`` message per call 
 ``completions`` (and the per-rollout ``environments``). No user message is ever added: a TRL rollout is one
 user turn. What is scored depends on the row's truth:
 
-- **a trajectory truth** (``{"behavior": "trajectory", ...}``, :mod:`rlvr_rewards.groundtruth.trajectory`):
+- **a trajectory truth** (``{"behavior": "trajectory", ...}``, docs/trajectories.md):
   the completion is passed to ``rr.score_batch`` unchanged, the whole message list, and scored by the
   trajectory path (:mod:`rlvr_rewards.scoring.trajectory`): the turn's calls against its expected calls, the
   final answer against ``outcome`` / ``answer_contains``, wasted calls, the answer's grounding in the tool
@@ -50,7 +50,7 @@ from typing import Any
 
 from rlvr_rewards.combine.presets import Preset
 from rlvr_rewards.combine.trajectory import TRAJECTORY_COMPONENTS
-from rlvr_rewards.errors import ConfigError, RlvrRewardsError
+from rlvr_rewards.errors import ConfigError, GroundTruthError
 from rlvr_rewards.integrations._columns import tools_from_columns, truths_from_columns
 from rlvr_rewards.scoring.result import BatchScore
 
@@ -196,7 +196,7 @@ def _trajectory_rows(truths: Sequence[Any]) -> list[bool]:
         if found is None:
             try:
                 found = resolve_item(value, matchers, read_tools=False)[0].trajectory is not None
-            except (RlvrRewardsError, RecursionError):
+            except GroundTruthError:  # score_batch raises it again, naming the item
                 found = False
             memo[id(value)] = found
         out.append(found)

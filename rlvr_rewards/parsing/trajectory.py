@@ -10,8 +10,8 @@ Contract: :func:`split_trajectory` never raises on model output. A completion is
 - text or one assistant message: one turn of one step.
 
 At most :data:`MAX_MESSAGES` messages are read; the rest are counted in :attr:`Trajectory.truncated` (and the
-trajectory scores as truncated). Tool results are kept as text (a non-string content is its JSON text),
-each cut at :data:`MAX_RESULT_CHARS`, so reading the trajectory stays linear in its size.
+trajectory scores the floor, reason ``trajectory_too_long``). Tool results are kept as text (a non-string content
+is its JSON text), each cut at :data:`MAX_RESULT_CHARS`, so reading the trajectory stays linear in its size.
 """
 
 from __future__ import annotations

@@ -95,6 +95,8 @@ REASONS: dict[str, str] = {
     "trajectory_extra_turns": "the trajectory has more user turns than the truth lists",
     "trajectory_over_limit": "more calls than the truth's max_calls, or more assistant messages than its max_steps; "
     "floor reward",
+    "trajectory_too_long": "the trajectory has more messages than are read (parsing/trajectory.MAX_MESSAGES); "
+    "floor reward",
     "trajectory_state": "the environment's state after a turn, or at the end, differs from the expected state",
     "trajectory_outcome": "the final answer (or a turn's answer) fails its checks, or a required end-state field "
     "differs",

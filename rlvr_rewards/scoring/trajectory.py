@@ -141,14 +141,23 @@ def _numbers(text: str) -> set[str]:
     return out
 
 
+#: Most characters of context (tool results, arguments, user messages) searched for the answer's numbers.
+MAX_GROUNDING_CONTEXT = 400_000
+
+
 def _grounding(answer: str, context: Sequence[str]) -> float:
-    """Share of the answer's numbers found in the context (1 when it states none or the context is empty)."""
+    """Share of the answer's numbers found in the context (1 when it states none or the context is empty). At
+    most :data:`MAX_GROUNDING_CONTEXT` characters of context are read (the rest is not searched)."""
     claimed = _numbers(answer)
     if not claimed or not context:
         return 1.0
     known: set[str] = set()
+    budget = MAX_GROUNDING_CONTEXT
     for text in context:
-        known |= _numbers(text)
+        if budget <= 0:
+            break
+        known |= _numbers(text[:budget])
+        budget -= min(len(text), MAX_GROUNDING_CHARS)
     return sum(1 for n in claimed if n in known) / len(claimed)
 
 
@@ -442,6 +451,7 @@ def _waste(item: _Item, got: _Replay | None) -> tuple[int, list[list[bool]]]:
     wasted = 0
     for t, calls in enumerate(item.calls_by_turn):
         allowed = _expected_counts(item.traj.turns[t] if t < len(item.traj.turns) else None)
+        failures = _failures(t, item.shape, got)
         seen: dict[bytes, int] = {}
         flags = []
         for c_i, call in enumerate(calls):
@@ -451,7 +461,7 @@ def _waste(item: _Item, got: _Replay | None) -> tuple[int, list[list[bool]]]:
             wasted += waste
             if key is not None:
                 seen[key] = seen.get(key, 0) + 1
-                if _call_failed(t, c_i, item.shape, got):
+                if c_i < len(failures) and failures[c_i]:
                     failed.add(key)
         flags_by_turn.append(flags)
     return wasted, flags_by_turn
@@ -465,8 +475,16 @@ def _final_grounding(item: _Item, final_text: str, got: _Replay | None) -> float
         context += [text for turn in got.results for ok, text in turn if ok]
     if not context:
         return 1.0
-    context += [orjson.dumps(c.arguments).decode() for calls in item.calls_by_turn for c in calls if c.arguments]
+    context += [_json_text(c.arguments) for calls in item.calls_by_turn for c in calls if c.arguments]
     return _grounding(final_text, [*context, *shape.user_texts])
+
+
+def _json_text(value: Any) -> str:
+    """JSON text of decoded model output, never raising (an integer beyond 64 bits, say: its ``repr``)."""
+    try:
+        return orjson.dumps(value).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return repr(value)[:MAX_GROUNDING_CHARS]
 
 
 def _outcome(item: _Item, final_text: str, got: _Replay | None) -> float:
@@ -484,6 +502,8 @@ def _outcome(item: _Item, final_text: str, got: _Replay | None) -> float:
 def _reason(item: _Item, over_limit: bool, turn_reasons: list[str], components: Mapping[str, float]) -> str:
     """The first thing that cost reward (docs/reasons.md)."""
     n_turns, n_truth = len(item.shape.turns), len(item.traj.turns)
+    if item.shape.truncated:
+        return "trajectory_too_long"
     if over_limit:
         return "trajectory_over_limit"
     if n_turns < n_truth:
@@ -511,8 +531,10 @@ def _score_one(
     traj, shape = item.traj, item.shape
     steps_total = sum(len(t) for t in shape.turns)
     calls_total = sum(len(c) for c in item.calls_by_turn)
-    over_limit = (traj.max_calls is not None and calls_total > traj.max_calls) or (
-        traj.max_steps is not None and steps_total > traj.max_steps
+    over_limit = (
+        (traj.max_calls is not None and calls_total > traj.max_calls)
+        or (traj.max_steps is not None and steps_total > traj.max_steps)
+        or shape.truncated > 0  # messages past MAX_MESSAGES were not read: never scored as if they were absent
     )
     expected, got = _replays(item, registry, memo)
     turn_rewards, turn_reasons, step_means = _turn_rewards(item, turns, expected, got, lo, span)
@@ -562,14 +584,14 @@ def _score_one(
     )
 
 
-def _call_failed(t: int, c_i: int, shape: Trajectory, got: _Replay | None) -> bool:
+def _failures(t: int, shape: Trajectory, got: _Replay | None) -> list[bool]:
+    """Whether each call of turn ``t`` failed, in order: the replay's verdicts with an environment, else the
+    host's tool messages of the turn (a result reporting an error, :func:`_looks_failed`)."""
     if got is not None:
-        if t < len(got.results) and c_i < len(got.results[t]):
-            return not got.results[t][c_i][0]
-        return False
-    # without an environment: the host's tool messages, in order within the turn
-    results = [r for s in shape.turns[t] for r in s.results] if t < len(shape.turns) else []
-    return c_i < len(results) and _looks_failed(results[c_i])
+        return [not ok for ok, _ in got.results[t]] if t < len(got.results) else []
+    if t >= len(shape.turns):
+        return []
+    return [_looks_failed(r) for step in shape.turns[t] for r in step.results]
 
 
 def _turn_reward(t: int, turn: CompiledTurn, item: _Item, turns: _Turns, lo: float, span: float) -> tuple[str, float]:
@@ -614,7 +636,8 @@ def _step_rewards(
                 values.append(sum(scores) / len(scores))
             elif turn is None:
                 values.append(0.0)
-            elif turn.step is not None and turn.step.calls:
+            elif turn.step is not None and turn.step.calls and item.calls_by_turn[t]:
+                # the answer after the turn's calls: its checks
                 values.append(_answer_score(turn.answer, turn.answer_contains, p.text) if p.text else 0.0)
             else:
                 values.append(float(turn_rewards[t]))
