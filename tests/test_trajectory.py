@@ -425,3 +425,11 @@ def test_the_cost_of_failed_call_checks_is_linear_in_the_calls() -> None:
 
     small, big = rollout(40), rollout(400)
     assert_linear(lambda: rr.score_batch([small], [truth]), lambda: rr.score_batch([big], [truth]), 30, "failed calls")
+
+
+def test_a_repeated_single_step_score_keeps_its_turn_and_step_rewards() -> None:
+    truth = {"behavior": "execute", "calls": [{"name": "f", "arguments": {}}]}
+    completion = '<tool_call>{"name": "f", "arguments": {}}</tool_call>'
+    first, again = rr.score(completion, truth), rr.score(completion, truth)
+    assert first == again
+    assert again.turn_rewards == again.step_rewards == (again.reward,)

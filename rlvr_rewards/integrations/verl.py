@@ -5,24 +5,53 @@ Contract:
 
 - ``compute_score(data_source, solution_str, ground_truth, extra_info=None, **kwargs)`` is what veRL
   0.9.1's reward-loop managers call, one sample per call (``naive``, ``gdpo``; ``dapo`` and ``limited``
-  call the same signature). It returns one dict with the fixed key set of
-  :func:`rlvr_rewards.integrations._keys.result_keys` for the preset: ``score``, every component of the
-  preset (0.0 when it does not apply) and ``applies/<component>`` (1.0/0.0). Every call with the same
-  preset returns the same keys in the same order, because veRL stacks the keys of sample 0 for the batch;
-  values are finite floats, because veRL averages them (validation metrics, GDPO's per-key advantages).
-- GDPO (``algorithm.adv_estimator=gdpo``, ``reward.reward_manager.name=gdpo``): every returned key is a
+  call the same signature). It returns one dict with the fixed key set of :func:`result_keys` for the preset
+  and the ``trajectory_keys`` setting: ``score``, every component of the preset (0.0 when it does not apply)
+  and ``applies/<component>`` (1.0/0.0); with ``trajectory_keys``, also the trajectory components
+  (``turns``, ``state``, ``outcome``, ``efficiency``, ``grounding``) with their ``applies/`` flags, and
+  ``turn_rewards`` / ``step_rewards`` (below). Every call with the same settings returns the same keys in the
+  same order, whatever the row (single-step or trajectory truth), because veRL stacks the keys of sample 0
+  for the batch; numeric values are finite floats, because veRL averages them (validation metrics, GDPO's
+  per-key advantages).
+- GDPO (``algorithm.adv_estimator=gdpo``, ``reward.reward_manager.name=gdpo``): every returned float key is a
   reward component GDPO can normalise; list the ones to use in ``algorithm.gdpo_reward_keys``.
 - Tools: ``extra_info["tools"]`` (a list of specs or its JSON text) when it is not ``None``; else the
   ``tool_schema`` entries of veRL's tool config (``tool_config_path`` keyword, i.e.
   ``reward.custom_reward_function.reward_kwargs.tool_config_path``, else ``RLVR_TOOL_CONFIG``), kept to
   ``extra_info["tool_selection"]`` when the row names one, as veRL's tool agent loop does; else none.
-- Multi-turn agent-loop rollouts: veRL decodes everything after the prompt (assistant turns *and* the
-  tool responses its chat template wrapped in ``<tool_response>...</tool_response>``) into one string.
-  :func:`agent_turns` cuts it into the model's turns (tool responses and the bare role labels left by
+- Multi-turn agent-loop rollouts, single-step truth: veRL decodes everything after the prompt (assistant
+  turns *and* the tool responses its chat template wrapped in ``<tool_response>...</tool_response>``) into one
+  string. :func:`agent_turns` cuts it into the model's turns (tool responses and the bare role labels left by
   ``skip_special_tokens`` are dropped). A rollout with at least one tool response is scored on the turns
   that made the calls: every turn before the last tool response, plus the last turn if it holds a call
   (a rollout cut off after a call); the final answer after the last tool response is not scored. A
   rollout without a tool response is scored as it is.
+- Agent-loop rollouts, trajectory truth (``{"behavior": "trajectory", ...}``, docs/trajectories.md): the decoded
+  string is rebuilt into the rollout's message list by :func:`agent_messages` (assistant messages, ``tool``
+  messages from the ``<tool_response>`` blocks, ``user`` messages where a ``user`` role label opens a message
+  that is not a tool response) and scored as a whole trajectory: ``score`` is the trajectory reward. With
+  ``trajectory_keys`` (the ``trajectory_keys`` keyword, i.e. ``reward_kwargs.trajectory_keys: true``, else
+  ``RLVR_TRAJECTORY_KEYS``, else off), ``turn_rewards`` is the JSON text of the list of turn rewards (one per
+  user turn of the truth, ``Score.turn_rewards``) and ``step_rewards`` that of the step rewards (one per
+  assistant message); a single-step row gets ``[score]`` for both. JSON text, because veRL stacks each key
+  over the batch with ``np.array``, which cannot stack lists of different lengths; veRL's validation metrics
+  skip string values. A message list (a host that passes the messages) is scored as it is.
+- Where veRL 0.9.1 carries them (``verl/experimental/agent_loop/``): ``ToolAgentLoop.run``
+  (``tool_agent_loop.py``) keeps the messages in ``AgentData.messages`` and never hands them on; its
+  ``extra_fields`` get ``turn_scores`` and ``tool_rewards`` (``turn_scores`` is never filled in 0.9.1, and
+  nothing downstream reads it). ``AgentLoopWorker._agent_loop_postprocess`` calls ``_compute_score``
+  (``agent_loop.py``), which sends a one-row ``DataProto`` (the response tokens, the row's fields,
+  ``__num_turns__``, ``tool_extra_fields``) to a reward-loop worker's ``compute_score``; the ``naive``
+  manager's ``run_single`` (``verl/experimental/reward_loop/reward_manager/naive.py``) decodes the response
+  with ``skip_special_tokens=True`` into ``solution_str``, merges ``tool_extra_fields`` and ``num_turns`` into
+  ``extra_info``, calls this function, and returns ``score`` as ``reward_score`` and the whole dict as
+  ``reward_extra_info``. ``_compute_score`` stores them on the ``AgentLoopOutput`` (``reward_score``,
+  ``extra_fields["reward_extra_info"]``); ``AgentLoopWorker._postprocess`` writes ``rm_scores`` (the score on
+  the last response token), stacks every key of sample 0's ``reward_extra_info`` into ``non_tensor_batch``
+  (``np.array``) and lists them in ``meta_info["reward_extra_keys"]``; the trainer reads them with
+  ``verl.trainer.ppo.reward.extract_reward`` into ``non_tensor_batch`` (advantage estimators, rollout dumps)
+  and ``_validate`` averages them (``metric_utils.process_validation_metrics``). So the turn rewards reach the
+  batch as ``non_tensor_batch["turn_rewards"]`` (and in each row's ``non_tensor_batch["reward_extra_info"]``).
 - Preset: the ``preset`` keyword (``reward_kwargs.preset``), else ``RLVR_PRESET``, else ``graded``.
 - Format: the ``format`` keyword (``reward_kwargs.format``: a format name or model family, docs/formats.md),
   else ``RLVR_FORMAT``, else detected per completion.
@@ -36,12 +65,19 @@ Contract:
 from __future__ import annotations
 
 import importlib
+import json
+import math
 import os
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rlvr_rewards.scoring.result import Score
 
 __all__ = [
+    "TRAJECTORY_TEXT_KEYS",
+    "agent_messages",
     "agent_turns",
     "compute_score",
     "compute_score_batch",
@@ -55,6 +91,19 @@ _CLOSE = "</tool_response>"
 #: Role labels a chat template leaves around a tool response once its special tokens are skipped.
 _ROLES = frozenset({"user", "tool", "ipython", "assistant", "system", "function"})
 _MARKERS = ("<|im_start|>", "<|im_end|>", "<|eot_id|>", "<|start_header_id|>", "<|end_header_id|>", "<|endoftext|>")
+#: The role of the message a bare role-label line opens in a decoded rollout (system text is dropped).
+_LABELS = {
+    "assistant": "assistant",
+    "user": "user",
+    "tool": "tool",
+    "ipython": "tool",
+    "function": "tool",
+    "system": "system",
+}
+#: The keys ``trajectory_keys`` adds after the components and flags: JSON text of a list of floats each.
+TRAJECTORY_TEXT_KEYS = ("turn_rewards", "step_rewards")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"", "0", "false", "no", "off"})
 
 
 def _workers(value: Any) -> int:
@@ -122,6 +171,113 @@ def rollout_completion(solution: Any) -> Any:
     if tail.strip() and turns and turns[-1] == tail and not rr.parse(tail).calls:
         turns = turns[:-1]  # the final answer after the last tool response
     return "\n".join(turns)
+
+
+def _unmarked(text: str) -> str:
+    for m in _MARKERS:
+        text = text.replace(m, "")
+    return text
+
+
+def _flush(messages: list[dict[str, str]], role: str, lines: list[str]) -> None:
+    content = _unmarked("\n".join(lines)).strip()
+    if content and role != "system":
+        messages.append({"role": role, "content": content})
+
+
+def _add_span(messages: list[dict[str, str]], text: str) -> None:
+    """Append the messages of ``text`` (no tool-response block in it), the first one the assistant's. A line
+    that is only a role label (special tokens aside) opens a message of that role."""
+    role = "assistant"
+    lines: list[str] = []
+    for line in text.split("\n"):
+        label = _LABELS.get(_unmarked(line).strip())
+        if label is None:
+            lines.append(line)
+            continue
+        _flush(messages, role, lines)
+        role, lines = label, []
+    _flush(messages, role, lines)
+
+
+def agent_messages(text: str) -> list[dict[str, str]]:
+    """The message list of a decoded agent-loop response: what is scored for a trajectory truth.
+
+    The response starts in the assistant's message (the generation prompt is the prompt's); each
+    ``<tool_response>...</tool_response>`` block (an unclosed one runs to the end) is one ``tool`` message, and the
+    text after it belongs to the assistant unless a role label says otherwise; a line holding only a role label
+    (``assistant``, ``user``, ``tool``, ``ipython``, ``function``, ``system``: what a ChatML / Hermes template
+    leaves of a message header once ``skip_special_tokens`` dropped its special tokens) opens a message of that
+    role. Contents are stripped of surrounding whitespace and of leftover special-token text; empty messages
+    and system text are dropped. Never raises."""
+    messages: list[dict[str, str]] = []
+    pos = 0
+    while True:
+        start = text.find(_OPEN, pos)
+        if start < 0:
+            _add_span(messages, text[pos:])
+            return messages
+        _add_span(messages, text[pos:start])
+        end = text.find(_CLOSE, start + len(_OPEN))
+        body = text[start + len(_OPEN) : end if end >= 0 else len(text)]
+        messages.append({"role": "tool", "content": body.strip()})
+        if end < 0:
+            return messages
+        pos = end + len(_CLOSE)
+
+
+def _is_trajectory(ground_truth: Any) -> bool:
+    """Whether the truth is a trajectory truth. A truth that does not compile counts as not one: scoring
+    compiles it again and raises, naming the field."""
+    from rlvr_rewards.errors import RlvrRewardsError
+    from rlvr_rewards.groundtruth.truths import resolve_item
+    from rlvr_rewards.plugins import get_registry
+
+    try:
+        return resolve_item(ground_truth, get_registry().matcher_table, read_tools=False)[0].trajectory is not None
+    except (RlvrRewardsError, RecursionError):
+        return False
+
+
+def _completion(solution: Any, ground_truth: Any) -> Any:
+    """What is scored for one sample (see the module contract)."""
+    if isinstance(solution, str) and _is_trajectory(ground_truth):
+        return agent_messages(solution)
+    return rollout_completion(solution)
+
+
+def _trajectory_keys(value: Any) -> bool:
+    """The ``trajectory_keys`` keyword, else ``RLVR_TRAJECTORY_KEYS``, else off; a value that is not a boolean
+    is a ConfigError."""
+    if value is None:
+        value = os.environ.get("RLVR_TRAJECTORY_KEYS", "")
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    from rlvr_rewards.errors import ConfigError
+
+    raise ConfigError(
+        f"trajectory_keys (reward_kwargs or RLVR_TRAJECTORY_KEYS) must be a boolean (true/false, 1/0), got {value!r}"
+    )
+
+
+def _item(result: Score, trajectory_keys: bool) -> dict[str, float | str]:
+    """One sample's dict with the fixed keys of :func:`result_keys` (see the module contract)."""
+    from rlvr_rewards.combine.trajectory import TRAJECTORY_COMPONENTS
+    from rlvr_rewards.integrations._keys import item_dict
+    from rlvr_rewards.vocabulary import TRAJECTORY
+
+    names = [n for n in result.components if n not in TRAJECTORY_COMPONENTS]
+    if trajectory_keys:
+        names += TRAJECTORY_COMPONENTS
+    out: dict[str, float | str] = dict(item_dict(result.reward, {n: result.components.get(n, math.nan) for n in names}))
+    if trajectory_keys:
+        whole = result.expected == TRAJECTORY
+        out["turn_rewards"] = json.dumps([float(v) for v in result.turn_rewards] if whole else [result.reward])
+        out["step_rewards"] = json.dumps([float(v) for v in result.step_rewards] if whole else [result.reward])
+    return out
 
 
 @lru_cache(maxsize=16)
@@ -200,16 +356,16 @@ def _results(
     preset: str | None = None,
     tool_config_path: str | None = None,
     format: str | None = None,
-) -> list[dict[str, float]]:
-    from rlvr_rewards.integrations._keys import sample_dicts
+    trajectory_keys: bool = False,
+) -> list[dict[str, float | str]]:
     from rlvr_rewards.scoring.core import score_batch
 
     tools = [_item_tools(e, tool_config_path) for e in extra_infos]
-    completions = [rollout_completion(s) for s in solutions]
+    completions = [_completion(s, t) for s, t in zip(solutions, truths, strict=True)]
     batch = score_batch(
         completions, list(truths), tools=tools, preset=_preset(preset), workers=workers, format=_format(format)
     )
-    return sample_dicts(batch)
+    return [_item(batch[i], trajectory_keys) for i in range(len(batch))]
 
 
 def _preset(preset: str | None) -> str:
@@ -222,13 +378,18 @@ def _format(hint: str | None) -> str | None:
     return hint or os.environ.get("RLVR_FORMAT") or None
 
 
-def result_keys(preset: str | None = None) -> tuple[str, ...]:
-    """The keys every ``compute_score`` call returns for ``preset`` (default as in the contract), in order."""
+def result_keys(preset: str | None = None, trajectory_keys: bool | str | None = None) -> tuple[str, ...]:
+    """The keys every ``compute_score`` call returns for ``preset`` and ``trajectory_keys`` (defaults as in the
+    contract), in order."""
+    from rlvr_rewards.combine.trajectory import TRAJECTORY_COMPONENTS
     from rlvr_rewards.integrations._keys import result_keys as keys
     from rlvr_rewards.scoring.core import score_batch
 
     probe = score_batch([""], [{"behavior": "refuse"}], preset=_preset(preset))
-    return keys(probe.components)
+    if not _trajectory_keys(trajectory_keys):
+        return keys(probe.components)
+    names = [n for n in probe.components if n not in TRAJECTORY_COMPONENTS]
+    return (*keys([*names, *TRAJECTORY_COMPONENTS]), *TRAJECTORY_TEXT_KEYS)
 
 
 def compute_score(
@@ -240,21 +401,22 @@ def compute_score(
     preset: str | None = None,
     tool_config_path: str | None = None,
     format: str | None = None,
+    trajectory_keys: bool | str | None = None,
     **kwargs: Any,
-) -> dict[str, float]:
+) -> dict[str, float | str]:
     """One sample, as veRL 0.9.1's reward-loop managers call it (see the module contract): ``rr.score``'s
     single-item path, so a call costs about what one item of a batch does."""
-    from rlvr_rewards.integrations._keys import item_dict
     from rlvr_rewards.scoring.core import score
 
+    on = _trajectory_keys(trajectory_keys)
     result = score(
-        rollout_completion(solution_str),
+        _completion(solution_str, ground_truth),
         ground_truth,
         tools=_item_tools(extra_info, tool_config_path),
         preset=_preset(preset),
         format=_format(format),
     )
-    return item_dict(result.reward, result.components)
+    return _item(result, on)
 
 
 def compute_score_batch(
@@ -266,8 +428,9 @@ def compute_score_batch(
     preset: str | None = None,
     tool_config_path: str | None = None,
     format: str | None = None,
+    trajectory_keys: bool | str | None = None,
     **kwargs: Any,
-) -> list[dict[str, float]]:
+) -> list[dict[str, float | str]]:
     """A batch, as veRL's legacy ``batch`` manager calls it: one dict per item, all with the same keys."""
     infos = list(extra_infos) if extra_infos is not None else [None] * len(solution_strs)
     return _results(
@@ -278,4 +441,5 @@ def compute_score_batch(
         preset=preset,
         tool_config_path=tool_config_path,
         format=format,
+        trajectory_keys=_trajectory_keys(trajectory_keys),
     )

@@ -80,4 +80,7 @@ def _copy(result: Score) -> Score:
         behavior=result.behavior,
         expected=result.expected,
         violations=result.violations,
+        turn_rewards=result.turn_rewards,
+        step_rewards=result.step_rewards,
+        details=None if result.details is None else dict(result.details),
     )

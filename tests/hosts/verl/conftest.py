@@ -2,7 +2,9 @@
 
 Everything is built inside the test (no download): a byte-level BPE tokenizer trained with ``tokenizers``
 on the test's own texts, with a Qwen-style chat template (tool messages wrapped in ``<tool_response>``),
-saved to a tmp dir that veRL loads with its own ``hf_tokenizer``. The test modules skip without veRL,
+saved to a tmp dir that veRL loads with its own ``hf_tokenizer``; :func:`model_dir` adds a model config
+(``config.json``, no weights) for the agent loop's ``HFModelConfig``, and :func:`weather_tool_file` a veRL
+function tool (``multi_turn.function_tool_path``). The test modules skip without veRL,
 tensordict, ray or torch (the main venv installs verl ``--no-deps``, so ``import verl`` fails there); this
 file imports none of them (a skip raised while a conftest loads ends the whole session on pytest 7).
 """
@@ -10,6 +12,7 @@ file imports none of them (a skip raised while a conftest loads ends the whole s
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -120,4 +123,58 @@ def parquet_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
     path = tmp_path_factory.mktemp("data") / "mixed.parquet"
     pq.write_table(pa.Table.from_pylist(table), path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def model_dir(tokenizer_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tokenizer with a model config and no weights: veRL's ``HFModelConfig`` (the agent loop worker's) reads
+    ``config.json``; ``model_type`` qwen2 makes veRL pick its Qwen (ChatML) Continuous Token builder."""
+    from transformers import Qwen2Config
+
+    path = tmp_path_factory.mktemp("model")
+    shutil.copytree(tokenizer_dir, path, dirs_exist_ok=True)
+    Qwen2Config(
+        vocab_size=1024,
+        hidden_size=8,
+        intermediate_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=1,
+        num_key_value_heads=1,
+        architectures=["Qwen2ForCausalLM"],
+    ).save_pretrained(path)
+    return path
+
+
+#: The temperatures the test's weather tool reports (15 for any other city).
+TEMPERATURES = {"Paris": 21, "Rome": 18}
+
+WEATHER_TOOL = f'''"""The weather tool veRL's tool agent loop runs (a veRL function tool, loaded by its own loader)."""
+
+from verl.tools.function_tool import function_tool
+
+TEMPERATURES = {TEMPERATURES!r}
+
+
+@function_tool
+def get_weather(city: str) -> dict:
+    """Current weather for a city.
+
+    Args:
+        city: Name of the city
+    """
+    return {{"city": city, "temperature": TEMPERATURES.get(city, 15)}}
+'''
+
+
+def weather_result(city: str) -> str:
+    """The text of the tool message veRL makes of the tool's result (``normalize_function_tool_return``)."""
+    return json.dumps({"city": city, "temperature": TEMPERATURES.get(city, 15)}, ensure_ascii=False)
+
+
+@pytest.fixture(scope="session")
+def weather_tool_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A file for ``actor_rollout_ref.rollout.multi_turn.function_tool_path`` (veRL loads it once per process)."""
+    path = tmp_path_factory.mktemp("tools") / "weather_tool.py"
+    path.write_text(WEATHER_TOOL)
     return path
