@@ -433,3 +433,58 @@ def test_a_repeated_single_step_score_keeps_its_turn_and_step_rewards() -> None:
     first, again = rr.score(completion, truth), rr.score(completion, truth)
     assert first == again
     assert again.turn_rewards == again.step_rewards == (again.reward,)
+
+
+class _Node:
+    def __init__(self, name: str, parent: Any = None) -> None:
+        self.name = name
+        self.parent = parent
+        self.children: list[_Node] = []
+
+
+def test_json_state_writes_back_links_once() -> None:
+    root = _Node("root")
+    for i in range(30):
+        child = _Node(f"c{i}", root)
+        root.children.append(child)
+        child.children.append(_Node("leaf", child))
+    state = json_state(root)
+    assert state["children"][0]["parent"] == "<cycle: _Node>"
+    assert state["children"][0]["children"][0]["parent"] == "<cycle: _Node>"
+
+
+class Feed:
+    def __init__(self) -> None:
+        self.posts: list[dict[str, Any]] = []
+
+    def post(self, tags: list[str]) -> str:
+        self.posts.append({"tags": tags})
+        return "ok"
+
+    def tag_all(self, tag: str) -> str:
+        for p in self.posts:
+            p["tags"].append(tag)
+        return "ok"
+
+
+def test_an_environment_that_keeps_its_arguments_never_changes_the_truth() -> None:
+    class FeedPlugin:
+        @staticmethod
+        @hookimpl
+        def register_environments(register: Callable[[EnvironmentSpec], None]) -> None:
+            register(EnvironmentSpec("feed", lambda config: ObjectEnvironment(Feed())))
+
+    truth = {
+        "behavior": "trajectory",
+        "turns": [
+            {"calls": [{"name": "post", "arguments": {"tags": ["a"]}}, {"name": "tag_all", "arguments": {"tag": "b"}}]}
+        ],
+        "environment": {"name": "feed"},
+    }
+    good = [call("post", tags=["a"]), tool("ok"), call("tag_all", tag="b"), tool("ok"), say("Done.")]
+    register_plugin(FeedPlugin, "test-feed")
+    try:
+        assert [rr.score(good, truth).reward for _ in range(3)] == [1.0, 1.0, 1.0]
+        assert rr.score_batch([good, good], [truth, truth]).rewards.tolist() == [1.0, 1.0]
+    finally:
+        unregister_plugin("test-feed")

@@ -35,6 +35,7 @@ Every ``graded`` reward is also multiplied by the ``length`` component (1 within
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from rlvr_rewards.combine.presets import Preset
 from rlvr_rewards.hookspecs import hookimpl
@@ -104,8 +105,10 @@ BFCL = Preset(
     reward_range=(0.0, 1.0),
 )
 
-TRAJECTORY = GRADED.derive(
-    "trajectory",
+# (dataclasses.replace, not derive: derive checks components against the registry, which this module builds)
+TRAJECTORY = replace(
+    GRADED,
+    name="trajectory",
     description="Whole trajectories with graded partial credit per turn, end state, outcome, efficiency and "
     "grounding (docs/trajectories.md); on a single step exactly graded.",
 )

@@ -24,25 +24,43 @@ class ToolError(Exception):
     """A tool call the environment could not run (unknown tool, bad arguments)."""
 
 
-def json_state(value: Any, depth: int = 0) -> Any:
-    """``value`` as JSON data: mappings with string keys, lists (tuples and sets too; sets sorted by their JSON
-    text), finite numbers, strings, booleans, null; an object with a ``__dict__`` as its public attributes;
-    anything else as its ``str``. Non-finite floats become strings ("nan", "inf")."""
+#: Most nodes :func:`json_state` writes; past it, values are written as their type name.
+MAX_STATE_NODES = 200_000
+
+
+def json_state(value: Any) -> Any:
+    """``value`` as JSON data: mappings with string keys, lists (tuples and sets too; sets sorted by their
+    ``repr``), finite numbers, strings, booleans, null; an object with a ``__dict__`` as its public attributes;
+    anything else as its ``str``. Non-finite floats become strings ("nan", "inf"). A container or object already
+    on the path being written (a back-link: a directory's ``parent``) is written as ``"<cycle: Type>"``; nesting
+    past :data:`MAX_STATE_DEPTH` and nodes past :data:`MAX_STATE_NODES` as ``"<Type>"``."""
+    budget = [MAX_STATE_NODES]
+    return _state(value, 0, set(), budget)
+
+
+def _state(value: Any, depth: int, path: set[int], budget: list[int]) -> Any:
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
-    if depth >= MAX_STATE_DEPTH:
+    budget[0] -= 1
+    if depth >= MAX_STATE_DEPTH or budget[0] < 0:
         return f"<{type(value).__name__}>"
-    if isinstance(value, Mapping):
-        return {str(k): json_state(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_state(v, depth + 1) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted((json_state(v, depth + 1) for v in value), key=repr)
-    if hasattr(value, "__dict__") and not inspect.isroutine(value) and not inspect.isclass(value):
-        return {k: json_state(v, depth + 1) for k, v in vars(value).items() if not k.startswith("_")}
-    return str(value)
+    if id(value) in path:
+        return f"<cycle: {type(value).__name__}>"
+    path.add(id(value))
+    try:
+        if isinstance(value, Mapping):
+            return {str(k): _state(v, depth + 1, path, budget) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [_state(v, depth + 1, path, budget) for v in value]
+        if isinstance(value, (set, frozenset)):
+            return sorted((_state(v, depth + 1, path, budget) for v in value), key=repr)
+        if hasattr(value, "__dict__") and not inspect.isroutine(value) and not inspect.isclass(value):
+            return {k: _state(v, depth + 1, path, budget) for k, v in vars(value).items() if not k.startswith("_")}
+        return str(value)
+    finally:
+        path.discard(id(value))
 
 
 class ObjectEnvironment:

@@ -1,8 +1,8 @@
 """Replaying calls in an environment, and comparing end states field by field.
 
 Contract:
-- :func:`run_call` runs one call and never raises: ``(ok, result text)``; a tool error (any exception the
-  environment raises) is ``(False, "Error: <type>: <message>")``.
+- :func:`run_call` runs one call on a deep copy of its arguments and never raises: ``(ok, result)``; a tool error
+  (any exception the environment raises) is ``(False, "Error: <type>: <message>")``.
 - :func:`state_fields` flattens a JSON state into ``{path: leaf}``: objects are walked key by key (a path is a
   tuple of keys), anything else (a list, a scalar, an empty object) is a leaf compared whole.
 - :func:`compare_states` gives the share of fields that match: fields of the expected state the other has equal
@@ -12,6 +12,7 @@ Contract:
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,7 +43,9 @@ def run_call(env: Any, name: str, arguments: Mapping[str, Any] | None) -> tuple[
     if arguments is None:
         return False, "Error: arguments could not be decoded"
     try:
-        return True, env.execute(name, arguments)
+        # a copy: an environment may keep a list it was given and change it later (BFCL's post_tweet keeps its
+        # mentions), which must never reach the truth's cached arguments or the parse of a completion
+        return True, env.execute(name, copy.deepcopy(dict(arguments)))
     except Exception as exc:  # a tool error, whatever the environment raises
         return False, f"Error: {type(exc).__name__}: {exc}"[:MAX_RESULT_CHARS]
 
