@@ -550,6 +550,9 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check that every row's truth can satisfy its own tool schema")
     v.add_argument("--data", required=True, help="rows JSONL (veRL / SageMaker / BFCL rows)")
     v.set_defaults(func=_cmd_validate)
+    from rlvr_rewards.data.cli import add_data_parser
+
+    add_data_parser(sub)  # `data pivots` (rlvr_rewards/data/cli.py)
     lam = sub.add_parser("lambda", help="build and run the SageMaker RLVR reward Lambda")
     lam_sub = lam.add_subparsers(dest="lambda_command", required=True)
     b = lam_sub.add_parser("build", help="write reward.zip, lambda_function.py and (--sam) template.yaml")
