@@ -488,3 +488,32 @@ def test_an_environment_that_keeps_its_arguments_never_changes_the_truth() -> No
         assert rr.score_batch([good, good], [truth, truth]).rewards.tolist() == [1.0, 1.0]
     finally:
         unregister_plugin("test-feed")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=60),
+        st.sampled_from(
+            [
+                '<tool_call>{"name": "f", "arguments": {"a": 1}}</tool_call>',
+                "<think>hmm</think>[f(a=1)]",
+                "<|python_tag|>f.call(a=1)",
+                '[TOOL_CALLS][{"name": "f", "arguments": {}}]',
+                "<tool_call>\n<function=f>\n<parameter=a>\n1\n</parameter>\n</function>\n</tool_call>",
+                "x" * 300_000,
+                "",
+                "   ",
+            ]
+        ),
+    )
+)
+def test_a_text_only_message_parses_as_its_text(text: str) -> None:
+    """The trajectory scorer hands the parser a text-only message's text (its fast path): the same parse."""
+    from rlvr_rewards.scoring.trajectory import _plain_text
+
+    message = {"role": "assistant", "content": text}
+    assert _plain_text(message) == text
+    assert rr.parse(text) == rr.parse(message)
+    assert _plain_text({**message, "reasoning_content": "r"}) is None
+    assert _plain_text({**message, "tool_calls": []}) is None

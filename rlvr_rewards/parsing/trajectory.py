@@ -79,27 +79,26 @@ def split_trajectory(completion: Any) -> Trajectory:
     """The turns and steps of ``completion`` (see the module contract)."""
     if not isinstance(completion, (list, tuple)):
         return Trajectory(turns=((Step(completion),),))
-    turns: list[list[Step]] = [[]]
+    turns: list[tuple[Step, ...]] = []
+    current: list[tuple[Any, list[str]]] = []  # this turn's steps: (message, its results)
     users: list[str] = []
     skipped = 0
     messages: Sequence[Any] = completion
     truncated = max(len(messages) - MAX_MESSAGES, 0)
     for msg in messages[:MAX_MESSAGES]:
-        role = msg.get("role") if isinstance(msg, Mapping) else None
+        role = msg.get("role") if type(msg) is dict or isinstance(msg, Mapping) else None
         if role == "assistant":
-            turns[-1].append(Step(msg))
+            current.append((msg, []))
         elif role == "tool":
-            current = turns[-1]
             if current:
-                last = current[-1]
-                current[-1] = Step(last.message, (*last.results, _text_of(msg.get("content"))))
+                current[-1][1].append(_text_of(msg.get("content")))
             else:
                 skipped += 1  # a result with no call before it in this turn
         elif role in _TURN_ROLES:
-            turns.append([])
+            turns.append(tuple(Step(m, tuple(r)) for m, r in current))
+            current = []
             users.append(_text_of(msg.get("content")))
         else:
             skipped += 1
-    return Trajectory(
-        turns=tuple(tuple(t) for t in turns), skipped=skipped, truncated=truncated, user_texts=tuple(users)
-    )
+    turns.append(tuple(Step(m, tuple(r)) for m, r in current))
+    return Trajectory(turns=tuple(turns), skipped=skipped, truncated=truncated, user_texts=tuple(users))

@@ -469,14 +469,16 @@ def _step_scorer(
 
     def score_steps(
         parses: list[ParseResult], done: list[str], truths: list[CompiledTruth], toolsets: list[Any], raws: list[Any]
-    ) -> tuple[np.ndarray, dict[str, np.ndarray], list[str]]:
+    ) -> tuple[np.ndarray, dict[str, np.ndarray], list[str], list[Any] | None]:
         parses, done = list(parses), list(done)
         ctx = _context(parses, truths, toolsets, done, raws, the_preset, limits)
         matrix = _matrix(ctx, scorers, registry)
         rewards = the_preset.combine(matrix, names, expected_index([t.behavior for t in truths]), done_index(done))
         columns = dict(zip(names, matrix.T.tolist(), strict=True))
         reasons = registry.diagnosis.reasons(ctx.parses, truths, done, columns)
-        return rewards, {name: matrix[:, j] for j, name in enumerate(names)}, reasons
+        # the call assignments the scorers shared (builtin/scorers.call_matches), reused for the step rewards
+        matches = ctx.cache.get("call_matches")
+        return rewards, {name: matrix[:, j] for j, name in enumerate(names)}, reasons, matches
 
     return score_steps
 
@@ -510,6 +512,7 @@ def _score_with_trajectories(
             parse=lambda raws: _read(raws, registry, limits, parsers),
             classify=lambda parses: classify_parses(parses, chain),
             step_scorer=_step_scorer(the_preset, scorers, names, limits, registry),
+            message_key=_completion_key,
             preset_name=the_preset.name,
             reward_range=the_preset.reward_range,
             registry=registry,

@@ -38,7 +38,7 @@ from rlvr_rewards.groundtruth.trajectory import CompiledTrajectory, CompiledTurn
 from rlvr_rewards.groundtruth.truths import CompiledTruth
 from rlvr_rewards.parsing.trajectory import Trajectory, split_trajectory
 from rlvr_rewards.parsing.types import ParsedCall, ParseResult
-from rlvr_rewards.scoring.calls import best_assignment
+from rlvr_rewards.scoring.calls import CallMatch, best_assignment
 from rlvr_rewards.util.jsonsafe import not_json_data
 
 __all__ = ["StepScorer", "TrajectoryScore", "score_trajectories"]
@@ -46,11 +46,12 @@ __all__ = ["StepScorer", "TrajectoryScore", "score_trajectories"]
 #: Most calls of one trajectory replayed in an environment (the rest are not run and count as wasted).
 MAX_REPLAYED_CALLS = 4096
 
-#: score turns as steps: (parses, behaviours, truths, toolsets, raws) -> (rewards, components by name, reasons);
-#: the driver (scoring/core.py) supplies it, so turns are scored exactly as single completions are
+#: score turns as steps: (parses, behaviours, truths, toolsets, raws) -> (rewards, components by name, reasons,
+#: the call assignments the scorers computed or None); the driver (scoring/core.py) supplies it, so turns are
+#: scored exactly as single completions are
 StepScorer = Callable[
     [list[ParseResult], list[str], list[CompiledTruth], list[Any], list[Any]],
-    tuple[np.ndarray, dict[str, np.ndarray], list[str]],
+    tuple[np.ndarray, dict[str, np.ndarray], list[str], "list[CallMatch | None] | None"],
 ]
 
 
@@ -68,15 +69,40 @@ class TrajectoryScore:
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
+_PLAIN_MARK: Any = object()  # opens the key of a {"role", "content": str} message: never equal to another key
+
 #: Deepest message list keyed by its JSON text for deduplication (a deeper one is keyed by identity).
 KEY_MAX_DEPTH = 256
 
 
-def _trajectory_key(completion: Any) -> Hashable:
-    """Equal for equal message lists (their JSON text, when they are exactly JSON data: no tuple, NaN or other
-    type orjson would write as something else), else the object's identity (never confused, not deduplicated)."""
+def _trajectory_key(completion: Any, message_key: Callable[[Any], Hashable], keys: dict[int, Hashable]) -> Hashable:
+    """Equal only for completions that score identically: a list of messages (and scalars) is the tuple of its
+    messages' keys (``message_key``, recorded in ``keys`` by id for the parse's deduplication); anything else its
+    JSON text when it is exactly JSON data (no tuple, NaN or other type orjson would write as something else),
+    else the object's identity (never confused, not deduplicated)."""
     if isinstance(completion, str):
         return completion
+    if type(completion) is list:
+        parts: list[Hashable] = []
+        for m in completion:
+            if type(m) is dict:
+                content, role = m.get("content"), m.get("role")
+                if len(m) == 2 and type(content) is str and type(role) is str:  # the usual text or tool message
+                    parts.append((_PLAIN_MARK, role, content))
+                    continue
+                key = keys.get(id(m))
+                if key is None:
+                    key = keys[id(m)] = message_key(m)
+                parts.append(key)
+            elif m is None or type(m) in (str, int, bool):
+                parts.append((type(m).__name__, m))
+            else:
+                return _json_key(completion)
+        return ("messages", tuple(parts))
+    return _json_key(completion)
+
+
+def _json_key(completion: Any) -> Hashable:
     if not_json_data(completion, KEY_MAX_DEPTH) is not None:
         return ("id", id(completion))
     try:
@@ -110,15 +136,6 @@ def _merge(parses: Sequence[ParseResult]) -> ParseResult:
         attempted_call=any(p.attempted_call for p in parses),
         untyped=any(p.untyped for p in parses),
     )
-
-
-def _call_key(call: ParsedCall) -> bytes | None:
-    if call.arguments is None:
-        return None
-    try:
-        return call.name.encode() + b"\0" + orjson.dumps(call.arguments, option=orjson.OPT_SORT_KEYS)
-    except (TypeError, orjson.JSONEncodeError):
-        return None
 
 
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.]*\d)")
@@ -271,10 +288,12 @@ class _Turns:
 
     step_parses: list[ParseResult]
     scored: dict[tuple[int, int], int]
-    rewards: np.ndarray
-    components: dict[str, np.ndarray]
+    rewards: list[float]
+    components: dict[str, list[float]]
     reasons: list[str]
     done: list[str]
+    #: each scored turn's call assignment, as the step scorers computed it (None: not computed)
+    matches: list[CallMatch | None] | None = None
 
 
 @dataclass
@@ -304,32 +323,46 @@ def score_trajectories(
     parse: Callable[[list[Any]], tuple[list[ParseResult], list[str]]],
     classify: Callable[[list[ParseResult]], list[str]],
     step_scorer: StepScorer,
+    message_key: Callable[[Any], Hashable],
     preset_name: str,
     reward_range: tuple[float, float],
     registry: Any,
 ) -> list[TrajectoryScore]:
     """Score each trajectory item (see the module contract). ``indices``: the items' batch indices (errors name
-    them); ``parse`` parses messages and classifies them; ``classify`` classifies merged turn parses."""
+    them); ``parse`` parses messages and classifies them; ``classify`` classifies merged turn parses;
+    ``message_key`` keys a message for deduplication (equal keys: messages that parse identically)."""
     # 1. distinct items; each distinct completion cut into turns, each message parsed (the parser deduplicates)
     item_uid: dict[Hashable, int] = {}
     uniq: list[int] = []
     inverse: list[int] = []
+    keys: dict[int, Hashable] = {}  # id(message) -> its key (the messages stay alive in ``completions``)
     for k, c in enumerate(completions):
         ts = toolsets[k]
-        key = (_trajectory_key(c), truths[k].key, ts.key if ts is not None else None)
+        key = (_trajectory_key(c, message_key, keys), truths[k].key, ts.key if ts is not None else None)
         uid = item_uid.get(key)
         if uid is None:
             uid = item_uid[key] = len(uniq)
             uniq.append(k)
         inverse.append(uid)
+    # each distinct message is parsed once (a GRPO group's rollouts share most of their steps)
     messages: list[Any] = []
+    message_uid: dict[Hashable, int] = {}
     items: list[_Item] = []
     for u, k in enumerate(uniq):
         shape = split_trajectory(completions[k])
         msg_ids = []
         for turn in shape.turns:
-            msg_ids.append(list(range(len(messages), len(messages) + len(turn))))
-            messages.extend(step.message for step in turn)
+            ids = []
+            for step in turn:
+                text = _plain_text(step.message)
+                readable = text if text is not None else step.message
+                mkey = text if text is not None else keys.get(id(step.message)) or message_key(step.message)
+                m = message_uid.get(mkey)
+                if m is None:
+                    m = message_uid[mkey] = len(messages)
+                    messages.append(readable)
+                ids.append(m)
+            msg_ids.append(ids)
         traj = truths[k].trajectory
         assert traj is not None  # (the driver sends trajectory truths only)
         items.append(_Item(u, indices[k], shape, traj, truths[k], toolsets[k], msg_ids, []))
@@ -365,16 +398,29 @@ def _score_turns(
                 tools.append(item.tools)
                 raws.append(max((s.message for s in item.shape.turns[t]), key=_chars, default=""))
     if not parses:
-        return _Turns(step_parses, scored, np.zeros(0), {}, [], [])
+        return _Turns(step_parses, scored, [], {}, [], [])
     done = classify(parses)
-    rewards, components, reasons = step_scorer(parses, done, truths, tools, raws)
-    return _Turns(step_parses, scored, rewards, components, reasons, done)
+    rewards, components, reasons, matches = step_scorer(parses, done, truths, tools, raws)
+    columns = {name: np.asarray(col, dtype=np.float64).tolist() for name, col in components.items()}
+    return _Turns(step_parses, scored, rewards.tolist(), columns, reasons, done, matches)
+
+
+_PLAIN_KEYS = frozenset({"role", "content", "name"})
+
+
+def _plain_text(message: Any) -> str | None:
+    """The text of a message that is only text (``role``, string ``content``, maybe ``name``): the parser reads it
+    exactly as it reads that message (dispatch._parse_message: no calls, no reasoning field), on the text's own
+    fast path. None for anything else."""
+    if type(message) is dict and type(message.get("content")) is str and _PLAIN_KEYS.issuperset(message):
+        return message["content"]  # type: ignore[no-any-return]
+    return None
 
 
 def _chars(message: Any) -> int:
-    if isinstance(message, str):
+    if type(message) is str:
         return len(message)
-    if isinstance(message, Mapping):
+    if type(message) is dict or isinstance(message, Mapping):
         content = message.get("content")
         n = len(content) if isinstance(content, str) else 0
         calls = message.get("tool_calls")
@@ -415,7 +461,7 @@ def _turn_rewards(
         j = turns.scored.get((item.u, t))
         if j is not None:
             for name, col in turns.components.items():
-                sums.setdefault(name, []).append(float(col[j]))
+                sums.setdefault(name, []).append(col[j])
         if expected is not None and got is not None and t < len(item.shape.turns):
             share = compare_states(expected.states[t], got.states[t])[0]
             value = 0.5 * value + 0.5 * share
@@ -430,45 +476,73 @@ def _turn_rewards(
     return rewards, reasons, means
 
 
-def _expected_counts(turn: CompiledTurn | None) -> dict[bytes, int]:
-    """How many times the turn's truth expects each exact call (plain arguments only)."""
-    counts: dict[bytes, int] = {}
+def _call_key(call: ParsedCall) -> Hashable | None:
+    """A key equal for the same call written the same way: its name and its arguments' JSON text with sorted keys
+    (``1``, ``1.0`` and ``true`` differ: a repeat is the call unchanged); None for arguments that did not decode
+    or that JSON cannot write (never the same as another call)."""
+    if call.arguments is None:
+        return None
+    try:
+        return (call.name, orjson.dumps(call.arguments, option=orjson.OPT_SORT_KEYS))
+    except (TypeError, orjson.JSONEncodeError):
+        return None
+
+
+def _expected_times(key: Hashable, turn: CompiledTurn | None) -> int:
+    """How many times the turn's truth expects exactly the call of ``key`` (among its plain expected calls)."""
     if turn is None or turn.step is None:
-        return counts
-    for c in turn.step.calls:
-        if c.plain_arguments is not None:
-            key = _call_key(ParsedCall(c.name, dict(c.plain_arguments)))
-            if key is not None:
-                counts[key] = counts.get(key, 0) + 1
-    return counts
+        return 0
+    return sum(
+        1
+        for c in turn.step.calls
+        if c.plain_arguments is not None and _call_key(ParsedCall(c.name, dict(c.plain_arguments))) == key
+    )
 
 
 def _waste(item: _Item, got: _Replay | None) -> tuple[int, list[list[bool]]]:
     """Wasted calls: a repeat of an earlier call of the same turn (beyond the times the truth expects that exact
-    call), or an unchanged repeat of a call that failed."""
-    failed: set[bytes] = set()
+    call), or an unchanged repeat of a call that failed. Only a call whose name came before (in its turn, or in a
+    failed call) can repeat one: the others are not keyed."""
+    failed: set[Hashable] = set()
+    failed_names: set[str] = set()
     flags_by_turn: list[list[bool]] = []
     wasted = 0
     for t, calls in enumerate(item.calls_by_turn):
-        allowed = _expected_counts(item.traj.turns[t] if t < len(item.traj.turns) else None)
         failures = _failures(t, item.shape, got)
-        seen: dict[bytes, int] = {}
+        turn = item.traj.turns[t] if t < len(item.traj.turns) else None
+        first: dict[str, ParsedCall | None] = {}  # name -> its first call, until a second one keys it
+        seen: dict[Hashable, int] = {}
         flags = []
         for c_i, call in enumerate(calls):
-            key = _call_key(call)
-            waste = key is not None and (key in failed or seen.get(key, 0) >= max(allowed.get(key, 0), 1))
+            failed_here = c_i < len(failures) and failures[c_i]
+            waste = False
+            if call.name in first or call.name in failed_names or failed_here:
+                earlier = first.get(call.name)
+                if earlier is not None:  # the first of this name, keyed now that it may be repeated
+                    earlier_key = _call_key(earlier)
+                    if earlier_key is not None:
+                        seen[earlier_key] = seen.get(earlier_key, 0) + 1
+                first[call.name] = None
+                key = _call_key(call)
+                if key is not None:
+                    times = seen.get(key, 0)
+                    waste = key in failed or (times > 0 and times >= max(_expected_times(key, turn), 1))
+                    seen[key] = times + 1
+                    if failed_here:
+                        failed.add(key)
+                        failed_names.add(call.name)
+            else:
+                first[call.name] = call
             flags.append(waste)
             wasted += waste
-            if key is not None:
-                seen[key] = seen.get(key, 0) + 1
-                if c_i < len(failures) and failures[c_i]:
-                    failed.add(key)
         flags_by_turn.append(flags)
     return wasted, flags_by_turn
 
 
 def _final_grounding(item: _Item, final_text: str, got: _Replay | None) -> float:
-    """The final answer's grounding (1 when no tool ran)."""
+    """The final answer's grounding (1 when no tool ran, or the answer states no number)."""
+    if not _NUMBER.search(final_text[:MAX_GROUNDING_CHARS]):
+        return 1.0
     shape = item.shape
     context = [r for turn in shape.turns for s in turn for r in s.results]
     if got is not None:
@@ -571,7 +645,7 @@ def _score_one(
         behavior=behavior,
         violations=tuple(sorted({v for p in flat for v in p.violations})),
         turn_rewards=lo + span * turn_rewards,
-        step_rewards=lo + span * _step_rewards(item, wasted_flags, turns.step_parses, turn_rewards),
+        step_rewards=lo + span * _step_rewards(item, wasted_flags, turns, turn_rewards),
         details={
             "turns": len(shape.turns),
             "expected_turns": len(traj.turns),
@@ -606,7 +680,7 @@ def _turn_reward(t: int, turn: CompiledTurn, item: _Item, turns: _Turns, lo: flo
             return ("trajectory_no_answer" if not text else "trajectory_called_instead_of_answer"), 0.0
         return ("ok" if answer == 1.0 else "trajectory_outcome"), answer
     j = turns.scored[(item.u, t)]
-    value = (float(turns.rewards[j]) - lo) / span if span else 0.0
+    value = (turns.rewards[j] - lo) / span if span else 0.0
     reason = turns.reasons[j]
     if turn.answer is not None or turn.answer_contains:
         value *= 0.5 + 0.5 * answer
@@ -615,16 +689,24 @@ def _turn_reward(t: int, turn: CompiledTurn, item: _Item, turns: _Turns, lo: flo
     return reason, min(max(value, 0.0), 1.0)
 
 
-def _step_rewards(
-    item: _Item, wasted_flags: list[list[bool]], step_parses: list[ParseResult], turn_rewards: np.ndarray
-) -> np.ndarray:
+def _turn_match(item: _Item, t: int, turns: _Turns) -> CallMatch:
+    """Turn ``t``'s call assignment: the step scorers' (the same parse, truth and tools), else computed."""
+    j = turns.scored.get((item.u, t))
+    found = turns.matches[j] if turns.matches is not None and j is not None else None
+    if found is not None:
+        return found
+    return best_assignment(item.calls_by_turn[t], item.traj.turns[t].step, item.tools)
+
+
+def _step_rewards(item: _Item, wasted_flags: list[list[bool]], turns: _Turns, turn_rewards: np.ndarray) -> np.ndarray:
     """One value in [0, 1] per assistant message (see the module contract)."""
+    step_parses = turns.step_parses
     values: list[float] = []
     for t, ids in enumerate(item.msg_ids):
         turn = item.traj.turns[t] if t < len(item.traj.turns) else None
         pair_score: dict[int, float] = {}
         if turn is not None and turn.step is not None and turn.step.calls:
-            pair_score = {i: s for i, _, s in best_assignment(item.calls_by_turn[t], turn.step, item.tools).pairs}
+            pair_score = {i: s for i, _, s in _turn_match(item, t, turns).pairs}
         c_i = 0
         for m in ids:
             p = step_parses[m]
