@@ -12,9 +12,13 @@ field and fix).
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime
+import hashlib
 import json
 import shutil
 import sys
+import time
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -67,9 +71,12 @@ def _load_dataset(data: Path) -> tuple[list[Record], list[LoadedRow]]:
     return rows, [row for row in loaded if row is not None]
 
 
-def _paired_files(data: Path, completions: Path) -> tuple[list[tuple[Record, Record, Any]], dict[int, LoadedRow]]:
-    """The (row, completion record, completion) triples of ``--data`` and ``--completions``, checked as every
-    scoring path checks them, and each row's loaded form by ``id()`` of its record."""
+def _paired_files(
+    data: Path, completions: Path, limit: int | None = None
+) -> tuple[list[tuple[Record, Record, Any]], dict[int, LoadedRow]]:
+    """The (row, completion record, completion) triples of ``--data`` and ``--completions`` (the first ``limit``
+    completions), checked as every scoring path checks them, and each row's loaded form by ``id()`` of its
+    record."""
     rows, loaded = _load_dataset(data)
     records = read_records(completions, "--completions")
     if not records:
@@ -77,13 +84,15 @@ def _paired_files(data: Path, completions: Path) -> tuple[list[tuple[Record, Rec
             f"--completions {completions}: holds no completions; expected one JSON object per line "
             "({'id': <row id>, 'completion': <text or messages>})"
         )
+    if limit is not None:
+        records = records[:limit]
     return list(pair_records(rows, records)), {id(r): row for r, row in zip(rows, loaded, strict=True)}
 
 
 def _score_files(
-    data: Path, completions: Path, preset: str, workers: int = 1, fmt: str | None = None
+    data: Path, completions: Path, preset: str, workers: int = 1, fmt: str | None = None, limit: int | None = None
 ) -> tuple[BatchScore, list[dict[str, Any]]]:
-    triples, row_of = _paired_files(data, completions)
+    triples, row_of = _paired_files(data, completions, limit)
     batch = score_batch(
         [c for _, _, c in triples],
         [row_of[id(r)].truth for r, _, _ in triples],
@@ -134,7 +143,7 @@ def _cmd_score_ray(args: argparse.Namespace) -> int:
 
     # the rows, completions and pairs of the in-process path (same checks, same errors); the records
     # stay here, so each output line carries the record's own id and label, as in-process
-    triples, _ = _paired_files(Path(args.data), Path(args.completions))
+    triples, _ = _paired_files(Path(args.data), Path(args.completions), args.limit)
     items = []
     for i, (data_row, comp_record, comp) in enumerate(triples):
         try:  # completions and rows travel as JSON text (one Arrow type per column), decoded by the scorer
@@ -187,7 +196,10 @@ def _cmd_score(args: argparse.Namespace) -> int:
     get_registry().parsers_for(args.format)  # and so does an unknown format
     if args.ray:
         return _cmd_score_ray(args)
-    batch, records = _score_files(Path(args.data), Path(args.completions), args.preset, args.workers, args.format)
+    started = time.time()
+    batch, records = _score_files(
+        Path(args.data), Path(args.completions), args.preset, args.workers, args.format, args.limit
+    )
     if args.out:
         with open(args.out, "wb") as fh:
             for i, (s, rec) in enumerate(zip(batch, records, strict=True)):
@@ -195,10 +207,51 @@ def _cmd_score(args: argparse.Namespace) -> int:
                 if "label" in rec:
                     out["label"] = rec["label"]
                 fh.write(orjson.dumps(out) + b"\n")
+        meta = run_metadata(args, len(batch), started)
+        Path(_meta_path(args.out)).write_bytes(orjson.dumps(meta, option=orjson.OPT_INDENT_2) + b"\n")
     print(_format_summary(batch.summary(), f"rlvr-rewards score: {args.completions}"))
     if args.out:
-        print(f"\nper-completion scores written to {args.out}")
+        print(f"\nper-completion scores written to {args.out}; the run's metadata to {_meta_path(args.out)}")
     return 0
+
+
+def _meta_path(out: str) -> str:
+    """Where ``score --out F`` writes its run metadata: ``F.meta.json``."""
+    return f"{out}.meta.json"
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run_metadata(args: argparse.Namespace, n: int, started: float) -> dict[str, Any]:
+    """What a ``score`` run was (written next to its results): the library version, Python, the preset, the
+    limits, the format hint, the inputs with their SHA-256, the number scored, when and how long it took."""
+    import platform
+
+    from rlvr_rewards.limits import DEFAULT_LIMITS
+
+    return {
+        "rlvr_rewards": _version(),
+        "python": platform.python_version(),
+        "command": "score",
+        "preset": args.preset,
+        "format": args.format,
+        "limit": args.limit,
+        "workers": args.workers,
+        "limits": dataclasses.asdict(DEFAULT_LIMITS),
+        "inputs": {
+            "data": {"path": str(args.data), "sha256": _sha256(args.data)},
+            "completions": {"path": str(args.completions), "sha256": _sha256(args.completions)},
+        },
+        "completions_scored": n,
+        "started": datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat(),
+        "seconds": round(time.time() - started, 3),
+    }
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -495,9 +548,54 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of completions, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+def _version() -> str:
+    import rlvr_rewards
+
+    return str(rlvr_rewards.__version__)
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the installed version, read only when asked for (importlib.metadata is slow to load)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(f"rlvr-rewards {_version()}")
+        parser.exit(0)
+
+
+def _cmd_presets(args: argparse.Namespace) -> int:
+    """``presets``: every registered preset (built-in and plugins') with its reward range and description."""
+    registry = get_registry()
+    names = sorted(registry.presets)
+    width = max(len(n) for n in names)
+    for name in names:
+        preset = registry.presets[name]
+        lo, hi = preset.reward_range
+        owner = registry.owners.get(("register_presets", name), "?")
+        origin = "" if owner.startswith("rlvr_rewards.") else f"  (plugin {owner})"
+        print(f"{name:<{width}}  [{lo:g}, {hi:g}]  {preset.description}{origin}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rlvr-rewards", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action=_VersionAction)
+    sub = parser.add_subparsers(dest="command")
+    parser.set_defaults(func=lambda _args: _print_help(parser))
+    pr = sub.add_parser("presets", help="list the presets (built-in and plugins') with their reward ranges")
+    pr.set_defaults(func=_cmd_presets)
     s = sub.add_parser("score", help="score completions against a veRL/SageMaker JSONL dataset")
     s.add_argument("--data", required=True, help="rows JSONL (prompt, reward_model.ground_truth, ...)")
     s.add_argument(
@@ -511,7 +609,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="the completions' tool-call format: a format name or model family (docs/formats.md); "
         "default: detected per completion",
     )
-    s.add_argument("--out", help="write one JSON line of scores per completion here")
+    s.add_argument("--out", help="write one JSON line of scores per completion here (and the run's metadata beside it)")
+    s.add_argument("--limit", type=_positive_int, help="score only the first N completions")
     s.add_argument("--ray", action="store_true", help="score with Ray Data across the cores/cluster (big files)")
     s.add_argument(
         "--workers",
@@ -572,6 +671,12 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--timeout-ms", type=float, default=300_000, help="simulated Lambda time budget")
     i.set_defaults(func=_cmd_lambda_invoke)
     return parser
+
+
+def _print_help(parser: argparse.ArgumentParser) -> int:
+    """``rlvr-rewards`` alone: the help, exit 0."""
+    parser.print_help()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
