@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from rlvr_rewards.hookspecs import hookimpl
     from rlvr_rewards.parsing.types import ParsedCall, ParseResult, ParserSpec
     from rlvr_rewards.scoring.core import score, score_batch
+    from rlvr_rewards.scoring.explain import Explanation, explain
     from rlvr_rewards.scoring.reasons import REASONS, ReasonRule
     from rlvr_rewards.scoring.result import BatchScore, Score
     from rlvr_rewards.scoring.types import ScorerSpec, ScoringContext
@@ -47,6 +48,8 @@ _LAZY = {
     "Score": "rlvr_rewards.scoring.result",
     "score": "rlvr_rewards.scoring.core",
     "score_batch": "rlvr_rewards.scoring.core",
+    "explain": "rlvr_rewards.scoring.explain",
+    "Explanation": "rlvr_rewards.scoring.explain",
     # the types of the plugin hooks (rlvr_rewards.hookspecs)
     "ScorerSpec": "rlvr_rewards.scoring.types",
     "ScoringContext": "rlvr_rewards.scoring.types",
@@ -108,6 +111,7 @@ __all__ = [
     "CompiledTruth",
     "ConfigError",
     "EnvironmentSpec",
+    "Explanation",
     "GroundTruthError",
     "Limits",
     "MatcherSpec",
@@ -126,6 +130,7 @@ __all__ = [
     "ToolSpecError",
     "WorkerError",
     "__version__",
+    "explain",
     "get_preset",
     "hookimpl",
     "list_presets",

@@ -575,6 +575,47 @@ class _VersionAction(argparse.Action):
         parser.exit(0)
 
 
+def _argument_text(value: str, option: str) -> str:
+    """An option's text, or the file's when it is ``@FILE``."""
+    if not value.startswith("@"):
+        return value
+    path = Path(value[1:])
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{option} {value}: cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{option} {value}: {path} is not UTF-8 text") from None
+
+
+def _json_argument(value: str, option: str) -> Any:
+    text = _argument_text(value, option)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{option}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    """``explain``: one completion against one truth, explained (rlvr_rewards/scoring/explain.py)."""
+    from rlvr_rewards.scoring.explain import explain
+
+    text = _argument_text(args.completion, "--completion")
+    completion: Any = text
+    if text.lstrip()[:1] in ("{", "["):  # a message or a list of messages; else the text itself
+        try:
+            completion = json.loads(text)
+        except json.JSONDecodeError:
+            completion = text  # model output that starts like JSON but is not: scored as text
+    truth = _json_argument(args.truth, "--truth")
+    tools = _json_argument(args.tools, "--tools") if args.tools else None
+    get_registry().preset(args.preset)
+    get_registry().parsers_for(args.format)
+    result = explain(completion, truth, tools, args.preset, format=args.format)
+    print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) if args.json else str(result))
+    return 0
+
+
 def _cmd_presets(args: argparse.Namespace) -> int:
     """``presets``: every registered preset (built-in and plugins') with its reward range and description."""
     registry = get_registry()
@@ -594,6 +635,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command")
     parser.set_defaults(func=lambda _args: _print_help(parser))
+    ex = sub.add_parser("explain", help="why one completion got its reward: parse, behaviour, argument diff, formula")
+    ex.add_argument("--completion", required=True, help="the completion: text, JSON (a message or a list), or @FILE")
+    ex.add_argument("--truth", required=True, help="the ground truth or a whole row: JSON text or @FILE")
+    ex.add_argument("--tools", help="tool specs: JSON text or @FILE (default: the row's)")
+    ex.add_argument("--preset", default="graded")
+    ex.add_argument("--format", help="the completion's tool-call format (docs/formats.md; default: detected)")
+    ex.add_argument("--json", action="store_true", help="print the explanation as JSON")
+    ex.set_defaults(func=_cmd_explain)
     pr = sub.add_parser("presets", help="list the presets (built-in and plugins') with their reward ranges")
     pr.set_defaults(func=_cmd_presets)
     s = sub.add_parser("score", help="score completions against a veRL/SageMaker JSONL dataset")
