@@ -2,6 +2,13 @@
 
 - :func:`pivots` (:mod:`rlvr_rewards.data.pivots`): trajectory rows cut into single-step rows, one per step of
   the expected trajectory; ``rlvr-rewards data pivots --data IN --out OUT`` (:mod:`rlvr_rewards.data.cli`).
+- :func:`stats` (:mod:`rlvr_rewards.data.dataset_stats`): the behaviour mix against a target (and the rows to add
+  or drop to reach it), tool coverage, duplicate prompts, truth/schema contradictions; ``data stats``.
+- :func:`augment` / :func:`augment_report` (:mod:`rlvr_rewards.data.augmentation`): clarify rows (a required
+  parameter's value cut from the request) and refuse rows (the called tools removed) derived from execute rows;
+  ``data augment``.
+- :func:`split` / :func:`split_groups` (:mod:`rlvr_rewards.data.splitting`): a train / held-out split in which
+  rows with the same user text, or derived from the same source, stay on one side; ``data split``.
 - The example files stay package data, found as before: ``importlib.resources.files("rlvr_rewards") / "data" /
   "example_rows.jsonl"`` (or ``files("rlvr_rewards.data")``, which imports this package).
 
@@ -9,11 +16,27 @@
 package first binds the function, so ``rlvr_rewards.data.pivots`` is the function whichever of the two was
 imported first (a lazy attribute would be replaced by the module as soon as anything imported the module). The
 module itself is ``sys.modules["rlvr_rewards.data.pivots"]`` (``import rlvr_rewards.data.pivots as m`` gives the
-function); ``from rlvr_rewards.data.pivots import PLACEHOLDER`` reads the module as usual.
+function); ``from rlvr_rewards.data.pivots import PLACEHOLDER`` reads the module as usual. The other tools'
+modules are named apart from their functions (``dataset_stats``, ``augmentation``, ``splitting``), so
+``rlvr_rewards.data.stats`` is always the function and ``rlvr_rewards.data.dataset_stats`` the module.
 """
 
 from __future__ import annotations
 
+from rlvr_rewards.data.augmentation import Augmented, augment, augment_report
+from rlvr_rewards.data.dataset_stats import DatasetStats, parse_target, stats
 from rlvr_rewards.data.pivots import PLACEHOLDER, pivots
+from rlvr_rewards.data.splitting import split, split_groups
 
-__all__ = ["PLACEHOLDER", "pivots"]
+__all__ = [
+    "PLACEHOLDER",
+    "Augmented",
+    "DatasetStats",
+    "augment",
+    "augment_report",
+    "parse_target",
+    "pivots",
+    "split",
+    "split_groups",
+    "stats",
+]

@@ -1,4 +1,6 @@
-"""The ``rlvr-rewards data`` commands: ``data pivots --data IN --out OUT [--completions RECORDED]``.
+"""The ``rlvr-rewards data`` commands: ``data pivots --data IN --out OUT [--completions RECORDED]``, ``data stats
+--data IN [--target 60/25/15] [--json]``, ``data augment --data IN --out OUT [--seed N] [--no-clarify]
+[--no-refuse]``, ``data split --data IN --train A --held-out B [--fraction 0.1] [--seed N]``.
 
 Contract: :func:`add_data_parser` adds the ``data`` command (and its subcommands) to the ``rlvr-rewards``
 parser's subparsers; each subcommand sets ``func`` to its command function, which takes the parsed arguments,
@@ -12,21 +14,37 @@ rows pass through unchanged) and writes them to ``--out``: Parquet when its name
 output is written only once every row was cut. ``--completions``: recorded trajectories (``{"id": <row id>,
 "completion": [messages]}`` per line, joined to the rows by id, or one per row, line by line, when none has an
 id), where the pivots' tool results and replies are taken from.
+
+``data stats`` (:func:`cmd_stats`) prints :func:`rlvr_rewards.data.stats` of the rows (the behaviour mix against
+``--target``, tool coverage, duplicate prompts, truth/schema contradictions) as text, or as JSON with ``--json``.
+``data augment`` (:func:`cmd_augment`) writes the rows followed by the clarify and refuse rows
+:func:`rlvr_rewards.data.augment` derives from their execute rows (``--no-clarify`` / ``--no-refuse`` leave a
+kind out) and prints what it derived and what it skipped, and why. ``data split`` (:func:`cmd_split`) writes
+:func:`rlvr_rewards.data.split`'s two sides to ``--train`` and ``--held-out`` and prints their sizes. Every
+``--data`` is read as for ``data pivots``; every output is written as ``--out`` is there, only once all the
+work is done, and checked (writable, pyarrow for Parquet) before anything is read. A row that does not load is
+a ConfigError naming the file, line, row id and field.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from rlvr_rewards.data.augmentation import augment_report
+from rlvr_rewards.data.dataset_stats import parse_target, stats
 from rlvr_rewards.data.pivots import pivots
+from rlvr_rewards.data.splitting import split, split_groups
 from rlvr_rewards.errors import ConfigError, GroundTruthError, ToolSpecError
 from rlvr_rewards.integrations.files import Record, check_writable, pair_records, read_records, write_parquet
 
-__all__ = ["add_data_parser", "cmd_pivots"]
+__all__ = ["add_data_parser", "cmd_augment", "cmd_pivots", "cmd_split", "cmd_stats"]
 
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -34,7 +52,10 @@ _PARQUET_SUFFIXES = (".parquet", ".pq")
 def add_data_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Add ``data`` and its subcommands to ``subparsers`` (``parser.add_subparsers(...)`` of the command line);
     returns the ``data`` parser."""
-    data = subparsers.add_parser("data", help="dataset tools: cut trajectory rows into single-step rows (pivots)")
+    data = subparsers.add_parser(
+        "data",
+        help="dataset tools: pivots (trajectory rows cut into steps), stats, augment (clarify / refuse rows), split",
+    )
     sub = data.add_subparsers(dest="data_command", required=True)
     p = sub.add_parser(
         "pivots",
@@ -48,7 +69,47 @@ def add_data_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
         "results and replies are taken from them (else from the truth's environment, else placeholders)",
     )
     p.set_defaults(func=cmd_pivots)
+    _add_dataset_tools(sub)
     return data
+
+
+def _add_dataset_tools(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``data stats``, ``data augment`` and ``data split``."""
+    rows_help = "rows: JSON Lines or Parquet (prompt, reward_model.ground_truth, ...)"
+    out_help = "rows to write: Parquet if it ends in .parquet or .pq, else JSON Lines"
+    st = sub.add_parser(
+        "stats",
+        help="the behaviour mix against a target, tool coverage, duplicate prompts, truth/schema contradictions",
+    )
+    st.add_argument("--data", required=True, help=rows_help)
+    st.add_argument(
+        "--target",
+        default="60/25/15",
+        help="the execute/clarify/refuse shares to compare with (default 60/25/15; normalised to sum 1)",
+    )
+    st.add_argument("--json", action="store_true", help="print the statistics as JSON")
+    st.set_defaults(func=cmd_stats)
+    au = sub.add_parser(
+        "augment",
+        help="derive clarify rows (a required value cut from the request) and refuse rows (the tool removed) "
+        "from execute rows; the given rows are kept",
+    )
+    au.add_argument("--data", required=True, help=rows_help)
+    au.add_argument("--out", required=True, help=out_help)
+    au.add_argument("--seed", type=int, default=0, help="which parameter a clarify row holds out (default 0)")
+    au.add_argument("--no-clarify", dest="clarify", action="store_false", help="derive no clarify rows")
+    au.add_argument("--no-refuse", dest="refuse", action="store_false", help="derive no refuse rows")
+    au.set_defaults(func=cmd_augment)
+    sp = sub.add_parser(
+        "split",
+        help="a train / held-out split keeping rows with the same user text or the same source on one side",
+    )
+    sp.add_argument("--data", required=True, help=rows_help)
+    sp.add_argument("--train", required=True, help="the training rows to write (" + out_help + ")")
+    sp.add_argument("--held-out", required=True, help="the held-out rows to write (" + out_help + ")")
+    sp.add_argument("--fraction", type=float, default=0.1, help="the share of rows to hold out (default 0.1)")
+    sp.add_argument("--seed", type=int, default=0, help="which groups are held out (default 0)")
+    sp.set_defaults(func=cmd_split)
 
 
 def _recorded(rows: list[Record], path: str | None) -> list[Any] | None:
@@ -64,31 +125,14 @@ def _recorded(rows: list[Record], path: str | None) -> list[Any] | None:
 
 def cmd_pivots(args: argparse.Namespace) -> int:
     """``rlvr-rewards data pivots``: see the module contract."""
-    check_writable(args.out)
-    parquet = Path(args.out).suffix.lower() in _PARQUET_SUFFIXES
-    if parquet:
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise ConfigError(
-                f"--out {args.out}: writing Parquet needs pyarrow (pip install pyarrow, or pip install "
-                "'rlvr-rewards[parquet]'); or write JSON Lines (an --out not ending in .parquet / .pq)"
-            ) from None
-    records = read_records(args.data, "--data")
-    if not records:
-        raise ConfigError(f"--data {args.data}: holds no rows; expected one JSON object per line")
+    parquet = _writable(args.out, "--out")
+    records = _read(args.data)
     recorded = _recorded(records, args.completions)
     try:
         out = pivots([r.value for r in records], completions=recorded)
     except (GroundTruthError, ToolSpecError) as exc:
-        where = records[exc.index].where if exc.index is not None else f"{args.data}"
-        raise ConfigError(f"--data {where}: {exc}") from None
-    if parquet:
-        write_parquet(out, args.out)
-    else:
-        with open(args.out, "wb") as fh:
-            for row in out:
-                fh.write(orjson.dumps(row) + b"\n")
+        raise _located(exc, records, args.data) from None
+    _write(out, args.out, parquet, "--out")
     given = {id(r.value) for r in records}
     passed = sum(1 for row in out if id(row) in given)
     steps = len(out) - passed
@@ -106,3 +150,111 @@ def _placeholders(row: Any) -> bool:
     extra = row.get("extra_info") if isinstance(row, dict) else None
     pivot = extra.get("pivot") if isinstance(extra, dict) else None
     return isinstance(pivot, dict) and bool(pivot.get("placeholders"))
+
+
+# --- shared by the commands ------------------------------------------------------------------------------------
+
+
+def _writable(path: str, option: str) -> bool:
+    """Check an output path before any work; whether it is written as Parquet (else JSON Lines)."""
+    check_writable(path, option)
+    parquet = Path(path).suffix.lower() in _PARQUET_SUFFIXES
+    if parquet:
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise ConfigError(
+                f"{option} {path}: writing Parquet needs pyarrow (pip install pyarrow, or pip install "
+                "'rlvr-rewards[parquet]'); or write JSON Lines (a name not ending in .parquet / .pq)"
+            ) from None
+    return parquet
+
+
+def _read(path: str) -> list[Record]:
+    """The rows of ``--data`` (an empty file is an error)."""
+    records = read_records(path, "--data")
+    if not records:
+        raise ConfigError(f"--data {path}: holds no rows; expected one JSON object per line")
+    return records
+
+
+def _located(exc: GroundTruthError | ToolSpecError, records: Sequence[Record], path: str) -> ConfigError:
+    """A row's error, naming the file, the line and the row id (``exc.index`` is the row's index)."""
+    where = records[exc.index].where if exc.index is not None and 0 <= exc.index < len(records) else path
+    return ConfigError(f"--data {where}: {exc}")
+
+
+def _write(rows: Sequence[Any], path: str, parquet: bool, option: str) -> None:
+    """Write rows as Parquet (truths and tools as JSON text) or JSON Lines."""
+    if parquet:
+        write_parquet(list(rows), path, option)
+        return
+    with open(path, "wb") as fh:
+        for row in rows:
+            fh.write(orjson.dumps(row) + b"\n")
+
+
+# --- stats, augment, split -------------------------------------------------------------------------------------
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """``rlvr-rewards data stats``: see the module contract."""
+    target = parse_target(args.target)
+    records = _read(args.data)
+    try:
+        found = stats([r.value for r in records], target, lines=[r.number for r in records])
+    except (GroundTruthError, ToolSpecError) as exc:
+        raise _located(exc, records, args.data) from None
+    if args.json:
+        print(json.dumps({"data": str(args.data), **found.to_dict()}, indent=2, ensure_ascii=False))
+    else:
+        print(f"{args.data}: {found}")
+    return 0
+
+
+def cmd_augment(args: argparse.Namespace) -> int:
+    """``rlvr-rewards data augment``: see the module contract."""
+    parquet = _writable(args.out, "--out")
+    records = _read(args.data)
+    try:
+        made = augment_report([r.value for r in records], seed=args.seed, clarify=args.clarify, refuse=args.refuse)
+    except (GroundTruthError, ToolSpecError) as exc:
+        raise _located(exc, records, args.data) from None
+    _write(made.rows, args.out, parquet, "--out")
+    kinds = " and ".join(f"{n} {kind}" for kind, n in made.derived.items()) or "no"
+    print(
+        f"wrote {len(made.rows)} rows to {args.out} ({'parquet' if parquet else 'jsonl'}): the {len(records)} "
+        f"given row(s), then {kinds} row(s) derived from their execute rows (extra_info.derived)"
+    )
+    for kind in made.derived:
+        reasons = Counter(s.reason for s in made.skipped if s.kind == kind)
+        if reasons:
+            listed = ", ".join(f"{reason} {n}" for reason, n in sorted(reasons.items(), key=lambda x: (-x[1], x[0])))
+            print(f"  no {kind} row from {sum(reasons.values())} execute row(s): {listed}")
+    return 0
+
+
+def cmd_split(args: argparse.Namespace) -> int:
+    """``rlvr-rewards data split``: see the module contract."""
+    if Path(args.train).resolve() == Path(args.held_out).resolve():
+        raise ConfigError(f"--train and --held-out are the same file ({args.train}); give two paths")
+    train_parquet = _writable(args.train, "--train")
+    held_parquet = _writable(args.held_out, "--held-out")
+    records = _read(args.data)
+    rows = [r.value for r in records]
+    try:
+        train, held = split(rows, held_out=args.fraction, seed=args.seed)
+    except (GroundTruthError, ToolSpecError) as exc:
+        raise _located(exc, records, args.data) from None
+    _write(train, args.train, train_parquet, "--train")
+    _write(held, args.held_out, held_parquet, "--held-out")
+    groups = len(set(split_groups(rows)))
+    share = 100 * len(held) / len(rows)
+    print(
+        f"wrote {len(train)} rows to {args.train} (train) and {len(held)} rows to {args.held_out} (held-out: "
+        f"{share:.1f}% of {len(rows)}, asked {100 * args.fraction:g}%); {groups} group(s) of rows sharing a user "
+        "text or a source, each on one side"
+    )
+    if not held:
+        print("  note: the held-out side is empty: every row is in one group")
+    return 0
