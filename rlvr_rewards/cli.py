@@ -701,6 +701,9 @@ def build_parser() -> argparse.ArgumentParser:
     from rlvr_rewards.data.cli import add_data_parser
 
     add_data_parser(sub)  # `data pivots` (rlvr_rewards/data/cli.py)
+    from rlvr_rewards.report.cli import add_report_parser
+
+    add_report_parser(sub)  # `report` (rlvr_rewards/report/cli.py)
     lam = sub.add_parser("lambda", help="build and run the SageMaker RLVR reward Lambda")
     lam_sub = lam.add_subparsers(dest="lambda_command", required=True)
     b = lam_sub.add_parser("build", help="write reward.zip, lambda_function.py and (--sam) template.yaml")

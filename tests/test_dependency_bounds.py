@@ -13,8 +13,9 @@ import pytest
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
-#: the extras .ci/run installs in both environments (and the testing kit's, a subset of test)
-EXTRAS = ("test", "testing", "trl", "ray", "sagemaker", "parquet")
+#: the extras .ci/run installs in both environments (and the testing kit's, a subset of test; parquet's and
+#: report's, which the test extra holds too)
+EXTRAS = ("test", "testing", "trl", "ray", "sagemaker", "parquet", "report")
 
 
 def _declared() -> dict[str, Requirement]:
