@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime
-import hashlib
 import json
 import shutil
 import sys
@@ -32,6 +31,7 @@ from rlvr_rewards.groundtruth.validate import LoadedRow, inspect_rows
 from rlvr_rewards.integrations.files import (
     Record,
     check_writable,
+    file_sha256,
     pair_records,
     read_json_document,
     read_records,
@@ -220,14 +220,6 @@ def _meta_path(out: str) -> str:
     return f"{out}.meta.json"
 
 
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def run_metadata(args: argparse.Namespace, n: int, started: float) -> dict[str, Any]:
     """What a ``score`` run was (written next to its results): the library version, Python, the preset, the
     limits, the format hint, the inputs with their SHA-256, the number scored, when and how long it took."""
@@ -245,8 +237,8 @@ def run_metadata(args: argparse.Namespace, n: int, started: float) -> dict[str, 
         "workers": args.workers,
         "limits": dataclasses.asdict(DEFAULT_LIMITS),
         "inputs": {
-            "data": {"path": str(args.data), "sha256": _sha256(args.data)},
-            "completions": {"path": str(args.completions), "sha256": _sha256(args.completions)},
+            "data": {"path": str(args.data), "sha256": file_sha256(args.data)},
+            "completions": {"path": str(args.completions), "sha256": file_sha256(args.completions)},
         },
         "completions_scored": n,
         "started": datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat(),
@@ -548,16 +540,6 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of completions, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
-
-
 def _version() -> str:
     import rlvr_rewards
 
@@ -631,6 +613,8 @@ def _cmd_presets(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from rlvr_rewards.report.cli import count_type
+
     parser = argparse.ArgumentParser(prog="rlvr-rewards", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command")
@@ -659,7 +643,7 @@ def build_parser() -> argparse.ArgumentParser:
         "default: detected per completion",
     )
     s.add_argument("--out", help="write one JSON line of scores per completion here (and the run's metadata beside it)")
-    s.add_argument("--limit", type=_positive_int, help="score only the first N completions")
+    s.add_argument("--limit", type=count_type("completions"), help="score only the first N completions")
     s.add_argument("--ray", action="store_true", help="score with Ray Data across the cores/cluster (big files)")
     s.add_argument(
         "--workers",

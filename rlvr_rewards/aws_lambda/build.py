@@ -35,7 +35,6 @@ Contract:
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata as metadata
 import importlib.util
 import json
@@ -55,6 +54,7 @@ from typing import Any
 
 from rlvr_rewards.aws_lambda.config import LambdaConfig
 from rlvr_rewards.errors import ConfigError
+from rlvr_rewards.integrations.files import file_sha256
 
 __all__ = [
     "ARCHES",
@@ -694,10 +694,6 @@ def invoke_artifact(
             return out
         finally:
             shutil.rmtree(root, ignore_errors=True)
-
-
-def file_sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def local_arch() -> str:

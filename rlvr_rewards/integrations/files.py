@@ -31,6 +31,7 @@ Contract:
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ __all__ = [
     "Record",
     "check_writable",
     "drop_truth_fill",
+    "file_sha256",
     "pair_records",
     "parquet_row",
     "read_json_document",
@@ -309,6 +311,15 @@ def read_json_document(path: str | Path, what: str = "file") -> Any:
         return loads_trusted(raw)
     except InvalidJSON as exc:
         raise ConfigError(f"{what} {p}: not valid JSON ({exc.where})") from None
+
+
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes (hex), read in blocks of a megabyte."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def check_writable(path: str | Path, what: str = "--out") -> None:

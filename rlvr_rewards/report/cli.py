@@ -30,7 +30,7 @@ __all__ = ["add_report_parser", "cmd_report"]
 INSTALL = "pip install 'rlvr-rewards[report]'"
 
 
-def _count(what: str) -> Callable[[str], int]:
+def count_type(what: str) -> Callable[[str], int]:
     """An argparse type: a whole number, at least 1, of ``what``."""
 
     def parse(text: str) -> int:
@@ -70,7 +70,7 @@ def add_report_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     r.add_argument("--png-dir", help="also write each figure as a PNG file in this folder (made if missing)")
     r.add_argument(
         "--worst",
-        type=_count("examples"),
+        type=count_type("examples"),
         default=10,
         help="examples listed: the N lowest rewards; with --compare the N rows most improved and most degraded "
         "(default 10)",
@@ -78,7 +78,7 @@ def add_report_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     r.add_argument("--seed", type=int, default=0, help="the bootstrap's random seed (default 0)")
     r.add_argument(
         "--resamples",
-        type=_count("resamples"),
+        type=count_type("resamples"),
         default=2000,
         help="bootstrap resamples (default 2000)",
     )

@@ -21,7 +21,6 @@ and B), ``better`` and ``worse`` (the rows whose mean reward rose or fell most, 
 from __future__ import annotations
 
 import datetime
-import hashlib
 import platform
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from rlvr_rewards.integrations.files import file_sha256
 from rlvr_rewards.report import figures
 from rlvr_rewards.report.html import esc, image, num, page, pre, section, table
 from rlvr_rewards.report.runs import ScoredRun, expected_order, pair_runs, row_label
@@ -67,14 +67,6 @@ class Report:
 
 
 # --- shared pieces ---------------------------------------------------------------------------------------------
-
-
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _versions() -> list[tuple[str, str]]:
@@ -119,7 +111,7 @@ def _meta(runs: Sequence[ScoredRun], settings: Settings) -> str:
     files = table(
         ["input", "path", "SHA-256", "bytes"],
         [
-            [esc(option), esc(path), f"<code>{_sha256(path)}</code>", num(Path(path).stat().st_size, ",d")]
+            [esc(option), esc(path), f"<code>{file_sha256(path)}</code>", num(Path(path).stat().st_size, ",d")]
             for option, path in inputs
         ],
         "inputs",

@@ -462,6 +462,28 @@ def _score_resolved(
     )
 
 
+def _score_pairs(
+    parses: list[ParseResult],
+    truths: list[CompiledTruth],
+    toolsets: list[ToolSet | None],
+    done: list[str],
+    raws: list[Any],
+    the_preset: Preset,
+    scorers: tuple[ScorerSpec, ...],
+    names: tuple[str, ...],
+    limits: Limits,
+    registry: Any,
+) -> tuple[ScoringContext, np.ndarray, np.ndarray, list[str]]:
+    """Steps 3-4 for distinct pairs, shared by the batch and by trajectories' turns: the context (``parses`` and
+    ``done`` are updated in place for over-budget pairs), the component matrix, the preset's rewards and the
+    reasons."""
+    ctx = _context(parses, truths, toolsets, done, raws, the_preset, limits)
+    matrix = _matrix(ctx, scorers, registry)
+    rewards = the_preset.combine(matrix, names, expected_index([t.behavior for t in truths]), done_index(done))
+    reasons = registry.diagnosis.reasons(parses, truths, done, dict(zip(names, matrix.T.tolist(), strict=True)))
+    return ctx, matrix, rewards, reasons
+
+
 def _step_scorer(
     the_preset: Preset, scorers: tuple[ScorerSpec, ...], names: tuple[str, ...], limits: Limits, registry: Any
 ) -> StepScorer:
@@ -470,12 +492,10 @@ def _step_scorer(
     def score_steps(
         parses: list[ParseResult], done: list[str], truths: list[CompiledTruth], toolsets: list[Any], raws: list[Any]
     ) -> tuple[np.ndarray, dict[str, np.ndarray], list[str], list[Any] | None]:
-        parses, done = list(parses), list(done)
-        ctx = _context(parses, truths, toolsets, done, raws, the_preset, limits)
-        matrix = _matrix(ctx, scorers, registry)
-        rewards = the_preset.combine(matrix, names, expected_index([t.behavior for t in truths]), done_index(done))
-        columns = dict(zip(names, matrix.T.tolist(), strict=True))
-        reasons = registry.diagnosis.reasons(ctx.parses, truths, done, columns)
+        parses, done = list(parses), list(done)  # (_context replaces the entries of over-budget pairs)
+        ctx, matrix, rewards, reasons = _score_pairs(
+            parses, truths, toolsets, done, raws, the_preset, scorers, names, limits, registry
+        )
         # the call assignments the scorers shared (builtin/scorers.call_matches), reused for the step rewards
         matches = ctx.cache.get("call_matches")
         return rewards, {name: matrix[:, j] for j, name in enumerate(names)}, reasons, matches
@@ -640,13 +660,19 @@ def _score_steps(
         u_parse = [parses[c] for c in u_comp]
         u_done = [behaviors[c] for c in u_comp]
         u_truth = [truths[i] for i in u_item]
-        ctx = _context(
-            u_parse, u_truth, [toolsets[i] for i in u_item], u_done, [raws[c] for c in u_comp], the_preset, limits
+        _, matrix, u_rewards, u_reasons = _score_pairs(
+            u_parse,
+            u_truth,
+            [toolsets[i] for i in u_item],
+            u_done,
+            [raws[c] for c in u_comp],
+            the_preset,
+            scorers,
+            names,
+            limits,
+            registry,
         )
-        matrix = _matrix(ctx, scorers, registry)
     u_expected = [t.behavior for t in u_truth]
-    u_rewards = the_preset.combine(matrix, names, expected_index(u_expected), done_index(u_done))
-    u_reasons = registry.diagnosis.reasons(u_parse, u_truth, u_done, dict(zip(names, matrix.T.tolist(), strict=True)))
 
     # 4. back to batch order
     inverse = np.asarray(inverse_list, dtype=np.intp)
