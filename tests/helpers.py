@@ -35,8 +35,19 @@ Files and scripts:
   scripts import it by);
 - :func:`require`: skip a test when an optional extra's module is not installed (fail in CI).
 
-pytest is imported only inside the functions that skip, so the scripts of ``tools/`` and
-``tests/reliability_inputs.py`` use this module with the runtime dependencies only.
+A real GRPO step on CPU (the TRL tests; nothing is downloaded):
+
+- :func:`trained_tokenizer`: a byte-level BPE tokenizer trained on a corpus (with TRL's Qwen2.5 chat template
+  and :data:`QWEN_SPECIAL_TOKENS` by default); :func:`tool_prompt_tokenizer`: one trained again with a prompt
+  rendered with its tools, so that the prompt is short in tokens;
+- :func:`tiny_qwen2`: a tiny randomly initialised Qwen2 for a tokenizer; :func:`tiny_grpo_config`: a one-step
+  CPU ``GRPOConfig``;
+- :func:`recording_weather`: a ``get_weather`` callable for ``GRPOTrainer(tools=[...])`` that records its calls;
+- :class:`SequenceBias`: the scripted turns of a ``sequence_bias`` generation config (the random model samples
+  them).
+
+pytest, torch, tokenizers, transformers and trl are imported only inside the functions that use them, so the
+scripts of ``tools/`` and ``tests/reliability_inputs.py`` use this module with the runtime dependencies only.
 """
 
 from __future__ import annotations
@@ -54,17 +65,20 @@ from rlvr_rewards.groundtruth.matchers import compile_value
 from rlvr_rewards.plugins import get_registry
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from importlib.resources.abc import Traversable
 
 __all__ = [
     "BENCH_DIR",
     "DATA",
     "EMAIL",
+    "QWEN_SPECIAL_TOKENS",
     "ROOT",
     "RUN_TRUTH",
     "STATS",
     "TOOLS",
     "WEATHER",
+    "SequenceBias",
     "benchmark",
     "call",
     "compile_matcher",
@@ -76,11 +90,16 @@ __all__ = [
     "load_script",
     "openai_message",
     "read_jsonl",
+    "recording_weather",
     "require",
     "resolve_item",
     "run_call",
     "run_tools",
+    "tiny_grpo_config",
+    "tiny_qwen2",
     "tool_call_block",
+    "tool_prompt_tokenizer",
+    "trained_tokenizer",
     "weather_tool",
 ]
 
@@ -286,3 +305,148 @@ def require(module: str, extra: str = "trl") -> None:
         if os.environ.get("CI"):
             raise
         pytest.skip(f"{module} is not installed (the {extra!r} extra installs it)")
+
+
+# --------------------------------------------------------------------------------------------------
+# A real GRPO step on CPU (the TRL tests: test_trl_training.py, test_trl_tools.py, test_trl_trajectory.py)
+# --------------------------------------------------------------------------------------------------
+
+QWEN_SPECIAL_TOKENS = [
+    "<unk>",
+    "<pad>",
+    "<|im_start|>",
+    "<|im_end|>",
+    "<tool_call>",
+    "</tool_call>",
+    "<tool_response>",
+    "</tool_response>",
+]
+
+
+def trained_tokenizer(
+    corpus: list[str],
+    *,
+    vocab_size: int = 600,
+    special_tokens: list[str] = QWEN_SPECIAL_TOKENS,
+    qwen_chat_template: bool = True,
+) -> Any:
+    """A byte-level BPE tokenizer trained on ``corpus`` (``<unk>``, ``<pad>`` and ``<|im_end|>``, its eos, must be
+    among ``special_tokens``). With ``qwen_chat_template``, TRL's Qwen2.5 chat template (so TRL's
+    ``add_response_schema`` / ``parse_response`` parse its tool calls)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE(unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    tok.train_from_iterator(
+        corpus,
+        trainers.BpeTrainer(
+            vocab_size=vocab_size, special_tokens=special_tokens, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
+        ),
+    )
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", pad_token="<pad>", eos_token="<|im_end|>")
+    if qwen_chat_template:
+        from trl.chat_template_utils import qwen2_5_chat_template
+
+        fast.chat_template = qwen2_5_chat_template
+    return fast
+
+
+def tool_prompt_tokenizer(corpus: list[str], prompt: list[dict[str, Any]], tools: list[Any], repeats: int = 5) -> Any:
+    """:func:`trained_tokenizer` on ``corpus`` and, ``repeats`` times, ``prompt`` rendered with ``tools`` (as a
+    generation prompt, by a tokenizer trained on ``corpus`` alone): so that the prompt is short in tokens."""
+    rendered = trained_tokenizer(corpus).apply_chat_template(
+        prompt, tools=tools, add_generation_prompt=True, tokenize=False
+    )
+    return trained_tokenizer(corpus + [rendered] * repeats)
+
+
+def tiny_qwen2(tokenizer: Any, *, max_position_embeddings: int = 1024, seed: int = 0) -> Any:
+    """A tiny randomly initialised Qwen2 (one layer, hidden size 32) for ``tokenizer``, built after
+    ``torch.manual_seed(seed)``."""
+    import torch
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    torch.manual_seed(seed)
+    return Qwen2ForCausalLM(
+        Qwen2Config(
+            vocab_size=len(tokenizer),
+            hidden_size=32,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            num_key_value_heads=1,
+            intermediate_size=64,
+            max_position_embeddings=max_position_embeddings,
+            pad_token_id=tokenizer.pad_token_id,
+            eos_token_id=tokenizer.eos_token_id,
+        )
+    )
+
+
+def tiny_grpo_config(tmp_path: Path, **overrides: Any) -> Any:
+    """A ``GRPOConfig`` for one step on CPU writing under ``tmp_path`` (logged every step, nothing reported or
+    saved, seed 0); ``overrides`` set the rest (batch size, generations, completion length, ...)."""
+    from trl import GRPOConfig
+
+    settings: dict[str, Any] = {
+        "output_dir": str(tmp_path),
+        "max_steps": 1,
+        "logging_steps": 1,
+        "report_to": [],
+        "use_cpu": True,
+        "bf16": False,
+        "save_strategy": "no",
+        "seed": 0,
+    }
+    return GRPOConfig(**{**settings, **overrides})
+
+
+def recording_weather(executed: list[str]) -> Callable[[str], str]:
+    """A ``get_weather(city)`` tool for ``GRPOTrainer(tools=[...])`` (its docstring is its schema) that appends
+    each city it is called with to ``executed`` and returns ``"Sunny in <city>"``."""
+
+    def get_weather(city: str) -> str:
+        """Get the current weather in a city.
+
+        Args:
+            city: The city name.
+        """
+        executed.append(city)
+        return f"Sunny in {city}"
+
+    return get_weather
+
+
+class SequenceBias:
+    """Scripted turns of TRL's tool loop for a random model, as ``sequence_bias`` entries (a stock transformers
+    logits processor, through ``GRPOConfig(generation_kwargs={"sequence_bias": ...})``): after a context the model
+    samples one of the given texts, then ``<|im_end|>``. :meth:`first_turn` is after ``prompt`` rendered with
+    ``tools`` as a generation prompt (its last six tokens), :meth:`after_tool` after a tool result."""
+
+    def __init__(self, tokenizer: Any, prompt: list[dict[str, Any]], tools: list[Any]) -> None:
+        self.tokenizer = tokenizer
+        prompt_ids = tokenizer.apply_chat_template(
+            prompt, tools=tools, add_generation_prompt=True, tokenize=True, return_dict=True
+        )["input_ids"]
+        self.start = list(prompt_ids[-6:])
+        self.end = tokenizer.convert_tokens_to_ids("<|im_end|>")
+        self.turn = tokenizer.encode("<|im_end|>\n<|im_start|>assistant\n")
+
+    def first_turn(self, texts: list[str], strength: float = 60.0) -> list[list[Any]]:
+        """After the generation prompt, one of ``texts``."""
+        return self.script(self.start, texts, strength)
+
+    def after_tool(self, result: str, texts: list[str], strength: float = 60.0) -> list[list[Any]]:
+        """After a tool returned ``result`` (the tail of TRL's tool suffix for it), one of ``texts``."""
+        response_end = self.tokenizer.convert_tokens_to_ids("</tool_response>")
+        return self.script([*self.tokenizer.encode(f"\n{result}\n"), response_end, *self.turn], texts, strength)
+
+    def script(self, context: list[int], texts: list[str], strength: float = 60.0) -> list[list[Any]]:
+        """After ``context``, one of ``texts``."""
+        bias: dict[tuple[int, ...], float] = {}
+        for text in texts:
+            ids = [*self.tokenizer.encode(text), self.end]
+            for i in range(len(ids)):
+                bias[tuple(context + ids[: i + 1])] = strength
+        return [[list(k), v] for k, v in bias.items()]

@@ -7,8 +7,8 @@ The fast tests use completions captured from TRL 1.16's ``_tool_call_loop`` (its
 step: a tiny Qwen2 built from a config, a tokenizer trained here with TRL's own Qwen2.5 chat template (so
 TRL's ``add_response_schema`` / ``parse_response`` parse the calls), and a ``sequence_bias`` generation
 config (a stock transformers logits processor, through ``GRPOConfig(generation_kwargs=...)``) that makes the
-random model sample scripted turns. TRL's own loop parses the calls, runs the tool, appends the result
-and generates again; our reward function receives TRL's own completion objects.
+random model sample scripted turns (tests/helpers.py builds them). TRL's own loop parses the calls, runs the
+tool, appends the result and generates again; our reward function receives TRL's own completion objects.
 """
 
 from __future__ import annotations
@@ -187,99 +187,28 @@ def test_uninterpretable_tools_name_the_item() -> None:
 def test_real_grpo_tool_loop_step_scores_the_calls(tmp_path: Path) -> None:
     for module in ("torch", "transformers", "trl", "datasets"):
         require(module)
-    import torch
     from datasets import Dataset
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
     from transformers.utils import get_json_schema
-    from trl import GRPOConfig, GRPOTrainer
-    from trl.chat_template_utils import qwen2_5_chat_template
+    from trl import GRPOTrainer
+
+    from .helpers import SequenceBias, recording_weather, tiny_grpo_config, tiny_qwen2, tool_prompt_tokenizer
 
     executed: list[str] = []
-
-    def get_weather(city: str) -> str:
-        """Get the current weather in a city.
-
-        Args:
-            city: The city name.
-        """
-        executed.append(city)
-        return f"Sunny in {city}"
-
-    special = [
-        "<unk>",
-        "<pad>",
-        "<|im_start|>",
-        "<|im_end|>",
-        "<tool_call>",
-        "</tool_call>",
-        "<tool_response>",
-        "</tool_response>",
-    ]
-
-    def tokenizer_for(corpus: list[str]) -> Any:
-        tok = Tokenizer(models.BPE(unk_token="<unk>"))
-        tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-        tok.decoder = decoders.ByteLevel()
-        tok.train_from_iterator(
-            corpus,
-            trainers.BpeTrainer(
-                vocab_size=600, special_tokens=special, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
-            ),
-        )
-        fast = PreTrainedTokenizerFast(
-            tokenizer_object=tok, unk_token="<unk>", pad_token="<pad>", eos_token="<|im_end|>"
-        )
-        fast.chat_template = qwen2_5_chat_template  # TRL knows its response schema
-        return fast
-
+    get_weather = recording_weather(executed)
     prompt = [{"role": "user", "content": "Weather in Paris?"}]
     weather = [hermes_call("get_weather", city="Paris"), hermes_call("get_weather", city="London")]
     corpus = [*weather, "It is sunny.", "Which city?", prompt[0]["content"]] * 10
-    rendered = tokenizer_for(corpus).apply_chat_template(
-        prompt, tools=[get_weather], add_generation_prompt=True, tokenize=False
-    )
-    tokenizer = tokenizer_for(corpus + [rendered] * 5)  # so the prompt is short in tokens
-    prompt_ids = tokenizer.apply_chat_template(
-        prompt, tools=[get_weather], add_generation_prompt=True, tokenize=True, return_dict=True
-    )["input_ids"]
-    end = tokenizer.convert_tokens_to_ids("<|im_end|>")
-    turn = tokenizer.encode("<|im_end|>\n<|im_start|>assistant\n")
-
-    def after_tool(city: str) -> list[int]:  # the tail of TRL's tool suffix for this result
-        return [*tokenizer.encode(f"\nSunny in {city}\n"), tokenizer.convert_tokens_to_ids("</tool_response>"), *turn]
-
-    def script(context: list[int], texts: list[str]) -> list[list[Any]]:
-        """sequence_bias entries: after ``context``, the model samples one of ``texts`` (then <|im_end|>)."""
-        bias: dict[tuple[int, ...], float] = {}
-        for text in texts:
-            ids = [*tokenizer.encode(text), end]
-            for i in range(len(ids)):
-                bias[tuple(context + ids[: i + 1])] = 60.0
-        return [[list(k), v] for k, v in bias.items()]
+    tokenizer = tool_prompt_tokenizer(corpus, prompt, [get_weather])
 
     # First turn: a right call, a wrong call or a question; after a London result the model calls again with
     # Paris; after a Paris result it answers.
+    bias = SequenceBias(tokenizer, prompt, [get_weather])
     sequence_bias = (
-        script(list(prompt_ids[-6:]), [*weather, "Which city?"])
-        + script(after_tool("London"), [hermes_call("get_weather", city="Paris")])
-        + script(after_tool("Paris"), ["It is sunny."])
+        bias.first_turn([*weather, "Which city?"])
+        + bias.after_tool("Sunny in London", [hermes_call("get_weather", city="Paris")])
+        + bias.after_tool("Sunny in Paris", ["It is sunny."])
     )
-
-    torch.manual_seed(0)
-    model = Qwen2ForCausalLM(
-        Qwen2Config(
-            vocab_size=len(tokenizer),
-            hidden_size=32,
-            num_hidden_layers=1,
-            num_attention_heads=2,
-            num_key_value_heads=1,
-            intermediate_size=64,
-            max_position_embeddings=1024,
-            pad_token_id=tokenizer.pad_token_id,
-            eos_token_id=end,
-        )
-    )
+    model = tiny_qwen2(tokenizer)
     dataset = Dataset.from_list([{"prompt": prompt, "ground_truth": json.dumps(TRUTH)}] * 12)
 
     received: list[Any] = []
@@ -292,18 +221,11 @@ def test_real_grpo_tool_loop_step_scores_the_calls(tmp_path: Path) -> None:
         returned.extend(rewards)
         return rewards
 
-    args = GRPOConfig(
-        output_dir=str(tmp_path),
+    args = tiny_grpo_config(
+        tmp_path,
         per_device_train_batch_size=12,
         num_generations=12,
         max_completion_length=128,
-        max_steps=1,
-        logging_steps=1,
-        report_to=[],
-        use_cpu=True,
-        bf16=False,
-        save_strategy="no",
-        seed=0,
         generation_kwargs={"sequence_bias": sequence_bias},
     )
     trainer = GRPOTrainer(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import call, execute, require
+from .helpers import call, execute, require, tiny_grpo_config, tiny_qwen2, trained_tokenizer
 
 pytestmark = pytest.mark.slow  # a GRPO training step
 
@@ -16,15 +16,11 @@ pytestmark = pytest.mark.slow  # a GRPO training step
 def test_grpo_step_with_our_reward_logs_our_components(tmp_path: Path) -> None:
     for module in ("torch", "transformers", "trl", "datasets"):
         require(module)
-    import torch
     from datasets import Dataset
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
-    from trl import GRPOConfig, GRPOTrainer
+    from trl import GRPOTrainer
 
     from rlvr_rewards.integrations.trl import reward_func
 
-    torch.manual_seed(0)
     truth = execute(call("get_weather", city="Paris"))
     texts = [
         '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>',
@@ -32,47 +28,12 @@ def test_grpo_step_with_our_reward_logs_our_components(tmp_path: Path) -> None:
         "I can't help with that.",
         "Weather in Paris?",
     ] * 20
-    tok = Tokenizer(models.BPE(unk_token="<unk>"))
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    tok.train_from_iterator(
-        texts,
-        trainers.BpeTrainer(
-            vocab_size=400,
-            special_tokens=["<unk>", "<pad>", "<|im_end|>"],
-            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        ),
+    tokenizer = trained_tokenizer(
+        texts, vocab_size=400, special_tokens=["<unk>", "<pad>", "<|im_end|>"], qwen_chat_template=False
     )
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=tok, unk_token="<unk>", pad_token="<pad>", eos_token="<|im_end|>"
-    )
-    model = Qwen2ForCausalLM(
-        Qwen2Config(
-            vocab_size=len(tokenizer),
-            hidden_size=32,
-            num_hidden_layers=1,
-            num_attention_heads=2,
-            num_key_value_heads=1,
-            intermediate_size=64,
-            max_position_embeddings=128,
-            pad_token_id=tokenizer.pad_token_id,
-            eos_token_id=tokenizer.eos_token_id,
-        )
-    )
+    model = tiny_qwen2(tokenizer, max_position_embeddings=128)
     dataset = Dataset.from_list([{"prompt": "Weather in Paris?", "ground_truth": json.dumps(truth)}] * 8)
-    args = GRPOConfig(
-        output_dir=str(tmp_path),
-        per_device_train_batch_size=4,
-        num_generations=4,
-        max_completion_length=12,
-        max_steps=1,
-        logging_steps=1,
-        report_to=[],
-        use_cpu=True,
-        bf16=False,
-        save_strategy="no",
-        seed=0,
-    )
+    args = tiny_grpo_config(tmp_path, per_device_train_batch_size=4, num_generations=4, max_completion_length=12)
     trainer = GRPOTrainer(
         model=model, processing_class=tokenizer, reward_funcs=[reward_func], args=args, train_dataset=dataset
     )

@@ -7,7 +7,8 @@ The fast tests use completions of the shapes TRL 1.16's ``_tool_call_loop`` buil
 calling message, ``arguments`` a dict, a failed call's result ``str({"error": ...})``). The slow test runs a real
 ``GRPOTrainer(tools=[...])`` step, as tests/test_trl_tools.py does: a tiny Qwen2 built from a config, a tokenizer
 trained here with TRL's own Qwen2.5 chat template, and a ``sequence_bias`` generation config that makes the random
-model sample scripted turns, here including two final answers after the same right call.
+model sample scripted turns, here including two final answers after the same right call (tests/helpers.py builds
+them for the three TRL test modules).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import rlvr_rewards as rr
 from rlvr_rewards.errors import GroundTruthError
 from rlvr_rewards.integrations.trl import component_reward_funcs, make_reward_func, merge_tool_loop
 
-from .helpers import call, execute, hermes_call, require
+from .helpers import SequenceBias, call, execute, hermes_call, require
 
 PARIS = call("get_weather", city="Paris")
 SINGLE = execute(PARIS)
@@ -161,90 +162,21 @@ def test_an_integer_beyond_64_bits_in_the_arguments_does_not_raise() -> None:
 # ---------------------------------------------------------------------------------------------- slow
 
 
-SPECIAL_TOKENS = [
-    "<unk>",
-    "<pad>",
-    "<|im_start|>",
-    "<|im_end|>",
-    "<tool_call>",
-    "</tool_call>",
-    "<tool_response>",
-    "</tool_response>",
-]
 PROMPT = [{"role": "user", "content": "Weather in Paris?"}]
 FIRST_CALLS = [hermes_call("get_weather", city="Paris"), hermes_call("get_weather", city="London")]
 ANSWERS = ["It is sunny in Paris.", "It is raining."]
-
-
-def _tokenizer_for(corpus: list[str]) -> Any:
-    """A byte-level BPE tokenizer trained on ``corpus``, with TRL's Qwen2.5 chat template (so TRL's
-    ``add_response_schema`` / ``parse_response`` parse its tool calls)."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
-    from trl.chat_template_utils import qwen2_5_chat_template
-
-    tok = Tokenizer(models.BPE(unk_token="<unk>"))
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    tok.train_from_iterator(
-        corpus,
-        trainers.BpeTrainer(
-            vocab_size=600, special_tokens=SPECIAL_TOKENS, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
-        ),
-    )
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", pad_token="<pad>", eos_token="<|im_end|>")
-    fast.chat_template = qwen2_5_chat_template
-    return fast
 
 
 def _scripted_bias(tokenizer: Any, tools: list[Any]) -> list[list[Any]]:
     """``sequence_bias`` entries for the scripted turns. First turn: a right call, a wrong call or a question
     (a little less likely, so that 12 rollouts show every shape); after a London result the model calls again
     with Paris; after a Paris result it answers right (names Paris) or wrong."""
-    prompt_ids = tokenizer.apply_chat_template(
-        PROMPT, tools=tools, add_generation_prompt=True, tokenize=True, return_dict=True
-    )["input_ids"]
-    end = tokenizer.convert_tokens_to_ids("<|im_end|>")
-    turn = tokenizer.encode("<|im_end|>\n<|im_start|>assistant\n")
-
-    def after_tool(city: str) -> list[int]:  # the tail of TRL's tool suffix for this result
-        return [*tokenizer.encode(f"\nSunny in {city}\n"), tokenizer.convert_tokens_to_ids("</tool_response>"), *turn]
-
-    def script(context: list[int], texts: list[str], strength: float = 60.0) -> list[list[Any]]:
-        """After ``context``, the model samples one of ``texts`` (then <|im_end|>)."""
-        bias: dict[tuple[int, ...], float] = {}
-        for text in texts:
-            ids = [*tokenizer.encode(text), end]
-            for i in range(len(ids)):
-                bias[tuple(context + ids[: i + 1])] = strength
-        return [[list(k), v] for k, v in bias.items()]
-
-    start = list(prompt_ids[-6:])
+    bias = SequenceBias(tokenizer, PROMPT, tools)
     return (
-        script(start, FIRST_CALLS)
-        + script(start, ["Which city?"], 58.0)
-        + script(after_tool("London"), [hermes_call("get_weather", city="Paris")])
-        + script(after_tool("Paris"), ANSWERS)
-    )
-
-
-def _tiny_model(tokenizer: Any) -> Any:
-    import torch
-    from transformers import Qwen2Config, Qwen2ForCausalLM
-
-    torch.manual_seed(0)
-    return Qwen2ForCausalLM(
-        Qwen2Config(
-            vocab_size=len(tokenizer),
-            hidden_size=32,
-            num_hidden_layers=1,
-            num_attention_heads=2,
-            num_key_value_heads=1,
-            intermediate_size=64,
-            max_position_embeddings=1024,
-            pad_token_id=tokenizer.pad_token_id,
-            eos_token_id=tokenizer.convert_tokens_to_ids("<|im_end|>"),
-        )
+        bias.first_turn(FIRST_CALLS)
+        + bias.first_turn(["Which city?"], 58.0)
+        + bias.after_tool("Sunny in London", [hermes_call("get_weather", city="Paris")])
+        + bias.after_tool("Sunny in Paris", ANSWERS)
     )
 
 
@@ -261,24 +193,14 @@ def test_real_grpo_tool_loop_step_scores_trajectories(tmp_path: Path) -> None:
         require(module)
     from datasets import Dataset
     from transformers.utils import get_json_schema
-    from trl import GRPOConfig, GRPOTrainer
+    from trl import GRPOTrainer
+
+    from .helpers import recording_weather, tiny_grpo_config, tiny_qwen2, tool_prompt_tokenizer
 
     executed: list[str] = []
-
-    def get_weather(city: str) -> str:
-        """Get the current weather in a city.
-
-        Args:
-            city: The city name.
-        """
-        executed.append(city)
-        return f"Sunny in {city}"
-
+    get_weather = recording_weather(executed)
     corpus = [*FIRST_CALLS, *ANSWERS, "Which city?", PROMPT[0]["content"]] * 10
-    rendered = _tokenizer_for(corpus).apply_chat_template(
-        PROMPT, tools=[get_weather], add_generation_prompt=True, tokenize=False
-    )
-    tokenizer = _tokenizer_for(corpus + [rendered] * 5)  # so the prompt is short in tokens
+    tokenizer = tool_prompt_tokenizer(corpus, PROMPT, [get_weather])
     dataset = Dataset.from_list([{"prompt": PROMPT, "ground_truth": json.dumps(TRAJECTORY)}] * 12)
 
     received: list[Any] = []
@@ -298,22 +220,15 @@ def test_real_grpo_tool_loop_step_scores_trajectories(tmp_path: Path) -> None:
         returned.extend(rewards)
         return rewards
 
-    args = GRPOConfig(
-        output_dir=str(tmp_path),
+    args = tiny_grpo_config(
+        tmp_path,
         per_device_train_batch_size=12,
         num_generations=12,
         max_completion_length=128,
-        max_steps=1,
-        logging_steps=1,
-        report_to=[],
-        use_cpu=True,
-        bf16=False,
-        save_strategy="no",
-        seed=0,
         generation_kwargs={"sequence_bias": _scripted_bias(tokenizer, [get_weather])},
     )
     trainer = GRPOTrainer(
-        model=_tiny_model(tokenizer),
+        model=tiny_qwen2(tokenizer),
         processing_class=tokenizer,
         reward_funcs=[rlvr_graded],
         args=args,
