@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime
+import gc
 import json
 import shutil
 import sys
@@ -27,82 +28,39 @@ import numpy as np
 import orjson
 
 from rlvr_rewards.errors import ConfigError, RlvrRewardsError
-from rlvr_rewards.groundtruth.validate import LoadedRow, inspect_rows
 from rlvr_rewards.integrations.files import (
     Record,
     check_writable,
     file_sha256,
-    pair_records,
     read_json_document,
     read_records,
     write_parquet,
 )
+from rlvr_rewards.integrations.runs import ScoredRun, load_rows, read_completions, score_completions, score_run
 from rlvr_rewards.plugins import get_registry
-from rlvr_rewards.scoring.core import score_batch
-from rlvr_rewards.scoring.result import BatchScore
+from rlvr_rewards.util.progress import Progress, for_command
 
 __all__ = ["main"]
 
-
-def _load_dataset(data: Path) -> tuple[list[Record], list[LoadedRow]]:
-    """Every row of ``--data`` loaded by the one row checker (the same as ``validate`` and the Lambda);
-    the first fatal problem is a ConfigError naming the file, line and row id; advisory problems are
-    counted on stderr (never silent), the rows still score."""
-    rows = read_records(data, "--data")
-    if not rows:
-        raise ConfigError(f"--data {data}: holds no rows; expected one JSON object per line")
-    loaded, problems = inspect_rows([r.value for r in rows], [r.number for r in rows])
-    fatal = [p for p in problems if p.fatal]
-    if fatal:
-        more = (
-            f" ({len(fatal) - 1} more row problem(s) like it: `rlvr-rewards validate --data {data}` lists all)"
-            if len(fatal) > 1
-            else ""
-        )
-        raise ConfigError(f"--data {data} {rows[0].unit} {str(fatal[0]).removeprefix('line ')}{more}")
-    advisory = [p for p in problems if not p.fatal]
-    if advisory:
-        kinds = ", ".join(sorted({p.kind for p in advisory}))
-        print(
-            f"rlvr-rewards: note: {len(advisory)} row problem(s) in {data} ({kinds}): their truths cannot be "
-            f"met as their tools describe; `rlvr-rewards validate --data {data}` lists them",
-            file=sys.stderr,
-        )
-    return rows, [row for row in loaded if row is not None]
-
-
-def _paired_files(
-    data: Path, completions: Path, limit: int | None = None
-) -> tuple[list[tuple[Record, Record, Any]], dict[int, LoadedRow]]:
-    """The (row, completion record, completion) triples of ``--data`` and ``--completions`` (the first ``limit``
-    completions), checked as every scoring path checks them, and each row's loaded form by ``id()`` of its
-    record."""
-    rows, loaded = _load_dataset(data)
-    records = read_records(completions, "--completions")
-    if not records:
-        raise ConfigError(
-            f"--completions {completions}: holds no completions; expected one JSON object per line "
-            "({'id': <row id>, 'completion': <text or messages>})"
-        )
-    if limit is not None:
-        records = records[:limit]
-    return list(pair_records(rows, records)), {id(r): row for r, row in zip(rows, loaded, strict=True)}
+#: The cyclic garbage collector's thresholds while a command runs (see :func:`main`).
+GC_THRESHOLDS = (100_000, 50, 1_000)
 
 
 def _score_files(
-    data: Path, completions: Path, preset: str, workers: int = 1, fmt: str | None = None, limit: int | None = None
-) -> tuple[BatchScore, list[dict[str, Any]]]:
-    triples, row_of = _paired_files(data, completions, limit)
-    batch = score_batch(
-        [c for _, _, c in triples],
-        [row_of[id(r)].truth for r, _, _ in triples],
-        tools=[row_of[id(r)].toolset for r, _, _ in triples],
-        preset=preset,
-        groups=[str(r.value.get("id", i)) for i, (r, _, _) in enumerate(triples)],
-        workers=workers,
-        format=fmt,
-    )
-    return batch, [rec.value for _, rec, _ in triples]
+    data: str | Path,
+    completions: str | Path,
+    preset: str,
+    workers: int = 1,
+    fmt: str | None = None,
+    limit: int | None = None,
+    progress: Progress | None = None,
+) -> ScoredRun:
+    """``--data`` and ``--completions`` read, paired and scored the one way every command does
+    (:mod:`rlvr_rewards.integrations.runs`)."""
+    return score_run(
+        load_rows(str(data), progress), str(completions), "--completions", preset, fmt, limit=limit,
+        workers=workers, progress=progress,
+    )  # fmt: skip
 
 
 def _format_summary(summary: dict[str, Any], title: str) -> str:
@@ -143,7 +101,8 @@ def _cmd_score_ray(args: argparse.Namespace) -> int:
 
     # the rows, completions and pairs of the in-process path (same checks, same errors); the records
     # stay here, so each output line carries the record's own id and label, as in-process
-    triples, _ = _paired_files(Path(args.data), Path(args.completions), args.limit)
+    found = read_completions(load_rows(args.data), args.completions, "--completions", args.limit)
+    triples = [(found.row_record(i), found.records[i], found.completions[i]) for i in range(len(found))]
     items = []
     for i, (data_row, comp_record, comp) in enumerate(triples):
         try:  # completions and rows travel as JSON text (one Arrow type per column), decoded by the scorer
@@ -197,16 +156,18 @@ def _cmd_score(args: argparse.Namespace) -> int:
     if args.ray:
         return _cmd_score_ray(args)
     started = time.time()
-    batch, records = _score_files(
-        Path(args.data), Path(args.completions), args.preset, args.workers, args.format, args.limit
-    )
+    progress = for_command(args.quiet)
+    run = _score_files(args.data, args.completions, args.preset, args.workers, args.format, args.limit, progress)
+    batch = run.batch
     if args.out:
-        with open(args.out, "wb") as fh:
-            for i, (s, rec) in enumerate(zip(batch, records, strict=True)):
-                out = {"index": i, **({"id": rec["id"]} if "id" in rec else {}), **s.to_dict()}
-                if "label" in rec:
-                    out["label"] = rec["label"]
+        with open(args.out, "wb") as fh, progress.task(f"writing {args.out}", total=len(batch)) as advance:
+            for i, (scored, rec) in enumerate(zip(batch.to_dicts(), run.records, strict=True)):
+                out = {"index": i, **({"id": rec.value["id"]} if "id" in rec.value else {}), **scored}
+                if "label" in rec.value:
+                    out["label"] = rec.value["label"]
                 fh.write(orjson.dumps(out) + b"\n")
+                if i % 4096 == 4095:
+                    advance(4096)
         meta = run_metadata(args, len(batch), started)
         Path(_meta_path(args.out)).write_bytes(orjson.dumps(meta, option=orjson.OPT_INDENT_2) + b"\n")
     print(_format_summary(batch.summary(), f"rlvr-rewards score: {args.completions}"))
@@ -252,13 +213,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         resources.as_file(data / "example_rows.jsonl") as rows_path,
         resources.as_file(data / "example_completions.jsonl") as comp_path,
     ):
-        batch, records = _score_files(rows_path, comp_path, args.preset)
+        batch = _score_files(rows_path, comp_path, args.preset).batch
         print(_format_summary(batch.summary(), "rlvr-rewards demo: bundled example (60 rows, 5 tools)"))
+        rows = load_rows(str(rows_path))
+        found = read_completions(rows, str(comp_path), "--completions")
         labels: dict[tuple[str, str], list[int]] = {}
-        for i, (rec, exp) in enumerate(zip(records, batch.expected, strict=True)):
-            labels.setdefault((exp, rec.get("label", "?")), []).append(i)
+        for i, (label, exp) in enumerate(zip(found.labels, batch.expected, strict=True)):
+            labels.setdefault((exp, label or "?"), []).append(i)
         presets = ["graded", "binary", "aws-blog", "toolrl"]
-        per_preset = {p: (batch if p == args.preset else _score_files(rows_path, comp_path, p)[0]) for p in presets}
+        per_preset = {p: (batch if p == args.preset else score_completions(found, p).batch) for p in presets}
     print("\nmean reward by completion label, per preset:")
     print(f"  {'expected':<9}{'label':<20}{'n':>4}" + "".join(f"{p:>10}" for p in presets))
     for (exp, label), idx in sorted(labels.items()):
@@ -343,9 +306,14 @@ def _bfcl_prompt(question: Any, where: str) -> list[dict[str, Any]]:
     raise ConfigError(f"{where}: 'question' is not text, a list of messages or a list of turns")
 
 
-def _write_rows(rows: list[dict[str, Any]], out: str, to: str) -> None:
+def _write_rows(rows: list[dict[str, Any]], out: str, to: str, args: argparse.Namespace, where: str) -> None:
     """Write converted rows (only once every row converted): JSON Lines, or Parquet with the truths and tools as
-    JSON text (:func:`rlvr_rewards.integrations.files.write_parquet`)."""
+    JSON text (:func:`rlvr_rewards.integrations.files.write_parquet`); with ``--tools-in-system-prompt``, each
+    row's tools written into its prompt first (``where`` names the input in errors)."""
+    if args.tools_in_system_prompt:
+        from rlvr_rewards.data.cli import tools_into_prompts
+
+        rows = tools_into_prompts(rows, args.tools_in_system_prompt, where)
     if to == "parquet":
         write_parquet(rows, out)
         return
@@ -388,8 +356,8 @@ def _convert_rows(args: argparse.Namespace, to: str) -> int:
         raise ConfigError("convert --from rows: --data is required (rows JSON Lines or Parquet)")
     if args.questions is not None or args.answers is not None:
         raise ConfigError("--questions / --answers are read by `convert --from bfcl`; `--from rows` reads --data")
-    records, _ = _load_dataset(Path(args.data))
-    _write_rows([r.value for r in records], args.out, to)
+    records = load_rows(args.data).records
+    _write_rows([r.value for r in records], args.out, to, args, f"--data {args.data}")
     print(
         f"wrote {len(records)} rows to {args.out} ({to}"
         + (": truths and tools as JSON text)" if to == "parquet" else ")")
@@ -450,7 +418,7 @@ def _convert_bfcl(args: argparse.Namespace, to: str) -> int:
                 "extra_info": {"tools": functions},
             }
         )
-    _write_rows(out_rows, args.out, to)  # written only once every question converted
+    _write_rows(out_rows, args.out, to, args, f"--questions {args.questions}")  # once every question converted
     print(f"wrote {len(out_rows)} rows to {args.out} ({to}; {n_irrelevant} irrelevance rows: no call expected)")
     return 0
 
@@ -594,8 +562,23 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     get_registry().preset(args.preset)
     get_registry().parsers_for(args.format)
     result = explain(completion, truth, tools, args.preset, format=args.format)
-    print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) if args.json else str(result))
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif sys.stdout.isatty() and _rich_installed():  # tables and colours on a terminal
+        from rlvr_rewards.report.terminal import print_explanation
+
+        print_explanation(result)
+    else:
+        print(str(result))
     return 0
+
+
+def _rich_installed() -> bool:
+    try:
+        import rich  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _cmd_presets(args: argparse.Namespace) -> int:
@@ -678,6 +661,9 @@ def build_parser() -> argparse.ArgumentParser:
         "writes reward_model.ground_truth and extra_info.tools as JSON text (needs pyarrow)",
     )
     cv.add_argument("--out", required=True, help="veRL rows to write")
+    from rlvr_rewards.data.cli import add_tools_in_prompt_option
+
+    add_tools_in_prompt_option(cv)
     cv.set_defaults(func=_cmd_convert)
     v = sub.add_parser("validate", help="check that every row's truth can satisfy its own tool schema")
     v.add_argument("--data", required=True, help="rows JSONL (veRL / SageMaker / BFCL rows)")
@@ -706,7 +692,23 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--python-exe", help="interpreter matching the artifact's Python (default: this one)")
     i.add_argument("--timeout-ms", type=float, default=300_000, help="simulated Lambda time budget")
     i.set_defaults(func=_cmd_lambda_invoke)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                _add_quiet(child)
     return parser
+
+
+def _add_quiet(parser: argparse.ArgumentParser) -> None:
+    """``--quiet`` on every command (the leaves of the subcommand tree): no progress bars (they are drawn only on
+    a terminal anyway, :mod:`rlvr_rewards.util.progress`); results, notes and errors are printed as ever."""
+    subcommands = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subcommands:
+        parser.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+        return
+    for action in subcommands:
+        for child in dict.fromkeys(action.choices.values()):
+            _add_quiet(child)
 
 
 def _print_help(parser: argparse.ArgumentParser) -> int:
@@ -719,6 +721,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line. Exit codes: 0 done; 1 ``validate`` found problems; 2 a user error (the message
     names the file, line, row id, field and what was expected), never a traceback."""
     args = build_parser().parse_args(argv)
+    # A command loads whole files (25,000 rows of tool specs are millions of containers) and keeps them: with
+    # the default thresholds the cyclic collector walks that growing heap again and again (25.4 s -> 12.9 s for
+    # `score` on 200k completions with these thresholds, the same peak memory). Restored afterwards: main() is
+    # also called in-process.
+    thresholds = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLDS[0], GC_THRESHOLDS[1], GC_THRESHOLDS[2])
     try:
         return int(args.func(args))
     except RlvrRewardsError as exc:
@@ -730,6 +738,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # e.g. the disk filled up while writing --out (paths are checked before any work)
         print(f"rlvr-rewards: error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 if __name__ == "__main__":  # pragma: no cover

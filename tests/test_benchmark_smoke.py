@@ -281,3 +281,22 @@ def test_parse_floor_decodes_the_calls(workload: Workload) -> None:
             assert calls and all(isinstance(c, dict) for c in calls)
         elif lab in ("asked_instead", "refused_instead", "vague_question"):
             assert calls == []
+
+
+def test_the_command_line_benchmark_runs_every_command_and_prints_ratios(tmp_path: Path) -> None:
+    out = tmp_path / "cli.json"
+    proc = subprocess.run(
+        [sys.executable, str(BENCH_DIR / "bench_cli.py"), "--prompts", "20", "--repeats", "1", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    figures = json.loads(out.read_text())
+    commands = benchmark("bench_cli").commands()
+    assert figures["completions"] == 160
+    assert set(figures["seconds"]) == {"baseline: rr.score_batch in-process", *commands}
+    assert figures["ratios"]["baseline: rr.score_batch in-process"] == 1.0
+    assert all(v > 0 for v in figures["seconds"].values())
+    for label in commands:
+        assert label in proc.stdout

@@ -683,3 +683,125 @@ def test_the_printed_examples_in_docs_cli_are_what_the_commands_print(
         out = capsys.readouterr().out.rstrip("\n")
         head, elided, tail = printed.rstrip("\n").partition("  ...\n")  # "  ..." stands for lines left out
         assert out.startswith(head) and out.endswith(tail) if elided else out == head, (command, out)
+
+
+# --- augment to a target mix; tools written into the prompts --------------------------------------------------
+
+
+def _bfcl_rows() -> list[dict[str, Any]]:
+    """BFCL's `multiple` category converted (200 execute rows, several tools each), from the installed bfcl-eval."""
+    pytest.importorskip("bfcl_eval", reason="bfcl-eval is installed by the README's test command")
+    import bfcl_eval
+
+    from rlvr_rewards.groundtruth.bfcl import bfcl_to_native
+
+    data = Path(bfcl_eval.__file__).resolve().parent / "data"
+    answers = {a["id"]: a for a in read_jsonl(data / "possible_answer" / "BFCL_v4_multiple.json")}
+    rows = []
+    for q in read_jsonl(data / "BFCL_v4_multiple.json"):
+        truth = bfcl_to_native(answers[q["id"]], q["function"])
+        rows.append(row(q["id"], q["question"][0], truth, q["function"]))
+    return rows
+
+
+@pytest.mark.parametrize("target", ["60/25/15", "70/20/10", "80/10/10"])
+def test_augment_to_a_target_meets_it_within_rounding(target: str) -> None:
+    rows = _bfcl_rows()
+    made = augment_report(rows, target=target)
+    shares = parse_target(target)
+    total = len(rows) / shares[0]
+    assert made.mix == Counter(r["reward_model"]["ground_truth"]["behavior"] for r in made.rows)
+    assert made.mix["execute"] == len(rows) and made.rows[: len(rows)] == rows  # every given row kept
+    for kind, share in zip(("clarify", "refuse"), shares[1:], strict=True):
+        assert made.mix[kind] == round(share * total), (kind, made.mix)
+    assert made.target == {b: float(x) for b, x in zip(("execute", "clarify", "refuse"), shares, strict=True)}
+    everything = augment_report(rows)
+    left_out = [s for s in made.skipped if s.reason == "over_target"]
+    assert len(left_out) == sum(everything.derived.values()) - sum(made.derived.values())
+    kept = {r["id"] for r in made.rows[len(rows) :]}
+    assert kept <= {r["id"] for r in everything.rows}
+    order = [r["id"] for r in everything.rows if r["id"] in kept]
+    assert [r["id"] for r in made.rows[len(rows) :]] == order  # in their sources' order
+
+
+def test_augment_to_a_target_is_seeded_and_says_when_it_falls_short() -> None:
+    rows = _bfcl_rows()
+    a, b, c = (augment_report(rows, target="60/25/15", seed=s) for s in (0, 0, 1))
+    assert a.rows == b.rows and a.rows != c.rows and a.mix == c.mix
+    short = augment_report(rows, target="20/40/40")  # far more clarify rows than can be derived
+    everything = augment_report(rows)
+    assert short.mix["clarify"] == everything.derived["clarify"] < round(0.4 * len(rows) / 0.2)
+    assert not [s for s in short.skipped if s.kind == "clarify" and s.reason == "over_target"]
+    with pytest.raises(ConfigError, match="execute share is 0"):
+        augment_report(rows, target="0/50/50")
+    with pytest.raises(ConfigError, match="not a number"):
+        augment_report(rows, target="60/x/15")
+
+
+def test_augment_command_with_a_target_and_tools_in_the_prompts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rlvr_rewards.data import render_tools_into_row
+
+    rows = _bfcl_rows()
+    src = tmp_path / "rows.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "balanced.jsonl"
+    argv = ["data", "augment", "--data", str(src), "--out", str(out), "--target", "60/25/15"]
+    assert main([*argv, "--tools-in-system-prompt", "qwen"]) == 0
+    printed = capsys.readouterr().out
+    assert "execute/clarify/refuse: 200/83/50 rows = 60.1/24.9/15.0 % (target 60.0/25.0/15.0)" in printed
+    assert "tools written into the prompts for qwen" in printed
+    written = read_jsonl(out)
+    expected = augment_report(rows, target="60/25/15").rows
+    assert written == [render_tools_into_row(r, "qwen") for r in expected]
+    for r in written:  # the refuse rows' prompts offer only the tools left
+        assert tools_from_prompt(r["prompt"]) == r["extra_info"]["tools"]
+    batch = rr.score_batch(["I'm sorry, but I can't help with that."] * len(written), written)
+    plain = rr.score_batch(["I'm sorry, but I can't help with that."] * len(expected), expected)
+    assert batch.rewards.tolist() == plain.rewards.tolist()  # the rewards do not change
+
+    example = tmp_path / "example.jsonl"
+    example.write_bytes(EXAMPLE_PATH.read_bytes())  # their prompts already render the tools
+    bad = ["data", "augment", "--data", str(example), "--out", str(tmp_path / "x.jsonl")]
+    assert main([*bad, "--tools-in-system-prompt", "qwen"]) == 2
+    err = capsys.readouterr().err
+    assert f"--data {example}: row 1 (id {EXAMPLE[0]['id']!r}): --tools-in-system-prompt qwen:" in err
+    assert not (tmp_path / "x.jsonl").exists()
+    with pytest.raises(SystemExit) as exited:
+        main([*bad, "--tools-in-system-prompt", "nope"])
+    assert exited.value.code == 2 and "invalid choice: 'nope'" in capsys.readouterr().err
+
+
+def test_convert_writes_the_tools_into_the_prompts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("bfcl_eval", reason="bfcl-eval is installed by the README's test command")
+    import bfcl_eval
+
+    from rlvr_rewards.data import render_tools_into_row
+
+    data = Path(bfcl_eval.__file__).resolve().parent / "data"
+    common = ["convert", "--from", "bfcl", "--questions", str(data / "BFCL_v4_multiple.json")]
+    common += ["--answers", str(data / "possible_answer" / "BFCL_v4_multiple.json")]
+    plain, rendered = tmp_path / "plain.jsonl", tmp_path / "rendered.jsonl"
+    assert main([*common, "--out", str(plain)]) == 0
+    assert main([*common, "--out", str(rendered), "--tools-in-system-prompt", "llama3"]) == 0
+    capsys.readouterr()
+    assert read_jsonl(rendered) == [render_tools_into_row(r, "llama3") for r in read_jsonl(plain)]
+    again = tmp_path / "again.jsonl"
+    assert (
+        main(
+            [
+                "convert",
+                "--from",
+                "rows",
+                "--data",
+                str(rendered),
+                "--out",
+                str(again),
+                "--tools-in-system-prompt",
+                "qwen",
+            ]
+        )
+        == 2
+    )
+    assert "--tools-in-system-prompt qwen" in capsys.readouterr().err and not again.exists()

@@ -4,6 +4,7 @@ with what was expected and got, the extras, the formula; trajectories explained 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,9 @@ from hypothesis import strategies as st
 
 import rlvr_rewards as rr
 from rlvr_rewards.cli import main
+
+EXAMPLE_ROWS = Path(rr.__file__).resolve().parent / "data" / "example_rows.jsonl"
+EXAMPLE_COMPLETIONS = EXAMPLE_ROWS.with_name("example_completions.jsonl")
 
 TRUTH = {
     "behavior": "execute",
@@ -142,3 +146,74 @@ def test_the_printed_example_in_docs_cli_is_what_the_command_prints(capsys: pyte
     truth = '{"behavior": "execute", "calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}'
     assert main(["explain", "--completion", completion, "--truth", truth]) == 0
     assert capsys.readouterr().out.rstrip("\n") == printed
+
+
+# --- Score.explain(): the explanation of a score from the inputs it keeps ----------------------------------------
+
+
+def test_score_explain_is_rr_explain_of_its_inputs() -> None:
+    import rlvr_rewards as rr
+
+    rows = [json.loads(line) for line in EXAMPLE_ROWS.read_text(encoding="utf-8").splitlines()]
+    by_id = {r["id"]: r for r in rows}
+    completions = [json.loads(line) for line in EXAMPLE_COMPLETIONS.read_text(encoding="utf-8").splitlines()]
+    for preset in ("graded", "binary", "toolrl"):
+        batch = rr.score_batch(
+            [c["completion"] for c in completions], [by_id[c["id"]] for c in completions], preset=preset
+        )
+        for i in range(0, len(completions), 7):
+            c = completions[i]
+            explained = batch[i].explain()
+            direct = rr.explain(c["completion"], by_id[c["id"]], preset=preset)
+            assert explained.to_dict() == direct.to_dict()
+            assert explained.score.reward == batch[i].reward and explained.score.reason == batch[i].reason
+            single = rr.score(c["completion"], by_id[c["id"]], preset=preset)
+            assert single.explain().to_dict() == direct.to_dict()
+            assert str(single.explain()) == str(direct)
+
+
+def test_score_explain_with_tools_format_and_progress_spans() -> None:
+    import rlvr_rewards as rr
+
+    row = json.loads(EXAMPLE_ROWS.read_text(encoding="utf-8").splitlines()[0])
+    tools = row["extra_info"]["tools"]
+    truth = row["reward_model"]["ground_truth"]
+    text = '<tool_call>{"name": "get_weather", "arguments": {"city": "Pariss"}}</tool_call>'
+    batch = rr.score_batch([text, text], [truth, truth], tools=tools, format="hermes", progress=lambda k: None)
+    assert batch[1].explain().to_dict() == rr.explain(text, truth, tools, format="hermes").to_dict()
+    assert batch[-1].explain().score.reward == batch[1].reward
+
+
+def test_a_score_built_by_hand_cannot_be_explained_and_says_what_to_use() -> None:
+    import rlvr_rewards as rr
+
+    score = rr.Score(reward=1.0, components={}, reason="ok", behavior="execute", expected="execute")
+    with pytest.raises(rr.ConfigError, match=r"rr\.explain\(completion, ground_truth, tools, preset\)"):
+        score.explain()
+    kept = rr.score("Which city?", {"behavior": "clarify", "missing": ["city"]})
+    assert kept == rr.Score(**{**{f: getattr(kept, f) for f in ("reward", "components", "reason", "behavior",
+        "expected", "violations", "turn_rewards", "step_rewards", "details")}})  # fmt: skip
+    assert "inputs" not in kept.to_dict() and "Which city" not in repr(kept)
+
+
+def test_the_terminal_rendering_holds_the_plain_texts_facts_and_no_markup_from_the_model() -> None:
+    import io
+
+    from rlvr_rewards.report.terminal import print_explanation
+
+    completion = _call(city="[bold red]Lyon", days=2.0) + '<tool_call>{"name": "nope", "arguments": {}}</tool_call>'
+    ex = rr.explain(completion, TRUTH, TOOLS)
+    out = io.StringIO()
+    print_explanation(ex, file=out, width=200)
+    drawn = out.getvalue()
+    assert "\x1b[" not in drawn  # not a terminal: no colour codes
+    assert '"[bold red]Lyon"' in drawn  # the model's text as written, not as markup
+    assert f"reward {ex.score.reward:.3f}" in drawn and ex.score.reason in drawn
+    for row in ex.data["calls"]["expected"]:
+        for a in row["arguments"]:
+            assert a["argument"] in drawn and a["status"] in drawn and a["why"] in drawn
+    assert "extra call nope: unknown_tool" in drawn
+    for name, value in ex.score.components.items():
+        if value == value:
+            assert name in drawn and f"{value:.3f}" in drawn
+    assert ex.data["formula"]["formula"] in drawn.replace("\n", "")

@@ -14,7 +14,6 @@ import base64
 import io
 import json
 import re
-import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -28,6 +27,7 @@ from rlvr_rewards.cli import main
 from rlvr_rewards.report.html import esc, untrusted
 from rlvr_rewards.report.stats import bootstrap_mean, paired_bootstrap_delta
 
+from .browser import assert_renders, needs_chromium, render
 from .helpers import read_jsonl, require
 
 EXAMPLE = Path(rr.__file__).resolve().parent / "data"
@@ -36,7 +36,6 @@ COMPLETIONS = EXAMPLE / "example_completions.jsonl"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 RUN_SECTIONS = {"meta", "rewards", "confusion", "histograms", "reasons", "groups", "worst"}
 COMPARE_SECTIONS = {"meta", "deltas", "groups", "confusion", "reasons", "better", "worse"}
-CHROMIUM = Path("/usr/bin/chromium")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -428,28 +427,108 @@ def test_bad_options_fail_before_any_work(tmp_path: Path, capsys: pytest.Capture
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's chromium (/usr/bin/chromium) is not installed: the headless render check runs where it is",
-)
-def test_a_headless_browser_renders_the_page(run_page: tuple[Page, str, Path], tmp_path: Path) -> None:
-    _, _, out = run_page
-    shot = tmp_path / "shot.png"
-    proc = subprocess.run(
-        [
-            str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-            f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1280,2400",
-            (out / "r.html").as_uri(),
-        ],
-        capture_output=True, text=True, timeout=180,
-    )  # fmt: skip
-    assert shot.exists(), proc.stderr[-2000:]
-    png = shot.read_bytes()
-    assert png.startswith(PNG_MAGIC)
-    from PIL import Image
+@needs_chromium
+def test_a_headless_browser_renders_the_page_and_its_figures(run_page: tuple[Page, str, Path], tmp_path: Path) -> None:
+    page, _, out = run_page
+    seen = assert_renders(out / "r.html", tmp_path, min_images=len(page.images))
+    assert len(seen.images) == len(page.images)
+    assert seen.title
 
-    with Image.open(io.BytesIO(png)) as image:
-        gray = np.asarray(image.convert("L"))
-    assert gray.shape[0] >= 1000 and gray.shape[1] >= 1000
-    assert gray.min() < 100 < 200 < gray.max()  # dark text on a light page, not one flat colour
-    assert (gray < 200).mean() > 0.01  # and a good deal of it (text, tables, figures)
+
+@pytest.mark.slow
+@needs_chromium
+def test_a_headless_browser_renders_the_compare_page(
+    compare_page: tuple[Page, str, Path, Path, Path], tmp_path: Path
+) -> None:
+    page, _, out, _, _ = compare_page
+    seen = assert_renders(out / "c.html", tmp_path, min_images=len(page.images))
+    assert len(seen.images) == len(page.images)
+
+
+@needs_chromium
+def test_the_browser_probe_sees_an_image_that_does_not_decode(tmp_path: Path) -> None:
+    """The probe can fail: a page whose image is not a PNG is reported undecoded (run where chromium is)."""
+    bad = tmp_path / "bad.html"
+    bad.write_text('<html><head><title>t</title></head><body><img src="data:image/png;base64,AAAA"></body></html>')
+    (image,) = render(bad, tmp_path).images
+    assert image[1:] == (0, 0)
+    with pytest.raises(AssertionError, match="could not show"):
+        assert_renders(bad, tmp_path, min_images=1)
+
+
+# --- --scores: the scores `score --out` wrote, read back instead of scoring again ------------------------------
+
+
+def _tables_without_meta(page: Page) -> dict[str, Any]:
+    return {k: v for k, v in page.tables.items() if k not in ("facts", "inputs")}
+
+
+def test_scores_read_back_are_the_scored_run(tmp_path: Path) -> None:
+    from rlvr_rewards.integrations.runs import load_rows, read_completions, read_scores, score_completions
+
+    scores = tmp_path / "s.jsonl"
+    assert main(["score", "--data", str(ROWS), "--completions", str(COMPLETIONS), "--out", str(scores)]) == 0
+    found = read_completions(load_rows(str(ROWS)), str(COMPLETIONS), "--completions")
+    scored = score_completions(found, "graded")
+    back = read_scores(found, str(scores), "--scores", "graded", None)
+    assert back.batch.summary() == scored.batch.summary()
+    assert [s.to_dict() for s in back.batch] == [s.to_dict() for s in scored.batch]
+
+
+def test_report_from_scores_shows_what_scoring_again_shows(run_page: tuple[Page, str, Path], tmp_path: Path) -> None:
+    page, _, _ = run_page
+    scores = tmp_path / "s.jsonl"
+    assert main(["score", "--data", str(ROWS), "--completions", str(COMPLETIONS), "--out", str(scores)]) == 0
+    out = tmp_path / "from-scores.html"
+    code = _report(
+        "--data", str(ROWS), "--completions", str(COMPLETIONS), "--scores", str(scores), "--out", str(out),
+        "--worst", "4",
+    )  # fmt: skip
+    assert code == 0
+    again = Page(out.read_text(encoding="utf-8"))
+    assert _tables_without_meta(again) == _tables_without_meta(page)
+    assert again.images and len(again.images) == len(page.images)
+
+
+def test_compare_from_scores_shows_what_scoring_again_shows(
+    compare_page: tuple[Page, str, Path, Path, Path], tmp_path: Path
+) -> None:
+    page, _, _, a, b = compare_page
+    made = []
+    for path in (a, b):
+        made.append(tmp_path / f"{path.stem}.scores.jsonl")
+        assert main(["score", "--data", str(ROWS), "--completions", str(path), "--out", str(made[-1])]) == 0
+    out = tmp_path / "c.html"
+    code = _report(
+        "--data", str(ROWS), "--compare", str(a), str(b), "--scores", *map(str, made), "--out", str(out),
+        "--worst", "3", "--seed", "7", "--resamples", "800",
+    )  # fmt: skip
+    assert code == 0
+    assert _tables_without_meta(Page(out.read_text(encoding="utf-8"))) == _tables_without_meta(page)
+
+
+def test_scores_that_do_not_belong_to_the_files_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scores = tmp_path / "s.jsonl"
+    assert main(["score", "--data", str(ROWS), "--completions", str(COMPLETIONS), "--out", str(scores)]) == 0
+    changed = tmp_path / "c.jsonl"
+    changed.write_text(COMPLETIONS.read_text(encoding="utf-8").replace("Paris", "Lyon"), encoding="utf-8")
+    out = str(tmp_path / "r.html")
+    capsys.readouterr()
+    common = ["--data", str(ROWS), "--out", out]
+    assert _report(*common, "--completions", str(changed), "--scores", str(scores)) == 2
+    err = capsys.readouterr().err
+    assert f"--scores {scores}" in err and "SHA-256" in err and f"--completions {changed}" in err
+    assert _report(*common, "--completions", str(COMPLETIONS), "--scores", str(scores), "--preset", "binary") == 2
+    assert "were made with preset 'graded'" in capsys.readouterr().err
+    assert _report(*common, "--completions", str(COMPLETIONS), "--scores", str(scores), str(scores)) == 2
+    assert "got 2 file(s) for 1 completion file(s)" in capsys.readouterr().err
+    short = tmp_path / "short.jsonl"
+    short.write_text("".join(scores.read_text().splitlines(keepends=True)[:-1]))  # no metadata beside it
+    assert _report(*common, "--completions", str(COMPLETIONS), "--scores", str(short)) == 2
+    assert "holds 239 score line(s) for the 240 completion(s)" in capsys.readouterr().err
+    limited = tmp_path / "limited.jsonl"
+    args = ["score", "--data", str(ROWS), "--completions", str(COMPLETIONS), "--out", str(limited), "--limit", "5"]
+    assert main(args) == 0
+    capsys.readouterr()
+    assert _report(*common, "--completions", str(COMPLETIONS), "--scores", str(limited)) == 2
+    assert "scored only the first 5 completions" in capsys.readouterr().err

@@ -517,3 +517,22 @@ def test_a_text_only_message_parses_as_its_text(text: str) -> None:
     assert rr.parse(text) == rr.parse(message)
     assert _plain_text({**message, "reasoning_content": "r"}) is None
     assert _plain_text({**message, "tool_calls": []}) is None
+
+
+def test_to_dicts_is_each_scores_to_dict_single_steps_and_trajectories_mixed() -> None:
+    import orjson
+
+    named = [GOOD, *(m for _, m in mutations(GOOD))]
+    single = '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>'
+    completions = [*named, single, "Which city?", single]
+    truths = [WEATHER] * len(named) + [
+        {"behavior": "execute", "calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]},
+        {"behavior": "clarify", "missing": ["city"]},
+        {"behavior": "refuse"},
+    ]
+    for preset in ("graded", "binary"):
+        batch = rr.score_batch(completions, truths, preset=preset)
+        fast = list(batch.to_dicts())
+        slow = [s.to_dict() for s in batch]
+        assert orjson.dumps(fast) == orjson.dumps(slow)  # the same values and the same key order
+        assert any(d["components"].get("clarify") is None for d in fast)  # NaN components become null

@@ -258,12 +258,12 @@ def test_cases_print_their_table(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_unwritable_out_fails_before_any_scoring(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import rlvr_rewards.cli as cli
+    import rlvr_rewards.integrations.runs as runs
 
     def no_scoring(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("scored before checking --out")
 
-    monkeypatch.setattr(cli, "score_batch", no_scoring)
+    monkeypatch.setattr(runs, "score_batch", no_scoring)
     (tmp_path / "rows.jsonl").write_text(_jsonl([GOOD]))
     (tmp_path / "c.jsonl").write_text(_jsonl(COMPLETIONS[:1]))
     locked = tmp_path / "locked.jsonl"

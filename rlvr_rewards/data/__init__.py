@@ -27,15 +27,19 @@ from rlvr_rewards.data.augmentation import Augmented, augment, augment_report
 from rlvr_rewards.data.dataset_stats import DatasetStats, parse_target, stats
 from rlvr_rewards.data.pivots import PLACEHOLDER, pivots
 from rlvr_rewards.data.splitting import split, split_groups
+from rlvr_rewards.data.system_prompt import TOOL_PROMPT_FAMILIES, render_tools_into_prompt, render_tools_into_row
 
 __all__ = [
     "PLACEHOLDER",
+    "TOOL_PROMPT_FAMILIES",
     "Augmented",
     "DatasetStats",
     "augment",
     "augment_report",
     "parse_target",
     "pivots",
+    "render_tools_into_prompt",
+    "render_tools_into_row",
     "split",
     "split_groups",
     "stats",

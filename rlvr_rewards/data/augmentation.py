@@ -45,6 +45,12 @@ and why (:class:`Augmented`). Same rows and seed, same output.
   source's truth is text), new prompt messages, and ``extra_info`` a new object holding ``derived`` (and
   ``behavior``, when the source's ``extra_info.behavior`` says ``execute``, set to the derived behaviour). Every
   derived row is loaded as scoring loads it before it is returned.
+- **Target** (``target="60/25/15"``, execute/clarify/refuse shares as ``rlvr-rewards data stats`` reads them):
+  every given row is kept, so its execute rows fix the size of the result (``execute / execute share``); of each
+  kind's derived rows, as many are kept as bring that behaviour to its share (rounded; none when the given rows
+  already reach it; all when there are too few: :attr:`Augmented.mix` then shows the mix reached), chosen by a
+  generator seeded with ``seed`` and the kind, in their sources' order; the others are skipped with
+  ``over_target``. A target without an execute share is a ConfigError.
 - **Skipped** rows are reported per source and kind with a reason code of :data:`SKIP_REASONS`.
 """
 
@@ -53,14 +59,17 @@ from __future__ import annotations
 import copy
 import random
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import orjson
 
 from rlvr_rewards.data._rows import canonical, load_rows, message_text, prompt_of, row_name, tool_name, with_truth
-from rlvr_rewards.errors import GroundTruthError, ToolSpecError
+from rlvr_rewards.data.dataset_stats import parse_target
+from rlvr_rewards.errors import ConfigError, GroundTruthError, ToolSpecError
 from rlvr_rewards.groundtruth.toolspecs import Tool, tools_from_prompt
 from rlvr_rewards.groundtruth.truths import CompiledCall
 from rlvr_rewards.groundtruth.validate import LoadedRow, load_row
@@ -86,6 +95,7 @@ SKIP_REASONS: dict[str, str] = {
     "prompt_calls_tool": "an earlier message of the prompt calls a tool that would be removed",
     "tools_in_prompt": "the prompt renders the tools in a form augment does not edit (only <tools> blocks of one "
     "JSON object per line), or its system messages name a removed tool outside the tools block",
+    "over_target": "derived, then left out so that the behaviour mix meets the target (augment's target)",
 }
 
 _WORD = re.compile(r"\w")
@@ -111,15 +121,39 @@ class Augmented:
     rows: list[Any]
     derived: dict[str, int]
     skipped: tuple[Skipped, ...]
+    #: execute / clarify / refuse -> rows of that expected behaviour in ``rows``
+    mix: dict[str, int] = field(default_factory=dict)
+    #: execute / clarify / refuse -> the target share asked for (empty without a target)
+    target: dict[str, float] = field(default_factory=dict)
 
 
-def augment(rows: Sequence[Any], *, seed: int = 0, clarify: bool = True, refuse: bool = True) -> list[Any]:
+def augment(
+    rows: Sequence[Any],
+    *,
+    seed: int = 0,
+    clarify: bool = True,
+    refuse: bool = True,
+    target: str | Sequence[float | int | Fraction] | None = None,
+) -> list[Any]:
     """The rows followed by the clarify and refuse rows derived from their execute rows (module contract)."""
-    return augment_report(rows, seed=seed, clarify=clarify, refuse=refuse).rows
+    return augment_report(rows, seed=seed, clarify=clarify, refuse=refuse, target=target).rows
 
 
-def augment_report(rows: Sequence[Any], *, seed: int = 0, clarify: bool = True, refuse: bool = True) -> Augmented:
+def augment_report(
+    rows: Sequence[Any],
+    *,
+    seed: int = 0,
+    clarify: bool = True,
+    refuse: bool = True,
+    target: str | Sequence[float | int | Fraction] | None = None,
+) -> Augmented:
     """:func:`augment`, with what was derived and what was skipped, and why (module contract)."""
+    shares = None if target is None else parse_target(target)
+    if shares is not None and shares[0] == 0:
+        raise ConfigError(
+            f"target {target!r}: the execute share is 0, but augment keeps every given row and derives from the "
+            "execute rows; give execute a share (e.g. 60/25/15)"
+        )
     loaded = load_rows(rows)
     names = _unique_names(rows)
     taken = set(names)
@@ -136,8 +170,38 @@ def augment_report(rows: Sequence[Any], *, seed: int = 0, clarify: bool = True, 
                 continue
             _check_loads(made, i, names[i])
             derived.append(made)
+    given = Counter(row.truth.behavior for row in loaded)
+    if shares is not None:
+        derived, left_out = _to_target(derived, given, shares, seed)
+        skipped.extend(left_out)
     counts = {k: sum(1 for r in derived if r["extra_info"]["derived"]["how"] == k) for k in kinds}
-    return Augmented([*rows, *derived], counts, tuple(skipped))
+    mix = {b: given.get(b, 0) + counts.get(b, 0) for b in ("execute", "clarify", "refuse")}
+    wanted = (
+        {} if shares is None else {b: float(x) for b, x in zip(("execute", "clarify", "refuse"), shares, strict=True)}
+    )
+    return Augmented([*rows, *derived], counts, tuple(skipped), mix, wanted)
+
+
+def _to_target(
+    derived: list[Any], given: Counter[str], shares: tuple[Fraction, Fraction, Fraction], seed: int
+) -> tuple[list[Any], list[Skipped]]:
+    """The derived rows kept so that the mix meets ``shares`` (module contract: *Target*), and those left out.
+
+    Every given row is kept, so the execute rows fix the size: ``total = execute / share_execute``; a kind keeps
+    ``round(share_kind * total) - given_kind`` of its derived rows (at least 0, at most all), chosen by a
+    generator seeded with ``seed`` and the kind, kept in their sources' order."""
+    total = given.get("execute", 0) / shares[0]
+    keep: set[int] = set()
+    left_out: list[Skipped] = []
+    for kind, share in zip(("clarify", "refuse"), shares[1:], strict=True):
+        mine = [k for k, row in enumerate(derived) if row["extra_info"]["derived"]["how"] == kind]
+        wanted = max(0, min(len(mine), round(share * total) - given.get(kind, 0)))
+        chosen = set(random.Random(f"rlvr-rewards augment target {seed} {kind}").sample(mine, wanted))
+        keep |= chosen
+        left_out += [
+            Skipped(derived[k]["extra_info"]["derived"]["from"], kind, "over_target") for k in mine if k not in chosen
+        ]
+    return [row for k, row in enumerate(derived) if k in keep], left_out
 
 
 def _unique_names(rows: Sequence[Any]) -> list[str]:

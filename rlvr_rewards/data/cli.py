@@ -19,7 +19,9 @@ id), where the pivots' tool results and replies are taken from.
 ``--target``, tool coverage, duplicate prompts, truth/schema contradictions) as text, or as JSON with ``--json``.
 ``data augment`` (:func:`cmd_augment`) writes the rows followed by the clarify and refuse rows
 :func:`rlvr_rewards.data.augment` derives from their execute rows (``--no-clarify`` / ``--no-refuse`` leave a
-kind out) and prints what it derived and what it skipped, and why. ``data split`` (:func:`cmd_split`) writes
+kind out; ``--target 60/25/15`` keeps only as many as meet that mix) and prints what it derived, what it skipped,
+and why, and the mix reached; ``--tools-in-system-prompt FAMILY`` then writes every row's tools into its prompt
+(:func:`tools_into_prompts`, also used by ``convert``). ``data split`` (:func:`cmd_split`) writes
 :func:`rlvr_rewards.data.split`'s two sides to ``--train`` and ``--held-out`` and prints their sizes. Every
 ``--data`` is read as for ``data pivots``; every output is written as ``--out`` is there, only once all the
 work is done, and checked (writable, pyarrow for Parquet) before anything is read. A row that does not load is
@@ -99,6 +101,12 @@ def _add_dataset_tools(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     au.add_argument("--seed", type=int, default=0, help="which parameter a clarify row holds out (default 0)")
     au.add_argument("--no-clarify", dest="clarify", action="store_false", help="derive no clarify rows")
     au.add_argument("--no-refuse", dest="refuse", action="store_false", help="derive no refuse rows")
+    au.add_argument(
+        "--target",
+        help="keep only as many derived rows as bring the execute/clarify/refuse mix to these shares (e.g. "
+        "60/25/15; every given row is kept; default: keep every derived row)",
+    )
+    add_tools_in_prompt_option(au)
     au.set_defaults(func=cmd_augment)
     sp = sub.add_parser(
         "split",
@@ -153,6 +161,37 @@ def _placeholders(row: Any) -> bool:
 
 
 # --- shared by the commands ------------------------------------------------------------------------------------
+
+
+def add_tools_in_prompt_option(parser: argparse.ArgumentParser) -> None:
+    """``--tools-in-system-prompt FAMILY`` (``convert``, ``data augment``)."""
+    from rlvr_rewards.data.system_prompt import TOOL_PROMPT_FAMILIES
+
+    parser.add_argument(
+        "--tools-in-system-prompt",
+        metavar="FAMILY",
+        choices=sorted(TOOL_PROMPT_FAMILIES),
+        help="write each row's tools into its prompt as this model family's chat template does, for trainers that "
+        "render prompts without tools= (veRL, SageMaker RLVR; not TRL): " + ", ".join(sorted(TOOL_PROMPT_FAMILIES)),
+    )
+
+
+def tools_into_prompts(rows: Sequence[Any], family: str, where: str) -> list[Any]:
+    """Each row with its tools written into its prompt (:func:`rlvr_rewards.data.render_tools_into_row`); a row
+    that cannot be is a ConfigError naming ``where`` (the input), the row's position and id."""
+    from rlvr_rewards.data.system_prompt import render_tools_into_row
+
+    out = []
+    for i, row in enumerate(rows):
+        try:
+            out.append(render_tools_into_row(row, family))
+        except ConfigError as exc:
+            rid = row.get("id") if isinstance(row, dict) else None
+            raise ConfigError(
+                f"{where}: row {i + 1}{f' (id {rid!r})' if rid is not None else ''}: --tools-in-system-prompt "
+                f"{family}: {exc}"
+            ) from None
+    return out
 
 
 def _writable(path: str, option: str) -> bool:
@@ -217,14 +256,29 @@ def cmd_augment(args: argparse.Namespace) -> int:
     parquet = _writable(args.out, "--out")
     records = _read(args.data)
     try:
-        made = augment_report([r.value for r in records], seed=args.seed, clarify=args.clarify, refuse=args.refuse)
+        made = augment_report(
+            [r.value for r in records], seed=args.seed, clarify=args.clarify, refuse=args.refuse, target=args.target
+        )
     except (GroundTruthError, ToolSpecError) as exc:
         raise _located(exc, records, args.data) from None
-    _write(made.rows, args.out, parquet, "--out")
+    out = made.rows
+    if args.tools_in_system_prompt:
+        out = tools_into_prompts(out, args.tools_in_system_prompt, f"--data {args.data}")
+    _write(out, args.out, parquet, "--out")
     kinds = " and ".join(f"{n} {kind}" for kind, n in made.derived.items()) or "no"
+    rendered = (
+        f"; tools written into the prompts for {args.tools_in_system_prompt}" if args.tools_in_system_prompt else ""
+    )
     print(
-        f"wrote {len(made.rows)} rows to {args.out} ({'parquet' if parquet else 'jsonl'}): the {len(records)} "
-        f"given row(s), then {kinds} row(s) derived from their execute rows (extra_info.derived)"
+        f"wrote {len(out)} rows to {args.out} ({'parquet' if parquet else 'jsonl'}): the {len(records)} "
+        f"given row(s), then {kinds} row(s) derived from their execute rows (extra_info.derived){rendered}"
+    )
+    total = sum(made.mix.values()) or 1
+    reached = "/".join(f"{100 * made.mix[b] / total:.1f}" for b in ("execute", "clarify", "refuse"))
+    asked = f" (target {'/'.join(f'{100 * x:.1f}' for x in made.target.values())})" if made.target else ""
+    print(
+        f"  execute/clarify/refuse: {made.mix['execute']}/{made.mix['clarify']}/{made.mix['refuse']} rows = "
+        f"{reached} %{asked}"
     )
     for kind in made.derived:
         reasons = Counter(s.reason for s in made.skipped if s.kind == kind)

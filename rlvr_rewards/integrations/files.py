@@ -101,19 +101,31 @@ def _unsupported(p: Path, head: bytes, what: str) -> str | None:
     return None
 
 
+#: Records read between two ``progress`` calls of :func:`read_records`.
+PROGRESS_LINES = 1024
+
+
 def read_records(
-    path: str | Path, what: str = "file", on_bad_line: Callable[[int, str], None] | None = None
+    path: str | Path,
+    what: str = "file",
+    on_bad_line: Callable[[int, str], None] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[Record]:
     """Every record of a JSON Lines (or gzip JSON Lines, or Parquet) file; see the module contract.
 
     ``what`` names the file's role in messages (``--data``, ``--completions``). ``on_bad_line(number,
-    message)``: report a bad line and go on instead of raising."""
+    message)``: report a bad line and go on instead of raising. ``progress(position)``: called every
+    ``PROGRESS_LINES`` lines and at the end with the bytes of the file (as stored: compressed for gzip) read so
+    far (the command line's progress bars); Parquet is read at once, then reported whole."""
     p = Path(path)
     with _open_checked(p, what) as fh:
         head = fh.read(4)
         fh.seek(0)
         if head == _PARQUET_MAGIC:
-            return _read_parquet(p, what)
+            records = _read_parquet(p, what)
+            if progress is not None:
+                progress(p.stat().st_size)
+            return records
         why = _unsupported(p, head, what)
         if why is not None:
             raise ConfigError(
@@ -124,7 +136,14 @@ def read_records(
         if head.startswith(_GZIP_MAGIC):
             stream = gzip.GzipFile(fileobj=fh)  # type: ignore[assignment]
         try:
-            return list(_jsonl_records(stream, p, what, on_bad_line))
+            records = []
+            for record in _jsonl_records(stream, p, what, on_bad_line):
+                records.append(record)
+                if progress is not None and len(records) % PROGRESS_LINES == 0:
+                    progress(fh.tell())
+            if progress is not None:
+                progress(fh.tell())
+            return records
         except (OSError, EOFError) as exc:  # a truncated or corrupt gzip stream
             raise ConfigError(f"{what} {p}: cannot be read as gzip-compressed JSON Lines ({exc!r})") from None
 

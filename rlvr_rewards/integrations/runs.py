@@ -1,13 +1,19 @@
-"""The report's inputs: rows and completion files read, checked and scored as ``rlvr-rewards score`` does, and two
-completion files paired for ``report --compare``.
+"""Runs: rows and completion files read, checked, paired and scored, the one way ``rlvr-rewards score``, ``demo``
+and ``report`` do it; scores written by ``score --out`` read back; two completion files paired for
+``report --compare``.
 
 Contract: :func:`load_rows` reads ``--data`` with the one row checker (``inspect_rows``): a fatal problem is a
 ConfigError naming the file, line and row id; advisory problems are counted on stderr and the rows still score.
 :func:`read_completions` pairs a completion file with the rows (``pair_records``: by ``id``, or line by line when
-no completion has one) and keeps, per completion, its row, its position in the row's group (0, 1, ... in file
-order), its label and the completion itself. :func:`score_completions` scores them with GRPO groups keyed by row
-id (as ``score`` does, so ``summary()`` is the one ``score`` prints); :meth:`ScoredRun.explain` explains any one
-of them exactly as it was scored. :func:`score_run` is the two in one.
+no completion has one; its ``limit`` keeps the first N completions) and keeps, per completion, its record, its row,
+its position in the row's group (0, 1, ... in file order), its label and the completion itself.
+:func:`score_completions` scores them with GRPO groups keyed by row id (``summary()`` is the one ``score`` prints;
+``workers`` and ``progress`` as :func:`~rlvr_rewards.scoring.core.score_batch`'s); :meth:`ScoredRun.explain`
+explains any one of them exactly as it was scored. :func:`score_run` is the two in one.
+
+:func:`read_scores` reads the per-completion scores ``score --out`` wrote (one JSON line per completion, in the
+completions' order) back into a :class:`ScoredRun` without scoring again: the file must hold one line per
+completion, each with the ``index`` and row ``id`` of that completion, else a ConfigError names the line.
 
 :func:`pair_runs` pairs two completion files on the same rows by (row, position in the row's group): both must
 give every row the same number of completions, else a ConfigError names both files and the first row that
@@ -16,6 +22,7 @@ differs. It needs no scores, so a command checks the pairing before scoring anyt
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +35,7 @@ from rlvr_rewards.groundtruth.validate import LoadedRow, inspect_rows
 from rlvr_rewards.integrations.files import Record, pair_records, read_records
 from rlvr_rewards.scoring.core import score_batch
 from rlvr_rewards.scoring.result import BatchScore
+from rlvr_rewards.util.progress import Progress
 from rlvr_rewards.vocabulary import EXPECTED_BEHAVIORS, TRAJECTORY
 
 _ORDER = {name: k for k, name in enumerate((*EXPECTED_BEHAVIORS, TRAJECTORY))}
@@ -47,6 +55,8 @@ __all__ = [
     "load_rows",
     "pair_runs",
     "read_completions",
+    "read_file",
+    "read_scores",
     "row_label",
     "score_completions",
     "score_run",
@@ -65,10 +75,12 @@ class Rows:
 @dataclass(frozen=True)
 class Completions:
     """A completion file paired with the rows: completion ``i`` is ``completions[i]``, on the row
-    ``source.records[rows[i]]`` at position ``positions[i]`` of that row's group (0, 1, ... in file order)."""
+    ``source.records[rows[i]]`` at position ``positions[i]`` of that row's group (0, 1, ... in file order), read
+    from ``records[i]``."""
 
     path: str
     option: str
+    records: list[Record]
     rows: list[int]
     positions: list[int]
     completions: list[Any]
@@ -98,12 +110,15 @@ class ScoredRun(Completions):
         return str(explain(self.completions[i], loaded.truth, loaded.toolset, self.preset, format=self.format))
 
 
-def load_rows(path: str) -> Rows:
-    """Every row of ``path`` loaded by the row checker (see the module contract)."""
-    records = read_records(path, "--data")
+def load_rows(path: str, progress: Progress | None = None) -> Rows:
+    """Every row of ``path`` loaded by the row checker (see the module contract); bars on ``progress`` while the
+    file is read and its rows checked."""
+    shown = progress if progress is not None else Progress(enabled=False)
+    records = read_file(path, "--data", shown)
     if not records:
         raise ConfigError(f"--data {path}: holds no rows; expected one JSON object per line")
-    loaded, problems = inspect_rows([r.value for r in records], [r.number for r in records])
+    with shown.task(f"checking {len(records):,} rows", total=None):
+        loaded, problems = inspect_rows([r.value for r in records], [r.number for r in records])
     fatal = [p for p in problems if p.fatal]
     if fatal:
         more = ""
@@ -120,15 +135,36 @@ def load_rows(path: str) -> Rows:
     return Rows(path, records, [row for row in loaded if row is not None])
 
 
-def read_completions(rows: Rows, path: str, option: str) -> Completions:
-    """The completions of ``path`` paired with ``rows`` (see the module contract); ``option`` names the file's role
-    in messages (``--completions``, ``--compare``)."""
-    records = read_records(path, option)
+def read_file(path: str, option: str, progress: Progress) -> list[Record]:
+    """:func:`~rlvr_rewards.integrations.files.read_records` of ``path`` with a bar (``reading <path>``, in bytes)."""
+    try:
+        size = os.stat(path).st_size
+    except OSError:  # read_records names the problem
+        return read_records(path, option)
+    with progress.task(f"reading {path}", total=size) as advance:
+        done = 0
+
+        def at(position: int) -> None:
+            nonlocal done
+            advance(position - done)
+            done = position
+
+        return read_records(path, option, progress=at if progress.enabled else None)
+
+
+def read_completions(
+    rows: Rows, path: str, option: str, limit: int | None = None, progress: Progress | None = None
+) -> Completions:
+    """The completions of ``path`` (the first ``limit``) paired with ``rows`` (see the module contract); ``option``
+    names the file's role in messages (``--completions``, ``--compare``)."""
+    records = read_file(path, option, progress if progress is not None else Progress(enabled=False))
     if not records:
         raise ConfigError(
             f"{option} {path}: holds no completions; expected one JSON object per line "
             "({'id': <row id>, 'completion': <text or messages>})"
         )
+    if limit is not None:
+        records = records[:limit]
     position_of = {id(r): k for k, r in enumerate(rows.records)}
     triples = list(pair_records(rows.records, records))
     row_index = [position_of[id(row)] for row, _, _ in triples]
@@ -138,23 +174,46 @@ def read_completions(rows: Rows, path: str, option: str) -> Completions:
         positions.append(seen.get(r, 0))
         seen[r] = positions[-1] + 1
     labels = [None if "label" not in rec.value else str(rec.value["label"]) for _, rec, _ in triples]
-    return Completions(path, option, row_index, positions, [c for _, _, c in triples], labels, rows)
-
-
-def score_completions(found: Completions, preset: str, fmt: str | None = None) -> ScoredRun:
-    """``found`` scored under ``preset`` as ``rlvr-rewards score`` scores (GRPO groups keyed by row id)."""
-    records = found.source.records
-    batch = score_batch(
-        found.completions,
-        [found.source.loaded[r].truth for r in found.rows],
-        tools=[found.source.loaded[r].toolset for r in found.rows],
-        preset=preset,
-        groups=[str(records[r].value.get("id", i)) for i, r in enumerate(found.rows)],
-        format=fmt,
+    return Completions(
+        path, option, [rec for _, rec, _ in triples], row_index, positions, [c for _, _, c in triples], labels, rows
     )
+
+
+def _groups(found: Completions) -> list[str]:
+    """GRPO groups keyed by row id (a row without an id by its position)."""
+    records = found.source.records
+    return [str(records[r].value.get("id", i)) for i, r in enumerate(found.rows)]
+
+
+def score_completions(
+    found: Completions,
+    preset: str,
+    fmt: str | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> ScoredRun:
+    """``found`` scored under ``preset`` as ``rlvr-rewards score`` scores (GRPO groups keyed by row id); a bar
+    on ``progress`` (``scoring <file>``) while it runs."""
+    shown = progress if progress is not None else Progress(enabled=False)
+    with shown.task(f"scoring {found.path}", total=len(found)) as advance:
+        batch = score_batch(
+            found.completions,
+            [found.source.loaded[r].truth for r in found.rows],
+            tools=[found.source.loaded[r].toolset for r in found.rows],
+            preset=preset,
+            groups=_groups(found),
+            workers=workers,
+            format=fmt,
+            progress=advance if shown.enabled else None,
+        )
+    return _scored(found, preset, fmt, batch)
+
+
+def _scored(found: Completions, preset: str, fmt: str | None, batch: BatchScore) -> ScoredRun:
     return ScoredRun(
         path=found.path,
         option=found.option,
+        records=found.records,
         rows=found.rows,
         positions=found.positions,
         completions=found.completions,
@@ -166,9 +225,70 @@ def score_completions(found: Completions, preset: str, fmt: str | None = None) -
     )
 
 
-def score_run(rows: Rows, path: str, option: str, preset: str, fmt: str | None = None) -> ScoredRun:
+def score_run(
+    rows: Rows,
+    path: str,
+    option: str,
+    preset: str,
+    fmt: str | None = None,
+    *,
+    limit: int | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> ScoredRun:
     """The completions of ``path`` read, paired with ``rows`` and scored (see the module contract)."""
-    return score_completions(read_completions(rows, path, option), preset, fmt)
+    return score_completions(read_completions(rows, path, option, limit, progress), preset, fmt, workers, progress)
+
+
+def read_scores(found: Completions, path: str, option: str, preset: str, fmt: str | None) -> ScoredRun:
+    """The scores ``score --out`` wrote for ``found`` (under ``preset``), read back (see the module contract)."""
+    from rlvr_rewards.plugins import get_registry
+
+    records = read_records(path, option)
+    if len(records) != len(found):
+        raise ConfigError(
+            f"{option} {path}: holds {len(records)} score line(s) for the {len(found)} completion(s) of "
+            f"{found.path}; expected the file `rlvr-rewards score --out` wrote for those completions"
+        )
+    keys = ("reward", "components", "reason", "behavior", "expected", "violations")
+    trajectories: dict[int, Any] = {}
+    for i, rec in enumerate(records):
+        value, completion = rec.value, found.records[i].value
+        missing = [k for k in ("index", *keys) if k not in value]
+        if missing:
+            raise ConfigError(
+                f"{option} {rec.where}: no {', '.join(map(repr, missing))}; expected a line of `score --out`"
+            )
+        if value["index"] != i or value.get("id") != completion.get("id"):
+            raise ConfigError(
+                f"{option} {rec.where}: is the score of completion index {value['index']!r} (id "
+                f"{value.get('id')!r}), but line {i + 1} of {found.path} is completion {i} (id "
+                f"{completion.get('id')!r}); expected the scores of these completions, in their order"
+            )
+        if "turn_rewards" in value:
+            trajectories[i] = (
+                np.asarray(value["turn_rewards"], dtype=np.float64),
+                np.asarray(value["step_rewards"], dtype=np.float64),
+                dict(value.get("details") or {}),
+            )
+    names = list(dict.fromkeys(k for rec in records for k in rec.value["components"]))
+    values = [rec.value for rec in records]
+    batch = BatchScore(
+        rewards=np.asarray([v["reward"] for v in values], dtype=np.float64),
+        components={
+            k: np.asarray([np.nan if v["components"].get(k) is None else v["components"][k] for v in values])
+            for k in names
+        },
+        reasons=[str(v["reason"]) for v in values],
+        behaviors=[str(v["behavior"]) for v in values],
+        expected=[str(v["expected"]) for v in values],
+        violations=[tuple(v["violations"]) for v in values],
+        preset=preset,
+        reward_range=get_registry().preset(preset).reward_range,
+        groups=_groups(found),
+        trajectories=trajectories or None,
+    )
+    return _scored(found, preset, fmt, batch)
 
 
 def row_label(record: Record) -> str:

@@ -5,7 +5,7 @@ run of completions scored against rows, or for two runs on the same rows compare
 
 - :mod:`rlvr_rewards.report.stats`: bootstrap intervals of a mean and of a paired difference of means,
   resampling rows (GRPO groups), seeded; numpy only.
-- :mod:`rlvr_rewards.report.runs`: rows and completion files read, checked and scored as ``rlvr-rewards score``
+- :mod:`rlvr_rewards.integrations.runs`: rows and completion files read, checked and scored as ``rlvr-rewards score``
   does; two runs paired by row id and position within the row's group.
 - :mod:`rlvr_rewards.report.figures`: the figures (matplotlib's Agg canvas, PNG bytes).
 - :mod:`rlvr_rewards.report.html`: escaping, untrusted text cut to length, tables, embedded images, the page.

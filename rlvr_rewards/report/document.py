@@ -1,6 +1,6 @@
 """The report's pages: one scored run (:func:`run_report`) and two runs on the same rows (:func:`compare_report`).
 
-Contract: each function takes scored runs (:mod:`rlvr_rewards.report.runs`) and :class:`Settings`, and returns a
+Contract: each function takes scored runs (:mod:`rlvr_rewards.integrations.runs`) and :class:`Settings`, and returns a
 :class:`Report`: the HTML of one self-contained page (inline CSS, figures as base64 PNG, no script, no external
 URL) and the figures' PNG bytes by name (what ``--png-dir`` writes). Every number shown comes from
 ``BatchScore.summary()`` or from :mod:`rlvr_rewards.report.stats` (bootstrap intervals resampling rows, the
@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 
 from rlvr_rewards.integrations.files import file_sha256
+from rlvr_rewards.integrations.runs import ScoredRun, expected_order, pair_runs, row_label
 from rlvr_rewards.report import figures
 from rlvr_rewards.report.html import esc, image, num, page, pre, section, table
-from rlvr_rewards.report.runs import ScoredRun, expected_order, pair_runs, row_label
 from rlvr_rewards.report.stats import Interval, bootstrap_mean, paired_bootstrap_delta
 from rlvr_rewards.scoring.result import group_statistics
 from rlvr_rewards.vocabulary import BEHAVIORS

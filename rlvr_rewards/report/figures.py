@@ -17,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from rlvr_rewards.report.runs import expected_order
+from rlvr_rewards.integrations.runs import expected_order
 from rlvr_rewards.report.stats import Interval
 from rlvr_rewards.vocabulary import BEHAVIORS
 

@@ -17,6 +17,7 @@ formula combines them (:meth:`Preset.combine_one`), so ``score(c, t) == score_ba
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Hashable, Sequence
 from operator import itemgetter
@@ -40,7 +41,7 @@ from rlvr_rewards.plugins import get_registry
 from rlvr_rewards.scoring.budget import over_budget, over_budget_parse
 from rlvr_rewards.scoring.parallel import check_workers, plan_chunks, score_in_workers
 from rlvr_rewards.scoring.recent import RecentScores
-from rlvr_rewards.scoring.result import BatchScore, Score
+from rlvr_rewards.scoring.result import BatchInputs, BatchScore, Score, ScoredInputs, concat_batches
 from rlvr_rewards.scoring.trajectory import TRAJECTORY_COMPONENTS, StepScorer, score_trajectories
 from rlvr_rewards.scoring.types import ScorerSpec, ScoringContext
 from rlvr_rewards.util.jsonsafe import is_nonfinite
@@ -218,6 +219,10 @@ def _take(values: list[Any], index: list[int]) -> list[Any]:
     return list(itemgetter(*index)(values))
 
 
+#: Items per worker between two ``progress`` calls of :func:`score_batch`.
+PROGRESS_SPAN = 8192
+
+
 def score_batch(
     completions: Sequence[Any],
     ground_truths: Sequence[Any],
@@ -229,6 +234,7 @@ def score_batch(
     components: str = "preset",
     workers: int = 1,
     format: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> BatchScore:
     """Score ``completions[i]`` against ``ground_truths[i]`` for every i (see the module contract).
 
@@ -242,7 +248,12 @@ def score_batch(
     the ``fork`` start method (Linux; see :mod:`rlvr_rewards.scoring.parallel`).
 
     ``format``: the completions' tool-call format (a parser name or a model family, docs/formats.md):
-    only that parser reads them, skipping detection; ``None`` or ``"auto"`` detects it per completion."""
+    only that parser reads them, skipping detection; ``None`` or ``"auto"`` detects it per completion.
+
+    ``progress``: called with the number of items just scored, after each span of
+    ``PROGRESS_SPAN * workers`` consecutive items (the command line's progress bars). The spans are scored one
+    after the other by the same steps and concatenated, so the result equals the one without ``progress``
+    (tested); only deduplication across spans is lost."""
     if isinstance(completions, (str, bytes, dict)) or isinstance(ground_truths, (str, bytes, dict)):
         raise ConfigError("score_batch takes sequences; use rr.score for a single completion")
     completions = list(completions)
@@ -276,10 +287,26 @@ def score_batch(
             parsers,
         )
 
-    chunks = plan_chunks(n, workers)
-    if len(chunks) > 1:  # each process resolves its own chunk's truths too: errors keep their batch index
-        return score_in_workers(chunks, score_chunk, groups)
-    return score_chunk(0, n)
+    def score_span(start: int, stop: int) -> BatchScore:
+        chunks = [(start + a, start + b) for a, b in plan_chunks(stop - start, workers)]
+        if len(chunks) > 1:  # each process resolves its own chunk's truths too: errors keep their batch index
+            return score_in_workers(chunks, score_chunk, None if groups is None else groups[start:stop])
+        return score_chunk(start, stop)
+
+    if progress is None or n == 0:
+        batch = score_span(0, n)
+    else:
+        span = PROGRESS_SPAN * workers
+        parts = []
+        for start in range(0, n, span):
+            stop = min(n, start + span)
+            parts.append(score_span(start, stop))
+            progress(stop - start)
+        batch = parts[0] if len(parts) == 1 else concat_batches(parts, groups)
+    # what it was scored from, for batch[i].explain() (references to the caller's objects, no copies)
+    return dataclasses.replace(
+        batch, inputs=BatchInputs(completions, ground_truths, item_tools, preset, limits, format)
+    )
 
 
 def _check_options(limits: Any, components: str) -> None:
@@ -713,14 +740,16 @@ def score(
     truths, toolsets = _resolve(
         [ground_truth], _per_item_tools(None if tools is None else [tools], 1), 0, registry.matcher_table
     )
+    inputs = ScoredInputs(completion, ground_truth, tools, preset, limits, format)
     if truths[0].trajectory is not None:  # a trajectory: scored turn by turn, as in a batch
-        return _score_resolved(
+        scored = _score_resolved(
             [completion], truths, toolsets, the_preset, scorers, names, None, limits, registry, parsers
         )[0]
+        return dataclasses.replace(scored, inputs=inputs)
     pinned = (truths[0], toolsets[0], the_preset, registry, parsers)
     key = _recent.key(completion, pinned, components, limits)
     if key is not None:
-        hit = _recent.get(key, pinned)
+        hit = _recent.get(key, pinned, inputs)
         if hit is not None:  # a repeat of a recent call (a GRPO group's identical rollouts)
             return hit
     raws = [completion]
@@ -740,6 +769,7 @@ def score(
         violations=parses[0].violations,
         turn_rewards=(reward,),
         step_rewards=(reward,),
+        inputs=inputs,
     )
     if key is not None:
         _recent.put(key, pinned, result)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rlvr_rewards.combine.presets import Preset
 from rlvr_rewards.groundtruth.matchers import json_equal
 from rlvr_rewards.groundtruth.toolspecs import ToolSet, compile_tools
 from rlvr_rewards.groundtruth.truths import CompiledCall, CompiledTruth, resolve_item
@@ -160,7 +161,7 @@ def explain(
     completion: Any,
     ground_truth: Any,
     tools: Any = None,
-    preset: str = "graded",
+    preset: str | Preset = "graded",
     *,
     limits: Limits = DEFAULT_LIMITS,
     format: str | None = None,
@@ -170,7 +171,7 @@ def explain(
     from rlvr_rewards.plugins import get_registry
 
     registry = get_registry()
-    the_preset = registry.preset(preset)
+    the_preset = preset if isinstance(preset, Preset) else registry.preset(preset)
     score = rr.score(completion, ground_truth, tools, preset=preset, limits=limits, format=format)
     truth, row_tools = resolve_item(ground_truth, registry.matcher_table, read_tools=tools is None)
     toolset = compile_tools(tools if tools is not None else row_tools)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rlvr_rewards.scoring.result import Score
+from rlvr_rewards.scoring.result import Score, ScoredInputs
 from rlvr_rewards.util.lru import BoundedLRU
 
 __all__ = ["MAX_CHARS", "MAX_RESULTS", "RecentScores"]
@@ -51,7 +51,8 @@ class RecentScores:
             return None
         return (completion, *map(id, pinned), components, limits)
 
-    def get(self, key: tuple[Any, ...], pinned: tuple[Any, ...]) -> Score | None:
+    def get(self, key: tuple[Any, ...], pinned: tuple[Any, ...], inputs: ScoredInputs | None = None) -> Score | None:
+        """The held result as a fresh Score carrying this call's ``inputs`` (the cache keeps none)."""
         hit = self._lru.peek(key)
         if hit is None:
             return None
@@ -59,7 +60,7 @@ class RecentScores:
         held, result = hit
         if any(a is not b for a, b in zip(held, pinned, strict=True)):  # cannot happen while held; checked anyway
             return None
-        return _copy(result)
+        return _copy(result, inputs)
 
     def put(self, key: tuple[Any, ...], pinned: tuple[Any, ...], result: Score) -> None:
         self._lru.put(key, (pinned, _copy(result)), len(key[0]))
@@ -71,8 +72,8 @@ class RecentScores:
         return len(self._lru)
 
 
-def _copy(result: Score) -> Score:
-    """A Score with its own ``components`` dict (the caller may change the one it gets)."""
+def _copy(result: Score, inputs: ScoredInputs | None = None) -> Score:
+    """A Score with its own ``components`` dict (the caller may change the one it gets) and ``inputs``."""
     return Score(
         reward=result.reward,
         components=dict(result.components),
@@ -83,4 +84,5 @@ def _copy(result: Score) -> Score:
         turn_rewards=result.turn_rewards,
         step_rewards=result.step_rewards,
         details=None if result.details is None else dict(result.details),
+        inputs=inputs,
     )

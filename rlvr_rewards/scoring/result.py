@@ -7,15 +7,18 @@ Contract: results are plain values (floats, numpy arrays, strings). ``BatchScore
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from rlvr_rewards.vocabulary import BEHAVIORS, TRAJECTORY
 
-__all__ = ["BatchScore", "Score", "concat_batches"]
+if TYPE_CHECKING:
+    import rlvr_rewards
+
+__all__ = ["BatchInputs", "BatchScore", "Score", "ScoredInputs", "concat_batches"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +27,10 @@ class Score:
 
     ``turn_rewards``: one reward per user turn (a single-step completion has one turn: ``(reward,)``);
     ``step_rewards``: one per assistant message (docs/trajectories.md#rewards). ``details``: for a trajectory,
-    what its reason summarises (each turn's reason, the state diff, wasted calls); else empty."""
+    what its reason summarises (each turn's reason, the state diff, wasted calls); else empty.
+
+    :meth:`explain` explains the score from the inputs it was scored from, which a score made by ``rr.score``
+    or taken from a ``BatchScore`` keeps (``inputs``: not compared, not printed, not in ``to_dict``)."""
 
     reward: float
     components: Mapping[str, float]
@@ -35,6 +41,23 @@ class Score:
     turn_rewards: tuple[float, ...] = ()
     step_rewards: tuple[float, ...] = ()
     details: Mapping[str, Any] | None = None
+    inputs: ScoredInputs | None = field(default=None, repr=False, compare=False)
+
+    def explain(self) -> rlvr_rewards.Explanation:
+        """Why this score: :func:`rlvr_rewards.explain` on the completion, truth, tools, preset, limits and format
+        it was scored with (the same reward, components and reason), as an
+        :class:`~rlvr_rewards.scoring.explain.Explanation` (``str()`` for text, ``to_dict()`` for JSON).
+        A Score built by hand has no inputs: ConfigError, use ``rr.explain(completion, truth, tools, preset)``."""
+        import rlvr_rewards  # the package, not scoring.explain: that module reads this one
+        from rlvr_rewards.errors import ConfigError
+
+        if self.inputs is None:
+            raise ConfigError(
+                "this Score keeps no inputs (it was not made by rr.score or taken from a BatchScore); use "
+                "rr.explain(completion, ground_truth, tools, preset)"
+            )
+        i = self.inputs
+        return rlvr_rewards.explain(i.completion, i.ground_truth, i.tools, i.preset, limits=i.limits, format=i.format)
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -52,9 +75,41 @@ class Score:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class ScoredInputs:
+    """What one score was computed from (kept by :class:`Score` for :meth:`Score.explain`): the caller's own
+    objects, not copies."""
+
+    completion: Any
+    ground_truth: Any
+    tools: Any
+    preset: Any
+    limits: Any
+    format: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchInputs:
+    """What a batch was scored from (kept by :class:`BatchScore` so that ``batch[i].explain()`` works):
+    ``tools[i]`` is item ``i``'s tool list (``None``: the row's own)."""
+
+    completions: Sequence[Any]
+    ground_truths: Sequence[Any]
+    tools: Sequence[Any]
+    preset: Any
+    limits: Any
+    format: str | None
+
+    def item(self, i: int) -> ScoredInputs:
+        return ScoredInputs(
+            self.completions[i], self.ground_truths[i], self.tools[i], self.preset, self.limits, self.format
+        )
+
+
 @dataclass(frozen=True, eq=False)
 class BatchScore:
-    """Rewards and components of a batch, as numpy columns."""
+    """Rewards and components of a batch, as numpy columns. ``inputs``: what it was scored from (set by
+    ``score_batch``; ``None`` for a batch read back from a file), for ``batch[i].explain()``."""
 
     rewards: np.ndarray
     components: Mapping[str, np.ndarray]
@@ -67,6 +122,7 @@ class BatchScore:
     groups: Sequence[Hashable] | None = None
     #: batch index -> (turn rewards, step rewards, details) of each trajectory item (scoring/trajectory.py)
     trajectories: Mapping[int, tuple[np.ndarray, np.ndarray, Mapping[str, Any]]] | None = None
+    inputs: BatchInputs | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return int(self.rewards.shape[0])
@@ -99,10 +155,33 @@ class BatchScore:
             turn_rewards=(reward,) if found is None else tuple(found[0].tolist()),
             step_rewards=(reward,) if found is None else tuple(found[1].tolist()),
             details=None if found is None else found[2],
+            inputs=None if self.inputs is None else self.inputs.item(i % n),
         )
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return (self[i] for i in range(len(self)))
+
+    def to_dicts(self) -> Iterator[dict[str, Any]]:
+        """``self[i].to_dict()`` for every ``i``, in order, read straight from the columns (``score --out`` writes
+        200,000 of them: no Score objects on the way)."""
+        columns = [(k, v.tolist()) for k, v in self.components.items()]
+        rewards = self.rewards.tolist()
+        found = self.trajectories or {}
+        for i, reward in enumerate(rewards):
+            out: dict[str, Any] = {
+                "reward": reward,
+                "components": {k: (None if v[i] != v[i] else v[i]) for k, v in columns},  # NaN -> None
+                "reason": self.reasons[i],
+                "behavior": self.behaviors[i],
+                "expected": self.expected[i],
+                "violations": list(self.violations[i]),
+            }
+            if self.expected[i] == TRAJECTORY:
+                turns = found.get(i)
+                out["turn_rewards"] = [reward] if turns is None else turns[0].tolist()
+                out["step_rewards"] = [reward] if turns is None else turns[1].tolist()
+                out["details"] = {} if turns is None else dict(turns[2] or {})
+            yield out
 
     def summary(self) -> dict[str, Any]:
         """Mean reward per expected behaviour, confusion counts, reasons, and GRPO group statistics."""

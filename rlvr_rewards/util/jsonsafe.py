@@ -399,6 +399,23 @@ class InvalidJSON(ValueError):
         return f"{self.reason} at line {self.line}, column {self.column}"
 
 
+#: A run of 19 digits or an exponent of 3 digits or more: what a number of magnitude 2**63 or more is written
+#: with (see :func:`loads_trusted`); no nested quantifier, linear.
+_MIGHT_BE_BIG_TEXT = re.compile(r"\d{19}|[eE]\+?\d{3}").search
+_MIGHT_BE_BIG_BYTES = re.compile(rb"\d{19}|[eE]\+?\d{3}").search
+
+
+def _exact(text: str | bytes, value: Any) -> bool:
+    """Whether orjson's ``value`` of ``text`` is exact (see :func:`loads_trusted`)."""
+    might = (_MIGHT_BE_BIG_BYTES if isinstance(text, bytes) else _MIGHT_BE_BIG_TEXT)(text)  # type: ignore[arg-type]
+    if might is None:
+        return True
+    t = type(value)
+    if t is dict or t is list:
+        return not _scan_decoded(value, sys.maxsize, 2**63)[2]
+    return not ((t is int or t is float) and (value >= 2**63 or value <= -(2**63)))
+
+
 def loads_trusted(text: str | bytes) -> Any:
     """Decode the user's JSON text (dataset lines, ground truths and tools given as text), exactly.
 
@@ -412,11 +429,11 @@ def loads_trusted(text: str | bytes) -> Any:
     except orjson.JSONDecodeError:
         pass
     else:
-        t = type(value)
-        if t is dict or t is list:
-            if not _scan_decoded(value, sys.maxsize, 2**63)[2]:
-                return value
-        elif not ((t is int or t is float) and (value >= 2**63 or value <= -(2**63))):
+        # orjson's result is exact unless the text holds a number orjson may have rounded or overflowed: an
+        # integer of 2**63 or more (19 digits at least) or an exponent of 100 or more (a float beyond 2**63 is
+        # written with one of the two). One linear regex search over the text says whether it might; only
+        # then are the decoded numbers looked at (the exact check, as before), and the stdlib decides.
+        if _exact(text, value):
             return value
     try:
         if isinstance(text, bytes):
