@@ -38,7 +38,7 @@ from rlvr_rewards.integrations.files import (
 )
 from rlvr_rewards.integrations.runs import ScoredRun, load_rows, read_completions, score_completions, score_run
 from rlvr_rewards.plugins import get_registry
-from rlvr_rewards.util.progress import Progress, for_command
+from rlvr_rewards.util.progress import Progress, add_quiet_option, for_command
 
 __all__ = ["main"]
 
@@ -356,7 +356,7 @@ def _convert_rows(args: argparse.Namespace, to: str) -> int:
         raise ConfigError("convert --from rows: --data is required (rows JSON Lines or Parquet)")
     if args.questions is not None or args.answers is not None:
         raise ConfigError("--questions / --answers are read by `convert --from bfcl`; `--from rows` reads --data")
-    records = load_rows(args.data).records
+    records = load_rows(args.data, for_command(args.quiet)).records
     _write_rows([r.value for r in records], args.out, to, args, f"--data {args.data}")
     print(
         f"wrote {len(records)} rows to {args.out} ({to}"
@@ -482,12 +482,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     path = Path(args.data)
     problems: list[Problem] = []
-    records = read_records(
-        path, "--data", on_bad_line=lambda n, message: problems.append(Problem(n, None, "bad_json", message))
-    )
-    if not records and not problems:
-        raise ConfigError(f"--data {path}: holds no rows; expected one JSON object per line")
-    problems += inspect_rows([r.value for r in records], [r.number for r in records])[1]
+    with for_command(args.quiet).task(f"checking {path}", total=None):
+        records = read_records(
+            path, "--data", on_bad_line=lambda n, message: problems.append(Problem(n, None, "bad_json", message))
+        )
+        if not records and not problems:
+            raise ConfigError(f"--data {path}: holds no rows; expected one JSON object per line")
+        problems += inspect_rows([r.value for r in records], [r.number for r in records])[1]
     problems.sort(key=lambda p: p.line)
     unit = records[0].unit if records else "line"
     for p in problems:
@@ -704,7 +705,7 @@ def _add_quiet(parser: argparse.ArgumentParser) -> None:
     a terminal anyway, :mod:`rlvr_rewards.util.progress`); results, notes and errors are printed as ever."""
     subcommands = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     if not subcommands:
-        parser.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+        add_quiet_option(parser)
         return
     for action in subcommands:
         for child in dict.fromkeys(action.choices.values()):

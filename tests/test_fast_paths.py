@@ -754,3 +754,47 @@ def test_a_refused_block_is_decoded_once_and_its_verdict_is_its_own() -> None:
         formats.loads_untrusted = real  # type: ignore[assignment]
     assert got[0].violations == ("invalid_json",)
     assert seen.count('{"name": "f", "arguments": {"a": 1}') == 1  # (straight path, shortcut and scan: one decode)
+
+
+# --- loads_trusted: orjson's value is kept only where it is exact (the text-shape check, then the number walk) ---
+
+
+def _stdlib_exact(text: str) -> Any:
+    return json.loads(text)
+
+
+@pytest.mark.parametrize("literal", NUMBER_CASES)
+def test_loads_trusted_numbers_are_the_stdlibs(literal: str) -> None:
+    from rlvr_rewards.util.jsonsafe import loads_trusted
+
+    for text in (literal, f'{{"a": {literal}}}', f"[1, [{literal}]]", f'{{"s": "{literal}", "n": {literal}}}'):
+        want = _stdlib_exact(text)
+        for form in (text, text.encode()):
+            got = loads_trusted(form)
+            assert _same(got, want), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=_json_values,
+    wide=st.integers(min_value=2**63 - 3, max_value=2**70) | st.integers(max_value=-(2**63) + 3, min_value=-(2**70)),
+)
+def test_loads_trusted_keeps_every_digit(value: Any, wide: int) -> None:
+    from rlvr_rewards.util.jsonsafe import loads_trusted
+
+    for v in (value, [value, wide], {"k": wide, "v": value}, wide):
+        text = json.dumps(v)
+        want = json.loads(text)
+        assert _same(loads_trusted(text), want), text
+        assert _same(loads_trusted(text.encode()), want), text
+
+
+def test_the_text_shape_check_sees_every_form_of_a_big_number() -> None:
+    from rlvr_rewards.util.jsonsafe import _might_be_big
+
+    bigs = ["9223372036854775808", "-9223372036854775809", "18446744073709551616", "1E+300", "1e400", "1e+100"]
+    bigs += ["12345678901234567890.5", "0.0016666666666666668"]  # (19 digits in a row: looked at, found exact)
+    for big in bigs:
+        assert _might_be_big(f'{{"x": {big}}}') and _might_be_big(f"[{big}]".encode()), big
+    for small in ("922337203685477580", "1e99", "1e19", "1.5", "-1e-5", "1e-300"):
+        assert not _might_be_big(f"[{small}]"), small

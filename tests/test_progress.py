@@ -174,3 +174,48 @@ def test_the_score_command_draws_bars_on_stderr_only_on_a_terminal(
     terminal.truncate()
     assert main(["score", "--data", str(ROWS), "--completions", str(COMPLETIONS), "--quiet"]) == 0
     assert terminal.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        (["data", "stats", "--data", str(ROWS)], ["reading", "checking 60 rows"]),
+        (
+            ["data", "split", "--data", str(ROWS), "--train", "{tmp}/t.jsonl", "--held-out", "{tmp}/h.jsonl"],
+            ["splitting"],
+        ),
+        (["data", "augment", "--data", str(ROWS), "--out", "{tmp}/a.jsonl"], ["augmenting 60 rows"]),
+        (["data", "pivots", "--data", str(ROWS), "--out", "{tmp}/p.jsonl"], ["cutting 60 rows"]),
+        (["validate", "--data", str(ROWS)], ["checking"]),
+        (["convert", "--from", "rows", "--data", str(ROWS), "--out", "{tmp}/c.jsonl"], ["reading", "checking 60 rows"]),
+        (
+            ["report", "--data", str(ROWS), "--completions", str(COMPLETIONS), "--out", "{tmp}/r.html"],
+            ["scoring", "drawing"],
+        ),
+    ],
+    ids=["stats", "split", "augment", "pivots", "validate", "convert", "report"],
+)
+def test_every_long_command_draws_its_steps_on_a_terminal(
+    argv: list[str],
+    shown: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import rlvr_rewards.util.progress as progress_module
+
+    if argv[0] == "report":
+        pytest.importorskip("matplotlib")
+    monkeypatch.setattr(progress_module, "DELAY", 0.0)
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    assert main(args) == 0
+    drawn = ANSI.sub("", terminal.getvalue())
+    for step in shown:
+        assert step in drawn, (step, drawn[-500:])
+    terminal.seek(0)
+    terminal.truncate()
+    assert main([*args, "--quiet"]) == 0
+    assert terminal.getvalue() == ""
+    assert "\r" not in capsys.readouterr().out

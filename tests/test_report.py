@@ -487,6 +487,8 @@ def test_report_from_scores_shows_what_scoring_again_shows(run_page: tuple[Page,
     assert code == 0
     again = Page(out.read_text(encoding="utf-8"))
     assert _tables_without_meta(again) == _tables_without_meta(page)
+    listed = {row[0][0]: row for row in again.tables["inputs"][1:]}
+    assert str(scores) in listed["--scores"][1][0] and len(listed["--scores"][2][0]) == 64  # path and SHA-256
     assert again.images and len(again.images) == len(page.images)
 
 

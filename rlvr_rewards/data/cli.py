@@ -45,6 +45,8 @@ from rlvr_rewards.data.pivots import pivots
 from rlvr_rewards.data.splitting import split, split_groups
 from rlvr_rewards.errors import ConfigError, GroundTruthError, ToolSpecError
 from rlvr_rewards.integrations.files import Record, check_writable, pair_records, read_records, write_parquet
+from rlvr_rewards.integrations.runs import read_file
+from rlvr_rewards.util.progress import Progress, add_quiet_option, for_command
 
 __all__ = ["add_data_parser", "cmd_augment", "cmd_pivots", "cmd_split", "cmd_stats"]
 
@@ -72,6 +74,8 @@ def add_data_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     )
     p.set_defaults(func=cmd_pivots)
     _add_dataset_tools(sub)
+    for parser in (p, *(sub.choices[name] for name in ("stats", "augment", "split"))):
+        add_quiet_option(parser)
     return data
 
 
@@ -134,10 +138,12 @@ def _recorded(rows: list[Record], path: str | None) -> list[Any] | None:
 def cmd_pivots(args: argparse.Namespace) -> int:
     """``rlvr-rewards data pivots``: see the module contract."""
     parquet = _writable(args.out, "--out")
-    records = _read(args.data)
+    progress = for_command(args.quiet)
+    records = _read(args.data, progress)
     recorded = _recorded(records, args.completions)
     try:
-        out = pivots([r.value for r in records], completions=recorded)
+        with progress.task(f"cutting {len(records):,} rows", total=None):
+            out = pivots([r.value for r in records], completions=recorded)
     except (GroundTruthError, ToolSpecError) as exc:
         raise _located(exc, records, args.data) from None
     _write(out, args.out, parquet, "--out")
@@ -209,9 +215,9 @@ def _writable(path: str, option: str) -> bool:
     return parquet
 
 
-def _read(path: str) -> list[Record]:
-    """The rows of ``--data`` (an empty file is an error)."""
-    records = read_records(path, "--data")
+def _read(path: str, progress: Progress) -> list[Record]:
+    """The rows of ``--data`` (an empty file is an error), with a bar while the file is read."""
+    records = read_file(path, "--data", progress)
     if not records:
         raise ConfigError(f"--data {path}: holds no rows; expected one JSON object per line")
     return records
@@ -239,9 +245,11 @@ def _write(rows: Sequence[Any], path: str, parquet: bool, option: str) -> None:
 def cmd_stats(args: argparse.Namespace) -> int:
     """``rlvr-rewards data stats``: see the module contract."""
     target = parse_target(args.target)
-    records = _read(args.data)
+    progress = for_command(args.quiet)
+    records = _read(args.data, progress)
     try:
-        found = stats([r.value for r in records], target, lines=[r.number for r in records])
+        with progress.task(f"checking {len(records):,} rows", total=None):
+            found = stats([r.value for r in records], target, lines=[r.number for r in records])
     except (GroundTruthError, ToolSpecError) as exc:
         raise _located(exc, records, args.data) from None
     if args.json:
@@ -254,11 +262,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_augment(args: argparse.Namespace) -> int:
     """``rlvr-rewards data augment``: see the module contract."""
     parquet = _writable(args.out, "--out")
-    records = _read(args.data)
+    progress = for_command(args.quiet)
+    records = _read(args.data, progress)
     try:
-        made = augment_report(
-            [r.value for r in records], seed=args.seed, clarify=args.clarify, refuse=args.refuse, target=args.target
-        )
+        with progress.task(f"augmenting {len(records):,} rows", total=None):
+            made = augment_report(
+                [r.value for r in records], seed=args.seed, clarify=args.clarify, refuse=args.refuse, target=args.target
+            )
     except (GroundTruthError, ToolSpecError) as exc:
         raise _located(exc, records, args.data) from None
     out = made.rows
@@ -294,10 +304,12 @@ def cmd_split(args: argparse.Namespace) -> int:
         raise ConfigError(f"--train and --held-out are the same file ({args.train}); give two paths")
     train_parquet = _writable(args.train, "--train")
     held_parquet = _writable(args.held_out, "--held-out")
-    records = _read(args.data)
+    progress = for_command(args.quiet)
+    records = _read(args.data, progress)
     rows = [r.value for r in records]
     try:
-        train, held = split(rows, held_out=args.fraction, seed=args.seed)
+        with progress.task(f"splitting {len(rows):,} rows", total=None):
+            train, held = split(rows, held_out=args.fraction, seed=args.seed)
     except (GroundTruthError, ToolSpecError) as exc:
         raise _located(exc, records, args.data) from None
     _write(train, args.train, train_parquet, "--train")

@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -210,19 +210,9 @@ def score_completions(
 
 
 def _scored(found: Completions, preset: str, fmt: str | None, batch: BatchScore) -> ScoredRun:
-    return ScoredRun(
-        path=found.path,
-        option=found.option,
-        records=found.records,
-        rows=found.rows,
-        positions=found.positions,
-        completions=found.completions,
-        labels=found.labels,
-        source=found.source,
-        preset=preset,
-        format=fmt,
-        batch=batch,
-    )
+    """``found`` with its scores."""
+    kept = {f.name: getattr(found, f.name) for f in fields(Completions)}
+    return ScoredRun(**kept, preset=preset, format=fmt, batch=batch)
 
 
 def score_run(

@@ -90,6 +90,9 @@ def add_report_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
         default=2000,
         help="bootstrap resamples (default 2000)",
     )
+    from rlvr_rewards.util.progress import add_quiet_option
+
+    add_quiet_option(r)
     r.set_defaults(func=cmd_report)
     return r
 
@@ -207,7 +210,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     get_registry().preset(preset)  # an unknown preset or format fails before any work
     get_registry().parsers_for(fmt)
     args.preset, args.format = preset, fmt
-    settings = Settings(resamples=args.resamples, seed=args.seed, examples=args.worst, command=_command(args))
+    scores = tuple(
+        (f"--scores ({ab})" if len(args.scores) > 1 else "--scores", path)
+        for ab, path in zip("AB", args.scores or (), strict=False)
+    )
+    settings = Settings(
+        resamples=args.resamples, seed=args.seed, examples=args.worst, command=_command(args), inputs=scores
+    )
     progress = for_command(args.quiet)
     rows = load_rows(args.data, progress)
     option = "--compare" if args.compare else "--completions"

@@ -48,14 +48,16 @@ EXPLANATION_CHARS = 6000
 @dataclass(frozen=True)
 class Settings:
     """How the report is computed: the bootstrap (``resamples``, ``level``, ``seed``), the number of examples
-    listed (``examples``: the worst completions; the most improved and most degraded rows) and the command line
-    shown in the metadata."""
+    listed (``examples``: the worst completions; the most improved and most degraded rows), the command line
+    shown in the metadata and other input files it lists with their SHA-256 (``inputs``: (option, path) pairs,
+    e.g. the ``--scores`` files)."""
 
     resamples: int = 2000
     level: float = 0.95
     seed: int = 0
     examples: int = 10
     command: str = ""
+    inputs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ def _meta(runs: Sequence[ScoredRun], settings: Settings) -> str:
     if settings.command:
         facts.append(("command", settings.command))
     inputs = [("--data", first.source.path), *[(option, run.path) for option, run in zip(options, runs, strict=True)]]
+    inputs += settings.inputs
     files = table(
         ["input", "path", "SHA-256", "bytes"],
         [

@@ -20,12 +20,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-__all__ = ["Progress", "for_command"]
+__all__ = ["Progress", "add_quiet_option", "for_command"]
 
 #: Seconds a task runs before its bar is shown.
 DELAY = 1.0
 #: Seconds between redraws of the plain line.
 _PLAIN_INTERVAL = 0.1
+
+
+def add_quiet_option(parser: Any) -> None:
+    """``--quiet`` / ``-q`` on a command's argparse parser (once): no progress bars."""
+    if not any("--quiet" in action.option_strings for action in parser._actions):
+        parser.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
 
 
 def for_command(quiet: bool, stream: TextIO | None = None) -> Progress:
