@@ -596,6 +596,27 @@ def _cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    """``serve``: the reward server (docs/server.md); needs the ``server`` extra (starlette, uvicorn)."""
+    try:
+        from rlvr_rewards.server.app import serve
+        from rlvr_rewards.server.config import ServerConfig
+    except ImportError as exc:
+        missing = f"serve needs the server extra ({exc.name} is missing)"
+        raise ConfigError(f"{missing}: pip install 'rlvr-rewards[server]'") from None
+    config = ServerConfig(
+        preset=args.preset,
+        format=args.format,
+        workers=args.workers,
+        max_batch=args.max_batch,
+        max_body_bytes=int(args.max_body_mb * 1024 * 1024),
+        timeout_s=args.timeout,
+        max_pending=args.max_pending,
+    )
+    serve(config, host=args.host, port=args.port, log_level="warning" if args.quiet else "info")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from rlvr_rewards.report.cli import count_type
 
@@ -693,6 +714,17 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--python-exe", help="interpreter matching the artifact's Python (default: this one)")
     i.add_argument("--timeout-ms", type=float, default=300_000, help="simulated Lambda time budget")
     i.set_defaults(func=_cmd_lambda_invoke)
+    sv = sub.add_parser("serve", help="run the reward server (HTTP: /score, /get_reward, /verl/compute_score, /verify)")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    sv.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    sv.add_argument("--workers", type=int, default=1, help="scoring processes (default 1)")
+    sv.add_argument("--preset", default="graded", help="the default preset (a /score request may name another)")
+    sv.add_argument("--format", help="the completions' tool-call format (docs/formats.md; default: detected)")
+    sv.add_argument("--max-batch", type=int, default=4096, help="items per request (default 4096; more: 413)")
+    sv.add_argument("--max-body-mb", type=float, default=8.0, help="request body limit in MiB (default 8; more: 413)")
+    sv.add_argument("--timeout", type=float, default=60.0, help="seconds to score a request (default 60; more: 504)")
+    sv.add_argument("--max-pending", type=int, default=16, help="requests being scored at once (default 16; more: 429)")
+    sv.set_defaults(func=_cmd_serve)
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for child in dict.fromkeys(action.choices.values()):

@@ -300,3 +300,28 @@ def test_the_command_line_benchmark_runs_every_command_and_prints_ratios(tmp_pat
     assert all(v > 0 for v in figures["seconds"].values())
     for label in commands:
         assert label in proc.stdout
+
+
+def test_the_server_benchmark_measures_overhead_and_survives_every_fault(tmp_path: Path) -> None:
+    pytest.importorskip("starlette")
+    pytest.importorskip("uvicorn")
+    out = tmp_path / "server.json"
+    cmd = [sys.executable, str(BENCH_DIR / "bench_server.py"), "--requests-scale", "0.02", "--batch-sizes", "1,64"]
+    proc = subprocess.run([*cmd, "--json", str(out)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    figures = json.loads(out.read_text())
+    assert set(figures) == {"command", "machine", "settings", "in_process", "load", "acceptance", "faults"}
+    assert {(r["workers"], r["batch"], r["connections"]) for r in figures["load"]} == {
+        (w, b, c) for w in (1, 2) for b in (1, 64) for c in (1, 4)
+    }
+    for row in figures["load"]:
+        assert row["requests"] == row["requests_planned"] == row["answers_ok"] >= 1 and row["answers_bad"] == 0
+        assert row["overhead"] > 0 and row["items_per_s"] > 0 and 0 < row["p50_ms"] <= row["p99_ms"]
+    assert figures["acceptance"]["overhead_by_workers"] == {}  # batch 1,024 not run: not measured
+    faults = {row["fault"]: row for row in figures["faults"]}
+    assert len(faults) == 7 and "worker killed mid-batch" in faults and "slowloris body" in faults
+    assert all(row["stayed_up"] and row["complete"] for row in faults.values()), faults
+    assert faults["slowloris body"]["status"] == 408 and faults["invalid JSON"]["status"] == 422
+    assert faults["10 MB body (Content-Length)"]["status"] == faults["10 MB body (chunked)"]["status"] == 413
+    assert faults["worker killed mid-batch"]["status"] in (200, 503)
+    assert "server/in-proc" in proc.stdout and "worker killed mid-batch" in proc.stdout

@@ -149,8 +149,10 @@ _FORBIDDEN_MODULES = {"pickle", "marshal", "shelve", "signal", "dill", "cloudpic
 #: The Lambda build tool (not on the scoring path) runs pip, and ``score_batch(..., workers=N)`` forks
 #: workers (model output reaches them through the fork, never through pickle; only their results, the
 #: library's own codes and numbers, come back pickled over a pipe from a process this one started).
-#: Nothing else may start a process.
-_SUBPROCESS_OK = {"aws_lambda/build.py", "scoring/parallel.py"}
+#: The reward server's scoring processes (server/pool.py) receive the items the server decoded from JSON itself
+#: (plain dicts, lists, strings and numbers, pickled by this process for its own children; no bytes from a client
+#: are ever unpickled). Nothing else may start a process.
+_SUBPROCESS_OK = {"aws_lambda/build.py", "scoring/parallel.py", "server/pool.py"}
 
 
 def _sources() -> list[Path]:

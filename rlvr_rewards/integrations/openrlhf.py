@@ -26,7 +26,9 @@ Returns ``{"rewards": list[float], "scores": list[float], "extra_logs": {key: li
 ``scores`` equals ``rewards`` (OpenRLHF uses it for dynamic filtering) and ``extra_logs`` holds every
 component of the preset for every sample (the same keys whatever the sample: NaN replaced by 0.0, with an
 ``applies/<component>`` 0/1 column so means stay honest; :mod:`rlvr_rewards.integrations._keys`). When
-torch is importable the three are returned as float32 tensors, as OpenRLHF's own examples do.
+torch is importable the three are returned as float32 tensors, as OpenRLHF's own examples do. With
+``RLVR_REWARDS_URL`` set, the responses are scored on that reward server instead of in-process, with the same
+result (:mod:`rlvr_rewards.integrations._remote`, docs/server.md "Remote scoring").
 """
 
 from __future__ import annotations
@@ -109,7 +111,7 @@ def split_response(query: str, prompt: str) -> str:
 
 def reward_func(queries: Sequence[str], prompts: Sequence[str], labels: Sequence[Any], **kwargs: Any) -> dict[str, Any]:
     from rlvr_rewards.integrations._keys import columns
-    from rlvr_rewards.scoring.core import score_batch
+    from rlvr_rewards.integrations._remote import score_batch  # in-process, or RLVR_REWARDS_URL's server
 
     responses = [split_response(q, p) for q, p in zip(queries, prompts, strict=True)]
     batch = score_batch(

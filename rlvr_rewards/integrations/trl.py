@@ -11,6 +11,8 @@ output (a ground truth that cannot be read raises ``GroundTruthError`` naming th
 passes a ``log_metric`` callable, the mean of every component and the share of each behaviour are logged
 under ``rlvr/...``. :func:`component_reward_funcs` returns one function per component, for users of
 ``reward_weights``. Each function has a distinct ``__name__`` (TRL logs rewards by function name).
+With ``RLVR_REWARDS_URL`` set, the batch is scored on that reward server instead of in-process, with the same
+result (:mod:`rlvr_rewards.integrations._remote`, docs/server.md "Remote scoring").
 
 Tool mode (``GRPOTrainer(tools=...)`` / ``environment_factory``). TRL 1.16 builds each completion in
 ``trl/trainer/grpo_trainer.py``: ``GRPOTrainer._generate`` parses the first generation into
@@ -219,7 +221,7 @@ def _score(
     tools: list[Any] | None,
     options: dict[str, Any],
 ) -> tuple[BatchScore, list[MergedCompletion]]:
-    from rlvr_rewards.scoring.core import score_batch
+    from rlvr_rewards.integrations._remote import score_batch  # in-process, or RLVR_REWARDS_URL's server
 
     n = len(completions)
     truths = truths_from_columns(columns, n, truth_column)

@@ -60,6 +60,8 @@ Contract:
   with ``workers`` processes (``workers`` keyword, else ``RLVR_WORKERS``, else 1).
 - Bad user data (ground truth, tool specs, tool config, settings) raises with the culprit named; model
   output never raises.
+- Remote scoring: with ``RLVR_REWARDS_URL`` set, both functions score on that reward server (``POST /score``)
+  instead of in-process, with the same result (:mod:`rlvr_rewards.integrations._remote`, docs/server.md).
 """
 
 from __future__ import annotations
@@ -358,7 +360,7 @@ def _results(
     format: str | None = None,
     trajectory_keys: bool = False,
 ) -> list[dict[str, float | str]]:
-    from rlvr_rewards.scoring.core import score_batch
+    from rlvr_rewards.integrations._remote import score_batch  # in-process, or RLVR_REWARDS_URL's server
 
     tools = [_item_tools(e, tool_config_path) for e in extra_infos]
     completions = [_completion(s, t) for s, t in zip(solutions, truths, strict=True)]
@@ -406,7 +408,7 @@ def compute_score(
 ) -> dict[str, float | str]:
     """One sample, as veRL 0.9.1's reward-loop managers call it (see the module contract): ``rr.score``'s
     single-item path, so a call costs about what one item of a batch does."""
-    from rlvr_rewards.scoring.core import score
+    from rlvr_rewards.integrations._remote import score  # in-process, or RLVR_REWARDS_URL's server
 
     on = _trajectory_keys(trajectory_keys)
     result = score(
