@@ -38,7 +38,7 @@ from rlvr_rewards.integrations.files import (
 )
 from rlvr_rewards.integrations.runs import ScoredRun, load_rows, read_completions, score_completions, score_run
 from rlvr_rewards.plugins import get_registry
-from rlvr_rewards.util.progress import Progress, add_quiet_option, for_command
+from rlvr_rewards.util.progress import Progress, add_quiet_option, for_command, rich_installed
 
 __all__ = ["main"]
 
@@ -565,21 +565,13 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     result = explain(completion, truth, tools, args.preset, format=args.format)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-    elif sys.stdout.isatty() and _rich_installed():  # tables and colours on a terminal
+    elif sys.stdout.isatty() and rich_installed():  # tables and colours on a terminal
         from rlvr_rewards.report.terminal import print_explanation
 
         print_explanation(result)
     else:
         print(str(result))
     return 0
-
-
-def _rich_installed() -> bool:
-    try:
-        import rich  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def _cmd_presets(args: argparse.Namespace) -> int:

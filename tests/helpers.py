@@ -52,6 +52,7 @@ scripts of ``tools/`` and ``tests/reliability_inputs.py`` use this module with t
 
 from __future__ import annotations
 
+import importlib.resources
 import importlib.util
 import json
 import os
@@ -256,6 +257,14 @@ def compile_matcher(value: Any) -> Any:
 def read_jsonl(path: Path | Traversable) -> list[dict[str, Any]]:
     """The rows of a JSONL file (a path, or a file of ``importlib.resources``); blank lines skipped."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def example_pairs() -> tuple[list[Any], list[dict[str, Any]]]:
+    """The bundled example's 240 completions and, for each, its whole row (``rlvr_rewards/data/``)."""
+    data = importlib.resources.files("rlvr_rewards") / "data"
+    rows = {r["id"]: r for r in read_jsonl(data / "example_rows.jsonl")}
+    completions = read_jsonl(data / "example_completions.jsonl")
+    return [c["completion"] for c in completions], [rows[c["id"]] for c in completions]
 
 
 def load_corpus(name: str) -> list[dict[str, Any]]:

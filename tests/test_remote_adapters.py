@@ -13,7 +13,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from importlib import resources
 from typing import Any
 
 import pytest
@@ -26,6 +25,8 @@ from rlvr_rewards.integrations import _remote, openrlhf, trl, verl  # noqa: E402
 from rlvr_rewards.scoring import core  # noqa: E402
 from rlvr_rewards.server import ServerConfig, create_app  # noqa: E402
 from rlvr_rewards.server.client import RewardServerError  # noqa: E402
+
+from .helpers import example_pairs  # noqa: E402
 
 PROMPT = "<|im_start|>user\nWhat's the weather?<|im_end|>\n<|im_start|>assistant\n"
 
@@ -70,16 +71,9 @@ def _no_url(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def _jsonl(name: str) -> list[dict[str, Any]]:
-    text = (resources.files("rlvr_rewards") / "data" / name).read_text(encoding="utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
 @pytest.fixture(scope="module")
 def example() -> tuple[list[Any], list[dict[str, Any]]]:
-    rows = {r["id"]: r for r in _jsonl("example_rows.jsonl")}
-    completions = _jsonl("example_completions.jsonl")
-    return [c["completion"] for c in completions], [rows[c["id"]] for c in completions]
+    return example_pairs()
 
 
 def _plain(value: Any) -> Any:

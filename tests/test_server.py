@@ -21,7 +21,6 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from importlib import resources
 from typing import Any
 
 import pytest
@@ -33,6 +32,8 @@ import rlvr_rewards as rr  # noqa: E402
 from rlvr_rewards.errors import ConfigError, RlvrRewardsError  # noqa: E402
 from rlvr_rewards.server import ServerConfig, create_app  # noqa: E402
 from rlvr_rewards.server.client import AsyncRewardClient, RewardClient, RewardServerError  # noqa: E402
+
+from .helpers import example_pairs  # noqa: E402
 
 
 class LiveServer:
@@ -94,16 +95,9 @@ def call(url: str, payload: Any = None, method: str = "POST", raw: bytes | None 
         return exc.code, exc.headers, json.loads(exc.read())
 
 
-def _jsonl(name: str) -> list[dict[str, Any]]:
-    text = (resources.files("rlvr_rewards") / "data" / name).read_text(encoding="utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
 @pytest.fixture(scope="module")
 def example() -> tuple[list[Any], list[dict[str, Any]]]:
-    rows = {r["id"]: r for r in _jsonl("example_rows.jsonl")}
-    completions = _jsonl("example_completions.jsonl")
-    return [c["completion"] for c in completions], [rows[c["id"]] for c in completions]
+    return example_pairs()
 
 
 GOOD = '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>'

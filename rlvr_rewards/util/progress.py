@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-__all__ = ["Progress", "add_quiet_option", "for_command"]
+__all__ = ["Progress", "add_quiet_option", "for_command", "rich_installed"]
 
 #: Seconds a task runs before its bar is shown.
 DELAY = 1.0
@@ -58,7 +58,7 @@ class Progress:
         self.stream = sys.stderr if stream is None else stream
         self.delay = DELAY if delay is None else delay
         self.clock = clock
-        self.use_rich = _rich_installed() if use_rich is None else use_rich
+        self.use_rich = rich_installed() if use_rich is None else use_rich
 
     @contextmanager
     def task(self, description: str, total: int | None) -> Iterator[Callable[[int], None]]:
@@ -77,7 +77,8 @@ def _nothing(k: int = 1) -> None:
     return None
 
 
-def _rich_installed() -> bool:
+def rich_installed() -> bool:
+    """Whether rich is importable (the ``cli`` extra): progress bars and ``explain``'s tables use it."""
     try:
         import rich.progress  # noqa: F401
     except ImportError:
