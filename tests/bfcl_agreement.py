@@ -13,10 +13,12 @@ checker's ``valid`` on the same decoded calls.
 
 from __future__ import annotations
 
+import atexit
 import copy
 import json
 import keyword
 import os
+import shutil
 import sys
 import tempfile
 import types
@@ -45,7 +47,10 @@ FORMATS = ("hermes", "openai", "json", "pythonic")
 
 def load_checker() -> Any:
     """``ast_checker`` and ``Language`` from bfcl-eval, or raise ImportError."""
-    os.environ.setdefault("BFCL_PROJECT_ROOT", tempfile.mkdtemp(prefix="bfcl-root-"))
+    if "BFCL_PROJECT_ROOT" not in os.environ:  # (once: this runs for every text checked; removed at exit)
+        root = tempfile.mkdtemp(prefix="bfcl-root-")
+        atexit.register(shutil.rmtree, root, True)
+        os.environ["BFCL_PROJECT_ROOT"] = root
     if "bfcl_eval.constants.model_config" not in sys.modules:
         stub = types.ModuleType("bfcl_eval.constants.model_config")
 

@@ -142,6 +142,21 @@ def test_score_with_truths_tools_and_another_preset(main: LiveServer) -> None:
         assert body["scores"] == want
 
 
+def test_an_integer_beyond_64_bits_in_a_truth_keeps_every_digit(main: LiveServer) -> None:
+    # orjson reads 2**64 + 1 as the float 2**64: the server's decoding is exact, as score_batch's files are
+    big = 2**64 + 1
+    truth = {"behavior": "execute", "calls": [{"name": "pick", "arguments": {"n": big}}]}
+    completions = [f'<tool_call>\n{{"name": "pick", "arguments": {{"n": {n}}}}}\n</tool_call>' for n in (big, big - 1)]
+    raw = ('{"items": [' + ", ".join(
+        f'{{"completion": {json.dumps(c)}, "ground_truth": {json.dumps(truth)}}}' for c in completions
+    ) + "]}").encode()  # fmt: skip
+    status, _, body = call(main.url + "/score", raw=raw)
+    assert status == 200
+    want = json.loads(json.dumps(list(rr.score_batch(completions, [truth] * 2).to_dicts())))
+    assert body["scores"] == want
+    assert want[0]["reward"] == 1.0 and want[1]["reward"] < 1.0
+
+
 def test_a_bad_sample_gets_the_floor_and_never_fails_its_batch(main: LiveServer) -> None:
     items = [
         {"completion": GOOD, "ground_truth": TRUTH},
@@ -246,6 +261,8 @@ ITEM = {"completion": GOOD, "ground_truth": TRUTH}
     [
         ("/score", b"{not json", 422, "invalid_json", None),
         ("/score", b'{"items": [NaN]}', 422, "invalid_json", None),
+        ("/score", b'{"items": [1e400]}', 422, "invalid_json", None),
+        ("/score", b'{"items": "\xff"}', 422, "invalid_json", None),
         ("/score", b"[1, 2]", 422, "not_object", None),
         ("/score", b"{}", 422, "missing_field", "items"),
         ("/score", b'{"items": {}}', 422, "bad_field", "items"),

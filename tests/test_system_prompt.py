@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import rlvr_rewards as rr
 from rlvr_rewards.data import TOOL_PROMPT_FAMILIES, render_tools_into_prompt, render_tools_into_row
 from rlvr_rewards.errors import ConfigError
-from rlvr_rewards.groundtruth.toolspecs import tools_from_prompt
+from rlvr_rewards.groundtruth.toolspecs import compile_tools, tools_from_prompt
 from rlvr_rewards.groundtruth.validate import inspect_rows
 
 from .helpers import read_jsonl
@@ -501,6 +501,29 @@ def test_tools_from_prompt_reads_the_same_tools_back(family: str, tools_name: st
         assert tools_from_prompt(render_tools_into_prompt(prompt, tools, family)) == tools
 
 
+_BIG_INTS = [-(2**63) - 1, 2**64, 10**30, -(10**40)]
+
+
+@pytest.mark.parametrize("family", ["qwen", "llama3", "glm4moe"])
+@pytest.mark.parametrize("big", _BIG_INTS)
+def test_an_integer_beyond_64_bits_in_a_tool_block_is_read_back_exactly(family: str, big: int) -> None:
+    tools = [
+        {"name": "pick", "parameters": {"type": "object", "properties": {"n": {"type": "integer", "enum": [big]}}}}
+    ]
+    back = tools_from_prompt(render_tools_into_prompt(next(iter(PROMPTS.values())), tools, family))
+    assert back == tools
+    assert type(back[0]["parameters"]["properties"]["n"]["enum"][0]) is int
+
+
+@pytest.mark.parametrize("big", _BIG_INTS)
+def test_tools_given_as_text_keep_an_integer_beyond_64_bits(big: int) -> None:
+    spec = {"name": "pick", "parameters": {"type": "object", "properties": {"n": {"type": "integer", "enum": [big]}}}}
+    toolset = compile_tools(json.dumps([spec]))
+    tool = toolset.get("pick") if toolset is not None else None
+    assert tool is not None and tool.is_valid({"n": big})
+    assert [type(v) for v in tool.enums["n"]] == [int] and tool.enums["n"] == (big,)
+
+
 # Small JSON Schema-ish tool specs: names, descriptions with any text, nested properties, enums.
 _text = st.text(min_size=0, max_size=12)
 _name = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
@@ -530,6 +553,15 @@ _prompt = st.sampled_from(list(PROMPTS.values()))
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tools=st.lists(_tool, min_size=1, max_size=3), prompt=_prompt)
+@example(  # orjson rounds an integer past 64 bits into a float (all versions past uint64; 3.10 past int64 too)
+    tools=[
+        {
+            "name": "a",
+            "parameters": {"type": "object", "properties": {"n": {"type": "integer", "enum": [-(2**63) - 1]}}},
+        }
+    ],
+    prompt=next(iter(PROMPTS.values())),
+)
 def test_qwen_property_over_generated_tool_specs(tools: list[dict[str, Any]], prompt: list[dict[str, Any]]) -> None:
     new = render_tools_into_prompt(prompt, tools, "qwen")
     assert tools_from_prompt(new) == tools

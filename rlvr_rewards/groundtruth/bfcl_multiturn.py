@@ -47,6 +47,7 @@ from typing import Any
 import orjson
 
 from rlvr_rewards.errors import ConfigError, GroundTruthError
+from rlvr_rewards.util.jsonsafe import InvalidJSON, loads_trusted
 
 __all__ = [
     "ADDITIONAL_FUNCTION_PROMPT",
@@ -118,9 +119,9 @@ def load_func_docs(directory: Path, classes: Sequence[str]) -> dict[str, list[di
             if not line.strip():
                 continue
             try:
-                doc = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                raise ConfigError(f"{path} line {n}: not JSON ({exc})") from None
+                doc = loads_trusted(line)
+            except InvalidJSON as exc:
+                raise ConfigError(f"{path} line {n}: not JSON ({exc.where})") from None
             if not isinstance(doc, dict) or not isinstance(doc.get("name"), str):
                 raise ConfigError(f"{path} line {n}: expected a function doc object with a 'name'")
             docs.append(doc)

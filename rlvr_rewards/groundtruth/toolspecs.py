@@ -44,7 +44,7 @@ import referencing.exceptions
 from rlvr_rewards.errors import ToolSpecError
 from rlvr_rewards.groundtruth.fastschema import compile_fast, is_integer_value, unique_items
 from rlvr_rewards.groundtruth.userregex import UnsafeRegex, compile_user_regex
-from rlvr_rewards.util.jsonsafe import canonical_dumps, not_json_data
+from rlvr_rewards.util.jsonsafe import InvalidJSON, canonical_dumps, decoded_exactly, loads_trusted, not_json_data
 from rlvr_rewards.util.keymemo import KeyMemo
 from rlvr_rewards.util.locks import ForkSafeLock
 from rlvr_rewards.util.lru import BoundedLRU
@@ -710,9 +710,9 @@ def compile_tools(specs: Any) -> ToolSet | None:
 def _compile_tools(specs: Any) -> ToolSet | None:
     from_text = isinstance(specs, (str, bytes))
     if isinstance(specs, (str, bytes)):
-        try:  # (orjson reads exact str and bytes only: a subclass, an Enum's value or a numpy str, as its text)
-            specs = orjson.loads(str(specs) if isinstance(specs, str) else bytes(specs))
-        except orjson.JSONDecodeError:
+        try:  # (exact str and bytes only: a subclass, an Enum's value or a numpy str, as its text)
+            specs = loads_trusted(str(specs) if isinstance(specs, str) else bytes(specs))
+        except InvalidJSON:
             raise ToolSpecError("tools given as text must be a JSON list of tool specs") from None
     if isinstance(specs, dict):
         specs = [specs]
@@ -853,8 +853,9 @@ def _decode_block(text: str, start: int, end: int, close: int, kind: str, where:
         value = orjson.loads(body)
     except orjson.JSONDecodeError:
         pass
-    else:
-        return value if isinstance(value, list) else [value]
+    else:  # (unless orjson rounded an integer beyond 64 bits: then the stdlib reads the block below, exactly)
+        if decoded_exactly(body, value):
+            return value if isinstance(value, list) else [value]
     expected = "one JSON list, or JSON objects separated by whitespace (one per line in Qwen's template)"
     if hermes:
         expected = (

@@ -48,6 +48,7 @@ from rlvr_rewards.server import work
 from rlvr_rewards.server.config import ServerConfig
 from rlvr_rewards.server.metrics import Metrics
 from rlvr_rewards.server.pool import Busy, DeadlineExceeded, PoolBroken, ScoringPool
+from rlvr_rewards.util.jsonsafe import InvalidJSON, loads_trusted
 
 __all__ = ["ApiError", "create_app", "serve"]
 
@@ -142,11 +143,11 @@ async def _read_body(request: Request, config: ServerConfig) -> bytes:
 
 async def _read_json(request: Request, config: ServerConfig) -> Any:
     body = await _read_body(request, config)
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
+    try:  # (exact: an integer beyond 64 bits keeps every digit, as in score_batch's files)
+        return loads_trusted(body)
+    except InvalidJSON as exc:
         raise ApiError(
-            422, "invalid_json", "the body is not JSON (strict RFC 8259: no NaN, integers within 64 bits)"
+            422, "invalid_json", f"the body is not JSON (RFC 8259, no NaN or Infinity): {exc.where}"
         ) from None
 
 

@@ -52,6 +52,7 @@ __all__ = [
     "any_leaf",
     "canonical_dumps",
     "convertible_digits",
+    "decoded_exactly",
     "is_nonfinite",
     "loads_trusted",
     "loads_untrusted",
@@ -420,8 +421,10 @@ def _might_be_big(text: str | bytes) -> bool:
     return b"0000000000000000000" in shape or b"e000" in shape or b"e+000" in shape
 
 
-def _exact(text: str | bytes, value: Any) -> bool:
-    """Whether orjson's ``value`` of ``text`` is exact (see :func:`loads_trusted`)."""
+def decoded_exactly(text: str | bytes, value: Any) -> bool:
+    """Whether orjson's ``value`` of ``text`` is exact: ``False`` when orjson may have rounded an integer of 2**63
+    or more into a float (older orjson does; see :func:`loads_trusted`). A caller decoding with orjson itself
+    re-decodes with the stdlib when this is ``False``."""
     if not _might_be_big(text):
         return True
     t = type(value)
@@ -447,7 +450,7 @@ def loads_trusted(text: str | bytes) -> Any:
         # integer of 2**63 or more (19 digits at least) or an exponent of 100 or more (a float beyond 2**63 is
         # written with one of the two). One pass in C over the text says whether it might; only then are the
         # decoded numbers looked at (the exact check, as before), and the stdlib decides.
-        if _exact(text, value):
+        if decoded_exactly(text, value):
             return value
     try:
         if isinstance(text, bytes):
