@@ -459,3 +459,39 @@ class SequenceBias:
             for i in range(len(ids)):
                 bias[tuple(context + ids[: i + 1])] = strength
         return [[list(k), v] for k, v in bias.items()]
+
+
+class LiveServer:
+    """The reward server (``create_app(config)``) under uvicorn in a daemon thread, on a socket bound to a free
+    port of 127.0.0.1 (``url``, ``port``; ``app.state.pool`` is its scoring pool). ``stop()`` shuts it down
+    gracefully. Needs the ``server`` extra (starlette, uvicorn): callers skip without it."""
+
+    def __init__(self, config: Any = None) -> None:
+        import socket
+        import threading
+        import time
+
+        import uvicorn
+
+        from rlvr_rewards.server import ServerConfig, create_app
+
+        self.app = create_app(config if config is not None else ServerConfig(workers=1))
+        # IPPROTO_TCP, as uvicorn's own create_server gets it: asyncio then sets TCP_NODELAY on its connections
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        self.port = int(sock.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        cfg = uvicorn.Config(self.app, log_level="warning", timeout_graceful_shutdown=5, access_log=False)
+        self.server = uvicorn.Server(cfg)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            assert self.thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(30)
+        assert not self.thread.is_alive(), "the server did not stop within 30 s"

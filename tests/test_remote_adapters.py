@@ -1,6 +1,6 @@
 """The trainer adapters with ``RLVR_REWARDS_URL`` set (docs/server.md, "Remote scoring"): TRL's ``reward_func``,
 veRL's ``compute_score`` / ``compute_score_batch`` and OpenRLHF's ``reward_func`` score on a live reward server
-(uvicorn on 127.0.0.1 in a thread, as tests/test_server.py runs it) and return exactly what they return in-process,
+(uvicorn on 127.0.0.1 in a thread: tests/helpers.LiveServer) and return exactly what they return in-process,
 on the bundled example (240 completions of 60 rows) and on TRL tool-loop trajectories; in-process scoring is made
 to fail while the URL is set, so the equality cannot come from a silent fallback. An unreachable server raises the
 client's error naming the URL, a bad ground truth what the in-process call raises.
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -23,32 +22,21 @@ uvicorn = pytest.importorskip("uvicorn")
 from rlvr_rewards.errors import ConfigError, GroundTruthError  # noqa: E402
 from rlvr_rewards.integrations import _remote, openrlhf, trl, verl  # noqa: E402
 from rlvr_rewards.scoring import core  # noqa: E402
-from rlvr_rewards.server import ServerConfig, create_app  # noqa: E402
+from rlvr_rewards.server import ServerConfig  # noqa: E402
 from rlvr_rewards.server.client import RewardServerError  # noqa: E402
 
-from .helpers import example_pairs  # noqa: E402
+from .helpers import LiveServer, example_pairs  # noqa: E402
 
 PROMPT = "<|im_start|>user\nWhat's the weather?<|im_end|>\n<|im_start|>assistant\n"
 
 
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(create_app(ServerConfig(workers=1)), log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
+    server = LiveServer(ServerConfig(workers=1))
     try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        yield server.url
     finally:
-        server.should_exit = True
-        thread.join(30)
+        server.stop()
 
 
 @pytest.fixture
@@ -189,6 +177,27 @@ def test_verl_compute_score_and_batch_remote_equal_in_process(
         got = run()
     assert got == local
     assert [list(d) for d in got[0]] == [list(d) for d in local[0]]  # the same keys in the same order
+
+
+def test_verl_tools_as_json_text_in_extra_info_remote_equal_in_process(
+    server_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """veRL rows carry their tools as JSON text in ``extra_info``: sent as text, scored as in-process."""
+    from .helpers import TOOLS, hermes_call
+
+    truth = {"behavior": "execute", "calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}
+    calls = [
+        {"data_source": "d", "solution_str": text, "ground_truth": json.dumps(truth),
+         "extra_info": {"tools": json.dumps(TOOLS)}}
+        for text in (hermes_call("get_weather", city="Paris"), hermes_call("get_weather", city=7), "Which city?")
+    ]  # fmt: skip
+    local = [verl.compute_score(**c) for c in calls]
+    assert local[1]["applies/schema"] == 1.0 and local[1]["schema"] < 1.0  # the tools were read
+    with monkeypatch.context() as patch:
+        patch.setenv("RLVR_REWARDS_URL", server_url)
+        patch.setattr(core, "score", None)
+        patch.setattr(core, "score_batch", None)
+        assert [verl.compute_score(**c) for c in calls] == local
 
 
 # -------------------------------------------------------------------------------------------------------- OpenRLHF

@@ -33,32 +33,7 @@ from rlvr_rewards.errors import ConfigError, RlvrRewardsError  # noqa: E402
 from rlvr_rewards.server import ServerConfig, create_app  # noqa: E402
 from rlvr_rewards.server.client import AsyncRewardClient, RewardClient, RewardServerError  # noqa: E402
 
-from .helpers import example_pairs  # noqa: E402
-
-
-class LiveServer:
-    """uvicorn serving ``create_app(config)`` in a daemon thread, on a socket bound to a free port."""
-
-    def __init__(self, config: ServerConfig) -> None:
-        self.app = create_app(config)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        cfg = uvicorn.Config(self.app, log_level="warning", timeout_graceful_shutdown=5, access_log=False)
-        self.server = uvicorn.Server(cfg)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started:
-            assert self.thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(30)
-        assert not self.thread.is_alive()
+from .helpers import LiveServer, example_pairs  # noqa: E402
 
 
 def _start(config: ServerConfig) -> Iterator[LiveServer]:
@@ -695,22 +670,6 @@ def test_serve_command(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cli.main(["serve", "--workers", "0"]) == 2  # a ConfigError: the message, exit 2
 
 
-def test_equal_truths_and_tools_are_sent_as_one_object() -> None:
-    from rlvr_rewards.server import app as server_app
-
-    seen: dict[bytes, Any] = {}
-    a, b = {"behavior": "refuse"}, {"behavior": "refuse"}
-    assert server_app.shared(a, seen) is a and server_app.shared(b, seen) is a
-    big = {"behavior": "execute", "calls": [{"name": "f", "arguments": {"n": 2**80}}]}
-    assert server_app.shared(big, seen) is big  # orjson cannot write it: kept as it is
-    large = [{"name": "x" * server_app.SHARED_VALUE_BYTES}]
-    assert server_app.shared(large, seen) is large and len(seen) == 1  # not held
-    for k in range(server_app.SHARED_MAX + 5):
-        server_app.shared({"k": k}, seen)
-    assert len(seen) <= server_app.SHARED_MAX
-    assert server_app.shared(None, seen) is None and server_app.shared("text", seen) == "text"
-
-
 def test_top_level_tools_serve_every_item_without_its_own(main: LiveServer) -> None:
     tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object",
               "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]  # fmt: skip
@@ -731,3 +690,149 @@ def test_top_level_tools_serve_every_item_without_its_own(main: LiveServer) -> N
     assert client.score_batch(completions, [TRUTH] * 3, tools=shared_list)["scores"] == json.loads(
         json.dumps(list(rr.score_batch(completions, [TRUTH] * 3, tools=shared_list).to_dicts()))
     )
+
+
+# --------------------------------------------------------------------------- layouts, tools as text, shares, timing
+
+PARIS = {"name": "get_weather", "arguments": {"city": "Paris"}}
+TRAJECTORY = {"behavior": "trajectory", "turns": [{"calls": [PARIS]}], "outcome": {"answer_contains": ["Paris"]}}
+TRAJECTORY_RUN = [
+    {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": PARIS}]},
+    {"role": "tool", "name": "get_weather", "content": "Sunny in Paris"},
+    {"role": "assistant", "content": "It is sunny in Paris."},
+]
+
+
+def _mixed_items() -> list[dict[str, Any]]:
+    """Single-step items, trajectory items (more components: only in some shares) and floored items."""
+    items: list[dict[str, Any]] = [
+        {"completion": GOOD, "ground_truth": TRUTH},
+        {"completion": "Which?", "ground_truth": TRUTH},
+    ]
+    items += [{"completion": TRAJECTORY_RUN, "ground_truth": TRAJECTORY}]
+    items += [{"completion": GOOD, "ground_truth": {"behavior": "no-such-behaviour"}}]
+    items += [
+        {"completion": GOOD, "ground_truth": TRUTH, "tools": [{"type": "function", "function": {"parameters": 3}}]}
+    ]
+    items += [{"completion": "I can't help with that.", "ground_truth": {"behavior": "refuse"}}] * 3
+    return items
+
+
+def _transposed(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The items layout's scores rebuilt from a columns answer."""
+    n = len(answer["rewards"])
+    out = []
+    for i in range(n):
+        item = {
+            "reward": answer["rewards"][i],
+            "components": {k: v[i] for k, v in answer["components"].items()},
+            "reason": answer["reasons"][i],
+            "behavior": answer["behaviors"][i],
+            "expected": answer["expected"][i],
+            "violations": answer["violations"][i],
+        }
+        out.append(item)
+    for t in answer["trajectories"]:
+        out[t["item"]].update({k: t[k] for k in ("turn_rewards", "step_rewards", "details")})
+    for e in answer["errors"]:
+        out[e["item"]]["error"] = {k: v for k, v in e.items() if k != "item"}
+    return out
+
+
+@pytest.mark.parametrize("which", ["example", "mixed"])
+def test_the_columns_layout_is_the_items_layout_transposed(main: LiveServer, example: Any, which: str) -> None:
+    if which == "example":
+        completions, rows = example
+        items = [{"completion": c, "row": r} for c, r in zip(completions, rows, strict=True)]
+    else:
+        items = _mixed_items()
+    status, _, by_item = call(main.url + "/score", {"items": items})
+    assert status == 200
+    status, _, by_column = call(main.url + "/score", {"items": items, "layout": "columns"})
+    assert status == 200 and by_column["layout"] == "columns" and "scores" not in by_column
+    assert by_column["rewards"] == by_item["rewards"]
+    assert _transposed(by_column) == by_item["scores"]
+    if which == "mixed":
+        assert [e["item"] for e in by_column["errors"]] == [3, 4] and [
+            t["item"] for t in by_column["trajectories"]
+        ] == [2]
+    status, _, body = call(main.url + "/score", {"items": items, "layout": "rows"})
+    assert status == 422 and body["error"]["field"] == "layout"
+
+
+@pytest.mark.parametrize("parts", [2, 3, 5])
+def test_shares_merged_are_the_whole_answer(parts: int) -> None:
+    """work.answer_part over every share, then work.merge_parts: the bytes of the one-part answer, whatever the
+    share boundaries cut (a trajectory item, floored items, components only some shares have)."""
+    from rlvr_rewards.server import work
+
+    config = ServerConfig(workers=parts)
+    for items in (_mixed_items(), _mixed_items()[2:3] + [ITEM] * 7, [ITEM]):
+        for layout in ("columns", "items"):
+            body = json.dumps({"items": items, "layout": layout}).encode()
+            whole = work.merge_parts([work.answer_part(body, config)])
+            merged = work.merge_parts([work.answer_part(body, config, k, parts) for k in range(parts)])
+            assert whole[0] == merged[0] == 200 and whole[1] == merged[1], (layout, len(items))
+            for key in ("items", "errors", "rewards"):
+                assert whole[2][key] == merged[2][key], key
+    bad = b'{"items": 3}'
+    shares = [work.answer_part(bad, config, k, parts) for k in range(parts)]
+    assert shares[1:] == [None] * (parts - 1)  # a refused request: answered once, by the first share
+    status, payload, tally = work.merge_parts(shares)
+    assert status == 422 and json.loads(payload)["error"]["field"] == "items" and tally["errors"] == {"bad_field": 1}
+
+
+def test_a_large_batch_on_an_idle_pool_is_split_over_the_workers(example: Any) -> None:
+    from rlvr_rewards.server.app import SPLIT_MIN_BYTES
+
+    server = LiveServer(ServerConfig(workers=2))
+    try:
+        pool = server.app.state.pool
+        seen: list[int] = []
+        run_all = pool.run_all
+
+        async def recording(timeout_s: float, calls: Any) -> Any:
+            seen.append(len(calls))
+            return await run_all(timeout_s, calls)
+
+        pool.run_all = recording
+        completions, rows = example
+        items = [{"completion": c, "row": r} for c, r in zip(completions, rows, strict=True)]
+        payload = {"items": items, "layout": "columns"}
+        assert len(json.dumps(payload)) >= SPLIT_MIN_BYTES
+        status, _, body = call(server.url + "/score", payload)
+        assert status == 200 and seen == [2]
+        want = json.loads(json.dumps(list(rr.score_batch(completions, rows).to_dicts())))
+        assert _transposed(body) == want
+        status, _, body = call(server.url + "/score", {"items": items[:3], "layout": "columns"})  # small: one worker
+        assert status == 200 and seen == [2, 1]
+    finally:
+        server.stop()
+
+
+def test_tools_as_json_text_as_in_rows(main: LiveServer) -> None:
+    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object",
+              "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]  # fmt: skip
+    items = [
+        {"completion": GOOD, "ground_truth": TRUTH},
+        {"completion": GOOD.replace("Paris", "7"), "ground_truth": TRUTH},
+    ]
+    answers = []
+    for given in (tools, json.dumps(tools)):
+        for where in ("top", "item"):
+            payload: dict[str, Any] = {"items": [{**it, "tools": given} for it in items]} if where == "item" else {
+                "items": items, "tools": given}  # fmt: skip
+            status, _, body = call(main.url + "/score", payload)
+            assert status == 200, body
+            answers.append(body["scores"])
+    assert all(a == answers[0] for a in answers)
+    assert answers[0] == json.loads(json.dumps(list(rr.score_batch([i["completion"] for i in items], [TRUTH] * 2,
+                                                                    tools=tools).to_dicts())))  # fmt: skip
+
+
+def test_server_timing_names_the_worker_and_the_pool(main: LiveServer) -> None:
+    status, headers, _ = call(main.url + "/score", {"items": [ITEM] * 3})
+    assert status == 200
+    timing = dict(part.strip().split(";dur=") for part in headers["Server-Timing"].split(","))
+    assert set(timing) == {"worker", "pool"}
+    assert 0 < float(timing["worker"]) <= float(timing["pool"])

@@ -5,8 +5,10 @@ Contract:
 - :func:`score_batch` and :func:`score` are what the adapters (``trl``, ``verl``, ``openrlhf``) call where they
   used to call ``rlvr_rewards.score_batch`` / ``rlvr_rewards.score``, with the same arguments. When
   ``RLVR_REWARDS_URL`` is unset or empty they are exactly those functions (in-process). When it is set
-  (``http://host:port``), the items (completion, ground truth, tools) are posted to the server's ``POST /score``
-  with :class:`~rlvr_rewards.server.client.RewardClient` and the answer is rebuilt into a
+  (``http://host:port``), the items (completion, ground truth, tools; a tool list every item shares as one object
+  is sent once) are posted to the server's ``POST /score`` with
+  :class:`~rlvr_rewards.server.client.RewardClient`, the answer asked for in the ``columns`` layout (one list per
+  field: the cheapest to write and to read back), and rebuilt into a
   :class:`~rlvr_rewards.scoring.result.BatchScore` (a :class:`~rlvr_rewards.scoring.result.Score` for
   :func:`score`) equal to the in-process one: the same rewards, component columns (in the same order, NaN where a
   component does not apply), reasons, behaviours, violations and turn / step rewards (``inputs`` is ``None``).
@@ -93,28 +95,33 @@ def _plain(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
-def _items(completions: Sequence[Any], truths: Sequence[Any], tools: Any) -> list[dict[str, Any]]:
+def _json_of(value: Any, i: int, field: str) -> Any:
+    try:
+        return _plain(value)
+    except TypeError as exc:
+        raise ConfigError(
+            f"item {i}, field {field!r}: a {exc} cannot be sent to the reward server ({URL_ENV}) as JSON; "
+            f"pass JSON data (dicts, lists, text, numbers), or unset {URL_ENV} to score in-process"
+        ) from None
+
+
+def _items(completions: Sequence[Any], truths: Sequence[Any], tools: Any) -> tuple[list[dict[str, Any]], Any]:
+    """The ``/score`` items, and the tool list every item shares (sent once; ``None`` when they do not share one
+    list object: then each item carries its own)."""
     from rlvr_rewards.scoring.core import _per_item_tools
 
     n = len(completions)
     if len(truths) != n:
         raise ConfigError(f"{n} completions but {len(truths)} ground truths: one of each per item")
     per_item = _per_item_tools(tools, n)  # as score_batch reads ``tools``: one list for all, or one per item
+    common = per_item[0] if n and per_item[0] is not None and all(t is per_item[0] for t in per_item) else None
     out = []
     for i, (completion, truth, item_tools) in enumerate(zip(completions, truths, per_item, strict=True)):
-        item: dict[str, Any] = {}
-        for field, value in (("completion", completion), ("ground_truth", truth), ("tools", item_tools)):
-            if field == "tools" and value is None:
-                continue
-            try:
-                item[field] = _plain(value)
-            except TypeError as exc:
-                raise ConfigError(
-                    f"item {i}, field {field!r}: a {exc} cannot be sent to the reward server ({URL_ENV}) as JSON; "
-                    f"pass JSON data (dicts, lists, text, numbers), or unset {URL_ENV} to score in-process"
-                ) from None
+        item = {"completion": _json_of(completion, i, "completion"), "ground_truth": _json_of(truth, i, "ground_truth")}
+        if common is None and item_tools is not None:
+            item["tools"] = _json_of(item_tools, i, "tools")
         out.append(item)
-    return out
+    return out, None if common is None else _json_of(common, 0, "tools")
 
 
 def _preset_name(preset: str | Preset) -> tuple[str, tuple[float, float]]:
@@ -143,57 +150,69 @@ def _raise_floored(url: str, i: int, error: Mapping[str, Any]) -> None:
     raise RewardServerError(url, 200, f"item {i} was not scored: {message}", kind=kind, item=i, field=field)
 
 
-def _remote_dicts(url: str, items: list[dict[str, Any]], preset: str, format: str | None) -> list[dict[str, Any]]:
-    """The score dicts of ``items`` from ``POST /score``, in order, in requests of at most MAX_ITEMS items."""
+def _remote_batch(
+    url: str,
+    items: list[dict[str, Any]],
+    tools: Any,
+    preset: str,
+    format: str | None,
+    reward_range: tuple[float, float],
+) -> BatchScore:
+    """The BatchScore of ``items`` from ``POST /score`` (``layout`` ``columns``), in requests of at most MAX_ITEMS
+    items, one after the other."""
+    from rlvr_rewards.scoring.result import concat_batches
+
     reward_client = client(url)
-    scores: list[dict[str, Any]] = []
+    parts = []
     for start in range(0, len(items), MAX_ITEMS):
         chunk = items[start : start + MAX_ITEMS]
-        answer = reward_client.request("POST", "/score", {"items": chunk, "preset": preset, "format": format})
-        got = answer.get("scores") if isinstance(answer, Mapping) else None
-        if not isinstance(got, list) or len(got) != len(chunk):
-            from rlvr_rewards.server.client import RewardServerError
-
-            raise RewardServerError(
-                url, 200, f"expected {len(chunk)} scores, the answer has {len(got) if isinstance(got, list) else 0}"
-            )
-        for j, item in enumerate(got):
-            if item.get("error"):
-                _raise_floored(url, start + j, item["error"])
-        scores.extend(got)
-    return scores
+        payload: dict[str, Any] = {"items": chunk, "preset": preset, "format": format, "layout": "columns"}
+        if tools is not None:
+            payload["tools"] = tools
+        answer = reward_client.request("POST", "/score", payload)
+        parts.append(_batch_of(url, answer, len(chunk), start, preset, reward_range))
+    return parts[0] if len(parts) == 1 else concat_batches(parts, None)
 
 
-def _batch_of(scores: list[dict[str, Any]], preset: str, reward_range: tuple[float, float]) -> BatchScore:
-    """The BatchScore whose ``to_dicts()`` is ``scores`` (component columns: their union, in order of appearance)."""
+def _batch_of(url: str, answer: Any, n: int, start: int, preset: str, reward_range: tuple[float, float]) -> BatchScore:
+    """The BatchScore of a ``/score`` answer in the ``columns`` layout for ``n`` items (the first of them item
+    ``start`` of the caller's batch); raises for a floored item (see the module contract)."""
     import numpy as np
 
     from rlvr_rewards.scoring.result import BatchScore
-    from rlvr_rewards.vocabulary import TRAJECTORY
+    from rlvr_rewards.server.client import RewardServerError
 
-    names = list(dict.fromkeys(k for s in scores for k in s["components"]))
+    fields = ("rewards", "reasons", "behaviors", "expected", "violations")
+    if not (
+        isinstance(answer, Mapping)
+        and answer.get("layout") == "columns"
+        and all(isinstance(answer.get(f), list) and len(answer[f]) == n for f in fields)
+        and isinstance(answer.get("components"), Mapping)
+        and all(isinstance(v, list) and len(v) == n for v in answer["components"].values())
+    ):
+        raise RewardServerError(url, 200, f"expected the scores of {n} items in the columns layout; got another answer")
+    for error in answer.get("errors") or ():
+        _raise_floored(url, start + int(error["item"]), error)
     nan = math.nan
-
-    def value(v: Any) -> float:
-        return nan if v is None else float(v)
-
-    components = {k: np.array([value(s["components"].get(k)) for s in scores], dtype=np.float64) for k in names}
     trajectories = {
-        i: (
-            np.array(s.get("turn_rewards", [s["reward"]]), dtype=np.float64),
-            np.array(s.get("step_rewards", [s["reward"]]), dtype=np.float64),
-            dict(s.get("details") or {}),
+        int(t["item"]): (
+            np.array(t["turn_rewards"], dtype=np.float64),
+            np.array(t["step_rewards"], dtype=np.float64),
+            dict(t.get("details") or {}),
         )
-        for i, s in enumerate(scores)
-        if s["expected"] == TRAJECTORY
+        for t in answer.get("trajectories") or ()
     }
     return BatchScore(
-        rewards=np.array([float(s["reward"]) for s in scores], dtype=np.float64),
-        components=components,
-        reasons=[s["reason"] for s in scores],
-        behaviors=[s["behavior"] for s in scores],
-        expected=[s["expected"] for s in scores],
-        violations=[tuple(s["violations"]) for s in scores],
+        rewards=np.array(answer["rewards"], dtype=np.float64),
+        # null (not applicable) as NaN
+        components={
+            k: np.array([nan if v is None else v for v in column], dtype=np.float64)
+            for k, column in answer["components"].items()
+        },
+        reasons=list(answer["reasons"]),
+        behaviors=list(answer["behaviors"]),
+        expected=list(answer["expected"]),
+        violations=[tuple(v) for v in answer["violations"]],
         preset=preset,
         reward_range=reward_range,
         trajectories=trajectories or None,
@@ -225,8 +244,8 @@ def score_batch(
         return local(completions, ground_truths, tools=tools, preset=preset, **options)
     _check_options(options)
     name, reward_range = _preset_name(preset)
-    items = _items(completions, ground_truths, tools)
-    return _batch_of(_remote_dicts(url, items, name, options.get("format")), name, reward_range)
+    items, common_tools = _items(completions, ground_truths, tools)
+    return _remote_batch(url, items, common_tools, name, options.get("format"), reward_range)
 
 
 def score(

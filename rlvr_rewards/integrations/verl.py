@@ -62,6 +62,9 @@ Contract:
   output never raises.
 - Remote scoring: with ``RLVR_REWARDS_URL`` set, both functions score on that reward server (``POST /score``)
   instead of in-process, with the same result (:mod:`rlvr_rewards.integrations._remote`, docs/server.md).
+- Loaded by its file path (veRL runs it as a module named ``custom_module_<hash>``), this module hands out the
+  installed package's functions (``rlvr_rewards.integrations.verl``), so that veRL's ``remote`` reward manager
+  can pickle ``compute_score`` to its Ray actors (see the end of the file).
 """
 
 from __future__ import annotations
@@ -445,3 +448,17 @@ def compute_score_batch(
         format=format,
         trajectory_keys=_trajectory_keys(trajectory_keys),
     )
+
+
+# Loaded by its file path (``custom_reward_function.path: .../rlvr_rewards/integrations/verl.py``), this file runs
+# as a module veRL names ``custom_module_<hash>``, which no other process can import: veRL's ``remote`` reward
+# manager pickles ``compute_score`` to send it to its Ray actors, and pickling a function of that module fails
+# (``Can't pickle <functools._lru_cache_wrapper ...>: import of module 'custom_module_...' failed``). So the module
+# hands out the installed package's functions instead (the same code, pickled by reference).
+if __name__ != "rlvr_rewards.integrations.verl":
+    try:
+        _installed = importlib.import_module("rlvr_rewards.integrations.verl")
+    except ImportError:  # (a copy of this file without the package installed: its own functions)
+        pass
+    else:
+        globals().update({_name: getattr(_installed, _name) for _name in __all__})

@@ -122,12 +122,16 @@ class RewardClient:
         preset: str | None = None,
         format: str | None = None,
         tools: Sequence[Any] | None = None,
+        layout: str = "items",
     ) -> Any:
-        """``POST /score``: ``{"rewards": [...], "scores": [...]}``; ``tools``: the tool list of every item that
-        gives none (sent once)."""
+        """``POST /score``: ``{"rewards": [...], "scores": [...]}``, or with ``layout="columns"`` one list per field
+        (``{"layout": "columns", "rewards", "components", "reasons", ...}``: docs/server.md); ``tools``: the tool
+        list of every item that gives none (sent once)."""
         payload: dict[str, Any] = {"items": list(items)}
         if tools is not None:
             payload["tools"] = list(tools)
+        if layout != "items":
+            payload["layout"] = layout
         if preset is not None:
             payload["preset"] = preset
         if format is not None:
@@ -141,8 +145,10 @@ class RewardClient:
         tools: Sequence[Any] | None = None,
         preset: str | None = None,
         format: str | None = None,
+        layout: str = "items",
     ) -> Any:
-        """``score`` on items built from parallel lists; ``tools``: one tool list (or ``None``) per item."""
+        """``score`` on items built from parallel lists; ``tools``: one tool list (or ``None``) per item (one list
+        object given for every item is sent once)."""
         if len(completions) != len(ground_truths) or (tools is not None and len(tools) != len(completions)):
             raise RlvrRewardsError(
                 f"completions ({len(completions)}), ground_truths ({len(ground_truths)}) and tools "
@@ -150,12 +156,12 @@ class RewardClient:
             )
         items = [{"completion": c, "ground_truth": t} for c, t in zip(completions, ground_truths, strict=True)]
         if tools is not None and tools and tools[0] is not None and all(t is tools[0] for t in tools):
-            return self.score(items, preset=preset, format=format, tools=tools[0])  # one list for all: sent once
+            return self.score(items, preset=preset, format=format, tools=tools[0], layout=layout)  # sent once
         if tools is not None:
             for item, item_tools in zip(items, tools, strict=True):
                 if item_tools is not None:
                     item["tools"] = item_tools
-        return self.score(items, preset=preset, format=format)
+        return self.score(items, preset=preset, format=format, layout=layout)
 
     def get_reward(self, queries: Sequence[str], prompts: Sequence[str], labels: Sequence[Any]) -> Any:
         """``POST /get_reward`` (OpenRLHF's protocol): ``{"rewards", "scores", "extra_logs"}``."""
@@ -190,8 +196,9 @@ class AsyncRewardClient:
         preset: str | None = None,
         format: str | None = None,
         tools: Sequence[Any] | None = None,
+        layout: str = "items",
     ) -> Any:
-        return await asyncio.to_thread(self.sync.score, items, preset, format, tools)
+        return await asyncio.to_thread(self.sync.score, items, preset, format, tools, layout)
 
     async def score_batch(
         self,
@@ -200,8 +207,9 @@ class AsyncRewardClient:
         tools: Sequence[Any] | None = None,
         preset: str | None = None,
         format: str | None = None,
+        layout: str = "items",
     ) -> Any:
-        return await asyncio.to_thread(self.sync.score_batch, completions, ground_truths, tools, preset, format)
+        return await asyncio.to_thread(self.sync.score_batch, completions, ground_truths, tools, preset, format, layout)
 
     async def get_reward(self, queries: Sequence[str], prompts: Sequence[str], labels: Sequence[Any]) -> Any:
         return await asyncio.to_thread(self.sync.get_reward, queries, prompts, labels)

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
 
 __all__ = ["BUCKETS", "Metrics"]
 
@@ -83,11 +85,17 @@ class Metrics:
     def count_error(self, kind: str, n: int = 1) -> None:
         self.errors[(("kind", kind),)] += n
 
-    def reward(self, expected: str, behavior: str, reward: float) -> None:
-        key = (("expected", expected), ("behavior", behavior))
-        self.rewards[key] += 1
-        if math.isfinite(reward):
-            self.reward_sum[key] += reward
+    def tally(self, endpoint: str, tally: Mapping[str, Any]) -> None:
+        """Count what a worker tallied for one answer (:mod:`rlvr_rewards.server.work`): ``items``, ``errors``
+        ``{kind: n}`` and ``rewards`` ``{(expected, behavior): (count, sum)}``, each optional."""
+        if "items" in tally:
+            self.scored(endpoint, int(tally["items"]))
+        for kind, n in tally.get("errors", {}).items():
+            self.count_error(str(kind), n)
+        for (expected, behavior), (count, total) in tally.get("rewards", {}).items():
+            key = (("expected", str(expected)), ("behavior", str(behavior)))
+            self.rewards[key] += count
+            self.reward_sum[key] += total
 
     def render(self) -> str:
         lines: list[str] = []

@@ -5,9 +5,10 @@ Contract of :class:`ScoringPool`:
 - ``workers`` processes started by ``forkserver`` (``spawn`` where forkserver does not exist): never ``fork``,
   because uvicorn's process runs threads, and a fork taken while one of them holds a lock inherits the lock held.
   :meth:`start` warms every worker (imports the library, scores one example) before the server answers.
-- :meth:`run` admits a request only while fewer than ``max_pending`` are admitted and unfinished (else
-  :class:`Busy`); a request keeps its slot until its task has finished in the worker, also after its deadline
-  passed, so ``max_pending`` bounds the work queued on the pool.
+- :meth:`run` (one task) and :meth:`run_all` (a request's tasks, e.g. the shards of a large batch, run at once)
+  admit a request only while fewer than ``max_pending`` are admitted and unfinished (else :class:`Busy`); a
+  request keeps its one slot until all its tasks have finished in the workers, also after its deadline passed,
+  so ``max_pending`` bounds the work queued on the pool.
 - The deadline: past ``timeout_s`` :meth:`run` raises :class:`DeadlineExceeded`; the worker finishes the task in
   the background (a process cannot be interrupted safely mid-batch), and its result is dropped.
 - A worker that dies mid-task (killed, out of memory) breaks the whole pool (``BrokenProcessPool``): the pool is
@@ -20,8 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
@@ -89,42 +90,52 @@ class ScoringPool:
         self.rebuilds += 1
         old.shutdown(wait=False, cancel_futures=True)
 
-    def _release(self, future: asyncio.Future[Any]) -> None:
-        self.pending -= 1
-        if not future.cancelled():
-            future.exception()  # retrieved: an abandoned task's error is not reported as never retrieved
+    def _release_when_done(self, futures: list[asyncio.Future[Any]]) -> None:
+        """Free the request's slot once all its tasks have finished (past the deadline: in the background)."""
+        left = [f for f in futures if not f.done()]
+        if not left:
+            self.pending -= 1
+            for f in futures:
+                if not f.cancelled():
+                    f.exception()  # retrieved: an abandoned task's error is not reported as never retrieved
+            return
+        left[0].add_done_callback(lambda _: self._release_when_done(left))
 
     async def run(self, timeout_s: float, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)`` in a worker (see the module contract for the errors)."""
+        result: T = (await self.run_all(timeout_s, [(fn, args)]))[0]
+        return result
+
+    async def run_all(self, timeout_s: float, calls: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]]) -> list[Any]:
+        """Each ``fn(*args)`` of ``calls`` in a worker, all at once, for one request: one ``max_pending`` slot, one
+        deadline; if the pool breaks, all of them again once on the new pool (the answer is built from one
+        attempt's results only: nothing lost, nothing twice). See the module contract for the errors."""
         if self.pending >= self.max_pending:
             raise Busy(f"{self.pending} requests are being scored (max_pending={self.max_pending})")
         self.pending += 1
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
-        last: asyncio.Future[Any] | None = None
+        futures: list[asyncio.Future[Any]] = []
         try:
             for _attempt in range(2):
                 generation = self._generation
                 try:
-                    submitted: Future[T] = self.executor.submit(fn, *args)
+                    futures = [asyncio.wrap_future(self.executor.submit(fn, *args)) for fn, args in calls]
                 except (BrokenProcessPool, RuntimeError):  # broken, or shut down by a rebuild a moment ago
+                    futures = []
                     self._rebuild(generation)
                     continue
-                last = asyncio.wrap_future(submitted)
                 try:
-                    return await asyncio.wait_for(asyncio.shield(last), max(deadline - loop.time(), 0.0))
+                    return await asyncio.wait_for(
+                        asyncio.shield(asyncio.gather(*futures)), max(deadline - loop.time(), 0.0)
+                    )
                 except asyncio.TimeoutError:
                     raise DeadlineExceeded(f"not scored within {timeout_s:g} s") from None
                 except BrokenProcessPool:
                     self._rebuild(generation)
             raise PoolBroken("a scoring process died twice while this request was being scored")
         finally:
-            if last is None or last.done():
-                self.pending -= 1
-                if last is not None and not last.cancelled():
-                    last.exception()
-            else:  # past its deadline: the slot is freed when the worker is done with the task
-                last.add_done_callback(self._release)
+            self._release_when_done(futures)
 
     def close(self) -> None:
         if self._executor is not None:

@@ -1,13 +1,21 @@
-"""What the reward server's worker processes run: plain, picklable functions of plain data.
+"""What the reward server's worker processes run: a request's body in, its answer out.
 
 Contract:
 
-- Each function takes the request's already-validated JSON data plus the preset, format and test delay, and
-  returns JSON-ready data (floats, strings, lists, dicts; NaN components as ``None``).
+- :func:`answer` takes an endpoint's name, the request body's bytes and the :class:`ServerConfig`, and returns
+  ``(status, JSON bytes, tally)``: the body is decoded and checked here (:mod:`rlvr_rewards.server.requests`; a
+  refused request is its 4xx status and error body), scored, and the answer written here, so that the event loop
+  only moves bytes and nothing but bytes crosses between the processes. The tally is what the metrics count:
+  ``{"items": n, "errors": {kind: n}, "rewards": {(expected, behavior): (count, sum)}}`` (keys optional), and
+  ``worker_s``: the seconds :func:`answer` took (the answer's ``Server-Timing``).
+- ``/score`` is answered in parts (:func:`answer_part`, joined by :func:`merge_parts`): one part, or one per
+  worker when the app splits a large batch over an idle pool; the parts joined are the bytes one part gives.
+- The scoring functions below take the request's already-checked JSON data plus the preset, format and test
+  delay, and return JSON-ready data (floats, strings, lists, dicts; NaN components as ``None``).
 - **A bad sample never fails its batch.** The batch is scored with one library call; if that raises (a ground
   truth that does not load, unusable tools, any exception), its items are scored again one at a time and only
-  the culprits get the preset's floor, with ``reason`` ``error_<code>`` and an ``error`` object
-  ``{"kind": code, "message"}``. The codes are the Lambda handler's
+  the culprits get the preset's floor, with ``reason`` ``error_<code>``, behaviour ``invalid``, every component
+  NaN (``null``) and an ``error`` object ``{"kind": code, "message"}``. The codes are the Lambda handler's
   (:data:`rlvr_rewards.aws_lambda.handler.ERROR_CODES`): ``bad_ground_truth``, ``bad_tools``, ``too_deep``,
   ``internal_error``. The message of a bad ground truth / tools names the field; for any other exception it names
   only its type (an exception's text may quote model output, which is never echoed or logged).
@@ -17,19 +25,45 @@ Contract:
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from rlvr_rewards.aws_lambda.handler import ERROR_CODES
 from rlvr_rewards.errors import GroundTruthError, ToolSpecError
+from rlvr_rewards.server import requests
+from rlvr_rewards.server.config import ServerConfig
+from rlvr_rewards.server.requests import ApiError, Item
 
-__all__ = ["get_reward", "score_items", "verify_item", "verl_scores", "warm"]
+if TYPE_CHECKING:
+    from rlvr_rewards.scoring.result import BatchScore
 
-#: One item to score: (completion, ground truth or whole row, tools or None).
-Item = tuple[Any, Any, Any]
+__all__ = [
+    "Answer",
+    "Scored",
+    "answer",
+    "answer_part",
+    "get_reward",
+    "merge_parts",
+    "score",
+    "score_columns",
+    "score_items",
+    "verify_item",
+    "verl_scores",
+    "warm",
+]
+
+#: ``(status, JSON body, tally)`` (see the module contract).
+Answer = tuple[int, bytes, dict[str, Any]]
+#: A batch's scores, and the errors of its floored items by index.
+Scored = tuple["BatchScore", dict[int, dict[str, Any]]]
 
 
 def _sleep(delay_s: float) -> None:
@@ -66,56 +100,94 @@ def error_of(exc: BaseException) -> dict[str, Any]:
     return {"kind": "internal_error", "message": f"the library raised {type(exc).__name__} on this item (a bug)"}
 
 
-def _floored(floor: float, error: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "reward": floor,
-        "components": {},
-        "reason": f"error_{error['kind']}",
-        "behavior": "invalid",
-        "expected": "unknown",
-        "violations": [],
-        "error": error,
-    }
+def _floored(preset: str, error: dict[str, Any]) -> BatchScore:
+    """A floored item as a batch of one: the preset's floor, ``error_<kind>``, behaviour ``invalid``."""
+    import numpy as np
+
+    from rlvr_rewards.plugins import get_registry
+    from rlvr_rewards.scoring.result import BatchScore
+
+    found = get_registry().preset(preset)
+    return BatchScore(
+        rewards=np.array([float(found.floor)]),
+        components={},
+        reasons=[f"error_{error['kind']}"],
+        behaviors=["invalid"],
+        expected=["unknown"],
+        violations=[()],
+        preset=preset,
+        reward_range=found.reward_range,
+    )
 
 
-def _batch(items: Sequence[Item], preset: str, format: str | None) -> list[dict[str, Any]]:
+def _batch(items: Sequence[Item], preset: str, format: str | None) -> BatchScore:
     from rlvr_rewards.scoring.core import score_batch
 
-    batch = score_batch(
+    return score_batch(
         [c for c, _, _ in items], [t for _, t, _ in items], tools=[x for _, _, x in items], preset=preset, format=format
     )
-    return list(batch.to_dicts())
 
 
-def _with_fallback(
-    n: int, whole: Callable[[], list[Any]], one: Callable[[int], Any], floored: Callable[[dict[str, Any]], Any]
-) -> list[Any]:
-    """``whole()``; if it raises, ``one(i)`` for each item, ``floored(error)`` for the items that raise."""
+def score(items: Sequence[Item], preset: str, format: str | None, delay_s: float = 0.0) -> Scored:
+    """The items scored as one batch, and the errors of the floored ones by index (see the module contract): one
+    library call; if it raises, the items one at a time, the culprits floored (their components all NaN)."""
+    from rlvr_rewards.scoring.result import concat_batches
+
+    _sleep(delay_s)
     try:
-        return whole()
+        return _batch(items, preset, format), {}
     except Exception:  # scored again one at a time below: only the culprits are floored
         pass
-    out = []
-    for i in range(n):
+    parts: list[BatchScore] = []
+    errors: dict[int, dict[str, Any]] = {}
+    for i, item in enumerate(items):
         try:
-            out.append(one(i))
+            parts.append(_batch([item], preset, format))
         except Exception as exc:
-            out.append(floored(error_of(exc)))
-    return out
+            errors[i] = error_of(exc)
+            parts.append(_floored(preset, errors[i]))
+    return concat_batches(parts, None), errors
 
 
 def score_items(items: Sequence[Item], preset: str, format: str | None, delay_s: float = 0.0) -> list[dict[str, Any]]:
-    """One score dict per item, in order (``/score``)."""
-    _sleep(delay_s)
-    if not items:
-        return []
-    floor = _floor_of(preset)
-    return _with_fallback(
-        len(items),
-        lambda: _batch(items, preset, format),
-        lambda i: _batch([items[i]], preset, format)[0],
-        lambda error: _floored(floor, error),
-    )
+    """One score dict per item, in order (``/score`` with ``layout`` ``items``): ``BatchScore.to_dicts``, and
+    ``error`` in a floored item's."""
+    batch, errors = score(items, preset, format, delay_s)
+    out = list(batch.to_dicts())
+    for i, error in errors.items():
+        out[i]["error"] = error
+    return out
+
+
+def score_columns(
+    items: Sequence[Item], preset: str, format: str | None, delay_s: float = 0.0, offset: int = 0
+) -> dict[str, Any]:
+    """The scores as columns (``/score`` with ``layout`` ``columns``; docs/server.md): ``rewards``, ``components``
+    (``{name: [value or null]}``), ``reasons``, ``behaviors``, ``expected``, ``violations``, ``trajectories``
+    (``[{"item", "turn_rewards", "step_rewards", "details"}]`` for the items whose turns were scored) and
+    ``errors`` (``[{"item", "kind", "message", "field"?}]`` for the floored items); ``item`` counts from
+    ``offset`` (the first item's index in the request). Transposed, the same values as :func:`score_items`
+    (tested)."""
+    batch, errors = score(items, preset, format, delay_s)
+    return {
+        "rewards": batch.rewards.tolist(),
+        # NaN (not applicable) as null: x != x only for NaN
+        "components": {k: [None if x != x else x for x in v.tolist()] for k, v in batch.components.items()},
+        "reasons": list(batch.reasons),
+        "behaviors": list(batch.behaviors),
+        "expected": list(batch.expected),
+        "violations": [list(v) for v in batch.violations],
+        "trajectories": [
+            {
+                "item": offset + i,
+                "turn_rewards": t[0].tolist(),
+                "step_rewards": t[1].tolist(),
+                "details": dict(t[2] or {}),
+            }
+            for i, t in sorted((batch.trajectories or {}).items())
+        ],
+        "errors": [{"item": offset + i, **e} for i, e in sorted(errors.items())],
+    }
 
 
 def verify_item(item: Item, preset: str, format: str | None, delay_s: float = 0.0) -> dict[str, Any]:
@@ -206,3 +278,136 @@ def verl_scores(
             out.append(floored)
             errors.append(error_of(exc)["kind"])
     return out, errors
+
+
+# ------------------------------------------------------------------------------------------- a request's answer
+
+
+def dumps(value: Any) -> bytes:
+    """JSON bytes of an answer: orjson, or the stdlib where orjson cannot write a value (an integer beyond 64
+    bits, which ``/verify`` echoes from the request)."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # (orjson.JSONEncodeError is one)
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def _tally(expected: Sequence[str], behaviors: Sequence[str], rewards: Sequence[float], errors: Any) -> dict[str, Any]:
+    """What the metrics count of scored items: items, floored items by kind, rewards by expected and behaviour."""
+    cells: dict[tuple[str, str], list[float]] = {}
+    for e, b, reward in zip(expected, behaviors, rewards, strict=True):
+        cell = cells.setdefault((e, b), [0, 0.0])
+        cell[0] += 1
+        if math.isfinite(reward):
+            cell[1] += reward
+    kinds = dict(Counter(error["kind"] for error in errors))
+    return {"items": len(rewards), "errors": kinds, "rewards": {k: tuple(v) for k, v in cells.items()}}
+
+
+def answer_part(body: bytes, config: ServerConfig, part: int = 0, parts: int = 1) -> dict[str, Any] | None:
+    """Part ``part`` (of ``parts``) of the answer to a ``/score`` body: every part decodes and checks the whole
+    body; in the ``columns`` layout each scores its own consecutive share of the items
+    (``[part * n // parts, (part + 1) * n // parts)``) and returns ``{"columns", "tally", "worker_s"}``; a refused
+    request or the ``items`` layout is answered whole by part 0 (``{"answer", "worker_s"}``) and the other parts
+    return ``None``. :func:`merge_parts` makes the answer of the parts."""
+    started = time.perf_counter()
+    try:
+        items, preset, fmt, layout = requests.score_request(requests.decode(body), config)
+    except ApiError as exc:
+        whole: Answer = (exc.status, dumps(exc.body()), {"errors": {exc.kind: 1}})
+        return None if part else {"answer": whole, "worker_s": time.perf_counter() - started}
+    if layout != "columns":
+        if part:
+            return None
+        scores = score_items(items, preset, fmt, config.delay_s)
+        tally = _tally(
+            [s["expected"] for s in scores],
+            [s["behavior"] for s in scores],
+            [s["reward"] for s in scores],
+            [s["error"] for s in scores if "error" in s],
+        )
+        whole = (200, dumps({"rewards": [s["reward"] for s in scores], "scores": scores}), tally)
+        return {"answer": whole, "worker_s": time.perf_counter() - started}
+    n = len(items)
+    lo, hi = part * n // parts, (part + 1) * n // parts
+    columns = score_columns(items[lo:hi], preset, fmt, config.delay_s, offset=lo)
+    tally = _tally(columns["expected"], columns["behaviors"], columns["rewards"], columns["errors"])
+    return {"columns": columns, "tally": tally, "worker_s": time.perf_counter() - started}
+
+
+def _merge_tallies(tallies: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    errors: Counter[str] = Counter()
+    cells: dict[tuple[str, str], list[float]] = {}
+    for t in tallies:
+        errors.update(t.get("errors", {}))
+        for key, (count, total) in t.get("rewards", {}).items():
+            cell = cells.setdefault(key, [0, 0.0])
+            cell[0] += count
+            cell[1] += total
+    items = sum(t.get("items", 0) for t in tallies)
+    return {"items": items, "errors": dict(errors), "rewards": {k: tuple(v) for k, v in cells.items()}}
+
+
+def merge_parts(parts: Sequence[dict[str, Any] | None]) -> Answer:
+    """The ``/score`` answer of the parts :func:`answer_part` returned, in order: the whole answer one of them
+    gave, or their columns joined (a component a part lacks is ``null`` for its items, as ``score_batch`` writes
+    a component that does not apply). The tally's ``worker_s`` is the longest part's."""
+    given = [p for p in parts if p is not None]
+    worker_s = max(p["worker_s"] for p in given)
+    whole = next((p["answer"] for p in given if "answer" in p), None)
+    if whole is not None:
+        status, payload, tally = whole
+        return status, payload, {**tally, "worker_s": worker_s}
+    cols = [p["columns"] for p in given]
+    if len(cols) == 1:
+        merged = cols[0]
+    else:
+        names = list(dict.fromkeys(k for c in cols for k in c["components"]))
+        components = {k: [v for c in cols for v in c["components"].get(k, [None] * len(c["rewards"]))] for k in names}
+        # the fields in score_columns' order, each the parts' lists one after the other
+        merged = {f: components if f == "components" else [v for c in cols for v in c[f]] for f in cols[0]}
+    tally = _merge_tallies([p["tally"] for p in given])
+    return 200, dumps({"layout": "columns", **merged}), {**tally, "worker_s": worker_s}
+
+
+def _get_reward_answer(body: Any, config: ServerConfig) -> Answer:
+    queries, prompts, labels = requests.openrlhf_request(body, config)
+    out = get_reward(queries, prompts, labels, config.preset, config.format, config.delay_s)
+    floored = int(sum(out["extra_logs"].get("error", ())))
+    return 200, dumps(out), {"items": len(queries), "errors": {"floored": floored} if floored else {}}
+
+
+def _verl_answer(body: Any, config: ServerConfig) -> Answer:
+    calls, single = requests.verl_request(body, config)
+    results, errors = verl_scores(calls, config.preset, config.format, config.delay_s)
+    return 200, dumps(results[0] if single else results), {"items": len(calls), "errors": dict(Counter(errors))}
+
+
+def _verify_answer(body: Any, config: ServerConfig) -> Answer:
+    item = requests.verify_request(body)
+    result = verify_item(item, config.preset, config.format, config.delay_s)
+    out = {**body, "reward": result["reward"], "rlvr": result}
+    if "error" in result:
+        out["failure_reason"] = f"{result['error']['kind']}: {result['error']['message']}"
+    errors = [result["error"]] if "error" in result else []
+    return 200, dumps(out), _tally([result["expected"]], [result["behavior"]], [result["reward"]], errors)
+
+
+_ANSWERS: dict[str, Callable[[Any, ServerConfig], Answer]] = {
+    "/get_reward": _get_reward_answer,
+    "/verl/compute_score": _verl_answer,
+    "/verify": _verify_answer,
+}
+
+
+def answer(endpoint: str, body: bytes, config: ServerConfig) -> Answer:
+    """The answer to ``body`` posted to ``endpoint`` (see the module contract); a refused request is its 4xx."""
+    if endpoint == "/score":
+        return merge_parts([answer_part(body, config)])
+    started = time.perf_counter()
+    try:
+        status, payload, tally = _ANSWERS[endpoint](requests.decode(body), config)
+    except ApiError as exc:
+        status, payload, tally = exc.status, dumps(exc.body()), {"errors": {exc.kind: 1}}
+    tally["worker_s"] = time.perf_counter() - started
+    return status, payload, tally

@@ -15,6 +15,7 @@ agent loop produces; everything downstream of generation is veRL's.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +219,61 @@ def test_reward_loop_manager_with_ray(manager: str, tokenizer_dir: Path, parquet
     finally:
         ray.shutdown()
     check_output(out, data)
+
+
+def _remote_rm_score(config: Any, data: DataProto, env: dict[str, str]) -> DataProto:
+    """veRL's ``RewardLoopManager.compute_rm_score`` on a local Ray cluster whose processes carry ``env``."""
+    import ray
+    from verl.experimental.reward_loop.reward_loop import RewardLoopManager
+
+    # logical CPUs: the reward-loop actor and the remote manager's RewardComputeWorker (num_cpus=1) each take one
+    ray.init(
+        num_cpus=4,
+        include_dashboard=False,
+        ignore_reinit_error=True,
+        log_to_driver=False,
+        runtime_env={"env_vars": env},
+    )
+    try:
+        manager_obj = RewardLoopManager(config)
+        out = manager_obj.compute_rm_score(data)
+        for handle in manager_obj.reward_loop_workers:
+            ray.kill(handle)
+        return out
+    finally:
+        ray.shutdown()
+
+
+@pytest.mark.slow  # a local Ray cluster, veRL's reward-loop actor and the remote manager's compute workers
+@pytest.mark.parametrize("fn_path", ["pkg://rlvr_rewards.integrations.verl", ours.__file__], ids=["pkg", "file"])
+def test_remote_reward_manager_scores_on_our_server(
+    fn_path: str, tokenizer_dir: Path, parquet_path: Path, tmp_path: Path
+) -> None:
+    """veRL's ``remote`` reward manager (RemoteRewardManager: our compute_score in its RewardComputeWorker Ray
+    actors) with RLVR_REWARDS_URL set: every sample is scored by our reward server (its /metrics count them), and
+    the rewards and keys are what in-process scoring gives. With the server gone, the step fails naming the URL
+    instead of scoring in-process."""
+    pytest.importorskip("starlette")
+    pytest.importorskip("uvicorn")
+    from rlvr_rewards.server import ServerConfig
+
+    from ...helpers import LiveServer
+
+    data, _ = trainer_batch(tokenizer_dir, parquet_path, tmp_path)
+    config = verl_config(tokenizer_dir, "remote", fn_path=fn_path)
+    server = LiveServer(ServerConfig(workers=1))
+    try:
+        out = _remote_rm_score(config, data, {"RLVR_REWARDS_URL": server.url})
+        scored = server.app.state.metrics.items.get((("endpoint", "/score"),), 0)
+    finally:
+        server.stop()
+    check_output(out, data)
+    assert scored == len(data), f"the server scored {scored} items; veRL's remote manager sent {len(data)} samples"
+
+    dead = server.url  # nothing listens there now
+    env = {"RLVR_REWARDS_URL": dead, "RLVR_REWARDS_RETRIES": "0", "RLVR_REWARDS_TIMEOUT": "5"}
+    with pytest.raises(Exception, match=re.escape(dead)):
+        _remote_rm_score(config, data, env)
 
 
 def test_tools_from_verl_tool_config(tmp_path: Path) -> None:
