@@ -38,12 +38,13 @@ from rlvr_rewards.integrations.files import (
 )
 from rlvr_rewards.integrations.runs import ScoredRun, load_rows, read_completions, score_completions, score_run
 from rlvr_rewards.plugins import get_registry
+from rlvr_rewards.util import gcsettings
 from rlvr_rewards.util.progress import Progress, add_quiet_option, for_command, rich_installed
 
 __all__ = ["main"]
 
 #: The cyclic garbage collector's thresholds while a command runs (see :func:`main`).
-GC_THRESHOLDS = (100_000, 50, 1_000)
+GC_THRESHOLDS = gcsettings.GC_THRESHOLDS
 
 
 def _score_files(

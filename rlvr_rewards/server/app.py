@@ -132,7 +132,7 @@ class _Server:
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.pool = ScoringPool(config.workers, config.max_pending)
+        self.pool = ScoringPool(config.workers, config.max_pending, work.init_worker)
         self.metrics = Metrics()
 
     async def scored(self, calls: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> list[Any]:

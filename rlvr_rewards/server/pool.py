@@ -4,7 +4,8 @@ Contract of :class:`ScoringPool`:
 
 - ``workers`` processes started by ``forkserver`` (``spawn`` where forkserver does not exist): never ``fork``,
   because uvicorn's process runs threads, and a fork taken while one of them holds a lock inherits the lock held.
-  :meth:`start` warms every worker (imports the library, scores one example) before the server answers.
+  :meth:`start` warms every worker (imports the library, scores one example) before the server answers;
+  ``initializer`` runs in each worker as it starts (also in the workers of a rebuilt pool).
 - :meth:`run` (one task) and :meth:`run_all` (a request's tasks, e.g. the shards of a large batch, run at once)
   admit a request only while fewer than ``max_pending`` are admitted and unfinished (else :class:`Busy`); a
   request keeps its one slot until all its tasks have finished in the workers, also after its deadline passed,
@@ -51,8 +52,9 @@ def _context() -> Any:
 class ScoringPool:
     """See the module contract."""
 
-    def __init__(self, workers: int, max_pending: int) -> None:
+    def __init__(self, workers: int, max_pending: int, initializer: Callable[[], Any] | None = None) -> None:
         self.workers = workers
+        self.initializer = initializer
         self.max_pending = max_pending
         self.pending = 0
         self.rebuilds = 0
@@ -60,7 +62,7 @@ class ScoringPool:
         self._generation = 0
 
     def _new_executor(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(), initializer=self.initializer)
 
     @property
     def executor(self) -> ProcessPoolExecutor:

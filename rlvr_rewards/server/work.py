@@ -51,6 +51,7 @@ __all__ = [
     "answer",
     "answer_part",
     "get_reward",
+    "init_worker",
     "merge_parts",
     "score",
     "score_columns",
@@ -69,6 +70,16 @@ Scored = tuple["BatchScore", dict[int, dict[str, Any]]]
 def _sleep(delay_s: float) -> None:
     if delay_s > 0:
         time.sleep(delay_s)
+
+
+def init_worker() -> None:
+    """Run once in every worker process as it starts: the garbage collector's thresholds of long runs
+    (:data:`rlvr_rewards.util.gcsettings.GC_THRESHOLDS`: each request decodes and drops thousands of containers)."""
+    import gc
+
+    from rlvr_rewards.util.gcsettings import GC_THRESHOLDS
+
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def warm(preset: str, format: str | None) -> int:
@@ -159,6 +170,18 @@ def score_items(items: Sequence[Item], preset: str, format: str | None, delay_s:
     return out
 
 
+def _nulled(column: Any) -> list[Any]:
+    """A float column as a list with ``None`` for NaN (a component that does not apply), in numpy's C loops."""
+    import numpy as np
+
+    missing = np.isnan(column)
+    if not missing.any():
+        return list(column.tolist())
+    out = column.astype(object)
+    out[missing] = None
+    return list(out.tolist())
+
+
 def score_columns(
     items: Sequence[Item], preset: str, format: str | None, delay_s: float = 0.0, offset: int = 0
 ) -> dict[str, Any]:
@@ -171,12 +194,11 @@ def score_columns(
     batch, errors = score(items, preset, format, delay_s)
     return {
         "rewards": batch.rewards.tolist(),
-        # NaN (not applicable) as null: x != x only for NaN
-        "components": {k: [None if x != x else x for x in v.tolist()] for k, v in batch.components.items()},
+        "components": {k: _nulled(v) for k, v in batch.components.items()},
         "reasons": list(batch.reasons),
         "behaviors": list(batch.behaviors),
         "expected": list(batch.expected),
-        "violations": [list(v) for v in batch.violations],
+        "violations": list(batch.violations),  # (tuples: written as JSON arrays)
         "trajectories": [
             {
                 "item": offset + i,
@@ -293,15 +315,16 @@ def dumps(value: Any) -> bytes:
 
 
 def _tally(expected: Sequence[str], behaviors: Sequence[str], rewards: Sequence[float], errors: Any) -> dict[str, Any]:
-    """What the metrics count of scored items: items, floored items by kind, rewards by expected and behaviour."""
-    cells: dict[tuple[str, str], list[float]] = {}
-    for e, b, reward in zip(expected, behaviors, rewards, strict=True):
-        cell = cells.setdefault((e, b), [0, 0.0])
-        cell[0] += 1
+    """What the metrics count of scored items: items, floored items by kind, rewards by expected and behaviour
+    (count and sum of the finite rewards per cell)."""
+    cells = list(zip(expected, behaviors, strict=True))
+    sums: dict[tuple[str, str], float] = dict.fromkeys(cells, 0.0)
+    for cell, reward in zip(cells, rewards, strict=True):
         if math.isfinite(reward):
-            cell[1] += reward
+            sums[cell] += reward
+    counts = Counter(cells)
     kinds = dict(Counter(error["kind"] for error in errors))
-    return {"items": len(rewards), "errors": kinds, "rewards": {k: tuple(v) for k, v in cells.items()}}
+    return {"items": len(cells), "errors": kinds, "rewards": {k: (counts[k], sums[k]) for k in sums}}
 
 
 def answer_part(body: bytes, config: ServerConfig, part: int = 0, parts: int = 1) -> dict[str, Any] | None:
@@ -402,9 +425,11 @@ _ANSWERS: dict[str, Callable[[Any, ServerConfig], Answer]] = {
 
 def answer(endpoint: str, body: bytes, config: ServerConfig) -> Answer:
     """The answer to ``body`` posted to ``endpoint`` (see the module contract); a refused request is its 4xx."""
-    if endpoint == "/score":
-        return merge_parts([answer_part(body, config)])
     started = time.perf_counter()
+    if endpoint == "/score":
+        status, payload, tally = merge_parts([answer_part(body, config)])
+        tally["worker_s"] = time.perf_counter() - started  # (the answer's writing included)
+        return status, payload, tally
     try:
         status, payload, tally = _ANSWERS[endpoint](requests.decode(body), config)
     except ApiError as exc:
