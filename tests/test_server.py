@@ -547,6 +547,8 @@ def test_client_score_and_score_batch(main: LiveServer) -> None:
         json.dumps(list(rr.score_batch([GOOD, "Sorry, no."], [TRUTH, TRUTH], preset="binary").to_dicts()))
     )
     assert out["scores"] == want
+    columns = client.score_batch([GOOD, "Sorry, no."], [TRUTH, TRUTH], preset="binary", layout="columns")
+    assert columns["layout"] == "columns" and _transposed(columns) == want
     assert client.health()["status"] == "ok"
     assert client.compute_score("x", GOOD, TRUTH)["score"] == 1.0
 
@@ -564,9 +566,16 @@ def test_client_errors_name_url_status_and_message(main: LiveServer) -> None:
 def test_async_client(main: LiveServer) -> None:
     async def go() -> list[Any]:
         client = AsyncRewardClient(main.url)
-        return list(await asyncio.gather(*(client.score_batch([GOOD], [TRUTH]) for _ in range(4))))
+        return list(
+            await asyncio.gather(
+                *(client.score_batch([GOOD], [TRUTH]) for _ in range(3)),
+                client.score_batch([GOOD], [TRUTH], layout="columns"),
+                client.score([ITEM], layout="columns"),
+            )
+        )
 
-    assert [r["rewards"] for r in asyncio.run(go())] == [[1.0]] * 4
+    answers = asyncio.run(go())
+    assert [r["rewards"] for r in answers] == [[1.0]] * 5 and [r.get("layout") for r in answers[3:]] == ["columns"] * 2
 
 
 class _Scripted(http.server.BaseHTTPRequestHandler):
