@@ -393,6 +393,10 @@ def test_deadline_504_and_busy_429(slow: LiveServer) -> None:
     _wait_pending(slow, 1)  # admitted: the worker sleeps 1 s, the deadline is 0.3 s
     status, headers, body = call(slow.url + "/score", {"items": [ITEM]})
     assert status == 429 and body["error"]["kind"] == "busy" and headers["Retry-After"] == "1"
+    # refused before its body is read: headers only (a body never sent would end in 408 after body_timeout_s)
+    head = b"POST /score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2000\r\n\r\n"
+    answer = _raw(slow.port, head)
+    assert answer.startswith(b"HTTP/1.1 429") and b'"busy"' in answer and b"connection: close" in answer.lower()
     first.join(10)
     status, _, body = results[0]
     assert status == 504 and body["error"]["kind"] == "deadline"

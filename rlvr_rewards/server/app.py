@@ -68,6 +68,11 @@ _POSTS = ("/score", "/get_reward", "/verl/compute_score", "/verify")
 _CLOSE = {"Connection": "close"}
 
 
+def _busy(pending: int, max_pending: int, headers: dict[str, str]) -> ApiError:
+    message = f"{pending} requests are being scored (max_pending={max_pending}); retry later"
+    return ApiError(429, "busy", message, headers={"Retry-After": str(RETRY_AFTER_S), **headers})
+
+
 def _error(exc: ApiError) -> Response:
     return _json(exc.body(), exc.status, exc.headers)
 
@@ -139,8 +144,8 @@ class _Server:
         """Each ``fn(*args)`` in a worker, all at once (one request); the pool's errors as API errors."""
         try:
             return await self.pool.run_all(self.config.timeout_s, calls)
-        except Busy as exc:
-            raise ApiError(429, "busy", f"{exc}; retry later", headers={"Retry-After": str(RETRY_AFTER_S)}) from None
+        except Busy:
+            raise _busy(self.pool.pending, self.pool.max_pending, {}) from None
         except DeadlineExceeded as exc:
             raise ApiError(
                 504, "deadline", f"{exc} (timeout_s); the batch is dropped: split it or raise the timeout"
@@ -169,6 +174,8 @@ class _Server:
 
     async def answered(self, endpoint_name: str, request: Request) -> Response:
         """A POST endpoint: the body's bytes to a worker (:func:`rlvr_rewards.server.work.answer`), its answer back."""
+        if self.pool.pending >= self.pool.max_pending:  # refused before its body is read (the pool checks again)
+            raise _busy(self.pool.pending, self.pool.max_pending, _CLOSE)
         body = await _read_body(request, self.config)
         handed = time.perf_counter()
         parts = self.config.workers
