@@ -109,12 +109,13 @@ def _items(completions: Sequence[Any], truths: Sequence[Any], tools: Any) -> tup
     """The ``/score`` items, and the tool list every item shares (sent once; ``None`` when they do not share one
     list object: then each item carries its own)."""
     from rlvr_rewards.scoring.core import _per_item_tools
+    from rlvr_rewards.server.client import shared_tools
 
     n = len(completions)
     if len(truths) != n:
         raise ConfigError(f"{n} completions but {len(truths)} ground truths: one of each per item")
     per_item = _per_item_tools(tools, n)  # as score_batch reads ``tools``: one list for all, or one per item
-    common = per_item[0] if n and per_item[0] is not None and all(t is per_item[0] for t in per_item) else None
+    common = shared_tools(per_item)
     out = []
     for i, (completion, truth, item_tools) in enumerate(zip(completions, truths, per_item, strict=True)):
         item = {"completion": _json_of(completion, i, "completion"), "ground_truth": _json_of(truth, i, "ground_truth")}

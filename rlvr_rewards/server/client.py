@@ -28,10 +28,17 @@ from typing import Any
 
 from rlvr_rewards.errors import RlvrRewardsError
 
-__all__ = ["RETRY_STATUSES", "AsyncRewardClient", "RewardClient", "RewardServerError"]
+__all__ = ["RETRY_STATUSES", "AsyncRewardClient", "RewardClient", "RewardServerError", "shared_tools"]
 
 #: Statuses retried (with backoff): busy, and a gateway or the server's workers failing or too slow.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+
+
+def shared_tools(per_item: Sequence[Any]) -> Any:
+    """The tool list every item holds as one and the same object (sent once, as ``/score``'s top-level
+    ``tools``), or ``None`` when the items do not all hold one list object."""
+    first = per_item[0] if per_item else None
+    return first if first is not None and all(t is first for t in per_item) else None
 
 
 class RewardServerError(RlvrRewardsError):
@@ -155,8 +162,9 @@ class RewardClient:
                 f"({'none' if tools is None else len(tools)}) must pair up: one of each per item"
             )
         items = [{"completion": c, "ground_truth": t} for c, t in zip(completions, ground_truths, strict=True)]
-        if tools is not None and tools and tools[0] is not None and all(t is tools[0] for t in tools):
-            return self.score(items, preset=preset, format=format, tools=tools[0], layout=layout)  # sent once
+        common = shared_tools(tools or [])
+        if common is not None:
+            return self.score(items, preset=preset, format=format, tools=common, layout=layout)  # sent once
         if tools is not None:
             for item, item_tools in zip(items, tools, strict=True):
                 if item_tools is not None:

@@ -314,6 +314,16 @@ def dumps(value: Any) -> bytes:
         return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
+def _tally_dicts(scores: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """:func:`_tally` of score dicts (the items layout, ``/verify``)."""
+    return _tally(
+        [s["expected"] for s in scores],
+        [s["behavior"] for s in scores],
+        [s["reward"] for s in scores],
+        [s["error"] for s in scores if "error" in s],
+    )
+
+
 def _tally(expected: Sequence[str], behaviors: Sequence[str], rewards: Sequence[float], errors: Any) -> dict[str, Any]:
     """What the metrics count of scored items: items, floored items by kind, rewards by expected and behaviour
     (count and sum of the finite rewards per cell)."""
@@ -343,12 +353,7 @@ def answer_part(body: bytes, config: ServerConfig, part: int = 0, parts: int = 1
         if part:
             return None
         scores = score_items(items, preset, fmt, config.delay_s)
-        tally = _tally(
-            [s["expected"] for s in scores],
-            [s["behavior"] for s in scores],
-            [s["reward"] for s in scores],
-            [s["error"] for s in scores if "error" in s],
-        )
+        tally = _tally_dicts(scores)
         whole = (200, dumps({"rewards": [s["reward"] for s in scores], "scores": scores}), tally)
         return {"answer": whole, "worker_s": time.perf_counter() - started}
     n = len(items)
@@ -412,8 +417,7 @@ def _verify_answer(body: Any, config: ServerConfig) -> Answer:
     out = {**body, "reward": result["reward"], "rlvr": result}
     if "error" in result:
         out["failure_reason"] = f"{result['error']['kind']}: {result['error']['message']}"
-    errors = [result["error"]] if "error" in result else []
-    return 200, dumps(out), _tally([result["expected"]], [result["behavior"]], [result["reward"]], errors)
+    return 200, dumps(out), _tally_dicts([result])
 
 
 _ANSWERS: dict[str, Callable[[Any, ServerConfig], Answer]] = {
