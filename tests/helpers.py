@@ -305,7 +305,8 @@ def benchmark(name: str) -> ModuleType:
 
 
 def require(module: str, extra: str = "trl") -> None:
-    """Skip the test when ``module`` is not installed (the ``extra`` installs it); in CI, raise the ImportError."""
+    """Skip the test (or, called while a test module loads, the whole module) when ``module`` is not installed
+    (the ``extra`` installs it); in CI, raise the ImportError."""
     import pytest
 
     try:
@@ -313,7 +314,7 @@ def require(module: str, extra: str = "trl") -> None:
     except ImportError:
         if os.environ.get("CI"):
             raise
-        pytest.skip(f"{module} is not installed (the {extra!r} extra installs it)")
+        pytest.skip(f"{module} is not installed (the {extra!r} extra installs it)", allow_module_level=True)
 
 
 # --------------------------------------------------------------------------------------------------

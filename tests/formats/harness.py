@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import rlvr_rewards as rr
+from tests.helpers import require
 
 KINDS = frozenset({"one", "several", "zero", "reasoning", "truncated", "prose"})
 
@@ -88,6 +89,7 @@ def check_cases(spec_name: str, cases: Sequence[FormatCase]) -> None:
 
 def missing_trl_templates(*file_names: str) -> list[str]:
     """Those of ``file_names`` the installed TRL does not ship (older releases ship fewer templates)."""
+    require("trl")
     import trl
 
     folder = os.path.join(os.path.dirname(trl.__file__), "chat_templates")
@@ -99,6 +101,8 @@ def require_trl_templates(*file_names: str) -> None:
     minimum-versions run: TRL 1.10 ships fewer than 1.16; the newest run renders them all, and
     ``test_families.test_newest_trl_ships_every_template`` says which are missing where)."""
     import pytest
+
+    require("trl")
     import trl
 
     missing = missing_trl_templates(*file_names)
@@ -111,6 +115,7 @@ def require_trl_templates(*file_names: str) -> None:
 
 def trl_template(file_name: str) -> str:
     """The text of a chat template TRL ships (``trl/chat_templates/<file_name>``)."""
+    require("trl")
     import trl
 
     path = os.path.join(os.path.dirname(trl.__file__), "chat_templates", file_name)
@@ -126,6 +131,7 @@ def render_with_trl_template(
     **flags: Any,
 ) -> str:
     """``messages`` rendered by TRL's ``file_name`` template with transformers' own renderer."""
+    require("transformers")
     from transformers.utils.chat_template_utils import render_jinja_template
 
     rendered = render_jinja_template(

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 from typing import Any
 
@@ -65,6 +66,9 @@ _UNRENDERED = {"test_gemma": "gemma", "test_lfm2": "lfm2"}
 
 
 def test_every_parser_has_cases_of_every_kind() -> None:
+    absent = [m for m in ("trl", "transformers") if importlib.util.find_spec(m) is None]
+    if absent:  # (outside CI only: in CI harness.require raises and the case modules fail to load)
+        pytest.skip(f"{', '.join(absent)} not installed (the 'trl' extra): the rendered case modules did not load")
     skipped = {_UNRENDERED.get(module) for module in SKIPPED_MODULES}
     assert set(SKIPPED_MODULES) <= set(_UNRENDERED), SKIPPED_MODULES
     for name in SPECS:
